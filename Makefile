@@ -1,0 +1,96 @@
+# kaohe - build, test, install.  Plain GNU make; `make V=1` shows commands.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR   = $(PREFIX)/bin
+DATADIR  = $(PREFIX)/share/kaohe
+MANDIR   = $(PREFIX)/share/man/man1
+
+CC      ?= cc
+PKGS     = xlsxwriter minizip expat zlib
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# libcsv ships no .pc file in Debian.
+LIBS     = $(PKG_LIBS) -lcsv
+OPT     ?= -O2
+CFLAGS  ?= $(OPT) -g
+WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers
+CPPFLAGS_ALL = -std=c11 -D_GNU_SOURCE -Iinclude -Isrc $(PKG_CFLAGS) \
+               -DKH_DATADIR='"$(DATADIR)"' $(CPPFLAGS)
+SAN     ?=
+B       ?= build
+
+ifeq ($(V),1)
+Q =
+else
+Q = @
+endif
+
+LIB_SRC  = $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_OBJ  = $(LIB_SRC:src/%.c=$(B)/obj/%.o)
+TEST_SRC = $(wildcard tests/test_*.c)
+TESTS    = $(TEST_SRC:tests/%.c=$(B)/%)
+
+.PHONY: all test check unit cli asan ubsan clean install deps samples bench fuzz lint format valgrind
+
+# Build the library and the command.
+all: $(B)/libkaohe.a $(B)/kaohe
+
+$(B)/obj/%.o: src/%.c $(wildcard src/*.h) include/kaohe.h
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS) $(SAN) $(WARN) -c -o $@ $<
+
+$(B)/libkaohe.a: $(LIB_OBJ)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(B)/kaohe: $(B)/obj/main.o $(B)/libkaohe.a
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LIBS)
+
+$(B)/test_%: tests/test_%.c tests/testutil.h $(B)/libkaohe.a
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(CPPFLAGS_ALL) -Itests $(CFLAGS) $(SAN) $(WARN) -o $@ $< $(B)/libkaohe.a $(LIBS) -lcmocka
+
+# Run every test: unit tests (cmocka), then CLI and interoperability tests.
+test check: all $(TESTS)
+	$(Q)tests/run-unit.sh $(B) $(TESTS)
+	$(Q)B=$(B) tests/run-sh.sh tests/cli
+	$(Q)B=$(B) tests/run-sh.sh tests/interop
+
+# Unit tests only.
+unit: all $(TESTS)
+	$(Q)tests/run-unit.sh $(B) $(TESTS)
+
+# The whole suite under AddressSanitizer (+ UBSan) in build-asan/.
+asan:
+	$(MAKE) B=build-asan OPT=-O1 SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" test
+
+# The whole suite under UndefinedBehaviorSanitizer in build-ubsan/.
+ubsan:
+	$(MAKE) B=build-ubsan OPT=-O1 SAN="-fsanitize=undefined -fno-sanitize-recover=all" test
+
+# The main job on the bundled samples: scoresheets and a ranking in out/.
+samples: all
+	$(B)/kaohe score samples -o out/scoresheets
+	$(B)/kaohe rank samples -o out/ranking.xlsx --json out/ranking.json
+
+# Install the Debian packages kaohe needs to build and test (as root).
+deps:
+	$(Q)tools/install-deps.sh
+
+# Install the command, the rubrics and the man page.
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/rubrics $(DESTDIR)$(MANDIR)
+	install -m 755 $(B)/kaohe $(DESTDIR)$(BINDIR)/kaohe
+	install -m 644 templates/rubrics/*.csv $(DESTDIR)$(DATADIR)/rubrics/
+	install -m 644 doc/kaohe.1 $(DESTDIR)$(MANDIR)/kaohe.1
+
+# Static checks.
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability -Iinclude -Isrc src
+
+# Remove build outputs.
+clean:
+	rm -rf build build-asan build-ubsan out

@@ -1,0 +1,206 @@
+/*
+ * kaohe.h - the public interface of libkaohe.
+ *
+ * kaohe (考核) turns filled-in safety-assessment checklists into scored
+ * sheets and ranking workbooks.  The pipeline is
+ *
+ *   readers (csv_in, xlsx_in) -> sheet grid -> checklist -> engine (rules)
+ *   -> writers (json_out, template_out, scoresheet_out, ranking_out)
+ *
+ * The library never prints and never exits: every fallible call returns a
+ * kh_status and, where there is something to say, adds diagnostics (file,
+ * sheet, cell, message) to a kh_diags list owned by the caller.
+ *
+ * Ownership: a function named *_new returns an object the caller frees with
+ * the matching *_free; every *_free accepts NULL.  Strings passed in are
+ * copied; strings returned point into the object and live as long as it.
+ */
+#ifndef KAOHE_H
+#define KAOHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define KAOHE_VERSION "0.1.0"
+
+/** Status codes of the library.  kh_strerror() gives the text of each. */
+typedef enum kh_status {
+    KH_OK = 0,
+    KH_ERR_NOMEM,    /**< an allocation failed */
+    KH_ERR_IO,       /**< a file could not be read or written */
+    KH_ERR_INPUT,    /**< an input was rejected; diagnostics say why */
+    KH_ERR_RUBRIC,   /**< a rubric file is invalid; diagnostics say why */
+    KH_ERR_USAGE,    /**< the caller asked for something impossible */
+    KH_ERR_LIMIT,    /**< an input exceeds one of kaohe's documented limits */
+    KH_ERR_FORMAT,   /**< an output library refused to write */
+    KH_STATUS_COUNT
+} kh_status;
+
+/** The English text of a status code (never NULL). */
+const char *kh_strerror(kh_status status);
+
+/* ------------------------------------------------------------------ */
+/* Allocation.  Every allocation of the library goes through these, so a
+ * test can make the Nth one fail (see tests/test_alloc_fail.c). */
+
+typedef struct kh_allocator {
+    void *(*malloc)(size_t size);
+    void *(*realloc)(void *ptr, size_t size);
+    void (*free)(void *ptr);
+} kh_allocator;
+
+/** Replace the allocator (NULL restores malloc/realloc/free).  Not thread
+ * safe: call before any other kaohe function. */
+void kh_set_allocator(const kh_allocator *allocator);
+
+/* ------------------------------------------------------------------ */
+/* Diagnostics. */
+
+typedef enum kh_severity { KH_ERROR = 0, KH_NOTE = 1 } kh_severity;
+
+/** One message about an input: where (file, optional sheet, optional cell
+ * or line) and what.  All strings are owned by the kh_diags list. */
+typedef struct kh_diag {
+    kh_severity severity;
+    char *file;   /**< path as the user gave it; may be NULL */
+    char *sheet;  /**< worksheet name; NULL for CSV and whole-file problems */
+    char *cell;   /**< A1 reference such as "E12"; may be NULL */
+    long line;    /**< 1-based line (rubric CSV); 0 when not used */
+    char *msg;    /**< what is wrong and how to fix it */
+} kh_diag;
+
+/** A growable list of diagnostics.  Zero-initialise before use. */
+typedef struct kh_diags {
+    kh_diag *v;
+    size_t n, cap;
+    bool oom;     /**< a diagnostic was lost because memory ran out */
+} kh_diags;
+
+/** Free every diagnostic and reset the list to empty. */
+void kh_diags_clear(kh_diags *d);
+/** Number of diagnostics of severity KH_ERROR. */
+size_t kh_diags_errors(const kh_diags *d);
+/** Format one diagnostic as "FILE:SHEET!CELL: msg", "FILE!CELL: msg",
+ * "FILE:LINE: msg" or "FILE: msg".  Returns a string the caller frees with
+ * kh_free(), or NULL when out of memory. */
+char *kh_diag_format(const kh_diag *diag);
+/** Free memory returned by the library (kh_diag_format and the like). */
+void kh_free(void *ptr);
+
+/* ------------------------------------------------------------------ */
+/* Rubrics. */
+
+typedef struct kh_rubric kh_rubric;
+typedef struct kh_registry kh_registry;
+
+/** A new, empty rubric registry. NULL when out of memory. */
+kh_registry *kh_registry_new(void);
+void kh_registry_free(kh_registry *reg);
+
+/** Load every rubric file (*.csv, *.xlsx) of a directory into reg.
+ * Returns KH_OK, KH_ERR_RUBRIC (diagnostics added; nothing of the bad file
+ * is kept), KH_ERR_IO or KH_ERR_NOMEM.  A missing directory is KH_ERR_IO. */
+kh_status kh_registry_load_dir(kh_registry *reg, const char *dir, kh_diags *d);
+
+/** Load one rubric file (CSV, or first sheet of XLSX) into reg.  An id that
+ * is already in reg is an error. */
+kh_status kh_registry_load_file(kh_registry *reg, const char *path, kh_diags *d);
+
+/** Number of rubrics, and the i-th in load order (sorted by id after
+ * kh_registry_load_dir). */
+size_t kh_registry_count(const kh_registry *reg);
+const kh_rubric *kh_registry_at(const kh_registry *reg, size_t i);
+/** The rubric with this id, or NULL. */
+const kh_rubric *kh_registry_find(const kh_registry *reg, const char *id);
+
+/** Validate a rubric file without keeping it.  KH_OK or KH_ERR_RUBRIC with
+ * every problem in d. */
+kh_status kh_rubric_check_file(const char *path, kh_diags *d);
+
+const char *kh_rubric_id(const kh_rubric *r);
+const char *kh_rubric_title(const kh_rubric *r);
+const char *kh_rubric_unit_type(const kh_rubric *r);
+const char *kh_rubric_path(const kh_rubric *r);
+
+/** Write a person-readable description of a rubric (items, check points,
+ * rules) to out. */
+kh_status kh_rubric_describe(const kh_rubric *r, FILE *out);
+
+/* ------------------------------------------------------------------ */
+/* Scoring a batch of inputs. */
+
+/** Options that change how inputs are read. */
+typedef struct kh_options {
+    bool blank_as_missing;  /**< empty results count as missing / 0 */
+} kh_options;
+
+typedef struct kh_batch kh_batch;
+
+/** A new, empty batch that scores against the rubrics of reg (which must
+ * outlive it).  NULL when out of memory. */
+kh_batch *kh_batch_new(const kh_registry *reg, const kh_options *opts);
+void kh_batch_free(kh_batch *b);
+
+/** Read one input: a .csv file, a .xlsx file, or a directory (its .csv and
+ * .xlsx files, sorted by name).  Each checklist found becomes a scored unit;
+ * each rejected checklist or file is recorded with its messages.  Notes
+ * (such as skipped sheets) go to notes.  Returns KH_OK even when inputs
+ * were rejected (see kh_batch_rejected_count); only KH_ERR_NOMEM stops. */
+kh_status kh_batch_add(kh_batch *b, const char *path, kh_diags *notes);
+
+/** Finish the batch: reject duplicate (rubric, unit) pairs and compute
+ * ranks.  Call once, after the last kh_batch_add. */
+kh_status kh_batch_finish(kh_batch *b);
+
+/** Number of scored units and of rejected inputs. */
+size_t kh_batch_unit_count(const kh_batch *b);
+size_t kh_batch_rejected_count(const kh_batch *b);
+
+/** The messages of every rejected input, in input order. */
+const kh_diags *kh_batch_errors(const kh_batch *b);
+
+/** A one-line summary per unit (unit, rubric, total, result) for a person. */
+kh_status kh_batch_write_summary(const kh_batch *b, FILE *out);
+
+/** The JSON document of SPEC section 5.  ranked = true gives ranks and the
+ * ranking order (kaohe rank --json); false gives input order and null
+ * ranks (kaohe score). */
+kh_status kh_batch_write_json(const kh_batch *b, bool ranked, FILE *out);
+
+/* ------------------------------------------------------------------ */
+/* Writers.  Every file is written to a temporary name in the target folder
+ * and renamed into place when complete; a path that is one of the batch's
+ * inputs is refused with KH_ERR_USAGE. */
+
+/** Blank checklist for rubric r: XLSX when path ends in .xlsx, CSV when it
+ * ends in .csv.  units may be NULL/0 for one unnamed sheet. */
+kh_status kh_write_template(const kh_rubric *r, const char *const *units,
+                            size_t nunits, const char *path, kh_diags *d);
+
+/** Output formats of kh_write_scoresheets, as bits. */
+enum { KH_FMT_XLSX = 1, KH_FMT_CSV = 2, KH_FMT_JSON = 4 };
+
+/** One completed scoresheet per unit in dir (created if missing), in each
+ * format of formats (KH_FMT_XLSX / KH_FMT_CSV); KH_FMT_JSON writes
+ * dir/kaohe.json. */
+kh_status kh_write_scoresheets(const kh_batch *b, const char *dir,
+                               unsigned formats, kh_diags *d);
+
+/** The ranking workbook. */
+kh_status kh_write_ranking(const kh_batch *b, const char *path, kh_diags *d);
+
+/** Write the batch JSON (ranked) to path atomically. */
+kh_status kh_write_json_file(const kh_batch *b, bool ranked, const char *path,
+                             kh_diags *d);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,46 @@
+/*
+ * batch.h - a run over many inputs: scored units in input order, rejected
+ * inputs with their messages, ranks.  The writers read it.
+ */
+#ifndef KH_BATCH_H
+#define KH_BATCH_H
+
+#include "common.h"
+#include "rules.h"
+
+typedef struct kh_rejected {
+    char *source;      /* input path */
+    char *sheet;       /* worksheet, or NULL */
+    size_t first, n;   /* its messages: kh_batch.errors.v[first .. first+n) */
+} kh_rejected;
+
+struct kh_batch {
+    const kh_registry *reg;
+    kh_options opts;
+    kh_unit **units;          /* input order */
+    size_t nunits, capunits;
+    kh_rejected *rejected;    /* input order */
+    size_t nrejected, caprejected;
+    kh_diags errors;          /* messages of rejected inputs */
+    char **inputs;            /* every file read (for output != input) */
+    size_t ninputs, capinputs;
+    bool finished;
+};
+
+/* The units of one rubric in ranking order: non-vetoed by total
+ * descending (input order among equals), then vetoed ones in input order.
+ * Rubrics appear in order of their first unit.  Returns a new array of
+ * pointers into b (caller kh_free()s it) and its length in *n; NULL with
+ * *n = 0 when out of memory or empty. */
+typedef struct kh_group {
+    const kh_rubric *rubric;
+    kh_unit **units;
+    size_t n;
+} kh_group;
+kh_group *kh_batch_groups(const kh_batch *b, size_t *ngroups);
+void kh_groups_free(kh_group *g, size_t n);
+
+/* True when path names the same file as one of the batch's inputs. */
+bool kh_batch_is_input(const kh_batch *b, const char *path);
+
+#endif

@@ -1,0 +1,265 @@
+/*
+ * common.c - allocation through the replaceable allocator, growable
+ * strings, diagnostics and the status table.
+ */
+#include "common.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static kh_allocator alloc = {malloc, realloc, free};
+
+void kh_set_allocator(const kh_allocator *a)
+{
+    if (a)
+        alloc = *a;
+    else
+        alloc = (kh_allocator){malloc, realloc, free};
+}
+
+void *kh_malloc(size_t size) { return alloc.malloc(size ? size : 1); }
+
+void *kh_calloc(size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size)
+        return NULL;
+    void *p = kh_malloc(n * size);
+    if (p)
+        memset(p, 0, n * size);
+    return p;
+}
+
+void *kh_realloc(void *ptr, size_t size) { return alloc.realloc(ptr, size ? size : 1); }
+
+void kh_free(void *ptr)
+{
+    if (ptr)
+        alloc.free(ptr);
+}
+
+char *kh_strndup(const char *s, size_t n)
+{
+    if (!s)
+        return NULL;
+    char *p = kh_malloc(n + 1);
+    if (p) {
+        memcpy(p, s, n);
+        p[n] = '\0';
+    }
+    return p;
+}
+
+char *kh_strdup(const char *s) { return s ? kh_strndup(s, strlen(s)) : NULL; }
+
+bool kh_grow(void **v, size_t *cap, size_t need, size_t elt)
+{
+    if (need <= *cap)
+        return true;
+    size_t ncap = *cap ? *cap : 8;
+    while (ncap < need) {
+        if (ncap > SIZE_MAX / 2)
+            return false;
+        ncap *= 2;
+    }
+    if (elt && ncap > SIZE_MAX / elt)
+        return false;
+    void *p = kh_realloc(*v, ncap * elt);
+    if (!p)
+        return false;
+    *v = p;
+    *cap = ncap;
+    return true;
+}
+
+/* ---- kh_buf ---- */
+
+void kh_buf_add(kh_buf *b, const char *s, size_t len)
+{
+    if (b->oom)
+        return;
+    if (len > SIZE_MAX - b->len - 1 || !kh_grow((void **)&b->s, &b->cap, b->len + len + 1, 1)) {
+        b->oom = true;
+        return;
+    }
+    if (len)
+        memcpy(b->s + b->len, s, len);
+    b->len += len;
+    b->s[b->len] = '\0';
+}
+
+void kh_buf_puts(kh_buf *b, const char *s) { kh_buf_add(b, s, strlen(s)); }
+void kh_buf_putc(kh_buf *b, char c) { kh_buf_add(b, &c, 1); }
+
+void kh_buf_vprintf(kh_buf *b, const char *fmt, va_list ap)
+{
+    if (b->oom)
+        return;
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n < 0) {
+        b->oom = true;
+        return;
+    }
+    if (!kh_grow((void **)&b->s, &b->cap, b->len + (size_t)n + 1, 1)) {
+        b->oom = true;
+        return;
+    }
+    vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+    b->len += (size_t)n;
+}
+
+void kh_buf_printf(kh_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    kh_buf_vprintf(b, fmt, ap);
+    va_end(ap);
+}
+
+void kh_buf_reset(kh_buf *b)
+{
+    b->len = 0;
+    if (b->s)
+        b->s[0] = '\0';
+}
+
+char *kh_buf_steal(kh_buf *b)
+{
+    char *s = b->s;
+    if (!s && !b->oom)
+        s = kh_strdup("");
+    if (b->oom) {
+        kh_free(s);
+        s = NULL;
+    }
+    *b = (kh_buf){0};
+    return s;
+}
+
+void kh_buf_free(kh_buf *b)
+{
+    kh_free(b->s);
+    *b = (kh_buf){0};
+}
+
+/* ---- diagnostics ---- */
+
+void kh_diags_vadd(kh_diags *d, kh_severity sev, const char *file,
+                   const char *sheet, const char *cell, long line,
+                   const char *fmt, va_list ap)
+{
+    if (!d)
+        return;
+    if (!kh_grow((void **)&d->v, &d->cap, d->n + 1, sizeof *d->v)) {
+        d->oom = true;
+        return;
+    }
+    kh_buf msg = {0};
+    kh_buf_vprintf(&msg, fmt, ap);
+    kh_diag g = {.severity = sev, .line = line};
+    g.file = kh_strdup(file);
+    g.sheet = kh_strdup(sheet);
+    g.cell = kh_strdup(cell);
+    g.msg = kh_buf_steal(&msg);
+    if ((file && !g.file) || (sheet && !g.sheet) || (cell && !g.cell) || !g.msg) {
+        kh_free(g.file);
+        kh_free(g.sheet);
+        kh_free(g.cell);
+        kh_free(g.msg);
+        d->oom = true;
+        return;
+    }
+    d->v[d->n++] = g;
+}
+
+void kh_diags_add(kh_diags *d, kh_severity sev, const char *file,
+                  const char *sheet, const char *cell, long line,
+                  const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    kh_diags_vadd(d, sev, file, sheet, cell, line, fmt, ap);
+    va_end(ap);
+}
+
+void kh_diags_move(kh_diags *dst, kh_diags *src)
+{
+    if (!src->n) {
+        dst->oom |= src->oom;
+        return;
+    }
+    if (!kh_grow((void **)&dst->v, &dst->cap, dst->n + src->n, sizeof *dst->v)) {
+        dst->oom = true;
+        kh_diags_clear(src);
+        return;
+    }
+    memcpy(dst->v + dst->n, src->v, src->n * sizeof *src->v);
+    dst->n += src->n;
+    dst->oom |= src->oom;
+    kh_free(src->v);
+    *src = (kh_diags){0};
+}
+
+void kh_diags_clear(kh_diags *d)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        kh_free(d->v[i].file);
+        kh_free(d->v[i].sheet);
+        kh_free(d->v[i].cell);
+        kh_free(d->v[i].msg);
+    }
+    kh_free(d->v);
+    *d = (kh_diags){0};
+}
+
+size_t kh_diags_errors(const kh_diags *d)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < d->n; i++)
+        n += d->v[i].severity == KH_ERROR;
+    return n;
+}
+
+char *kh_diag_format(const kh_diag *g)
+{
+    kh_buf b = {0};
+    if (g->file)
+        kh_buf_puts(&b, g->file);
+    if (g->sheet)
+        kh_buf_printf(&b, "%s%s", g->file ? ":" : "", g->sheet);
+    if (g->cell)
+        kh_buf_printf(&b, "!%s", g->cell);
+    else if (g->line > 0)
+        kh_buf_printf(&b, ":%ld", g->line);
+    if (b.len)
+        kh_buf_puts(&b, ": ");
+    kh_buf_puts(&b, g->msg ? g->msg : "");
+    return kh_buf_steal(&b);
+}
+
+/* ---- status texts: one per kh_status, in order (tests check the count) ---- */
+
+static const char *const status_text[] = {
+    [KH_OK] = N_("success"),
+    [KH_ERR_NOMEM] = N_("out of memory"),
+    [KH_ERR_IO] = N_("input/output error"),
+    [KH_ERR_INPUT] = N_("input rejected"),
+    [KH_ERR_RUBRIC] = N_("invalid rubric"),
+    [KH_ERR_USAGE] = N_("usage error"),
+    [KH_ERR_LIMIT] = N_("limit exceeded"),
+    [KH_ERR_FORMAT] = N_("output format error"),
+};
+
+_Static_assert(KH_ARRAY_LEN(status_text) == KH_STATUS_COUNT,
+               "status_text must have one entry per kh_status");
+
+const char *kh_strerror(kh_status s)
+{
+    if ((unsigned)s >= KH_STATUS_COUNT || !status_text[s])
+        return _("unknown error");
+    return _(status_text[s]);
+}

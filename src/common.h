@@ -1,0 +1,63 @@
+/*
+ * common.h - what every module of libkaohe uses: allocation through the
+ * replaceable allocator, the message macro, and a growable string.
+ */
+#ifndef KH_COMMON_H
+#define KH_COMMON_H
+
+#include "kaohe.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Every user-facing message goes through _() so that a translation catalogue
+ * can be added without touching call sites (gettext domain "kaohe"). */
+#include <libintl.h>
+#define _(s) dgettext("kaohe", s)
+#define N_(s) (s)
+
+#define KH_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+void *kh_malloc(size_t size);
+void *kh_calloc(size_t n, size_t size);  /* overflow-checked */
+void *kh_realloc(void *ptr, size_t size);
+/* kh_free is public (kaohe.h). */
+char *kh_strdup(const char *s);                /* NULL in -> NULL out */
+char *kh_strndup(const char *s, size_t n);
+/* Grow *v (of *cap elements of size elt) so it holds at least need elements.
+ * Returns false (leaving *v intact) when out of memory or on overflow. */
+bool kh_grow(void **v, size_t *cap, size_t need, size_t elt);
+
+/* A growable NUL-terminated string.  Zero-initialise; kh_buf_free releases.
+ * After an allocation failure the buffer is marked (oom) and further
+ * appends do nothing, so callers check once at the end. */
+typedef struct kh_buf {
+    char *s;
+    size_t len, cap;
+    bool oom;
+} kh_buf;
+
+void kh_buf_add(kh_buf *b, const char *s, size_t len);
+void kh_buf_puts(kh_buf *b, const char *s);
+void kh_buf_putc(kh_buf *b, char c);
+void kh_buf_printf(kh_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void kh_buf_vprintf(kh_buf *b, const char *fmt, va_list ap);
+void kh_buf_reset(kh_buf *b);            /* length 0, memory kept */
+char *kh_buf_steal(kh_buf *b);           /* returns s ("" if empty), resets */
+void kh_buf_free(kh_buf *b);
+static inline const char *kh_buf_str(const kh_buf *b) { return b->s ? b->s : ""; }
+
+/* Diagnostics (kaohe.h has the list type). */
+void kh_diags_add(kh_diags *d, kh_severity sev, const char *file,
+                  const char *sheet, const char *cell, long line,
+                  const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+void kh_diags_vadd(kh_diags *d, kh_severity sev, const char *file,
+                   const char *sheet, const char *cell, long line,
+                   const char *fmt, va_list ap);
+/* Move all diagnostics of src to the end of dst (src is left empty). */
+void kh_diags_move(kh_diags *dst, kh_diags *src);
+
+#endif

@@ -1,0 +1,80 @@
+/*
+ * decimal.c - exact decimal arithmetic in ten-thousandths (see decimal.h).
+ */
+#include "decimal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+bool kh_dec_parse_n(const char *s, size_t len, kh_dec *out)
+{
+    size_t i = 0;
+    bool neg = false;
+    if (i < len && (s[i] == '+' || s[i] == '-'))
+        neg = s[i++] == '-';
+    uint64_t whole = 0;
+    int nwhole = 0, nfrac = 0;
+    for (; i < len && s[i] >= '0' && s[i] <= '9'; i++, nwhole++) {
+        whole = whole * 10 + (uint64_t)(s[i] - '0');
+        if (whole > (uint64_t)INT64_MAX / KH_DEC_SCALE)
+            return false;
+    }
+    uint64_t frac = 0;
+    if (i < len && s[i] == '.') {
+        i++;
+        for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
+            if (nfrac < KH_DEC_PLACES) {
+                frac = frac * 10 + (uint64_t)(s[i] - '0');
+                nfrac++;
+            } else if (s[i] != '0') {
+                return false;  /* more than 4 significant decimals */
+            } else {
+                nfrac++;
+            }
+        }
+    }
+    if (i != len || (nwhole == 0 && nfrac == 0))
+        return false;
+    for (int k = nfrac < KH_DEC_PLACES ? nfrac : KH_DEC_PLACES; k < KH_DEC_PLACES; k++)
+        frac *= 10;
+    uint64_t v = whole * KH_DEC_SCALE + frac;
+    if (v > (uint64_t)INT64_MAX)
+        return false;
+    *out = neg ? -(kh_dec)v : (kh_dec)v;
+    return true;
+}
+
+bool kh_dec_parse(const char *s, kh_dec *out) { return kh_dec_parse_n(s, strlen(s), out); }
+
+char *kh_dec_format(kh_dec v, char buf[KH_DEC_BUFSZ])
+{
+    uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    uint64_t whole = a / KH_DEC_SCALE, frac = a % KH_DEC_SCALE;
+    int n = snprintf(buf, KH_DEC_BUFSZ, "%s%llu", v < 0 ? "-" : "", (unsigned long long)whole);
+    if (frac) {
+        char f[8];
+        snprintf(f, sizeof f, "%04llu", (unsigned long long)frac);
+        size_t fl = 4;
+        while (fl > 0 && f[fl - 1] == '0')
+            fl--;
+        f[fl] = '\0';
+        snprintf(buf + n, KH_DEC_BUFSZ - (size_t)n, ".%s", f);
+    }
+    return buf;
+}
+
+bool kh_dec_add(kh_dec a, kh_dec b, kh_dec *out) { return !__builtin_add_overflow(a, b, out); }
+bool kh_dec_sub(kh_dec a, kh_dec b, kh_dec *out) { return !__builtin_sub_overflow(a, b, out); }
+bool kh_dec_mul_int(kh_dec a, int64_t n, kh_dec *out) { return !__builtin_mul_overflow(a, n, out); }
+
+int kh_dec_places(kh_dec v)
+{
+    int p = KH_DEC_PLACES;
+    if (v < 0)
+        v = -v;
+    while (p > 0 && v % 10 == 0) {
+        v /= 10;
+        p--;
+    }
+    return p;
+}

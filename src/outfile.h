@@ -1,0 +1,37 @@
+/*
+ * outfile.h - writing outputs safely: a temporary file in the target
+ * folder renamed into place when complete, never over an input, and file
+ * names made from unit names that are safe on every system.
+ */
+#ifndef KH_OUTFILE_H
+#define KH_OUTFILE_H
+
+#include "common.h"
+
+/* A temporary path beside path ("DIR/.NAME.XXXXXX.tmp") that does not
+ * exist yet; the file is created empty (mode 0644 under umask) so the name
+ * is reserved.  Returns a new string or NULL (errno set). */
+char *kh_tmp_beside(const char *path);
+
+/* Rename tmp to path (atomic on one file system), after fsync of tmp.
+ * On failure tmp is removed.  Returns KH_OK or KH_ERR_IO with a diagnostic. */
+kh_status kh_commit_tmp(const char *tmp, const char *path, kh_diags *d);
+
+/* True when a and b name the same existing file (same device and inode),
+ * or the same path text when neither exists. */
+bool kh_same_file(const char *a, const char *b);
+
+/* A file name made from a unit name: no path separators, no "..", no
+ * control characters, no characters Windows forbids, not a Windows
+ * reserved name (CON, NUL, COM1 ...), at most 100 bytes of UTF-8.  Never
+ * empty.  New string, or NULL when out of memory. */
+char *kh_safe_filename(const char *name);
+
+/* Does the text start with a character a spreadsheet could take for a
+ * formula (= + - @ tab CR LF)? */
+bool kh_formula_like(const char *s);
+
+/* Create dir if it does not exist (one level).  KH_OK or KH_ERR_IO. */
+kh_status kh_ensure_dir(const char *dir, kh_diags *d);
+
+#endif

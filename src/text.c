@@ -1,0 +1,203 @@
+/*
+ * text.c - UTF-8 helpers: validation, trimming, normalisation of labels,
+ * headers and values (see text.h).
+ */
+#include "text.h"
+#include "common.h"
+
+#include <string.h>
+
+bool kh_utf8_valid(const char *str, size_t len, size_t *bad_off)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+    while (i < len) {
+        unsigned c = s[i];
+        size_t n;
+        unsigned cp;
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            n = 1;
+            cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            n = 2;
+            cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 3;
+            cp = c & 0x07;
+        } else {
+            goto bad;
+        }
+        if (len - i < n + 1)
+            goto bad;
+        for (size_t k = 1; k <= n; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                goto bad;
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            goto bad;
+        i += n + 1;
+    }
+    return true;
+bad:
+    if (bad_off)
+        *bad_off = i;
+    return false;
+}
+
+size_t kh_utf8_decode(const char *str, unsigned *cp)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    if (s[0] < 0x80) {
+        *cp = s[0];
+        return 1;
+    }
+    if (s[0] < 0xE0) {
+        *cp = ((s[0] & 0x1Fu) << 6) | (s[1] & 0x3Fu);
+        return 2;
+    }
+    if (s[0] < 0xF0) {
+        *cp = ((s[0] & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu);
+        return 3;
+    }
+    *cp = ((s[0] & 0x07u) << 18) | ((s[1] & 0x3Fu) << 12) | ((s[2] & 0x3Fu) << 6) | (s[3] & 0x3Fu);
+    return 4;
+}
+
+size_t kh_utf8_len(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+static bool ascii_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
+#define IDEO_SPACE "\xe3\x80\x80" /* U+3000 */
+
+const char *kh_trim(const char *s, size_t *len)
+{
+    size_t n = strlen(s);
+    for (;;) {
+        if (n && ascii_space((unsigned char)s[0])) {
+            s++;
+            n--;
+        } else if (n >= 3 && memcmp(s, IDEO_SPACE, 3) == 0) {
+            s += 3;
+            n -= 3;
+        } else {
+            break;
+        }
+    }
+    for (;;) {
+        if (n && ascii_space((unsigned char)s[n - 1]))
+            n--;
+        else if (n >= 3 && memcmp(s + n - 3, IDEO_SPACE, 3) == 0)
+            n -= 3;
+        else
+            break;
+    }
+    *len = n;
+    return s;
+}
+
+char *kh_norm_value(const char *s)
+{
+    size_t n;
+    const char *t = kh_trim(s, &n);
+    return kh_strndup(t, n);
+}
+
+/* Remove one trailing "：" (U+FF1A) or ":" from t[0..*n). */
+static void drop_colon(const char *t, size_t *n)
+{
+    if (*n >= 3 && memcmp(t + *n - 3, "\xef\xbc\x9a", 3) == 0)
+        *n -= 3;
+    else if (*n >= 1 && t[*n - 1] == ':')
+        *n -= 1;
+}
+
+char *kh_norm_label(const char *s)
+{
+    size_t n;
+    const char *t = kh_trim(s, &n);
+    drop_colon(t, &n);
+    char *c = kh_strndup(t, n);
+    if (!c)
+        return NULL;
+    t = kh_trim(c, &n);
+    memmove(c, t, n);
+    c[n] = '\0';
+    return c;
+}
+
+char *kh_norm_header(const char *s)
+{
+    size_t len = strlen(s);
+    char *out = kh_malloc(len + 1);
+    if (!out)
+        return NULL;
+    size_t w = 0;
+    for (size_t i = 0; i < len;) {
+        if (ascii_space((unsigned char)s[i])) {
+            i++;
+        } else if (len - i >= 3 && memcmp(s + i, IDEO_SPACE, 3) == 0) {
+            i += 3;
+        } else {
+            out[w++] = s[i++];
+        }
+    }
+    drop_colon(out, &w);
+    out[w] = '\0';
+    return out;
+}
+
+char *kh_fold_fullwidth(const char *s)
+{
+    size_t len = strlen(s);
+    char *out = kh_malloc(len + 1);
+    if (!out)
+        return NULL;
+    size_t w = 0;
+    for (size_t i = 0; i < len;) {
+        /* U+FF10..U+FF19 are EF BC 90..99; U+FF0E (．) is EF BC 8E. */
+        if (len - i >= 3 && (unsigned char)s[i] == 0xEF && (unsigned char)s[i + 1] == 0xBC) {
+            unsigned char c = (unsigned char)s[i + 2];
+            if (c >= 0x90 && c <= 0x99) {
+                out[w++] = (char)('0' + (c - 0x90));
+                i += 3;
+                continue;
+            }
+            if (c == 0x8E) {
+                out[w++] = '.';
+                i += 3;
+                continue;
+            }
+        }
+        out[w++] = s[i++];
+    }
+    out[w] = '\0';
+    return out;
+}
+
+bool kh_ascii_eq_nocase(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++) {
+        char x = *a, y = *b;
+        if (x >= 'A' && x <= 'Z')
+            x = (char)(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z')
+            y = (char)(y - 'A' + 'a');
+        if (x != y)
+            return false;
+    }
+    return *a == *b;
+}

@@ -1,0 +1,47 @@
+/*
+ * text.h - UTF-8 text helpers shared by the readers and the checklist:
+ * validation, trimming (ASCII white space and U+3000), label and header
+ * normalisation, full-width digit folding.
+ */
+#ifndef KH_TEXT_H
+#define KH_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* True when s[0..len) is valid UTF-8 (no overlongs, no surrogates).  On
+ * false, *bad_off (if not NULL) gets the offset of the first bad byte. */
+bool kh_utf8_valid(const char *s, size_t len, size_t *bad_off);
+
+/* Trim leading and trailing ASCII white space and U+3000 (ideographic
+ * space).  Returns a pointer into s; *len gets the trimmed length. */
+const char *kh_trim(const char *s, size_t *len);
+
+/* A newly allocated copy of s trimmed (kh_trim), for comparisons of values
+ * (results, check ids, unit names).  NULL when out of memory. */
+char *kh_norm_value(const char *s);
+
+/* A newly allocated copy of a field label: trimmed, then a trailing "：" or
+ * ":" removed and trimmed again. */
+char *kh_norm_label(const char *s);
+
+/* A newly allocated copy of a column header: all white space removed
+ * (ASCII, U+3000, line breaks) anywhere in it, and a trailing "：" or ":"
+ * removed. */
+char *kh_norm_header(const char *s);
+
+/* A newly allocated copy with full-width digits ０-９ turned into 0-9 and
+ * the full-width full stop/period "．" into ".". */
+char *kh_fold_fullwidth(const char *s);
+
+/* ASCII case-insensitive equality. */
+bool kh_ascii_eq_nocase(const char *a, const char *b);
+
+/* Decode one UTF-8 code point at s (valid UTF-8 assumed); returns its
+ * length in bytes and stores the code point. */
+size_t kh_utf8_decode(const char *s, unsigned *cp);
+
+/* Number of code points in valid UTF-8 text. */
+size_t kh_utf8_len(const char *s);
+
+#endif

@@ -1,0 +1,31 @@
+# tests/lib.sh - shared by the shell test scripts (CLI and interop).
+# Each test file defines functions named test_*; run.sh calls each in a
+# fresh temporary directory $T and counts failures.
+# Variables: KAOHE (the binary, absolute), TOP (source tree), T (scratch).
+
+fail() { echo "    FAIL: $*" >&2; return 1; }
+
+# expect_exit CODE CMD... : run CMD, keep stdout in $T/out and stderr in $T/err.
+expect_exit() {
+    want=$1; shift
+    "$@" >"$T/out" 2>"$T/err"
+    got=$?
+    [ "$got" -eq "$want" ] || { sed 's/^/      stderr: /' "$T/err" | head -20 >&2; fail "exit $got, want $want: $*"; }
+}
+
+# same_file EXPECTED ACTUAL
+same_file() {
+    cmp -s "$1" "$2" || { diff -u "$1" "$2" | head -40 >&2; fail "$2 differs from $1"; }
+}
+
+# has_text FILE TEXT : FILE contains TEXT (fixed string).
+has_text() {
+    grep -qF -- "$2" "$1" || { head -20 "$1" | sed 's/^/      /' >&2; fail "$1 lacks: $2"; }
+}
+
+lacks_text() {
+    ! grep -qF -- "$2" "$1" || fail "$1 contains: $2"
+}
+
+# The Debian python with openpyxl.
+PY=/usr/bin/python3

@@ -1,0 +1,29 @@
+#!/bin/bash
+# Run the test_* functions of every tests/DIR/test_*.sh; print one closing
+# line "SUITE: N passed, N failed".  Usage: tests/run-sh.sh DIR
+set -u
+dir=$1
+suite=$(basename "$dir")
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+B=${B:-build}
+case $B in /*) ;; *) B=$TOP/$B ;; esac
+export TOP KAOHE="$B/kaohe"
+pass=0 failn=0 failed=
+for f in "$dir"/test_*.sh; do
+    [ -e "$f" ] || continue
+    for t in $(bash -c ". '$TOP/tests/lib.sh'; . '$f'; declare -F" | awk '{print $3}' | grep '^test_'); do
+        T=$(mktemp -d)
+        # A child bash of its own, so that errexit holds inside the test.
+        if (cd "$TOP" && T=$T bash -e -c '. tests/lib.sh; . "$1"; "$2"' _ "$f" "$t") >"$T.log" 2>&1; then
+            pass=$((pass + 1))
+        else
+            failn=$((failn + 1))
+            failed="$failed $(basename "$f"):$t"
+            echo "  FAIL $(basename "$f"): $t"
+            sed 's/^/    /' "$T.log" | tail -30
+        fi
+        rm -rf "$T" "$T.log"
+    done
+done
+echo "$suite: $pass passed, $failn failed"
+[ "$failn" -eq 0 ] || { echo "failing:$failed"; exit 1; }

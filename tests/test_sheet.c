@@ -1,0 +1,117 @@
+/* test_sheet.c - the in-memory grid, cell references, text helpers, statuses. */
+#include "testutil.h"
+#include "sheet.h"
+#include "text.h"
+
+static void cell_refs(void **state)
+{
+    (void)state;
+    char b[KH_CELLREF_BUFSZ];
+    static const struct { uint32_t row, col; const char *ref; } cases[] = {
+        {0, 0, "A1"}, {11, 4, "E12"}, {0, 25, "Z1"}, {0, 26, "AA1"},
+        {0, 701, "ZZ1"}, {0, 702, "AAA1"}, {1048575, 16383, "XFD1048576"},
+    };
+    for (size_t i = 0; i < KH_ARRAY_LEN(cases); i++) {
+        assert_string_equal(kh_cell_ref(cases[i].row, cases[i].col, b), cases[i].ref);
+        uint32_t r, c;
+        assert_true(kh_cell_parse(cases[i].ref, &r, &c));
+        assert_int_equal(r, cases[i].row);
+        assert_int_equal(c, cases[i].col);
+    }
+    static const char *bad[] = {"A0", "XFE1", "A1048577", "1", "A", "", "a1",
+                                "A99999999999999999999", "AAAA1", "A1x"};
+    for (size_t i = 0; i < KH_ARRAY_LEN(bad); i++) {
+        uint32_t r, c;
+        assert_false(kh_cell_parse(bad[i], &r, &c));
+    }
+}
+
+static void grid_lookup(void **state)
+{
+    (void)state;
+    kh_sheet *s = kh_sheet_new("检查表");
+    assert_non_null(s);
+    /* Out of order, a blank cell, and one position set twice. */
+    assert_true(kh_sheet_set(s, 2, 3, KH_CELL_STRING, "late", 4));
+    assert_true(kh_sheet_set(s, 0, 0, KH_CELL_STRING, "考核细则", strlen("考核细则")));
+    assert_true(kh_sheet_set(s, 0, 5, KH_CELL_STRING, "x", 1));
+    assert_true(kh_sheet_set(s, 0, 2, KH_CELL_STRING, " \xe3\x80\x80 ", 5));
+    assert_true(kh_sheet_set(s, 2, 3, KH_CELL_NUMBER, "2", 1));
+    kh_sheet_finish(s);
+    assert_int_equal(s->ncells, 3);
+    assert_null(kh_sheet_get(s, 0, 2));
+    const kh_cell *c = kh_sheet_next_right(s, 0, 0);
+    assert_non_null(c);
+    assert_string_equal(c->text, "x");
+    c = kh_sheet_get(s, 2, 3);
+    assert_non_null(c);
+    assert_string_equal(c->text, "2");
+    assert_int_equal(c->type, KH_CELL_NUMBER);
+    assert_null(kh_sheet_next_right(s, 0, 5));
+    kh_sheet_free(s);
+    kh_sheet_free(NULL);
+}
+
+static void text_helpers(void **state)
+{
+    (void)state;
+    char *s = kh_norm_label("\xe3\x80\x80 被考核单位：");
+    assert_string_equal(s, "被考核单位");
+    kh_free(s);
+    s = kh_norm_label("unit: ");
+    assert_string_equal(s, "unit");
+    kh_free(s);
+    s = kh_norm_header("检查 结果\n");
+    assert_string_equal(s, "检查结果");
+    kh_free(s);
+    s = kh_fold_fullwidth("２次");
+    assert_string_equal(s, "2次");
+    kh_free(s);
+    size_t off = 99;
+    assert_true(kh_utf8_valid("两江镇", strlen("两江镇"), NULL));
+    assert_false(kh_utf8_valid("ab\xC0\xAF", 4, &off)); /* overlong */
+    assert_int_equal(off, 2);
+    assert_false(kh_utf8_valid("\xED\xA0\x80", 3, NULL)); /* surrogate */
+    assert_false(kh_utf8_valid("\xE4\xB8", 2, &off));     /* truncated */
+    assert_int_equal(off, 0);
+    assert_int_equal(kh_utf8_len("两江a"), 3);
+}
+
+static void status_table(void **state)
+{
+    (void)state;
+    for (int i = 0; i < KH_STATUS_COUNT; i++) {
+        assert_non_null(kh_strerror((kh_status)i));
+        assert_string_not_equal(kh_strerror((kh_status)i), "unknown error");
+    }
+    assert_string_equal(kh_strerror(KH_STATUS_COUNT), "unknown error");
+}
+
+static void diag_format(void **state)
+{
+    (void)state;
+    kh_diags d = {0};
+    kh_diags_add(&d, KH_ERROR, "x.csv", NULL, "E12", 0, "bad %d", 1);
+    kh_diags_add(&d, KH_ERROR, "乡镇.xlsx", "两江镇", "G14", 0, "bad");
+    kh_diags_add(&d, KH_ERROR, "r.csv", NULL, NULL, 7, "bad");
+    kh_diags_add(&d, KH_NOTE, "a.xlsx", "封面", NULL, 0, "skipped");
+    assert_diag(&d, 0, "x.csv!E12: bad 1");
+    assert_diag(&d, 1, "乡镇.xlsx:两江镇!G14: bad");
+    assert_diag(&d, 2, "r.csv:7: bad");
+    assert_diag(&d, 3, "a.xlsx:封面: skipped");
+    assert_int_equal(kh_diags_errors(&d), 3);
+    kh_diags_clear(&d);
+    assert_int_equal(d.n, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(cell_refs),
+        cmocka_unit_test(grid_lookup),
+        cmocka_unit_test(text_helpers),
+        cmocka_unit_test(status_table),
+        cmocka_unit_test(diag_format),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,27 @@
+#!/bin/sh
+# Install the Debian 12 packages kaohe needs to build and test, when missing.
+# Usage: tools/install-deps.sh [build|test]   (default: test, which is a superset)
+set -eu
+what=${1:-test}
+build_pkgs="pkg-config libxlsxwriter-dev libcsv-dev libminizip-dev zlib1g-dev libexpat1-dev"
+test_pkgs="$build_pkgs libcmocka-dev python3-openpyxl libreoffice-calc-nogui poppler-utils fonts-noto-cjk valgrind"
+case $what in
+    build) pkgs=$build_pkgs ;;
+    test) pkgs=$test_pkgs ;;
+    *) echo "usage: $0 [build|test]" >&2; exit 2 ;;
+esac
+missing=
+for p in $pkgs; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+        missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "installing:$missing" >&2
+if [ "$(id -u)" -ne 0 ]; then
+    echo "$0: need root to install:$missing" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing >/dev/null
