@@ -1,0 +1,170 @@
+/*
+ * outfile.c - safe outputs: temporary file beside the target renamed into
+ * place, same-file checks, file names from unit names (see outfile.h).
+ */
+#include "outfile.h"
+#include "text.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+char *kh_tmp_beside(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    size_t dirlen = slash ? (size_t)(slash - path + 1) : 0;
+    const char *base = slash ? slash + 1 : path;
+    kh_buf b = {0};
+    kh_buf_add(&b, path, dirlen);
+    kh_buf_printf(&b, ".%s.XXXXXX.tmp", base);
+    char *tmp = kh_buf_steal(&b);
+    if (!tmp) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    int fd = mkstemps(tmp, 4);
+    if (fd < 0) {
+        int e = errno;
+        kh_free(tmp);
+        errno = e;
+        return NULL;
+    }
+    /* mkstemps makes 0600; an output is an ordinary document. */
+    mode_t um = umask(0);
+    umask(um);
+    (void)fchmod(fd, 0666 & ~um);
+    close(fd);
+    return tmp;
+}
+
+kh_status kh_commit_tmp(const char *tmp, const char *path, kh_diags *d)
+{
+    int fd = open(tmp, O_RDONLY);
+    if (fd < 0 || fsync(fd) != 0) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        unlink(tmp);
+        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0, _("cannot write the file: %s"), strerror(e));
+        return KH_ERR_IO;
+    }
+    close(fd);
+    if (rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0,
+                     _("cannot put the finished file in place: %s"), strerror(e));
+        return KH_ERR_IO;
+    }
+    return KH_OK;
+}
+
+bool kh_same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    bool ea = stat(a, &sa) == 0, eb = stat(b, &sb) == 0;
+    if (ea && eb)
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    if (!ea && !eb)
+        return strcmp(a, b) == 0;
+    return false;
+}
+
+bool kh_formula_like(const char *s)
+{
+    return s && (*s == '=' || *s == '+' || *s == '-' || *s == '@' || *s == '\t' ||
+                 *s == '\r' || *s == '\n');
+}
+
+/* Names Windows reserves, with or without an extension. */
+static bool reserved_name(const char *s, size_t n)
+{
+    static const char *const names[] = {"CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3",
+                                        "COM4", "COM5", "COM6", "COM7", "COM8", "COM9", "LPT1",
+                                        "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8",
+                                        "LPT9"};
+    const char *dot = memchr(s, '.', n);
+    size_t stem = dot ? (size_t)(dot - s) : n;
+    for (size_t i = 0; i < KH_ARRAY_LEN(names); i++) {
+        size_t ln = strlen(names[i]);
+        if (stem == ln) {
+            bool eq = true;
+            for (size_t k = 0; k < ln && eq; k++) {
+                char c = s[k];
+                if (c >= 'a' && c <= 'z')
+                    c = (char)(c - 'a' + 'A');
+                eq = c == names[i][k];
+            }
+            if (eq)
+                return true;
+        }
+    }
+    return false;
+}
+
+#define KH_NAME_MAX_BYTES 100
+
+char *kh_safe_filename(const char *name)
+{
+    kh_buf b = {0};
+    size_t len = name ? strlen(name) : 0;
+    bool valid = name && kh_utf8_valid(name, len, NULL);
+    for (size_t i = 0; valid && i < len;) {
+        unsigned cp;
+        size_t n = kh_utf8_decode(name + i, &cp);
+        bool bad = cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) ||
+                   (cp < 0x80 && strchr("/\\:*?\"<>|", (int)cp) != NULL);
+        if (b.len + n > KH_NAME_MAX_BYTES)
+            break;
+        if (bad)
+            kh_buf_putc(&b, '_');
+        else
+            kh_buf_add(&b, name + i, n);
+        i += n;
+    }
+    if (!valid)
+        kh_buf_puts(&b, "unit");
+    /* No leading dots or spaces (hidden files, ".."), no trailing dots or
+     * spaces (Windows drops them). */
+    char *s = b.s;
+    size_t n = b.len;
+    if (s) {
+        size_t lead = 0;
+        while (lead < n && (s[lead] == '.' || s[lead] == ' '))
+            lead++;
+        memmove(s, s + lead, n - lead);
+        n -= lead;
+        while (n && (s[n - 1] == '.' || s[n - 1] == ' '))
+            n--;
+        s[n] = '\0';
+        b.len = n;
+    }
+    if (!b.oom && n == 0)
+        kh_buf_puts(&b, "unit");
+    else if (!b.oom && reserved_name(b.s, b.len)) {
+        kh_buf_putc(&b, '_');
+    }
+    return kh_buf_steal(&b);
+}
+
+kh_status kh_ensure_dir(const char *dir, kh_diags *d)
+{
+    struct stat st;
+    if (stat(dir, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            return KH_OK;
+        kh_diags_add(d, KH_ERROR, dir, NULL, NULL, 0,
+                     _("output folder exists but is not a folder: choose another -o"));
+        return KH_ERR_IO;
+    }
+    if (mkdir(dir, 0777) != 0) {
+        kh_diags_add(d, KH_ERROR, dir, NULL, NULL, 0, _("cannot create the output folder: %s"),
+                     strerror(errno));
+        return KH_ERR_IO;
+    }
+    return KH_OK;
+}

@@ -1,0 +1,212 @@
+/*
+ * xlsx_out.c - shared XLSX writing on libxlsxwriter (see xlsx_out.h).
+ */
+#include "xlsx_out.h"
+#include "outfile.h"
+#include "text.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+kh_status kh_xw_open(kh_xw *x, const char *path, kh_diags *d)
+{
+    *x = (kh_xw){.err = LXW_NO_ERROR};
+    x->path = kh_strdup(path);
+    x->tmp = x->path ? kh_tmp_beside(path) : NULL;
+    if (!x->tmp) {
+        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0, _("cannot create a file beside it: %s"),
+                     strerror(errno));
+        kh_free(x->path);
+        x->path = NULL;
+        return KH_ERR_IO;
+    }
+    lxw_workbook_options opt = {.constant_memory = LXW_FALSE, .tmpdir = NULL,
+                                .use_zip64 = LXW_FALSE};
+    x->wb = workbook_new_opt(x->tmp, &opt);
+    if (!x->wb) {
+        unlink(x->tmp);
+        kh_free(x->tmp);
+        kh_free(x->path);
+        *x = (kh_xw){0};
+        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0, _("cannot start the workbook"));
+        return KH_ERR_NOMEM;
+    }
+    return KH_OK;
+}
+
+void kh_xw_check(kh_xw *x, lxw_error e, const char *what)
+{
+    if (e != LXW_NO_ERROR && x->err == LXW_NO_ERROR) {
+        x->err = e;
+        x->what = what;
+    }
+}
+
+kh_status kh_xw_close(kh_xw *x, kh_diags *d)
+{
+    kh_status st = KH_OK;
+    if (!x->wb)
+        return KH_ERR_USAGE;
+    lxw_error e = workbook_close(x->wb);
+    x->wb = NULL;
+    if (x->err != LXW_NO_ERROR) {
+        kh_diags_add(d, KH_ERROR, x->path, NULL, NULL, 0, _("cannot write the workbook (%s: %s)"),
+                     x->what ? x->what : "?", lxw_strerror(x->err));
+        st = KH_ERR_FORMAT;
+    } else if (e != LXW_NO_ERROR) {
+        kh_diags_add(d, KH_ERROR, x->path, NULL, NULL, 0, _("cannot write the workbook: %s"),
+                     lxw_strerror(e));
+        st = KH_ERR_IO;
+    }
+    if (st == KH_OK)
+        st = kh_commit_tmp(x->tmp, x->path, d);
+    else
+        unlink(x->tmp);
+    kh_free(x->tmp);
+    kh_free(x->path);
+    x->tmp = x->path = NULL;
+    return st;
+}
+
+char *kh_utf8_clean(const char *s, size_t max_chars)
+{
+    kh_buf b = {0};
+    size_t len = strlen(s), chars = 0;
+    for (size_t i = 0; i < len && chars < max_chars;) {
+        size_t bad;
+        size_t n;
+        if (kh_utf8_valid(s + i, len - i, &bad))
+            bad = len - i;
+        if (bad == 0) {
+            kh_buf_puts(&b, "\xEF\xBF\xBD"); /* U+FFFD */
+            chars++;
+            i++;
+            continue;
+        }
+        /* Copy the valid run s[i .. i+bad) up to the character limit. */
+        for (size_t k = 0; k < bad && chars < max_chars; k += n) {
+            unsigned cp;
+            n = kh_utf8_decode(s + i + k, &cp);
+            kh_buf_add(&b, s + i + k, n);
+            chars++;
+        }
+        i += bad;
+    }
+    return kh_buf_steal(&b);
+}
+
+void kh_xw_str(kh_xw *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
+               const char *s, lxw_format *fmt)
+{
+    if (!s || !*s) {
+        if (fmt)
+            kh_xw_check(x, worksheet_write_blank(ws, row, col, fmt), "worksheet_write_blank");
+        return;
+    }
+    char *clean = kh_utf8_clean(s, KH_XLSX_CELL_MAX);
+    if (!clean) {
+        kh_xw_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "kh_utf8_clean");
+        return;
+    }
+    kh_xw_check(x, worksheet_write_string(ws, row, col, clean, fmt), "worksheet_write_string");
+    kh_free(clean);
+}
+
+static double dec_to_double(kh_dec v)
+{
+    /* Only for handing a number to the XLSX file: the exact value is kept
+     * in the decimal, and the cell's format shows exactly its places. */
+    return (double)v / KH_DEC_SCALE;
+}
+
+void kh_xw_dec(kh_xw *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, kh_dec v,
+               lxw_format *const fmts[KH_DEC_PLACES + 1])
+{
+    kh_xw_check(x, worksheet_write_number(ws, row, col, dec_to_double(v), fmts[kh_dec_places(v)]),
+                "worksheet_write_number");
+}
+
+void kh_xw_formula_dec(kh_xw *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
+                       const char *formula, kh_dec v, lxw_format *const fmts[KH_DEC_PLACES + 1])
+{
+    kh_xw_check(x, worksheet_write_formula_num(ws, row, col, formula, fmts[kh_dec_places(v)],
+                                               dec_to_double(v)),
+                "worksheet_write_formula_num");
+}
+
+void kh_xw_dec_formats(kh_xw *x, void (*style)(lxw_format *), lxw_format *fmts[KH_DEC_PLACES + 1])
+{
+    static const char *const codes[KH_DEC_PLACES + 1] = {"0", "0.0", "0.00", "0.000", "0.0000"};
+    for (int i = 0; i <= KH_DEC_PLACES; i++) {
+        fmts[i] = workbook_add_format(x->wb);
+        if (!fmts[i]) {
+            kh_xw_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "workbook_add_format");
+            continue;
+        }
+        if (style)
+            style(fmts[i]);
+        format_set_num_format(fmts[i], codes[i]);
+    }
+}
+
+static bool name_used(const char *name, char *const *used, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        /* Excel compares sheet names case-insensitively; ASCII folding is
+         * what matters for the names kaohe makes. */
+        if (kh_ascii_eq_nocase(name, used[i]))
+            return true;
+    }
+    return false;
+}
+
+char *kh_xw_sheet_name(const char *want, char *const *used, size_t n)
+{
+    char *base = kh_utf8_clean(want ? want : "", KH_XLSX_SHEETNAME_MAX);
+    if (!base)
+        return NULL;
+    for (char *p = base; *p; p++)
+        if (strchr("[]:*?/\\", *p))
+            *p = '_';
+    /* No apostrophe at either end, not empty, not Excel's reserved "History". */
+    size_t len = strlen(base);
+    while (len && base[len - 1] == '\'')
+        base[--len] = '\0';
+    size_t lead = 0;
+    while (base[lead] == '\'')
+        lead++;
+    memmove(base, base + lead, len - lead + 1);
+    if (!*base || kh_ascii_eq_nocase(base, "History")) {
+        kh_free(base);
+        base = kh_strdup("Sheet");
+        if (!base)
+            return NULL;
+    }
+    if (!name_used(base, used, n))
+        return base;
+    for (unsigned k = 2;; k++) {
+        char suffix[16];
+        snprintf(suffix, sizeof suffix, " (%u)", k);
+        size_t room = KH_XLSX_SHEETNAME_MAX - strlen(suffix);
+        char *stem = kh_utf8_clean(base, room);
+        kh_buf b = {0};
+        if (stem)
+            kh_buf_puts(&b, stem);
+        else
+            b.oom = true;
+        kh_free(stem);
+        kh_buf_puts(&b, suffix);
+        char *cand = kh_buf_steal(&b);
+        if (!cand) {
+            kh_free(cand);
+            kh_free(base);
+            return NULL;
+        }
+        if (!name_used(cand, used, n)) {
+            kh_free(base);
+            return cand;
+        }
+        kh_free(cand);
+    }
+}

@@ -1,0 +1,71 @@
+/*
+ * xlsx_out.h - what every XLSX writer shares: a workbook written to a
+ * temporary file and renamed into place, cell writers that never write a
+ * formula from text and never write invalid UTF-8, exact decimal cells,
+ * safe sheet names.  Every lxw_error is checked: the first one is kept in
+ * kh_xw.err and makes kh_xw_close fail.
+ */
+#ifndef KH_XLSX_OUT_H
+#define KH_XLSX_OUT_H
+
+#include "common.h"
+#include "decimal.h"
+
+#include <xlsxwriter.h>
+
+#define KH_XLSX_CELL_MAX 32767  /* characters in one cell */
+#define KH_XLSX_SHEETNAME_MAX 31
+
+typedef struct kh_xw {
+    lxw_workbook *wb;
+    char *tmp;        /* temporary file beside path */
+    char *path;       /* final path */
+    lxw_error err;    /* first libxlsxwriter error, LXW_NO_ERROR when none */
+    const char *what; /* the call that failed first */
+} kh_xw;
+
+/* Start a workbook that will become path.  KH_OK, or KH_ERR_IO with a
+ * diagnostic. */
+kh_status kh_xw_open(kh_xw *x, const char *path, kh_diags *d);
+
+/* Finish: workbook_close, then rename into place.  On any error (also an
+ * earlier one recorded in x->err) the temporary file is removed, path is
+ * untouched, and a diagnostic says why (KH_ERR_FORMAT or KH_ERR_IO). */
+kh_status kh_xw_close(kh_xw *x, kh_diags *d);
+
+/* Record the result of a libxlsxwriter call (keeps the first error). */
+void kh_xw_check(kh_xw *x, lxw_error e, const char *what);
+
+/* A text cell, always a string (never a formula, also for "=..."), with
+ * invalid UTF-8 replaced by U+FFFD and cut to KH_XLSX_CELL_MAX characters.
+ * NULL or "" writes a blank cell with the format (if any). */
+void kh_xw_str(kh_xw *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
+               const char *s, lxw_format *fmt);
+
+/* A numeric cell holding v, with fmts[kh_dec_places(v)] so it shows exactly
+ * its decimals (fmts from kh_xw_dec_formats). */
+void kh_xw_dec(kh_xw *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
+               kh_dec v, lxw_format *const fmts[KH_DEC_PLACES + 1]);
+
+/* A formula with its computed value stored (so every reader shows it
+ * without recalculating), formatted like kh_xw_dec. */
+void kh_xw_formula_dec(kh_xw *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
+                       const char *formula, kh_dec v,
+                       lxw_format *const fmts[KH_DEC_PLACES + 1]);
+
+/* Make KH_DEC_PLACES + 1 formats "0", "0.0", ... "0.0000", each first
+ * styled by style(fmt) (may be NULL). */
+void kh_xw_dec_formats(kh_xw *x, void (*style)(lxw_format *),
+                       lxw_format *fmts[KH_DEC_PLACES + 1]);
+
+/* A worksheet name Excel accepts, made from want: []:*?/\ replaced by _,
+ * no leading/trailing apostrophe, at most 31 characters, not empty, and
+ * different (case-insensitively) from the n names in used (a " (2)"
+ * suffix is added when needed).  New string or NULL (out of memory). */
+char *kh_xw_sheet_name(const char *want, char *const *used, size_t n);
+
+/* A copy of s with invalid UTF-8 replaced by U+FFFD, cut to max
+ * characters (code points).  New string or NULL. */
+char *kh_utf8_clean(const char *s, size_t max_chars);
+
+#endif
