@@ -1,0 +1,377 @@
+/*
+ * rules.c - the rule engine: one checklist in, one scored unit out
+ * (SPEC section 2, Scoring rules).  All arithmetic is exact kh_dec with
+ * overflow checks; nothing here knows any particular rubric.
+ *
+ * Deductions.  For a check point with result r:
+ *   has    missing -> per
+ *   count  per × max(0, need − n)
+ *   each   per × n
+ *   any    n >= 1 -> the item's full points
+ *   veto   none; n >= 1 -> the unit is vetoed
+ * then min(deduction, cap) when the check point has a cap (cp_deduction).
+ * Item deduction = min(sum of its cp_deduction, item points); item score =
+ * points − deduction; total = sum of item scores, also for vetoed units.
+ *
+ * Reason of an item (the contract of item_score.reason).  A check point
+ * "fires" when a has is missing, a count is short (k = need − n > 0), or
+ * an each/any/veto has n >= 1.  Each firing check point gives one phrase,
+ * except that the missing has check points of an item with the same per
+ * share one phrase, placed where the first of them is.  {x} is the shown
+ * deduction (after the check point's cap; the sum for a has group), every
+ * number printed by kh_dec_format or as a plain integer:
+ *
+ *   has group   缺{label1}、{label2}…，扣{x}分
+ *   count       {label}少{k}，扣{x}分
+ *   each        {label}{n}，扣{x}分
+ *   any         like each, {x} being the item's full points (capped)
+ *   veto        like each with "，一票否决" in place of "，扣{x}分"
+ *
+ * Measure words: let L be the label with one trailing full-width
+ * parenthetical "（…）" removed (only when something is left before it).
+ *   L ends in 次数:             count  {L}少{k}次        each  {L−次数}{n}次
+ *   L ends in 起数:             count  {L}少{k}起        each  发生{L−起数}{n}起
+ *                               (no 发生 added when L already starts with it)
+ *   L ends in X数, X one of 个 项 家 人:
+ *                               count  {L}少{k}{X}       each  {L−X数}{n}{X}
+ *   otherwise (full label):     count  {label}少{k}      each  {label}{n}
+ *
+ * Phrases are joined with "；" in rubric order.  When the sum of the item's
+ * deductions exceeds its points, "；扣分超过本项分值，按{points}分扣完为止"
+ * follows.  Then the non-empty remarks of the item's check points, in
+ * order, as "；备注：{r1}；{r2}" ("备注：{r1}；{r2}" when no phrase came
+ * before).  An item with no phrase and no remark has reason "".
+ *
+ * veto_reason: the veto phrases of the unit in rubric order joined with
+ * "；", or NULL when the unit is not vetoed.
+ */
+#include "rules.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#define SEP "\xef\xbc\x9b"        /* ； */
+#define ENUM_COMMA "\xe3\x80\x81" /* 、 */
+#define PAREN_OPEN "\xef\xbc\x88" /* （ */
+#define PAREN_CLOSE "\xef\xbc\x89" /* ） */
+
+static bool ends_with(const char *s, size_t len, const char *suffix)
+{
+    size_t n = strlen(suffix);
+    return len >= n && memcmp(s + len - n, suffix, n) == 0;
+}
+
+/* Length of label without one trailing full-width parenthetical "（…）"
+ * (nested ones balanced); the whole length when there is none or nothing
+ * would be left. */
+static size_t label_core_len(const char *label)
+{
+    size_t len = strlen(label);
+    const size_t pl = strlen(PAREN_OPEN);
+    if (!ends_with(label, len, PAREN_CLOSE))
+        return len;
+    int depth = 0;
+    for (size_t i = len; i >= pl; ) {
+        if (i >= pl && memcmp(label + i - pl, PAREN_CLOSE, pl) == 0) {
+            depth++;
+            i -= pl;
+        } else if (i >= pl && memcmp(label + i - pl, PAREN_OPEN, pl) == 0) {
+            depth--;
+            i -= pl;
+            if (depth == 0)
+                return i > 0 ? i : len;
+        } else {
+            i--;
+        }
+    }
+    return len;
+}
+
+/* The measure word of a label ending in X数 (X one of 次 起 个 项 家 人):
+ * returns X and sets *stem_len to the length before X数; NULL otherwise. */
+static const char *measure_word(const char *label, size_t core, size_t *stem_len)
+{
+    static const char *const words[] = {"次", "起", "个", "项", "家", "人"};
+    static const char shu[] = "数";
+    if (!ends_with(label, core, shu))
+        return NULL;
+    size_t before = core - strlen(shu);
+    for (size_t i = 0; i < KH_ARRAY_LEN(words); i++) {
+        if (ends_with(label, before, words[i])) {
+            *stem_len = before - strlen(words[i]);
+            return words[i];
+        }
+    }
+    return NULL;
+}
+
+/* "{label}少{k}{X}" of a count check point that is short by k. */
+static void phrase_count(kh_buf *b, const char *label, int64_t k)
+{
+    size_t core = label_core_len(label), stem;
+    const char *x = measure_word(label, core, &stem);
+    if (x) {
+        kh_buf_add(b, label, core);
+        kh_buf_printf(b, "少%" PRId64 "%s", k, x);
+    } else {
+        kh_buf_printf(b, "%s少%" PRId64, label, k);
+    }
+}
+
+/* "{stem}{n}{X}" of an each, any or veto check point that happened n times. */
+static void phrase_each(kh_buf *b, const char *label, int64_t n)
+{
+    size_t core = label_core_len(label), stem;
+    const char *x = measure_word(label, core, &stem);
+    if (!x) {
+        kh_buf_printf(b, "%s%" PRId64, label, n);
+        return;
+    }
+    static const char fasheng[] = "发生";
+    if (strcmp(x, "起") == 0 && strncmp(label, fasheng, strlen(fasheng)) != 0)
+        kh_buf_puts(b, fasheng);
+    kh_buf_add(b, label, stem);
+    kh_buf_printf(b, "%" PRId64 "%s", n, x);
+}
+
+static void phrase_deduct(kh_buf *b, kh_dec x)
+{
+    char num[KH_DEC_BUFSZ];
+    kh_buf_printf(b, "，扣%s分", kh_dec_format(x, num));
+}
+
+/* One phrase of an item's reason while it is being built. */
+typedef struct phrase {
+    kh_buf text;
+    bool has_group;   /* a "缺…" group, still open for more labels */
+    kh_dec per;       /* has group: the per value shared */
+    kh_dec sum;       /* has group: sum of its deductions */
+} phrase;
+
+static kh_status overflow(const kh_checklist *cl, const kh_checkpoint *cp,
+                          const kh_result *r, kh_diags *d)
+{
+    kh_diags_add(d, KH_ERROR, cl->source, cl->sheet, r->cell, 0,
+                 _("the deduction of check point %s cannot be computed: the numbers are too "
+                   "large; enter the real count for this check point"),
+                 cp->id);
+    return KH_ERR_LIMIT;
+}
+
+/* The deduction of check point cp for result r before its cap, and whether
+ * it fires (*k: the shortfall of a count, else n). */
+static bool cp_raw(const kh_checkpoint *cp, const kh_result *r, kh_dec points,
+                   kh_dec *ded, bool *fires, int64_t *k)
+{
+    *ded = 0;
+    *k = r->n;
+    switch (cp->kind) {
+    case KH_KIND_HAS:
+        *fires = !r->present;
+        if (*fires)
+            *ded = cp->per;
+        return true;
+    case KH_KIND_COUNT: {
+        int64_t shortfall;
+        if (__builtin_sub_overflow(cp->need, r->n, &shortfall))
+            return false;
+        *k = shortfall > 0 ? shortfall : 0;
+        *fires = *k > 0;
+        return kh_dec_mul_int(cp->per, *k, ded);
+    }
+    case KH_KIND_EACH:
+        *fires = r->n > 0;
+        return *fires ? kh_dec_mul_int(cp->per, r->n, ded) : true;
+    case KH_KIND_ANY:
+        *fires = r->n > 0;
+        if (*fires)
+            *ded = points;
+        return true;
+    case KH_KIND_VETO:
+        *fires = r->n > 0;
+        return true;
+    }
+    *fires = false;
+    return true;
+}
+
+/* Score item it of cl into u (cp_deduction, items[it]) and add its veto
+ * phrases to veto. */
+static kh_status score_item(const kh_checklist *cl, size_t it, kh_unit *u,
+                            kh_buf *veto, kh_diags *d)
+{
+    const kh_rubric *rb = cl->rubric;
+    const kh_item *item = &rb->items[it];
+    kh_item_score *is = &u->items[it];
+    kh_status st = KH_OK;
+    phrase *ph = kh_calloc(item->ncps, sizeof *ph);
+    if (!ph)
+        return KH_ERR_NOMEM;
+    size_t nph = 0;
+    kh_dec sum = 0;
+    for (size_t j = item->first; j < item->first + item->ncps; j++) {
+        const kh_checkpoint *cp = &rb->cps[j];
+        const kh_result *r = &cl->results[j];
+        kh_dec ded;
+        bool fires;
+        int64_t k;
+        if (r->n < 0) {
+            kh_diags_add(d, KH_ERROR, cl->source, cl->sheet, r->cell, 0,
+                         _("the result of check point %s is negative: enter a whole number "
+                           "of 0 or more"), cp->id);
+            st = KH_ERR_LIMIT;
+            goto done;
+        }
+        if (!cp_raw(cp, r, item->points, &ded, &fires, &k)) {
+            st = overflow(cl, cp, r, d);
+            goto done;
+        }
+        if (cp->has_cap)
+            ded = kh_dec_min(ded, cp->cap);
+        u->cp_deduction[j] = ded;
+        if (!kh_dec_add(sum, ded, &sum)) {
+            st = overflow(cl, cp, r, d);
+            goto done;
+        }
+        if (!fires)
+            continue;
+        if (cp->kind == KH_KIND_HAS) {
+            size_t g = 0;
+            while (g < nph && !(ph[g].has_group && ph[g].per == cp->per))
+                g++;
+            if (g == nph) {
+                ph[nph++] = (phrase){.has_group = true, .per = cp->per};
+                kh_buf_puts(&ph[g].text, "缺");
+            } else {
+                kh_buf_puts(&ph[g].text, ENUM_COMMA);
+            }
+            kh_buf_puts(&ph[g].text, cp->label);
+            if (!kh_dec_add(ph[g].sum, ded, &ph[g].sum)) {
+                st = overflow(cl, cp, r, d);
+                goto done;
+            }
+            continue;
+        }
+        kh_buf *t = &ph[nph++].text;
+        if (cp->kind == KH_KIND_COUNT)
+            phrase_count(t, cp->label, k);
+        else
+            phrase_each(t, cp->label, k);
+        if (cp->kind == KH_KIND_VETO) {
+            kh_buf_puts(t, "，一票否决");
+            if (veto->len)
+                kh_buf_puts(veto, SEP);
+            kh_buf_puts(veto, kh_buf_str(t));
+            u->vetoed = true;
+        } else {
+            phrase_deduct(t, ded);
+        }
+    }
+
+    is->deduction = kh_dec_min(sum, item->points);
+    if (!kh_dec_sub(item->points, is->deduction, &is->score)) {
+        const size_t last = item->first + item->ncps - 1;
+        st = overflow(cl, &rb->cps[last], &cl->results[last], d);
+        goto done;
+    }
+
+    kh_buf reason = {0};
+    for (size_t g = 0; g < nph; g++) {
+        if (g)
+            kh_buf_puts(&reason, SEP);
+        kh_buf_puts(&reason, kh_buf_str(&ph[g].text));
+        if (ph[g].has_group)
+            phrase_deduct(&reason, ph[g].sum);
+        if (ph[g].text.oom)
+            reason.oom = true;
+    }
+    if (sum > item->points) {
+        char num[KH_DEC_BUFSZ];
+        kh_buf_printf(&reason, SEP "扣分超过本项分值，按%s分扣完为止",
+                      kh_dec_format(item->points, num));
+    }
+    bool first_remark = true;
+    for (size_t j = item->first; j < item->first + item->ncps; j++) {
+        const char *rm = cl->results[j].remark;
+        if (!rm || !*rm)
+            continue;
+        if (first_remark) {
+            kh_buf_puts(&reason, reason.len ? SEP "备注：" : "备注：");
+            first_remark = false;
+        } else {
+            kh_buf_puts(&reason, SEP);
+        }
+        kh_buf_puts(&reason, rm);
+    }
+    is->reason = kh_buf_steal(&reason);
+    if (!is->reason)
+        st = KH_ERR_NOMEM;
+
+done:
+    for (size_t g = 0; g < nph; g++)
+        kh_buf_free(&ph[g].text);
+    kh_free(ph);
+    return st;
+}
+
+kh_status kh_score(kh_checklist *cl, kh_unit **out, kh_diags *d)
+{
+    *out = NULL;
+    const kh_rubric *rb = cl->rubric;
+    kh_unit *u = kh_calloc(1, sizeof *u);
+    if (!u)
+        return KH_ERR_NOMEM;
+    kh_status st = KH_ERR_NOMEM;
+    kh_buf veto = {0};
+    u->cp_deduction = kh_calloc(rb->ncps, sizeof *u->cp_deduction);
+    u->items = kh_calloc(rb->nitems, sizeof *u->items);
+    if (!u->cp_deduction || !u->items)
+        goto fail;
+    for (size_t it = 0; it < rb->nitems; it++) {
+        st = score_item(cl, it, u, &veto, d);
+        if (st != KH_OK)
+            goto fail;
+        if (!kh_dec_add(u->total, u->items[it].score, &u->total)) {
+            const kh_item *item = &rb->items[it];
+            const size_t last = item->first + item->ncps - 1;
+            st = overflow(cl, &rb->cps[last], &cl->results[last], d);
+            goto fail;
+        }
+    }
+    if (u->vetoed) {
+        u->veto_reason = kh_buf_steal(&veto);
+        if (!u->veto_reason) {
+            st = KH_ERR_NOMEM;
+            goto fail;
+        }
+    }
+    kh_buf_free(&veto);
+    u->cl = cl;
+    *out = u;
+    return KH_OK;
+
+fail:
+    kh_buf_free(&veto);
+    if (u->items)
+        for (size_t it = 0; it < rb->nitems; it++)
+            kh_free(u->items[it].reason);
+    kh_free(u->items);
+    u->items = NULL;
+    kh_unit_free(u);  /* u->cl is still NULL: cl stays the caller's */
+    return st;
+}
+
+void kh_unit_free(kh_unit *u)
+{
+    if (!u)
+        return;
+    if (u->items && u->cl) {
+        for (size_t i = 0; i < u->cl->rubric->nitems; i++)
+            kh_free(u->items[i].reason);
+    }
+    kh_checklist_free(u->cl);
+    kh_free(u->cp_deduction);
+    kh_free(u->items);
+    kh_free(u->veto_reason);
+    kh_free(u);
+}
