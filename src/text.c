@@ -201,3 +201,52 @@ bool kh_ascii_eq_nocase(const char *a, const char *b)
     }
     return *a == *b;
 }
+
+char *kh_utf8_clean(const char *s, size_t max_chars)
+{
+    kh_buf b = {0};
+    size_t len = strlen(s), chars = 0;
+    for (size_t i = 0; i < len && chars < max_chars;) {
+        size_t bad;
+        size_t n;
+        if (kh_utf8_valid(s + i, len - i, &bad))
+            bad = len - i;
+        if (bad == 0) {
+            kh_buf_puts(&b, "\xEF\xBF\xBD"); /* U+FFFD */
+            chars++;
+            i++;
+            continue;
+        }
+        /* Copy the valid run s[i .. i+bad) up to the character limit. */
+        for (size_t k = 0; k < bad && chars < max_chars; k += n) {
+            unsigned cp;
+            n = kh_utf8_decode(s + i + k, &cp);
+            kh_buf_add(&b, s + i + k, n);
+            chars++;
+        }
+        i += bad;
+    }
+    return kh_buf_steal(&b);
+}
+
+/* East Asian Wide and Fullwidth ranges that matter for CJK text. */
+static bool wide(unsigned cp)
+{
+    return (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0x303E) ||
+           (cp >= 0x3041 && cp <= 0x33FF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+           (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xA000 && cp <= 0xA4CF) ||
+           (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+           (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+           (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD);
+}
+
+size_t kh_display_width(const char *s)
+{
+    size_t w = 0;
+    while (*s) {
+        unsigned cp;
+        s += kh_utf8_decode(s, &cp);
+        w += wide(cp) ? 2 : 1;
+    }
+    return w;
+}

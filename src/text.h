@@ -44,4 +44,12 @@ size_t kh_utf8_decode(const char *s, unsigned *cp);
 /* Number of code points in valid UTF-8 text. */
 size_t kh_utf8_len(const char *s);
 
+/* A copy of s with invalid UTF-8 replaced by U+FFFD, cut to max_chars
+ * characters (code points).  New string or NULL when out of memory. */
+char *kh_utf8_clean(const char *s, size_t max_chars);
+
+/* Columns a terminal gives the valid UTF-8 text s (East Asian wide
+ * characters count 2). */
+size_t kh_display_width(const char *s);
+
 #endif

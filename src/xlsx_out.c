@@ -69,33 +69,6 @@ kh_status kh_xw_close(kh_xw *x, kh_diags *d)
     return st;
 }
 
-char *kh_utf8_clean(const char *s, size_t max_chars)
-{
-    kh_buf b = {0};
-    size_t len = strlen(s), chars = 0;
-    for (size_t i = 0; i < len && chars < max_chars;) {
-        size_t bad;
-        size_t n;
-        if (kh_utf8_valid(s + i, len - i, &bad))
-            bad = len - i;
-        if (bad == 0) {
-            kh_buf_puts(&b, "\xEF\xBF\xBD"); /* U+FFFD */
-            chars++;
-            i++;
-            continue;
-        }
-        /* Copy the valid run s[i .. i+bad) up to the character limit. */
-        for (size_t k = 0; k < bad && chars < max_chars; k += n) {
-            unsigned cp;
-            n = kh_utf8_decode(s + i + k, &cp);
-            kh_buf_add(&b, s + i + k, n);
-            chars++;
-        }
-        i += bad;
-    }
-    return kh_buf_steal(&b);
-}
-
 void kh_xw_str(kh_xw *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
                const char *s, lxw_format *fmt)
 {

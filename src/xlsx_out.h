@@ -10,6 +10,7 @@
 
 #include "common.h"
 #include "decimal.h"
+#include "text.h"
 
 #include <xlsxwriter.h>
 
@@ -63,9 +64,5 @@ void kh_xw_dec_formats(kh_xw *x, void (*style)(lxw_format *),
  * different (case-insensitively) from the n names in used (a " (2)"
  * suffix is added when needed).  New string or NULL (out of memory). */
 char *kh_xw_sheet_name(const char *want, char *const *used, size_t n);
-
-/* A copy of s with invalid UTF-8 replaced by U+FFFD, cut to max
- * characters (code points).  New string or NULL. */
-char *kh_utf8_clean(const char *s, size_t max_chars);
 
 #endif
