@@ -13,8 +13,9 @@ bool kh_dec_parse_n(const char *s, size_t len, kh_dec *out)
     if (i < len && (s[i] == '+' || s[i] == '-'))
         neg = s[i++] == '-';
     uint64_t whole = 0;
-    int nwhole = 0, nfrac = 0;
-    for (; i < len && s[i] >= '0' && s[i] <= '9'; i++, nwhole++) {
+    bool any_whole = false;
+    int nfrac = 0;
+    for (; i < len && s[i] >= '0' && s[i] <= '9'; i++, any_whole = true) {
         whole = whole * 10 + (uint64_t)(s[i] - '0');
         if (whole > (uint64_t)INT64_MAX / KH_DEC_SCALE)
             return false;
@@ -28,19 +29,22 @@ bool kh_dec_parse_n(const char *s, size_t len, kh_dec *out)
                 nfrac++;
             } else if (s[i] != '0') {
                 return false;  /* more than 4 significant decimals */
-            } else {
-                nfrac++;
             }
         }
     }
-    if (i != len || (nwhole == 0 && nfrac == 0))
+    if (i != len || (!any_whole && nfrac == 0))
         return false;
-    for (int k = nfrac < KH_DEC_PLACES ? nfrac : KH_DEC_PLACES; k < KH_DEC_PLACES; k++)
+    for (int k = nfrac; k < KH_DEC_PLACES; k++)
         frac *= 10;
     uint64_t v = whole * KH_DEC_SCALE + frac;
-    if (v > (uint64_t)INT64_MAX)
+    /* The range is that of int64_t: INT64_MIN (as kh_dec_format prints it)
+     * parses too. */
+    if (v > (uint64_t)INT64_MAX + (neg ? 1 : 0))
         return false;
-    *out = neg ? -(kh_dec)v : (kh_dec)v;
+    if (neg)
+        *out = v > (uint64_t)INT64_MAX ? INT64_MIN : -(kh_dec)v;
+    else
+        *out = (kh_dec)v;
     return true;
 }
 
@@ -70,10 +74,9 @@ bool kh_dec_mul_int(kh_dec a, int64_t n, kh_dec *out) { return !__builtin_mul_ov
 int kh_dec_places(kh_dec v)
 {
     int p = KH_DEC_PLACES;
-    if (v < 0)
-        v = -v;
-    while (p > 0 && v % 10 == 0) {
-        v /= 10;
+    uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    while (p > 0 && a % 10 == 0) {
+        a /= 10;
         p--;
     }
     return p;
