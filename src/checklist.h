@@ -50,8 +50,12 @@ void kh_checklist_free(kh_checklist *c);
  * sets *present when the text is one of SPEC's spellings. */
 bool kh_parse_presence(const char *text, bool *present);
 
-/* Parse a whole number result ("2", "２", "2次", "2.0" of a number cell).
- * Returns true and sets *n when it is a whole number >= 0. */
+/* The largest count result accepted; more is implausible (a typo). */
+#define KH_COUNT_MAX 1000000
+
+/* Parse a whole number result ("2", "２", "2次", "2 次", "2.0" of a number
+ * cell).  Returns true and sets *n when it is a whole number from 0 to
+ * KH_COUNT_MAX. */
 bool kh_parse_count(const char *text, bool is_number_cell, int64_t *n);
 
 #endif
