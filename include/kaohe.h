@@ -173,6 +173,11 @@ kh_status kh_batch_write_summary(const kh_batch *b, FILE *out);
  * ranks (kaohe score). */
 kh_status kh_batch_write_json(const kh_batch *b, bool ranked, FILE *out);
 
+/** One CSV row per unit and item (unit, rubric, unit_type, source, sheet,
+ * item, points, deduction, score, reason, total, result), UTF-8 with BOM,
+ * for kaohe score -o - --format csv. */
+kh_status kh_batch_write_csv(const kh_batch *b, FILE *out);
+
 /* ------------------------------------------------------------------ */
 /* Writers.  Every file is written to a temporary name in the target folder
  * and renamed into place when complete; a path that is one of the batch's

@@ -12,6 +12,7 @@ typedef struct kh_rejected {
     char *source;      /* input path */
     char *sheet;       /* worksheet, or NULL */
     size_t first, n;   /* its messages: kh_batch.errors.v[first .. first+n) */
+    size_t order;      /* input order (shared with units) */
 } kh_rejected;
 
 struct kh_batch {
@@ -24,6 +25,7 @@ struct kh_batch {
     kh_diags errors;          /* messages of rejected inputs */
     char **inputs;            /* every file read (for output != input) */
     size_t ninputs, capinputs;
+    size_t next_order;        /* order given to the next unit or rejection */
     bool finished;
 };
 

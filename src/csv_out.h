@@ -19,9 +19,4 @@ void kh_csv_field(FILE *out, const char *s, bool first);
 /* End the row with CRLF. */
 void kh_csv_end_row(FILE *out);
 
-/* The per-item table of a batch, one row per unit and item (score -o -
- * --format csv): unit, rubric, unit_type, source, sheet, item, points,
- * deduction, score, reason, total, result. */
-kh_status kh_batch_write_csv(const kh_batch *b, FILE *out);
-
 #endif

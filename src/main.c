@@ -1,1 +1,509 @@
-int main(void){return 0;}
+/*
+ * main.c - the kaohe command: options -> library calls -> messages and
+ * exit status.  Exit 0: every input scored; 1: some inputs rejected or an
+ * output could not be written (the rest written); 2: usage error or bad
+ * rubric.
+ */
+#include "kaohe.h"
+
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <locale.h>
+#include <libintl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define _(s) dgettext("kaohe", s)
+#define N_(s) (s)
+
+enum { EXIT_REJECTED = 1, EXIT_USAGE = 2 };
+
+static const char *prog = "kaohe";
+
+static void eprintf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "%s: ", prog);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+/* Print every diagnostic of d, then empty it. */
+static void print_diags(kh_diags *d)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        char *s = kh_diag_format(&d->v[i]);
+        if (d->v[i].severity == KH_NOTE)
+            fprintf(stderr, "%s: %s%s\n", prog, _("note: "), s ? s : "?");
+        else
+            fprintf(stderr, "%s: %s\n", prog, s ? s : "?");
+        kh_free(s);
+    }
+    if (d->oom)
+        eprintf("%s", _("some messages were lost: out of memory"));
+    kh_diags_clear(d);
+}
+
+static const char usage_main[] = N_(
+    "usage: kaohe COMMAND [OPTION]... [ARG]...\n"
+    "Score safety-assessment checklists (考核) and rank the units.\n"
+    "\n"
+    "Commands:\n"
+    "  template RUBRIC [--unit NAME]... -o OUT.xlsx|OUT.csv   make a blank checklist\n"
+    "  score  [--rubric FILE]... INPUT... [-o DIR|-] [--format xlsx,csv,json]\n"
+    "                                              score checklists\n"
+    "  rank   [--rubric FILE]... INPUT... -o RANKING.xlsx [--json FILE]\n"
+    "                                              write the ranking workbook\n"
+    "  rubric list | rubric show ID | rubric check FILE...\n"
+    "                                              list, show or check rubrics\n"
+    "\n"
+    "INPUT is a .xlsx or .csv checklist, or a folder of them.\n"
+    "Run 'kaohe COMMAND --help' for the options of a command.\n"
+    "Exit status: 0 all inputs scored, 1 some inputs rejected, 2 usage error or bad rubric.\n");
+
+static const char usage_template[] = N_(
+    "usage: kaohe template RUBRIC [--unit NAME]... -o OUT.xlsx|OUT.csv\n"
+    "Write a blank checklist for RUBRIC (a rubric id, see 'kaohe rubric list', or a rubric file).\n"
+    "\n"
+    "  -o, --output FILE   the checklist to write: .xlsx (drop-down lists, protected) or .csv\n"
+    "  -u, --unit NAME     pre-fill the unit name; repeat for one sheet per unit (.xlsx)\n"
+    "  -r, --rubric FILE   also load this rubric file (repeatable)\n"
+    "  -h, --help          show this help\n");
+
+static const char usage_score[] = N_(
+    "usage: kaohe score [--rubric FILE]... INPUT... [-o DIR|-] [--format xlsx,csv,json]\n"
+    "Score filled checklists.  Without -o, print a short table (unit, rubric, total, result).\n"
+    "\n"
+    "  -o, --output DIR    write one completed scoresheet per unit into DIR;\n"
+    "                      '-' writes the chosen text format (json or csv) to standard output\n"
+    "  -f, --format LIST   with -o DIR: any of xlsx, csv, json (default xlsx);\n"
+    "                      with -o -: json (default) or csv\n"
+    "  -r, --rubric FILE   also load this rubric file (repeatable)\n"
+    "      --blank-as-missing  an empty result counts as missing (has) or 0 (numbers)\n"
+    "  -q, --quiet         no notes on standard error\n"
+    "  -h, --help          show this help\n");
+
+static const char usage_rank[] = N_(
+    "usage: kaohe rank [--rubric FILE]... INPUT... -o RANKING.xlsx [--json FILE]\n"
+    "Score every checklist and write one ranking workbook: a ranking sheet per rubric,\n"
+    "deduction details, rejected inputs and a chart.\n"
+    "\n"
+    "  -o, --output FILE   the ranking workbook (.xlsx) to write\n"
+    "      --json FILE     also write the result as JSON ('-' for standard output)\n"
+    "  -r, --rubric FILE   also load this rubric file (repeatable)\n"
+    "      --blank-as-missing  an empty result counts as missing (has) or 0 (numbers)\n"
+    "  -q, --quiet         no notes on standard error\n"
+    "  -h, --help          show this help\n");
+
+static const char usage_rubric[] = N_(
+    "usage: kaohe rubric list [--rubric FILE]...\n"
+    "       kaohe rubric show ID [--rubric FILE]...\n"
+    "       kaohe rubric check FILE...\n"
+    "List the known rubrics, show one (items, check points, rules), or check rubric files\n"
+    "(exit 0 when valid, 2 with every problem listed).\n");
+
+static int usage(const char *text, int status)
+{
+    fputs(_(text), status ? stderr : stdout);
+    return status;
+}
+
+/* ---- the rubric registry: shipped rubrics plus --rubric files ---- */
+
+static bool is_dir(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The folder of shipped rubrics: $KAOHE_RUBRICS, else beside the binary
+ * (installed: BIN/../share/kaohe/rubrics; build tree: build/../templates/
+ * rubrics), else the configured data folder. */
+static char *rubric_dir(void)
+{
+    const char *env = getenv("KAOHE_RUBRICS");
+    if (env && *env)
+        return strdup(env);
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *dir = dirname(exe);
+        static const char *const rel[] = {"/../share/kaohe/rubrics", "/../templates/rubrics"};
+        for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+            char cand[PATH_MAX + 64];
+            snprintf(cand, sizeof cand, "%s%s", dir, rel[i]);
+            if (is_dir(cand))
+                return strdup(cand);
+        }
+    }
+    return strdup(KH_DATADIR "/rubrics");
+}
+
+typedef struct opts {
+    const char **rubrics;
+    size_t nrubrics;
+    const char **units;
+    size_t nunits;
+    const char *output;
+    const char *json;
+    const char *format;
+    bool blank_as_missing;
+    bool quiet;
+} opts;
+
+static kh_registry *load_registry(const opts *o, int *status)
+{
+    kh_diags d = {0};
+    kh_registry *reg = kh_registry_new();
+    if (!reg) {
+        eprintf("%s", kh_strerror(KH_ERR_NOMEM));
+        *status = EXIT_USAGE;
+        return NULL;
+    }
+    char *dir = rubric_dir();
+    kh_status st = dir ? kh_registry_load_dir(reg, dir, &d) : KH_ERR_NOMEM;
+    free(dir);
+    for (size_t i = 0; i < o->nrubrics && st == KH_OK; i++)
+        st = kh_registry_load_file(reg, o->rubrics[i], &d);
+    print_diags(&d);
+    if (st != KH_OK) {
+        if (st != KH_ERR_RUBRIC)
+            eprintf("%s", kh_strerror(st));
+        kh_registry_free(reg);
+        *status = EXIT_USAGE;
+        return NULL;
+    }
+    return reg;
+}
+
+static const struct option long_opts[] = {
+    {"output", required_argument, NULL, 'o'},
+    {"format", required_argument, NULL, 'f'},
+    {"rubric", required_argument, NULL, 'r'},
+    {"unit", required_argument, NULL, 'u'},
+    {"json", required_argument, NULL, 'J'},
+    {"blank-as-missing", no_argument, NULL, 'B'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static bool push(const char ***v, size_t *n, const char *s)
+{
+    const char **p = realloc(*v, (*n + 1) * sizeof **v);
+    if (!p)
+        return false;
+    p[(*n)++] = s;
+    *v = p;
+    return true;
+}
+
+/* Parse the options of a command; the remaining arguments are left in
+ * argv[optind..].  Returns -1 to go on, or an exit status. */
+static int parse_opts(int argc, char **argv, const char *allowed, const char *help, opts *o)
+{
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "o:f:r:u:qh", long_opts, NULL)) != -1) {
+        if (c != '?' && c != ':' && !strchr(allowed, c)) {
+            eprintf(_("option '%s' does not apply here"), argv[optind - 1]);
+            return usage(help, EXIT_USAGE);
+        }
+        switch (c) {
+        case 'o': o->output = optarg; break;
+        case 'f': o->format = optarg; break;
+        case 'J': o->json = optarg; break;
+        case 'B': o->blank_as_missing = true; break;
+        case 'q': o->quiet = true; break;
+        case 'h': return usage(help, 0);
+        case 'r':
+            if (!push(&o->rubrics, &o->nrubrics, optarg))
+                return EXIT_USAGE;
+            break;
+        case 'u':
+            if (!push(&o->units, &o->nunits, optarg))
+                return EXIT_USAGE;
+            break;
+        default:
+            if (optopt)
+                eprintf(_("option -%c needs a value or is unknown"), optopt);
+            else
+                eprintf(_("unknown option '%s'"), argv[optind - 1]);
+            return usage(help, EXIT_USAGE);
+        }
+    }
+    return -1;
+}
+
+/* ---- commands ---- */
+
+static int cmd_template(int argc, char **argv, opts *o)
+{
+    int rc = parse_opts(argc, argv, "oruh", usage_template, o);
+    if (rc >= 0)
+        return rc;
+    if (argc - optind != 1 || !o->output) {
+        eprintf("%s", argc - optind != 1 ? _("name one rubric") : _("missing -o OUT.xlsx or -o OUT.csv"));
+        return usage(usage_template, EXIT_USAGE);
+    }
+    const char *name = argv[optind];
+    int status = 0;
+    kh_registry *reg = load_registry(o, &status);
+    if (!reg)
+        return status;
+    kh_diags d = {0};
+    const kh_rubric *r = kh_registry_find(reg, name);
+    if (!r && (strchr(name, '/') || access(name, R_OK) == 0)) {
+        /* A rubric file given by path. */
+        size_t before = kh_registry_count(reg);
+        if (kh_registry_load_file(reg, name, &d) == KH_OK)
+            r = kh_registry_at(reg, before);
+    }
+    if (!r) {
+        print_diags(&d);
+        eprintf(_("unknown rubric '%s': see 'kaohe rubric list'"), name);
+        kh_registry_free(reg);
+        return EXIT_USAGE;
+    }
+    kh_status st = kh_write_template(r, o->units, o->nunits, o->output, &d);
+    print_diags(&d);
+    kh_registry_free(reg);
+    if (st != KH_OK)
+        return st == KH_ERR_USAGE ? EXIT_USAGE : EXIT_REJECTED;
+    return 0;
+}
+
+/* Score every input; NULL on a fatal error (status set). */
+static kh_batch *run_batch(int argc, char **argv, const opts *o, kh_registry *reg, int *status)
+{
+    kh_options ko = {.blank_as_missing = o->blank_as_missing};
+    kh_batch *b = kh_batch_new(reg, &ko);
+    if (!b) {
+        eprintf("%s", kh_strerror(KH_ERR_NOMEM));
+        *status = EXIT_REJECTED;
+        return NULL;
+    }
+    kh_diags notes = {0};
+    kh_status st = KH_OK;
+    for (int i = optind; i < argc && st == KH_OK; i++) {
+        st = kh_batch_add(b, argv[i], &notes);
+        if (o->quiet)
+            kh_diags_clear(&notes);
+        else
+            print_diags(&notes);
+    }
+    if (st == KH_OK)
+        st = kh_batch_finish(b);
+    if (st != KH_OK) {
+        eprintf("%s", kh_strerror(st));
+        kh_batch_free(b);
+        *status = EXIT_REJECTED;
+        return NULL;
+    }
+    kh_diags errs = *kh_batch_errors(b);
+    for (size_t i = 0; i < errs.n; i++) {
+        char *s = kh_diag_format(&errs.v[i]);
+        fprintf(stderr, "%s: %s\n", prog, s ? s : "?");
+        kh_free(s);
+    }
+    *status = kh_batch_rejected_count(b) ? EXIT_REJECTED : 0;
+    return b;
+}
+
+static unsigned parse_formats(const char *list, bool to_stdout)
+{
+    unsigned f = 0;
+    char *copy = strdup(list ? list : (to_stdout ? "json" : "xlsx"));
+    if (!copy)
+        return 0;
+    for (char *save = NULL, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (strcmp(t, "xlsx") == 0 && !to_stdout)
+            f |= KH_FMT_XLSX;
+        else if (strcmp(t, "csv") == 0)
+            f |= KH_FMT_CSV;
+        else if (strcmp(t, "json") == 0)
+            f |= KH_FMT_JSON;
+        else {
+            free(copy);
+            return 0;
+        }
+    }
+    free(copy);
+    if (to_stdout && f != KH_FMT_CSV && f != KH_FMT_JSON)
+        return 0;
+    return f;
+}
+
+static int cmd_score(int argc, char **argv, opts *o)
+{
+    int rc = parse_opts(argc, argv, "ofrBqh", usage_score, o);
+    if (rc >= 0)
+        return rc;
+    if (optind >= argc) {
+        eprintf("%s", _("no input: name checklists (.xlsx, .csv) or folders"));
+        return usage(usage_score, EXIT_USAGE);
+    }
+    bool to_stdout = o->output && strcmp(o->output, "-") == 0;
+    unsigned formats = parse_formats(o->format, to_stdout);
+    if (!formats) {
+        eprintf(to_stdout ? _("with -o -, --format is json or csv")
+                          : _("--format takes xlsx, csv and json, separated by commas"));
+        return usage(usage_score, EXIT_USAGE);
+    }
+    if (o->format && !o->output) {
+        eprintf("%s", _("--format needs -o DIR or -o -"));
+        return usage(usage_score, EXIT_USAGE);
+    }
+    int status = 0;
+    kh_registry *reg = load_registry(o, &status);
+    if (!reg)
+        return status;
+    kh_batch *b = run_batch(argc, argv, o, reg, &status);
+    if (b) {
+        kh_status st = KH_OK;
+        kh_diags d = {0};
+        if (!o->output)
+            st = kh_batch_write_summary(b, stdout);
+        else if (to_stdout && formats == KH_FMT_JSON)
+            st = kh_batch_write_json(b, false, stdout);
+        else if (to_stdout)
+            st = kh_batch_write_csv(b, stdout);
+        else
+            st = kh_write_scoresheets(b, o->output, formats, &d);
+        print_diags(&d);
+        if (st != KH_OK && status == 0)
+            status = st == KH_ERR_USAGE ? EXIT_USAGE : EXIT_REJECTED;
+        kh_batch_free(b);
+    }
+    kh_registry_free(reg);
+    return status;
+}
+
+static int cmd_rank(int argc, char **argv, opts *o)
+{
+    int rc = parse_opts(argc, argv, "orJBqh", usage_rank, o);
+    if (rc >= 0)
+        return rc;
+    if (optind >= argc || !o->output) {
+        eprintf("%s", optind >= argc ? _("no input: name checklists (.xlsx, .csv) or folders")
+                                     : _("missing -o RANKING.xlsx"));
+        return usage(usage_rank, EXIT_USAGE);
+    }
+    int status = 0;
+    kh_registry *reg = load_registry(o, &status);
+    if (!reg)
+        return status;
+    kh_batch *b = run_batch(argc, argv, o, reg, &status);
+    if (b) {
+        kh_diags d = {0};
+        kh_status st = kh_write_ranking(b, o->output, &d);
+        if (o->json && strcmp(o->json, "-") == 0) {
+            kh_status s2 = kh_batch_write_json(b, true, stdout);
+            if (st == KH_OK)
+                st = s2;
+        } else if (o->json) {
+            kh_status s2 = kh_write_json_file(b, true, o->json, &d);
+            if (st == KH_OK)
+                st = s2;
+        }
+        print_diags(&d);
+        if (st != KH_OK)
+            status = st == KH_ERR_USAGE ? EXIT_USAGE : (status ? status : EXIT_REJECTED);
+        kh_batch_free(b);
+    }
+    kh_registry_free(reg);
+    return status;
+}
+
+static int cmd_rubric(int argc, char **argv, opts *o)
+{
+    int rc = parse_opts(argc, argv, "rh", usage_rubric, o);
+    if (rc >= 0)
+        return rc;
+    const char *sub = optind < argc ? argv[optind] : NULL;
+    if (!sub)
+        return usage(usage_rubric, EXIT_USAGE);
+    if (strcmp(sub, "check") == 0) {
+        if (optind + 1 >= argc) {
+            eprintf("%s", _("name the rubric files to check"));
+            return usage(usage_rubric, EXIT_USAGE);
+        }
+        int status = 0;
+        for (int i = optind + 1; i < argc; i++) {
+            kh_diags d = {0};
+            kh_status st = kh_rubric_check_file(argv[i], &d);
+            print_diags(&d);
+            if (st == KH_OK)
+                printf(_("%s: valid\n"), argv[i]);
+            else
+                status = EXIT_USAGE;
+        }
+        return status;
+    }
+    int status = 0;
+    kh_registry *reg = load_registry(o, &status);
+    if (!reg)
+        return status;
+    if (strcmp(sub, "list") == 0 && optind + 1 == argc) {
+        for (size_t i = 0; i < kh_registry_count(reg); i++) {
+            const kh_rubric *r = kh_registry_at(reg, i);
+            printf("%s\t%s\t%s\n", kh_rubric_id(r), kh_rubric_unit_type(r), kh_rubric_title(r));
+        }
+    } else if (strcmp(sub, "show") == 0 && optind + 2 == argc) {
+        const kh_rubric *r = kh_registry_find(reg, argv[optind + 1]);
+        if (!r) {
+            eprintf(_("unknown rubric '%s': see 'kaohe rubric list'"), argv[optind + 1]);
+            status = EXIT_USAGE;
+        } else if (kh_rubric_describe(r, stdout) != KH_OK) {
+            status = EXIT_REJECTED;
+        }
+    } else {
+        status = usage(usage_rubric, EXIT_USAGE);
+    }
+    kh_registry_free(reg);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    setlocale(LC_ALL, "");
+    if (argc < 2)
+        return usage(usage_main, EXIT_USAGE);
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
+        return usage(usage_main, 0);
+    if (strcmp(cmd, "--version") == 0) {
+        printf("kaohe %s\n", KAOHE_VERSION);
+        return 0;
+    }
+    opts o = {0};
+    int status;
+    if (strcmp(cmd, "template") == 0)
+        status = cmd_template(argc - 1, argv + 1, &o);
+    else if (strcmp(cmd, "score") == 0)
+        status = cmd_score(argc - 1, argv + 1, &o);
+    else if (strcmp(cmd, "rank") == 0)
+        status = cmd_rank(argc - 1, argv + 1, &o);
+    else if (strcmp(cmd, "rubric") == 0)
+        status = cmd_rubric(argc - 1, argv + 1, &o);
+    else {
+        eprintf(_("unknown command '%s'"), cmd);
+        status = usage(usage_main, EXIT_USAGE);
+    }
+    free(o.rubrics);
+    free(o.units);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        eprintf("%s", _("cannot write to standard output"));
+        status = status ? status : EXIT_REJECTED;
+    }
+    return status;
+}

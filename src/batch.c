@@ -1,0 +1,547 @@
+/*
+ * batch.c - a run over many inputs: expand folders, read each file with
+ * the right reader, find the checklist on each sheet, score it, keep the
+ * rejected ones with their messages; then reject duplicates and rank.
+ */
+#include "batch.h"
+#include "csv_in.h"
+#include "outfile.h"
+#include "text.h"
+#include "xlsx_in.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+kh_batch *kh_batch_new(const kh_registry *reg, const kh_options *opts)
+{
+    kh_batch *b = kh_calloc(1, sizeof *b);
+    if (!b)
+        return NULL;
+    b->reg = reg;
+    if (opts)
+        b->opts = *opts;
+    return b;
+}
+
+void kh_batch_free(kh_batch *b)
+{
+    if (!b)
+        return;
+    for (size_t i = 0; i < b->nunits; i++)
+        kh_unit_free(b->units[i]);
+    kh_free(b->units);
+    for (size_t i = 0; i < b->nrejected; i++) {
+        kh_free(b->rejected[i].source);
+        kh_free(b->rejected[i].sheet);
+    }
+    kh_free(b->rejected);
+    kh_diags_clear(&b->errors);
+    for (size_t i = 0; i < b->ninputs; i++)
+        kh_free(b->inputs[i]);
+    kh_free(b->inputs);
+    kh_free(b);
+}
+
+size_t kh_batch_unit_count(const kh_batch *b) { return b->nunits; }
+size_t kh_batch_rejected_count(const kh_batch *b) { return b->nrejected; }
+const kh_diags *kh_batch_errors(const kh_batch *b) { return &b->errors; }
+
+/* Record a rejected input with the diagnostics of d (moved into b). */
+static kh_status reject(kh_batch *b, const char *source, const char *sheet, kh_diags *d,
+                        size_t order)
+{
+    if (!kh_grow((void **)&b->rejected, &b->caprejected, b->nrejected + 1, sizeof *b->rejected))
+        return KH_ERR_NOMEM;
+    kh_rejected r = {.source = kh_strdup(source), .sheet = kh_strdup(sheet),
+                     .first = b->errors.n, .order = order};
+    if (!r.source || (sheet && !r.sheet)) {
+        kh_free(r.source);
+        kh_free(r.sheet);
+        return KH_ERR_NOMEM;
+    }
+    kh_diags_move(&b->errors, d);
+    r.n = b->errors.n - r.first;
+    if (b->errors.oom) {
+        kh_free(r.source);
+        kh_free(r.sheet);
+        return KH_ERR_NOMEM;
+    }
+    b->rejected[b->nrejected++] = r;
+    return KH_OK;
+}
+
+static kh_status add_unit(kh_batch *b, kh_unit *u)
+{
+    if (!kh_grow((void **)&b->units, &b->capunits, b->nunits + 1, sizeof *b->units))
+        return KH_ERR_NOMEM;
+    b->units[b->nunits++] = u;
+    return KH_OK;
+}
+
+/* ---- one sheet ---- */
+
+/* What reading one file collects before it is committed to the batch: a
+ * workbook whose later part turns out to be broken is rejected whole. */
+typedef struct file_ctx {
+    kh_batch *b;
+    const char *path;
+    kh_diags *notes;
+    kh_unit **units;
+    size_t nunits, capunits;
+    kh_batch rej;     /* rejected sheets of this file (only rejected/errors used) */
+    size_t found;     /* sheets that hold a checklist */
+    size_t sheets;
+} file_ctx;
+
+static kh_status take_sheet(void *vctx, const kh_sheet *sheet)
+{
+    file_ctx *c = vctx;
+    kh_diags d = {0};
+    kh_checklist *cl = NULL;
+    kh_status st = KH_OK;
+    c->sheets++;
+    kh_find f = kh_checklist_read(sheet, c->path, c->b->reg, &c->b->opts, &cl, &d, &st);
+    if (st == KH_ERR_NOMEM) {
+        kh_diags_clear(&d);
+        return KH_ERR_NOMEM;
+    }
+    if (f == KH_FIND_NONE) {
+        if (sheet->name)
+            kh_diags_add(c->notes, KH_NOTE, c->path, sheet->name, NULL, 0,
+                         _("sheet skipped: it holds no checklist"));
+        kh_diags_clear(&d);
+        return KH_OK;
+    }
+    c->found++;
+    if (f == KH_FIND_OK) {
+        kh_unit *u = NULL;
+        st = kh_score(cl, &u, &d);
+        if (st == KH_OK) {
+            u->order = c->sheets;
+            if (!kh_grow((void **)&c->units, &c->capunits, c->nunits + 1, sizeof *c->units)) {
+                kh_unit_free(u);
+                kh_diags_clear(&d);
+                return KH_ERR_NOMEM;
+            }
+            c->units[c->nunits++] = u;
+            kh_diags_clear(&d);
+            return KH_OK;
+        }
+        kh_checklist_free(cl);
+        if (st == KH_ERR_NOMEM) {
+            kh_diags_clear(&d);
+            return st;
+        }
+    }
+    st = reject(&c->rej, c->path, sheet->name, &d, c->sheets);
+    kh_diags_clear(&d);
+    return st;
+}
+
+static bool has_ext(const char *path, const char *ext)
+{
+    size_t n = strlen(path), e = strlen(ext);
+    return n > e && kh_ascii_eq_nocase(path + n - e, ext);
+}
+
+static kh_status remember_input(kh_batch *b, const char *path)
+{
+    char *p = kh_strdup(path);
+    if (!p || !kh_grow((void **)&b->inputs, &b->capinputs, b->ninputs + 1, sizeof *b->inputs)) {
+        kh_free(p);
+        return KH_ERR_NOMEM;
+    }
+    b->inputs[b->ninputs++] = p;
+    return KH_OK;
+}
+
+/* Sniff the first bytes of a file. */
+static int sniff(const char *path, unsigned char head[8])
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    size_t n = fread(head, 1, 8, f);
+    fclose(f);
+    return (int)n;
+}
+
+static kh_status add_file(kh_batch *b, const char *path, kh_diags *notes)
+{
+    kh_status st = remember_input(b, path);
+    if (st != KH_OK)
+        return st;
+    file_ctx c = {.b = b, .path = path, .notes = notes};
+    kh_diags d = {0};
+    unsigned char head[8] = {0};
+    int nhead = sniff(path, head);
+    bool zip = nhead >= 4 && memcmp(head, "PK\3\4", 4) == 0;
+    bool cfb = nhead >= 8 && kh_is_cfb(head, 8);
+    kh_status rst;
+    if (nhead < 0) {
+        kh_diags_add(&d, KH_ERROR, path, NULL, NULL, 0, _("cannot read the file: %s"), strerror(errno));
+        rst = KH_ERR_IO;
+    } else if (cfb || has_ext(path, ".xls")) {
+        kh_diags_add(&d, KH_ERROR, path, NULL, NULL, 0,
+                     _("encrypted or legacy .xls workbook: open it in Excel or WPS, remove any password "
+                       "and save it as .xlsx"));
+        rst = KH_ERR_INPUT;
+    } else if (zip || has_ext(path, ".xlsx") || has_ext(path, ".xlsm")) {
+        rst = kh_xlsx_read_file(path, take_sheet, &c, &d);
+        if (rst == KH_OK && c.found == 0) {
+            kh_diags_add(&d, KH_ERROR, path, NULL, NULL, 0,
+                         _("no sheet of this workbook holds a checklist: a checklist has a 考核细则 "
+                           "field and a table with 检查点 and 检查结果 columns (make one with kaohe template)"));
+            rst = KH_ERR_INPUT;
+        }
+    } else {
+        kh_sheet *sheet = NULL;
+        rst = kh_csv_read_file(path, &sheet, &d);
+        if (rst == KH_OK) {
+            rst = take_sheet(&c, sheet);
+            if (rst == KH_OK && c.found == 0) {
+                kh_diags_add(&d, KH_ERROR, path, NULL, NULL, 0,
+                             _("this file holds no checklist: a checklist has a 考核细则 field and a "
+                               "table with 检查点 and 检查结果 columns (make one with kaohe template)"));
+                rst = KH_ERR_INPUT;
+            }
+        }
+        kh_sheet_free(sheet);
+    }
+
+    if (rst == KH_ERR_NOMEM) {
+        st = KH_ERR_NOMEM;
+    } else if (rst != KH_OK) {
+        /* The file as a whole is rejected: drop what its sheets gave. */
+        st = reject(b, path, NULL, &d, b->next_order++);
+    } else {
+        /* Commit the file's units and rejected sheets in sheet order. */
+        size_t iu = 0, ir = 0;
+        while (st == KH_OK && (iu < c.nunits || ir < c.rej.nrejected)) {
+            bool take_unit = ir >= c.rej.nrejected ||
+                             (iu < c.nunits && c.units[iu]->order <= c.rej.rejected[ir].order);
+            if (take_unit) {
+                c.units[iu]->order = b->next_order++;
+                st = add_unit(b, c.units[iu]);
+                if (st == KH_OK)
+                    c.units[iu] = NULL;
+                iu++;
+            } else {
+                kh_rejected *r = &c.rej.rejected[ir++];
+                kh_diags sub = {0};
+                for (size_t k = 0; k < r->n; k++) {
+                    kh_diag *g = &c.rej.errors.v[r->first + k];
+                    if (!kh_grow((void **)&sub.v, &sub.cap, sub.n + 1, sizeof *sub.v)) {
+                        st = KH_ERR_NOMEM;
+                        break;
+                    }
+                    sub.v[sub.n++] = *g;
+                    *g = (kh_diag){0};
+                }
+                if (st == KH_OK)
+                    st = reject(b, r->source, r->sheet, &sub, b->next_order++);
+                kh_diags_clear(&sub);
+            }
+        }
+    }
+    for (size_t i = 0; i < c.nunits; i++)
+        kh_unit_free(c.units[i]);
+    kh_free(c.units);
+    for (size_t i = 0; i < c.rej.nrejected; i++) {
+        kh_free(c.rej.rejected[i].source);
+        kh_free(c.rej.rejected[i].sheet);
+    }
+    kh_free(c.rej.rejected);
+    kh_diags_clear(&c.rej.errors);
+    kh_diags_clear(&d);
+    return st;
+}
+
+/* ---- folders ---- */
+
+static bool input_name(const char *name)
+{
+    if (name[0] == '.' || (name[0] == '~' && name[1] == '$')) /* hidden, Office lock files */
+        return false;
+    return has_ext(name, ".csv") || has_ext(name, ".xlsx");
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static kh_status add_dir(kh_batch *b, const char *dir, kh_diags *notes)
+{
+    DIR *dh = opendir(dir);
+    if (!dh) {
+        kh_diags d = {0};
+        kh_diags_add(&d, KH_ERROR, dir, NULL, NULL, 0, _("cannot open the folder: %s"), strerror(errno));
+        return reject(b, dir, NULL, &d, b->next_order++);
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    kh_status st = KH_OK;
+    struct dirent *e;
+    size_t dl = strlen(dir);
+    bool slash = dl && dir[dl - 1] == '/';
+    while ((e = readdir(dh))) {
+        if (!input_name(e->d_name))
+            continue;
+        kh_buf p = {0};
+        kh_buf_printf(&p, "%s%s%s", dir, slash ? "" : "/", e->d_name);
+        char *path = kh_buf_steal(&p);
+        struct stat sb;
+        if (path && (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))) {
+            kh_free(path);
+            continue;
+        }
+        if (!path || !kh_grow((void **)&names, &cap, n + 1, sizeof *names)) {
+            kh_free(path);
+            st = KH_ERR_NOMEM;
+            break;
+        }
+        names[n++] = path;
+    }
+    closedir(dh);
+    qsort(names, n, sizeof *names, str_cmp);
+    if (st == KH_OK && n == 0)
+        kh_diags_add(notes, KH_NOTE, dir, NULL, NULL, 0, _("folder holds no .csv or .xlsx file"));
+    for (size_t i = 0; i < n; i++) {
+        if (st == KH_OK)
+            st = add_file(b, names[i], notes);
+        kh_free(names[i]);
+    }
+    kh_free(names);
+    return st;
+}
+
+kh_status kh_batch_add(kh_batch *b, const char *path, kh_diags *notes)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        kh_diags d = {0};
+        kh_diags_add(&d, KH_ERROR, path, NULL, NULL, 0, _("cannot open: %s"), strerror(errno));
+        return reject(b, path, NULL, &d, b->next_order++);
+    }
+    if (S_ISDIR(sb.st_mode))
+        return add_dir(b, path, notes);
+    return add_file(b, path, notes);
+}
+
+/* ---- duplicates and ranks ---- */
+
+static int by_rubric_unit(const void *pa, const void *pb)
+{
+    const kh_unit *a = *(kh_unit *const *)pa, *b = *(kh_unit *const *)pb;
+    int c = strcmp(a->cl->rubric->id, b->cl->rubric->id);
+    if (!c)
+        c = strcmp(a->cl->unit, b->cl->unit);
+    if (!c)
+        c = a->order < b->order ? -1 : a->order > b->order;
+    return c;
+}
+
+static int by_order(const void *pa, const void *pb)
+{
+    const kh_unit *a = *(kh_unit *const *)pa, *b = *(kh_unit *const *)pb;
+    return a->order < b->order ? -1 : a->order > b->order;
+}
+
+static int rejected_by_order(const void *pa, const void *pb)
+{
+    const kh_rejected *a = pa, *b = pb;
+    return a->order < b->order ? -1 : a->order > b->order;
+}
+
+/* Where a unit is, for messages: "file" or "file:sheet". */
+static void where(kh_buf *w, const kh_unit *u)
+{
+    kh_buf_puts(w, u->cl->source);
+    if (u->cl->sheet)
+        kh_buf_printf(w, ":%s", u->cl->sheet);
+}
+
+/* Reject every unit whose (rubric, unit name) pair occurs more than once. */
+static kh_status reject_duplicates(kh_batch *b)
+{
+    if (b->nunits < 2)
+        return KH_OK;
+    kh_unit **v = kh_calloc(b->nunits, sizeof *v);
+    if (!v)
+        return KH_ERR_NOMEM;
+    memcpy(v, b->units, b->nunits * sizeof *v);
+    qsort(v, b->nunits, sizeof *v, by_rubric_unit);
+    kh_status st = KH_OK;
+    size_t keep = 0;
+    for (size_t i = 0; i < b->nunits && st == KH_OK;) {
+        size_t j = i + 1;
+        while (j < b->nunits && strcmp(v[i]->cl->rubric->id, v[j]->cl->rubric->id) == 0 &&
+               strcmp(v[i]->cl->unit, v[j]->cl->unit) == 0)
+            j++;
+        if (j - i == 1) {
+            v[keep++] = v[i];
+        } else {
+            for (size_t k = i; k < j && st == KH_OK; k++) {
+                kh_buf others = {0};
+                for (size_t m = i; m < j; m++) {
+                    if (m == k)
+                        continue;
+                    if (others.len)
+                        kh_buf_puts(&others, ", ");
+                    where(&others, v[m]);
+                }
+                kh_diags d = {0};
+                kh_diags_add(&d, KH_ERROR, v[k]->cl->source, v[k]->cl->sheet, NULL, 0,
+                             _("unit '%s' (%s) is also in %s: a unit is scored once per rubric, "
+                               "remove or rename one of the checklists"),
+                             v[k]->cl->unit, v[k]->cl->rubric->id, kh_buf_str(&others));
+                kh_buf_free(&others);
+                st = reject(b, v[k]->cl->source, v[k]->cl->sheet, &d, v[k]->order);
+                kh_diags_clear(&d);
+                kh_unit_free(v[k]);
+                v[k] = NULL;
+            }
+        }
+        i = j;
+    }
+    if (st == KH_OK) {
+        qsort(v, keep, sizeof *v, by_order);
+        memcpy(b->units, v, keep * sizeof *v);
+        b->nunits = keep;
+        qsort(b->rejected, b->nrejected, sizeof *b->rejected, rejected_by_order);
+    }
+    kh_free(v);
+    return st;
+}
+
+static int by_rank(const void *pa, const void *pb)
+{
+    const kh_unit *a = *(kh_unit *const *)pa, *b = *(kh_unit *const *)pb;
+    if (a->vetoed != b->vetoed)
+        return a->vetoed ? 1 : -1;
+    if (!a->vetoed && a->total != b->total)
+        return a->total > b->total ? -1 : 1;
+    return a->order < b->order ? -1 : a->order > b->order;
+}
+
+kh_group *kh_batch_groups(const kh_batch *b, size_t *ngroups)
+{
+    *ngroups = 0;
+    kh_group *g = NULL;
+    size_t ng = 0, cap = 0;
+    for (size_t i = 0; i < b->nunits; i++) {
+        const kh_rubric *r = b->units[i]->cl->rubric;
+        size_t k = 0;
+        while (k < ng && g[k].rubric != r)
+            k++;
+        if (k == ng) {
+            if (!kh_grow((void **)&g, &cap, ng + 1, sizeof *g)) {
+                kh_groups_free(g, ng);
+                return NULL;
+            }
+            g[ng++] = (kh_group){.rubric = r};
+        }
+        g[k].n++;
+    }
+    for (size_t k = 0; k < ng; k++) {
+        size_t n = g[k].n;
+        g[k].units = kh_calloc(n, sizeof *g[k].units);
+        if (!g[k].units) {
+            kh_groups_free(g, ng);
+            return NULL;
+        }
+        g[k].n = 0;
+        for (size_t i = 0; i < b->nunits; i++)
+            if (b->units[i]->cl->rubric == g[k].rubric)
+                g[k].units[g[k].n++] = b->units[i];
+        qsort(g[k].units, g[k].n, sizeof *g[k].units, by_rank);
+    }
+    *ngroups = ng;
+    return g;
+}
+
+void kh_groups_free(kh_group *g, size_t n)
+{
+    if (!g)
+        return;
+    for (size_t k = 0; k < n; k++)
+        kh_free(g[k].units);
+    kh_free(g);
+}
+
+kh_status kh_batch_finish(kh_batch *b)
+{
+    if (b->finished)
+        return KH_OK;
+    kh_status st = reject_duplicates(b);
+    if (st != KH_OK)
+        return st;
+    size_t ng;
+    kh_group *g = kh_batch_groups(b, &ng);
+    if (!g && b->nunits)
+        return KH_ERR_NOMEM;
+    /* Competition ranking: equal totals share a rank, the next rank skips
+     * (1, 2, 2, 4); vetoed units have none. */
+    for (size_t k = 0; k < ng; k++) {
+        for (size_t i = 0; i < g[k].n; i++) {
+            kh_unit *u = g[k].units[i];
+            if (u->vetoed)
+                u->rank = 0;
+            else if (i > 0 && g[k].units[i - 1]->total == u->total)
+                u->rank = g[k].units[i - 1]->rank;
+            else
+                u->rank = (long)i + 1;
+        }
+    }
+    kh_groups_free(g, ng);
+    b->finished = true;
+    return KH_OK;
+}
+
+bool kh_batch_is_input(const kh_batch *b, const char *path)
+{
+    for (size_t i = 0; i < b->ninputs; i++)
+        if (kh_same_file(b->inputs[i], path))
+            return true;
+    return false;
+}
+
+/* ---- the summary for a person ---- */
+
+static void put_padded(FILE *out, const char *s, size_t width)
+{
+    fputs(s, out);
+    for (size_t w = kh_display_width(s); w < width; w++)
+        fputc(' ', out);
+}
+
+kh_status kh_batch_write_summary(const kh_batch *b, FILE *out)
+{
+    size_t wu = kh_display_width("被考核单位"), wr = kh_display_width("考核细则");
+    for (size_t i = 0; i < b->nunits; i++) {
+        size_t w = kh_display_width(b->units[i]->cl->unit);
+        if (w > wu)
+            wu = w;
+        w = strlen(b->units[i]->cl->rubric->id);
+        if (w > wr)
+            wr = w;
+    }
+    put_padded(out, "被考核单位", wu + 2);
+    put_padded(out, "考核细则", wr + 2);
+    put_padded(out, "合计得分", 10);
+    fputs("结果\n", out);
+    for (size_t i = 0; i < b->nunits; i++) {
+        const kh_unit *u = b->units[i];
+        char num[KH_DEC_BUFSZ];
+        put_padded(out, u->cl->unit, wu + 2);
+        put_padded(out, u->cl->rubric->id, wr + 2);
+        put_padded(out, kh_dec_format(u->total, num), 10);
+        fputs(u->vetoed ? "一票否决" : "正常", out);
+        fputc('\n', out);
+    }
+    return ferror(out) ? KH_ERR_IO : KH_OK;
+}

@@ -1,0 +1,168 @@
+/*
+ * json_out.c - the machine-readable result of SPEC section 5, streamed.
+ *
+ * The document's shape is fixed by the SPEC (key order included) and every
+ * score is a string holding an exact decimal, so it is written directly:
+ * one unit per line, strings escaped by json_str below.  Invalid UTF-8
+ * (only possible in file names) becomes U+FFFD, so the output is always
+ * valid JSON.
+ */
+#include "batch.h"
+#include "outfile.h"
+#include "text.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+static void json_str(FILE *out, const char *s)
+{
+    if (!s) {
+        fputs("null", out);
+        return;
+    }
+    char *clean = NULL;
+    if (!kh_utf8_valid(s, strlen(s), NULL)) {
+        clean = kh_utf8_clean(s, SIZE_MAX);
+        if (clean)
+            s = clean;
+    }
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"': fputs("\\\"", out); break;
+        case '\\': fputs("\\\\", out); break;
+        case '\n': fputs("\\n", out); break;
+        case '\r': fputs("\\r", out); break;
+        case '\t': fputs("\\t", out); break;
+        case '\b': fputs("\\b", out); break;
+        case '\f': fputs("\\f", out); break;
+        default:
+            if (*p < 0x20 || *p == 0x7F)
+                fprintf(out, "\\u%04x", *p);
+            else
+                fputc(*p, out);
+        }
+    }
+    fputc('"', out);
+    kh_free(clean);
+}
+
+static void json_dec(FILE *out, kh_dec v)
+{
+    char num[KH_DEC_BUFSZ];
+    fprintf(out, "\"%s\"", kh_dec_format(v, num));
+}
+
+static void write_unit(FILE *out, const kh_unit *u, bool ranked)
+{
+    const kh_checklist *cl = u->cl;
+    const kh_rubric *r = cl->rubric;
+    fputs("{\"unit\": ", out);
+    json_str(out, cl->unit);
+    fputs(", \"rubric\": ", out);
+    json_str(out, r->id);
+    fputs(", \"unit_type\": ", out);
+    json_str(out, r->unit_type);
+    fputs(", \"source\": ", out);
+    json_str(out, cl->source);
+    fputs(", \"sheet\": ", out);
+    json_str(out, cl->sheet);
+    fputs(", \"total\": ", out);
+    json_dec(out, u->total);
+    fputs(", \"max\": ", out);
+    json_dec(out, r->total);
+    fprintf(out, ", \"vetoed\": %s, \"rank\": ", u->vetoed ? "true" : "false");
+    if (ranked && u->rank > 0)
+        fprintf(out, "%ld", u->rank);
+    else
+        fputs("null", out);
+    fputs(",\n   \"items\": [", out);
+    for (size_t j = 0; j < r->nitems; j++) {
+        const kh_item *it = &r->items[j];
+        fputs(j ? ",\n     {\"item\": " : "{\"item\": ", out);
+        json_str(out, it->num);
+        fputs(", \"points\": ", out);
+        json_dec(out, it->points);
+        fputs(", \"deduction\": ", out);
+        json_dec(out, u->items[j].deduction);
+        fputs(", \"score\": ", out);
+        json_dec(out, u->items[j].score);
+        fputs(", \"reason\": ", out);
+        json_str(out, u->items[j].reason ? u->items[j].reason : "");
+        fputc('}', out);
+    }
+    fputs("]}", out);
+}
+
+kh_status kh_batch_write_json(const kh_batch *b, bool ranked, FILE *out)
+{
+    fputs("{\"units\": [", out);
+    size_t written = 0;
+    if (ranked) {
+        size_t ng = 0;
+        kh_group *g = kh_batch_groups(b, &ng);
+        if (!g && b->nunits)
+            return KH_ERR_NOMEM;
+        for (size_t k = 0; k < ng; k++)
+            for (size_t i = 0; i < g[k].n; i++) {
+                fputs(written++ ? ",\n  " : "\n  ", out);
+                write_unit(out, g[k].units[i], true);
+            }
+        kh_groups_free(g, ng);
+    } else {
+        for (size_t i = 0; i < b->nunits; i++) {
+            fputs(written++ ? ",\n  " : "\n  ", out);
+            write_unit(out, b->units[i], false);
+        }
+    }
+    fputs("],\n \"rejected\": [", out);
+    for (size_t i = 0; i < b->nrejected; i++) {
+        const kh_rejected *r = &b->rejected[i];
+        fputs(i ? ",\n  {\"source\": " : "\n  {\"source\": ", out);
+        json_str(out, r->source);
+        fputs(", \"sheet\": ", out);
+        json_str(out, r->sheet);
+        fputs(", \"errors\": [", out);
+        for (size_t k = 0; k < r->n; k++) {
+            char *msg = kh_diag_format(&b->errors.v[r->first + k]);
+            if (!msg)
+                return KH_ERR_NOMEM;
+            if (k)
+                fputs(", ", out);
+            json_str(out, msg);
+            kh_free(msg);
+        }
+        fputs("]}", out);
+    }
+    fputs("]}\n", out);
+    return ferror(out) ? KH_ERR_IO : KH_OK;
+}
+
+kh_status kh_write_json_file(const kh_batch *b, bool ranked, const char *path, kh_diags *d)
+{
+    if (kh_batch_is_input(b, path)) {
+        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0,
+                     _("this output would overwrite an input: choose another output name"));
+        return KH_ERR_USAGE;
+    }
+    char *tmp = kh_tmp_beside(path);
+    if (!tmp) {
+        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0, _("cannot create a file beside it: %s"),
+                     strerror(errno));
+        return KH_ERR_IO;
+    }
+    FILE *f = fopen(tmp, "wb");
+    kh_status st = f ? kh_batch_write_json(b, ranked, f) : KH_ERR_IO;
+    if (f && fclose(f) != 0 && st == KH_OK)
+        st = KH_ERR_IO;
+    if (st == KH_OK)
+        st = kh_commit_tmp(tmp, path, d);
+    else {
+        remove(tmp);
+        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0, _("cannot write the file: %s"),
+                     st == KH_ERR_NOMEM ? kh_strerror(st) : strerror(errno));
+    }
+    kh_free(tmp);
+    return st;
+}
