@@ -82,6 +82,11 @@ static int name_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static int id_cmp(const void *a, const void *b)
+{
+    return strcmp((*(kh_rubric *const *)a)->id, (*(kh_rubric *const *)b)->id);
+}
+
 kh_status kh_registry_load_dir(kh_registry *reg, const char *dir, kh_diags *d)
 {
     DIR *dh = opendir(dir);
@@ -93,6 +98,7 @@ kh_status kh_registry_load_dir(kh_registry *reg, const char *dir, kh_diags *d)
     char **names = NULL;
     size_t n = 0, cap = 0;
     kh_status st = KH_OK;
+    size_t first = reg->n;
     struct dirent *e;
     while ((e = readdir(dh))) {
         if (!rubric_file_name(e->d_name))
@@ -121,5 +127,8 @@ kh_status kh_registry_load_dir(kh_registry *reg, const char *dir, kh_diags *d)
         kh_free(names[i]);
     }
     kh_free(names);
+    /* The rubrics of the folder in id order (ids are unique). */
+    if (reg->n - first > 1)
+        qsort(reg->v + first, reg->n - first, sizeof *reg->v, id_cmp);
     return st;
 }

@@ -595,6 +595,14 @@ static void registry(void **state)
     assert_non_null(kh_registry_find(reg, "folder-good"));
     assert_null(kh_registry_find(reg, "folder-bad"));
     kh_diags_clear(&d);
+    /* After loading a folder its rubrics are in id order, not file name order. */
+    assert_int_equal(kh_registry_load_dir(reg, BAD "/by-id", &d), KH_OK);
+    assert_int_equal(kh_registry_count(reg), 5);
+    assert_string_equal(kh_rubric_id(kh_registry_at(reg, 0)), "lingui-2020-department");
+    assert_string_equal(kh_rubric_id(kh_registry_at(reg, 3)), "alpha");
+    assert_string_equal(kh_rubric_id(kh_registry_at(reg, 4)), "zeta");
+    assert_string_equal(kh_rubric_path(kh_registry_at(reg, 4)), BAD "/by-id/a.csv");
+    assert_null(kh_registry_at(reg, 5));
     assert_int_equal(kh_registry_load_dir(reg, "tests/data/no-such-dir", &d), KH_ERR_IO);
     assert_int_equal(d.n, 1);
     kh_diags_clear(&d);
