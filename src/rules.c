@@ -27,14 +27,15 @@
  *   any         like each, {x} being the item's full points (capped)
  *   veto        like each with "，一票否决" in place of "，扣{x}分"
  *
- * Measure words: let L be the label with one trailing full-width
- * parenthetical "（…）" removed (only when something is left before it).
+ * {label} is the label shown without one trailing full-width
+ * parenthetical "（…）" (a fill-in note such as "（以会议签到单为准）"),
+ * unless nothing would be left.  Measure words, for L = that label:
  *   L ends in 次数:             count  {L}少{k}次        each  {L−次数}{n}次
  *   L ends in 起数:             count  {L}少{k}起        each  发生{L−起数}{n}起
  *                               (no 发生 added when L already starts with it)
  *   L ends in X数, X one of 个 项 家 人:
  *                               count  {L}少{k}{X}       each  {L−X数}{n}{X}
- *   otherwise (full label):     count  {label}少{k}      each  {label}{n}
+ *   otherwise:                  count  {L}少{k}          each  {L}{n}
  *
  * Phrases are joined with "；" in rubric order.  When the sum of the item's
  * deductions exceeds its points, "；扣分超过本项分值，按{points}分扣完为止"
@@ -110,12 +111,8 @@ static void phrase_count(kh_buf *b, const char *label, int64_t k)
 {
     size_t core = label_core_len(label), stem;
     const char *x = measure_word(label, core, &stem);
-    if (x) {
-        kh_buf_add(b, label, core);
-        kh_buf_printf(b, "少%" PRId64 "%s", k, x);
-    } else {
-        kh_buf_printf(b, "%s少%" PRId64, label, k);
-    }
+    kh_buf_add(b, label, core);
+    kh_buf_printf(b, "少%" PRId64 "%s", k, x ? x : "");
 }
 
 /* "{stem}{n}{X}" of an each, any or veto check point that happened n times. */
@@ -124,7 +121,8 @@ static void phrase_each(kh_buf *b, const char *label, int64_t n)
     size_t core = label_core_len(label), stem;
     const char *x = measure_word(label, core, &stem);
     if (!x) {
-        kh_buf_printf(b, "%s%" PRId64, label, n);
+        kh_buf_add(b, label, core);
+        kh_buf_printf(b, "%" PRId64, n);
         return;
     }
     static const char fasheng[] = "发生";
@@ -245,7 +243,7 @@ static kh_status score_item(const kh_checklist *cl, size_t it, kh_unit *u,
             } else {
                 kh_buf_puts(&ph[g].text, ENUM_COMMA);
             }
-            kh_buf_puts(&ph[g].text, cp->label);
+            kh_buf_add(&ph[g].text, cp->label, label_core_len(cp->label));
             if (!kh_dec_add(ph[g].sum, ded, &ph[g].sum)) {
                 st = overflow(cl, cp, r, d);
                 goto done;
