@@ -72,11 +72,12 @@ static size_t label_core_len(const char *label)
     if (!ends_with(label, len, PAREN_CLOSE))
         return len;
     int depth = 0;
-    for (size_t i = len; i >= pl; ) {
-        if (i >= pl && memcmp(label + i - pl, PAREN_CLOSE, pl) == 0) {
+    size_t i = len;
+    while (i >= pl) {
+        if (memcmp(label + i - pl, PAREN_CLOSE, pl) == 0) {
             depth++;
             i -= pl;
-        } else if (i >= pl && memcmp(label + i - pl, PAREN_OPEN, pl) == 0) {
+        } else if (memcmp(label + i - pl, PAREN_OPEN, pl) == 0) {
             depth--;
             i -= pl;
             if (depth == 0)
