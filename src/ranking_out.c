@@ -1,0 +1,886 @@
+/*
+ * ranking_out.c - the district ranking workbook (SPEC section 5, rank).
+ *
+ * Sheets, in tab order:
+ *   {unit_type}        one per rubric: title rows, then 名次 · 被考核单位 ·
+ *                      one column per item · 合计得分 (=SUM with its value
+ *                      stored) · 结果 · 来源文件, units in ranking order,
+ *                      vetoed units last without a rank, highlighted
+ *   {unit_type}得分图  a bar chart of the non-vetoed units' totals, read from
+ *                      the ranking sheet (so a hand edit moves the bar too)
+ *   扣分明细           one row per check point that cost points (and per
+ *                      veto check point that fired)
+ *   未通过的文件       one row per message of a rejected input, or a line
+ *                      saying there was none
+ * Every sheet prints on A4, one page wide, with its header row repeated.
+ */
+#include "batch.h"
+#include "outfile.h"
+#include "sheet.h"
+#include "text.h"
+#include "xlsx_out.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#define SHEET_DETAIL "扣分明细"
+#define SHEET_REJECTED "未通过的文件"
+#define RESULT_OK "正常"
+#define RESULT_VETO "一票否决"
+
+/* Rows of a ranking sheet (0-based). */
+enum { ROW_TITLE = 0, ROW_SUBTITLE = 1, ROW_HEAD = 2, ROW_FIRST = 3 };
+
+/* The look of the workbook. */
+#define COLOR_HEAD 0xD9E1F2   /* header fill: light blue-grey */
+#define COLOR_VETO_FILL 0xFFC7CE
+#define COLOR_VETO_FONT 0x9C0006
+#define COLOR_BAR 0x4472C4
+
+typedef struct rk {
+    kh_xw x;
+    const kh_batch *b;
+    bool oom;
+    lxw_format *title, *subtitle, *head, *note;
+    lxw_format *center, *left, *rank;           /* ordinary rows */
+    lxw_format *v_center, *v_left;              /* vetoed rows */
+    lxw_format *num[KH_DEC_PLACES + 1], *total[KH_DEC_PLACES + 1];
+    lxw_format *v_num[KH_DEC_PLACES + 1], *v_total[KH_DEC_PLACES + 1];
+    char **names;                               /* sheet names taken so far */
+    size_t nnames, capnames;
+} rk;
+
+/* ------------------------------------------------------------------ */
+/* Formats. */
+
+static void style_cell(lxw_format *f)
+{
+    format_set_border(f, LXW_BORDER_THIN);
+    format_set_align(f, LXW_ALIGN_VERTICAL_CENTER);
+}
+
+static void style_num(lxw_format *f)
+{
+    style_cell(f);
+    format_set_align(f, LXW_ALIGN_CENTER);
+}
+
+static void style_total(lxw_format *f)
+{
+    style_num(f);
+    format_set_bold(f);
+}
+
+static void style_veto(lxw_format *f)
+{
+    format_set_bg_color(f, COLOR_VETO_FILL);
+    format_set_font_color(f, COLOR_VETO_FONT);
+}
+
+static void style_v_num(lxw_format *f)
+{
+    style_num(f);
+    style_veto(f);
+}
+
+static void style_v_total(lxw_format *f)
+{
+    style_total(f);
+    style_veto(f);
+}
+
+static lxw_format *new_format(rk *k)
+{
+    lxw_format *f = workbook_add_format(k->x.wb);
+    if (!f)
+        kh_xw_check(&k->x, LXW_ERROR_MEMORY_MALLOC_FAILED, "workbook_add_format");
+    return f;
+}
+
+/* Make every format of the workbook.  On failure some are NULL, which
+ * libxlsxwriter takes as the default format, and k->x.err is set. */
+static void make_formats(rk *k)
+{
+    lxw_format *f;
+    if ((f = k->title = new_format(k))) {
+        format_set_bold(f);
+        format_set_font_size(f, 16);
+        format_set_align(f, LXW_ALIGN_CENTER);
+        format_set_align(f, LXW_ALIGN_VERTICAL_CENTER);
+    }
+    if ((f = k->subtitle = new_format(k))) {
+        format_set_align(f, LXW_ALIGN_CENTER);
+        format_set_align(f, LXW_ALIGN_VERTICAL_CENTER);
+        format_set_text_wrap(f);
+    }
+    if ((f = k->head = new_format(k))) {
+        style_num(f);
+        format_set_bold(f);
+        format_set_text_wrap(f);
+        format_set_bg_color(f, COLOR_HEAD);
+    }
+    if ((f = k->note = new_format(k))) {
+        format_set_text_wrap(f);
+        format_set_align(f, LXW_ALIGN_VERTICAL_TOP);
+        format_set_font_size(f, 10);
+    }
+    if ((f = k->center = new_format(k))) {
+        style_num(f);
+        format_set_text_wrap(f);
+    }
+    if ((f = k->left = new_format(k))) {
+        style_cell(f);
+        format_set_text_wrap(f);
+    }
+    if ((f = k->rank = new_format(k))) {
+        style_total(f);
+        format_set_num_format(f, "0");
+    }
+    if ((f = k->v_center = new_format(k))) {
+        style_num(f);
+        style_veto(f);
+        format_set_bold(f);
+        format_set_text_wrap(f);
+    }
+    if ((f = k->v_left = new_format(k))) {
+        style_cell(f);
+        style_veto(f);
+        format_set_text_wrap(f);
+    }
+    kh_xw_dec_formats(&k->x, style_num, k->num);
+    kh_xw_dec_formats(&k->x, style_total, k->total);
+    kh_xw_dec_formats(&k->x, style_v_num, k->v_num);
+    kh_xw_dec_formats(&k->x, style_v_total, k->v_total);
+}
+
+/* ------------------------------------------------------------------ */
+/* Small helpers. */
+
+static void set_oom(rk *k)
+{
+    if (!k->oom)
+        kh_xw_check(&k->x, LXW_ERROR_MEMORY_MALLOC_FAILED, "kh_malloc");
+    k->oom = true;
+}
+
+/* A string from a kh_buf, or NULL after marking k out of memory. */
+static char *buf_take(rk *k, kh_buf *b)
+{
+    if (b->oom) {
+        kh_buf_free(b);
+        set_oom(k);
+        return NULL;
+    }
+    return kh_buf_steal(b);
+}
+
+/* Approximate display width of s[0..len) in Excel column units: CJK and
+ * full-width characters count two, others one. */
+static size_t width_n(const char *s, size_t len)
+{
+    if (!kh_utf8_valid(s, len, NULL))
+        return len;
+    size_t w = 0;
+    for (size_t i = 0; i < len;) {
+        unsigned cp;
+        i += kh_utf8_decode(s + i, &cp);
+        w += cp >= 0x2E80 ? 2 : 1;
+    }
+    return w;
+}
+
+static size_t text_width(const char *s)
+{
+    return s ? width_n(s, strlen(s)) : 0;
+}
+
+/* Lines a wrapped text takes in a column of the given width (line breaks
+ * in the text count too). */
+static unsigned text_lines(const char *s, double width)
+{
+    if (!s || !*s)
+        return 1;
+    double usable = width > 3 ? width - 1.5 : 1.5;
+    unsigned lines = 0;
+    while (lines < 100) {
+        const char *nl = strchr(s, '\n');
+        size_t len = nl ? (size_t)(nl - s) : strlen(s);
+        double w = (double)width_n(s, len);
+        unsigned n = 1;
+        while (n * usable < w)
+            n++;
+        lines += n;
+        if (!nl)
+            break;
+        s = nl + 1;
+    }
+    return lines;
+}
+
+/* Height in points of a row whose tallest wrapped cell has this many
+ * lines (libxlsxwriter cannot autofit, and LibreOffice does not on load). */
+static double row_height(unsigned lines, double min)
+{
+    double h = 4 + 15.0 * lines;
+    if (h < min)
+        h = min;
+    return h > 409 ? 409 : h;
+}
+
+static double clamp_width(size_t w, double lo, double hi)
+{
+    double v = (double)w + 2;
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+static void set_col(rk *k, lxw_worksheet *ws, lxw_col_t c, double width)
+{
+    kh_xw_check(&k->x, worksheet_set_column(ws, c, c, width, NULL), "worksheet_set_column");
+}
+
+static void set_row(rk *k, lxw_worksheet *ws, lxw_row_t r, double height)
+{
+    kh_xw_check(&k->x, worksheet_set_row(ws, r, height, NULL), "worksheet_set_row");
+}
+
+/* A merged range holding text (written as a string, never a formula). */
+static void merge_text(rk *k, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c1, lxw_col_t c2,
+                       const char *s, lxw_format *fmt)
+{
+    if (c2 > c1)
+        kh_xw_check(&k->x, worksheet_merge_range(ws, r, c1, r, c2, "", fmt),
+                    "worksheet_merge_range");
+    kh_xw_str(&k->x, ws, r, c1, s ? s : "", fmt);
+}
+
+/* A new worksheet with a safe name made from want, distinct from every
+ * name taken so far.  *name gets the name (owned by k).  NULL on failure
+ * (recorded in k). */
+static lxw_worksheet *add_sheet(rk *k, const char *want, const char **name)
+{
+    char *n = kh_xw_sheet_name(want, k->names, k->nnames);
+    if (!n || !kh_grow((void **)&k->names, &k->capnames, k->nnames + 1, sizeof *k->names)) {
+        kh_free(n);
+        set_oom(k);
+        return NULL;
+    }
+    k->names[k->nnames++] = n;
+    lxw_worksheet *ws = workbook_add_worksheet(k->x.wb, n);
+    if (!ws) {
+        kh_xw_check(&k->x, LXW_ERROR_MEMORY_MALLOC_FAILED, "workbook_add_worksheet");
+        return NULL;
+    }
+    if (name)
+        *name = n;
+    return ws;
+}
+
+/* Reserve a sheet name without making the sheet yet (so that the fixed
+ * names of the later sheets are never taken by a rubric's unit_type). */
+static void reserve_name(rk *k, const char *name)
+{
+    char *n = kh_strdup(name);
+    if (!n || !kh_grow((void **)&k->names, &k->capnames, k->nnames + 1, sizeof *k->names)) {
+        kh_free(n);
+        set_oom(k);
+        return;
+    }
+    k->names[k->nnames++] = n;
+}
+
+/* Remove a reserved name again just before its sheet is made. */
+static void release_name(rk *k, const char *name)
+{
+    for (size_t i = 0; i < k->nnames; i++) {
+        if (strcmp(k->names[i], name) == 0) {
+            kh_free(k->names[i]);
+            memmove(k->names + i, k->names + i + 1, (k->nnames - i - 1) * sizeof *k->names);
+            k->nnames--;
+            return;
+        }
+    }
+}
+
+/* Printing: A4 landscape (or portrait), one page wide, centred, page
+ * numbers in the footer. */
+static void print_setup(rk *k, lxw_worksheet *ws, bool landscape, uint16_t tall)
+{
+    if (landscape)
+        worksheet_set_landscape(ws);
+    else
+        worksheet_set_portrait(ws);
+    worksheet_set_paper(ws, 9); /* A4 */
+    worksheet_fit_to_pages(ws, 1, tall);
+    worksheet_center_horizontally(ws);
+    worksheet_set_margins(ws, 0.4, 0.4, 0.5, 0.6);
+    kh_xw_check(&k->x, worksheet_set_footer(ws, "&C第 &P 页，共 &N 页"), "worksheet_set_footer");
+}
+
+/* "path" or "path:sheet" of a checklist. */
+static char *source_text(rk *k, const kh_checklist *cl)
+{
+    kh_buf b = {0};
+    kh_buf_puts(&b, cl->source ? cl->source : "");
+    if (cl->sheet)
+        kh_buf_printf(&b, ":%s", cl->sheet);
+    return buf_take(k, &b);
+}
+
+/* "path:sheet!G14" or "path!G14" of a result cell. */
+static char *cell_text(rk *k, const kh_checklist *cl, const char *cell)
+{
+    kh_buf b = {0};
+    kh_buf_puts(&b, cl->source ? cl->source : "");
+    if (cl->sheet)
+        kh_buf_printf(&b, ":%s", cl->sheet);
+    if (cell && *cell)
+        kh_buf_printf(&b, "!%s", cell);
+    return buf_take(k, &b);
+}
+
+/* ------------------------------------------------------------------ */
+/* Ranking sheet. */
+
+/* Column layout of a ranking sheet for rubric rb. */
+typedef struct layout {
+    lxw_col_t items;     /* first item column */
+    lxw_col_t total;     /* 合计得分 */
+    lxw_col_t result;    /* 结果 */
+    lxw_col_t source;    /* 来源文件 */
+    double unit_width, source_width;
+} layout;
+
+static layout layout_of(const kh_rubric *rb)
+{
+    layout l = {0};
+    l.items = 2;
+    l.total = (lxw_col_t)(2 + rb->nitems);
+    l.result = l.total + 1;
+    l.source = l.total + 2;
+    return l;
+}
+
+/* Header text of item it: "1（3分）". */
+static char *item_header(rk *k, const kh_item *it)
+{
+    char num[KH_DEC_BUFSZ];
+    kh_buf b = {0};
+    kh_buf_printf(&b, "%s（%s分）", it->num ? it->num : "", kh_dec_format(it->points, num));
+    return buf_take(k, &b);
+}
+
+static void write_ranking_header(rk *k, lxw_worksheet *ws, const kh_group *g, layout l)
+{
+    const kh_rubric *rb = g->rubric;
+    kh_buf t = {0};
+    kh_buf_printf(&t, "%s安全生产工作考核排名", rb->unit_type ? rb->unit_type : "");
+    char *title = buf_take(k, &t);
+    merge_text(k, ws, ROW_TITLE, 0, l.source, title, k->title);
+    kh_free(title);
+    merge_text(k, ws, ROW_SUBTITLE, 0, l.source, rb->title, k->subtitle);
+    set_row(k, ws, ROW_TITLE, 30);
+    set_row(k, ws, ROW_SUBTITLE, 22);
+    set_row(k, ws, ROW_HEAD, 36);
+
+    kh_xw_str(&k->x, ws, ROW_HEAD, 0, "名次", k->head);
+    kh_xw_str(&k->x, ws, ROW_HEAD, 1, "被考核单位", k->head);
+    for (size_t i = 0; i < rb->nitems; i++) {
+        const kh_item *it = &rb->items[i];
+        char *h = item_header(k, it);
+        lxw_col_t c = (lxw_col_t)(l.items + i);
+        kh_xw_str(&k->x, ws, ROW_HEAD, c, h, k->head);
+        set_col(k, ws, c, clamp_width(text_width(h) - 1, 7, 12));
+        kh_free(h);
+        /* The item's full text (督查内容) as a note on its header. */
+        if (it->content && *it->content) {
+            char *note = kh_utf8_clean(it->content, 2000);
+            if (!note) {
+                set_oom(k);
+                continue;
+            }
+            lxw_comment_options co = {.width = 360, .height = 200};
+            kh_xw_check(&k->x, worksheet_write_comment_opt(ws, ROW_HEAD, c, note, &co),
+                        "worksheet_write_comment_opt");
+            kh_free(note);
+        }
+    }
+    kh_xw_str(&k->x, ws, ROW_HEAD, l.total, "合计得分", k->head);
+    kh_xw_str(&k->x, ws, ROW_HEAD, l.result, "结果", k->head);
+    kh_xw_str(&k->x, ws, ROW_HEAD, l.source, "来源文件", k->head);
+}
+
+/* One unit's row. */
+static void write_ranking_row(rk *k, lxw_worksheet *ws, lxw_row_t r, const kh_unit *u, layout l)
+{
+    const kh_rubric *rb = u->cl->rubric;
+    bool v = u->vetoed;
+    lxw_format *text = v ? k->v_center : k->center;
+    if (v || u->rank <= 0)
+        kh_xw_str(&k->x, ws, r, 0, "", text);
+    else
+        kh_xw_check(&k->x, worksheet_write_number(ws, r, 0, (double)u->rank, k->rank),
+                    "worksheet_write_number");
+    kh_xw_str(&k->x, ws, r, 1, u->cl->unit, v ? k->v_left : k->left);
+    for (size_t i = 0; i < rb->nitems; i++)
+        kh_xw_dec(&k->x, ws, r, (lxw_col_t)(l.items + i), u->items[i].score,
+                  v ? k->v_num : k->num);
+    char a[KH_CELLREF_BUFSZ], z[KH_CELLREF_BUFSZ], formula[3 * KH_CELLREF_BUFSZ];
+    if (rb->nitems > 0) {
+        snprintf(formula, sizeof formula, "=SUM(%s:%s)", kh_cell_ref(r, l.items, a),
+                 kh_cell_ref(r, (uint32_t)(l.total - 1), z));
+        kh_xw_formula_dec(&k->x, ws, r, l.total, formula, u->total, v ? k->v_total : k->total);
+    } else {
+        kh_xw_dec(&k->x, ws, r, l.total, u->total, v ? k->v_total : k->total);
+    }
+    kh_xw_str(&k->x, ws, r, l.result, v ? RESULT_VETO : RESULT_OK, text);
+    if (v && u->veto_reason && *u->veto_reason) {
+        char *note = kh_utf8_clean(u->veto_reason, 2000);
+        if (!note)
+            set_oom(k);
+        else
+            kh_xw_check(&k->x, worksheet_write_comment(ws, r, l.result, note),
+                        "worksheet_write_comment");
+        kh_free(note);
+    }
+    char *src = source_text(k, u->cl);
+    kh_xw_str(&k->x, ws, r, l.source, src, v ? k->v_left : k->left);
+    unsigned lines = text_lines(u->cl->unit, l.unit_width);
+    unsigned sl = text_lines(src, l.source_width);
+    set_row(k, ws, r, row_height(sl > lines ? sl : lines, 20));
+    kh_free(src);
+}
+
+/* The ranking sheet of group g; *nranked gets the number of non-vetoed
+ * units (they come first). */
+static void write_ranking(rk *k, lxw_worksheet *ws, const kh_group *g, size_t *nranked)
+{
+    layout l = layout_of(g->rubric);
+    size_t unit_w = text_width("被考核单位"), src_w = text_width("来源文件");
+    *nranked = 0;
+    for (size_t i = 0; i < g->n; i++) {
+        const kh_unit *u = g->units[i];
+        if (!u->vetoed)
+            (*nranked)++;
+        size_t w = text_width(u->cl->unit);
+        if (w > unit_w)
+            unit_w = w;
+        w = text_width(u->cl->source) + (u->cl->sheet ? 1 + text_width(u->cl->sheet) : 0);
+        if (w > src_w)
+            src_w = w;
+    }
+    l.unit_width = clamp_width(unit_w, 12, 24);
+    l.source_width = clamp_width(src_w, 12, 36);
+    write_ranking_header(k, ws, g, l);
+    for (size_t i = 0; i < g->n; i++)
+        write_ranking_row(k, ws, (lxw_row_t)(ROW_FIRST + i), g->units[i], l);
+    lxw_row_t last = (lxw_row_t)(ROW_FIRST + g->n - 1);
+    if (g->n == 0)
+        last = ROW_HEAD;
+    /* A note under the table for whoever prints or edits it. */
+    char num[KH_DEC_BUFSZ];
+    kh_buf nb = {0};
+    kh_buf_printf(&nb,
+                  "注：共%zu个单位，满分%s分。合计得分为各项得分之和（公式），修改某项得分后自动重算；"
+                  "同分单位名次相同；一票否决的单位不排名次，列在最后。",
+                  g->n, kh_dec_format(g->rubric->total, num));
+    char *note = buf_take(k, &nb);
+    merge_text(k, ws, last + 2, 0, l.source, note, k->note);
+    set_row(k, ws, last + 2, 30);
+    kh_free(note);
+
+    set_col(k, ws, 0, 6);
+    set_col(k, ws, 1, l.unit_width);
+    set_col(k, ws, l.total, 10);
+    set_col(k, ws, l.result, 10);
+    set_col(k, ws, l.source, l.source_width);
+    worksheet_freeze_panes(ws, ROW_FIRST, 2);
+    print_setup(k, ws, true, 0);
+    kh_xw_check(&k->x, worksheet_repeat_rows(ws, ROW_HEAD, ROW_HEAD), "worksheet_repeat_rows");
+    kh_xw_check(&k->x, worksheet_print_area(ws, 0, 0, last + 2, l.source), "worksheet_print_area");
+}
+
+/* The chart sheet of group g: totals of its nranked first units. */
+static void write_chart(rk *k, lxw_worksheet *ws, const char *rank_sheet, const kh_group *g,
+                        size_t nranked)
+{
+    const kh_rubric *rb = g->rubric;
+    layout l = layout_of(rb);
+    kh_buf t = {0};
+    kh_buf_printf(&t, "%s考核得分", rb->unit_type ? rb->unit_type : "");
+    char *title = buf_take(k, &t);
+    char *ctitle = title ? kh_utf8_clean(title, 200) : NULL;
+    kh_free(title);
+    if (!ctitle) {
+        set_oom(k);
+        return;
+    }
+    /* One line above the chart says what it shows and what it leaves out. */
+    kh_buf nb = {0};
+    if (nranked == 0)
+        kh_buf_printf(&nb, "%s：所有单位均一票否决，没有可排名的得分（见“%s”表）。", ctitle,
+                      rank_sheet);
+    else
+        kh_buf_printf(&nb, "%s：%zu个单位按合计得分从高到低排列；一票否决的单位不列入本图（见“%s”表）。",
+                      ctitle, nranked, rank_sheet);
+    char *note = buf_take(k, &nb);
+    kh_xw_str(&k->x, ws, 0, 0, note, NULL);
+    kh_free(note);
+    print_setup(k, ws, nranked <= 16, 1);
+    if (nranked == 0) {
+        kh_free(ctitle);
+        return;
+    }
+
+    lxw_chart *ch = workbook_add_chart(k->x.wb, LXW_CHART_BAR);
+    if (!ch) {
+        kh_free(ctitle);
+        kh_xw_check(&k->x, LXW_ERROR_MEMORY_MALLOC_FAILED, "workbook_add_chart");
+        return;
+    }
+    lxw_chart_series *s = chart_add_series(ch, NULL, NULL);
+    if (!s) {
+        kh_free(ctitle);
+        kh_xw_check(&k->x, LXW_ERROR_MEMORY_MALLOC_FAILED, "chart_add_series");
+        return;
+    }
+    lxw_row_t r0 = ROW_FIRST, r1 = (lxw_row_t)(ROW_FIRST + nranked - 1);
+    chart_series_set_categories(s, rank_sheet, r0, 1, r1, 1);
+    chart_series_set_values(s, rank_sheet, r0, l.total, r1, l.total);
+    chart_series_set_name(s, "合计得分");
+    lxw_chart_fill fill = {.color = COLOR_BAR};
+    chart_series_set_fill(s, &fill);
+    chart_series_set_labels(s);
+    chart_series_set_labels_position(s, LXW_CHART_LABEL_POSITION_OUTSIDE_END);
+    chart_set_series_gap(ch, 60);
+
+    chart_title_set_name(ch, ctitle);
+    kh_free(ctitle);
+    chart_legend_set_position(ch, LXW_CHART_LEGEND_NONE);
+    /* In a libxlsxwriter bar chart y_axis is the vertical category axis
+     * and x_axis the horizontal value axis.  List the first rank at the
+     * top and keep the values along the bottom. */
+    chart_axis_set_name(ch->y_axis, "单位");
+    chart_axis_set_reverse(ch->y_axis);
+    chart_axis_set_crossing_max(ch->y_axis);
+    chart_axis_set_name(ch->x_axis, "得分");
+    chart_axis_set_min(ch->x_axis, 0);
+    if (rb->total > 0)
+        chart_axis_set_max(ch->x_axis, (double)rb->total / KH_DEC_SCALE);
+
+    /* 480 × 288 pixels is the default size; grow with the units. */
+    double height = 110.0 + 24.0 * (double)nranked;
+    if (height < 360)
+        height = 360;
+    lxw_chart_options opt = {.x_offset = 0, .y_offset = 8, .x_scale = 900.0 / 480.0,
+                             .y_scale = height / 288.0,
+                             .object_position = LXW_OBJECT_MOVE_AND_SIZE};
+    kh_xw_check(&k->x, worksheet_insert_chart_opt(ws, 1, 0, ch, &opt),
+                "worksheet_insert_chart_opt");
+}
+
+/* ------------------------------------------------------------------ */
+/* 扣分明细. */
+
+enum { D_UNIT, D_TYPE, D_ITEM, D_CHECK, D_LABEL, D_DED, D_REASON, D_REMARK, D_WHERE, D_NCOLS };
+static const double detail_width[D_NCOLS] = {16, 12, 9, 8, 32, 8, 26, 24, 34};
+
+/* The measure word of a label ending in X数 (X one of 次 起 个 项 家 人),
+ * after dropping one trailing full-width parenthetical; NULL otherwise.
+ * Agrees with the reasons of the engine (rules.c). */
+static const char *measure_word(const char *label)
+{
+    static const char *const words[] = {"次", "起", "个", "项", "家", "人"};
+    size_t len = strlen(label);
+    const char *close = "）";
+    if (len >= strlen(close) && strcmp(label + len - strlen(close), close) == 0) {
+        const char *open = NULL;
+        for (const char *p = strstr(label, "（"); p; p = strstr(p + 1, "（"))
+            open = p;
+        if (open && open > label)
+            len = (size_t)(open - label);
+    }
+    const char *shu = "数";
+    size_t sl = strlen(shu);
+    if (len < sl || memcmp(label + len - sl, shu, sl) != 0)
+        return NULL;
+    len -= sl;
+    for (size_t i = 0; i < KH_ARRAY_LEN(words); i++) {
+        size_t wl = strlen(words[i]);
+        if (len >= wl && memcmp(label + len - wl, words[i], wl) == 0)
+            return words[i];
+    }
+    return NULL;
+}
+
+/* "{n}{X}", with 发生 before a number of 起 (accidents). */
+static void phrase_n(kh_buf *b, const char *label, int64_t n)
+{
+    const char *x = measure_word(label);
+    if (x && strcmp(x, "起") == 0)
+        kh_buf_puts(b, "发生");
+    kh_buf_printf(b, "%" PRId64 "%s", n, x ? x : "");
+}
+
+/* The short reason of one check point's deduction: 缺 / 少1次 / 2次 /
+ * 发生1起，本项不得分 / 发生1起，一票否决, with notes when a cap applied. */
+static char *cp_reason(rk *k, const kh_rubric *rb, const kh_unit *u, size_t j, kh_dec item_sum)
+{
+    const kh_checkpoint *cp = &rb->cps[j];
+    const kh_result *r = &u->cl->results[j];
+    const kh_item *it = &rb->items[cp->item];
+    kh_buf b = {0};
+    char num[KH_DEC_BUFSZ];
+    kh_dec raw = u->cp_deduction[j];
+    switch (cp->kind) {
+    case KH_KIND_HAS:
+        kh_buf_puts(&b, "缺");
+        break;
+    case KH_KIND_COUNT: {
+        int64_t short_by = cp->need > r->n ? cp->need - r->n : 0;
+        const char *x = measure_word(cp->label);
+        kh_buf_printf(&b, "少%" PRId64 "%s", short_by, x ? x : "");
+        if (!kh_dec_mul_int(cp->per, short_by, &raw))
+            raw = INT64_MAX;
+        break;
+    }
+    case KH_KIND_EACH:
+        phrase_n(&b, cp->label, r->n);
+        if (!kh_dec_mul_int(cp->per, r->n, &raw))
+            raw = INT64_MAX;
+        break;
+    case KH_KIND_ANY:
+        phrase_n(&b, cp->label, r->n);
+        kh_buf_puts(&b, "，本项不得分");
+        break;
+    case KH_KIND_VETO:
+        phrase_n(&b, cp->label, r->n);
+        kh_buf_puts(&b, "，" RESULT_VETO);
+        break;
+    }
+    if (cp->has_cap && raw > cp->cap)
+        kh_buf_printf(&b, "（本检查点最多扣%s分）", kh_dec_format(cp->cap, num));
+    if (cp->kind != KH_KIND_VETO && item_sum > it->points)
+        kh_buf_printf(&b, "（本项扣分超过%s分，扣完为止）", kh_dec_format(it->points, num));
+    return buf_take(k, &b);
+}
+
+/* Rows of unit u from row *r on. */
+static void write_detail_unit(rk *k, lxw_worksheet *ws, lxw_row_t *r, const kh_unit *u)
+{
+    const kh_rubric *rb = u->cl->rubric;
+    for (size_t i = 0; i < rb->nitems; i++) {
+        const kh_item *it = &rb->items[i];
+        kh_dec sum = 0;
+        for (size_t j = it->first; j < it->first + it->ncps; j++)
+            if (!kh_dec_add(sum, u->cp_deduction[j], &sum))
+                sum = INT64_MAX;
+        for (size_t j = it->first; j < it->first + it->ncps; j++) {
+            const kh_checkpoint *cp = &rb->cps[j];
+            const kh_result *res = &u->cl->results[j];
+            bool veto = cp->kind == KH_KIND_VETO && res->n > 0;
+            if (u->cp_deduction[j] <= 0 && !veto)
+                continue;
+            /* Highlight the check points that vetoed the unit. */
+            bool v = veto;
+            lxw_format *c = v ? k->v_center : k->center, *lf = v ? k->v_left : k->left;
+            kh_xw_str(&k->x, ws, *r, D_UNIT, u->cl->unit, lf);
+            kh_xw_str(&k->x, ws, *r, D_TYPE, rb->unit_type, c);
+            kh_xw_str(&k->x, ws, *r, D_ITEM, it->num, c);
+            kh_xw_str(&k->x, ws, *r, D_CHECK, cp->id, c);
+            kh_xw_str(&k->x, ws, *r, D_LABEL, cp->label, lf);
+            kh_xw_dec(&k->x, ws, *r, D_DED, u->cp_deduction[j], v ? k->v_num : k->num);
+            char *why = cp_reason(k, rb, u, j, sum);
+            kh_xw_str(&k->x, ws, *r, D_REASON, why, lf);
+            kh_xw_str(&k->x, ws, *r, D_REMARK, res->remark, lf);
+            char *where = cell_text(k, u->cl, res->cell);
+            kh_xw_str(&k->x, ws, *r, D_WHERE, where, lf);
+            const char *texts[D_NCOLS] = {[D_UNIT] = u->cl->unit, [D_LABEL] = cp->label,
+                                          [D_REASON] = why, [D_REMARK] = res->remark,
+                                          [D_WHERE] = where};
+            unsigned lines = 1;
+            for (int col = 0; col < D_NCOLS; col++) {
+                unsigned n = texts[col] ? text_lines(texts[col], detail_width[col]) : 1;
+                if (n > lines)
+                    lines = n;
+            }
+            set_row(k, ws, *r, row_height(lines, 20));
+            kh_free(why);
+            kh_free(where);
+            (*r)++;
+        }
+    }
+}
+
+static void write_detail(rk *k, lxw_worksheet *ws, const kh_group *groups, size_t ng)
+{
+    static const char *const head[D_NCOLS] = {"被考核单位", "单位类别", "考核项目", "检查点",
+                                              "检查要点", "扣分", "扣分说明", "备注",
+                                              "来源（文件:工作表!单元格）"};
+    for (lxw_col_t c = 0; c < D_NCOLS; c++) {
+        kh_xw_str(&k->x, ws, 0, c, head[c], k->head);
+        set_col(k, ws, c, detail_width[c]);
+    }
+    set_row(k, ws, 0, 30);
+    lxw_row_t r = 1;
+    for (size_t g = 0; g < ng; g++)
+        for (size_t i = 0; i < groups[g].n; i++)
+            write_detail_unit(k, ws, &r, groups[g].units[i]);
+    if (r == 1) {
+        merge_text(k, ws, 1, 0, D_NCOLS - 1, "无（没有扣分的检查点）", k->left);
+        r = 2;
+    } else {
+        kh_xw_check(&k->x, worksheet_autofilter(ws, 0, 0, r - 1, D_NCOLS - 1),
+                    "worksheet_autofilter");
+    }
+    worksheet_freeze_panes(ws, 1, 1);
+    print_setup(k, ws, true, 0);
+    kh_xw_check(&k->x, worksheet_repeat_rows(ws, 0, 0), "worksheet_repeat_rows");
+    kh_xw_check(&k->x, worksheet_print_area(ws, 0, 0, r - 1, D_NCOLS - 1), "worksheet_print_area");
+}
+
+/* ------------------------------------------------------------------ */
+/* 未通过的文件. */
+
+enum { J_FILE, J_SHEET, J_CELL, J_MSG, J_NCOLS };
+static const double rejected_width[J_NCOLS] = {34, 14, 9, 80};
+
+static void write_rejected_row(rk *k, lxw_worksheet *ws, lxw_row_t r, const char *file,
+                               const char *sheet, const kh_diag *dg)
+{
+    kh_xw_str(&k->x, ws, r, J_FILE, file, k->left);
+    kh_xw_str(&k->x, ws, r, J_SHEET, sheet, k->left);
+    char cell[32] = "";
+    if (dg && dg->cell)
+        snprintf(cell, sizeof cell, "%s", dg->cell);
+    else if (dg && dg->line > 0)
+        snprintf(cell, sizeof cell, "第%ld行", dg->line);
+    kh_xw_str(&k->x, ws, r, J_CELL, cell, k->center);
+    const char *msg = dg ? dg->msg : "（未记录原因）";
+    kh_xw_str(&k->x, ws, r, J_MSG, msg, k->left);
+    unsigned lines = text_lines(msg, rejected_width[J_MSG]);
+    unsigned fl = text_lines(file, rejected_width[J_FILE]);
+    set_row(k, ws, r, row_height(fl > lines ? fl : lines, 20));
+}
+
+static void write_rejected(rk *k, lxw_worksheet *ws)
+{
+    static const char *const head[J_NCOLS] = {"文件", "工作表", "单元格", "问题及修改方法"};
+    for (lxw_col_t c = 0; c < J_NCOLS; c++) {
+        kh_xw_str(&k->x, ws, 0, c, head[c], k->head);
+        set_col(k, ws, c, rejected_width[c]);
+    }
+    set_row(k, ws, 0, 24);
+    const kh_batch *b = k->b;
+    lxw_row_t r = 1;
+    for (size_t i = 0; i < b->nrejected; i++) {
+        const kh_rejected *rj = &b->rejected[i];
+        if (rj->n == 0) {
+            write_rejected_row(k, ws, r++, rj->source, rj->sheet, NULL);
+            continue;
+        }
+        for (size_t m = rj->first; m < rj->first + rj->n && m < b->errors.n; m++) {
+            const kh_diag *dg = &b->errors.v[m];
+            /* The message's own file and sheet where it names them. */
+            write_rejected_row(k, ws, r++, dg->file ? dg->file : rj->source,
+                               dg->sheet ? dg->sheet : rj->sheet, dg);
+        }
+    }
+    if (r == 1) {
+        merge_text(k, ws, 1, 0, J_NCOLS - 1, "无（全部文件已计分）", k->left);
+        r = 2;
+    }
+    worksheet_freeze_panes(ws, 1, 0);
+    print_setup(k, ws, true, 0);
+    kh_xw_check(&k->x, worksheet_repeat_rows(ws, 0, 0), "worksheet_repeat_rows");
+    kh_xw_check(&k->x, worksheet_print_area(ws, 0, 0, r - 1, J_NCOLS - 1), "worksheet_print_area");
+}
+
+/* ------------------------------------------------------------------ */
+
+static bool ends_with_xlsx(const char *path)
+{
+    size_t n = strlen(path);
+    return n > 5 && kh_ascii_eq_nocase(path + n - 5, ".xlsx");
+}
+
+kh_status kh_write_ranking(const kh_batch *b, const char *path, kh_diags *d)
+{
+    if (!b || !path || !*path) {
+        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0,
+                     _("no file name for the ranking workbook: give one with -o RANKING.xlsx"));
+        return KH_ERR_USAGE;
+    }
+    if (!ends_with_xlsx(path)) {
+        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0,
+                     _("the ranking is an Excel workbook: give a file name ending in .xlsx"));
+        return KH_ERR_USAGE;
+    }
+    if (kh_batch_is_input(b, path)) {
+        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0,
+                     _("this is one of the input files and would be overwritten: choose "
+                       "another name for the ranking with -o"));
+        return KH_ERR_USAGE;
+    }
+    size_t ng = 0;
+    kh_group *groups = kh_batch_groups(b, &ng);
+    if (!groups && b->nunits > 0)
+        return KH_ERR_NOMEM;
+
+    rk k = {.b = b};
+    kh_status st = kh_xw_open(&k.x, path, d);
+    if (st != KH_OK) {
+        kh_groups_free(groups, ng);
+        return st;
+    }
+    make_formats(&k);
+    reserve_name(&k, SHEET_DETAIL);
+    reserve_name(&k, SHEET_REJECTED);
+
+    if (ng == 0) {
+        lxw_worksheet *ws = add_sheet(&k, "排名", NULL);
+        if (ws) {
+            set_col(&k, ws, 0, 80);
+            kh_xw_str(&k.x, ws, 0, 0, "没有可排名的单位：所有输入都未通过，见“未通过的文件”表。",
+                      k.left);
+            print_setup(&k, ws, true, 0);
+        }
+    }
+    for (size_t g = 0; g < ng && !k.oom; g++) {
+        const char *ut = groups[g].rubric->unit_type;
+        const char *rname = NULL;
+        lxw_worksheet *ws = add_sheet(&k, ut && *ut ? ut : groups[g].rubric->id, &rname);
+        if (!ws)
+            break;
+        size_t nranked = 0;
+        write_ranking(&k, ws, &groups[g], &nranked);
+        kh_buf cb = {0};
+        kh_buf_printf(&cb, "%s得分图", ut && *ut ? ut : groups[g].rubric->id);
+        char *cname = buf_take(&k, &cb);
+        lxw_worksheet *cws = cname ? add_sheet(&k, cname, NULL) : NULL;
+        kh_free(cname);
+        if (!cws)
+            break;
+        write_chart(&k, cws, rname, &groups[g], nranked);
+    }
+    if (!k.oom) {
+        release_name(&k, SHEET_DETAIL);
+        lxw_worksheet *ws = add_sheet(&k, SHEET_DETAIL, NULL);
+        if (ws)
+            write_detail(&k, ws, groups, ng);
+    }
+    if (!k.oom) {
+        release_name(&k, SHEET_REJECTED);
+        lxw_worksheet *ws = add_sheet(&k, SHEET_REJECTED, NULL);
+        if (ws)
+            write_rejected(&k, ws);
+    }
+
+    st = kh_xw_close(&k.x, d);
+    if (k.oom)
+        st = KH_ERR_NOMEM;
+    for (size_t i = 0; i < k.nnames; i++)
+        kh_free(k.names[i]);
+    kh_free(k.names);
+    kh_groups_free(groups, ng);
+    return st;
+}
