@@ -196,12 +196,13 @@ static bool is_space_at(const char *s, size_t *adv)
     return false;
 }
 
-static bool has_chinese_numeral(const char *s)
+/* True when s starts with a Chinese numeral ("两次", "三", "十二次"). */
+static bool chinese_numeral(const char *s)
 {
     static const char *const numerals[] = {"零", "〇", "一", "二", "两", "三", "四", "五",
                                            "六", "七", "八", "九", "十", "百", "千", "万"};
     for (size_t i = 0; i < KH_ARRAY_LEN(numerals); i++)
-        if (strstr(s, numerals[i]))
+        if (strncmp(s, numerals[i], strlen(numerals[i])) == 0)
             return true;
     return false;
 }
@@ -212,8 +213,12 @@ static count_verdict parse_count(const char *text, bool is_number_cell, int64_t 
 {
     static const char *const measure[] = {"次", "起", "个", "项", "家", "人"};
     char t[72];
-    if (!text || !fold_small(text, t, sizeof t))
-        return text && has_chinese_numeral(text) ? COUNT_WORDS : COUNT_BAD;
+    if (!text)
+        return COUNT_BAD;
+    if (!fold_small(text, t, sizeof t)) {
+        size_t n;
+        return chinese_numeral(kh_trim(text, &n)) ? COUNT_WORDS : COUNT_BAD;
+    }
     const char *p = t;
     bool neg = false;
     if (*p == '-') {
@@ -234,7 +239,7 @@ static count_verdict parse_count(const char *text, bool is_number_cell, int64_t 
         }
     }
     if (p == digits)
-        return has_chinese_numeral(t) ? COUNT_WORDS : COUNT_BAD;
+        return chinese_numeral(t) ? COUNT_WORDS : COUNT_BAD;
     bool point = false, fraction = false;
     if (*p == '.') {
         point = true;
@@ -252,7 +257,7 @@ static count_verdict parse_count(const char *text, bool is_number_cell, int64_t 
         }
     }
     if (*p)
-        return has_chinese_numeral(t) ? COUNT_WORDS : COUNT_BAD;
+        return chinese_numeral(t) ? COUNT_WORDS : COUNT_BAD;
     if (neg && (n != 0 || fraction))
         return COUNT_NEGATIVE;
     if (fraction)
