@@ -57,6 +57,7 @@ typedef struct reader {
     field f[NFIELDS];
     bool have_header;
     uint32_t hrow;                 /* header row */
+    uint32_t hmin, hmax;           /* the table's columns: those of its header row */
     const kh_cell *hcell[NCOLS];   /* header cells (NULL: column absent) */
     const kh_rubric *rubric;
     kh_result *results;            /* rubric->ncps */
@@ -321,6 +322,7 @@ static void find_header(reader *r, const kh_cell **half, int *half_col)
     *half = NULL;
     for (size_t i = 0; i < s->ncells && !r->have_header;) {
         uint32_t row = s->cells[i].row;
+        size_t start = i;
         const kh_cell *first[NCOLS] = {0};
         const kh_cell *second[NCOLS] = {0};
         for (; i < s->ncells && s->cells[i].row == row; i++) {
@@ -339,6 +341,8 @@ static void find_header(reader *r, const kh_cell **half, int *half_col)
         if (first[C_CHECK] && first[C_RESULT]) {
             r->have_header = true;
             r->hrow = row;
+            r->hmin = s->cells[start].col;
+            r->hmax = s->cells[i - 1].col;
             memcpy(r->hcell, first, sizeof first);
             for (int c = C_CHECK; c <= C_RESULT; c++) {
                 if (!second[c])
@@ -463,8 +467,9 @@ static void read_field(reader *r, int f, const kh_cell *lab)
     kh_free(text);
 }
 
-/* Read every field label on the sheet, outside the table's header and
- * check-point rows. */
+/* Read every field label on the sheet, except inside the table: the
+ * columns of the header row, in the header row and the check-point rows
+ * (a remark "date" is no field; a box of fields right of the table is). */
 static void find_fields(reader *r)
 {
     const kh_sheet *s = r->sheet;
@@ -476,9 +481,9 @@ static void find_fields(reader *r)
             r->nomem = true;
             return;
         }
-        bool skip = cp || (r->have_header && row == r->hrow);
+        bool table = cp || (r->have_header && row == r->hrow);
         for (; i < s->ncells && s->cells[i].row == row && !r->nomem; i++) {
-            if (skip)
+            if (table && s->cells[i].col >= r->hmin && s->cells[i].col <= r->hmax)
                 continue;
             int f = field_of(s->cells[i].text);
             if (f == -2)

@@ -543,11 +543,14 @@ static void free_layout(void **state)
     }
     g_row(g, r++, "|||合计|||");            /* no check point: ignored */
     g_row(g, r++, "注：本表一式两份");       /* a note: ignored */
-    g_put(g, r, 5, "检查组：");              /* a field in the check column */
-    g_put(g, r, 6, "第二组");
-    g_put(g, r + 1, 5, "检查日期");
-    g_put(g, r + 1, 6, "#d:2020-12-07");
+    g_put(g, r, 5, "检查日期：");            /* a field in the check column */
+    g_put(g, r, 6, "#d:2020-12-07");
+    g_put(g, 8, 8, "检查组");                 /* a box of fields right of the table */
+    g_put(g, 8, 9, "第二组");
     g_put(g, 6, 4, "  台账齐全 ");           /* remark of 1.1 */
+    g_put(g, 7, 4, "Date");                  /* a remark, not a field */
+    g_put(g, 8, 0, "unit");                  /* a table cell, not a field */
+    g_put(g, 5, 7, "检查组");                 /* header row, inside the table: no field */
     kh_checklist *cl = expect_ok(g);
     assert_ptr_equal(cl->rubric, D);
     assert_string_equal(cl->unit, "两江镇");
@@ -557,7 +560,8 @@ static void free_layout(void **state)
     assert_string_equal(cl->results[0].cell, "B7");
     assert_true(cl->results[0].present);
     assert_string_equal(cl->results[0].remark, "台账齐全");
-    assert_null(cl->results[1].remark);
+    assert_string_equal(cl->results[1].remark, "Date");
+    assert_null(cl->results[2].remark);
     long k110 = cp_index(D, "1.10");
     assert_string_equal(cl->results[k110].cell, "B16");
     kh_checklist_free(cl);
