@@ -67,7 +67,9 @@ typedef struct reader {
 
 /* ---- diagnostics ---- */
 
-/* Add one problem at cell (NULL: the sheet as a whole). */
+/* Add one problem at cell, or when cell is NULL at (row, col), or for the
+ * sheet as a whole when row is UINT32_MAX (NO_CELL).  Past MAX_DIAGS one
+ * last message says the list was cut. */
 static void problem(reader *r, const kh_cell *cell, uint32_t row, uint32_t col,
                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
@@ -640,7 +642,7 @@ static void read_result(reader *r, size_t k, uint32_t row, kh_result *res)
         if (!r->blank_as_missing)
             problem(r, NULL, row, col, _("the result for %s %s is empty: %s"), cp->id, cp->label, how);
     } else if (c->type == KH_CELL_ERROR) {
-        problem(r, c, 0, 0, _("the result for %s %s is the spreadsheet error value '%s': %s instead"),
+        problem(r, c, 0, 0, _("the result for %s %s is the spreadsheet error value '%s', not a result: %s"),
                 cp->id, cp->label, quote(c->text, &q), how);
     } else if (has) {
         if (!kh_parse_presence(c->text, &res->present))

@@ -422,7 +422,7 @@ static void result_rejections(void **state)
         {"1.2", "", "t.csv!D9: the result for 1.2 成立领导机构 is empty: "
                     "write 有 if the document exists, 无 if not"},
         {"1.2", "#e:#N/A", "t.csv!D9: the result for 1.2 成立领导机构 is the spreadsheet error "
-                           "value '#N/A': write 有 if the document exists, 无 if not instead"},
+                           "value '#N/A', not a result: write 有 if the document exists, 无 if not"},
         {"3.1", "-1", "t.csv!D21: result '-1' for 3.1 召开本辖区安全生产工作会议次数 is not a "
                       "whole number ≥ 0: write the count in digits, e.g. 2"},
         {"3.1", "1.5", "t.csv!D21: result '1.5' for 3.1 召开本辖区安全生产工作会议次数 is not a "
@@ -449,8 +449,8 @@ static void result_rejections(void **state)
         {"3.1", "", "t.csv!D21: the result for 3.1 召开本辖区安全生产工作会议次数 is empty: "
                     "write the count in digits, e.g. 2 (0 if none)"},
         {"17.3", "#e:#DIV/0!", "t.csv!D87: the result for 17.3 重大事故起数 is the spreadsheet "
-                               "error value '#DIV/0!': write the count in digits, e.g. 2 (0 if "
-                               "none) instead"},
+                               "error value '#DIV/0!', not a result: write the count in digits, "
+                               "e.g. 2 (0 if none)"},
         {"4.1", "-2次", "t.csv!D29: result '-2次' for 4.1 未按要求参加安全生产工作会议次数（以会议签到单为准） "
                         "is not a whole number ≥ 0: write the count in digits, e.g. 2"},
         {"3.1", "十二次", "t.csv!D21: result '十二次' for 3.1 召开本辖区安全生产工作会议次数 is not "
