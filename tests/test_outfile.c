@@ -1,0 +1,558 @@
+/* test_outfile.c - safe outputs: file names from unit names, formula-like
+ * text, same-file checks, temporary file + rename, directories, and the
+ * shared XLSX pieces (sheet names, atomic workbook, string cells). */
+#include "testutil.h"
+#include "outfile.h"
+#include "sheet.h"
+#include "text.h"
+#include "xlsx_in.h"
+#include "xlsx_out.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* A fresh scratch directory per test (removed by the teardown). */
+static int scratch_setup(void **state)
+{
+    char *dir = strdup("/tmp/kh_outfile.XXXXXX");
+    if (!dir || !mkdtemp(dir))
+        return -1;
+    *state = dir;
+    return 0;
+}
+
+static int scratch_teardown(void **state)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", (char *)*state);
+    int rc = system(cmd);
+    free(*state);
+    return rc == 0 ? 0 : -1;
+}
+
+static char *path_in(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(n);
+    assert_non_null(p);
+    snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
+    assert_int_equal(fclose(f), 0);
+}
+
+/* Names in dir other than . and .., joined by '|' (sorted is not needed:
+ * the tests look for one kind of name). */
+static size_t count_names(const char *dir, const char *suffix)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t l = strlen(e->d_name), sl = strlen(suffix);
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && l >= sl &&
+            strcmp(e->d_name + l - sl, suffix) == 0)
+            n++;
+    }
+    closedir(d);
+    return n;
+}
+
+/* ------------------------------------------------------------------ */
+
+/* The stem of a file name (before the first dot) is not one Windows
+ * reserves: CON.txt and con.tar.gz are the device CON there. */
+static bool windows_reserved(const char *name)
+{
+    static const char *const names[] = {"CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3",
+                                        "COM4", "COM5", "COM6", "COM7", "COM8", "COM9", "LPT1",
+                                        "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8",
+                                        "LPT9"};
+    size_t stem = strcspn(name, ".");
+    for (size_t i = 0; i < KH_ARRAY_LEN(names); i++)
+        if (strlen(names[i]) == stem && strncasecmp(name, names[i], stem) == 0)
+            return true;
+    return false;
+}
+
+/* What every safe file name must be, whatever the input. */
+static void assert_safe_name(const char *got)
+{
+    assert_non_null(got);
+    assert_true(*got != '\0');
+    assert_true(strlen(got) <= 100);
+    assert_true(kh_utf8_valid(got, strlen(got), NULL));
+    assert_null(strchr(got, '/'));
+    assert_null(strchr(got, '\\'));
+    assert_true(got[0] != '.');
+    assert_true(got[strlen(got) - 1] != '.' && got[strlen(got) - 1] != ' ');
+    for (const unsigned char *p = (const unsigned char *)got; *p; p++) {
+        assert_true(*p >= 0x20 && *p != 0x7F);
+        assert_null(strchr(":*?\"<>|", *p));
+    }
+    if (windows_reserved(got))
+        fail_msg("'%s' is a name Windows reserves", got);
+}
+
+static void safe_filename_table(void **state)
+{
+    (void)state;
+    static const struct { const char *in, *want; } cases[] = {
+        {"两江镇", "两江镇"},
+        {"区应急管理局", "区应急管理局"},
+        {"../../etc/passwd", "_.._etc_passwd"},
+        {"a/b\\c", "a_b_c"},
+        {"..", "unit"},
+        {".", "unit"},
+        {"", "unit"},
+        {"   ", "unit"},
+        {".hidden", "hidden"},
+        {"name. . ", "name"},
+        {"CON", "CON_"},
+        {"con", "con_"},
+        {"NUL", "NUL_"},
+        {"com1", "com1_"},
+        {"LPT9", "LPT9_"},
+        {"CONSOLE", "CONSOLE"},     /* only the exact names are reserved */
+        {"a\tb\nc\rd", "a_b_c_d"},
+        {"x\x7fy", "x_y"},
+        {"x\xc2\x85y", "x_y"},      /* U+0085, a C1 control */
+        {"a<b>c:d\"e|f?g*h", "a_b_c_d_e_f_g_h"},
+        {"=cmd|' /C calc'!A0", "=cmd_' _C calc'!A0"},
+        {"\xff\xfe", "unit"},       /* not UTF-8 at all */
+    };
+    for (size_t i = 0; i < KH_ARRAY_LEN(cases); i++) {
+        char *got = kh_safe_filename(cases[i].in);
+        assert_non_null(got);
+        if (strcmp(got, cases[i].want) != 0)
+            fail_msg("kh_safe_filename(\"%s\") = \"%s\", want \"%s\"", cases[i].in, got,
+                     cases[i].want);
+        assert_safe_name(got);
+        kh_free(got);
+    }
+    char *got = kh_safe_filename(NULL);
+    assert_string_equal(got, "unit");
+    kh_free(got);
+}
+
+/* A reserved stem with an extension is still reserved on Windows. */
+static void safe_filename_reserved_with_extension(void **state)
+{
+    (void)state;
+    static const char *const cases[] = {"con.txt", "CON.xlsx", "nul.tar.gz", "Aux.", "prn .x"};
+    for (size_t i = 0; i < KH_ARRAY_LEN(cases); i++) {
+        char *got = kh_safe_filename(cases[i]);
+        assert_safe_name(got);
+        /* The writers append ".xlsx" / ".csv": the stem must still be safe. */
+        char with_ext[128];
+        snprintf(with_ext, sizeof with_ext, "%s.xlsx", got);
+        if (windows_reserved(with_ext))
+            fail_msg("kh_safe_filename(\"%s\") = \"%s\" gives the reserved \"%s\"", cases[i], got,
+                     with_ext);
+        kh_free(got);
+    }
+}
+
+static void safe_filename_long(void **state)
+{
+    (void)state;
+    /* 100 × 两 = 300 bytes: cut on a character boundary, 33 characters. */
+    char name[400] = "";
+    for (int i = 0; i < 100; i++)
+        strcat(name, "两");
+    char *got = kh_safe_filename(name);
+    assert_int_equal(strlen(got), 99);
+    assert_true(kh_utf8_valid(got, strlen(got), NULL));
+    assert_int_equal(strncmp(got, name, 99), 0);
+    kh_free(got);
+
+    /* One ASCII letter first: 1 + 33 × 3 = exactly 100 bytes. */
+    char name2[400] = "a";
+    strcat(name2, name);
+    got = kh_safe_filename(name2);
+    assert_int_equal(strlen(got), 100);
+    assert_true(kh_utf8_valid(got, strlen(got), NULL));
+    kh_free(got);
+
+    /* Two ASCII letters: 2 + 32 × 3 = 98 (a 3-byte character would pass 100). */
+    char name3[400] = "ab";
+    strcat(name3, name);
+    got = kh_safe_filename(name3);
+    assert_int_equal(strlen(got), 98);
+    assert_true(kh_utf8_valid(got, strlen(got), NULL));
+    kh_free(got);
+
+    /* 300 ASCII bytes. */
+    memset(name, 'x', 300);
+    name[300] = '\0';
+    got = kh_safe_filename(name);
+    assert_int_equal(strlen(got), 100);
+    kh_free(got);
+}
+
+static void safe_filename_invalid_utf8(void **state)
+{
+    (void)state;
+    static const char *const cases[] = {"两江镇\xff", "\xe4\xb8", "ab\xc0\xaf", "\xed\xa0\x80x"};
+    for (size_t i = 0; i < KH_ARRAY_LEN(cases); i++) {
+        char *got = kh_safe_filename(cases[i]);
+        assert_safe_name(got);
+        kh_free(got);
+    }
+}
+
+static void formula_like(void **state)
+{
+    (void)state;
+    static const struct { const char *s; bool want; } cases[] = {
+        {"=1+1", true}, {"+1", true}, {"-1", true}, {"@SUM(A1)", true},
+        {"\tx", true}, {"\rx", true}, {"\nx", true},
+        {"=HYPERLINK(\"http://x\")", true},
+        {"两江镇", false}, {"", false}, {"1=1", false}, {" x", false},
+        {"\xef\xbc\x9d" "1", false}, /* full-width ＝ is no formula */
+    };
+    for (size_t i = 0; i < KH_ARRAY_LEN(cases); i++)
+        if (kh_formula_like(cases[i].s) != cases[i].want)
+            fail_msg("kh_formula_like(\"%s\") != %d", cases[i].s, cases[i].want);
+    assert_false(kh_formula_like(NULL));
+}
+
+static void same_file(void **state)
+{
+    const char *dir = *state;
+    char *a = path_in(dir, "a.csv"), *b = path_in(dir, "b.csv"), *l = path_in(dir, "link.csv");
+    char *s = path_in(dir, "sym.csv"), *sub = path_in(dir, "sub");
+    write_file(a, "x");
+    write_file(b, "x");
+    assert_int_equal(link(a, l), 0);
+    assert_int_equal(symlink(a, s), 0);
+    assert_int_equal(mkdir(sub, 0755), 0);
+    char *dotted = path_in(dir, "sub/../a.csv");
+    char *missing1 = path_in(dir, "none.xlsx"), *missing2 = path_in(dir, "none2.xlsx");
+
+    assert_true(kh_same_file(a, a));
+    assert_true(kh_same_file(a, l));       /* hard link */
+    assert_true(kh_same_file(a, s));       /* symbolic link */
+    assert_true(kh_same_file(dotted, a));  /* another spelling */
+    assert_false(kh_same_file(a, b));      /* same content, other file */
+    assert_false(kh_same_file(a, missing1));
+    assert_false(kh_same_file(missing1, a));
+    assert_true(kh_same_file(missing1, missing1));
+    assert_false(kh_same_file(missing1, missing2));
+
+    free(a); free(b); free(l); free(s); free(sub); free(dotted); free(missing1); free(missing2);
+}
+
+static void tmp_and_commit(void **state)
+{
+    const char *dir = *state;
+    mode_t old = umask(022);
+    char *out = path_in(dir, "ranking.xlsx");
+    write_file(out, "old complete file");
+
+    char *tmp = kh_tmp_beside(out);
+    assert_non_null(tmp);
+    /* Beside the target, hidden, named after it, ending in .tmp. */
+    char *prefix = path_in(dir, ".ranking.xlsx.");
+    assert_int_equal(strncmp(tmp, prefix, strlen(prefix)), 0);
+    assert_string_equal(tmp + strlen(tmp) - 4, ".tmp");
+    struct stat st;
+    assert_int_equal(stat(tmp, &st), 0);
+    assert_int_equal(st.st_size, 0);
+    assert_int_equal(st.st_mode & 0777, 0644);
+
+    /* A second reservation gets another name. */
+    char *tmp2 = kh_tmp_beside(out);
+    assert_non_null(tmp2);
+    assert_string_not_equal(tmp, tmp2);
+    assert_int_equal(unlink(tmp2), 0);
+
+    write_file(tmp, "new complete file");
+    /* Until the commit the old file is what readers see. */
+    size_t len;
+    char *text = test_slurp(out, &len);
+    assert_string_equal(text, "old complete file");
+    free(text);
+
+    kh_diags d = {0};
+    assert_int_equal(kh_commit_tmp(tmp, out, &d), KH_OK);
+    assert_int_equal(d.n, 0);
+    text = test_slurp(out, &len);
+    assert_string_equal(text, "new complete file");
+    free(text);
+    assert_int_equal(stat(out, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0644);
+    assert_int_equal(access(tmp, F_OK), -1);
+    assert_int_equal(count_names(dir, ".tmp"), 0);
+
+    /* Under umask 077 the output is private. */
+    umask(077);
+    char *tmp3 = kh_tmp_beside(out);
+    assert_non_null(tmp3);
+    assert_int_equal(stat(tmp3, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    assert_int_equal(unlink(tmp3), 0);
+
+    umask(old);
+    kh_free(tmp);
+    kh_free(tmp2);
+    kh_free(tmp3);
+    free(prefix);
+    free(out);
+}
+
+static void tmp_relative_and_failures(void **state)
+{
+    const char *dir = *state;
+    char cwd[4096];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(chdir(dir), 0);
+    char *tmp = kh_tmp_beside("out.csv");
+    assert_non_null(tmp);
+    assert_int_equal(strncmp(tmp, ".out.csv.", 9), 0);
+    assert_int_equal(strchr(tmp, '/'), NULL);
+    assert_int_equal(unlink(tmp), 0);
+    kh_free(tmp);
+    assert_int_equal(chdir(cwd), 0);
+
+    /* A folder that does not exist: no temporary file, errno says why. */
+    char *nodir = path_in(dir, "missing/out.xlsx");
+    errno = 0;
+    assert_null(kh_tmp_beside(nodir));
+    assert_int_equal(errno, ENOENT);
+
+    /* The rename cannot happen (the target is a non-empty folder): the
+     * temporary file goes, the folder stays, a diagnostic names it. */
+    char *target = path_in(dir, "taken.xlsx");
+    assert_int_equal(mkdir(target, 0755), 0);
+    char *inside = path_in(target, "keep");
+    write_file(inside, "k");
+    tmp = kh_tmp_beside(target);
+    assert_non_null(tmp);
+    write_file(tmp, "data");
+    kh_diags d = {0};
+    assert_int_equal(kh_commit_tmp(tmp, target, &d), KH_ERR_IO);
+    assert_int_equal(d.n, 1);
+    assert_string_equal(d.v[0].file, target);
+    assert_int_equal(access(tmp, F_OK), -1);
+    assert_int_equal(access(inside, F_OK), 0);
+    assert_int_equal(count_names(dir, ".tmp"), 0);
+    kh_diags_clear(&d);
+    kh_free(tmp);
+    free(inside);
+    free(target);
+    free(nodir);
+}
+
+static void ensure_dir(void **state)
+{
+    const char *dir = *state;
+    kh_diags d = {0};
+    char *sub = path_in(dir, "out");
+    assert_int_equal(kh_ensure_dir(sub, &d), KH_OK);
+    struct stat st;
+    assert_int_equal(stat(sub, &st), 0);
+    assert_true(S_ISDIR(st.st_mode));
+    assert_int_equal(kh_ensure_dir(sub, &d), KH_OK); /* already there */
+    assert_int_equal(d.n, 0);
+
+    char *file = path_in(dir, "plain");
+    write_file(file, "x");
+    assert_int_equal(kh_ensure_dir(file, &d), KH_ERR_IO);
+    assert_int_equal(d.n, 1);
+    assert_string_equal(d.v[0].file, file);
+
+    char *deep = path_in(dir, "no/such/dir");
+    assert_int_equal(kh_ensure_dir(deep, &d), KH_ERR_IO);
+    assert_int_equal(d.n, 2);
+    kh_diags_clear(&d);
+    free(sub);
+    free(file);
+    free(deep);
+}
+
+/* ------------------------------------------------------------------ */
+/* kh_xw_sheet_name */
+
+static void sheet_names(void **state)
+{
+    (void)state;
+    static const struct { const char *in, *want; } cases[] = {
+        {"乡镇", "乡镇"},
+        {"[a]:b*c?d/e\\f", "_a__b_c_d_e_f"},
+        {"'quoted'", "quoted"},
+        {"''", "Sheet"},
+        {"", "Sheet"},
+        {"History", "Sheet"},
+        {"it's", "it's"},
+        {"bad\xff", "bad\xef\xbf\xbd"},
+        /* 40 CJK characters: cut to 31 characters (93 bytes). */
+        {"一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十",
+         "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一"},
+    };
+    for (size_t i = 0; i < KH_ARRAY_LEN(cases); i++) {
+        char *got = kh_xw_sheet_name(cases[i].in, NULL, 0);
+        assert_non_null(got);
+        if (strcmp(got, cases[i].want) != 0)
+            fail_msg("kh_xw_sheet_name(\"%s\") = \"%s\", want \"%s\"", cases[i].in, got,
+                     cases[i].want);
+        assert_true(kh_utf8_len(got) <= 31);
+        kh_free(got);
+    }
+    char *got = kh_xw_sheet_name(NULL, NULL, 0);
+    assert_string_equal(got, "Sheet");
+    kh_free(got);
+}
+
+static void sheet_name_duplicates(void **state)
+{
+    (void)state;
+    char *used[4] = {"乡镇", "乡镇 (2)", "Sheet", NULL};
+    char *got = kh_xw_sheet_name("乡镇", used, 1);
+    assert_string_equal(got, "乡镇 (2)");
+    kh_free(got);
+    got = kh_xw_sheet_name("乡镇", used, 2);
+    assert_string_equal(got, "乡镇 (3)");
+    kh_free(got);
+    /* Excel compares names without regard to case. */
+    got = kh_xw_sheet_name("sheet", used, 3);
+    assert_string_equal(got, "sheet (2)");
+    kh_free(got);
+    /* A long name loses characters to make room for the suffix. */
+    const char *long31 = "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一";
+    used[3] = (char *)long31;
+    got = kh_xw_sheet_name(long31, used + 3, 1);
+    assert_int_equal(kh_utf8_len(got), 31);
+    assert_string_equal(got, "一二三四五六七八九十一二三四五六七八九十一二三四五六七 (2)");
+    kh_free(got);
+    /* A name that becomes a duplicate only after cleaning. */
+    char *used2[] = {"a_b"};
+    got = kh_xw_sheet_name("a/b", used2, 1);
+    assert_string_equal(got, "a_b (2)");
+    kh_free(got);
+}
+
+/* ------------------------------------------------------------------ */
+/* The shared workbook writer: atomic, strings never formulas. */
+
+typedef struct grab {
+    char *text[4][4];
+    kh_cell_type type[4][4];
+} grab;
+
+static kh_status grab_sheet(void *ctx, const kh_sheet *s)
+{
+    grab *g = ctx;
+    for (size_t i = 0; i < s->ncells; i++) {
+        const kh_cell *c = &s->cells[i];
+        if (c->row < 4 && c->col < 4) {
+            g->text[c->row][c->col] = strdup(c->text);
+            g->type[c->row][c->col] = c->type;
+        }
+    }
+    return KH_OK;
+}
+
+static void xw_strings_and_numbers(void **state)
+{
+    const char *dir = *state;
+    char *out = path_in(dir, "w.xlsx");
+    kh_xw x;
+    kh_diags d = {0};
+    assert_int_equal(kh_xw_open(&x, out, &d), KH_OK);
+    lxw_worksheet *ws = workbook_add_worksheet(x.wb, "t");
+    assert_non_null(ws);
+    lxw_format *fmts[KH_DEC_PLACES + 1];
+    kh_xw_dec_formats(&x, NULL, fmts);
+    kh_xw_str(&x, ws, 0, 0, "=SUM(1,2)", NULL);
+    kh_xw_str(&x, ws, 0, 1, "+1", NULL);
+    kh_xw_str(&x, ws, 0, 2, "@x", NULL);
+    kh_xw_str(&x, ws, 0, 3, "两江\xff镇", NULL);
+    kh_xw_dec(&x, ws, 1, 0, 600, fmts);       /* 0.06 */
+    kh_xw_dec(&x, ws, 1, 1, 386000, fmts);    /* 38.6 */
+    kh_xw_formula_dec(&x, ws, 1, 2, "=A2+B2", 386600, fmts);
+    assert_int_equal(kh_xw_close(&x, &d), KH_OK);
+    assert_int_equal(d.n, 0);
+    assert_int_equal(count_names(dir, ".tmp"), 0);
+
+    grab g = {0};
+    assert_int_equal(kh_xlsx_read_file(out, grab_sheet, &g, &d), KH_OK);
+    assert_string_equal(g.text[0][0], "=SUM(1,2)");
+    assert_int_equal(g.type[0][0], KH_CELL_STRING);
+    assert_string_equal(g.text[0][1], "+1");
+    assert_int_equal(g.type[0][1], KH_CELL_STRING);
+    assert_string_equal(g.text[0][2], "@x");
+    assert_string_equal(g.text[0][3], "两江\xef\xbf\xbd镇");
+    assert_string_equal(g.text[1][0], "0.06");
+    assert_int_equal(g.type[1][0], KH_CELL_NUMBER);
+    assert_string_equal(g.text[1][1], "38.6");
+    assert_string_equal(g.text[1][2], "38.66"); /* the stored value of the formula */
+    for (int r = 0; r < 4; r++)
+        for (int c = 0; c < 4; c++)
+            free(g.text[r][c]);
+    kh_diags_clear(&d);
+    free(out);
+}
+
+static void xw_failure_keeps_old_file(void **state)
+{
+    const char *dir = *state;
+    char *out = path_in(dir, "keep.xlsx");
+    write_file(out, "the previous ranking");
+    kh_xw x;
+    kh_diags d = {0};
+    assert_int_equal(kh_xw_open(&x, out, &d), KH_OK);
+    lxw_worksheet *ws = workbook_add_worksheet(x.wb, "t");
+    assert_non_null(ws);
+    kh_xw_str(&x, ws, 0, 0, "fine", NULL);
+    /* A cell outside the sheet is an error that must stop the commit. */
+    kh_xw_str(&x, ws, 2000000, 0, "too far", NULL);
+    assert_int_not_equal(x.err, LXW_NO_ERROR);
+    assert_int_equal(kh_xw_close(&x, &d), KH_ERR_FORMAT);
+    assert_int_equal(d.n, 1);
+    assert_string_equal(d.v[0].file, out);
+    size_t len;
+    char *text = test_slurp(out, &len);
+    assert_string_equal(text, "the previous ranking");
+    free(text);
+    assert_int_equal(count_names(dir, ".tmp"), 0);
+
+    /* A folder that does not exist: refused at open, nothing created. */
+    char *nodir = path_in(dir, "missing/r.xlsx");
+    assert_int_equal(kh_xw_open(&x, nodir, &d), KH_ERR_IO);
+    assert_int_equal(d.n, 2);
+    kh_diags_clear(&d);
+    free(nodir);
+    free(out);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(safe_filename_table),
+        cmocka_unit_test(safe_filename_reserved_with_extension),
+        cmocka_unit_test(safe_filename_long),
+        cmocka_unit_test(safe_filename_invalid_utf8),
+        cmocka_unit_test(formula_like),
+        cmocka_unit_test_setup_teardown(same_file, scratch_setup, scratch_teardown),
+        cmocka_unit_test_setup_teardown(tmp_and_commit, scratch_setup, scratch_teardown),
+        cmocka_unit_test_setup_teardown(tmp_relative_and_failures, scratch_setup,
+                                        scratch_teardown),
+        cmocka_unit_test_setup_teardown(ensure_dir, scratch_setup, scratch_teardown),
+        cmocka_unit_test(sheet_names),
+        cmocka_unit_test(sheet_name_duplicates),
+        cmocka_unit_test_setup_teardown(xw_strings_and_numbers, scratch_setup, scratch_teardown),
+        cmocka_unit_test_setup_teardown(xw_failure_keeps_old_file, scratch_setup,
+                                        scratch_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
