@@ -13,6 +13,7 @@
 #define KH_XLSX_MAX_SHEETS   1000u        /* worksheets in one workbook */
 #define KH_XLSX_MAX_DEPTH    64u          /* XML element nesting */
 #define KH_XLSX_MAX_CELL     32767u       /* characters in one cell */
+#define KH_XLSX_MAX_TOKEN    (4u << 20)   /* one XML tag, comment or PI */
 
 /* Called once per worksheet, in workbook order, with the grid filled and
  * finished (kh_sheet_finish done; sheet->name is the user-visible name).

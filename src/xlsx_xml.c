@@ -1,0 +1,322 @@
+/*
+ * xlsx_xml.c - one XLSX part through expat (see xlsx_xml.h).
+ *
+ * expat allocates through kh_malloc (a memory suite), gets the part in
+ * 64 KiB pieces straight from the bounded inflater, and never resolves
+ * anything outside the part: DOCTYPE stops the parser, and there is no
+ * external entity handler.
+ */
+#include "xlsx_xml.h"
+#include "xlsx_in.h"
+
+#include <string.h>
+
+#define CHUNK (64u << 10)
+#define NS_SEP ' '
+
+static const struct {
+    const char *uri;
+    enum kh_ns ns;
+} ns_uris[] = {
+    {"http://schemas.openxmlformats.org/spreadsheetml/2006/main", KH_NS_SML},
+    {"http://purl.oclc.org/ooxml/spreadsheetml/main", KH_NS_SML},
+    {"http://schemas.openxmlformats.org/officeDocument/2006/relationships", KH_NS_REL},
+    {"http://purl.oclc.org/ooxml/officeDocument/relationships", KH_NS_REL},
+    {"http://schemas.openxmlformats.org/package/2006/relationships", KH_NS_PKG},
+};
+
+/* Split an expat name ("URI local" or "local") into namespace and local. */
+static enum kh_ns split_name(const char *name, const char **local)
+{
+    const char *sep = strchr(name, NS_SEP);
+    if (!sep) {
+        *local = name;
+        return KH_NS_NONE;
+    }
+    *local = sep + 1;
+    size_t n = (size_t)(sep - name);
+    for (size_t i = 0; i < KH_ARRAY_LEN(ns_uris); i++)
+        if (strlen(ns_uris[i].uri) == n && memcmp(ns_uris[i].uri, name, n) == 0)
+            return ns_uris[i].ns;
+    return KH_NS_OTHER;
+}
+
+const char *kh_xml_attr(const char **attrs, enum kh_ns ns, const char *local)
+{
+    for (size_t i = 0; attrs[i]; i += 2) {
+        const char *l;
+        if (split_name(attrs[i], &l) == ns && strcmp(l, local) == 0)
+            return attrs[i + 1];
+    }
+    return NULL;
+}
+
+bool kh_xml_sml(enum kh_ns ns, const char *local, const char *want)
+{
+    return (ns == KH_NS_SML || ns == KH_NS_NONE) && strcmp(local, want) == 0;
+}
+
+bool kh_xml_uint(const char *s, uint32_t max, uint32_t *out)
+{
+    uint64_t v = 0;
+    if (!s || !*s)
+        return false;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return false;
+        v = v * 10 + (uint64_t)(*s - '0');
+        if (v > max)
+            return false;
+    }
+    *out = (uint32_t)v;
+    return true;
+}
+
+/* ---- failing ---- */
+
+void kh_xml_fail(kh_xml *x, kh_status st, const char *cell, const char *fmt, ...)
+{
+    if (x->err)
+        return;
+    x->err = st;
+    va_list ap;
+    va_start(ap, fmt);
+    kh_diags_vadd(x->d, KH_ERROR, x->path, x->sheet, cell, 0, fmt, ap);
+    va_end(ap);
+    XML_StopParser(x->p, XML_FALSE);
+}
+
+void kh_xml_oom(kh_xml *x)
+{
+    if (!x->err) {
+        x->err = KH_ERR_NOMEM;
+        XML_StopParser(x->p, XML_FALSE);
+    }
+}
+
+/* ---- expat handlers: bookkeeping, then the machine's handler ---- */
+
+static void XMLCALL on_start(void *u, const XML_Char *name, const XML_Char **attrs)
+{
+    kh_xml *x = u;
+    if (x->err)
+        return;
+    x->last_event = XML_GetCurrentByteIndex(x->p);
+    if (++x->depth > KH_XLSX_MAX_DEPTH) {
+        char show[KH_XLSX_SHOW_BUFSZ];
+        kh_xml_fail(x, KH_ERR_INPUT, NULL,
+                    _("part %s nests XML elements deeper than %u levels: the file is crafted or "
+                      "damaged; re-save it from Excel or WPS"),
+                    kh_xlsx_show(x->part, show), KH_XLSX_MAX_DEPTH);
+        return;
+    }
+    const char *local;
+    enum kh_ns ns = split_name(name, &local);
+    if (x->start)
+        x->start(x, ns, local, attrs);
+}
+
+static void XMLCALL on_end(void *u, const XML_Char *name)
+{
+    kh_xml *x = u;
+    if (x->err)
+        return;
+    x->last_event = XML_GetCurrentByteIndex(x->p);
+    const char *local;
+    enum kh_ns ns = split_name(name, &local);
+    if (x->end)
+        x->end(x, ns, local);
+    x->depth--;
+}
+
+static void XMLCALL on_text(void *u, const XML_Char *s, int len)
+{
+    kh_xml *x = u;
+    if (x->err)
+        return;
+    x->last_event = XML_GetCurrentByteIndex(x->p);
+    if (x->text)
+        x->text(x, s, len);
+}
+
+/* Everything else (declarations, comments, processing instructions). */
+static void XMLCALL on_other(void *u, const XML_Char *s, int len)
+{
+    (void)s, (void)len;
+    kh_xml *x = u;
+    x->last_event = XML_GetCurrentByteIndex(x->p);
+}
+
+static void XMLCALL on_doctype(void *u, const XML_Char *name, const XML_Char *sysid,
+                               const XML_Char *pubid, int has_internal_subset)
+{
+    (void)name, (void)sysid, (void)pubid, (void)has_internal_subset;
+    kh_xml *x = u;
+    char show[KH_XLSX_SHOW_BUFSZ];
+    kh_xml_fail(x, KH_ERR_INPUT, NULL,
+                _("part %s contains a DOCTYPE declaration, which workbooks never have: the "
+                  "file is crafted or damaged; re-save it from Excel or WPS"),
+                kh_xlsx_show(x->part, show));
+}
+
+/* The status after expat refused the input. */
+static kh_status xml_failed(kh_xml *x)
+{
+    if (x->err)
+        return x->err;
+    enum XML_Error e = XML_GetErrorCode(x->p);
+    if (e == XML_ERROR_NO_MEMORY)
+        return KH_ERR_NOMEM;
+    char show[KH_XLSX_SHOW_BUFSZ];
+    kh_diags_add(x->d, KH_ERROR, x->path, x->sheet, NULL, 0,
+                 _("part %s is not well-formed XML (line %lu: %s): the file is damaged; "
+                   "re-save it from Excel or WPS"),
+                 kh_xlsx_show(x->part, show), (unsigned long)XML_GetCurrentLineNumber(x->p),
+                 XML_ErrorString(e));
+    return KH_ERR_INPUT;
+}
+
+kh_status kh_xml_parse(kh_zip *z, const char *path, const char *norm, const char *sheet,
+                       kh_xml *x, kh_diags *d)
+{
+    static const XML_Memory_Handling_Suite mem = {kh_malloc, kh_realloc, kh_free};
+    static const XML_Char sep[] = {NS_SEP, '\0'};
+    x->path = path;
+    x->d = d;
+    x->sheet = sheet;
+    x->part = kh_zip_find(z, norm);
+    x->depth = 0;
+    x->last_event = 0;
+    x->err = KH_OK;
+    if (!x->part)
+        return KH_ERR_USAGE;
+    x->p = XML_ParserCreate_MM(NULL, &mem, sep);
+    if (!x->p)
+        return KH_ERR_NOMEM;
+    XML_SetUserData(x->p, x);
+    XML_SetElementHandler(x->p, on_start, on_end);
+    XML_SetCharacterDataHandler(x->p, on_text);
+    XML_SetDefaultHandlerExpand(x->p, on_other);
+    XML_SetStartDoctypeDeclHandler(x->p, on_doctype);
+
+    kh_status st = kh_zip_part_open(z, norm, sheet, d);
+    uint64_t fed = 0;
+    while (st == KH_OK) {
+        void *buf = XML_GetBuffer(x->p, CHUNK);
+        if (!buf) {
+            st = KH_ERR_NOMEM;
+            break;
+        }
+        size_t n;
+        if ((st = kh_zip_part_read(z, buf, CHUNK, &n, d)) != KH_OK)
+            break;
+        /* n == 0 is the final call: a part cut short fails here. */
+        if (XML_ParseBuffer(x->p, (int)n, n == 0) != XML_STATUS_OK || x->err) {
+            st = xml_failed(x);
+            break;
+        }
+        if (n == 0)
+            break;
+        fed += n;
+        /* A tag, comment or PI that never ends makes expat buffer all of
+         * it: bound what may pass between two events. */
+        if (fed - (uint64_t)(x->last_event > 0 ? x->last_event : 0) > KH_XLSX_MAX_TOKEN) {
+            char show[KH_XLSX_SHOW_BUFSZ];
+            kh_diags_add(d, KH_ERROR, path, sheet, NULL, 0,
+                         _("part %s holds an XML tag or comment longer than %u MiB: the file "
+                           "is crafted or damaged; re-save it from Excel or WPS"),
+                         kh_xlsx_show(x->part, show), KH_XLSX_MAX_TOKEN >> 20);
+            st = KH_ERR_INPUT;
+        }
+    }
+    kh_zip_part_close(z);
+    XML_ParserFree(x->p);
+    x->p = NULL;
+    return st;
+}
+
+/* ---- text ---- */
+
+static void too_long(kh_xml *x, const char *cell)
+{
+    kh_xml_fail(x, KH_ERR_LIMIT, cell,
+                x->sheet ? _("a cell holds more than %u characters, Excel's limit: the file is "
+                             "damaged or not a real workbook")
+                         : _("a shared string holds more than %u characters, Excel's limit: "
+                             "the file is damaged or not a real workbook"),
+                KH_XLSX_MAX_CELL);
+}
+
+bool kh_xml_collect(kh_xml *x, kh_buf *b, size_t *chars, const char *s, int len,
+                    const char *cell)
+{
+    for (int i = 0; i < len; i++)
+        *chars += ((unsigned char)s[i] & 0xC0) != 0x80;
+    /* An escape is 7 characters for 1: past that, no decoding helps. */
+    if (*chars > 7 * (size_t)KH_XLSX_MAX_CELL) {
+        too_long(x, cell);
+        return false;
+    }
+    kh_buf_add(b, s, (size_t)len);
+    if (b->oom) {
+        kh_xml_oom(x);
+        return false;
+    }
+    return true;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+size_t kh_xml_decode_escapes(char *s, size_t len)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < len;) {
+        if (len - i >= 7 && s[i] == '_' && s[i + 1] == 'x' && s[i + 6] == '_') {
+            unsigned cp = 0;
+            int k = 2;
+            for (int h; k < 6 && (h = hexval(s[i + k])) >= 0; k++)
+                cp = cp << 4 | (unsigned)h;
+            if (k == 6 && cp && (cp < 0xD800 || cp > 0xDFFF)) {
+                if (cp < 0x80) {
+                    s[w++] = (char)cp;
+                } else if (cp < 0x800) {
+                    s[w++] = (char)(0xC0 | cp >> 6);
+                    s[w++] = (char)(0x80 | (cp & 0x3F));
+                } else {
+                    s[w++] = (char)(0xE0 | cp >> 12);
+                    s[w++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+                    s[w++] = (char)(0x80 | (cp & 0x3F));
+                }
+                i += 7;
+                continue;
+            }
+        }
+        s[w++] = s[i++];
+    }
+    return w;
+}
+
+bool kh_xml_finish_text(kh_xml *x, kh_buf *b, const char *cell)
+{
+    if (!b->s)
+        return true;
+    b->len = kh_xml_decode_escapes(b->s, b->len);
+    b->s[b->len] = '\0';
+    size_t chars = 0;
+    for (size_t i = 0; i < b->len; i++)
+        chars += ((unsigned char)b->s[i] & 0xC0) != 0x80;
+    if (chars > KH_XLSX_MAX_CELL) {
+        too_long(x, cell);
+        return false;
+    }
+    return true;
+}
