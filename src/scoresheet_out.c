@@ -1,0 +1,525 @@
+/*
+ * scoresheet_out.c - completed scoresheets (kaohe score -o DIR): one file
+ * per scored unit laid out as the official form (SPEC section 5).
+ *
+ * XLSX sheet layout (columns A..E):
+ *   title                          the rubric title, merged A:E
+ *   考核结果：一票否决（…）          only for a vetoed unit, red, merged A:E
+ *   被考核单位：… | 考核年度：…       two field rows, label and value in one
+ *   检查组：…     | 检查日期：…       cell (A:B and C:E merged)
+ *   序号 督查内容 标准分 扣分原因 得分情况    header, repeated on every page
+ *   one row per item
+ *   合计总得分 (A:B) | total points | result | =SUM(...) with its value stored
+ * The CSV file holds the same fields and table, one value per cell.
+ */
+#include "batch.h"
+#include "kaohe.h"
+#include "outfile.h"
+#include "template_out.h"
+#include "text.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { COL_NUM, COL_CONTENT, COL_POINTS, COL_REASON, COL_SCORE, NCOLS };
+
+static const double col_width[NCOLS] = {5.5, 46, 7.5, 32, 9};
+static const char *const col_head[NCOLS] = {"序号", "督查内容", "标准分", "扣分原因", "得分情况"};
+
+#define VETO_COLOR 0xC00000
+
+typedef struct ss_formats {
+    lxw_format *title, *veto, *field, *head, *center, *text, *total_label, *result, *result_veto;
+    lxw_format *points[KH_DEC_PLACES + 1];
+    lxw_format *score[KH_DEC_PLACES + 1];
+    lxw_format *total[KH_DEC_PLACES + 1];
+} ss_formats;
+
+static void style_font(lxw_format *f)
+{
+    format_set_font_name(f, KH_FORM_FONT);
+    format_set_font_size(f, KH_FORM_FONT_SIZE);
+}
+
+static void style_cell(lxw_format *f)
+{
+    style_font(f);
+    format_set_border(f, LXW_BORDER_THIN);
+    format_set_align(f, LXW_ALIGN_VERTICAL_CENTER);
+    format_set_text_wrap(f);
+}
+
+static void style_number(lxw_format *f)
+{
+    style_cell(f);
+    format_set_align(f, LXW_ALIGN_CENTER);
+}
+
+static void style_total(lxw_format *f)
+{
+    style_number(f);
+    format_set_bold(f);
+}
+
+static bool ss_make_formats(kh_xw *x, ss_formats *f)
+{
+    lxw_format **all[] = {&f->title, &f->veto,   &f->field,       &f->head,  &f->center,
+                          &f->text,  &f->total_label, &f->result, &f->result_veto};
+    for (size_t i = 0; i < KH_ARRAY_LEN(all); i++) {
+        *all[i] = workbook_add_format(x->wb);
+        if (!*all[i]) {
+            kh_xw_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "workbook_add_format");
+            return false;
+        }
+        style_font(*all[i]);
+    }
+    format_set_bold(f->title);
+    format_set_font_size(f->title, 16);
+    format_set_align(f->title, LXW_ALIGN_CENTER);
+    format_set_align(f->title, LXW_ALIGN_VERTICAL_CENTER);
+    format_set_text_wrap(f->title);
+
+    format_set_bold(f->veto);
+    format_set_font_size(f->veto, 13);
+    format_set_font_color(f->veto, VETO_COLOR);
+    format_set_align(f->veto, LXW_ALIGN_CENTER);
+    format_set_align(f->veto, LXW_ALIGN_VERTICAL_CENTER);
+    format_set_text_wrap(f->veto);
+    format_set_border(f->veto, LXW_BORDER_MEDIUM);
+    format_set_border_color(f->veto, VETO_COLOR);
+
+    format_set_align(f->field, LXW_ALIGN_LEFT);
+    format_set_align(f->field, LXW_ALIGN_VERTICAL_CENTER);
+
+    lxw_format *cells[] = {f->head, f->center, f->text, f->total_label, f->result,
+                           f->result_veto};
+    for (size_t i = 0; i < KH_ARRAY_LEN(cells); i++)
+        style_cell(cells[i]);
+    format_set_bold(f->head);
+    format_set_align(f->head, LXW_ALIGN_CENTER);
+    format_set_bg_color(f->head, 0xD9D9D9);
+    format_set_align(f->center, LXW_ALIGN_CENTER);
+    format_set_bold(f->total_label);
+    format_set_align(f->total_label, LXW_ALIGN_CENTER);
+    format_set_align(f->result, LXW_ALIGN_CENTER);
+    format_set_align(f->result_veto, LXW_ALIGN_CENTER);
+    format_set_bold(f->result_veto);
+    format_set_font_color(f->result_veto, VETO_COLOR);
+
+    kh_xw_dec_formats(x, style_number, f->points);
+    kh_xw_dec_formats(x, style_number, f->score);
+    kh_xw_dec_formats(x, style_total, f->total);
+    return x->err == LXW_NO_ERROR;
+}
+
+/* An item number: a number cell when it is a plain whole number, else text. */
+static void write_item_num(kh_xw *x, lxw_worksheet *ws, lxw_row_t row, const char *num,
+                           lxw_format *fmt)
+{
+    size_t n = strlen(num);
+    if (n > 0 && n < 10 && num[0] != '0' && strspn(num, "0123456789") == n)
+        kh_xw_check(x, worksheet_write_number(ws, row, COL_NUM, (double)strtol(num, NULL, 10), fmt),
+                    "worksheet_write_number");
+    else
+        kh_xw_str(x, ws, row, COL_NUM, num, fmt);
+}
+
+/* "label：value" (value may be NULL).  New string or NULL. */
+static char *field_text(const char *label, const char *value)
+{
+    kh_buf b = {0};
+    kh_buf_printf(&b, "%s：%s", label, value ? value : "");
+    return kh_buf_steal(&b);
+}
+
+/* The veto phrases of a unit without their "，一票否决" (the line says it
+ * once): "发生重大事故1起，一票否决" -> "发生重大事故1起".  New string. */
+static char *veto_detail(const char *reason)
+{
+    static const char tail[] = "，一票否决";
+    kh_buf b = {0};
+    const char *p = reason ? reason : "";
+    for (const char *q; (q = strstr(p, tail)); p = q + strlen(tail))
+        kh_buf_add(&b, p, (size_t)(q - p));
+    kh_buf_puts(&b, p);
+    return kh_buf_steal(&b);
+}
+
+/* What the total row says in the 扣分原因 column.  New string or NULL. */
+static char *total_result(const kh_unit *u)
+{
+    const kh_rubric *r = u->cl->rubric;
+    kh_buf b = {0};
+    kh_dec ded = 0;
+    if (!kh_dec_sub(r->total, u->total, &ded))
+        ded = 0;
+    char num[KH_DEC_BUFSZ];
+    if (u->vetoed)
+        kh_buf_puts(&b, "一票否决");
+    else if (ded > 0)
+        kh_buf_printf(&b, "共扣%s分", kh_dec_format(ded, num));
+    else
+        kh_buf_puts(&b, "未扣分");
+    return kh_buf_steal(&b);
+}
+
+static void set_height(kh_xw *x, lxw_worksheet *ws, lxw_row_t row, double h)
+{
+    kh_xw_check(x, worksheet_set_row(ws, row, h, NULL), "worksheet_set_row");
+}
+
+static void merge(kh_xw *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t c1, lxw_col_t c2,
+                  const char *text, lxw_format *fmt)
+{
+    kh_xw_check(x, worksheet_merge_range(ws, row, c1, row, c2, "", fmt), "worksheet_merge_range");
+    kh_xw_str(x, ws, row, c1, text, fmt);
+}
+
+static kh_status ss_sheet(kh_xw *x, lxw_worksheet *ws, const ss_formats *f, const kh_unit *u)
+{
+    const kh_checklist *cl = u->cl;
+    const kh_rubric *r = cl->rubric;
+    double total_width = 0;
+    for (lxw_col_t c = 0; c < NCOLS; c++) {
+        kh_xw_check(x, worksheet_set_column(ws, c, c, col_width[c], NULL), "worksheet_set_column");
+        total_width += col_width[c];
+    }
+    lxw_row_t row = 0;
+    merge(x, ws, row, 0, NCOLS - 1, r->title, f->title);
+    set_height(x, ws, row, kh_form_height(kh_form_lines(r->title, total_width, 16), 16));
+    row++;
+
+    if (u->vetoed) {
+        char *detail = veto_detail(u->veto_reason);
+        kh_buf b = {0};
+        if (detail && *detail)
+            kh_buf_printf(&b, "考核结果：一票否决（%s）", detail);
+        else
+            kh_buf_puts(&b, "考核结果：一票否决");
+        bool got = detail != NULL;
+        kh_free(detail);
+        char *line = got ? kh_buf_steal(&b) : NULL;
+        kh_buf_free(&b);
+        if (!line)
+            return KH_ERR_NOMEM;
+        merge(x, ws, row, 0, NCOLS - 1, line, f->veto);
+        set_height(x, ws, row, kh_form_height(kh_form_lines(line, total_width, 13), 13));
+        kh_free(line);
+        row++;
+    }
+
+    const char *labels[4] = {"被考核单位", "考核年度", "检查组", "检查日期"};
+    const char *values[4] = {cl->unit, cl->year, cl->inspector, cl->date};
+    for (int i = 0; i < 4; i += 2) {
+        char *left = field_text(labels[i], values[i]);
+        char *right = field_text(labels[i + 1], values[i + 1]);
+        if (left && right) {
+            merge(x, ws, row, COL_NUM, COL_CONTENT, left, f->field);
+            merge(x, ws, row, COL_POINTS, COL_SCORE, right, f->field);
+            unsigned nl = kh_form_lines(left, col_width[COL_NUM] + col_width[COL_CONTENT],
+                                        KH_FORM_FONT_SIZE);
+            unsigned nr = kh_form_lines(right,
+                                        col_width[COL_POINTS] + col_width[COL_REASON] +
+                                            col_width[COL_SCORE],
+                                        KH_FORM_FONT_SIZE);
+            set_height(x, ws, row, kh_form_height(nl > nr ? nl : nr, KH_FORM_FONT_SIZE));
+        }
+        kh_free(left);
+        kh_free(right);
+        if (!left || !right)
+            return KH_ERR_NOMEM;
+        row++;
+    }
+
+    lxw_row_t head = row++;
+    for (lxw_col_t c = 0; c < NCOLS; c++)
+        kh_xw_str(x, ws, head, c, col_head[c], f->head);
+    set_height(x, ws, head, kh_form_height(1, KH_FORM_FONT_SIZE));
+
+    lxw_row_t first = row;
+    for (size_t it = 0; it < r->nitems; it++, row++) {
+        const kh_item *item = &r->items[it];
+        const kh_item_score *is = &u->items[it];
+        write_item_num(x, ws, row, item->num, f->center);
+        kh_xw_str(x, ws, row, COL_CONTENT, item->content, f->text);
+        kh_xw_dec(x, ws, row, COL_POINTS, item->points, f->points);
+        kh_xw_str(x, ws, row, COL_REASON, is->reason, f->text);
+        kh_xw_dec(x, ws, row, COL_SCORE, is->score, f->score);
+        unsigned lc = kh_form_lines(item->content, col_width[COL_CONTENT], KH_FORM_FONT_SIZE);
+        unsigned lr = kh_form_lines(is->reason, col_width[COL_REASON], KH_FORM_FONT_SIZE);
+        set_height(x, ws, row, kh_form_height(lc > lr ? lc : lr, KH_FORM_FONT_SIZE));
+    }
+
+    /* 合计总得分: the total points, the result, and the sum of the item
+     * scores as a formula whose value is stored (readers that do not
+     * recalculate show it; hand edits in Excel recompute). */
+    merge(x, ws, row, COL_NUM, COL_CONTENT, "合计总得分", f->total_label);
+    kh_xw_dec(x, ws, row, COL_POINTS, r->total, f->total);
+    char *res = total_result(u);
+    if (!res)
+        return KH_ERR_NOMEM;
+    kh_xw_str(x, ws, row, COL_REASON, res, u->vetoed ? f->result_veto : f->result);
+    kh_free(res);
+    char range[LXW_MAX_CELL_RANGE_LENGTH], formula[LXW_MAX_CELL_RANGE_LENGTH + 8];
+    if (r->nitems) {
+        lxw_rowcol_to_range(range, first, COL_SCORE, row - 1, COL_SCORE);
+        snprintf(formula, sizeof formula, "=SUM(%s)", range);
+        kh_xw_formula_dec(x, ws, row, COL_SCORE, formula, u->total, f->total);
+    } else {
+        kh_xw_dec(x, ws, row, COL_SCORE, u->total, f->total);
+    }
+    set_height(x, ws, row, kh_form_height(1, KH_FORM_FONT_SIZE) + 4);
+
+    kh_form_page_setup(x, ws, head);
+    return KH_OK;
+}
+
+static kh_status ss_xlsx(const kh_unit *u, const char *path, kh_diags *d)
+{
+    kh_xw x;
+    kh_status st = kh_xw_open(&x, path, d);
+    if (st != KH_OK)
+        return st;
+    ss_formats f = {0};
+    char *name = kh_xw_sheet_name(u->cl->unit, NULL, 0);
+    if (!name || !ss_make_formats(&x, &f)) {
+        st = KH_ERR_NOMEM;
+    } else {
+        lxw_worksheet *ws = workbook_add_worksheet(x.wb, name);
+        if (!ws)
+            kh_xw_check(&x, LXW_ERROR_PARAMETER_VALIDATION, "workbook_add_worksheet");
+        else
+            st = ss_sheet(&x, ws, &f, u);
+    }
+    kh_free(name);
+    if (st != KH_OK) {
+        kh_diags ignore = {0};
+        kh_xw_check(&x, LXW_ERROR_MEMORY_MALLOC_FAILED, "kh_write_scoresheets");
+        kh_xw_close(&x, &ignore);
+        kh_diags_clear(&ignore);
+        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0,
+                     _("out of memory while writing the scoresheet"));
+        return st;
+    }
+    return kh_xw_close(&x, d);
+}
+
+static kh_status ss_csv(const kh_unit *u, const char *path, kh_diags *d)
+{
+    const kh_checklist *cl = u->cl;
+    const kh_rubric *r = cl->rubric;
+    kh_csv_file c;
+    kh_status st = kh_csv_file_open(&c, path, d);
+    if (st != KH_OK)
+        return st;
+    kh_csv_file_text(&c, r->title);
+    kh_csv_file_row(&c);
+    const char *labels[] = {"被考核单位", "考核细则", "考核年度", "检查组", "检查日期"};
+    const char *values[] = {cl->unit, r->id, cl->year, cl->inspector, cl->date};
+    for (size_t i = 0; i < KH_ARRAY_LEN(labels); i++) {
+        kh_csv_file_text(&c, labels[i]);
+        kh_csv_file_text(&c, values[i]);
+        kh_csv_file_row(&c);
+    }
+    if (u->vetoed) {
+        char *detail = veto_detail(u->veto_reason);
+        kh_buf b = {0};
+        if (detail && *detail)
+            kh_buf_printf(&b, "一票否决（%s）", detail);
+        else
+            kh_buf_puts(&b, "一票否决");
+        bool got = detail != NULL;
+        kh_free(detail);
+        char *line = got ? kh_buf_steal(&b) : NULL;
+        kh_buf_free(&b);
+        if (!line)
+            c.oom = true;
+        kh_csv_file_text(&c, "考核结果");
+        kh_csv_file_text(&c, line);
+        kh_csv_file_row(&c);
+        kh_free(line);
+    }
+    kh_csv_file_row(&c);
+    for (size_t i = 0; i < NCOLS; i++)
+        kh_csv_file_text(&c, col_head[i]);
+    kh_csv_file_row(&c);
+    for (size_t it = 0; it < r->nitems; it++) {
+        const kh_item *item = &r->items[it];
+        kh_csv_file_text(&c, item->num);
+        kh_csv_file_text(&c, item->content);
+        kh_csv_file_dec(&c, item->points);
+        kh_csv_file_text(&c, u->items[it].reason);
+        kh_csv_file_dec(&c, u->items[it].score);
+        kh_csv_file_row(&c);
+    }
+    char *res = total_result(u);
+    if (!res)
+        c.oom = true;
+    kh_csv_file_text(&c, "合计总得分");
+    kh_csv_file_text(&c, NULL);
+    kh_csv_file_dec(&c, r->total);
+    kh_csv_file_text(&c, res);
+    kh_csv_file_dec(&c, u->total);
+    kh_csv_file_row(&c);
+    kh_free(res);
+    return kh_csv_file_close(&c, d);
+}
+
+/* The file name stem of every unit, in batch order: its safe name; when
+ * two units would share one (a township and a department of the same
+ * name), "<name>-<unit_type>"; still shared, then "(2)", "(3)" ...  Names
+ * are compared ignoring ASCII case (Windows and macOS file systems).
+ * New array of new strings, or NULL (out of memory). */
+static char **file_stems(const kh_batch *b)
+{
+    size_t n = b->nunits;
+    char **base = kh_calloc(n ? n : 1, sizeof *base);
+    char **stem = kh_calloc(n ? n : 1, sizeof *stem);
+    bool ok = base && stem;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (base[i] = kh_safe_filename(b->units[i]->cl->unit)) != NULL;
+    for (size_t i = 0; ok && i < n; i++) {
+        const kh_checklist *cl = b->units[i]->cl;
+        bool shared = false;
+        for (size_t j = 0; j < n && !shared; j++)
+            shared = j != i && kh_ascii_eq_nocase(base[i], base[j]);
+        char *cand;
+        if (shared) {
+            kh_buf nb = {0};
+            kh_buf_printf(&nb, "%s-%s", cl->unit, cl->rubric->unit_type);
+            char *full = kh_buf_steal(&nb);
+            cand = full ? kh_safe_filename(full) : NULL;
+            kh_free(full);
+        } else {
+            cand = kh_strdup(base[i]);
+        }
+        if (!cand) {
+            ok = false;
+            break;
+        }
+        for (unsigned k = 2;; k++) {
+            bool used = false;
+            for (size_t j = 0; j < i && !used; j++)
+                used = kh_ascii_eq_nocase(stem[j], cand);
+            if (!used)
+                break;
+            kh_buf nb = {0};
+            /* Strip a previous "(k)" by rebuilding from the first choice. */
+            size_t keep = strlen(cand);
+            if (k > 2) {
+                char *open = strrchr(cand, '(');
+                if (open)
+                    keep = (size_t)(open - cand);
+            }
+            kh_buf_add(&nb, cand, keep);
+            kh_buf_printf(&nb, "(%u)", k);
+            kh_free(cand);
+            cand = kh_buf_steal(&nb);
+            if (!cand) {
+                ok = false;
+                break;
+            }
+        }
+        stem[i] = cand;
+    }
+    for (size_t i = 0; base && i < n; i++)
+        kh_free(base[i]);
+    kh_free(base);
+    if (!ok) {
+        for (size_t i = 0; stem && i < n; i++)
+            kh_free(stem[i]);
+        kh_free(stem);
+        return NULL;
+    }
+    return stem;
+}
+
+/* dir/name+ext.  New string or NULL. */
+static char *join_path(const char *dir, const char *name, const char *ext)
+{
+    kh_buf b = {0};
+    size_t dl = strlen(dir);
+    kh_buf_puts(&b, dir);
+    if (dl && dir[dl - 1] != '/')
+        kh_buf_putc(&b, '/');
+    kh_buf_puts(&b, name);
+    kh_buf_puts(&b, ext);
+    return kh_buf_steal(&b);
+}
+
+/* Which of two statuses is worse: out of memory, then I/O and format
+ * failures, then refusals. */
+static kh_status worse(kh_status a, kh_status b)
+{
+    static const int weight[KH_STATUS_COUNT] = {
+        [KH_OK] = 0,        [KH_ERR_USAGE] = 1,  [KH_ERR_INPUT] = 1, [KH_ERR_RUBRIC] = 1,
+        [KH_ERR_LIMIT] = 2, [KH_ERR_FORMAT] = 3, [KH_ERR_IO] = 4,    [KH_ERR_NOMEM] = 5};
+    if ((unsigned)a >= KH_STATUS_COUNT)
+        return a;
+    if ((unsigned)b >= KH_STATUS_COUNT)
+        return b;
+    return weight[b] > weight[a] ? b : a;
+}
+
+/* Refuse an output path that is one of the batch's inputs. */
+static bool refuse_input(const kh_batch *b, const char *path, kh_diags *d)
+{
+    if (!kh_batch_is_input(b, path))
+        return false;
+    kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0,
+                 _("this output would replace an input file: write the results to another "
+                   "folder with -o"));
+    return true;
+}
+
+kh_status kh_write_scoresheets(const kh_batch *b, const char *dir, unsigned formats, kh_diags *d)
+{
+    if (!b || !dir || !*dir) {
+        kh_diags_add(d, KH_ERROR, dir, NULL, NULL, 0, _("no output folder given: use -o DIR"));
+        return KH_ERR_USAGE;
+    }
+    if (!(formats & (KH_FMT_XLSX | KH_FMT_CSV | KH_FMT_JSON)))
+        formats = KH_FMT_XLSX;
+    kh_status st = kh_ensure_dir(dir, d);
+    if (st != KH_OK)
+        return st;
+    char **stems = file_stems(b);
+    if (!stems)
+        return KH_ERR_NOMEM;
+    static const struct {
+        unsigned fmt;
+        const char *ext;
+        kh_status (*write)(const kh_unit *, const char *, kh_diags *);
+    } kinds[] = {{KH_FMT_XLSX, ".xlsx", ss_xlsx}, {KH_FMT_CSV, ".csv", ss_csv}};
+    kh_status worst = KH_OK;
+    for (size_t i = 0; i < b->nunits; i++) {
+        for (size_t k = 0; k < KH_ARRAY_LEN(kinds); k++) {
+            if (!(formats & kinds[k].fmt))
+                continue;
+            char *path = join_path(dir, stems[i], kinds[k].ext);
+            if (!path)
+                st = KH_ERR_NOMEM;
+            else if (refuse_input(b, path, d))
+                st = KH_ERR_USAGE;
+            else
+                st = kinds[k].write(b->units[i], path, d);
+            worst = worse(worst, st);
+            kh_free(path);
+        }
+    }
+    if (formats & KH_FMT_JSON) {
+        char *path = join_path(dir, "kaohe", ".json");
+        if (!path)
+            st = KH_ERR_NOMEM;
+        else if (refuse_input(b, path, d))
+            st = KH_ERR_USAGE;
+        else
+            st = kh_write_json_file(b, false, path, d);
+        worst = worse(worst, st);
+        kh_free(path);
+    }
+    for (size_t i = 0; i < b->nunits; i++)
+        kh_free(stems[i]);
+    kh_free(stems);
+    return worst;
+}

@@ -1,0 +1,788 @@
+/*
+ * template_out.c - blank checklists (kaohe template): an XLSX workbook
+ * with one protected, printable sheet per unit, or a CSV file for one unit
+ * (SPEC sections 4 and 5).  Also the form helpers of template_out.h that
+ * scoresheet_out.c shares.
+ *
+ * XLSX sheet layout (rows 1-based, columns A..H):
+ *   1        the rubric title, merged A:H
+ *   2..6     fields: label merged A:B, value merged C:F (考核细则 locked,
+ *            被考核单位 / 考核年度 / 检查组 / 检查日期 unlocked)
+ *   7        how to fill it in, merged A:H
+ *   8        header 序号 督查内容 检查点 检查要点 标准分 填写说明 检查结果 备注
+ *   9..      one row per check point; 序号, 督查内容, 标准分 merged over the
+ *            rows of an item; results (G) and remarks (H) unlocked
+ * The reader finds everything by its text, so this layout is for people.
+ */
+#include "template_out.h"
+#include "csv_out.h"
+#include "kaohe.h"
+#include "outfile.h"
+#include "rubric.h"
+#include "text.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ------------------------------------------------------------------ */
+/* Form measures (template_out.h). */
+
+/* Is code point cp shown full width (about two digits wide)? */
+static bool wide_cp(unsigned cp)
+{
+    return (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
+           (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+           (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+           (cp >= 0xFFE0 && cp <= 0xFFE6) || cp >= 0x20000;
+}
+
+/* Width of one code point in column units at size pt.  Measured on the
+ * rendering of LibreOffice with Noto CJK; Excel with 宋体 is narrower. */
+static double cp_width(unsigned cp, double pt)
+{
+    return (wide_cp(cp) ? 2.15 : 1.15) * pt / KH_FORM_FONT_SIZE;
+}
+
+/* The code point at s[*i] (U+FFFD for a byte that starts no valid
+ * sequence), advancing *i. */
+static unsigned next_cp(const char *s, size_t len, size_t *i)
+{
+    unsigned char c = (unsigned char)s[*i];
+    if (c < 0x80) {
+        (*i)++;
+        return c;
+    }
+    size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+    if (n > len - *i || !kh_utf8_valid(s + *i, n, NULL)) {
+        (*i)++;
+        return 0xFFFD;
+    }
+    unsigned cp;
+    *i += kh_utf8_decode(s + *i, &cp);
+    return cp;
+}
+
+double kh_form_text_width(const char *s, double pt)
+{
+    double w = 0, line = 0;
+    size_t len = s ? strlen(s) : 0;
+    for (size_t i = 0; i < len;) {
+        unsigned cp = next_cp(s, len, &i);
+        if (cp == '\n') {
+            line = 0;
+            continue;
+        }
+        line += cp_width(cp, pt);
+        if (line > w)
+            w = line;
+    }
+    return w;
+}
+
+unsigned kh_form_lines(const char *s, double col_width, double pt)
+{
+    /* Room for text: the cell's width less its padding. */
+    double room = col_width - 1.0;
+    if (room < 1)
+        room = 1;
+    unsigned lines = 1;
+    double cur = 0;
+    size_t len = s ? strlen(s) : 0;
+    for (size_t i = 0; i < len;) {
+        unsigned cp = next_cp(s, len, &i);
+        if (cp == '\n') {
+            lines++;
+            cur = 0;
+            continue;
+        }
+        double w = cp_width(cp, pt);
+        if (cur > 0 && cur + w > room) {
+            lines++;
+            cur = 0;
+        }
+        cur += w;
+    }
+    return lines;
+}
+
+double kh_form_height(unsigned lines, double pt)
+{
+    /* Noto Sans CJK needs about 1.45 em per line; a little air above and
+     * below.  Excel's row height limit is 409 points. */
+    double h = lines * pt * 1.45 + 5;
+    return h > 409 ? 409 : h;
+}
+
+void kh_form_page_setup(kh_xw *x, lxw_worksheet *ws, lxw_row_t header_row)
+{
+    worksheet_set_paper(ws, 9); /* A4 */
+    worksheet_set_portrait(ws);
+    worksheet_fit_to_pages(ws, 1, 0);
+    worksheet_set_margins(ws, 0.5, 0.5, 0.6, 0.7);
+    worksheet_center_horizontally(ws);
+    kh_xw_check(x, worksheet_repeat_rows(ws, header_row, header_row), "worksheet_repeat_rows");
+    kh_xw_check(x, worksheet_set_footer(ws, "&C第 &P 页，共 &N 页"), "worksheet_set_footer");
+    worksheet_freeze_panes(ws, header_row + 1, 0);
+}
+
+/* The printable area of kh_form_page_setup in points: A4 (8.27 x 11.69
+ * inches) less the margins. */
+#define PAGE_W_PT ((8.27 - 0.5 - 0.5) * 72)
+#define PAGE_H_PT ((11.69 - 0.6 - 0.7) * 72)
+
+void kh_form_page_breaks(kh_xw *x, lxw_worksheet *ws, const double *height,
+                         const bool *group_start, lxw_row_t nrows, lxw_row_t header_row,
+                         const double *col_width, size_t ncols)
+{
+    /* Excel's fit-to-width scale: whole percent, the columns' pixel widths
+     * (7 per unit plus 5 of padding at 96 dpi) into the printable width. */
+    double px = 0;
+    for (size_t c = 0; c < ncols; c++)
+        px += (double)(long)(col_width[c] * 7 + 5);
+    double scale = px > 0 ? (double)(long)(100 * PAGE_W_PT * 96 / 72 / px) / 100 : 1;
+    if (scale > 1)
+        scale = 1;
+    if (scale < 0.1)
+        scale = 0.1;
+    /* A little room for rounding and for the printer's own margins. */
+    double page = PAGE_H_PT / scale * 0.97;
+    lxw_row_t *breaks = kh_calloc((size_t)nrows + 1, sizeof *breaks);
+    if (!breaks) {
+        kh_xw_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "kh_form_page_breaks");
+        return;
+    }
+    size_t nbreaks = 0;
+    double used = 0;
+    for (lxw_row_t r = 0; r < nrows;) {
+        lxw_row_t end = r + 1;
+        while (end < nrows && !(end > header_row && group_start[end]))
+            end++;
+        double h = 0;
+        for (lxw_row_t k = r; k < end; k++)
+            h += height[k];
+        if (r > header_row && used + h > page && used > height[header_row] && nbreaks < 1023) {
+            breaks[nbreaks++] = r;
+            used = height[header_row];
+        }
+        used += h;
+        r = end;
+    }
+    if (nbreaks)
+        kh_xw_check(x, worksheet_set_h_pagebreaks(ws, breaks), "worksheet_set_h_pagebreaks");
+    kh_free(breaks);
+}
+
+bool kh_path_has_ext(const char *path, const char *ext)
+{
+    size_t n = strlen(path), e = strlen(ext);
+    return n > e && kh_ascii_eq_nocase(path + n - e, ext);
+}
+
+/* ------------------------------------------------------------------ */
+/* CSV output (template_out.h). */
+
+kh_status kh_csv_file_open(kh_csv_file *c, const char *path, kh_diags *d)
+{
+    *c = (kh_csv_file){.first = true};
+    c->path = kh_strdup(path);
+    c->tmp = c->path ? kh_tmp_beside(path) : NULL;
+    if (!c->tmp) {
+        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0, _("cannot create a file beside it: %s"),
+                     strerror(errno));
+        kh_free(c->path);
+        *c = (kh_csv_file){0};
+        return KH_ERR_IO;
+    }
+    c->f = fopen(c->tmp, "wb");
+    if (!c->f) {
+        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0, _("cannot write the file: %s"),
+                     strerror(errno));
+        unlink(c->tmp);
+        kh_free(c->tmp);
+        kh_free(c->path);
+        *c = (kh_csv_file){0};
+        return KH_ERR_IO;
+    }
+    /* The BOM makes Excel and WPS read the file as UTF-8, not GBK. */
+    kh_csv_bom(c->f);
+    return KH_OK;
+}
+
+void kh_csv_file_text(kh_csv_file *c, const char *s)
+{
+    kh_csv_field(c->f, s, c->first);
+    c->first = false;
+}
+
+void kh_csv_file_dec(kh_csv_file *c, kh_dec v)
+{
+    char num[KH_DEC_BUFSZ];
+    kh_csv_file_text(c, kh_dec_format(v, num));
+}
+
+void kh_csv_file_row(kh_csv_file *c)
+{
+    kh_csv_end_row(c->f);
+    c->first = true;
+}
+
+kh_status kh_csv_file_close(kh_csv_file *c, kh_diags *d)
+{
+    if (!c->f)
+        return KH_ERR_USAGE;
+    kh_status st = KH_OK;
+    errno = 0;
+    bool bad = fflush(c->f) != 0 || ferror(c->f);
+    int e = errno;
+    if (fclose(c->f) != 0 && !bad) {
+        bad = true;
+        e = errno;
+    }
+    c->f = NULL;
+    if (c->oom) {
+        kh_diags_add(d, KH_ERROR, c->path, NULL, NULL, 0, _("out of memory while writing the file"));
+        st = KH_ERR_NOMEM;
+        unlink(c->tmp);
+    } else if (bad) {
+        kh_diags_add(d, KH_ERROR, c->path, NULL, NULL, 0, _("cannot write the file: %s"),
+                     e ? strerror(e) : _("write error (is the disk full?)"));
+        st = KH_ERR_IO;
+        unlink(c->tmp);
+    } else {
+        st = kh_commit_tmp(c->tmp, c->path, d);
+    }
+    kh_free(c->tmp);
+    kh_free(c->path);
+    *c = (kh_csv_file){0};
+    return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* What the template asks for each check point. */
+
+static bool ends_with(const char *s, size_t len, const char *suffix)
+{
+    size_t n = strlen(suffix);
+    return len >= n && memcmp(s + len - n, suffix, n) == 0;
+}
+
+/* The measure word X of a label ending in X数 (X one of 次 起 个 项 家 人),
+ * a trailing "（…）" ignored; NULL when there is none. */
+static const char *label_measure(const char *label)
+{
+    static const char *const words[] = {"次", "起", "个", "项", "家", "人"};
+    size_t len = strlen(label);
+    if (ends_with(label, len, "）")) {
+        const char *open = NULL;
+        for (const char *p = strstr(label, "（"); p; p = strstr(p + 1, "（"))
+            open = p;
+        if (open && open > label)
+            len = (size_t)(open - label);
+    }
+    if (!ends_with(label, len, "数"))
+        return NULL;
+    len -= strlen("数");
+    for (size_t i = 0; i < KH_ARRAY_LEN(words); i++)
+        if (ends_with(label, len, words[i]))
+            return words[i];
+    return NULL;
+}
+
+/* The 填写说明 of a check point: what to write, then the rubric's hint.
+ * New string or NULL (out of memory). */
+static char *fill_text(const kh_checkpoint *cp)
+{
+    kh_buf b = {0};
+    const char *x = label_measure(cp->label);
+    switch (cp->kind) {
+    case KH_KIND_HAS:
+        kh_buf_puts(&b, "填“有”或“无”");
+        break;
+    case KH_KIND_COUNT:
+        if (x)
+            kh_buf_printf(&b, "填实际%s数，应不少于%lld%s", x, (long long)cp->need, x);
+        else
+            kh_buf_printf(&b, "填实际数量，应不少于%lld", (long long)cp->need);
+        break;
+    case KH_KIND_EACH:
+    case KH_KIND_ANY:
+    case KH_KIND_VETO:
+        if (x && strcmp(x, "起") == 0)
+            kh_buf_puts(&b, "填发生起数，没有填0");
+        else if (x)
+            kh_buf_printf(&b, "填%s数，没有填0", x);
+        else
+            kh_buf_puts(&b, "填发生次数/起数，没有填0");
+        break;
+    }
+    if (cp->hint && *cp->hint)
+        kh_buf_printf(&b, "；%s", cp->hint);
+    return kh_buf_steal(&b);
+}
+
+/* ------------------------------------------------------------------ */
+/* XLSX template. */
+
+enum { COL_NUM, COL_CONTENT, COL_CHECK, COL_LABEL, COL_POINTS, COL_FILL, COL_RESULT,
+       COL_REMARK, NCOLS };
+
+static const double col_width[NCOLS] = {5.5, 30, 7, 20, 7, 24, 10, 16};
+static const char *const col_head[NCOLS] = {"序号", "督查内容", "检查点", "检查要点",
+                                            "标准分", "填写说明", "检查结果", "备注"};
+
+#define ROW_TITLE 0
+#define ROW_FIELDS 1
+#define NFIELDS 5
+#define ROW_NOTE (ROW_FIELDS + NFIELDS)
+#define ROW_HEAD (ROW_NOTE + 1)
+#define ROW_FIRST (ROW_HEAD + 1)
+#define FILL_PT 10.0   /* the 填写说明 column is a little smaller */
+#define INPUT_COLOR 0xFFF8DC /* the cells to fill in: a pale yellow */
+
+typedef struct tpl_formats {
+    lxw_format *title, *label, *value, *input, *note, *head;
+    lxw_format *center, *text, *check, *fill, *result, *remark;
+    lxw_format *points[KH_DEC_PLACES + 1];
+} tpl_formats;
+
+static void style_font(lxw_format *f)
+{
+    format_set_font_name(f, KH_FORM_FONT);
+    format_set_font_size(f, KH_FORM_FONT_SIZE);
+}
+
+static void style_cell(lxw_format *f)
+{
+    style_font(f);
+    format_set_border(f, LXW_BORDER_THIN);
+    format_set_align(f, LXW_ALIGN_VERTICAL_CENTER);
+    format_set_text_wrap(f);
+}
+
+static void style_points(lxw_format *f)
+{
+    style_cell(f);
+    format_set_align(f, LXW_ALIGN_CENTER);
+}
+
+/* A new format with the form font, or NULL (recorded in x). */
+static lxw_format *new_format(kh_xw *x)
+{
+    lxw_format *f = workbook_add_format(x->wb);
+    if (!f)
+        kh_xw_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "workbook_add_format");
+    else
+        style_font(f);
+    return f;
+}
+
+static bool tpl_make_formats(kh_xw *x, tpl_formats *f)
+{
+    lxw_format **all[] = {&f->title, &f->label, &f->value, &f->input, &f->note, &f->head,
+                          &f->center, &f->text, &f->check, &f->fill, &f->result, &f->remark};
+    for (size_t i = 0; i < KH_ARRAY_LEN(all); i++)
+        if (!(*all[i] = new_format(x)))
+            return false;
+    format_set_bold(f->title);
+    format_set_font_size(f->title, 16);
+    format_set_align(f->title, LXW_ALIGN_CENTER);
+    format_set_align(f->title, LXW_ALIGN_VERTICAL_CENTER);
+    format_set_text_wrap(f->title);
+
+    format_set_bold(f->label);
+    format_set_align(f->label, LXW_ALIGN_RIGHT);
+    format_set_align(f->label, LXW_ALIGN_VERTICAL_CENTER);
+
+    lxw_format *vals[] = {f->value, f->input};
+    for (size_t i = 0; i < KH_ARRAY_LEN(vals); i++) {
+        format_set_bottom(vals[i], LXW_BORDER_THIN);
+        format_set_align(vals[i], LXW_ALIGN_LEFT);
+        format_set_align(vals[i], LXW_ALIGN_VERTICAL_CENTER);
+    }
+    format_set_unlocked(f->input);
+    format_set_bg_color(f->input, INPUT_COLOR);
+    format_set_num_format(f->input, "@"); /* what is typed stays text */
+
+    format_set_font_size(f->note, FILL_PT);
+    format_set_text_wrap(f->note);
+    format_set_align(f->note, LXW_ALIGN_VERTICAL_CENTER);
+
+    lxw_format *cells[] = {f->head, f->center, f->text, f->check, f->fill, f->result, f->remark};
+    for (size_t i = 0; i < KH_ARRAY_LEN(cells); i++)
+        style_cell(cells[i]);
+    format_set_bold(f->head);
+    format_set_align(f->head, LXW_ALIGN_CENTER);
+    format_set_bg_color(f->head, 0xD9D9D9);
+    format_set_align(f->center, LXW_ALIGN_CENTER);
+    format_set_align(f->check, LXW_ALIGN_CENTER);
+    format_set_num_format(f->check, "@");
+    format_set_font_size(f->fill, FILL_PT);
+    format_set_align(f->result, LXW_ALIGN_CENTER);
+    format_set_unlocked(f->result);
+    format_set_bg_color(f->result, INPUT_COLOR);
+    format_set_unlocked(f->remark);
+    format_set_bg_color(f->remark, INPUT_COLOR);
+
+    kh_xw_dec_formats(x, style_points, f->points);
+    return x->err == LXW_NO_ERROR;
+}
+
+/* Merge rows r1..r2 of column col (a single cell is left alone). */
+static void merge_rows(kh_xw *x, lxw_worksheet *ws, lxw_row_t r1, lxw_row_t r2, lxw_col_t col,
+                       lxw_format *fmt)
+{
+    if (r2 > r1)
+        kh_xw_check(x, worksheet_merge_range(ws, r1, col, r2, col, "", fmt),
+                    "worksheet_merge_range");
+}
+
+/* An item number: a number cell when it is a plain whole number (so Excel
+ * shows no "number stored as text" mark), else text. */
+static void write_item_num(kh_xw *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
+                           const char *num, lxw_format *fmt)
+{
+    size_t n = strlen(num);
+    bool digits = n > 0 && n < 10 && num[0] != '0';
+    for (size_t i = 0; i < n && digits; i++)
+        digits = num[i] >= '0' && num[i] <= '9';
+    if (digits)
+        kh_xw_check(x, worksheet_write_number(ws, row, col, (double)strtol(num, NULL, 10), fmt),
+                    "worksheet_write_number");
+    else
+        kh_xw_str(x, ws, row, col, num, fmt);
+}
+
+/* The data validation of the result cell of cp: a 有/无 list for has (the
+ * list literal stays short: libxlsxwriter 1.1.4 overflows on long ones),
+ * a whole number >= 0 otherwise; the fill-in text as input message. */
+static kh_status result_validation(kh_xw *x, lxw_worksheet *ws, lxw_row_t row,
+                                   const kh_checkpoint *cp, const char *fill)
+{
+    static char yes[] = "有", no[] = "无";
+    static char list_title[] = "请选择“有”或“无”", int_title[] = "请填写整数";
+    char *list[] = {yes, no, NULL};
+    kh_buf title = {0}, err = {0};
+    kh_buf_printf(&title, "检查点 %s", cp->id);
+    lxw_data_validation dv = {0};
+    if (cp->kind == KH_KIND_HAS) {
+        dv.validate = LXW_VALIDATION_TYPE_LIST;
+        dv.value_list = list;
+        dv.error_title = list_title;
+        kh_buf_printf(&err, "检查点 %s（%s）：请从下拉列表中选择“有”或“无”。", cp->id,
+                      cp->label);
+    } else {
+        dv.validate = LXW_VALIDATION_TYPE_INTEGER;
+        dv.criteria = LXW_VALIDATION_CRITERIA_GREATER_THAN_OR_EQUAL_TO;
+        dv.value_number = 0;
+        dv.error_title = int_title;
+        kh_buf_printf(&err,
+                      "检查点 %s（%s）：请填写 0 或更大的整数，例如 0、1、2，"
+                      "不要写小数、单位或文字。",
+                      cp->id, cp->label);
+    }
+    dv.error_type = LXW_VALIDATION_ERROR_TYPE_STOP;
+    /* Excel's limits: 32 characters of title, 255 of message. */
+    char *t = title.oom ? NULL : kh_utf8_clean(kh_buf_str(&title), 32);
+    char *m = kh_utf8_clean(fill, 255);
+    char *e = err.oom ? NULL : kh_utf8_clean(kh_buf_str(&err), 255);
+    kh_buf_free(&title);
+    kh_buf_free(&err);
+    if (!t || !m || !e) {
+        kh_free(t);
+        kh_free(m);
+        kh_free(e);
+        return KH_ERR_NOMEM;
+    }
+    dv.input_title = t;
+    dv.input_message = m;
+    dv.error_message = e;
+    kh_xw_check(x, worksheet_data_validation_cell(ws, row, COL_RESULT, &dv),
+                "worksheet_data_validation_cell");
+    kh_free(t);
+    kh_free(m);
+    kh_free(e);
+    return KH_OK;
+}
+
+static void write_field(kh_xw *x, lxw_worksheet *ws, const tpl_formats *f, lxw_row_t row,
+                        const char *label, const char *value, bool editable)
+{
+    lxw_format *vf = editable ? f->input : f->value;
+    kh_xw_check(x, worksheet_merge_range(ws, row, COL_NUM, row, COL_CONTENT, "", f->label),
+                "worksheet_merge_range");
+    kh_xw_str(x, ws, row, COL_NUM, label, f->label);
+    kh_xw_check(x, worksheet_merge_range(ws, row, COL_CHECK, row, COL_FILL, "", vf),
+                "worksheet_merge_range");
+    kh_xw_str(x, ws, row, COL_CHECK, value, vf);
+}
+
+/* The rows of the check points of item it from row first on; their
+ * heights go to h[], and the first row starts a page-break group. */
+static kh_status tpl_item(kh_xw *x, lxw_worksheet *ws, const tpl_formats *f, const kh_rubric *r,
+                          size_t it, lxw_row_t first, double *h, bool *starts)
+{
+    const kh_item *item = &r->items[it];
+    lxw_row_t last = first + (lxw_row_t)item->ncps - 1;
+    merge_rows(x, ws, first, last, COL_NUM, f->center);
+    write_item_num(x, ws, first, COL_NUM, item->num, f->center);
+    merge_rows(x, ws, first, last, COL_CONTENT, f->text);
+    kh_xw_str(x, ws, first, COL_CONTENT, item->content, f->text);
+    merge_rows(x, ws, first, last, COL_POINTS, f->points[kh_dec_places(item->points)]);
+    kh_xw_dec(x, ws, first, COL_POINTS, item->points, f->points);
+    starts[first] = true;
+
+    double own = 0;
+    for (size_t k = 0; k < item->ncps; k++) {
+        const kh_checkpoint *cp = &r->cps[item->first + k];
+        lxw_row_t rr = first + (lxw_row_t)k;
+        char *fill = fill_text(cp);
+        if (!fill)
+            return KH_ERR_NOMEM;
+        kh_xw_str(x, ws, rr, COL_CHECK, cp->id, f->check);
+        kh_xw_str(x, ws, rr, COL_LABEL, cp->label, f->text);
+        kh_xw_str(x, ws, rr, COL_FILL, fill, f->fill);
+        kh_xw_str(x, ws, rr, COL_RESULT, NULL, f->result);
+        kh_xw_str(x, ws, rr, COL_REMARK, NULL, f->remark);
+        kh_status st = result_validation(x, ws, rr, cp, fill);
+        double hl = kh_form_height(kh_form_lines(cp->label, col_width[COL_LABEL],
+                                                 KH_FORM_FONT_SIZE), KH_FORM_FONT_SIZE);
+        double hf = kh_form_height(kh_form_lines(fill, col_width[COL_FILL], FILL_PT), FILL_PT);
+        h[rr] = hl > hf ? hl : hf;
+        own += h[rr];
+        kh_free(fill);
+        if (st != KH_OK)
+            return st;
+    }
+    /* The merged 督查内容 must fit in the rows of its item (no spreadsheet
+     * grows rows for merged text): share out what is missing. */
+    double need = kh_form_height(kh_form_lines(item->content, col_width[COL_CONTENT],
+                                               KH_FORM_FONT_SIZE), KH_FORM_FONT_SIZE);
+    if (need > own)
+        for (size_t k = 0; k < item->ncps; k++)
+            h[first + k] += (need - own) / (double)item->ncps;
+    return KH_OK;
+}
+
+static kh_status tpl_sheet(kh_xw *x, lxw_worksheet *ws, const tpl_formats *f, const kh_rubric *r,
+                           const char *unit)
+{
+    lxw_row_t nrows = ROW_FIRST + (lxw_row_t)r->ncps;
+    double *h = kh_calloc(nrows, sizeof *h);
+    bool *starts = kh_calloc(nrows, sizeof *starts);
+    if (!h || !starts) {
+        kh_free(h);
+        kh_free(starts);
+        return KH_ERR_NOMEM;
+    }
+    double total_width = 0;
+    for (lxw_col_t c = 0; c < NCOLS; c++) {
+        kh_xw_check(x, worksheet_set_column(ws, c, c, col_width[c], NULL), "worksheet_set_column");
+        total_width += col_width[c];
+    }
+
+    kh_xw_check(x, worksheet_merge_range(ws, ROW_TITLE, 0, ROW_TITLE, NCOLS - 1, "", f->title),
+                "worksheet_merge_range");
+    kh_xw_str(x, ws, ROW_TITLE, 0, r->title, f->title);
+    h[ROW_TITLE] = kh_form_height(kh_form_lines(r->title, total_width, 16), 16) + 6;
+
+    static const char *const labels[NFIELDS] = {"考核细则：", "被考核单位：", "考核年度：",
+                                                "检查组：", "检查日期："};
+    for (lxw_row_t i = 0; i < NFIELDS; i++) {
+        write_field(x, ws, f, ROW_FIELDS + i, labels[i], i == 0 ? r->id : i == 1 ? unit : NULL,
+                    i > 0);
+        h[ROW_FIELDS + i] = kh_form_height(1, KH_FORM_FONT_SIZE) + 2;
+    }
+
+    static const char note[] =
+        "填写说明：只填黄色单元格。“检查结果”按“填写说明”列填写：“有/无”从下拉列表选择，"
+        "次数、起数填整数（没有填0）；需要说明的情况写在“备注”，会写入扣分原因。"
+        "请勿改动检查点和检查要点。";
+    kh_xw_check(x, worksheet_merge_range(ws, ROW_NOTE, 0, ROW_NOTE, NCOLS - 1, "", f->note),
+                "worksheet_merge_range");
+    kh_xw_str(x, ws, ROW_NOTE, 0, note, f->note);
+    h[ROW_NOTE] = kh_form_height(kh_form_lines(note, total_width, FILL_PT), FILL_PT);
+
+    for (lxw_col_t c = 0; c < NCOLS; c++)
+        kh_xw_str(x, ws, ROW_HEAD, c, col_head[c], f->head);
+    h[ROW_HEAD] = kh_form_height(1, KH_FORM_FONT_SIZE);
+
+    kh_status st = KH_OK;
+    lxw_row_t row = ROW_FIRST;
+    for (size_t it = 0; it < r->nitems && st == KH_OK; it++) {
+        st = tpl_item(x, ws, f, r, it, row, h, starts);
+        row += (lxw_row_t)r->items[it].ncps;
+    }
+    if (st == KH_OK) {
+        for (lxw_row_t i = 0; i < nrows; i++)
+            kh_xw_check(x, worksheet_set_row(ws, i, h[i] > 409 ? 409 : h[i], NULL),
+                        "worksheet_set_row");
+        kh_form_page_setup(x, ws, ROW_HEAD);
+        kh_form_page_breaks(x, ws, h, starts, nrows, ROW_HEAD, col_width, NCOLS);
+        /* Protected without a password: the unlocked cells stay editable,
+         * and rows and columns may still be resized. */
+        lxw_protection prot = {.format_columns = 1, .format_rows = 1};
+        worksheet_protect(ws, NULL, &prot);
+        worksheet_set_selection(ws, ROW_FIELDS + 1, COL_CHECK, ROW_FIELDS + 1, COL_CHECK);
+    }
+    kh_free(h);
+    kh_free(starts);
+    return st;
+}
+
+static kh_status tpl_xlsx(const kh_rubric *r, char *const *units, size_t nunits, const char *path,
+                          kh_diags *d)
+{
+    kh_xw x;
+    kh_status st = kh_xw_open(&x, path, d);
+    if (st != KH_OK)
+        return st;
+    tpl_formats f = {0};
+    char **names = kh_calloc(nunits ? nunits : 1, sizeof *names);
+    if (!names || !tpl_make_formats(&x, &f)) {
+        st = KH_ERR_NOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < (nunits ? nunits : 1) && st == KH_OK; i++) {
+        names[i] = kh_xw_sheet_name(nunits ? units[i] : "检查表", names, i);
+        if (!names[i]) {
+            st = KH_ERR_NOMEM;
+            break;
+        }
+        lxw_worksheet *ws = workbook_add_worksheet(x.wb, names[i]);
+        if (!ws) {
+            kh_xw_check(&x, LXW_ERROR_PARAMETER_VALIDATION, "workbook_add_worksheet");
+            break;
+        }
+        st = tpl_sheet(&x, ws, &f, r, nunits ? units[i] : NULL);
+    }
+done:
+    if (names)
+        for (size_t i = 0; i < (nunits ? nunits : 1); i++)
+            kh_free(names[i]);
+    kh_free(names);
+    if (st != KH_OK) {
+        /* Close to release the workbook; the temporary file is removed. */
+        kh_xw_check(&x, LXW_ERROR_MEMORY_MALLOC_FAILED, "kh_write_template");
+        kh_diags d2 = {0};
+        kh_xw_close(&x, &d2);
+        kh_diags_clear(&d2);
+        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0, _("out of memory while writing the template"));
+        return st;
+    }
+    return kh_xw_close(&x, d);
+}
+
+/* ------------------------------------------------------------------ */
+/* CSV template: the same fields and table, one unit. */
+
+static kh_status tpl_csv(const kh_rubric *r, const char *unit, const char *path, kh_diags *d)
+{
+    kh_csv_file c;
+    kh_status st = kh_csv_file_open(&c, path, d);
+    if (st != KH_OK)
+        return st;
+    kh_csv_file_text(&c, r->title);
+    kh_csv_file_row(&c);
+    static const char *const labels[NFIELDS] = {"考核细则", "被考核单位", "考核年度", "检查组",
+                                                "检查日期"};
+    const char *values[NFIELDS] = {r->id, unit, NULL, NULL, NULL};
+    for (size_t i = 0; i < NFIELDS; i++) {
+        kh_csv_file_text(&c, labels[i]);
+        kh_csv_file_text(&c, values[i]);
+        kh_csv_file_row(&c);
+    }
+    kh_csv_file_row(&c);
+    for (size_t i = 0; i < NCOLS; i++)
+        kh_csv_file_text(&c, col_head[i]);
+    kh_csv_file_row(&c);
+    for (size_t it = 0; it < r->nitems; it++) {
+        const kh_item *item = &r->items[it];
+        for (size_t k = 0; k < item->ncps; k++) {
+            const kh_checkpoint *cp = &r->cps[item->first + k];
+            char *fill = fill_text(cp);
+            if (!fill) {
+                c.oom = true;
+                break;
+            }
+            /* 序号, 督查内容 and 标准分 on the first row of the item only, as
+             * if merged. */
+            kh_csv_file_text(&c, k ? NULL : item->num);
+            kh_csv_file_text(&c, k ? NULL : item->content);
+            kh_csv_file_text(&c, cp->id);
+            kh_csv_file_text(&c, cp->label);
+            if (k)
+                kh_csv_file_text(&c, NULL);
+            else
+                kh_csv_file_dec(&c, item->points);
+            kh_csv_file_text(&c, fill);
+            kh_csv_file_text(&c, NULL);
+            kh_csv_file_text(&c, NULL);
+            kh_csv_file_row(&c);
+            kh_free(fill);
+        }
+    }
+    return kh_csv_file_close(&c, d);
+}
+
+/* ------------------------------------------------------------------ */
+
+kh_status kh_write_template(const kh_rubric *r, const char *const *units, size_t nunits,
+                            const char *path, kh_diags *d)
+{
+    if (!r || !path || (nunits && !units)) {
+        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0, _("no rubric or output file given"));
+        return KH_ERR_USAGE;
+    }
+    bool csv = kh_path_has_ext(path, ".csv");
+    if (!csv && !kh_path_has_ext(path, ".xlsx")) {
+        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0,
+                     _("the template file name must end in .xlsx or .csv"));
+        return KH_ERR_USAGE;
+    }
+    if (csv && nunits > 1) {
+        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0,
+                     _("a CSV checklist holds one unit, but %zu units were given: write an "
+                       ".xlsx file (one sheet per unit) or make one .csv per unit"),
+                     nunits);
+        return KH_ERR_USAGE;
+    }
+    if (r->path && kh_same_file(path, r->path)) {
+        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0,
+                     _("this is the rubric file itself: choose another output file"));
+        return KH_ERR_USAGE;
+    }
+    /* Unit names as the reader will compare them: trimmed, not empty, each
+     * once (two sheets for one unit would be scored twice). */
+    kh_status st = KH_OK;
+    char **names = kh_calloc(nunits ? nunits : 1, sizeof *names);
+    if (!names)
+        return KH_ERR_NOMEM;
+    for (size_t i = 0; i < nunits && st == KH_OK; i++) {
+        names[i] = kh_norm_value(units[i] ? units[i] : "");
+        if (!names[i]) {
+            st = KH_ERR_NOMEM;
+            break;
+        }
+        if (!*names[i]) {
+            kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0,
+                         _("a unit name is empty: give every --unit a name"));
+            st = KH_ERR_USAGE;
+        }
+        for (size_t k = 0; k < i && st == KH_OK; k++) {
+            if (strcmp(names[k], names[i]) == 0) {
+                kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0,
+                             _("unit '%s' is given twice: give each unit once"), names[i]);
+                st = KH_ERR_USAGE;
+            }
+        }
+    }
+    if (st == KH_OK)
+        st = csv ? tpl_csv(r, nunits ? names[0] : NULL, path, d)
+                 : tpl_xlsx(r, names, nunits, path, d);
+    for (size_t i = 0; i < nunits; i++)
+        kh_free(names[i]);
+    kh_free(names);
+    return st;
+}
