@@ -876,7 +876,7 @@ kh_status kh_write_ranking(const kh_batch *b, const char *path, kh_diags *d)
     }
 
     st = kh_xw_close(&k.x, d);
-    if (k.oom)
+    if (k.oom || (st == KH_ERR_FORMAT && k.x.err == LXW_ERROR_MEMORY_MALLOC_FAILED))
         st = KH_ERR_NOMEM;
     for (size_t i = 0; i < k.nnames; i++)
         kh_free(k.names[i]);

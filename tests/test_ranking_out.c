@@ -1,0 +1,773 @@
+/* test_ranking_out.c - the ranking workbook: sheets, ranks with ties,
+ * vetoed units last, numeric cells, SUM totals with stored values,
+ * 扣分明细, rejected inputs, chart and print setup, refusals, atomicity,
+ * allocation failures.  The batch is made by the real pipeline from a
+ * small rubric and CSV checklists written into a scratch folder; the
+ * workbook is read back with kaohe's own XLSX reader and minizip. */
+#include "testutil.h"
+#include "batch.h"
+#include "outfile.h"
+#include "sheet.h"
+#include "xlsx_in.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <unzip.h>
+
+/* ------------------------------------------------------------------ */
+/* Scratch files. */
+
+typedef struct fx {
+    char dir[64];
+    kh_registry *reg;
+    kh_batch *b;
+    kh_diags notes;
+} fx;
+
+static char *pathf(const fx *f, const char *name)
+{
+    static char buf[8][512];
+    static int next;
+    char *p = buf[next++ % 8];
+    snprintf(p, sizeof buf[0], "%s/%s", f->dir, name);
+    return p;
+}
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(text, 1, strlen(text), fp), strlen(text));
+    assert_int_equal(fclose(fp), 0);
+}
+
+/* A small rubric: 3 items, 10 points.
+ *   1 (3): 1.1 has 0.5, 1.2 has 0.5
+ *   2 (2): 2.1 count need 2 per 0.4 "检查次数", 2.2 each 0.2 "未参会次数"
+ *   3 (5): 3.1 each per 1 cap 4 "一般事故起数", 3.2 any "较大事故起数",
+ *          3.3 veto "重大事故起数" */
+static void write_rubric(const fx *f, const char *file, const char *id, const char *unit_type)
+{
+    char text[2048];
+    snprintf(text, sizeof text,
+             "id,%s\n"
+             "title,测试考核细则（%s）\n"
+             "unit_type,%s\n"
+             "total,10\n"
+             "item,points,content,check,label,kind,need,per,cap,hint\n"
+             "1,3,学习与部署,1.1,学习记录,has,,0.5,,\n"
+             "1,,,1.2,签到单,has,,0.5,,\n"
+             "2,2,会议与检查,2.1,检查次数,count,2,0.4,,\n"
+             "2,,,2.2,未参会次数,each,,0.2,,\n"
+             "3,5,事故控制,3.1,一般事故起数,each,,1,4,\n"
+             "3,,,3.2,较大事故起数,any,,,,\n"
+             "3,,,3.3,重大事故起数,veto,,,,\n",
+             id, unit_type, unit_type);
+    write_text(pathf(f, file), text);
+}
+
+/* s as a quoted CSV field. */
+static void csv_field(kh_buf *b, const char *s)
+{
+    kh_buf_putc(b, '"');
+    for (; s && *s; s++) {
+        if (*s == '"')
+            kh_buf_putc(b, '"');
+        kh_buf_putc(b, *s);
+    }
+    kh_buf_putc(b, '"');
+}
+
+/* A checklist CSV: results of 1.1 1.2 2.1 2.2 3.1 3.2 3.3 and remarks. */
+static void write_checklist(const fx *f, const char *file, const char *rubric, const char *unit,
+                            const char *const res[7], const char *const remark[7])
+{
+    static const char *const ids[7] = {"1.1", "1.2", "2.1", "2.2", "3.1", "3.2", "3.3"};
+    static const char *const labels[7] = {"学习记录", "签到单", "检查次数", "未参会次数",
+                                          "一般事故起数", "较大事故起数", "重大事故起数"};
+    kh_buf b = {0};
+    kh_buf_printf(&b, "考核细则,%s\n被考核单位,", rubric);
+    csv_field(&b, unit);
+    kh_buf_puts(&b, "\n\n检查点,检查要点,检查结果,备注\n");
+    for (int i = 0; i < 7; i++) {
+        kh_buf_printf(&b, "%s,%s,%s,", ids[i], labels[i], res[i]);
+        csv_field(&b, remark ? remark[i] : NULL);
+        kh_buf_putc(&b, '\n');
+    }
+    write_text(pathf(f, file), kh_buf_str(&b));
+    kh_buf_free(&b);
+}
+
+static const char *const PERFECT[7] = {"有", "有", "2", "0", "0", "0", "0"};
+
+static int fx_setup(void **state)
+{
+    fx *f = calloc(1, sizeof *f);
+    if (!f)
+        return -1;
+    strcpy(f->dir, "/tmp/kh_rank.XXXXXX");
+    if (!mkdtemp(f->dir))
+        return -1;
+    f->reg = kh_registry_new();
+    *state = f;
+    return f->reg ? 0 : -1;
+}
+
+static int fx_teardown(void **state)
+{
+    fx *f = *state;
+    kh_batch_free(f->b);
+    kh_registry_free(f->reg);
+    kh_diags_clear(&f->notes);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+    int rc = system(cmd);
+    free(f);
+    return rc == 0 ? 0 : -1;
+}
+
+static void load_rubric(fx *f, const char *file, const char *id, const char *unit_type)
+{
+    write_rubric(f, file, id, unit_type);
+    kh_diags d = {0};
+    kh_status st = kh_registry_load_file(f->reg, pathf(f, file), &d);
+    if (st != KH_OK) {
+        for (size_t i = 0; i < d.n; i++) {
+            char *s = kh_diag_format(&d.v[i]);
+            print_error("  %s\n", s);
+            kh_free(s);
+        }
+        fail_msg("rubric %s does not load", file);
+    }
+    kh_diags_clear(&d);
+}
+
+static void add_input(fx *f, const char *file)
+{
+    if (!f->b)
+        f->b = kh_batch_new(f->reg, NULL);
+    assert_non_null(f->b);
+    assert_int_equal(kh_batch_add(f->b, pathf(f, file), &f->notes), KH_OK);
+}
+
+/* The standard batch (totals out of 10, in input order):
+ *   丙    10   perfect                                   rank 1
+ *   乙    9    1.1 and 1.2 missing                       rank 2
+ *   丁    10   3.3 = 1: vetoed                           last, no rank
+ *   甲    9    2.1 = 0 (short 2 × 0.4), 2.2 = 1 (0.2)    rank 2 (after 乙: input order)
+ *   =1+2  8.5  1.2 missing, 3.1 = 1                      rank 4
+ *   戊    6    3.1 = 6 → 6, capped at 4                  rank 5
+ * and one rejected file (an unknown result, an unknown check point, and
+ * missing check points). */
+static void standard_batch(fx *f)
+{
+    load_rubric(f, "rubric.csv", "test-town", "乡镇");
+    const char *yi[7] = {"无", "无", "2", "0", "0", "0", "0"};
+    const char *jia[7] = {"有", "有", "0", "1", "0", "0", "0"};
+    const char *jia_rm[7] = {NULL, NULL, "=HYPERLINK(\"http://x\",\"点我\")", NULL, NULL, NULL,
+                             NULL};
+    const char *eq[7] = {"有", "无", "2", "0", "1", "0", "0"};
+    const char *eq_rm[7] = {NULL, "@cmd", NULL, NULL, "一般事故1起", NULL, NULL};
+    const char *ding[7] = {"有", "有", "2", "0", "0", "0", "1"};
+    const char *ding_rm[7] = {NULL, NULL, NULL, NULL, NULL, NULL, "发生重大事故"};
+    const char *wu[7] = {"有", "有", "2", "0", "6", "0", "0"};
+    write_checklist(f, "1-丙.csv", "test-town", "丙", PERFECT, NULL);
+    write_checklist(f, "2-乙.csv", "test-town", "乙", yi, NULL);
+    write_checklist(f, "3-丁.csv", "test-town", "丁", ding, ding_rm);
+    write_checklist(f, "4-甲.csv", "test-town", "甲", jia, jia_rm);
+    write_checklist(f, "5-eq.csv", "test-town", "=1+2", eq, eq_rm);
+    write_checklist(f, "6-戊.csv", "test-town", "戊", wu, NULL);
+    write_text(pathf(f, "7-bad.csv"),
+               "考核细则,test-town\n被考核单位,坏\n\n检查点,检查结果\n1.1,也许\n9.9,有\n");
+    add_input(f, "1-丙.csv");
+    add_input(f, "2-乙.csv");
+    add_input(f, "3-丁.csv");
+    add_input(f, "4-甲.csv");
+    add_input(f, "5-eq.csv");
+    add_input(f, "6-戊.csv");
+    add_input(f, "7-bad.csv");
+    assert_int_equal(kh_batch_finish(f->b), KH_OK);
+    if (kh_batch_unit_count(f->b) != 6) {
+        const kh_diags *e = kh_batch_errors(f->b);
+        for (size_t i = 0; i < e->n; i++) {
+            char *s = kh_diag_format(&e->v[i]);
+            print_error("  %s\n", s);
+            kh_free(s);
+        }
+    }
+    assert_int_equal(kh_batch_unit_count(f->b), 6);
+    assert_int_equal(kh_batch_rejected_count(f->b), 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading the workbook back. */
+
+typedef struct rcell {
+    uint32_t row, col;
+    kh_cell_type type;
+    char *text;
+} rcell;
+
+typedef struct rsheet {
+    char *name;
+    rcell *cells;
+    size_t n;
+} rsheet;
+
+typedef struct rbook {
+    rsheet s[16];
+    size_t n;
+} rbook;
+
+static kh_status take(void *ctx, const kh_sheet *sh)
+{
+    rbook *bk = ctx;
+    assert_true(bk->n < 16);
+    rsheet *s = &bk->s[bk->n++];
+    s->name = strdup(sh->name ? sh->name : "");
+    s->cells = calloc(sh->ncells + 1, sizeof *s->cells);
+    for (size_t i = 0; i < sh->ncells; i++)
+        s->cells[i] = (rcell){sh->cells[i].row, sh->cells[i].col, sh->cells[i].type,
+                              strdup(sh->cells[i].text)};
+    s->n = sh->ncells;
+    return KH_OK;
+}
+
+static void read_book(const char *path, rbook *bk)
+{
+    memset(bk, 0, sizeof *bk);
+    kh_diags d = {0};
+    assert_int_equal(kh_xlsx_read_file(path, take, bk, &d), KH_OK);
+    kh_diags_clear(&d);
+}
+
+static void free_book(rbook *bk)
+{
+    for (size_t i = 0; i < bk->n; i++) {
+        for (size_t k = 0; k < bk->s[i].n; k++)
+            free(bk->s[i].cells[k].text);
+        free(bk->s[i].cells);
+        free(bk->s[i].name);
+    }
+}
+
+static const rsheet *sheet(const rbook *bk, const char *name)
+{
+    for (size_t i = 0; i < bk->n; i++)
+        if (strcmp(bk->s[i].name, name) == 0)
+            return &bk->s[i];
+    fail_msg("no sheet named %s", name);
+    return NULL;
+}
+
+/* The cell at an A1 reference, or NULL when empty. */
+static const rcell *at(const rsheet *s, const char *ref)
+{
+    uint32_t r, c;
+    assert_true(kh_cell_parse(ref, &r, &c));
+    for (size_t i = 0; i < s->n; i++)
+        if (s->cells[i].row == r && s->cells[i].col == c)
+            return &s->cells[i];
+    return NULL;
+}
+
+#define assert_cell(s, ref, want_type, want_text)                                     \
+    do {                                                                              \
+        const rcell *c_ = at((s), (ref));                                             \
+        if (!c_)                                                                      \
+            fail_msg("%s!%s is empty, want \"%s\"", (s)->name, (ref), (want_text));   \
+        if (strcmp(c_->text, (want_text)) != 0 || c_->type != (want_type))            \
+            fail_msg("%s!%s = \"%s\" (type %d), want \"%s\" (type %d)", (s)->name,    \
+                     (ref), c_->text, c_->type, (want_text), (want_type));            \
+    } while (0)
+
+#define assert_empty(s, ref)                                                          \
+    do {                                                                              \
+        const rcell *c_ = at((s), (ref));                                             \
+        if (c_)                                                                       \
+            fail_msg("%s!%s = \"%s\", want empty", (s)->name, (ref), c_->text);       \
+    } while (0)
+
+/* A part of the zip as a new string, or NULL when it is missing. */
+static char *zip_part(const char *path, const char *part)
+{
+    unzFile z = unzOpen64(path);
+    assert_non_null(z);
+    char *text = NULL;
+    if (unzLocateFile(z, part, 1) == UNZ_OK) {
+        unz_file_info64 info;
+        assert_int_equal(unzGetCurrentFileInfo64(z, &info, NULL, 0, NULL, 0, NULL, 0), UNZ_OK);
+        text = calloc(info.uncompressed_size + 1, 1);
+        assert_int_equal(unzOpenCurrentFile(z), UNZ_OK);
+        int n = unzReadCurrentFile(z, text, (unsigned)info.uncompressed_size);
+        assert_int_equal(n, (int)info.uncompressed_size);
+        assert_int_equal(unzCloseCurrentFile(z), UNZ_OK);
+    }
+    unzClose(z);
+    return text;
+}
+
+static void assert_part_has(const char *path, const char *part, const char *needle)
+{
+    char *text = zip_part(path, part);
+    if (!text)
+        fail_msg("%s has no part %s", path, part);
+    if (!strstr(text, needle))
+        fail_msg("%s of %s lacks: %s", part, path, needle);
+    free(text);
+}
+
+static size_t count_tmp(const char *dir)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t l = strlen(e->d_name);
+        if (l > 4 && strcmp(e->d_name + l - 4, ".tmp") == 0)
+            n++;
+    }
+    closedir(d);
+    return n;
+}
+
+/* ------------------------------------------------------------------ */
+
+static void write_ok(fx *f, const char *out)
+{
+    kh_diags d = {0};
+    kh_status st = kh_write_ranking(f->b, out, &d);
+    if (st != KH_OK) {
+        for (size_t i = 0; i < d.n; i++) {
+            char *s = kh_diag_format(&d.v[i]);
+            print_error("  %s\n", s);
+            kh_free(s);
+        }
+        fail_msg("kh_write_ranking: %s", kh_strerror(st));
+    }
+    assert_int_equal(d.n, 0);
+    kh_diags_clear(&d);
+    assert_int_equal(count_tmp(f->dir), 0);
+}
+
+static void ranking_sheet(void **state)
+{
+    fx *f = *state;
+    standard_batch(f);
+    const char *out = pathf(f, "ranking.xlsx");
+    write_ok(f, out);
+    rbook bk;
+    read_book(out, &bk);
+    /* Tab order: ranking, its chart, 扣分明细, 未通过的文件. */
+    assert_int_equal(bk.n, 4);
+    assert_string_equal(bk.s[0].name, "乡镇");
+    assert_string_equal(bk.s[1].name, "乡镇得分图");
+    assert_string_equal(bk.s[2].name, "扣分明细");
+    assert_string_equal(bk.s[3].name, "未通过的文件");
+
+    const rsheet *s = sheet(&bk, "乡镇");
+    assert_cell(s, "A1", KH_CELL_STRING, "乡镇安全生产工作考核排名");
+    assert_cell(s, "A2", KH_CELL_STRING, "测试考核细则（乡镇）");
+    static const char *const head[] = {"名次", "被考核单位", "1（3分）", "2（2分）", "3（5分）",
+                                       "合计得分", "结果", "来源文件"};
+    for (uint32_t c = 0; c < KH_ARRAY_LEN(head); c++) {
+        char ref[KH_CELLREF_BUFSZ];
+        assert_cell(s, kh_cell_ref(2, c, ref), KH_CELL_STRING, head[c]);
+    }
+    /* Rows 4..9: ranking order, ties share a rank in input order, the
+     * vetoed unit last without a rank. */
+    static const struct { const char *rank, *unit, *i1, *i2, *i3, *total, *result, *src; } rows[] = {
+        {"1", "丙", "3", "2", "5", "10", "正常", "1-丙.csv"},
+        {"2", "乙", "2", "2", "5", "9", "正常", "2-乙.csv"},
+        {"2", "甲", "3", "1", "5", "9", "正常", "4-甲.csv"},
+        {"4", "=1+2", "2.5", "2", "4", "8.5", "正常", "5-eq.csv"},
+        {"5", "戊", "3", "2", "1", "6", "正常", "6-戊.csv"},
+        {NULL, "丁", "3", "2", "5", "10", "一票否决", "3-丁.csv"},
+    };
+    for (uint32_t i = 0; i < KH_ARRAY_LEN(rows); i++) {
+        char ref[KH_CELLREF_BUFSZ];
+        uint32_t r = 3 + i;
+        if (rows[i].rank)
+            assert_cell(s, kh_cell_ref(r, 0, ref), KH_CELL_NUMBER, rows[i].rank);
+        else
+            assert_empty(s, kh_cell_ref(r, 0, ref));
+        assert_cell(s, kh_cell_ref(r, 1, ref), KH_CELL_STRING, rows[i].unit);
+        assert_cell(s, kh_cell_ref(r, 2, ref), KH_CELL_NUMBER, rows[i].i1);
+        assert_cell(s, kh_cell_ref(r, 3, ref), KH_CELL_NUMBER, rows[i].i2);
+        assert_cell(s, kh_cell_ref(r, 4, ref), KH_CELL_NUMBER, rows[i].i3);
+        assert_cell(s, kh_cell_ref(r, 5, ref), KH_CELL_NUMBER, rows[i].total);
+        assert_cell(s, kh_cell_ref(r, 6, ref), KH_CELL_STRING, rows[i].result);
+        const rcell *src = at(s, kh_cell_ref(r, 7, ref));
+        assert_non_null(src);
+        assert_string_equal(src->text, pathf(f, rows[i].src));
+    }
+    /* Nothing but the note under the table. */
+    assert_empty(s, "B10");
+    const rcell *note = at(s, "A11");
+    assert_non_null(note);
+    assert_non_null(strstr(note->text, "一票否决"));
+
+    /* Totals are SUM formulas over the item cells with the value stored;
+     * the formula-like unit name is a string, never a formula. */
+    const char *xml = "xl/worksheets/sheet1.xml";
+    assert_part_has(out, xml, "<f>SUM(C4:E4)</f><v>10</v>");
+    assert_part_has(out, xml, "<f>SUM(C7:E7)</f><v>8.5</v>");
+    assert_part_has(out, xml, "<f>SUM(C9:E9)</f><v>10</v>");
+    char *sheet_xml = zip_part(out, xml);
+    assert_null(strstr(sheet_xml, "<f>1+2"));
+    assert_null(strstr(sheet_xml, "<f>=1+2"));
+    /* Item scores carry a format showing exactly their decimals. */
+    free(sheet_xml);
+    /* Print: A4 landscape, one page wide, header row repeated, frozen
+     * below the header and right of the unit column. */
+    assert_part_has(out, xml, "paperSize=\"9\"");
+    assert_part_has(out, xml, "orientation=\"landscape\"");
+    assert_part_has(out, xml, "fitToHeight=\"0\"");
+    assert_part_has(out, xml, "<pageSetUpPr fitToPage=\"1\"/>");
+    assert_part_has(out, xml, "topLeftCell=\"C4\"");
+    assert_part_has(out, "xl/workbook.xml", "<definedName name=\"_xlnm.Print_Titles\" "
+                                            "localSheetId=\"0\">'乡镇'!$3:$3</definedName>");
+    /* The veto is highlighted: the vetoed row uses other styles than the
+     * rows above it (checked through the s= attributes of B8 and B9). */
+    char *x = zip_part(out, xml);
+    char *b8 = strstr(x, "<c r=\"B8\""), *b9 = strstr(x, "<c r=\"B9\"");
+    assert_non_null(b8);
+    assert_non_null(b9);
+    assert_true(strncmp(b8 + 9, b9 + 9, 8) != 0);
+    free(x);
+    free_book(&bk);
+}
+
+static void chart_sheet(void **state)
+{
+    fx *f = *state;
+    standard_batch(f);
+    const char *out = pathf(f, "ranking.xlsx");
+    write_ok(f, out);
+    const char *chart = "xl/charts/chart1.xml";
+    assert_part_has(out, chart, "<c:barChart><c:barDir val=\"bar\"/>");
+    assert_part_has(out, chart, "乡镇考核得分");
+    assert_part_has(out, chart, "单位");
+    assert_part_has(out, chart, "得分");
+    /* The five ranked units (rows 4..8), not the vetoed one. */
+    assert_part_has(out, chart, "<c:f>'乡镇'!$B$4:$B$8</c:f>");
+    assert_part_has(out, chart, "<c:f>'乡镇'!$F$4:$F$8</c:f>");
+    assert_part_has(out, chart, "<c:max val=\"10\"/>");
+    /* The chart lives on the second sheet. */
+    assert_part_has(out, "xl/worksheets/_rels/sheet2.xml.rels", "../drawings/drawing1.xml");
+    /* The item headers carry the item's full text as a note. */
+    assert_part_has(out, "xl/comments1.xml", "学习与部署");
+    char *rels = zip_part(out, "xl/worksheets/_rels/sheet1.xml.rels");
+    if (rels)
+        assert_null(strstr(rels, "drawings/drawing"));
+    free(rels);
+}
+
+static void detail_sheet(void **state)
+{
+    fx *f = *state;
+    standard_batch(f);
+    const char *out = pathf(f, "ranking.xlsx");
+    write_ok(f, out);
+    rbook bk;
+    read_book(out, &bk);
+    const rsheet *s = sheet(&bk, "扣分明细");
+    static const char *const head[] = {"被考核单位", "单位类别", "考核项目", "检查点", "检查要点",
+                                       "扣分", "扣分说明", "备注", "来源（文件:工作表!单元格）"};
+    for (uint32_t c = 0; c < KH_ARRAY_LEN(head); c++) {
+        char ref[KH_CELLREF_BUFSZ];
+        assert_cell(s, kh_cell_ref(0, c, ref), KH_CELL_STRING, head[c]);
+    }
+    /* In ranking order: 乙 (1.1, 1.2), 甲 (2.1, 2.2), =1+2 (1.2, 3.1),
+     * 戊 (3.1, capped), 丁 (3.3 veto). 丙 lost nothing. */
+    static const struct { const char *unit, *item, *cp, *label, *ded, *why, *remark; } rows[] = {
+        {"乙", "1", "1.1", "学习记录", "0.5", "缺", NULL},
+        {"乙", "1", "1.2", "签到单", "0.5", "缺", NULL},
+        {"甲", "2", "2.1", "检查次数", "0.8", "少2次", "=HYPERLINK(\"http://x\",\"点我\")"},
+        {"甲", "2", "2.2", "未参会次数", "0.2", "1次", NULL},
+        {"=1+2", "1", "1.2", "签到单", "0.5", "缺", "@cmd"},
+        {"=1+2", "3", "3.1", "一般事故起数", "1", "发生1起", "一般事故1起"},
+        {"戊", "3", "3.1", "一般事故起数", "4", "发生6起（本检查点最多扣4分）", NULL},
+        {"丁", "3", "3.3", "重大事故起数", "0", "发生1起，一票否决", "发生重大事故"},
+    };
+    for (uint32_t i = 0; i < KH_ARRAY_LEN(rows); i++) {
+        char ref[KH_CELLREF_BUFSZ];
+        uint32_t r = 1 + i;
+        assert_cell(s, kh_cell_ref(r, 0, ref), KH_CELL_STRING, rows[i].unit);
+        assert_cell(s, kh_cell_ref(r, 1, ref), KH_CELL_STRING, "乡镇");
+        assert_cell(s, kh_cell_ref(r, 2, ref), KH_CELL_STRING, rows[i].item);
+        assert_cell(s, kh_cell_ref(r, 3, ref), KH_CELL_STRING, rows[i].cp);
+        assert_cell(s, kh_cell_ref(r, 4, ref), KH_CELL_STRING, rows[i].label);
+        assert_cell(s, kh_cell_ref(r, 5, ref), KH_CELL_NUMBER, rows[i].ded);
+        assert_cell(s, kh_cell_ref(r, 6, ref), KH_CELL_STRING, rows[i].why);
+        if (rows[i].remark)
+            assert_cell(s, kh_cell_ref(r, 7, ref), KH_CELL_STRING, rows[i].remark);
+        else
+            assert_empty(s, kh_cell_ref(r, 7, ref));
+        const rcell *w = at(s, kh_cell_ref(r, 8, ref));
+        assert_non_null(w);
+        /* "DIR/n-unit.csv!G7": the source and the result cell (CSV: no sheet). */
+        assert_non_null(strstr(w->text, ".csv!C"));
+        assert_int_equal(strncmp(w->text, f->dir, strlen(f->dir)), 0);
+    }
+    /* 1.1 of 乙 is the first table row after the header on line 4: C5. */
+    const rcell *w = at(s, "I2");
+    assert_string_equal(w->text, pathf(f, "2-乙.csv!C5"));
+    assert_empty(s, "A10");
+    /* Remarks that look like formulas stay text. */
+    char *x = zip_part(out, "xl/worksheets/sheet3.xml");
+    assert_null(strstr(x, "<f>"));
+    free(x);
+    free_book(&bk);
+}
+
+static void rejected_sheet(void **state)
+{
+    fx *f = *state;
+    standard_batch(f);
+    const char *out = pathf(f, "ranking.xlsx");
+    write_ok(f, out);
+    rbook bk;
+    read_book(out, &bk);
+    const rsheet *s = sheet(&bk, "未通过的文件");
+    assert_cell(s, "A1", KH_CELL_STRING, "文件");
+    assert_cell(s, "B1", KH_CELL_STRING, "工作表");
+    assert_cell(s, "C1", KH_CELL_STRING, "单元格");
+    assert_cell(s, "D1", KH_CELL_STRING, "问题及修改方法");
+    /* One row per message of the rejected file, each naming it. */
+    const kh_diags *e = kh_batch_errors(f->b);
+    assert_true(e->n >= 2);
+    for (uint32_t i = 0; i < e->n; i++) {
+        char ref[KH_CELLREF_BUFSZ];
+        assert_cell(s, kh_cell_ref(1 + i, 0, ref), KH_CELL_STRING, pathf(f, "7-bad.csv"));
+        assert_empty(s, kh_cell_ref(1 + i, 1, ref));
+        if (e->v[i].cell)
+            assert_cell(s, kh_cell_ref(1 + i, 2, ref), KH_CELL_STRING, e->v[i].cell);
+        assert_cell(s, kh_cell_ref(1 + i, 3, ref), KH_CELL_STRING, e->v[i].msg);
+    }
+    char ref[KH_CELLREF_BUFSZ];
+    assert_null(at(s, kh_cell_ref(1 + (uint32_t)e->n, 0, ref)));
+    free_book(&bk);
+}
+
+/* Nothing rejected: the sheet is there and says so; no deductions: so
+ * does 扣分明细. */
+static void empty_lists(void **state)
+{
+    fx *f = *state;
+    load_rubric(f, "rubric.csv", "test-town", "乡镇");
+    write_checklist(f, "a.csv", "test-town", "甲", PERFECT, NULL);
+    add_input(f, "a.csv");
+    assert_int_equal(kh_batch_finish(f->b), KH_OK);
+    const char *out = pathf(f, "ranking.xlsx");
+    write_ok(f, out);
+    rbook bk;
+    read_book(out, &bk);
+    assert_cell(sheet(&bk, "未通过的文件"), "A2", KH_CELL_STRING, "无（全部文件已计分）");
+    assert_cell(sheet(&bk, "扣分明细"), "A2", KH_CELL_STRING, "无（没有扣分的检查点）");
+    assert_cell(sheet(&bk, "乡镇"), "A4", KH_CELL_NUMBER, "1");
+    free_book(&bk);
+}
+
+/* Every input rejected: a workbook still, saying there is nothing to rank. */
+static void nothing_scored(void **state)
+{
+    fx *f = *state;
+    load_rubric(f, "rubric.csv", "test-town", "乡镇");
+    write_text(pathf(f, "bad.csv"), "考核细则,nope\n被考核单位,坏\n\n检查点,检查结果\n1.1,有\n");
+    add_input(f, "bad.csv");
+    assert_int_equal(kh_batch_finish(f->b), KH_OK);
+    const char *out = pathf(f, "ranking.xlsx");
+    write_ok(f, out);
+    rbook bk;
+    read_book(out, &bk);
+    assert_int_equal(bk.n, 3);
+    assert_string_equal(bk.s[0].name, "排名");
+    assert_non_null(strstr(at(&bk.s[0], "A1")->text, "未通过的文件"));
+    assert_cell(sheet(&bk, "未通过的文件"), "A2", KH_CELL_STRING, pathf(f, "bad.csv"));
+    free_book(&bk);
+}
+
+/* Two rubrics with the same unit_type, and one whose unit_type is the
+ * name of a fixed sheet: every sheet gets its own name; an all-vetoed
+ * rubric gets no chart. */
+static void sheet_names(void **state)
+{
+    fx *f = *state;
+    load_rubric(f, "r1.csv", "r-one", "乡镇");
+    load_rubric(f, "r2.csv", "r-two", "乡镇");
+    load_rubric(f, "r3.csv", "r-three", "扣分明细");
+    const char *veto[7] = {"有", "有", "2", "0", "0", "0", "2"};
+    write_checklist(f, "a.csv", "r-one", "甲", PERFECT, NULL);
+    write_checklist(f, "b.csv", "r-two", "乙", PERFECT, NULL);
+    write_checklist(f, "c.csv", "r-three", "丙", veto, NULL);
+    add_input(f, "a.csv");
+    add_input(f, "b.csv");
+    add_input(f, "c.csv");
+    assert_int_equal(kh_batch_finish(f->b), KH_OK);
+    const char *out = pathf(f, "ranking.xlsx");
+    write_ok(f, out);
+    rbook bk;
+    read_book(out, &bk);
+    static const char *const names[] = {"乡镇", "乡镇得分图", "乡镇 (2)", "乡镇得分图 (2)",
+                                        "扣分明细 (2)", "扣分明细得分图", "扣分明细", "未通过的文件"};
+    assert_int_equal(bk.n, KH_ARRAY_LEN(names));
+    for (size_t i = 0; i < KH_ARRAY_LEN(names); i++)
+        assert_string_equal(bk.s[i].name, names[i]);
+    assert_cell(sheet(&bk, "乡镇 (2)"), "B4", KH_CELL_STRING, "乙");
+    assert_cell(sheet(&bk, "扣分明细 (2)"), "G4", KH_CELL_STRING, "一票否决");
+    assert_empty(sheet(&bk, "扣分明细 (2)"), "A4");
+    /* Two charts for the two rubrics with ranked units, none for the third. */
+    char *c2 = zip_part(out, "xl/charts/chart2.xml");
+    assert_non_null(c2);
+    assert_non_null(strstr(c2, "<c:f>'乡镇 (2)'!$B$4</c:f>"));
+    free(c2);
+    assert_null(zip_part(out, "xl/charts/chart3.xml"));
+    assert_cell(sheet(&bk, "扣分明细得分图"), "A1", KH_CELL_STRING,
+                "扣分明细考核得分：所有单位均一票否决，没有可排名的得分（见“扣分明细 (2)”表）。");
+    free_book(&bk);
+}
+
+/* Refusals: an input as output, a name that is no .xlsx, a missing folder.
+ * Nothing is written or left behind, and an old output survives a refusal. */
+static void refusals(void **state)
+{
+    fx *f = *state;
+    standard_batch(f);
+    const char *in = pathf(f, "1-丙.csv");
+    size_t before_len;
+    char *before = test_slurp(in, &before_len);
+    kh_diags d = {0};
+
+    assert_int_equal(kh_write_ranking(f->b, in, &d), KH_ERR_USAGE);
+    assert_int_equal(d.n, 1);
+    assert_string_equal(d.v[0].file, in);
+    /* Another spelling of the same input is refused too. */
+    char other[600];
+    snprintf(other, sizeof other, "%s/./1-丙.csv", f->dir);
+    assert_int_equal(kh_write_ranking(f->b, other, &d), KH_ERR_USAGE);
+    size_t after_len;
+    char *after = test_slurp(in, &after_len);
+    assert_int_equal(after_len, before_len);
+    assert_memory_equal(after, before, before_len);
+    free(after);
+    free(before);
+
+    /* An input that happens to be named .xlsx is refused as well. */
+    const char *t = pathf(f, "t.xlsx");
+    write_text(t, "not really a workbook");
+    add_input(f, "t.xlsx");
+    assert_int_equal(kh_write_ranking(f->b, t, &d), KH_ERR_USAGE);
+    char *kept = test_slurp(t, NULL);
+    assert_string_equal(kept, "not really a workbook");
+    free(kept);
+
+    assert_int_equal(kh_write_ranking(f->b, pathf(f, "ranking.csv"), &d), KH_ERR_USAGE);
+    assert_int_equal(access(pathf(f, "ranking.csv"), F_OK), -1);
+    assert_int_equal(kh_write_ranking(f->b, pathf(f, "no/such/ranking.xlsx"), &d), KH_ERR_IO);
+    assert_int_equal(kh_write_ranking(f->b, "", &d), KH_ERR_USAGE);
+    assert_int_equal(d.n, 6);
+    for (size_t i = 0; i < d.n; i++)
+        assert_int_equal(d.v[i].severity, KH_ERROR);
+    assert_int_equal(count_tmp(f->dir), 0);
+    kh_diags_clear(&d);
+}
+
+/* An existing output is replaced whole; the name is taken over. */
+static void replaces_old_output(void **state)
+{
+    fx *f = *state;
+    standard_batch(f);
+    const char *out = pathf(f, "ranking.xlsx");
+    write_text(out, "old");
+    write_ok(f, out);
+    char *p = zip_part(out, "xl/workbook.xml");
+    assert_non_null(p);
+    free(p);
+}
+
+/* Allocation failures: fail the Nth allocation of kaohe's allocator for
+ * N = 0, 1, ... until the write succeeds.  Each failure must be a clean
+ * KH_ERR_NOMEM (or an I/O error from the temporary name that could not be
+ * made) with the old output untouched, no temporary file left, and no
+ * leak. */
+static long fail_at, live;
+static void *counting_malloc(size_t n)
+{
+    if (fail_at-- == 0)
+        return NULL;
+    void *p = malloc(n);
+    if (p)
+        live++;
+    return p;
+}
+static void *counting_realloc(void *p, size_t n)
+{
+    if (fail_at-- == 0)
+        return NULL;
+    void *q = realloc(p, n);
+    if (q && !p)
+        live++;
+    return q;
+}
+static void counting_free(void *p)
+{
+    if (p)
+        live--;
+    free(p);
+}
+
+static void allocation_failures(void **state)
+{
+    fx *f = *state;
+    standard_batch(f);
+    const char *out = pathf(f, "ranking.xlsx");
+    write_text(out, "old");
+    static const kh_allocator counting = {counting_malloc, counting_realloc, counting_free};
+    kh_status st = KH_ERR_NOMEM;
+    long n;
+    for (n = 0; n < 100000 && st != KH_OK; n++) {
+        kh_diags d = {0};
+        fail_at = n;
+        live = 0;
+        kh_set_allocator(&counting);
+        st = kh_write_ranking(f->b, out, &d);
+        kh_diags_clear(&d);
+        kh_set_allocator(NULL);
+        if (live != 0)
+            fail_msg("allocation %ld failing leaks %ld blocks", n, live);
+        if (st == KH_OK)
+            break;
+        if (st != KH_ERR_NOMEM && st != KH_ERR_IO)
+            fail_msg("allocation %ld failing gives %s", n, kh_strerror(st));
+        char *kept = test_slurp(out, NULL);
+        if (strcmp(kept, "old") != 0)
+            fail_msg("allocation %ld failing changed the old output", n);
+        free(kept);
+        assert_int_equal(count_tmp(f->dir), 0);
+    }
+    assert_int_equal(st, KH_OK);
+    assert_true(n > 10);
+    char *p = zip_part(out, "xl/workbook.xml");
+    assert_non_null(p);
+    free(p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(ranking_sheet, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(chart_sheet, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(detail_sheet, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(rejected_sheet, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(empty_lists, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(nothing_scored, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(sheet_names, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(refusals, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(replaces_old_output, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(allocation_failures, fx_setup, fx_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
