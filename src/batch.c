@@ -402,6 +402,10 @@ static kh_status reject_duplicates(kh_batch *b)
                 kh_buf_free(&others);
                 st = reject(b, v[k]->cl->source, v[k]->cl->sheet, &d, v[k]->order);
                 kh_diags_clear(&d);
+            }
+            /* Free only after every message of the group names the others
+             * (and not at all when a rejection failed: b->units keeps them). */
+            for (size_t k = i; k < j && st == KH_OK; k++) {
                 kh_unit_free(v[k]);
                 v[k] = NULL;
             }

@@ -8,8 +8,8 @@ fail() { echo "    FAIL: $*" >&2; return 1; }
 # expect_exit CODE CMD... : run CMD, keep stdout in $T/out and stderr in $T/err.
 expect_exit() {
     want=$1; shift
-    "$@" >"$T/out" 2>"$T/err"
-    got=$?
+    got=0
+    "$@" >"$T/out" 2>"$T/err" || got=$?
     [ "$got" -eq "$want" ] || { sed 's/^/      stderr: /' "$T/err" | head -20 >&2; fail "exit $got, want $want: $*"; }
 }
 

@@ -1,0 +1,132 @@
+# CLI tests: the built binary on samples/ and tests/data/cli/, exit statuses,
+# exact JSON, help texts, rubric commands, install.
+
+D=tests/data/cli
+
+test_version_and_help() {
+    expect_exit 0 "$KAOHE" --version
+    has_text "$T/out" "kaohe 0."
+    expect_exit 0 "$KAOHE" --help
+    has_text "$T/out" "usage: kaohe COMMAND"
+    for c in template score rank rubric; do
+        expect_exit 0 "$KAOHE" $c --help
+        has_text "$T/out" "usage: kaohe $c"
+    done
+    expect_exit 2 "$KAOHE" frobnicate
+    has_text "$T/err" "unknown command 'frobnicate'"
+    expect_exit 2 "$KAOHE" score --no-such-option samples
+    expect_exit 2 "$KAOHE" score
+    has_text "$T/err" "no input"
+    expect_exit 2 "$KAOHE" rank samples
+    has_text "$T/err" "missing -o"
+}
+
+test_rubric_list_and_show() {
+    expect_exit 0 "$KAOHE" rubric list
+    has_text "$T/out" "lingui-2020-township	乡镇"
+    has_text "$T/out" "lingui-2020-department	区直单位部门"
+    expect_exit 0 "$KAOHE" rubric show lingui-2020-township
+    has_text "$T/out" "17、年度内是否发生生产安全事故"
+    has_text "$T/out" "一般事故起数"
+    expect_exit 2 "$KAOHE" rubric show no-such-rubric
+    has_text "$T/err" "unknown rubric 'no-such-rubric'"
+}
+
+test_rubric_check() {
+    expect_exit 0 "$KAOHE" rubric check templates/rubrics/lingui-2020-township.csv templates/rubrics/lingui-2020-department.csv
+    # Two problems in one file: both listed with their lines, exit 2.
+    sed -e 's/^1,,,1.2,成立领导机构,has,,0.5,,/1,,,1.2,成立领导机构,hass,,0.5,,/' \
+        -e 's/^total,40/total,41/' templates/rubrics/lingui-2020-township.csv > "$T/bad.csv"
+    expect_exit 2 "$KAOHE" rubric check "$T/bad.csv"
+    has_text "$T/err" "$T/bad.csv:7: "
+    has_text "$T/err" "hass"
+    has_text "$T/err" "41"
+}
+
+# The samples score to the totals worked out by hand in samples-expected.tsv.
+test_samples_totals_and_ranks() {
+    expect_exit 0 "$KAOHE" rank samples -o "$T/r.xlsx" --json "$T/r.json"
+    $PY - "$T/r.json" "$D/samples-expected.tsv" <<'PY'
+import json, sys
+units = {u['unit']: u for u in json.load(open(sys.argv[1]))['units']}
+n = 0
+for line in open(sys.argv[2], encoding='utf-8'):
+    if line.startswith('#') or not line.strip():
+        continue
+    unit, total, vetoed, rank = line.rstrip('\n').split('\t')
+    u = units[unit]
+    assert u['total'] == total, (unit, u['total'], total)
+    assert u['vetoed'] == (vetoed == 'true'), unit
+    assert u['rank'] == (None if rank == 'null' else int(rank)), (unit, u['rank'], rank)
+    n += 1
+assert n == 14 and len(units) == 14, (n, len(units))
+PY
+}
+
+# The exact JSON of SPEC section 5, including escaping of quotes, backslashes,
+# line breaks, tabs and control characters, and the rejected inputs.
+test_score_json_exact() {
+    expect_exit 1 "$KAOHE" score $D/escape.csv $D/bad.csv $D/blank.csv -o -
+    same_file $D/expected-score.json "$T/out"
+    $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["units"][0]["unit"]=="区\"应急\"管理局\\测试"' "$T/out"
+    # Every rejected message also goes to stderr with its cell.
+    has_text "$T/err" "$D/bad.csv!G11: result '也许' for 1.3"
+    has_text "$T/err" "$D/bad.csv!G22: result '1.5' for 3.1"
+    has_text "$T/err" "$D/bad.csv!C85: 检查点 '16.9'"
+}
+
+test_rejected_input_does_not_stop_others() {
+    expect_exit 1 "$KAOHE" score $D/bad.csv samples/两江镇.csv
+    has_text "$T/out" "两江镇"
+    has_text "$T/out" "36.8"
+    lacks_text "$T/out" "坏表镇"
+}
+
+test_blank_as_missing() {
+    expect_exit 1 "$KAOHE" score $D/blank.csv
+    has_text "$T/err" "is empty"
+    # 1.1 missing 0.02, 1.8 = 0 meetings: short 2 x 0.02 = 0.04; 2.9 - 0.06
+    expect_exit 0 "$KAOHE" score --blank-as-missing $D/blank.csv
+    has_text "$T/out" "2.84"
+}
+
+# Regression: two checklists of one unit crashed (a freed unit was named in
+# the second message).  Both are rejected; the others are scored.
+test_duplicate_units_rejected() {
+    expect_exit 1 "$KAOHE" score $D/dup-a.csv $D/dup-b.csv samples/四塘镇.csv -o -
+    $PY - "$T/out" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert [u['unit'] for u in d['units']] == ['四塘镇'], d['units']
+assert [r['source'] for r in d['rejected']] == ['tests/data/cli/dup-a.csv', 'tests/data/cli/dup-b.csv']
+assert 'also in tests/data/cli/dup-b.csv' in d['rejected'][0]['errors'][0]
+PY
+}
+
+test_score_csv_to_stdout() {
+    expect_exit 0 "$KAOHE" score samples/两江镇.csv -o - --format csv
+    # libcsv quotes every field; a BOM first, CRLF line ends.
+    has_text "$T/out" '"unit","rubric","unit_type","source","sheet","item","points","deduction","score","reason","total","result"'
+    has_text "$T/out" '"两江镇","lingui-2020-township","乡镇","samples/两江镇.csv","","1","3","1","2","缺图片、签到单，扣1分；备注：签到单未归档","36.8","正常"'
+    [ "$(head -c 3 "$T/out" | od -An -tx1 | tr -d ' ')" = efbbbf ] || fail "no BOM"
+    [ "$(grep -c $'\r$' "$T/out")" = 18 ] || fail "not CRLF"
+    expect_exit 2 "$KAOHE" score samples/两江镇.csv -o - --format xlsx
+}
+
+test_missing_input_is_rejected() {
+    expect_exit 1 "$KAOHE" score no-such-file.csv samples/两江镇.csv
+    has_text "$T/err" "no-such-file.csv: cannot open"
+    has_text "$T/out" "36.8"
+}
+
+test_install_finds_rubrics_by_id() {
+    make -s install PREFIX=/usr DESTDIR="$T/root" B="$(dirname "$KAOHE")" >/dev/null
+    [ -x "$T/root/usr/bin/kaohe" ] || fail "binary not installed"
+    [ -f "$T/root/usr/share/man/man1/kaohe.1" ] || fail "man page not installed"
+    (cd "$T" && ./root/usr/bin/kaohe rubric list) > "$T/list"
+    has_text "$T/list" "lingui-2020-township"
+    has_text "$T/list" "lingui-2020-department"
+    cp samples/两江镇.csv "$T/x.csv"
+    (cd / && "$T/root/usr/bin/kaohe" score "$T/x.csv") > "$T/score"
+    has_text "$T/score" "36.8"
+}
