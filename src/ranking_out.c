@@ -44,8 +44,13 @@ typedef struct rk {
     lxw_format *title, *subtitle, *head, *note;
     lxw_format *center, *left, *rank;           /* ordinary rows */
     lxw_format *v_center, *v_left;              /* vetoed rows */
+    /* Numbers of the ranking sheets, in the General format: it shows a
+     * value with exactly the decimals it has (40, 38.6, 2.94) and keeps
+     * doing so after a hand edit (a "0" format would show 1.5 as 2). */
     lxw_format *num[KH_DEC_PLACES + 1], *total[KH_DEC_PLACES + 1];
     lxw_format *v_num[KH_DEC_PLACES + 1], *v_total[KH_DEC_PLACES + 1];
+    /* Deductions of 扣分明细: a format per number of decimals. */
+    lxw_format *ded[KH_DEC_PLACES + 1], *v_ded[KH_DEC_PLACES + 1];
     char **names;                               /* sheet names taken so far */
     size_t nnames, capnames;
 } rk;
@@ -95,6 +100,16 @@ static lxw_format *new_format(rk *k)
     if (!f)
         kh_xw_check(&k->x, LXW_ERROR_MEMORY_MALLOC_FAILED, "workbook_add_format");
     return f;
+}
+
+/* One General format styled by style, for every number of decimals. */
+static void general_formats(rk *k, void (*style)(lxw_format *), lxw_format *fmts[KH_DEC_PLACES + 1])
+{
+    lxw_format *f = new_format(k);
+    if (f)
+        style(f);
+    for (int i = 0; i <= KH_DEC_PLACES; i++)
+        fmts[i] = f;
 }
 
 /* Make every format of the workbook.  On failure some are NULL, which
@@ -147,10 +162,12 @@ static void make_formats(rk *k)
         style_veto(f);
         format_set_text_wrap(f);
     }
-    kh_xw_dec_formats(&k->x, style_num, k->num);
-    kh_xw_dec_formats(&k->x, style_total, k->total);
-    kh_xw_dec_formats(&k->x, style_v_num, k->v_num);
-    kh_xw_dec_formats(&k->x, style_v_total, k->v_total);
+    general_formats(k, style_num, k->num);
+    general_formats(k, style_total, k->total);
+    general_formats(k, style_v_num, k->v_num);
+    general_formats(k, style_v_total, k->v_total);
+    kh_xw_dec_formats(&k->x, style_num, k->ded);
+    kh_xw_dec_formats(&k->x, style_v_num, k->v_ded);
 }
 
 /* ------------------------------------------------------------------ */
@@ -688,7 +705,7 @@ static void write_detail_unit(rk *k, lxw_worksheet *ws, lxw_row_t *r, const kh_u
             kh_xw_str(&k->x, ws, *r, D_ITEM, it->num, c);
             kh_xw_str(&k->x, ws, *r, D_CHECK, cp->id, c);
             kh_xw_str(&k->x, ws, *r, D_LABEL, cp->label, lf);
-            kh_xw_dec(&k->x, ws, *r, D_DED, u->cp_deduction[j], v ? k->v_num : k->num);
+            kh_xw_dec(&k->x, ws, *r, D_DED, u->cp_deduction[j], v ? k->v_ded : k->ded);
             char *why = cp_reason(k, rb, u, j, sum);
             kh_xw_str(&k->x, ws, *r, D_REASON, why, lf);
             kh_xw_str(&k->x, ws, *r, D_REMARK, res->remark, lf);

@@ -1,0 +1,214 @@
+# tests/interop/test_ranking.sh - the ranking workbook read back by openpyxl
+# and converted by LibreOffice (PDF and CSV): sheets, ranks with ties,
+# vetoed units, numeric cells, SUM formulas and their stored values,
+# 扣分明细, rejected inputs, chart, print setup, and a hand edit that
+# recomputes.
+
+# mk_checklist OUT UNIT [CHECK=RESULT]... : a copy of samples/临桂镇.csv
+# (38.9 points: 8.3 and 12.3 missing) for UNIT with some results changed.
+mk_checklist() {
+    out=$1 unit=$2
+    shift 2
+    "$PY" - "$TOP/samples/临桂镇.csv" "$out" "$unit" "$@" <<'EOF'
+import csv, sys
+src, out, unit, *changes = sys.argv[1:]
+change = dict(c.split('=', 1) for c in changes)
+rows = list(csv.reader(open(src, encoding='utf-8-sig', newline='')))
+head = None
+for r in rows:
+    if r[:2] == ['被考核单位', '临桂镇'] or (len(r) > 1 and r[0] == '被考核单位'):
+        r[1] = unit
+    if '检查点' in r and '检查结果' in r:
+        head = r
+        continue
+    if head and len(r) > head.index('检查结果') and r[head.index('检查点')] in change:
+        r[head.index('检查结果')] = change[r[head.index('检查点')]]
+with open(out, 'w', encoding='utf-8-sig', newline='') as f:
+    csv.writer(f).writerows(rows)
+EOF
+}
+
+# lo_convert FILE FORMAT : LibreOffice conversion into $T/lo/ with a
+# private profile (so it runs beside a desktop LibreOffice).
+lo_convert() {
+    mkdir -p "$T/lo"
+    timeout 180 soffice -env:UserInstallation=file://$T/lo-profile --headless \
+        --convert-to "$2" --outdir "$T/lo" "$1" >"$T/lo.log" 2>&1 ||
+        { cat "$T/lo.log" >&2; fail "soffice --convert-to $2 $1"; }
+}
+
+# CSV in UTF-8 (76), comma-separated (44), double quotes (34).
+LO_CSV='csv:Text - txt - csv (StarCalc):44,34,76'
+
+# The standard set: ties 1, 2, 2, 4 listed in input order, a vetoed unit
+# with the highest total, one rejected file.
+make_inputs() {
+    mkdir -p "$T/in"
+    mk_checklist "$T/in/a.csv" 丁镇 1.1=无          # 38.4 -> rank 4
+    mk_checklist "$T/in/b.csv" 丙镇                 # 38.9 -> rank 2 (input before 乙镇)
+    mk_checklist "$T/in/c.csv" 甲镇 8.3=有 12.3=有  # 40   -> rank 1
+    mk_checklist "$T/in/d.csv" 乙镇                 # 38.9 -> rank 2
+    mk_checklist "$T/in/e.csv" 戊镇 8.3=有 12.3=有 17.3=1  # 40, vetoed -> last
+    mk_checklist "$T/in/bad.csv" 坏镇 1.1=也许 2.1=
+    INPUTS="$T/in/a.csv $T/in/b.csv $T/in/c.csv $T/in/d.csv $T/in/e.csv $T/in/bad.csv"
+}
+
+test_ranking_read_back_by_openpyxl() {
+    make_inputs
+    expect_exit 1 "$KAOHE" rank $INPUTS -o "$T/rank.xlsx" --json "$T/rank.json"
+    [ -s "$T/rank.xlsx" ] || fail "no workbook"
+    "$PY" - "$T/rank.xlsx" "$T/rank.json" "$T/in" <<'EOF'
+import json, sys, openpyxl
+from openpyxl.cell.cell import TYPE_STRING, TYPE_NUMERIC, TYPE_FORMULA
+path, jpath, indir = sys.argv[1:]
+wb = openpyxl.load_workbook(path)                 # formulas
+wv = openpyxl.load_workbook(path, data_only=True)  # stored values
+assert wb.sheetnames == ['乡镇', '乡镇得分图', '扣分明细', '未通过的文件'], wb.sheetnames
+
+ws, vs = wb['乡镇'], wv['乡镇']
+assert ws['A1'].value == '乡镇安全生产工作考核排名', ws['A1'].value
+assert '乡镇' in ws['A2'].value
+head = [c.value for c in ws[3]]
+items = ['%d（%s分）' % (i, p) for i, p in
+         zip(range(1, 18), [3, 3, 2, 2, 2, 1, 2, 3, 2, 2, 2, 3, 1, 2, 4, 1, 5])]
+assert head == ['名次', '被考核单位'] + items + ['合计得分', '结果', '来源文件'], head
+T = 2 + 17  # 合计得分 column index (0-based): T
+
+want = [(1, '甲镇', 40, '正常', 'c.csv'), (2, '丙镇', 38.9, '正常', 'b.csv'),
+        (2, '乙镇', 38.9, '正常', 'd.csv'), (4, '丁镇', 38.4, '正常', 'a.csv'),
+        (None, '戊镇', 40, '一票否决', 'e.csv')]
+for i, (rank, unit, total, result, src) in enumerate(want):
+    r = 4 + i
+    row, vrow = ws[r], vs[r]
+    assert row[0].value == rank, (r, row[0].value)
+    if rank is not None:
+        assert row[0].data_type == TYPE_NUMERIC
+    assert row[1].value == unit and row[1].data_type == TYPE_STRING, (r, row[1].value)
+    for c in row[2:T]:
+        assert c.data_type == TYPE_NUMERIC and isinstance(c.value, (int, float)), (c.coordinate, c.value)
+    f = row[T]
+    assert f.data_type == TYPE_FORMULA and f.value == '=SUM(C%d:S%d)' % (r, r), f.value
+    assert abs(vrow[T].value - total) < 1e-9, (r, vrow[T].value)
+    assert abs(sum(c.value for c in vrow[2:T]) - total) < 1e-9
+    # General shows each number with exactly its decimals, also after an edit.
+    assert all(c.number_format == 'General' for c in row[2:T + 1]), [c.number_format for c in row]
+    assert row[T + 1].value == result, row[T + 1].value
+    assert row[T + 2].value == indir + '/' + src, row[T + 2].value
+assert ws.cell(row=9, column=2).value is None
+
+# The same totals as the JSON of the same run.
+doc = json.load(open(jpath, encoding='utf-8'))
+totals = {u['unit']: u['total'] for u in doc['units']}
+for i, (_, unit, total, _, _) in enumerate(want):
+    assert float(totals[unit]) == vs.cell(row=4 + i, column=T + 1).value, unit
+
+# Print setup and panes.
+ps = ws.page_setup
+assert ps.orientation == 'landscape', ps.orientation
+assert str(ps.paperSize) == '9', ps.paperSize
+assert ws.sheet_properties.pageSetUpPr.fitToPage
+assert ps.fitToWidth in (1, None) and ps.fitToHeight == 0, (ps.fitToWidth, ps.fitToHeight)
+assert ws.print_title_rows == '$3:$3', ws.print_title_rows
+assert ws.freeze_panes == 'C4', ws.freeze_panes
+for name in wb.sheetnames:
+    assert wb[name].page_setup.paperSize in (9, '9'), name
+
+# The chart: a bar chart of the four ranked units on its own sheet.
+cs = wb['乡镇得分图']
+assert len(cs._charts) == 1, cs._charts
+ch = cs._charts[0]
+assert ch.tagname == 'barChart' and ch.type == 'bar', (ch.tagname, ch.type)
+assert len(ch.series) == 1
+s = ch.series[0]
+cat = (s.cat.strRef or s.cat.numRef).f
+assert cat == "'乡镇'!$B$4:$B$7", cat
+assert s.val.numRef.f == "'乡镇'!$T$4:$T$7", s.val.numRef.f
+def text_of(title):
+    return ''.join(r.t for p in title.tx.rich.p for r in (p.r or []))
+assert text_of(ch.title) == '乡镇考核得分', text_of(ch.title)
+assert {text_of(ch.x_axis.title), text_of(ch.y_axis.title)} == {'单位', '得分'}
+assert not ws._charts
+
+# 扣分明细: one row per check point that cost points, veto included.
+ds = wb['扣分明细']
+rows = [[c.value for c in r] for r in ds.iter_rows(min_row=2)]
+assert ds['A1'].value == '被考核单位' and ds['F1'].value == '扣分'
+got = [(r[0], r[3], r[5], r[6]) for r in rows]
+assert got == [
+    ('丙镇', '8.3', 0.6, '缺'), ('丙镇', '12.3', 0.5, '缺'),
+    ('乙镇', '8.3', 0.6, '缺'), ('乙镇', '12.3', 0.5, '缺'),
+    ('丁镇', '1.1', 0.5, '缺'), ('丁镇', '8.3', 0.6, '缺'), ('丁镇', '12.3', 0.5, '缺'),
+    ('戊镇', '17.3', 0, '发生1起，一票否决')], got
+for r in ds.iter_rows(min_row=2):
+    assert r[5].data_type == TYPE_NUMERIC and r[3].data_type == TYPE_STRING
+    assert r[5].number_format == ('0' if r[5].value == int(r[5].value) else '0.0'), r[5].number_format
+assert rows[0][8].startswith(indir + '/b.csv!G'), rows[0][8]
+assert ds.freeze_panes == 'B2' and ds.print_title_rows == '$1:$1'
+
+# 未通过的文件: the rejected file, one row per message.
+js = wb['未通过的文件']
+assert [c.value for c in js[1]] == ['文件', '工作表', '单元格', '问题及修改方法']
+rej = [[c.value for c in r] for r in js.iter_rows(min_row=2)]
+assert len(rej) == 2, rej
+assert all(r[0] == indir + '/bad.csv' and r[3] for r in rej), rej
+assert sorted(r[2] for r in rej) == ['G16', 'G9'], rej
+EOF
+}
+
+test_ranking_nothing_rejected_says_so() {
+    mkdir -p "$T/in"
+    mk_checklist "$T/in/a.csv" 甲镇
+    expect_exit 0 "$KAOHE" rank "$T/in" -o "$T/rank.xlsx"
+    "$PY" - "$T/rank.xlsx" <<'EOF'
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+js = wb['未通过的文件']
+assert js['A2'].value == '无（全部文件已计分）', js['A2'].value
+assert js.max_row == 2
+EOF
+    unzip -l "$T/rank.xlsx" | grep -q 'xl/charts/chart1.xml' || fail "no chart part"
+}
+
+test_ranking_libreoffice_pdf_and_csv() {
+    make_inputs
+    expect_exit 1 "$KAOHE" rank $INPUTS -o "$T/rank.xlsx"
+    lo_convert "$T/rank.xlsx" pdf
+    pdfinfo "$T/lo/rank.pdf" >"$T/info"
+    has_text "$T/info" "(A4)"
+    pdftotext -layout "$T/lo/rank.pdf" "$T/pdf.txt"
+    has_text "$T/pdf.txt" "乡镇安全生产工作考核排名"
+    has_text "$T/pdf.txt" "乡镇考核得分"
+    has_text "$T/pdf.txt" "一票否决"
+    has_text "$T/pdf.txt" "38.9"
+    has_text "$T/pdf.txt" "38.4"
+    # The first sheet as CSV: the same totals as the workbook stores.
+    lo_convert "$T/rank.xlsx" "$LO_CSV"
+    "$PY" - "$T/lo/rank.csv" <<'EOF'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], encoding='utf-8', errors='replace')))
+got = {r[1]: (r[0], r[19], r[20]) for r in rows[3:8]}
+assert got == {'甲镇': ('1', '40', '正常'), '丙镇': ('2', '38.9', '正常'),
+               '乙镇': ('2', '38.9', '正常'), '丁镇': ('4', '38.4', '正常'),
+               '戊镇': ('', '40', '一票否决')}, got
+EOF
+}
+
+# A hand edit of an item score recomputes the total: edit with openpyxl
+# (which keeps the formula but drops stored values), let LibreOffice
+# calculate.
+test_ranking_hand_edit_recomputes() {
+    mkdir -p "$T/in"
+    mk_checklist "$T/in/a.csv" 甲镇
+    expect_exit 0 "$KAOHE" rank "$T/in/a.csv" -o "$T/rank.xlsx"
+    "$PY" - "$T/rank.xlsx" "$T/edited.xlsx" <<'EOF'
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+ws = wb['乡镇']
+assert ws['C4'].value == 3 and ws['T4'].value == '=SUM(C4:S4)'
+ws['C4'] = 1.5
+wb.save(sys.argv[2])
+EOF
+    lo_convert "$T/edited.xlsx" "$LO_CSV"
+    sed -n 4p "$T/lo/edited.csv" | grep -q '^1,甲镇,1.5,.*,37.4,正常,' ||
+        fail "total not recomputed: $(sed -n 4p "$T/lo/edited.csv")"
+}
