@@ -292,16 +292,9 @@ static kh_status ss_xlsx(const kh_unit *u, const char *path, kh_diags *d)
             st = ss_sheet(&x, ws, &f, u);
     }
     kh_free(name);
-    if (st != KH_OK) {
-        kh_diags ignore = {0};
+    if (st != KH_OK)
         kh_xw_check(&x, LXW_ERROR_MEMORY_MALLOC_FAILED, "kh_write_scoresheets");
-        kh_xw_close(&x, &ignore);
-        kh_diags_clear(&ignore);
-        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0,
-                     _("out of memory while writing the scoresheet"));
-        return st;
-    }
-    return kh_xw_close(&x, d);
+    return kh_form_close(&x, d);
 }
 
 static kh_status ss_csv(const kh_unit *u, const char *path, kh_diags *d)

@@ -174,6 +174,14 @@ void kh_form_page_breaks(kh_xw *x, lxw_worksheet *ws, const double *height,
     kh_free(breaks);
 }
 
+kh_status kh_form_close(kh_xw *x, kh_diags *d)
+{
+    kh_status st = kh_xw_close(x, d);
+    if (st == KH_ERR_FORMAT && x->err == LXW_ERROR_MEMORY_MALLOC_FAILED)
+        st = KH_ERR_NOMEM;
+    return st;
+}
+
 bool kh_path_has_ext(const char *path, const char *ext)
 {
     size_t n = strlen(path), e = strlen(ext);
@@ -662,16 +670,9 @@ done:
         for (size_t i = 0; i < (nunits ? nunits : 1); i++)
             kh_free(names[i]);
     kh_free(names);
-    if (st != KH_OK) {
-        /* Close to release the workbook; the temporary file is removed. */
+    if (st != KH_OK)
         kh_xw_check(&x, LXW_ERROR_MEMORY_MALLOC_FAILED, "kh_write_template");
-        kh_diags d2 = {0};
-        kh_xw_close(&x, &d2);
-        kh_diags_clear(&d2);
-        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0, _("out of memory while writing the template"));
-        return st;
-    }
-    return kh_xw_close(&x, d);
+    return kh_form_close(&x, d);
 }
 
 /* ------------------------------------------------------------------ */

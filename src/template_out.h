@@ -46,6 +46,10 @@ void kh_form_page_breaks(kh_xw *x, lxw_worksheet *ws, const double *height,
                          const bool *group_start, lxw_row_t nrows, lxw_row_t header_row,
                          const double *col_width, size_t ncols);
 
+/* kh_xw_close, with a memory failure recorded by a cell writer reported
+ * as KH_ERR_NOMEM rather than KH_ERR_FORMAT. */
+kh_status kh_form_close(kh_xw *x, kh_diags *d);
+
 /* Does path end in ext (".csv", ".xlsx"), ignoring ASCII case? */
 bool kh_path_has_ext(const char *path, const char *ext);
 

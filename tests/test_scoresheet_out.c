@@ -1,0 +1,714 @@
+/* test_scoresheet_out.c - completed scoresheets: one file per unit laid
+ * out as the official form (title, fields, 序号 督查内容 标准分 扣分原因
+ * 得分情况, 合计总得分 as a SUM with its value stored), a vetoed unit
+ * saying 一票否决, the CSV twin (BOM, CRLF, neutralised text), file names
+ * from unit names (safe, unique), refusal to replace an input, atomic
+ * replacement, one failing unit not stopping the others, allocation
+ * failures.  Checklists are CSV files for the shipped 2020 rubrics, read by
+ * the real pipeline; outputs are read back with kaohe's own readers. */
+#include "testutil.h"
+#include "batch.h"
+#include "csv_in.h"
+#include "outfile.h"
+#include "rubric.h"
+#include "sheet.h"
+#include "xlsx_in.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <unzip.h>
+
+#define RUBRICS "templates/rubrics"
+
+typedef struct fx {
+    char dir[64];
+    kh_registry *reg;
+    kh_batch *b;
+    kh_diags notes;
+} fx;
+
+static char *pathf(const fx *f, const char *name)
+{
+    static char buf[8][512];
+    static int next;
+    char *p = buf[next++ % 8];
+    snprintf(p, sizeof buf[0], "%s/%s", f->dir, name);
+    return p;
+}
+
+static void print_diags(const kh_diags *d)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        char *s = kh_diag_format(&d->v[i]);
+        print_error("  diag: %s\n", s);
+        kh_free(s);
+    }
+}
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(text, 1, strlen(text), fp), strlen(text));
+    assert_int_equal(fclose(fp), 0);
+}
+
+static int fx_setup(void **state)
+{
+    fx *f = calloc(1, sizeof *f);
+    if (!f)
+        return -1;
+    strcpy(f->dir, "/tmp/kh_ss.XXXXXX");
+    if (!mkdtemp(f->dir))
+        return -1;
+    f->reg = kh_registry_new();
+    kh_diags d = {0};
+    if (!f->reg || kh_registry_load_dir(f->reg, RUBRICS, &d) != KH_OK) {
+        print_diags(&d);
+        return -1;
+    }
+    kh_diags_clear(&d);
+    mkdir(pathf(f, "in"), 0777);
+    *state = f;
+    return 0;
+}
+
+static int fx_teardown(void **state)
+{
+    fx *f = *state;
+    kh_batch_free(f->b);
+    kh_registry_free(f->reg);
+    kh_diags_clear(&f->notes);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+    int rc = system(cmd);
+    free(f);
+    return rc == 0 ? 0 : -1;
+}
+
+/* A result different from the perfect one, with an optional remark. */
+typedef struct res {
+    const char *id, *result, *remark;
+} res;
+
+/* s as a quoted CSV field. */
+static void put_field(kh_buf *b, const char *s)
+{
+    kh_buf_putc(b, '"');
+    for (const char *p = s; *p; p++) {
+        if (*p == '"')
+            kh_buf_putc(b, '"');
+        kh_buf_putc(b, *p);
+    }
+    kh_buf_putc(b, '"');
+}
+
+/* A CSV checklist for rubric id: every check point perfect (有, the count
+ * needed, 0) except those in over (terminated by a NULL id).  The unit
+ * name is written as is (no neutralising: that is what is tested). */
+static void write_checklist(fx *f, const char *file, const char *id, const char *unit,
+                            const res *over)
+{
+    const kh_rubric *r = kh_registry_find(f->reg, id);
+    assert_non_null(r);
+    kh_buf b = {0};
+    kh_buf_printf(&b, "考核细则,%s\n被考核单位,", id);
+    put_field(&b, unit);
+    kh_buf_puts(&b, "\n考核年度,2020\n检查组,第一组\n检查日期,2020-12-05\n\n");
+    kh_buf_puts(&b, "检查点,检查要点,检查结果,备注\n");
+    for (size_t i = 0; i < r->ncps; i++) {
+        const kh_checkpoint *cp = &r->cps[i];
+        char perfect[32];
+        if (cp->kind == KH_KIND_HAS)
+            strcpy(perfect, "有");
+        else
+            snprintf(perfect, sizeof perfect, "%lld",
+                     cp->kind == KH_KIND_COUNT ? (long long)cp->need : 0LL);
+        const char *result = perfect, *remark = "";
+        for (const res *o = over; o && o->id; o++)
+            if (strcmp(o->id, cp->id) == 0) {
+                result = o->result;
+                remark = o->remark ? o->remark : "";
+            }
+        kh_buf_printf(&b, "%s,", cp->id);
+        put_field(&b, cp->label);
+        kh_buf_printf(&b, ",%s,", result);
+        put_field(&b, remark);
+        kh_buf_putc(&b, '\n');
+    }
+    write_text(pathf(f, file), kh_buf_str(&b));
+    kh_buf_free(&b);
+}
+
+static void add_input(fx *f, const char *file)
+{
+    if (!f->b)
+        f->b = kh_batch_new(f->reg, NULL);
+    assert_non_null(f->b);
+    assert_int_equal(kh_batch_add(f->b, pathf(f, file), &f->notes), KH_OK);
+}
+
+static void finish(fx *f, size_t nunits)
+{
+    assert_int_equal(kh_batch_finish(f->b), KH_OK);
+    if (kh_batch_unit_count(f->b) != nunits)
+        print_diags(kh_batch_errors(f->b));
+    assert_int_equal(kh_batch_unit_count(f->b), nunits);
+}
+
+/* The standard batch:
+ *   两江镇 (township) 38.3: 1.6 1.7 missing (1), 3.1 = 1 (0.2), remark on
+ *          12.3 "横幅已拆除" with 12.3 missing (0.5)
+ *   区应急管理局 (department) vetoed: 15.3 = 1 "发生重大事故"; 2.1 = 3 (0.06):
+ *          3 − 0.06 = 2.94 */
+static void standard_batch(fx *f)
+{
+    const res town[] = {{"1.6", "无", NULL}, {"1.7", "无", NULL}, {"3.1", "1", NULL},
+                        {"12.3", "无", "横幅已拆除"}, {NULL, NULL, NULL}};
+    const res dept[] = {{"2.1", "3", NULL}, {"15.3", "1", "发生重大事故"}, {NULL, NULL, NULL}};
+    write_checklist(f, "in/a.csv", "lingui-2020-township", "两江镇", town);
+    write_checklist(f, "in/b.csv", "lingui-2020-department", "区应急管理局", dept);
+    add_input(f, "in/a.csv");
+    add_input(f, "in/b.csv");
+    finish(f, 2);
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading outputs back. */
+
+typedef struct rcell {
+    uint32_t row, col;
+    kh_cell_type type;
+    char *text;
+} rcell;
+
+typedef struct rsheet {
+    char *name;
+    rcell *cells;
+    size_t n;
+} rsheet;
+
+static kh_status grab(void *ctx, const kh_sheet *sh)
+{
+    rsheet *s = ctx;
+    if (s->name)
+        return KH_ERR_LIMIT; /* one sheet per scoresheet */
+    s->name = strdup(sh->name ? sh->name : "");
+    s->cells = calloc(sh->ncells ? sh->ncells : 1, sizeof *s->cells);
+    for (size_t i = 0; i < sh->ncells; i++)
+        s->cells[i] = (rcell){sh->cells[i].row, sh->cells[i].col, sh->cells[i].type,
+                              strdup(sh->cells[i].text)};
+    s->n = sh->ncells;
+    return KH_OK;
+}
+
+static void read_xlsx(const char *path, rsheet *s)
+{
+    memset(s, 0, sizeof *s);
+    kh_diags d = {0};
+    kh_status st = kh_xlsx_read_file(path, grab, s, &d);
+    if (st != KH_OK)
+        print_diags(&d);
+    assert_int_equal(st, KH_OK);
+    kh_diags_clear(&d);
+}
+
+static void read_csv(const char *path, rsheet *s)
+{
+    memset(s, 0, sizeof *s);
+    kh_diags d = {0};
+    kh_sheet *sh = NULL;
+    kh_status st = kh_csv_read_file(path, &sh, &d);
+    if (st != KH_OK)
+        print_diags(&d);
+    assert_int_equal(st, KH_OK);
+    grab(s, sh);
+    kh_sheet_free(sh);
+    kh_diags_clear(&d);
+}
+
+static void free_sheet(rsheet *s)
+{
+    for (size_t k = 0; k < s->n; k++)
+        free(s->cells[k].text);
+    free(s->cells);
+    free(s->name);
+}
+
+static const rcell *at(const rsheet *s, const char *ref)
+{
+    uint32_t r, c;
+    assert_true(kh_cell_parse(ref, &r, &c));
+    for (size_t i = 0; i < s->n; i++)
+        if (s->cells[i].row == r && s->cells[i].col == c)
+            return &s->cells[i];
+    return NULL;
+}
+
+#define assert_cell(s, ref, want)                                             \
+    do {                                                                      \
+        const rcell *c_ = at((s), (ref));                                     \
+        if (!c_)                                                              \
+            fail_msg("%s is empty, want \"%s\"", (ref), (want));              \
+        assert_string_equal(c_->text, (want));                                \
+    } while (0)
+
+#define assert_num(s, ref, want)                                              \
+    do {                                                                      \
+        assert_cell((s), (ref), (want));                                      \
+        assert_int_equal(at((s), (ref))->type, KH_CELL_NUMBER);               \
+    } while (0)
+
+static char *zip_part(const char *path, const char *name)
+{
+    unzFile z = unzOpen(path);
+    if (!z)
+        return NULL;
+    char *buf = NULL;
+    if (unzLocateFile(z, name, 1) == UNZ_OK && unzOpenCurrentFile(z) == UNZ_OK) {
+        unz_file_info info;
+        unzGetCurrentFileInfo(z, &info, NULL, 0, NULL, 0, NULL, 0);
+        buf = calloc(info.uncompressed_size + 1, 1);
+        unzReadCurrentFile(z, buf, (unsigned)info.uncompressed_size);
+        unzCloseCurrentFile(z);
+    }
+    unzClose(z);
+    return buf;
+}
+
+/* Names of the entries of dir (not . and ..), sorted, joined by "|". */
+static char *list_dir(const char *dir)
+{
+    DIR *dp = opendir(dir);
+    assert_non_null(dp);
+    char *names[256];
+    size_t n = 0;
+    for (struct dirent *e; (e = readdir(dp));)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && n < 256)
+            names[n++] = strdup(e->d_name);
+    closedir(dp);
+    for (size_t i = 1; i < n; i++)
+        for (size_t k = i; k > 0 && strcmp(names[k - 1], names[k]) > 0; k--) {
+            char *t = names[k];
+            names[k] = names[k - 1];
+            names[k - 1] = t;
+        }
+    kh_buf b = {0};
+    for (size_t i = 0; i < n; i++) {
+        kh_buf_printf(&b, "%s%s", i ? "|" : "", names[i]);
+        free(names[i]);
+    }
+    char *s = strdup(kh_buf_str(&b));
+    kh_buf_free(&b);
+    return s;
+}
+
+#define assert_dir(dir, want)                                                 \
+    do {                                                                      \
+        char *got_ = list_dir(dir);                                           \
+        assert_string_equal(got_, (want));                                    \
+        free(got_);                                                           \
+    } while (0)
+
+/* ------------------------------------------------------------------ */
+
+static void township_xlsx(void **state)
+{
+    fx *f = *state;
+    standard_batch(f);
+    kh_diags d = {0};
+    assert_int_equal(kh_write_scoresheets(f->b, pathf(f, "out"), KH_FMT_XLSX, &d), KH_OK);
+    assert_int_equal(d.n, 0);
+    assert_dir(pathf(f, "out"), "两江镇.xlsx|区应急管理局.xlsx");
+    rsheet s;
+    read_xlsx(pathf(f, "out/两江镇.xlsx"), &s);
+    assert_string_equal(s.name, "两江镇");
+    assert_cell(&s, "A1", "临桂区2020年度乡（镇）党委政府和部门安全生产工作考核细则及评分标准（乡镇）");
+    assert_cell(&s, "A2", "被考核单位：两江镇");
+    assert_cell(&s, "C2", "考核年度：2020");
+    assert_cell(&s, "A3", "检查组：第一组");
+    assert_cell(&s, "C3", "检查日期：2020-12-05");
+    static const char *const head[] = {"序号", "督查内容", "标准分", "扣分原因", "得分情况"};
+    for (unsigned c = 0; c < 5; c++) {
+        char ref[8];
+        snprintf(ref, sizeof ref, "%c4", 'A' + c);
+        assert_cell(&s, ref, head[c]);
+    }
+    /* Items on rows 5..21. */
+    assert_num(&s, "A5", "1");
+    assert_non_null(strstr(at(&s, "B5")->text, "1、乡（镇）党委政府传达学习"));
+    assert_num(&s, "C5", "3");
+    assert_cell(&s, "D5", "缺图片、签到单，扣1分");
+    assert_num(&s, "E5", "2");
+    assert_cell(&s, "D7", "召开本辖区安全生产工作会议次数少1次，扣0.2分");
+    assert_num(&s, "E7", "1.8");
+    assert_null(at(&s, "D6"));
+    assert_num(&s, "E6", "3");
+    assert_cell(&s, "D16", "缺横幅，扣0.5分；备注：横幅已拆除");
+    assert_num(&s, "E16", "2.5");
+    assert_num(&s, "A21", "17");
+    assert_num(&s, "E21", "5");
+    /* 合计总得分: the rubric total and the stored value of the SUM. */
+    assert_cell(&s, "A22", "合计总得分");
+    assert_num(&s, "C22", "40");
+    assert_cell(&s, "D22", "共扣1.7分");
+    assert_num(&s, "E22", "38.3");
+    /* Title, 2 + 2 fields, header, 17 items of 4 cells and 3 reasons, the
+     * 4 cells of the total row: nothing else. */
+    assert_int_equal(s.n, 1 + 4 + 5 + 17 * 4 + 3 + 4);
+    free_sheet(&s);
+
+    char *xml = zip_part(pathf(f, "out/两江镇.xlsx"), "xl/worksheets/sheet1.xml");
+    assert_non_null(xml);
+    assert_non_null(strstr(xml, "<f>SUM(E5:E21)</f><v>38.3</v>"));
+    assert_non_null(strstr(xml, "paperSize=\"9\""));
+    assert_non_null(strstr(xml, "<pageSetUpPr fitToPage=\"1\"/>"));
+    assert_non_null(strstr(xml, "<mergeCell ref=\"A1:E1\"/>"));
+    assert_non_null(strstr(xml, "<mergeCell ref=\"A22:B22\"/>"));
+    assert_null(strstr(xml, "<sheetProtection"));
+    free(xml);
+    char *wb = zip_part(pathf(f, "out/两江镇.xlsx"), "xl/workbook.xml");
+    assert_non_null(strstr(wb, "$4:$4"));
+    free(wb);
+    kh_diags_clear(&d);
+}
+
+static void vetoed_xlsx(void **state)
+{
+    fx *f = *state;
+    standard_batch(f);
+    kh_diags d = {0};
+    assert_int_equal(kh_write_scoresheets(f->b, pathf(f, "out"), KH_FMT_XLSX, &d), KH_OK);
+    rsheet s;
+    read_xlsx(pathf(f, "out/区应急管理局.xlsx"), &s);
+    assert_cell(&s, "A1", "临桂区2020年度乡（镇）党委政府和部门安全生产工作考核细则及评分标准（区直单位部门）");
+    assert_cell(&s, "A2", "考核结果：一票否决（发生重大事故1起）");
+    assert_cell(&s, "A3", "被考核单位：区应急管理局");
+    assert_cell(&s, "A5", "序号");
+    assert_num(&s, "C6", "0.2");
+    assert_cell(&s, "D7", "未按要求参加安全生产工作会议3次，扣0.06分");
+    assert_num(&s, "E7", "0.14");
+    assert_cell(&s, "D20", "发生重大事故1起，一票否决；备注：发生重大事故");
+    assert_num(&s, "E20", "0.4");
+    assert_cell(&s, "A21", "合计总得分");
+    assert_num(&s, "C21", "3");
+    assert_cell(&s, "D21", "一票否决");
+    assert_num(&s, "E21", "2.94");
+    free_sheet(&s);
+    char *xml = zip_part(pathf(f, "out/区应急管理局.xlsx"), "xl/worksheets/sheet1.xml");
+    assert_non_null(strstr(xml, "<f>SUM(E6:E20)</f><v>2.94</v>"));
+    free(xml);
+    kh_diags_clear(&d);
+}
+
+static void csv_twin(void **state)
+{
+    fx *f = *state;
+    standard_batch(f);
+    kh_diags d = {0};
+    assert_int_equal(kh_write_scoresheets(f->b, pathf(f, "out"), KH_FMT_CSV, &d), KH_OK);
+    assert_dir(pathf(f, "out"), "两江镇.csv|区应急管理局.csv");
+    size_t len;
+    char *raw = test_slurp(pathf(f, "out/区应急管理局.csv"), &len);
+    assert_memory_equal(raw, "\xEF\xBB\xBF", 3);
+    for (size_t i = 0; i < len; i++)
+        if (raw[i] == '\n')
+            assert_true(i > 0 && raw[i - 1] == '\r');
+    assert_non_null(strstr(raw, "\r\n\"考核结果\",\"一票否决（发生重大事故1起）\"\r\n"));
+    assert_non_null(strstr(raw, "\r\n\"合计总得分\",\"\",\"3\",\"一票否决\",\"2.94\"\r\n"));
+    free(raw);
+    rsheet s;
+    read_csv(pathf(f, "out/两江镇.csv"), &s);
+    assert_cell(&s, "A2", "被考核单位");
+    assert_cell(&s, "B2", "两江镇");
+    assert_cell(&s, "B3", "lingui-2020-township");
+    assert_cell(&s, "B6", "2020-12-05");
+    assert_cell(&s, "A8", "序号");
+    assert_cell(&s, "E8", "得分情况");
+    assert_cell(&s, "A9", "1");
+    assert_cell(&s, "C9", "3");
+    assert_cell(&s, "D9", "缺图片、签到单，扣1分");
+    assert_cell(&s, "E9", "2");
+    assert_cell(&s, "A26", "合计总得分");
+    assert_cell(&s, "C26", "40");
+    assert_cell(&s, "E26", "38.3");
+    free_sheet(&s);
+    kh_diags_clear(&d);
+}
+
+/* Unit names that look like formulas: text in XLSX (sheet name and field),
+ * neutralised in CSV, and in remarks too. */
+static void formula_like_names(void **state)
+{
+    fx *f = *state;
+    static const char *const names[] = {"=1+1", "@SUM(A1)", "-2", "\t制表"};
+    const res rm[] = {{"1.1", "无", "=HYPERLINK(\"http://x\")"}, {NULL, NULL, NULL}};
+    for (int i = 0; i < 4; i++) {
+        char file[32];
+        snprintf(file, sizeof file, "in/%d.csv", i);
+        write_checklist(f, file, "lingui-2020-department", names[i], rm);
+        add_input(f, file);
+    }
+    finish(f, 4);
+    assert_string_equal(f->b->units[3]->cl->unit, "制表"); /* the reader trims a tab */
+    assert_string_equal(f->b->units[2]->cl->unit, "-2");
+    kh_diags d = {0};
+    assert_int_equal(kh_write_scoresheets(f->b, pathf(f, "out"), KH_FMT_XLSX | KH_FMT_CSV, &d),
+                     KH_OK);
+    rsheet s;
+    read_xlsx(pathf(f, "out/=1+1.xlsx"), &s);
+    assert_string_equal(s.name, "=1+1");
+    assert_cell(&s, "A2", "被考核单位：=1+1");
+    assert_cell(&s, "D5", "缺学习记录，扣0.02分；备注：=HYPERLINK(\"http://x\")");
+    free_sheet(&s);
+    char *xml = zip_part(pathf(f, "out/=1+1.xlsx"), "xl/worksheets/sheet1.xml");
+    assert_int_equal(strstr(xml, "<f>") - xml, strstr(xml, "<f>SUM(") - xml); /* the only one */
+    free(xml);
+    for (int i = 0; i < 3; i++) {
+        char p[64];
+        snprintf(p, sizeof p, "out/%s.csv", i == 0 ? "=1+1" : i == 1 ? "@SUM(A1)" : "-2");
+        char *raw = test_slurp(pathf(f, p), NULL);
+        char want[64];
+        snprintf(want, sizeof want, "\"被考核单位\",\"'%s\"\r\n", names[i]);
+        assert_non_null(strstr(raw, want));
+        free(raw);
+        snprintf(p, sizeof p, "out/%s.xlsx", i == 0 ? "=1+1" : i == 1 ? "@SUM(A1)" : "-2");
+        read_xlsx(pathf(f, p), &s);
+        snprintf(want, sizeof want, "被考核单位：%s", names[i]);
+        assert_cell(&s, "A2", want);
+        free_sheet(&s);
+    }
+    kh_diags_clear(&d);
+}
+
+/* Path-like unit names become safe file names inside the folder. */
+static void path_like_names(void **state)
+{
+    fx *f = *state;
+    static const char *const names[] = {"../../etc/x", "a/b", "CON", "..", "a\\b:c", ".hidden"};
+    for (int i = 0; i < 6; i++) {
+        char file[32];
+        snprintf(file, sizeof file, "in/%d.csv", i);
+        write_checklist(f, file, "lingui-2020-township", names[i], NULL);
+        add_input(f, file);
+    }
+    finish(f, 6);
+    kh_diags d = {0};
+    mkdir(pathf(f, "deep"), 0777);
+    mkdir(pathf(f, "deep/er"), 0777);
+    assert_int_equal(kh_write_scoresheets(f->b, pathf(f, "deep/er/out"), KH_FMT_XLSX, &d), KH_OK);
+    assert_dir(pathf(f, "deep/er/out"),
+               "CON_.xlsx|_.._etc_x.xlsx|a_b.xlsx|a_b_c.xlsx|hidden.xlsx|unit.xlsx");
+    assert_dir(pathf(f, "deep/er"), "out");
+    assert_dir(pathf(f, "deep"), "er");
+    rsheet s;
+    read_xlsx(pathf(f, "deep/er/out/_.._etc_x.xlsx"), &s);
+    assert_cell(&s, "A2", "被考核单位：../../etc/x");
+    free_sheet(&s);
+    kh_diags_clear(&d);
+}
+
+/* Two units that make the same file name: the unit type is added; still
+ * the same (a second rubric of the same unit type), then "(2)". */
+static void same_file_names(void **state)
+{
+    fx *f = *state;
+    /* A copy of the township rubric under another id, same unit type. */
+    char *text = test_slurp(RUBRICS "/lingui-2020-township.csv", NULL);
+    char *id = strstr(text, "lingui-2020-township");
+    assert_non_null(id);
+    memcpy(id, "lingui-2020-townshiq", strlen("lingui-2020-townshiq"));
+    write_text(pathf(f, "copy.csv"), text);
+    free(text);
+    kh_diags d = {0};
+    assert_int_equal(kh_registry_load_file(f->reg, pathf(f, "copy.csv"), &d), KH_OK);
+    write_checklist(f, "in/1.csv", "lingui-2020-township", "城区", NULL);
+    write_checklist(f, "in/2.csv", "lingui-2020-department", "城区", NULL);
+    write_checklist(f, "in/3.csv", "lingui-2020-townshiq", "城区", NULL);
+    write_checklist(f, "in/4.csv", "lingui-2020-township", "Abc", NULL);
+    write_checklist(f, "in/5.csv", "lingui-2020-department", "ABC", NULL);
+    write_checklist(f, "in/6.csv", "lingui-2020-township", "两江镇", NULL);
+    for (int i = 1; i <= 6; i++) {
+        char file[32];
+        snprintf(file, sizeof file, "in/%d.csv", i);
+        add_input(f, file);
+    }
+    finish(f, 6);
+    assert_int_equal(kh_write_scoresheets(f->b, pathf(f, "out"), KH_FMT_XLSX | KH_FMT_CSV, &d),
+                     KH_OK);
+    assert_dir(pathf(f, "out"),
+               "ABC-区直单位部门.csv|ABC-区直单位部门.xlsx|Abc-乡镇.csv|Abc-乡镇.xlsx|"
+               "两江镇.csv|两江镇.xlsx|城区-乡镇(2).csv|城区-乡镇(2).xlsx|城区-乡镇.csv|"
+               "城区-乡镇.xlsx|城区-区直单位部门.csv|城区-区直单位部门.xlsx");
+    rsheet s;
+    read_xlsx(pathf(f, "out/城区-乡镇(2).xlsx"), &s);
+    assert_cell(&s, "A2", "被考核单位：城区");
+    free_sheet(&s);
+    kh_diags_clear(&d);
+}
+
+/* An output that would be an input is refused; the others are written;
+ * the input is untouched. */
+static void refuses_inputs(void **state)
+{
+    fx *f = *state;
+    write_checklist(f, "in/两江镇.csv", "lingui-2020-township", "两江镇", NULL);
+    write_checklist(f, "in/临桂镇.csv", "lingui-2020-township", "临桂镇", NULL);
+    write_text(pathf(f, "in/kaohe.json"), "{}");
+    add_input(f, "in");
+    finish(f, 2);
+    char *before = test_slurp(pathf(f, "in/两江镇.csv"), NULL);
+    kh_diags d = {0};
+    kh_status st = kh_write_scoresheets(f->b, pathf(f, "in"), KH_FMT_CSV | KH_FMT_XLSX, &d);
+    assert_int_equal(st, KH_ERR_USAGE);
+    assert_int_equal(d.n, 2);
+    assert_diags_contain(&d, "in/两江镇.csv: this output would replace an input file");
+    assert_diags_contain(&d, "in/临桂镇.csv: this output would replace an input file");
+    char *after = test_slurp(pathf(f, "in/两江镇.csv"), NULL);
+    assert_string_equal(before, after);
+    free(before);
+    free(after);
+    assert_dir(pathf(f, "in"), "kaohe.json|两江镇.csv|两江镇.xlsx|临桂镇.csv|临桂镇.xlsx");
+    kh_diags_clear(&d);
+}
+
+/* An existing output is replaced; a unit that cannot be written does not
+ * stop the others; the worst status is returned. */
+static void replace_and_failures(void **state)
+{
+    fx *f = *state;
+    standard_batch(f);
+    mkdir(pathf(f, "out"), 0777);
+    write_text(pathf(f, "out/区应急管理局.xlsx"), "old");
+    mkdir(pathf(f, "out/两江镇.xlsx"), 0777); /* rename onto a folder fails */
+    kh_diags d = {0};
+    kh_status st = kh_write_scoresheets(f->b, pathf(f, "out"), KH_FMT_XLSX | KH_FMT_CSV, &d);
+    assert_int_equal(st, KH_ERR_IO);
+    assert_int_equal(d.n, 1);
+    assert_diags_contain(&d, "out/两江镇.xlsx: cannot put the finished file in place");
+    assert_dir(pathf(f, "out"), "两江镇.csv|两江镇.xlsx|区应急管理局.csv|区应急管理局.xlsx");
+    rsheet s;
+    read_xlsx(pathf(f, "out/区应急管理局.xlsx"), &s);
+    assert_cell(&s, "D21", "一票否决");
+    free_sheet(&s);
+    kh_diags_clear(&d);
+
+    /* The folder is a file: nothing can be written. */
+    write_text(pathf(f, "plain"), "x");
+    assert_int_equal(kh_write_scoresheets(f->b, pathf(f, "plain"), KH_FMT_XLSX, &d), KH_ERR_IO);
+    assert_diags_contain(&d, "plain: output folder exists but is not a folder");
+    kh_diags_clear(&d);
+    /* No folder given. */
+    assert_int_equal(kh_write_scoresheets(f->b, "", KH_FMT_XLSX, &d), KH_ERR_USAGE);
+    kh_diags_clear(&d);
+}
+
+/* KH_FMT_JSON writes DIR/kaohe.json; no formats means XLSX. */
+static void json_and_default(void **state)
+{
+    fx *f = *state;
+    standard_batch(f);
+    kh_diags d = {0};
+    assert_int_equal(kh_write_scoresheets(f->b, pathf(f, "out"), KH_FMT_JSON, &d), KH_OK);
+    assert_dir(pathf(f, "out"), "kaohe.json");
+    char *json = test_slurp(pathf(f, "out/kaohe.json"), NULL);
+    assert_non_null(strstr(json, "\"38.3\""));
+    assert_non_null(strstr(json, "\"2.94\""));
+    free(json);
+    assert_int_equal(kh_write_scoresheets(f->b, pathf(f, "out2"), 0, &d), KH_OK);
+    assert_dir(pathf(f, "out2"), "两江镇.xlsx|区应急管理局.xlsx");
+    kh_diags_clear(&d);
+}
+
+/* ------------------------------------------------------------------ */
+
+static long fail_at, count_alloc, live;
+
+static void *counting_malloc(size_t n)
+{
+    if (count_alloc++ == fail_at)
+        return NULL;
+    void *p = malloc(n);
+    if (p)
+        live++;
+    return p;
+}
+
+static void *counting_realloc(void *p, size_t n)
+{
+    if (count_alloc++ == fail_at)
+        return NULL;
+    void *q = realloc(p, n);
+    if (q && !p)
+        live++;
+    return q;
+}
+
+static void counting_free(void *p)
+{
+    if (p)
+        live--;
+    free(p);
+}
+
+static int count_tmp(const char *dir)
+{
+    DIR *dp = opendir(dir);
+    if (!dp)
+        return 0;
+    int n = 0;
+    for (struct dirent *e; (e = readdir(dp));)
+        n += strstr(e->d_name, ".tmp") != NULL;
+    closedir(dp);
+    return n;
+}
+
+static void allocation_failures(void **state)
+{
+    fx *f = *state;
+    standard_batch(f);
+    static const kh_allocator counting = {counting_malloc, counting_realloc, counting_free};
+    mkdir(pathf(f, "out"), 0777);
+    kh_status st = KH_ERR_NOMEM;
+    long n;
+    for (n = 0; n < 100000; n++) {
+        kh_diags d = {0};
+        fail_at = n;
+        count_alloc = live = 0;
+        kh_set_allocator(&counting);
+        st = kh_write_scoresheets(f->b, pathf(f, "out"), KH_FMT_XLSX | KH_FMT_CSV, &d);
+        kh_diags_clear(&d);
+        kh_set_allocator(NULL);
+        if (live != 0)
+            fail_msg("allocation %ld failing leaks %ld blocks", n, live);
+        if (st == KH_OK)
+            break;
+        if (st != KH_ERR_NOMEM && st != KH_ERR_IO)
+            fail_msg("allocation %ld failing gives %s", n, kh_strerror(st));
+        assert_int_equal(count_tmp(pathf(f, "out")), 0);
+    }
+    assert_int_equal(st, KH_OK);
+    assert_true(n > 10);
+    rsheet s;
+    read_xlsx(pathf(f, "out/两江镇.xlsx"), &s);
+    assert_num(&s, "E22", "38.3");
+    free_sheet(&s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(township_xlsx, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(vetoed_xlsx, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(csv_twin, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(formula_like_names, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(path_like_names, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(same_file_names, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(refuses_inputs, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(replace_and_failures, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(json_and_default, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(allocation_failures, fx_setup, fx_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
