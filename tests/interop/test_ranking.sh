@@ -212,3 +212,26 @@ EOF
     sed -n 4p "$T/lo/edited.csv" | grep -q '^1,甲镇,1.5,.*,37.4,正常,' ||
         fail "total not recomputed: $(sed -n 4p "$T/lo/edited.csv")"
 }
+
+# Sheets of an XLSX workbook as inputs: 来源文件 names the file and the
+# sheet, 扣分明细 the result cell on that sheet.
+test_ranking_xlsx_sheets_as_sources() {
+    expect_exit 0 "$KAOHE" template lingui-2020-department --unit 甲局 --unit 乙局 -o "$T/blank.xlsx"
+    expect_exit 0 "$KAOHE" rank --blank-as-missing "$T/blank.xlsx" -o "$T/rank.xlsx"
+    "$PY" - "$T/rank.xlsx" "$T/blank.xlsx" <<'PYEOF'
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+src = sys.argv[2]
+assert wb.sheetnames == ['区直单位部门', '区直单位部门得分图', '扣分明细', '未通过的文件'], wb.sheetnames
+ws = wb['区直单位部门']
+assert [c.value for c in ws[3]][2] == '1（0.2分）'
+rows = [[c.value for c in r] for r in ws.iter_rows(min_row=4, max_row=5)]
+# Both score the same: both rank 1, in input (sheet) order.
+assert [(r[0], r[1], r[-1]) for r in rows] == [(1, '甲局', src + ':甲局'), (1, '乙局', src + ':乙局')], rows
+assert rows[0][-3] == '=SUM(C4:Q4)'
+ds = wb['扣分明细']
+first = [c.value for c in ds[2]]
+assert first[:6] == ['甲局', '区直单位部门', '1', '1.1', '学习记录', 0.02], first
+assert first[8] == src + ':甲局!G9', first[8]
+PYEOF
+}
