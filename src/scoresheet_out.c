@@ -106,9 +106,9 @@ static bool ss_make_formats(kh_xw *x, ss_formats *f)
     format_set_bold(f->result_veto);
     format_set_font_color(f->result_veto, VETO_COLOR);
 
-    kh_xw_dec_formats(x, style_number, f->points);
-    kh_xw_dec_formats(x, style_number, f->score);
-    kh_xw_dec_formats(x, style_total, f->total);
+    kh_form_general_formats(x, style_number, f->points);
+    kh_form_general_formats(x, style_number, f->score);
+    kh_form_general_formats(x, style_total, f->total);
     return x->err == LXW_NO_ERROR;
 }
 

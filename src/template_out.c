@@ -174,6 +174,18 @@ void kh_form_page_breaks(kh_xw *x, lxw_worksheet *ws, const double *height,
     kh_free(breaks);
 }
 
+void kh_form_general_formats(kh_xw *x, void (*style)(lxw_format *),
+                             lxw_format *fmts[KH_DEC_PLACES + 1])
+{
+    lxw_format *f = workbook_add_format(x->wb);
+    if (!f)
+        kh_xw_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "workbook_add_format");
+    else if (style)
+        style(f);
+    for (int i = 0; i <= KH_DEC_PLACES; i++)
+        fmts[i] = f;
+}
+
 kh_status kh_form_close(kh_xw *x, kh_diags *d)
 {
     kh_status st = kh_xw_close(x, d);
@@ -433,7 +445,7 @@ static bool tpl_make_formats(kh_xw *x, tpl_formats *f)
     format_set_unlocked(f->remark);
     format_set_bg_color(f->remark, INPUT_COLOR);
 
-    kh_xw_dec_formats(x, style_points, f->points);
+    kh_form_general_formats(x, style_points, f->points);
     return x->err == LXW_NO_ERROR;
 }
 

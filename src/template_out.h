@@ -46,6 +46,13 @@ void kh_form_page_breaks(kh_xw *x, lxw_worksheet *ws, const double *height,
                          const bool *group_start, lxw_row_t nrows, lxw_row_t header_row,
                          const double *col_width, size_t ncols);
 
+/* Number formats for kh_xw_dec: one General format styled by style in
+ * every slot.  General shows a score with exactly the decimals it has (40,
+ * 38.6, 2.94) and keeps doing so after a hand edit, where "0" would show
+ * 1.5 as 2.  A failure is recorded in x (the slots are then NULL). */
+void kh_form_general_formats(kh_xw *x, void (*style)(lxw_format *),
+                             lxw_format *fmts[KH_DEC_PLACES + 1]);
+
 /* kh_xw_close, with a memory failure recorded by a cell writer reported
  * as KH_ERR_NOMEM rather than KH_ERR_FORMAT. */
 kh_status kh_form_close(kh_xw *x, kh_diags *d);
