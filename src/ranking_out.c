@@ -21,6 +21,7 @@
 #include "xlsx_out.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define SHEET_DETAIL "扣分明细"
@@ -516,6 +517,28 @@ static void write_ranking(rk *k, lxw_worksheet *ws, const kh_group *g, size_t *n
     kh_xw_check(&k->x, worksheet_print_area(ws, 0, 0, last + 2, l.source), "worksheet_print_area");
 }
 
+/* libxlsxwriter fills a chart's copy of its data (what viewers that do
+ * not calculate draw) from plain number cells only: for our SUM cells it
+ * would be all zeros.  Put the computed totals there instead.  The points
+ * belong to libxlsxwriter, which frees them with free(), hence calloc. */
+static void cache_totals(rk *k, lxw_chart_series *s, const kh_group *g, size_t n)
+{
+    lxw_series_range *v = s->values;
+    if (!v || !v->data_cache)
+        return;
+    v->ignore_cache = LXW_TRUE;
+    for (size_t i = 0; i < n && i < UINT16_MAX; i++) {
+        lxw_series_data_point *p = calloc(1, sizeof *p);
+        if (!p) {
+            kh_xw_check(&k->x, LXW_ERROR_MEMORY_MALLOC_FAILED, "chart cache");
+            return;
+        }
+        p->number = (double)g->units[i]->total / KH_DEC_SCALE;
+        STAILQ_INSERT_TAIL(v->data_cache, p, list_pointers);
+        v->num_data_points++;
+    }
+}
+
 /* The chart sheet of group g: totals of its nranked first units. */
 static void write_chart(rk *k, lxw_worksheet *ws, const char *rank_sheet, const kh_group *g,
                         size_t nranked)
@@ -563,6 +586,7 @@ static void write_chart(rk *k, lxw_worksheet *ws, const char *rank_sheet, const 
     lxw_row_t r0 = ROW_FIRST, r1 = (lxw_row_t)(ROW_FIRST + nranked - 1);
     chart_series_set_categories(s, rank_sheet, r0, 1, r1, 1);
     chart_series_set_values(s, rank_sheet, r0, l.total, r1, l.total);
+    cache_totals(k, s, g, nranked);
     chart_series_set_name(s, "合计得分");
     lxw_chart_fill fill = {.color = COLOR_BAR};
     chart_series_set_fill(s, &fill);

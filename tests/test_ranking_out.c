@@ -455,6 +455,13 @@ static void chart_sheet(void **state)
     assert_part_has(out, chart, "<c:f>'乡镇'!$B$4:$B$8</c:f>");
     assert_part_has(out, chart, "<c:f>'乡镇'!$F$4:$F$8</c:f>");
     assert_part_has(out, chart, "<c:max val=\"10\"/>");
+    /* The chart's own copy of the totals (for viewers that do not
+     * calculate) holds the computed totals, not zeros. */
+    assert_part_has(out, chart, "<c:ptCount val=\"5\"/><c:pt idx=\"0\"><c:v>10</c:v></c:pt>"
+                                "<c:pt idx=\"1\"><c:v>9</c:v></c:pt><c:pt idx=\"2\"><c:v>9</c:v>"
+                                "</c:pt><c:pt idx=\"3\"><c:v>8.5</c:v></c:pt><c:pt idx=\"4\">"
+                                "<c:v>6</c:v></c:pt></c:numCache>");
+    assert_part_has(out, chart, "<c:pt idx=\"3\"><c:v>=1+2</c:v></c:pt>");
     /* The chart lives on the second sheet. */
     assert_part_has(out, "xl/worksheets/_rels/sheet2.xml.rels", "../drawings/drawing1.xml");
     /* The item headers carry the item's full text as a note. */

@@ -123,6 +123,8 @@ s = ch.series[0]
 cat = (s.cat.strRef or s.cat.numRef).f
 assert cat == "'乡镇'!$B$4:$B$7", cat
 assert s.val.numRef.f == "'乡镇'!$T$4:$T$7", s.val.numRef.f
+cache = [float(p.v) for p in s.val.numRef.numCache.pt]
+assert cache == [40, 38.9, 38.9, 38.4], cache
 def text_of(title):
     return ''.join(r.t for p in title.tx.rich.p for r in (p.r or []))
 assert text_of(ch.title) == '乡镇考核得分', text_of(ch.title)
