@@ -15,6 +15,7 @@
 #include "xlsx_zip.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* What the whole workbook shares while its worksheets are read. */
@@ -115,9 +116,11 @@ static void rels_free(rels *rs)
 static void rels_start(kh_xml *x, enum kh_ns ns, const char *local, const char **attrs)
 {
     rels *rs = x->m;
-    if (x->depth != 2 || !((ns == KH_NS_PKG || ns == KH_NS_NONE) && strcmp(local, "Relationship") == 0))
+    if (x->depth != 2 || !(ns == KH_NS_PKG || ns == KH_NS_NONE) ||
+        strcmp(local, "Relationship") != 0)
         return;
-    const char *id = kh_xml_attr(attrs, KH_NS_NONE, "Id"), *type = kh_xml_attr(attrs, KH_NS_NONE, "Type"),
+    const char *id = kh_xml_attr(attrs, KH_NS_NONE, "Id"),
+               *type = kh_xml_attr(attrs, KH_NS_NONE, "Type"),
                *target = kh_xml_attr(attrs, KH_NS_NONE, "Target"),
                *mode = kh_xml_attr(attrs, KH_NS_NONE, "TargetMode");
     if (!id || !type || !target || (mode && strcmp(mode, "External") == 0))
@@ -135,7 +138,13 @@ static void rels_start(kh_xml *x, enum kh_ns ns, const char *local, const char *
     rs->v[rs->n++] = e;
 }
 
-/* Parse the relationships part norm (if present) of a part in folder base. */
+static int rel_cmp(const void *a, const void *b)
+{
+    return strcmp(((const rel *)a)->id, ((const rel *)b)->id);
+}
+
+/* Parse the relationships part norm (if present) of a part in folder base;
+ * sorted by id for rels_by_id. */
 static kh_status read_rels(xlsx *r, const char *norm, const char *base, rels *out)
 {
     *out = (rels){.base = base};
@@ -145,6 +154,8 @@ static kh_status read_rels(xlsx *r, const char *norm, const char *base, rels *ou
     kh_status st = parse(r, norm, NULL, &x);
     if (st != KH_OK)
         rels_free(out);
+    else if (out->n)
+        qsort(out->v, out->n, sizeof *out->v, rel_cmp);
     return st;
 }
 
@@ -160,10 +171,8 @@ static const rel *rels_of_type(const rels *rs, const char *type)
 /* The relationship with this id. */
 static const rel *rels_by_id(const rels *rs, const char *id)
 {
-    for (size_t i = 0; i < rs->n; i++)
-        if (strcmp(rs->v[i].id, id) == 0)
-            return &rs->v[i];
-    return NULL;
+    rel key = {.id = (char *)id};
+    return rs->n ? bsearch(&key, rs->v, rs->n, sizeof *rs->v, rel_cmp) : NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -204,26 +213,29 @@ static void wbook_start(kh_xml *x, enum kh_ns ns, const char *local, const char 
     char show[KH_XLSX_SHOW_BUFSZ];
     if (x->depth == 1 && !kh_xml_sml(ns, local, "workbook")) {
         kh_xml_fail(x, KH_ERR_INPUT, NULL,
-             _("the file is not an Excel workbook (its main part %s holds a \"%s\" document): "
-               "save the workbook as .xlsx from Excel or WPS"),
-             kh_xlsx_show(x->part, show), local);
+                    _("the file is not an Excel workbook (its main part %s is a <%s>, not a "
+                      "<workbook>): save the workbook as .xlsx from Excel or WPS"),
+                    kh_xlsx_show(x->part, show), local);
     } else if (x->depth == 2 && kh_xml_sml(ns, local, "workbookPr")) {
         const char *v = kh_xml_attr(attrs, KH_NS_NONE, "date1904");
         w->r->date1904 = v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0);
     } else if (x->depth == 2 && kh_xml_sml(ns, local, "sheets")) {
         w->in_sheets = true;
     } else if (x->depth == 3 && w->in_sheets && kh_xml_sml(ns, local, "sheet")) {
-        const char *name = kh_xml_attr(attrs, KH_NS_NONE, "name"), *rid = kh_xml_attr(attrs, KH_NS_REL, "id");
+        const char *name = kh_xml_attr(attrs, KH_NS_NONE, "name"),
+                   *rid = kh_xml_attr(attrs, KH_NS_REL, "id");
         if (!name) {
             kh_xml_fail(x, KH_ERR_INPUT, NULL,
-                 _("a sheet in part %s has no name: the file is damaged; re-save it from Excel "
-                   "or WPS"), kh_xlsx_show(x->part, show));
+                        _("a sheet in part %s has no name: the file is damaged; re-save "
+                          "it from Excel or WPS"),
+                        kh_xlsx_show(x->part, show));
             return;
         }
         if (w->n >= KH_XLSX_MAX_SHEETS) {
             kh_xml_fail(x, KH_ERR_LIMIT, NULL,
-                 _("the workbook has more than %u sheets, kaohe's limit: split it into several "
-                   "workbooks"), KH_XLSX_MAX_SHEETS);
+                        _("the workbook has more than %u sheets, kaohe's limit: split it "
+                          "into several workbooks"),
+                        KH_XLSX_MAX_SHEETS);
             return;
         }
         wb_sheet s = {kh_strdup(name), kh_strdup(rid)};
@@ -258,6 +270,7 @@ static void wbook_end(kh_xml *x, enum kh_ns ns, const char *local)
 
 typedef struct fmt {
     uint32_t id;
+    uint32_t seq;   /* order in the part: a later definition wins */
     bool date;
 } fmt;
 
@@ -284,7 +297,8 @@ static void styles_start(kh_xml *x, enum kh_ns ns, const char *local, const char
             kh_xml_oom(x);
             return;
         }
-        s->fmts[s->nfmts++] = (fmt){id, kh_xlsx_code_is_date(code)};
+        s->fmts[s->nfmts] = (fmt){id, (uint32_t)s->nfmts, kh_xlsx_code_is_date(code)};
+        s->nfmts++;
     } else if (x->depth == 3 && s->in_xfs && kh_xml_sml(ns, local, "xf")) {
         if (!kh_xml_uint(kh_xml_attr(attrs, KH_NS_NONE, "numFmtId"), UINT32_MAX, &id))
             id = 0;
@@ -304,12 +318,35 @@ static void styles_end(kh_xml *x, enum kh_ns ns, const char *local)
         s->in_fmts = s->in_xfs = false;
 }
 
+static int fmt_cmp(const void *a, const void *b)
+{
+    const fmt *x = a, *y = b;
+    if (x->id != y->id)
+        return x->id < y->id ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int fmt_id_cmp(const void *a, const void *b)
+{
+    const fmt *x = a, *y = b;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
 static kh_status read_styles(xlsx *r, const char *norm)
 {
     styles s = {0};
     kh_xml x = {.start = styles_start, .end = styles_end, .m = &s};
     kh_status st = parse(r, norm, NULL, &x);
     if (st == KH_OK && s.nxf) {
+        /* Sorted by id, the last definition of each id kept. */
+        size_t n = 0;
+        if (s.nfmts)
+            qsort(s.fmts, s.nfmts, sizeof *s.fmts, fmt_cmp);
+        for (size_t i = 0; i < s.nfmts; i++) {
+            if (n && s.fmts[n - 1].id == s.fmts[i].id)
+                n--;
+            s.fmts[n++] = s.fmts[i];
+        }
         r->xf_date = kh_calloc(s.nxf, sizeof *r->xf_date);
         if (!r->xf_date) {
             st = KH_ERR_NOMEM;
@@ -317,10 +354,9 @@ static kh_status read_styles(xlsx *r, const char *norm)
             r->nxf = s.nxf;
             for (size_t i = 0; i < s.nxf; i++) {
                 /* A custom format may reuse a built-in id: it wins. */
-                size_t k = s.nfmts;
-                while (k > 0 && s.fmts[k - 1].id != s.xf[i])
-                    k--;
-                r->xf_date[i] = k ? s.fmts[k - 1].date : kh_xlsx_builtin_is_date(s.xf[i]);
+                fmt key = {.id = s.xf[i]};
+                const fmt *f = n ? bsearch(&key, s.fmts, n, sizeof *s.fmts, fmt_id_cmp) : NULL;
+                r->xf_date[i] = f ? f->date : kh_xlsx_builtin_is_date(s.xf[i]);
             }
         }
     }
@@ -462,15 +498,17 @@ static void ws_row(kh_xml *x, ws_m *m, const char **attrs)
         if (!kh_xml_uint(rs, KH_MAX_ROWS, &r) || r == 0) {
             char show[KH_XLSX_SHOW_BUFSZ];
             kh_xml_fail(x, KH_ERR_INPUT, NULL,
-                 _("bad row number \"%s\" (rows are 1 to %u): the file is damaged; re-save it "
-                   "from Excel or WPS"), kh_xlsx_show(rs, show), KH_MAX_ROWS);
+                        _("bad row number \"%s\" (rows are 1 to %u): the file is "
+                          "damaged; re-save it from Excel or WPS"),
+                        kh_xlsx_show(rs, show), KH_MAX_ROWS);
             return;
         }
         m->row = (int64_t)r - 1;
     } else if (++m->row >= (int64_t)KH_MAX_ROWS) {
         kh_xml_fail(x, KH_ERR_INPUT, NULL,
-             _("the worksheet has more than %u rows: the file is damaged; re-save it from Excel "
-               "or WPS"), KH_MAX_ROWS);
+                    _("the worksheet has more than %u rows: the file is damaged; "
+                      "re-save it from Excel or WPS"),
+                    KH_MAX_ROWS);
         return;
     }
     m->in_row = true;
@@ -487,20 +525,22 @@ static void ws_cell(kh_xml *x, ws_m *m, const char **attrs)
         {"b", CT_B}, {"e", CT_E}, {"d", CT_D},
     };
     char show[KH_XLSX_SHOW_BUFSZ];
-    const char *rs = kh_xml_attr(attrs, KH_NS_NONE, "r"), *t = kh_xml_attr(attrs, KH_NS_NONE, "t"),
+    const char *rs = kh_xml_attr(attrs, KH_NS_NONE, "r"),
+               *t = kh_xml_attr(attrs, KH_NS_NONE, "t"),
                *s = kh_xml_attr(attrs, KH_NS_NONE, "s");
     if (rs) {
         if (!kh_cell_parse(rs, &m->crow, &m->ccol)) {
             kh_xml_fail(x, KH_ERR_INPUT, NULL,
-                 _("bad cell reference \"%s\" (cells lie in A1:XFD1048576): the file is "
-                   "damaged; re-save it from Excel or WPS"), kh_xlsx_show(rs, show));
+                        _("bad cell reference \"%s\" (cells lie in A1:XFD1048576): the file is "
+                          "damaged; re-save it from Excel or WPS"), kh_xlsx_show(rs, show));
             return;
         }
     } else {
         if (m->next_col >= KH_MAX_COLS) {
             kh_xml_fail(x, KH_ERR_INPUT, NULL,
-                 _("row %u has more than %u cells: the file is damaged; re-save it from Excel "
-                   "or WPS"), (unsigned)m->row + 1, KH_MAX_COLS);
+                        _("row %u has more than %u cells: the file is damaged; re-save "
+                          "it from Excel or WPS"),
+                        (unsigned)m->row + 1, KH_MAX_COLS);
             return;
         }
         m->crow = (uint32_t)m->row;
@@ -515,8 +555,8 @@ static void ws_cell(kh_xml *x, ws_m *m, const char **attrs)
             i++;
         if (i == KH_ARRAY_LEN(types)) {
             kh_xml_fail(x, KH_ERR_INPUT, m->ref,
-                    _("unknown cell type \"%s\": the file is damaged; re-save it from Excel or "
-                      "WPS"), kh_xlsx_show(t, show));
+                        _("unknown cell type \"%s\": the file is damaged; re-save it from Excel or "
+                          "WPS"), kh_xlsx_show(t, show));
             return;
         }
         m->type = types[i].type;
@@ -538,8 +578,9 @@ static void ws_start(kh_xml *x, enum kh_ns ns, const char *local, const char **a
     case 1:
         if (!kh_xml_sml(ns, local, "worksheet"))
             kh_xml_fail(x, KH_ERR_INPUT, NULL,
-                 _("part %s is not a worksheet (it holds \"%s\"): the file is damaged; re-save "
-                   "it from Excel or WPS"), kh_xlsx_show(x->part, show), local);
+                        _("part %s is not a worksheet (it holds \"%s\"): the file is "
+                          "damaged; re-save it from Excel or WPS"),
+                        kh_xlsx_show(x->part, show), local);
         break;
     case 2:
         m->in_data = kh_xml_sml(ns, local, "sheetData");
@@ -592,15 +633,15 @@ static void ws_emit(kh_xml *x, ws_m *m)
             return;
         if (strspn(v, "0123456789") != strlen(v)) {
             kh_xml_fail(x, KH_ERR_INPUT, ref,
-                    _("shared string index \"%s\" is not a number: the file is damaged; "
-                      "re-save it from Excel or WPS"), kh_xlsx_show(v, show));
+                        _("shared string index \"%s\" is not a number: the file is damaged; "
+                          "re-save it from Excel or WPS"), kh_xlsx_show(v, show));
             return;
         }
         if (!kh_xml_uint(v, UINT32_MAX, &idx) || idx >= r->nsst) {
             kh_xml_fail(x, KH_ERR_INPUT, ref,
-                    _("shared string index %s is out of range (the workbook has %zu shared "
-                      "strings): the file is damaged; re-save it from Excel or WPS"),
-                    kh_xlsx_show(v, show), r->nsst);
+                        _("shared string index %s is out of range (the workbook has %zu shared "
+                          "strings): the file is damaged; re-save it from Excel or WPS"),
+                        kh_xlsx_show(v, show), r->nsst);
             return;
         }
         text = r->sst.s + r->sst_off[idx];
@@ -626,8 +667,8 @@ static void ws_emit(kh_xml *x, ws_m *m)
             text = "FALSE";
         } else {
             kh_xml_fail(x, KH_ERR_INPUT, ref,
-                    _("bad boolean value \"%s\": the file is damaged; re-save it from Excel or "
-                      "WPS"), kh_xlsx_show(v, show));
+                        _("bad boolean value \"%s\": the file is damaged; re-save it from Excel or "
+                          "WPS"), kh_xlsx_show(v, show));
             return;
         }
         len = strlen(text);
@@ -652,8 +693,8 @@ static void ws_emit(kh_xml *x, ws_m *m)
             return;
         if (!kh_xlsx_parse_number(v, r->cloc, &d)) {
             kh_xml_fail(x, KH_ERR_INPUT, ref,
-                    _("\"%s\" stands where a number belongs: the file is damaged; re-save it "
-                      "from Excel or WPS"), kh_xlsx_show(v, show));
+                        _("\"%s\" stands where a number belongs: the file is damaged; re-save it "
+                          "from Excel or WPS"), kh_xlsx_show(v, show));
             return;
         }
         if (m->style >= 0 && (size_t)m->style < r->nxf && r->xf_date[m->style] &&
@@ -780,14 +821,16 @@ static kh_status read_workbook(xlsx *r, kh_sheet_fn fn, void *ctx, kh_sheet **fi
         goto done;
 
     /* Shared strings and styles: by relationship, else the usual names. */
-    static const char *const kinds[] = {"sharedStrings", "styles"};
+    static const struct {
+        const char *type, *usual;   /* usual: normalised part name in dir */
+    } kinds[] = {{"sharedStrings", "sharedstrings.xml"}, {"styles", "styles.xml"}};
     for (size_t k = 0; k < KH_ARRAY_LEN(kinds); k++) {
-        const rel *e = rels_of_type(&wbr, kinds[k]);
+        const rel *e = rels_of_type(&wbr, kinds[k].type);
         kh_buf_reset(&b);
         if (e && e->target)
             kh_buf_puts(&b, e->target);
         else
-            kh_buf_printf(&b, "%s%s.xml", dir, kinds[k]);
+            kh_buf_printf(&b, "%s%s", dir, kinds[k].usual);
         if (b.oom) {
             st = KH_ERR_NOMEM;
             goto done;

@@ -210,7 +210,8 @@ static kh_status index_entry(kh_zip *z, kh_diags *d)
     if (!name)
         return KH_ERR_NOMEM;
     unz64_file_pos pos;
-    if (unzGetCurrentFileInfo64(z->uf, &fi, name, fi.size_filename + 1, NULL, 0, NULL, 0) != UNZ_OK ||
+    if (unzGetCurrentFileInfo64(z->uf, &fi, name, fi.size_filename + 1, NULL, 0, NULL,
+                                0) != UNZ_OK ||
         unzGetFilePos64(z->uf, &pos) != UNZ_OK) {
         kh_free(name);
         return damaged(z, d);
