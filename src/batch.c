@@ -307,7 +307,8 @@ static kh_status add_dir(kh_batch *b, const char *dir, kh_diags *notes)
         names[n++] = path;
     }
     closedir(dh);
-    qsort(names, n, sizeof *names, str_cmp);
+    if (n > 1)
+        qsort(names, n, sizeof *names, str_cmp);
     if (st == KH_OK && n == 0)
         kh_diags_add(notes, KH_NOTE, dir, NULL, NULL, 0, _("folder holds no .csv or .xlsx file"));
     for (size_t i = 0; i < n; i++) {
@@ -416,7 +417,8 @@ static kh_status reject_duplicates(kh_batch *b)
         qsort(v, keep, sizeof *v, by_order);
         memcpy(b->units, v, keep * sizeof *v);
         b->nunits = keep;
-        qsort(b->rejected, b->nrejected, sizeof *b->rejected, rejected_by_order);
+        if (b->nrejected > 1)
+            qsort(b->rejected, b->nrejected, sizeof *b->rejected, rejected_by_order);
     }
     kh_free(v);
     return st;

@@ -114,7 +114,7 @@ kh_status kh_registry_load_dir(kh_registry *reg, const char *dir, kh_diags *d)
         names[n++] = s;
     }
     closedir(dh);
-    if (st == KH_OK)
+    if (st == KH_OK && n > 1)
         qsort(names, n, sizeof *names, name_cmp);
     for (size_t i = 0; i < n; i++) {
         if (st != KH_ERR_NOMEM) {
