@@ -645,13 +645,13 @@ static void read_cp_row(loader *L, size_t i, size_t j)
     } else {
         size_t first = strset_find(&L->cps, v[C_CHECK].s, v[C_CHECK].n);
         if (first != NONE) {
-            if (L->is_xlsx && cell[C_CHECK]->type == KH_CELL_NUMBER)
+            if (cell[C_CHECK]->type == KH_CELL_NUMBER && memchr(v[C_CHECK].s, '.', v[C_CHECK].n))
                 err_at(L, row, L->col[C_CHECK],
                        _("check point '%s' is already defined on %s: give each check point its "
-                         "own id (if you typed 1.10, the spreadsheet made it the number 1.1: "
+                         "own id (if you typed %s0, the spreadsheet made it the number %s: "
                          "format the check column as text and type it again)"),
                        show(v[C_CHECK], sb), where(L, (uint32_t)(r->cps[first].line - 1),
-                                                   L->col[C_CHECK], wb));
+                                                   L->col[C_CHECK], wb), sb, sb);
             else
                 err_at(L, row, L->col[C_CHECK],
                        _("check point '%s' is already defined on %s: give each check point its "

@@ -560,6 +560,79 @@ static void files(void **state)
     assert_int_equal(d.n, 0);
 }
 
+/* The XLSX form of a rubric (first sheet, numbers as number cells) loads
+ * exactly like the CSV one; positions are cells. */
+static void xlsx_form(void **state)
+{
+    (void)state;
+    kh_diags d = {0};
+    kh_rubric *c = NULL, *x = NULL;
+    assert_int_equal(kh_rubric_load(RUBRICS "/lingui-2020-department.csv", &c, &d), KH_OK);
+    assert_int_equal(kh_rubric_load(BAD "/department.xlsx", &x, &d), KH_OK);
+    dump_diags(&d);
+    assert_int_equal(d.n, 0);
+    assert_string_equal(x->id, c->id);
+    assert_string_equal(x->title, c->title);
+    assert_string_equal(x->unit_type, c->unit_type);
+    assert_int_equal(x->total, c->total);
+    assert_string_equal(x->path, BAD "/department.xlsx");
+    assert_int_equal(x->nitems, c->nitems);
+    assert_int_equal(x->ncps, c->ncps);
+    for (size_t i = 0; i < c->nitems; i++) {
+        assert_string_equal(x->items[i].num, c->items[i].num);
+        assert_int_equal(x->items[i].points, c->items[i].points);
+        assert_string_equal(x->items[i].content, c->items[i].content);
+        assert_int_equal(x->items[i].first, c->items[i].first);
+        assert_int_equal(x->items[i].ncps, c->items[i].ncps);
+    }
+    for (size_t i = 0; i < c->ncps; i++) {
+        const kh_checkpoint *a = &x->cps[i], *b = &c->cps[i];
+        assert_string_equal(a->id, b->id);
+        assert_string_equal(a->label, b->label);
+        assert_int_equal(a->hint == NULL, b->hint == NULL);
+        if (b->hint)
+            assert_string_equal(a->hint, b->hint);
+        assert_int_equal(a->kind, b->kind);
+        assert_int_equal(a->need, b->need);
+        assert_int_equal(a->per, b->per);
+        assert_int_equal(a->has_cap, b->has_cap);
+        assert_int_equal(a->cap, b->cap);
+        assert_int_equal(a->item, b->item);
+        assert_int_equal(a->line, b->line);
+    }
+    kh_rubric_free(x);
+    kh_rubric_free(c);
+
+    /* Problems are named by cell. */
+    x = (kh_rubric *)&d;
+    assert_int_equal(kh_rubric_load(BAD "/bad-department.xlsx", &x, &d), KH_ERR_RUBRIC);
+    assert_null(x);
+    if (d.n != 2)
+        dump_diags(&d);
+    assert_int_equal(d.n, 2);
+    assert_diag(&d, 0, BAD "/bad-department.xlsx!F7: kind 'hass' is not one of has, count, each, "
+                           "any, veto: correct the kind");
+    assert_diag(&d, 1, BAD "/bad-department.xlsx!B4: total 4 does not equal the sum of the item "
+                           "points, 3: correct the total or the items' points");
+    kh_diags_clear(&d);
+
+    /* The CSV rubric opened in LibreOffice and saved as XLSX: 1.10 and 6.10
+     * became the numbers 1.1 and 6.1, and the loader says how that happened. */
+    assert_int_equal(kh_rubric_check_file(BAD "/department-libreoffice.xlsx", &d), KH_ERR_RUBRIC);
+    if (d.n != 2)
+        dump_diags(&d);
+    assert_int_equal(d.n, 2);
+    assert_diag(&d, 0, BAD "/department-libreoffice.xlsx!D15: check point '1.1' is already "
+                           "defined on cell D6: give each check point its own id (if you typed "
+                           "1.10, the spreadsheet made it the number 1.1: format the check column "
+                           "as text and type it again)");
+    assert_diag(&d, 1, BAD "/department-libreoffice.xlsx!D36: check point '6.1' is already "
+                           "defined on cell D27: give each check point its own id (if you typed "
+                           "6.10, the spreadsheet made it the number 6.1: format the check column "
+                           "as text and type it again)");
+    kh_diags_clear(&d);
+}
+
 static void registry(void **state)
 {
     (void)state;
@@ -729,6 +802,7 @@ int main(void)
         cmocka_unit_test(good_small),
         cmocka_unit_test(many_problems),
         cmocka_unit_test(files),
+        cmocka_unit_test(xlsx_form),
         cmocka_unit_test(registry),
         cmocka_unit_test(describe),
         cmocka_unit_test(kind_names),
