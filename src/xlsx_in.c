@@ -708,8 +708,19 @@ static void ws_emit(kh_xml *x, ws_m *m)
         len = strlen(num);
         break;
     }
-    if (text && !kh_sheet_set(m->sheet, m->crow, m->ccol, type, text, len))
+    if (!text)
+        return;
+    if (!kh_sheet_set(m->sheet, m->crow, m->ccol, type, text, len)) {
         kh_xml_oom(x);
+        return;
+    }
+    /* Shared strings let a small sheet fill a huge grid: bound the grid. */
+    const kh_sheet *g = m->sheet;
+    if (g->text_bytes + g->ncells * (sizeof *g->cells + 16) > KH_XLSX_MAX_GRID)
+        kh_xml_fail(x, KH_ERR_LIMIT, ref,
+                    _("the worksheet holds more than %u MiB of cells, kaohe's limit: keep "
+                      "the checklist in a workbook of its own"),
+                    KH_XLSX_MAX_GRID >> 20);
 }
 
 static void ws_end(kh_xml *x, enum kh_ns ns, const char *local)

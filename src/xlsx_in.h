@@ -14,6 +14,7 @@
 #define KH_XLSX_MAX_DEPTH    64u          /* XML element nesting */
 #define KH_XLSX_MAX_CELL     32767u       /* characters in one cell */
 #define KH_XLSX_MAX_TOKEN    (4u << 20)   /* one XML tag, comment or PI */
+#define KH_XLSX_MAX_GRID     (128u << 20) /* cells of one worksheet in memory */
 
 /* Called once per worksheet, in workbook order, with the grid filled and
  * finished (kh_sheet_finish done; sheet->name is the user-visible name).
@@ -24,7 +25,13 @@ typedef kh_status (*kh_sheet_fn)(void *ctx, const kh_sheet *sheet);
 /* Read every worksheet of the workbook at path.  Problems with the file as
  * a whole (not a zip, legacy .xls, encrypted, truncated, bomb, bad XML ...)
  * are KH_ERR_INPUT with a diagnostic naming the file (and part or sheet).
- * A problem inside one worksheet's XML rejects the whole workbook. */
+ * A problem inside one worksheet's XML rejects the whole workbook.
+ * Past one of the limits above (cell text, sheets, grid) the status is
+ * KH_ERR_LIMIT; a file that cannot be opened or read is KH_ERR_IO.  The
+ * file is read from disk part by part, never whole.  Sheets before a
+ * failing one have already gone to fn: a caller that wants all or nothing
+ * discards them when the status is not KH_OK.  Chart and dialog sheets
+ * are skipped; hidden worksheets are read. */
 kh_status kh_xlsx_read_file(const char *path, kh_sheet_fn fn, void *ctx,
                             kh_diags *d);
 

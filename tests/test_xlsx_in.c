@@ -376,6 +376,9 @@ static const struct {
     {"sst-too-long.xlsx", KH_ERR_LIMIT,
      "sst-too-long.xlsx: a shared string holds more than 32767 characters, Excel's limit: "
      "the file is damaged or not a real workbook", ""},
+    {"grid-bomb.xlsx", KH_ERR_LIMIT,
+     "grid-bomb.xlsx:S!FAJ1: the worksheet holds more than 128 MiB of cells, kaohe's limit: "
+     "keep the checklist in a workbook of its own", ""},
     {"many-sheets.xlsx", KH_ERR_LIMIT,
      "many-sheets.xlsx: the workbook has more than 1000 sheets, kaohe's limit: split it into "
      "several workbooks", ""},

@@ -372,6 +372,9 @@ def hostile():
     write_zip("cell-longest.xlsx", simple_book(worksheet(inline("D4", "字" * 32767))))
     write_zip("sst-too-long.xlsx", simple_book(ok_sheet, [(
         "xl/sharedStrings.xml", DECL + '<sst xmlns="%s"><si><t>%s</t></si></sst>' % (SML, "y" * 32768))]))
+    write_zip("grid-bomb.xlsx", simple_book(
+        worksheet("<row>" + '<c t="s"><v>0</v></c>' * 5000 + "</row>"),
+        [("xl/sharedStrings.xml", DECL + '<sst xmlns="%s"><si><t>%s</t></si></sst>' % (SML, "z" * 32767))]))
     write_zip("long-token.xlsx", simple_book(worksheet("<!--" + "c" * (5 << 20) + "-->")))
     write_zip("many-sheets.xlsx", simple_book(ok_sheet, wb=workbook(
         [("S%d" % i, "rId1") for i in range(1001)])))
