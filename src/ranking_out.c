@@ -866,6 +866,16 @@ kh_status kh_write_ranking(const kh_batch *b, const char *path, kh_diags *d)
     kh_group *groups = kh_batch_groups(b, &ng);
     if (!groups && b->nunits > 0)
         return KH_ERR_NOMEM;
+    for (size_t g = 0; g < ng; g++) {
+        /* A column per item, plus five: must fit Excel's 16384 columns. */
+        if (groups[g].rubric->nitems > LXW_COL_MAX - 8) {
+            kh_diags_add(d, KH_ERROR, groups[g].rubric->path, NULL, NULL, 0,
+                         _("rubric %s has %zu items, more than a worksheet has columns: split it"),
+                         groups[g].rubric->id, groups[g].rubric->nitems);
+            kh_groups_free(groups, ng);
+            return KH_ERR_LIMIT;
+        }
+    }
 
     rk k = {.b = b};
     kh_status st = kh_xw_open(&k.x, path, d);
