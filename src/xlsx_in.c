@@ -802,10 +802,24 @@ static kh_status read_workbook(xlsx *r, kh_sheet_fn fn, void *ctx, kh_sheet **fi
         st = KH_ERR_NOMEM;
         goto done;
     }
-    if (!kh_zip_find(r->z, wbname)) {
+    size_t wblen = strlen(wbname);
+    if (wblen > 4 && strcmp(wbname + wblen - 4, ".bin") == 0) {
         kh_diags_add(r->d, KH_ERROR, r->path, NULL, NULL, 0,
-                     _("the file holds no workbook (no xl/workbook.xml): it is not an Excel "
-                       "workbook or it is damaged; save it as .xlsx from Excel or WPS"));
+                     _("the file is an Excel binary workbook (.xlsb), which kaohe does not "
+                       "read: save it as .xlsx from Excel or WPS"));
+        st = KH_ERR_INPUT;
+        goto done;
+    }
+    if (!kh_zip_find(r->z, wbname)) {
+        if (kh_zip_find(r->z, "mimetype") && kh_zip_find(r->z, "content.xml"))
+            kh_diags_add(r->d, KH_ERROR, r->path, NULL, NULL, 0,
+                         _("the file is an OpenDocument spreadsheet (.ods), not an XLSX "
+                           "workbook: save it as .xlsx from LibreOffice, WPS or Excel"));
+        else
+            kh_diags_add(r->d, KH_ERROR, r->path, NULL, NULL, 0,
+                         _("the file holds no workbook (no xl/workbook.xml): it is not an "
+                           "Excel workbook or it is damaged; save it as .xlsx from Excel or "
+                           "WPS"));
         st = KH_ERR_INPUT;
         goto done;
     }

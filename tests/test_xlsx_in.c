@@ -309,6 +309,12 @@ static const struct {
     {"docx.xlsx", KH_ERR_INPUT,
      "docx.xlsx: the file is not an Excel workbook (its main part word/document.xml is a "
      "<document>, not a <workbook>): save the workbook as .xlsx from Excel or WPS", ""},
+    {"ods.xlsx", KH_ERR_INPUT,
+     "ods.xlsx: the file is an OpenDocument spreadsheet (.ods), not an XLSX workbook: save it "
+     "as .xlsx from LibreOffice, WPS or Excel", ""},
+    {"xlsb.xlsx", KH_ERR_INPUT,
+     "xlsb.xlsx: the file is an Excel binary workbook (.xlsb), which kaohe does not read: save "
+     "it as .xlsx from Excel or WPS", ""},
     {"missing-sheet.xlsx", KH_ERR_INPUT,
      "missing-sheet.xlsx:S: the worksheet's part xl/worksheets/sheet1.xml is missing" DAMAGED,
      ""},

@@ -316,6 +316,11 @@ def hostile():
     write_zip("docx.xlsx", [("[Content_Types].xml", content_types()),
                             ("_rels/.rels", root_rels("word/document.xml")),
                             ("word/document.xml", DECL + '<w:document xmlns:w="urn:w"/>')])
+    write_zip("ods.xlsx", [("mimetype", "application/vnd.oasis.opendocument.spreadsheet"),
+                           ("content.xml", "<office:document-content/>")], zipfile.ZIP_STORED)
+    write_zip("xlsb.xlsx", [("[Content_Types].xml", content_types()),
+                            ("_rels/.rels", root_rels("xl/workbook.bin")),
+                            ("xl/workbook.bin", b"\x83\x01\x00\x80")])
     write_zip("missing-sheet.xlsx", simple_book(None))
     write_zip("no-sheets.xlsx", simple_book(None, sheets=[]))
 
