@@ -281,7 +281,7 @@ static kh_status ss_xlsx(const kh_unit *u, const char *path, kh_diags *d)
     if (st != KH_OK)
         return st;
     ss_formats f = {0};
-    char *name = kh_xw_sheet_name(u->cl->unit, NULL, 0);
+    char *name = kh_form_sheet_name(u->cl->unit, NULL, 0);
     if (!name || !ss_make_formats(&x, &f)) {
         st = KH_ERR_NOMEM;
     } else {

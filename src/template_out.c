@@ -194,6 +194,19 @@ kh_status kh_form_close(kh_xw *x, kh_diags *d)
     return st;
 }
 
+char *kh_form_sheet_name(const char *want, char *const *used, size_t n)
+{
+    char *clean = kh_strdup(want ? want : "");
+    if (!clean)
+        return NULL;
+    for (char *p = clean; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7F)
+            *p = '_';
+    char *name = kh_xw_sheet_name(clean, used, n);
+    kh_free(clean);
+    return name;
+}
+
 bool kh_path_has_ext(const char *path, const char *ext)
 {
     size_t n = strlen(path), e = strlen(ext);
@@ -665,7 +678,7 @@ static kh_status tpl_xlsx(const kh_rubric *r, char *const *units, size_t nunits,
         goto done;
     }
     for (size_t i = 0; i < (nunits ? nunits : 1) && st == KH_OK; i++) {
-        names[i] = kh_xw_sheet_name(nunits ? units[i] : "检查表", names, i);
+        names[i] = kh_form_sheet_name(nunits ? units[i] : "检查表", names, i);
         if (!names[i]) {
             st = KH_ERR_NOMEM;
             break;

@@ -57,6 +57,12 @@ void kh_form_general_formats(kh_xw *x, void (*style)(lxw_format *),
  * as KH_ERR_NOMEM rather than KH_ERR_FORMAT. */
 kh_status kh_form_close(kh_xw *x, kh_diags *d);
 
+/* kh_xw_sheet_name of want with its control characters (a line break
+ * typed in a unit name, U+0001 ...) made "_" first: libxlsxwriter writes a
+ * sheet name into an XML attribute as it is, and a control character
+ * there makes the workbook unreadable.  New string or NULL. */
+char *kh_form_sheet_name(const char *want, char *const *used, size_t n);
+
 /* Does path end in ext (".csv", ".xlsx"), ignoring ASCII case? */
 bool kh_path_has_ext(const char *path, const char *ext);
 

@@ -486,25 +486,33 @@ static void formula_like_names(void **state)
 static void path_like_names(void **state)
 {
     fx *f = *state;
-    static const char *const names[] = {"../../etc/x", "a/b", "CON", "..", "a\\b:c", ".hidden"};
-    for (int i = 0; i < 6; i++) {
+    static const char *const names[] = {"../../etc/x", "a/b",     "CON",
+                                        "..",          "a\\b:c", ".hidden",
+                                        "两江\n镇\x01x"};
+    for (int i = 0; i < 7; i++) {
         char file[32];
         snprintf(file, sizeof file, "in/%d.csv", i);
         write_checklist(f, file, "lingui-2020-township", names[i], NULL);
         add_input(f, file);
     }
-    finish(f, 6);
+    finish(f, 7);
     kh_diags d = {0};
     mkdir(pathf(f, "deep"), 0777);
     mkdir(pathf(f, "deep/er"), 0777);
     assert_int_equal(kh_write_scoresheets(f->b, pathf(f, "deep/er/out"), KH_FMT_XLSX, &d), KH_OK);
     assert_dir(pathf(f, "deep/er/out"),
-               "CON_.xlsx|_.._etc_x.xlsx|a_b.xlsx|a_b_c.xlsx|hidden.xlsx|unit.xlsx");
+               "CON_.xlsx|_.._etc_x.xlsx|a_b.xlsx|a_b_c.xlsx|hidden.xlsx|unit.xlsx|"
+               "两江_镇_x.xlsx");
     assert_dir(pathf(f, "deep/er"), "out");
     assert_dir(pathf(f, "deep"), "er");
     rsheet s;
     read_xlsx(pathf(f, "deep/er/out/_.._etc_x.xlsx"), &s);
     assert_cell(&s, "A2", "被考核单位：../../etc/x");
+    free_sheet(&s);
+    /* Control characters: a readable workbook (none in the sheet name, an
+     * XML attribute), the name kept in the cell. */
+    read_xlsx(pathf(f, "deep/er/out/两江_镇_x.xlsx"), &s);
+    assert_string_equal(s.name, "两江_镇_x");
     free_sheet(&s);
     kh_diags_clear(&d);
 }

@@ -384,13 +384,14 @@ static void xlsx_odd_unit_names(void **state)
 {
     fx *f = *state;
     const char *units[] = {"=1+1", "@SUM(A1)", "-2", "+3", "a/b:c*d?[e]", "\xff\xfe坏",
-                           "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三"};
+                           "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三",
+                           "a\x01" "b\nc"};
     kh_diags d = {0};
     const char *out = pathf(f, "odd.xlsx");
-    assert_int_equal(kh_write_template(f->dept, units, 7, out, &d), KH_OK);
+    assert_int_equal(kh_write_template(f->dept, units, 8, out, &d), KH_OK);
     rbook b;
     read_book(out, &b);
-    assert_int_equal(b.n, 7);
+    assert_int_equal(b.n, 8);
     for (size_t i = 0; i < 4; i++) {
         assert_string_equal(b.s[i].name, units[i]);
         assert_cell(&b.s[i], "C3", units[i]);
@@ -401,9 +402,10 @@ static void xlsx_odd_unit_names(void **state)
     assert_cell(&b.s[5], "C3", "\xef\xbf\xbd\xef\xbf\xbd坏");
     assert_int_equal(kh_utf8_len(b.s[6].name), 31);
     assert_cell(&b.s[6], "C3", units[6]);
+    assert_string_equal(b.s[7].name, "a_b_c"); /* no control character */
     free_book(&b);
     /* No formula anywhere in the sheets. */
-    for (int i = 1; i <= 7; i++) {
+    for (int i = 1; i <= 8; i++) {
         char part[64];
         snprintf(part, sizeof part, "xl/worksheets/sheet%d.xml", i);
         char *xml = zip_part(out, part);
