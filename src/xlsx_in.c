@@ -30,6 +30,7 @@ typedef struct xlsx {
     bool *xf_date;      /* cell format i shows a date */
     size_t nxf;
     bool date1904;
+    size_t grids;       /* grid bytes of the worksheets read so far */
 } xlsx;
 
 static kh_status parse(xlsx *r, const char *norm, const char *sheet, kh_xml *x)
@@ -614,6 +615,12 @@ static void ws_start(kh_xml *x, enum kh_ns ns, const char *local, const char **a
     }
 }
 
+/* The memory a grid takes, roughly: what the grid limits count. */
+static size_t grid_bytes(const kh_sheet *g)
+{
+    return g->text_bytes + g->ncells * (sizeof *g->cells + 16);
+}
+
 /* Set the finished cell in the grid. */
 static void ws_emit(kh_xml *x, ws_m *m)
 {
@@ -714,13 +721,19 @@ static void ws_emit(kh_xml *x, ws_m *m)
         kh_xml_oom(x);
         return;
     }
-    /* Shared strings let a small sheet fill a huge grid: bound the grid. */
-    const kh_sheet *g = m->sheet;
-    if (g->text_bytes + g->ncells * (sizeof *g->cells + 16) > KH_XLSX_MAX_GRID)
+    /* Shared strings let a small sheet fill a huge grid, and many sheets
+     * may share one part: bound the grid and the grids. */
+    size_t bytes = grid_bytes(m->sheet);
+    if (bytes > KH_XLSX_MAX_GRID)
         kh_xml_fail(x, KH_ERR_LIMIT, ref,
                     _("the worksheet holds more than %u MiB of cells, kaohe's limit: keep "
                       "the checklist in a workbook of its own"),
                     KH_XLSX_MAX_GRID >> 20);
+    else if (r->grids + bytes > KH_XLSX_MAX_GRIDS)
+        kh_xml_fail(x, KH_ERR_LIMIT, ref,
+                    _("the worksheets of this workbook hold more than %u MiB of cells, "
+                      "kaohe's limit: keep the checklists in workbooks of their own"),
+                    KH_XLSX_MAX_GRIDS >> 20);
 }
 
 static void ws_end(kh_xml *x, enum kh_ns ns, const char *local)
@@ -897,6 +910,7 @@ static kh_status read_workbook(xlsx *r, kh_sheet_fn fn, void *ctx, kh_sheet **fi
         if ((st = read_sheet(r, part, ws->name, &sheet)) != KH_OK)
             goto done;
         nread++;
+        r->grids += grid_bytes(sheet);
         if (first) {
             *first = sheet;
             break;

@@ -15,6 +15,7 @@
 #define KH_XLSX_MAX_CELL     32767u       /* characters in one cell */
 #define KH_XLSX_MAX_TOKEN    (4u << 20)   /* one XML tag, comment or PI */
 #define KH_XLSX_MAX_GRID     (128u << 20) /* cells of one worksheet in memory */
+#define KH_XLSX_MAX_GRIDS    (512u << 20) /* ... of all worksheets, one by one */
 
 /* Called once per worksheet, in workbook order, with the grid filled and
  * finished (kh_sheet_finish done; sheet->name is the user-visible name).

@@ -380,6 +380,10 @@ def hostile():
     write_zip("grid-bomb.xlsx", simple_book(
         worksheet("<row>" + '<c t="s"><v>0</v></c>' * 5000 + "</row>"),
         [("xl/sharedStrings.xml", DECL + '<sst xmlns="%s"><si><t>%s</t></si></sst>' % (SML, "z" * 32767))]))
+    write_zip("grid-total.xlsx", simple_book(
+        worksheet("<row>" + '<c t="s"><v>0</v></c>' * 3800 + "</row>"),
+        [("xl/sharedStrings.xml", DECL + '<sst xmlns="%s"><si><t>%s</t></si></sst>' % (SML, "z" * 32767))],
+        wb=workbook([("S%d" % i, "rId1") for i in range(1, 6)])))
     write_zip("long-token.xlsx", simple_book(worksheet("<!--" + "c" * (5 << 20) + "-->")))
     write_zip("many-sheets.xlsx", simple_book(ok_sheet, wb=workbook(
         [("S%d" % i, "rId1") for i in range(1001)])))
