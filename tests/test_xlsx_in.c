@@ -387,11 +387,11 @@ static const struct {
     {"sst-too-long.xlsx", KH_ERR_LIMIT,
      "sst-too-long.xlsx: a shared string holds more than 32767 characters, Excel's limit: "
      "the file is damaged or not a real workbook", ""},
-    {"grid-bomb.xlsx", KH_ERR_LIMIT,
-     "grid-bomb.xlsx:S!FAJ1: the worksheet holds more than 128 MiB of cells, kaohe's limit: "
+    {"bomb-grid.xlsx", KH_ERR_LIMIT,
+     "bomb-grid.xlsx:S!FAJ1: the worksheet holds more than 128 MiB of cells, kaohe's limit: "
      "keep the checklist in a workbook of its own", ""},
-    {"grid-total.xlsx", KH_ERR_LIMIT,
-     "grid-total.xlsx:S5!ARU1: the worksheets of this workbook hold more than 512 MiB of cells, "
+    {"bomb-grids.xlsx", KH_ERR_LIMIT,
+     "bomb-grids.xlsx:S5!ARU1: the worksheets of this workbook hold more than 512 MiB of cells, "
      "kaohe's limit: keep the checklists in workbooks of their own",
      "[S1] 3800 cells\n[S2] 3800 cells\n[S3] 3800 cells\n[S4] 3800 cells\n"},
     {"many-sheets.xlsx", KH_ERR_LIMIT,

@@ -377,10 +377,10 @@ def hostile():
     write_zip("cell-longest.xlsx", simple_book(worksheet(inline("D4", "字" * 32767))))
     write_zip("sst-too-long.xlsx", simple_book(ok_sheet, [(
         "xl/sharedStrings.xml", DECL + '<sst xmlns="%s"><si><t>%s</t></si></sst>' % (SML, "y" * 32768))]))
-    write_zip("grid-bomb.xlsx", simple_book(
+    write_zip("bomb-grid.xlsx", simple_book(
         worksheet("<row>" + '<c t="s"><v>0</v></c>' * 5000 + "</row>"),
         [("xl/sharedStrings.xml", DECL + '<sst xmlns="%s"><si><t>%s</t></si></sst>' % (SML, "z" * 32767))]))
-    write_zip("grid-total.xlsx", simple_book(
+    write_zip("bomb-grids.xlsx", simple_book(
         worksheet("<row>" + '<c t="s"><v>0</v></c>' * 3800 + "</row>"),
         [("xl/sharedStrings.xml", DECL + '<sst xmlns="%s"><si><t>%s</t></si></sst>' % (SML, "z" * 32767))],
         wb=workbook([("S%d" % i, "rId1") for i in range(1, 6)])))
