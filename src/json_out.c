@@ -146,23 +146,18 @@ kh_status kh_write_json_file(const kh_batch *b, bool ranked, const char *path, k
                      _("this output would overwrite an input: choose another output name"));
         return KH_ERR_USAGE;
     }
-    char *tmp = kh_tmp_beside(path);
-    if (!tmp) {
-        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0, _("cannot create a file beside it: %s"),
-                     strerror(errno));
-        return KH_ERR_IO;
-    }
-    FILE *f = fopen(tmp, "wb");
-    kh_status st = f ? kh_batch_write_json(b, ranked, f) : KH_ERR_IO;
+    kh_outfile o;
+    kh_status st = kh_outfile_begin(&o, path, d);
+    if (st != KH_OK)
+        return st;
+    FILE *f = fopen(o.open_path, "wb");
+    st = f ? kh_batch_write_json(b, ranked, f) : KH_ERR_IO;
     if (f && fclose(f) != 0 && st == KH_OK)
         st = KH_ERR_IO;
     if (st == KH_OK)
-        st = kh_commit_tmp(tmp, path, d);
-    else {
-        remove(tmp);
-        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0, _("cannot write the file: %s"),
-                     st == KH_ERR_NOMEM ? kh_strerror(st) : strerror(errno));
-    }
-    kh_free(tmp);
+        return kh_outfile_commit(&o, d);
+    kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0, _("cannot write the file: %s"),
+                 st == KH_ERR_NOMEM ? kh_strerror(st) : strerror(errno));
+    kh_outfile_abort(&o);
     return st;
 }

@@ -63,6 +63,119 @@ kh_status kh_commit_tmp(const char *tmp, const char *path, kh_diags *d)
     return KH_OK;
 }
 
+/* The folder part of path ("." when there is none), as a new string. */
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return kh_strdup(".");
+    if (slash == path)
+        return kh_strdup("/");
+    return kh_strndup(path, (size_t)(slash - path));
+}
+
+kh_status kh_outfile_begin(kh_outfile *o, const char *path, kh_diags *d)
+{
+    *o = (kh_outfile){.fd = -1};
+    o->path = kh_strdup(path);
+    char *dir = o->path ? dir_of(path) : NULL;
+    if (!dir) {
+        kh_free(o->path);
+        *o = (kh_outfile){.fd = -1};
+        return KH_ERR_NOMEM;
+    }
+    mode_t um = umask(0);
+    umask(um);
+    int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666 & ~um);
+    kh_free(dir);
+    if (fd >= 0) {
+        kh_buf b = {0};
+        kh_buf_printf(&b, "/proc/self/fd/%d", fd);
+        o->open_path = kh_buf_steal(&b);
+        if (!o->open_path) {
+            close(fd);
+            kh_free(o->path);
+            *o = (kh_outfile){.fd = -1};
+            return KH_ERR_NOMEM;
+        }
+        /* The writer must be able to reopen it through /proc. */
+        if (access(o->open_path, W_OK) == 0) {
+            o->fd = fd;
+            return KH_OK;
+        }
+        kh_free(o->open_path);
+        o->open_path = NULL;
+        close(fd);
+    }
+    o->open_path = kh_tmp_beside(path);
+    if (!o->open_path) {
+        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0, _("cannot create a file beside it: %s"),
+                     strerror(errno));
+        kh_free(o->path);
+        *o = (kh_outfile){.fd = -1};
+        return KH_ERR_IO;
+    }
+    return KH_OK;
+}
+
+void kh_outfile_abort(kh_outfile *o)
+{
+    if (o->fd >= 0)
+        close(o->fd);
+    else if (o->open_path)
+        unlink(o->open_path);
+    kh_free(o->open_path);
+    kh_free(o->path);
+    *o = (kh_outfile){.fd = -1};
+}
+
+kh_status kh_outfile_commit(kh_outfile *o, kh_diags *d)
+{
+    kh_status st;
+    if (o->fd < 0) {
+        st = kh_commit_tmp(o->open_path, o->path, d);
+        kh_free(o->open_path);
+        kh_free(o->path);
+        *o = (kh_outfile){.fd = -1};
+        return st;
+    }
+    /* Give the anonymous file a name: straight at the target when there is
+     * none yet, else a temporary name renamed over the target (a kill in
+     * between leaves the old file complete and a hidden .tmp). */
+    st = KH_OK;
+    int e = 0;
+    if (fsync(o->fd) != 0) {
+        e = errno;
+    } else if (linkat(AT_FDCWD, o->open_path, AT_FDCWD, o->path, AT_SYMLINK_FOLLOW) != 0) {
+        if (errno != EEXIST) {
+            e = errno;
+        } else {
+            char *tmp = kh_tmp_beside(o->path);
+            if (!tmp) {
+                e = errno;
+            } else {
+                unlink(tmp); /* kh_tmp_beside reserved the name; linkat needs it free */
+                if (linkat(AT_FDCWD, o->open_path, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) != 0 ||
+                    rename(tmp, o->path) != 0) {
+                    e = errno;
+                    unlink(tmp);
+                }
+                kh_free(tmp);
+            }
+        }
+    }
+    if (e) {
+        kh_diags_add(d, KH_ERROR, o->path, NULL, NULL, 0,
+                     _("cannot put the finished file in place: %s"), strerror(e));
+        st = KH_ERR_IO;
+    }
+    close(o->fd);
+    kh_free(o->open_path);
+    kh_free(o->path);
+    *o = (kh_outfile){.fd = -1};
+    return st;
+}
+
 bool kh_same_file(const char *a, const char *b)
 {
     struct stat sa, sb;
@@ -146,7 +259,15 @@ char *kh_safe_filename(const char *name)
     if (!b.oom && n == 0)
         kh_buf_puts(&b, "unit");
     else if (!b.oom && reserved_name(b.s, b.len)) {
-        kh_buf_putc(&b, '_');
+        /* Windows reserves the stem whatever follows: "con.txt" -> "con_.txt". */
+        const char *dot = strchr(b.s, '.');
+        size_t stem = dot ? (size_t)(dot - b.s) : b.len;
+        kh_buf r = {0};
+        kh_buf_add(&r, b.s, stem);
+        kh_buf_putc(&r, '_');
+        kh_buf_puts(&r, b.s + stem);
+        kh_buf_free(&b);
+        return kh_buf_steal(&r);
     }
     return kh_buf_steal(&b);
 }

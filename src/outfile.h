@@ -17,6 +17,23 @@ char *kh_tmp_beside(const char *path);
  * On failure tmp is removed.  Returns KH_OK or KH_ERR_IO with a diagnostic. */
 kh_status kh_commit_tmp(const char *tmp, const char *path, kh_diags *d);
 
+/* An output being written.  kh_outfile_begin picks where the writer puts
+ * the bytes (open_path, to hand to fopen or workbook_new): where the file
+ * system allows, an anonymous file in the target folder (O_TMPFILE, seen
+ * through /proc/self/fd), which vanishes if the process is killed;
+ * otherwise a hidden named temporary file beside the target.  After the
+ * writer has closed it, kh_outfile_commit puts it in place atomically;
+ * kh_outfile_abort throws it away. */
+typedef struct kh_outfile {
+    char *path;       /* the final path */
+    char *open_path;  /* where the writer writes */
+    int fd;           /* the anonymous file, or -1 for a named temporary */
+} kh_outfile;
+
+kh_status kh_outfile_begin(kh_outfile *o, const char *path, kh_diags *d);
+kh_status kh_outfile_commit(kh_outfile *o, kh_diags *d);
+void kh_outfile_abort(kh_outfile *o);
+
 /* True when a and b name the same existing file (same device and inode),
  * or the same path text when neither exists. */
 bool kh_same_file(const char *a, const char *b);

@@ -12,22 +12,15 @@
 kh_status kh_xw_open(kh_xw *x, const char *path, kh_diags *d)
 {
     *x = (kh_xw){.err = LXW_NO_ERROR};
-    x->path = kh_strdup(path);
-    x->tmp = x->path ? kh_tmp_beside(path) : NULL;
-    if (!x->tmp) {
-        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0, _("cannot create a file beside it: %s"),
-                     strerror(errno));
-        kh_free(x->path);
-        x->path = NULL;
-        return KH_ERR_IO;
-    }
+    kh_status st = kh_outfile_begin(&x->out, path, d);
+    if (st != KH_OK)
+        return st;
+    x->path = x->out.path;
     lxw_workbook_options opt = {.constant_memory = LXW_FALSE, .tmpdir = NULL,
                                 .use_zip64 = LXW_FALSE};
-    x->wb = workbook_new_opt(x->tmp, &opt);
+    x->wb = workbook_new_opt(x->out.open_path, &opt);
     if (!x->wb) {
-        unlink(x->tmp);
-        kh_free(x->tmp);
-        kh_free(x->path);
+        kh_outfile_abort(&x->out);
         *x = (kh_xw){0};
         kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0, _("cannot start the workbook"));
         return KH_ERR_NOMEM;
@@ -60,12 +53,10 @@ kh_status kh_xw_close(kh_xw *x, kh_diags *d)
         st = KH_ERR_IO;
     }
     if (st == KH_OK)
-        st = kh_commit_tmp(x->tmp, x->path, d);
+        st = kh_outfile_commit(&x->out, d);
     else
-        unlink(x->tmp);
-    kh_free(x->tmp);
-    kh_free(x->path);
-    x->tmp = x->path = NULL;
+        kh_outfile_abort(&x->out);
+    x->path = NULL;
     return st;
 }
 

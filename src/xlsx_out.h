@@ -10,6 +10,7 @@
 
 #include "common.h"
 #include "decimal.h"
+#include "outfile.h"
 #include "text.h"
 
 #include <xlsxwriter.h>
@@ -19,8 +20,8 @@
 
 typedef struct kh_xw {
     lxw_workbook *wb;
-    char *tmp;        /* temporary file beside path */
-    char *path;       /* final path */
+    kh_outfile out;   /* where the bytes go until they are complete */
+    const char *path; /* final path (owned by out) */
     lxw_error err;    /* first libxlsxwriter error, LXW_NO_ERROR when none */
     const char *what; /* the call that failed first */
 } kh_xw;
