@@ -159,13 +159,33 @@ static void XMLCALL on_doctype(void *u, const XML_Char *name, const XML_Char *sy
                 kh_xlsx_show(x->part, show));
 }
 
-/* The status after expat refused the input. */
-static kh_status xml_failed(kh_xml *x)
+/* expat's allocations, counting the failed ones: expat 2.5 reports some
+ * of them as a well-formedness error (an unbound prefix when a namespace
+ * binding cannot be allocated), which must not blame the file. */
+static _Thread_local unsigned long xml_nomem;
+
+static void *xml_malloc(size_t n)
+{
+    void *p = kh_malloc(n);
+    xml_nomem += !p;
+    return p;
+}
+
+static void *xml_realloc(void *ptr, size_t n)
+{
+    void *p = kh_realloc(ptr, n);
+    xml_nomem += !p;
+    return p;
+}
+
+/* The status after expat refused the input; nomem0 is xml_nomem before
+ * the parse. */
+static kh_status xml_failed(kh_xml *x, unsigned long nomem0)
 {
     if (x->err)
         return x->err;
     enum XML_Error e = XML_GetErrorCode(x->p);
-    if (e == XML_ERROR_NO_MEMORY)
+    if (e == XML_ERROR_NO_MEMORY || xml_nomem != nomem0)
         return KH_ERR_NOMEM;
     char show[KH_XLSX_SHOW_BUFSZ];
     kh_diags_add(x->d, KH_ERROR, x->path, x->sheet, NULL, 0,
@@ -179,7 +199,7 @@ static kh_status xml_failed(kh_xml *x)
 kh_status kh_xml_parse(kh_zip *z, const char *path, const char *norm, const char *sheet,
                        kh_xml *x, kh_diags *d)
 {
-    static const XML_Memory_Handling_Suite mem = {kh_malloc, kh_realloc, kh_free};
+    static const XML_Memory_Handling_Suite mem = {xml_malloc, xml_realloc, kh_free};
     static const XML_Char sep[] = {NS_SEP, '\0'};
     x->path = path;
     x->d = d;
@@ -201,6 +221,7 @@ kh_status kh_xml_parse(kh_zip *z, const char *path, const char *norm, const char
 
     kh_status st = kh_zip_part_open(z, norm, sheet, d);
     uint64_t fed = 0;
+    unsigned long nomem0 = xml_nomem;
     while (st == KH_OK) {
         void *buf = XML_GetBuffer(x->p, CHUNK);
         if (!buf) {
@@ -212,7 +233,7 @@ kh_status kh_xml_parse(kh_zip *z, const char *path, const char *norm, const char
             break;
         /* n == 0 is the final call: a part cut short fails here. */
         if (XML_ParseBuffer(x->p, (int)n, n == 0) != XML_STATUS_OK || x->err) {
-            st = xml_failed(x);
+            st = xml_failed(x, nomem0);
             break;
         }
         if (n == 0)
