@@ -796,12 +796,12 @@ static char *folder_of(const char *norm)
 
 /* Find the workbook part, read its relationships, the workbook, the
  * shared strings and styles, then each worksheet in workbook order: to
- * fn, or (fn NULL) only the first into *first. */
+ * fn, or (first not NULL) only the first worksheet into *first. */
 static kh_status read_workbook(xlsx *r, kh_sheet_fn fn, void *ctx, kh_sheet **first)
 {
     rels root = {0}, wbr = {0};
     wbook wb = {.r = r};
-    char *wbname = NULL, *dir = NULL, *relsname = NULL, *part = NULL;
+    char *wbname = NULL, *dir = NULL, *relsname = NULL;
     kh_buf b = {0};
     size_t nread = 0;
 
@@ -901,13 +901,8 @@ static kh_status read_workbook(xlsx *r, kh_sheet_fn fn, void *ctx, kh_sheet **fi
             st = KH_ERR_INPUT;
             goto done;
         }
-        kh_free(part);
-        if (!(part = kh_strdup(kh_buf_str(&b)))) {
-            st = KH_ERR_NOMEM;
-            goto done;
-        }
         kh_sheet *sheet;
-        if ((st = read_sheet(r, part, ws->name, &sheet)) != KH_OK)
+        if ((st = read_sheet(r, kh_buf_str(&b), ws->name, &sheet)) != KH_OK)
             goto done;
         nread++;
         r->grids += grid_bytes(sheet);
@@ -933,7 +928,6 @@ done:
     kh_free(wbname);
     kh_free(dir);
     kh_free(relsname);
-    kh_free(part);
     return st;
 }
 
