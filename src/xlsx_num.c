@@ -52,7 +52,7 @@ void kh_xlsx_format_number(double v, locale_t loc, char out[KH_XLSX_NUMBUF])
     bool neg = *p == '-';
     if (neg)
         p++;
-    char dig[24];
+    char dig[24] = {0};
     int nd = 0, point = -1, exp = 0;
     for (; *p && *p != 'e'; p++) {
         if (*p == '.')
