@@ -163,11 +163,6 @@ static char *total_result(const kh_unit *u)
     return kh_buf_steal(&b);
 }
 
-static void set_height(kh_xw *x, lxw_worksheet *ws, lxw_row_t row, double h)
-{
-    kh_xw_check(x, worksheet_set_row(ws, row, h, NULL), "worksheet_set_row");
-}
-
 static void merge(kh_xw *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t c1, lxw_col_t c2,
                   const char *text, lxw_format *fmt)
 {
@@ -175,7 +170,9 @@ static void merge(kh_xw *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t c1, lxw_
     kh_xw_str(x, ws, row, c1, text, fmt);
 }
 
-static kh_status ss_sheet(kh_xw *x, lxw_worksheet *ws, const ss_formats *f, const kh_unit *u)
+/* The cells of the scoresheet of u; row heights into h. */
+static kh_status ss_rows(kh_xw *x, lxw_worksheet *ws, const ss_formats *f, const kh_unit *u,
+                         double *h)
 {
     const kh_checklist *cl = u->cl;
     const kh_rubric *r = cl->rubric;
@@ -186,7 +183,7 @@ static kh_status ss_sheet(kh_xw *x, lxw_worksheet *ws, const ss_formats *f, cons
     }
     lxw_row_t row = 0;
     merge(x, ws, row, 0, NCOLS - 1, r->title, f->title);
-    set_height(x, ws, row, kh_form_height(kh_form_lines(r->title, total_width, 16), 16));
+    h[row] = kh_form_height(kh_form_lines(r->title, total_width, 16), 16) + 6;
     row++;
 
     if (u->vetoed) {
@@ -203,7 +200,7 @@ static kh_status ss_sheet(kh_xw *x, lxw_worksheet *ws, const ss_formats *f, cons
         if (!line)
             return KH_ERR_NOMEM;
         merge(x, ws, row, 0, NCOLS - 1, line, f->veto);
-        set_height(x, ws, row, kh_form_height(kh_form_lines(line, total_width, 13), 13));
+        h[row] = kh_form_height(kh_form_lines(line, total_width, 13), 13) + 4;
         kh_free(line);
         row++;
     }
@@ -222,7 +219,7 @@ static kh_status ss_sheet(kh_xw *x, lxw_worksheet *ws, const ss_formats *f, cons
                                         col_width[COL_POINTS] + col_width[COL_REASON] +
                                             col_width[COL_SCORE],
                                         KH_FORM_FONT_SIZE);
-            set_height(x, ws, row, kh_form_height(nl > nr ? nl : nr, KH_FORM_FONT_SIZE));
+            h[row] = kh_form_height(nl > nr ? nl : nr, KH_FORM_FONT_SIZE);
         }
         kh_free(left);
         kh_free(right);
@@ -234,7 +231,7 @@ static kh_status ss_sheet(kh_xw *x, lxw_worksheet *ws, const ss_formats *f, cons
     lxw_row_t head = row++;
     for (lxw_col_t c = 0; c < NCOLS; c++)
         kh_xw_str(x, ws, head, c, col_head[c], f->head);
-    set_height(x, ws, head, kh_form_height(1, KH_FORM_FONT_SIZE));
+    h[head] = kh_form_height(1, KH_FORM_FONT_SIZE);
 
     lxw_row_t first = row;
     for (size_t it = 0; it < r->nitems; it++, row++) {
@@ -247,7 +244,7 @@ static kh_status ss_sheet(kh_xw *x, lxw_worksheet *ws, const ss_formats *f, cons
         kh_xw_dec(x, ws, row, COL_SCORE, is->score, f->score);
         unsigned lc = kh_form_lines(item->content, col_width[COL_CONTENT], KH_FORM_FONT_SIZE);
         unsigned lr = kh_form_lines(is->reason, col_width[COL_REASON], KH_FORM_FONT_SIZE);
-        set_height(x, ws, row, kh_form_height(lc > lr ? lc : lr, KH_FORM_FONT_SIZE));
+        h[row] = kh_form_height(lc > lr ? lc : lr, KH_FORM_FONT_SIZE);
     }
 
     /* 合计总得分: the total points, the result, and the sum of the item
@@ -268,10 +265,30 @@ static kh_status ss_sheet(kh_xw *x, lxw_worksheet *ws, const ss_formats *f, cons
     } else {
         kh_xw_dec(x, ws, row, COL_SCORE, u->total, f->total);
     }
-    set_height(x, ws, row, kh_form_height(1, KH_FORM_FONT_SIZE) + 4);
-
-    kh_form_page_setup(x, ws, head);
+    h[row] = kh_form_height(1, KH_FORM_FONT_SIZE) + 4;
     return KH_OK;
+}
+
+static kh_status ss_sheet(kh_xw *x, lxw_worksheet *ws, const ss_formats *f, const kh_unit *u)
+{
+    const kh_checklist *cl = u->cl;
+    const kh_rubric *r = cl->rubric;
+    /* Row heights in points.  No manual page breaks: an item is one row,
+     * and a printed page never splits a row. */
+    lxw_row_t nrows = (u->vetoed ? 1 : 0) + 4 + (lxw_row_t)r->nitems + 1;
+    double *h = kh_calloc(nrows, sizeof *h);
+    kh_status st = h ? KH_OK : KH_ERR_NOMEM;
+    if (st == KH_OK)
+        st = ss_rows(x, ws, f, u, h);
+    if (st == KH_OK) {
+        for (lxw_row_t i = 0; i < nrows; i++)
+            kh_xw_check(x, worksheet_set_row(ws, i, h[i] > 409 ? 409 : h[i], NULL),
+                        "worksheet_set_row");
+        lxw_row_t head = u->vetoed ? 4 : 3;
+        kh_form_page_setup(x, ws, head);
+    }
+    kh_free(h);
+    return st;
 }
 
 static kh_status ss_xlsx(const kh_unit *u, const char *path, kh_diags *d)

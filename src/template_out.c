@@ -38,8 +38,10 @@ static bool wide_cp(unsigned cp)
            (cp >= 0xFFE0 && cp <= 0xFFE6) || cp >= 0x20000;
 }
 
-/* Width of one code point in column units at size pt.  Measured on the
- * rendering of LibreOffice with Noto CJK; Excel with 宋体 is narrower. */
+/* Width of one code point in column units at size pt.  A column unit is
+ * 7 pixels at 96 dpi (a digit of Calibri 11, Excel's default font); an
+ * 11 pt 宋体 character is 15 pixels.  LibreOffice without Calibri's metric
+ * twin (Carlito) makes columns wider, so text there needs fewer lines. */
 static double cp_width(unsigned cp, double pt)
 {
     return (wide_cp(cp) ? 2.15 : 1.15) * pt / KH_FORM_FONT_SIZE;
@@ -62,23 +64,6 @@ static unsigned next_cp(const char *s, size_t len, size_t *i)
     unsigned cp;
     *i += kh_utf8_decode(s + *i, &cp);
     return cp;
-}
-
-double kh_form_text_width(const char *s, double pt)
-{
-    double w = 0, line = 0;
-    size_t len = s ? strlen(s) : 0;
-    for (size_t i = 0; i < len;) {
-        unsigned cp = next_cp(s, len, &i);
-        if (cp == '\n') {
-            line = 0;
-            continue;
-        }
-        line += cp_width(cp, pt);
-        if (line > w)
-            w = line;
-    }
-    return w;
 }
 
 unsigned kh_form_lines(const char *s, double col_width, double pt)

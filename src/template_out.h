@@ -18,10 +18,6 @@
 #define KH_FORM_FONT "宋体"
 #define KH_FORM_FONT_SIZE 11.0
 
-/* Width of s in Excel column units at font size pt (CJK characters count
- * about two digits). */
-double kh_form_text_width(const char *s, double pt);
-
 /* Lines s takes in a wrapped cell of col_width units at size pt (at least
  * 1; explicit line breaks count). */
 unsigned kh_form_lines(const char *s, double col_width, double pt);
@@ -33,15 +29,16 @@ double kh_form_height(unsigned lines, double pt);
  * repeated on every page and frozen below, page numbers in the footer. */
 void kh_form_page_setup(kh_xw *x, lxw_worksheet *ws, lxw_row_t header_row);
 
-/* Manual page breaks so that no group of rows (the check points of an
- * item, an item and its reason) is split across two printed pages, as far
- * as the page can be predicted: A4 portrait with the margins of
- * kh_form_page_setup, scaled to the width of the ncols columns of widths
- * col_width like Excel's "fit to 1 page wide".  height[r] is the height of
- * row r in points for r < nrows; group_start[r] is true when row r starts
- * a group (a page may break above it).  Rows up to header_row are on the
- * first page; header_row repeats on every page.  LibreOffice honours the
- * breaks; Excel ignores them under "fit to page" and breaks by itself. */
+/* Manual page breaks so that no group of rows (the check points of one
+ * item, whose 序号 / 督查内容 / 标准分 cells are merged) is split across
+ * two printed pages, as far as the page can be predicted: A4 portrait with
+ * the margins of kh_form_page_setup, scaled to the width of the ncols
+ * columns of widths col_width like Excel's "fit to 1 page wide".
+ * height[r] is the height of row r in points for r < nrows; group_start[r]
+ * is true when row r starts a group (a page may break above it).  Rows up
+ * to header_row are on the first page; header_row repeats on every page.
+ * LibreOffice honours the breaks; Excel ignores them under "fit to page"
+ * and breaks by itself. */
 void kh_form_page_breaks(kh_xw *x, lxw_worksheet *ws, const double *height,
                          const bool *group_start, lxw_row_t nrows, lxw_row_t header_row,
                          const double *col_width, size_t ncols);
