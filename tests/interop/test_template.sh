@@ -129,6 +129,13 @@ widths = {c: ws.column_dimensions[c].width for c in 'ABCDEFGH'}
 assert widths['B'] >= 25 and widths['D'] >= 15 and widths['F'] >= 20 and widths['G'] >= 8, widths
 # Rows tall enough for the wrapped item text (7 rows share item 1).
 assert sum(ws.row_dimensions[r].height for r in range(9, 16)) >= 100
+# Manual page breaks only above the first row of an item (never inside its
+# merged cells).
+breaks = [b.id for b in ws.row_breaks.brk]
+assert breaks, 'no page breaks'
+for b in breaks:
+    assert ws.cell(row=b + 1, column=1).value is not None, b
+    assert ws.cell(row=b + 1, column=3).value.endswith('.1'), ws.cell(row=b + 1, column=3).value
 EOF
 }
 
