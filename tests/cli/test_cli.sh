@@ -130,3 +130,13 @@ test_install_finds_rubrics_by_id() {
     (cd / && "$T/root/usr/bin/kaohe" score "$T/x.csv") > "$T/score"
     has_text "$T/score" "36.8"
 }
+
+# Naming a shipped rubric file again with --rubric is not a second definition;
+# another file with the same id is.
+test_rubric_option_same_file_and_duplicate_id() {
+    expect_exit 0 "$KAOHE" score --rubric templates/rubrics/lingui-2020-township.csv samples/两江镇.csv
+    has_text "$T/out" "36.8"
+    cp templates/rubrics/lingui-2020-township.csv "$T/copy.csv"
+    expect_exit 2 "$KAOHE" score --rubric "$T/copy.csv" samples/两江镇.csv
+    has_text "$T/err" "rubric id 'lingui-2020-township' is already defined by"
+}
