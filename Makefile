@@ -30,6 +30,13 @@ LIB_SRC  = $(filter-out src/main.c,$(wildcard src/*.c))
 LIB_OBJ  = $(LIB_SRC:src/%.c=$(B)/obj/%.o)
 TEST_SRC = $(wildcard tests/test_*.c)
 TESTS    = $(TEST_SRC:tests/%.c=$(B)/%)
+# Fuzz targets (tests/fuzz/fuzz_*.c): libFuzzer builds and replay builds.
+FUZZ_TARGETS = csv xlsx rubric score
+FUZZ_TIME ?= 60
+FUZZ_CC   ?= clang
+FUZZ_SAN   = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_DEFS  = -Itests/fuzz -DFUZZ_RUBRICS='"$(CURDIR)/templates/rubrics"'
+REPLAYS    = $(FUZZ_TARGETS:%=$(B)/replay_%)
 
 .PHONY: all test check unit cli asan ubsan clean install deps samples bench fuzz lint format valgrind
 
@@ -53,9 +60,11 @@ $(B)/test_%: tests/test_%.c tests/testutil.h $(B)/libkaohe.a
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(CPPFLAGS_ALL) -Itests $(CFLAGS) $(SAN) $(WARN) -o $@ $< $(B)/libkaohe.a $(LIBS) -lcmocka
 
-# Run every test: unit tests (cmocka), then CLI and interoperability tests.
-test check: all $(TESTS)
+# Run every test: unit tests (cmocka), the fuzz regression inputs, then CLI
+# and interoperability tests.
+test check: all $(TESTS) $(REPLAYS)
 	$(Q)tests/run-unit.sh $(B) $(TESTS)
+	$(Q)tests/fuzz/replay.sh $(B) $(FUZZ_TARGETS)
 	$(Q)B=$(B) tests/run-sh.sh tests/cli
 	$(Q)B=$(B) tests/run-sh.sh tests/interop
 
@@ -63,13 +72,38 @@ test check: all $(TESTS)
 unit: all $(TESTS)
 	$(Q)tests/run-unit.sh $(B) $(TESTS)
 
-# The whole suite under AddressSanitizer (+ UBSan) in build-asan/.
+# The whole suite under AddressSanitizer (+ UBSan, LeakSanitizer) in build-asan/.
 asan:
+	ASAN_OPTIONS=detect_leaks=1:$(ASAN_OPTIONS) UBSAN_OPTIONS=print_stacktrace=1 \
 	$(MAKE) B=build-asan OPT=-O1 SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" test
 
 # The whole suite under UndefinedBehaviorSanitizer in build-ubsan/.
 ubsan:
-	$(MAKE) B=build-ubsan OPT=-O1 SAN="-fsanitize=undefined -fno-sanitize-recover=all" test
+	UBSAN_OPTIONS=print_stacktrace=1 \
+	$(MAKE) B=build-ubsan OPT=-O1 SAN="-fsanitize=undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" test
+
+# The CLI tests with every kaohe run under valgrind (memcheck; a leak or
+# memory error fails the test).
+valgrind: all
+	$(Q)B=$(B) KAOHE_WRAP="valgrind -q --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99" tests/run-sh.sh tests/cli
+
+# libFuzzer targets under ASan + UBSan in build-fuzz/ (clang), each run for
+# FUZZ_TIME seconds; findings go to build-fuzz/artifacts/ (tests/fuzz/run.sh).
+fuzz:
+	$(MAKE) B=build-fuzz CC=$(FUZZ_CC) OPT=-O1 SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" \
+		$(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
+	tests/fuzz/run.sh build-fuzz $(FUZZ_TIME) $(FUZZ_TARGETS)
+
+$(B)/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) $(B)/libkaohe.a
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(FUZZ_DEFS) -DKH_LIBFUZZER $(CFLAGS) $(SAN) -fsanitize=fuzzer $(WARN) \
+		-o $@ $< $(B)/libkaohe.a $(LIBS)
+
+# The same targets with a plain main() that replays files (make test).
+$(B)/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(wildcard tests/fuzz/*.h) $(B)/libkaohe.a
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(FUZZ_DEFS) $(CFLAGS) $(SAN) $(WARN) \
+		-o $@ $< tests/fuzz/replay.c $(B)/libkaohe.a $(LIBS)
 
 # The main job on the bundled samples: scoresheets and a ranking in out/.
 samples: all
@@ -93,4 +127,4 @@ lint:
 
 # Remove build outputs.
 clean:
-	rm -rf build build-asan build-ubsan out
+	rm -rf build build-asan build-ubsan build-fuzz out

@@ -1,0 +1,37 @@
+/* fuzz_xlsx.c - XLSX checklist reader: bytes -> kh_xlsx_read_mem -> each
+ * worksheet -> checklist -> score.  Every cell the reader keeps is
+ * non-empty valid UTF-8 inside Excel's grid; sheet names are valid UTF-8. */
+#include "fuzz.h"
+#include "zipmut.h"
+#include "xlsx_in.h"
+
+static kh_status take_sheet(void *ctx, const kh_sheet *s)
+{
+    size_t *nsheets = ctx;
+    (*nsheets)++;
+    FUZZ_CHECK(*nsheets <= KH_XLSX_MAX_SHEETS);
+    FUZZ_CHECK(s->name && kh_utf8_valid(s->name, strlen(s->name), NULL));
+    for (size_t i = 0; i < s->ncells; i++) {
+        const kh_cell *c = &s->cells[i];
+        FUZZ_CHECK(c->text && *c->text);
+        FUZZ_CHECK(kh_utf8_valid(c->text, strlen(c->text), NULL));
+        FUZZ_CHECK(kh_utf8_len(c->text) <= KH_XLSX_MAX_CELL);
+        FUZZ_CHECK(c->row < KH_MAX_ROWS && c->col < KH_MAX_COLS);
+        if (i > 0) {
+            const kh_cell *p = &s->cells[i - 1];
+            FUZZ_CHECK(p->row < c->row || (p->row == c->row && p->col < c->col));
+        }
+    }
+    return fuzz_score_sheet(s, "fuzz.xlsx");
+}
+
+int LLVMFuzzerTestOneInput(const unsigned char *data, size_t len)
+{
+    kh_diags d = {0};
+    size_t nsheets = 0;
+    kh_status st = kh_xlsx_read_mem("fuzz.xlsx", data, len, take_sheet, &nsheets, &d);
+    fuzz_check_diags(&d);
+    FUZZ_CHECK(st == KH_OK || d.n > 0 || st == KH_ERR_NOMEM);
+    kh_diags_clear(&d);
+    return 0;
+}
