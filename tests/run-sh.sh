@@ -8,6 +8,20 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 B=${B:-build}
 case $B in /*) ;; *) B=$TOP/$B ;; esac
 export TOP KAOHE="$B/kaohe"
+# KAOHE_WRAP="valgrind ..." runs every kaohe of the tests under that
+# command (make valgrind).  KAOHE then names a folder that mirrors the
+# build folder (so tests that use "$(dirname "$KAOHE")" as B still work)
+# with a script in place of the binary.
+if [ -n "${KAOHE_WRAP:-}" ]; then
+    W=$(mktemp -d)
+    trap 'rm -rf "$W"' EXIT
+    for f in "$B"/*; do
+        [ "$(basename "$f")" = kaohe ] || ln -s "$f" "$W/"
+    done
+    printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$KAOHE_WRAP" "$B/kaohe" >"$W/kaohe"
+    chmod +x "$W/kaohe"
+    KAOHE=$W/kaohe
+fi
 pass=0 failn=0 failed=
 for f in "$dir"/test_*.sh; do
     [ -e "$f" ] || continue

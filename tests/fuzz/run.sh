@@ -3,7 +3,7 @@
 # Usage: tests/fuzz/run.sh BUILD_DIR SECONDS TARGET...
 #
 # Each target fuzzes BUILD_DIR/corpus/TARGET (kept between runs), seeded
-# from tests/fuzz/seeds.sh TARGET.  A crash, leak, timeout (10 s) or
+# from tests/fuzz/seeds.sh TARGET.  A crash, leak, timeout (25 s) or
 # out-of-memory (2 GiB) leaves its input in BUILD_DIR/artifacts/TARGET/ and
 # fails the run: minimise it (BUILD_DIR/fuzz_TARGET -minimize_crash=1 FILE),
 # fix the bug and keep the input in tests/data/regress/TARGET/ so that make
@@ -26,7 +26,7 @@ for t in "$@"; do
     case $t in csv) max=65536 dict=tests/fuzz/csv.dict ;; *) max=262144 dict=tests/fuzz/xlsx.dict ;; esac
     log=$B/fuzz-$t.log
     echo "fuzz $t: ${secs}s, corpus $corpus"
-    "$B/fuzz_$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len="$max" \
+    "$B/fuzz_$t" -max_total_time="$secs" -timeout=25 -rss_limit_mb=2048 -max_len="$max" \
         -dict="$dict" -artifact_prefix="$art/" -print_final_stats=1 "$corpus" "$seeds" >"$log" 2>&1
     rc=$?
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
