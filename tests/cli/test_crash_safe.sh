@@ -1,0 +1,156 @@
+# tests/cli/test_crash_safe.sh - kaohe killed (SIGKILL) at random moments
+# while it writes scoresheets and a ranking over those of an earlier run
+# (RELIABILITY item 17).  After every kill each output is the complete old
+# file or the complete new one (what a full run writes), the inputs are
+# untouched, and anything a kill leaves behind is a hidden
+# .NAME.XXXXXX.tmp that no run reads.
+#
+# KAOHE_KILLS (default 12) sets the number of kills per command.
+
+# inputs DIR N : the samples plus N more township checklists.
+inputs() {
+    mkdir -p "$1"
+    cp "$TOP"/samples/*.csv "$1/"
+    i=1
+    while [ "$i" -le "$2" ]; do
+        sed "s/^被考核单位,临桂镇/被考核单位,单位$i/" "$TOP/samples/临桂镇.csv" >"$1/u$i.csv"
+        i=$((i + 1))
+    done
+}
+
+# same_output OLD NEW REF : NEW is byte for byte OLD, or the complete file
+# REF of a full run (an XLSX file: a whole zip whose parts are REF's, but
+# for the time stamp in docProps/core.xml).  Prints "old" or "new".
+same_output() {
+    if [ -e "$1" ] && cmp -s "$1" "$2"; then
+        echo old
+        return 0
+    fi
+    case $2 in
+    *.xlsx)
+        "$PY" - "$2" "$3" <<'EOF' && echo new
+import sys, zipfile
+def parts(p):
+    z = zipfile.ZipFile(p)
+    assert z.testzip() is None, p
+    return {n: z.read(n) for n in z.namelist() if n != 'docProps/core.xml'}
+got, want = parts(sys.argv[1]), parts(sys.argv[2])
+if got != want:
+    sys.exit('%s: parts differ from a full run: %s' % (sys.argv[1],
+             sorted(n for n in set(got) | set(want) if got.get(n) != want.get(n))[:5]))
+EOF
+        ;;
+    *) cmp -s "$2" "$3" && echo new ;;
+    esac
+}
+
+# check_dir OLD NEW REF : every file of NEW is OLD's or REF's version of
+# it (a file only OLD has is unchanged); hidden temporary files are listed
+# in $T/left and removed.
+check_dir() {
+    for f in "$2"/* "$2"/.*; do
+        b=$(basename "$f")
+        case $b in . | .. | '*' | '.*') continue ;; esac
+        [ -d "$f" ] && continue
+        case $b in
+        .*.tmp) echo "$f" >>"$T/left"; rm -f "$f"; continue ;;
+        esac
+        if [ ! -e "$3/$b" ]; then
+            cmp -s "$1/$b" "$f" || fail "$f: changed, and no full run writes it"
+            continue
+        fi
+        same_output "$1/$b" "$f" "$3/$b" >/dev/null || fail "$f is neither old nor complete new"
+    done
+}
+
+# kill_at SECONDS CMD... : run CMD, SIGKILL it after SECONDS.
+kill_at() {
+    d=$1
+    shift
+    "$@" >/dev/null 2>&1 &
+    pid=$!
+    sleep "$d"
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+
+# A random delay in [0, max_ms) milliseconds, as seconds for sleep.
+random_delay() {
+    ms=$((RANDOM * 32768 + RANDOM))
+    ms=$((ms % $1))
+    printf '%d.%03d' $((ms / 1000)) $((ms % 1000))
+}
+
+# Milliseconds a command takes.
+duration_ms() {
+    s=$(date +%s%N)
+    "$@" >/dev/null 2>&1 || true
+    e=$(date +%s%N)
+    echo $(((e - s) / 1000000 + 1))
+}
+
+test_killed_runs_leave_old_or_new_outputs() {
+    kills=${KAOHE_KILLS:-12}
+    inputs "$T/old-in" 40
+    inputs "$T/in" 60
+    # The new run differs: more units, one sample changed.
+    sed -i 's/^被考核单位,两江镇/被考核单位,两江镇新/' "$T/in/两江镇.csv"
+    (cd "$T/in" && sha256sum ./* >"$T/in.sha256")
+
+    # A full run (the "new" outputs) and an earlier run (the "old" ones).
+    mkdir -p "$T/ref" "$T/old"
+    expect_exit 0 "$KAOHE" rank "$T/in" -o "$T/ref/rank.xlsx" --json "$T/ref/rank.json"
+    expect_exit 0 "$KAOHE" score "$T/in" -o "$T/ref/sheets" --format xlsx,csv,json
+    expect_exit 0 "$KAOHE" rank "$T/old-in" -o "$T/old/rank.xlsx" --json "$T/old/rank.json"
+    expect_exit 0 "$KAOHE" score "$T/old-in" -o "$T/old/sheets" --format xlsx,csv,json
+    cp -a "$T/old" "$T/dst"
+    : >"$T/left"
+
+    rank_ms=$(duration_ms "$KAOHE" rank "$T/in" -o "$T/scratch.xlsx" --json "$T/scratch.json")
+    score_ms=$(duration_ms "$KAOHE" score "$T/in" -o "$T/scratch" --format xlsx,csv,json)
+    seen_old=0 seen_new=0
+    k=0
+    while [ "$k" -lt "$kills" ]; do
+        # Killed before, while and (now and then) after writing.
+        kill_at "$(random_delay $((rank_ms * 5 / 4)))" \
+            "$KAOHE" rank "$T/in" -o "$T/dst/rank.xlsx" --json "$T/dst/rank.json"
+        for f in rank.xlsx rank.json; do
+            r=$(same_output "$T/old/$f" "$T/dst/$f" "$T/ref/$f") ||
+                fail "after a kill, $f is neither the old file nor a complete new one"
+            [ "$r" = old ] && seen_old=$((seen_old + 1))
+            [ "$r" = new ] && seen_new=$((seen_new + 1))
+        done
+        check_dir "$T/old" "$T/dst" "$T/ref"
+
+        kill_at "$(random_delay $((score_ms * 5 / 4)))" \
+            "$KAOHE" score "$T/in" -o "$T/dst/sheets" --format xlsx,csv,json
+        check_dir "$T/old/sheets" "$T/dst/sheets" "$T/ref/sheets"
+
+        (cd "$T/in" && sha256sum --quiet -c "$T/in.sha256") || fail "an input changed"
+        rm -rf "$T/dst" && cp -a "$T/old" "$T/dst"
+        k=$((k + 1))
+    done
+    echo "kills: $kills per command; rank.xlsx/json old $seen_old times, new $seen_new times;" \
+        "temporary files left: $(wc -l <"$T/left")"
+    # Left-over temporary files must be hidden ".NAME.XXXXXX.tmp" ones.
+    while IFS= read -r f; do
+        case $(basename "$f") in
+        .*.??????.tmp) ;;
+        *) fail "left behind: $f" ;;
+        esac
+    done <"$T/left"
+}
+
+# A hidden temporary file left in an input folder by a killed run is not
+# read: the results are those without it.
+test_leftover_tmp_is_not_read() {
+    inputs "$T/in" 0
+    expect_exit 0 "$KAOHE" score "$T/in" -o - --format json
+    cp "$T/out" "$T/want.json"
+    cp "$TOP/samples/临桂镇.csv" "$T/in/.临桂镇.csv.Ab12Cd.tmp"
+    expect_exit 0 "$KAOHE" rank "$T/in" -o "$T/in/rank.xlsx"
+    cp "$T/in/rank.xlsx" "$T/in/.rank.xlsx.Xy34Zw.tmp"
+    rm "$T/in/rank.xlsx"
+    expect_exit 0 "$KAOHE" score "$T/in" -o - --format json
+    same_file "$T/want.json" "$T/out"
+}
