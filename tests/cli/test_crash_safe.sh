@@ -3,7 +3,8 @@
 # (RELIABILITY item 17).  After every kill each output is the complete old
 # file or the complete new one (what a full run writes), the inputs are
 # untouched, and anything a kill leaves behind is a hidden
-# .NAME.XXXXXX.tmp that no run reads.
+# .NAME.XXXXXX.tmp that no run reads.  And a full disk (file size limit)
+# fails the run cleanly, leaving the earlier outputs as they were.
 #
 # KAOHE_KILLS (default 12) sets the number of kills per command.
 
@@ -153,4 +154,39 @@ test_leftover_tmp_is_not_read() {
     rm "$T/in/rank.xlsx"
     expect_exit 0 "$KAOHE" score "$T/in" -o - --format json
     same_file "$T/want.json" "$T/out"
+}
+
+# limited CMD... : run CMD with files limited to 8 KiB (bash's ulimit -f
+# counts KiB; SIGXFSZ ignored, so a write past it fails with EFBIG, as on
+# a full disk).
+limited() {
+    (trap '' XFSZ && ulimit -f 8 && exec "$@")
+}
+
+# A full disk: the run fails with a message (exit 1), earlier outputs stay
+# as they were, nothing half-written or temporary is left.
+test_disk_full_keeps_old_outputs() {
+    mkdir -p "$T/d"
+    expect_exit 0 "$KAOHE" rank "$TOP/samples" -o "$T/d/rank.xlsx" --json "$T/d/rank.json"
+    expect_exit 0 "$KAOHE" score "$TOP/samples" -o "$T/ref" --format xlsx,csv,json
+    cp -a "$T/d" "$T/old"
+    expect_exit 1 limited "$KAOHE" rank "$TOP/samples" -o "$T/d/rank.xlsx" --json "$T/d/rank.json"
+    has_text "$T/err" "rank.xlsx: cannot write the workbook"
+    has_text "$T/err" "rank.json: cannot write the file"
+    same_file "$T/old/rank.xlsx" "$T/d/rank.xlsx"
+    same_file "$T/old/rank.json" "$T/d/rank.json"
+    [ "$(ls -A "$T/d" | wc -l)" -eq 2 ] || fail "left in the folder: $(ls -A "$T/d")"
+
+    # Scoresheets: those small enough are written whole, the others not at
+    # all.
+    expect_exit 1 limited "$KAOHE" score "$TOP/samples" -o "$T/s" --format xlsx,csv,json
+    has_text "$T/err" "cannot write"
+    for f in "$T/s"/* "$T/s"/.[!.]*; do
+        [ -e "$f" ] || continue
+        same_output "$T/none" "$f" "$T/ref/$(basename "$f")" >/dev/null || fail "$f is not whole"
+    done
+
+    expect_exit 1 limited "$KAOHE" template lingui-2020-township -o "$T/t.xlsx"
+    [ ! -e "$T/t.xlsx" ] || fail "a template was left half-written"
+    [ -z "$(find "$T" -name '*.tmp')" ] || fail "temporary files left: $(find "$T" -name '*.tmp')"
 }
