@@ -7,42 +7,119 @@
 #include "text.h"
 
 #include <csv.h>
+#include <errno.h>
 #include <string.h>
 
 void kh_csv_bom(FILE *out) { fputs("\xEF\xBB\xBF", out); }
 
-void kh_csv_field(FILE *out, const char *s, bool first)
+bool kh_csv_field(FILE *out, const char *s, bool first)
 {
     if (!first)
         fputc(',', out);
     if (!s)
         s = "";
+    bool ok = true;
     char *clean = NULL;
-    if (!kh_utf8_valid(s, strlen(s), NULL) && (clean = kh_utf8_clean(s, SIZE_MAX)))
+    if (!kh_utf8_valid(s, strlen(s), NULL)) {
+        if (!(clean = kh_utf8_clean(s, SIZE_MAX)))
+            return false;
         s = clean;
+    }
     if (kh_formula_like(s)) {
         kh_buf b = {0};
         kh_buf_putc(&b, '\'');
         kh_buf_puts(&b, s);
         if (!b.oom)
             csv_fwrite(out, b.s, b.len);
+        ok = !b.oom;
         kh_buf_free(&b);
     } else {
         csv_fwrite(out, s, strlen(s));
     }
     kh_free(clean);
+    return ok;
 }
 
 void kh_csv_end_row(FILE *out) { fputs("\r\n", out); }
 
+kh_status kh_csv_file_open(kh_csv_file *c, const char *path, kh_diags *d)
+{
+    *c = (kh_csv_file){.first = true};
+    kh_status st = kh_outfile_begin(&c->out, path, d);
+    if (st != KH_OK)
+        return st;
+    c->path = c->out.path;
+    c->f = fopen(c->out.open_path, "wb");
+    if (!c->f) {
+        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0, _("cannot write the file: %s"),
+                     strerror(errno));
+        kh_outfile_abort(&c->out);
+        *c = (kh_csv_file){0};
+        return KH_ERR_IO;
+    }
+    /* The BOM makes Excel and WPS read the file as UTF-8, not GBK. */
+    kh_csv_bom(c->f);
+    return KH_OK;
+}
+
+void kh_csv_file_text(kh_csv_file *c, const char *s)
+{
+    if (!kh_csv_field(c->f, s, c->first))
+        c->oom = true;
+    c->first = false;
+}
+
+void kh_csv_file_dec(kh_csv_file *c, kh_dec v)
+{
+    char num[KH_DEC_BUFSZ];
+    kh_csv_file_text(c, kh_dec_format(v, num));
+}
+
+void kh_csv_file_row(kh_csv_file *c)
+{
+    kh_csv_end_row(c->f);
+    c->first = true;
+}
+
+kh_status kh_csv_file_close(kh_csv_file *c, kh_diags *d)
+{
+    if (!c->f)
+        return KH_ERR_USAGE;
+    kh_status st = KH_OK;
+    errno = 0;
+    bool bad = fflush(c->f) != 0 || ferror(c->f);
+    int e = errno;
+    if (fclose(c->f) != 0 && !bad) {
+        bad = true;
+        e = errno;
+    }
+    c->f = NULL;
+    if (c->oom) {
+        kh_diags_add(d, KH_ERROR, c->path, NULL, NULL, 0, _("out of memory while writing the file"));
+        st = KH_ERR_NOMEM;
+    } else if (bad) {
+        kh_diags_add(d, KH_ERROR, c->path, NULL, NULL, 0, _("cannot write the file: %s"),
+                     e ? strerror(e) : _("write error (is the disk full?)"));
+        st = KH_ERR_IO;
+    }
+    if (st == KH_OK)
+        st = kh_outfile_commit(&c->out, d);
+    else
+        kh_outfile_abort(&c->out);
+    *c = (kh_csv_file){0};
+    return st;
+}
+
+
 kh_status kh_batch_write_csv(const kh_batch *b, FILE *out)
 {
+    bool ok = true;
     static const char *const head[] = {"unit", "rubric", "unit_type", "source", "sheet", "item",
                                        "points", "deduction", "score", "reason", "total",
                                        "result"};
     kh_csv_bom(out);
     for (size_t i = 0; i < KH_ARRAY_LEN(head); i++)
-        kh_csv_field(out, head[i], i == 0);
+        ok &= kh_csv_field(out, head[i], i == 0);
     kh_csv_end_row(out);
     for (size_t i = 0; i < b->nunits; i++) {
         const kh_unit *u = b->units[i];
@@ -51,20 +128,22 @@ kh_status kh_batch_write_csv(const kh_batch *b, FILE *out)
         kh_dec_format(u->total, total);
         for (size_t j = 0; j < r->nitems; j++) {
             char p[KH_DEC_BUFSZ], dd[KH_DEC_BUFSZ], sc[KH_DEC_BUFSZ];
-            kh_csv_field(out, u->cl->unit, true);
-            kh_csv_field(out, r->id, false);
-            kh_csv_field(out, r->unit_type, false);
-            kh_csv_field(out, u->cl->source, false);
-            kh_csv_field(out, u->cl->sheet, false);
-            kh_csv_field(out, r->items[j].num, false);
-            kh_csv_field(out, kh_dec_format(r->items[j].points, p), false);
-            kh_csv_field(out, kh_dec_format(u->items[j].deduction, dd), false);
-            kh_csv_field(out, kh_dec_format(u->items[j].score, sc), false);
-            kh_csv_field(out, u->items[j].reason, false);
-            kh_csv_field(out, total, false);
-            kh_csv_field(out, u->vetoed ? "一票否决" : "正常", false);
+            ok &= kh_csv_field(out, u->cl->unit, true);
+            ok &= kh_csv_field(out, r->id, false);
+            ok &= kh_csv_field(out, r->unit_type, false);
+            ok &= kh_csv_field(out, u->cl->source, false);
+            ok &= kh_csv_field(out, u->cl->sheet, false);
+            ok &= kh_csv_field(out, r->items[j].num, false);
+            ok &= kh_csv_field(out, kh_dec_format(r->items[j].points, p), false);
+            ok &= kh_csv_field(out, kh_dec_format(u->items[j].deduction, dd), false);
+            ok &= kh_csv_field(out, kh_dec_format(u->items[j].score, sc), false);
+            ok &= kh_csv_field(out, u->items[j].reason, false);
+            ok &= kh_csv_field(out, total, false);
+            ok &= kh_csv_field(out, u->vetoed ? "一票否决" : "正常", false);
             kh_csv_end_row(out);
         }
     }
+    if (!ok)
+        return KH_ERR_NOMEM;
     return ferror(out) ? KH_ERR_IO : KH_OK;
 }

@@ -48,10 +48,10 @@ typedef struct rk {
     /* Numbers of the ranking sheets, in the General format: it shows a
      * value with exactly the decimals it has (40, 38.6, 2.94) and keeps
      * doing so after a hand edit (a "0" format would show 1.5 as 2). */
-    lxw_format *num[KH_DEC_PLACES + 1], *total[KH_DEC_PLACES + 1];
-    lxw_format *v_num[KH_DEC_PLACES + 1], *v_total[KH_DEC_PLACES + 1];
+    lxw_format *num, *total;
+    lxw_format *v_num, *v_total;
     /* Deductions of 扣分明细: a format per number of decimals. */
-    lxw_format *ded[KH_DEC_PLACES + 1], *v_ded[KH_DEC_PLACES + 1];
+    lxw_format *ded, *v_ded;
     char **names;                               /* sheet names taken so far */
     size_t nnames, capnames;
 } rk;
@@ -101,16 +101,6 @@ static lxw_format *new_format(rk *k)
     if (!f)
         kh_xw_check(&k->x, LXW_ERROR_MEMORY_MALLOC_FAILED, "workbook_add_format");
     return f;
-}
-
-/* One General format styled by style, for every number of decimals. */
-static void general_formats(rk *k, void (*style)(lxw_format *), lxw_format *fmts[KH_DEC_PLACES + 1])
-{
-    lxw_format *f = new_format(k);
-    if (f)
-        style(f);
-    for (int i = 0; i <= KH_DEC_PLACES; i++)
-        fmts[i] = f;
 }
 
 /* Make every format of the workbook.  On failure some are NULL, which
@@ -163,12 +153,12 @@ static void make_formats(rk *k)
         style_veto(f);
         format_set_text_wrap(f);
     }
-    general_formats(k, style_num, k->num);
-    general_formats(k, style_total, k->total);
-    general_formats(k, style_v_num, k->v_num);
-    general_formats(k, style_v_total, k->v_total);
-    kh_xw_dec_formats(&k->x, style_num, k->ded);
-    kh_xw_dec_formats(&k->x, style_v_num, k->v_ded);
+    k->num = kh_xw_format(&k->x, style_num);
+    k->total = kh_xw_format(&k->x, style_total);
+    k->v_num = kh_xw_format(&k->x, style_v_num);
+    k->v_total = kh_xw_format(&k->x, style_v_total);
+    k->ded = kh_xw_format(&k->x, style_num);
+    k->v_ded = kh_xw_format(&k->x, style_v_num);
 }
 
 /* ------------------------------------------------------------------ */

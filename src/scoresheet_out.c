@@ -30,9 +30,7 @@ static const char *const col_head[NCOLS] = {"序号", "督查内容", "标准分
 
 typedef struct ss_formats {
     lxw_format *title, *veto, *field, *head, *center, *text, *total_label, *result, *result_veto;
-    lxw_format *points[KH_DEC_PLACES + 1];
-    lxw_format *score[KH_DEC_PLACES + 1];
-    lxw_format *total[KH_DEC_PLACES + 1];
+    lxw_format *points, *score, *total;
 } ss_formats;
 
 static void style_font(lxw_format *f)
@@ -106,9 +104,9 @@ static bool ss_make_formats(kh_xw *x, ss_formats *f)
     format_set_bold(f->result_veto);
     format_set_font_color(f->result_veto, VETO_COLOR);
 
-    kh_form_general_formats(x, style_number, f->points);
-    kh_form_general_formats(x, style_number, f->score);
-    kh_form_general_formats(x, style_total, f->total);
+    f->points = kh_xw_format(x, style_number);
+    f->score = kh_xw_format(x, style_number);
+    f->total = kh_xw_format(x, style_total);
     return x->err == LXW_NO_ERROR;
 }
 
@@ -298,7 +296,7 @@ static kh_status ss_xlsx(const kh_unit *u, const char *path, kh_diags *d)
     if (st != KH_OK)
         return st;
     ss_formats f = {0};
-    char *name = kh_form_sheet_name(u->cl->unit, NULL, 0);
+    char *name = kh_xw_sheet_name(u->cl->unit, NULL, 0);
     if (!name || !ss_make_formats(&x, &f)) {
         st = KH_ERR_NOMEM;
     } else {
@@ -311,7 +309,7 @@ static kh_status ss_xlsx(const kh_unit *u, const char *path, kh_diags *d)
     kh_free(name);
     if (st != KH_OK)
         kh_xw_check(&x, LXW_ERROR_MEMORY_MALLOC_FAILED, "kh_write_scoresheets");
-    return kh_form_close(&x, d);
+    return kh_xw_close(&x, d);
 }
 
 static kh_status ss_csv(const kh_unit *u, const char *path, kh_diags *d)

@@ -159,123 +159,12 @@ void kh_form_page_breaks(kh_xw *x, lxw_worksheet *ws, const double *height,
     kh_free(breaks);
 }
 
-void kh_form_general_formats(kh_xw *x, void (*style)(lxw_format *),
-                             lxw_format *fmts[KH_DEC_PLACES + 1])
-{
-    lxw_format *f = workbook_add_format(x->wb);
-    if (!f)
-        kh_xw_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "workbook_add_format");
-    else if (style)
-        style(f);
-    for (int i = 0; i <= KH_DEC_PLACES; i++)
-        fmts[i] = f;
-}
-
-kh_status kh_form_close(kh_xw *x, kh_diags *d)
-{
-    kh_status st = kh_xw_close(x, d);
-    if (st == KH_ERR_FORMAT && x->err == LXW_ERROR_MEMORY_MALLOC_FAILED)
-        st = KH_ERR_NOMEM;
-    return st;
-}
-
-char *kh_form_sheet_name(const char *want, char *const *used, size_t n)
-{
-    char *clean = kh_strdup(want ? want : "");
-    if (!clean)
-        return NULL;
-    for (char *p = clean; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7F)
-            *p = '_';
-    char *name = kh_xw_sheet_name(clean, used, n);
-    kh_free(clean);
-    return name;
-}
-
 bool kh_path_has_ext(const char *path, const char *ext)
 {
     size_t n = strlen(path), e = strlen(ext);
     return n > e && kh_ascii_eq_nocase(path + n - e, ext);
 }
 
-/* ------------------------------------------------------------------ */
-/* CSV output (template_out.h). */
-
-kh_status kh_csv_file_open(kh_csv_file *c, const char *path, kh_diags *d)
-{
-    *c = (kh_csv_file){.first = true};
-    c->path = kh_strdup(path);
-    c->tmp = c->path ? kh_tmp_beside(path) : NULL;
-    if (!c->tmp) {
-        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0, _("cannot create a file beside it: %s"),
-                     strerror(errno));
-        kh_free(c->path);
-        *c = (kh_csv_file){0};
-        return KH_ERR_IO;
-    }
-    c->f = fopen(c->tmp, "wb");
-    if (!c->f) {
-        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0, _("cannot write the file: %s"),
-                     strerror(errno));
-        unlink(c->tmp);
-        kh_free(c->tmp);
-        kh_free(c->path);
-        *c = (kh_csv_file){0};
-        return KH_ERR_IO;
-    }
-    /* The BOM makes Excel and WPS read the file as UTF-8, not GBK. */
-    kh_csv_bom(c->f);
-    return KH_OK;
-}
-
-void kh_csv_file_text(kh_csv_file *c, const char *s)
-{
-    kh_csv_field(c->f, s, c->first);
-    c->first = false;
-}
-
-void kh_csv_file_dec(kh_csv_file *c, kh_dec v)
-{
-    char num[KH_DEC_BUFSZ];
-    kh_csv_file_text(c, kh_dec_format(v, num));
-}
-
-void kh_csv_file_row(kh_csv_file *c)
-{
-    kh_csv_end_row(c->f);
-    c->first = true;
-}
-
-kh_status kh_csv_file_close(kh_csv_file *c, kh_diags *d)
-{
-    if (!c->f)
-        return KH_ERR_USAGE;
-    kh_status st = KH_OK;
-    errno = 0;
-    bool bad = fflush(c->f) != 0 || ferror(c->f);
-    int e = errno;
-    if (fclose(c->f) != 0 && !bad) {
-        bad = true;
-        e = errno;
-    }
-    c->f = NULL;
-    if (c->oom) {
-        kh_diags_add(d, KH_ERROR, c->path, NULL, NULL, 0, _("out of memory while writing the file"));
-        st = KH_ERR_NOMEM;
-        unlink(c->tmp);
-    } else if (bad) {
-        kh_diags_add(d, KH_ERROR, c->path, NULL, NULL, 0, _("cannot write the file: %s"),
-                     e ? strerror(e) : _("write error (is the disk full?)"));
-        st = KH_ERR_IO;
-        unlink(c->tmp);
-    } else {
-        st = kh_commit_tmp(c->tmp, c->path, d);
-    }
-    kh_free(c->tmp);
-    kh_free(c->path);
-    *c = (kh_csv_file){0};
-    return st;
-}
 
 /* ------------------------------------------------------------------ */
 /* What the template asks for each check point. */
@@ -362,7 +251,7 @@ static const char *const col_head[NCOLS] = {"序号", "督查内容", "检查点
 typedef struct tpl_formats {
     lxw_format *title, *label, *value, *input, *note, *head;
     lxw_format *center, *text, *check, *fill, *result, *remark;
-    lxw_format *points[KH_DEC_PLACES + 1];
+    lxw_format *points;
 } tpl_formats;
 
 static void style_font(lxw_format *f)
@@ -443,7 +332,7 @@ static bool tpl_make_formats(kh_xw *x, tpl_formats *f)
     format_set_unlocked(f->remark);
     format_set_bg_color(f->remark, INPUT_COLOR);
 
-    kh_form_general_formats(x, style_points, f->points);
+    f->points = kh_xw_format(x, style_points);
     return x->err == LXW_NO_ERROR;
 }
 
@@ -547,7 +436,7 @@ static kh_status tpl_item(kh_xw *x, lxw_worksheet *ws, const tpl_formats *f, con
     write_item_num(x, ws, first, COL_NUM, item->num, f->center);
     merge_rows(x, ws, first, last, COL_CONTENT, f->text);
     kh_xw_str(x, ws, first, COL_CONTENT, item->content, f->text);
-    merge_rows(x, ws, first, last, COL_POINTS, f->points[kh_dec_places(item->points)]);
+    merge_rows(x, ws, first, last, COL_POINTS, f->points);
     kh_xw_dec(x, ws, first, COL_POINTS, item->points, f->points);
     starts[first] = true;
 
@@ -663,7 +552,7 @@ static kh_status tpl_xlsx(const kh_rubric *r, char *const *units, size_t nunits,
         goto done;
     }
     for (size_t i = 0; i < (nunits ? nunits : 1) && st == KH_OK; i++) {
-        names[i] = kh_form_sheet_name(nunits ? units[i] : "检查表", names, i);
+        names[i] = kh_xw_sheet_name(nunits ? units[i] : "检查表", names, i);
         if (!names[i]) {
             st = KH_ERR_NOMEM;
             break;
@@ -682,7 +571,7 @@ done:
     kh_free(names);
     if (st != KH_OK)
         kh_xw_check(&x, LXW_ERROR_MEMORY_MALLOC_FAILED, "kh_write_template");
-    return kh_form_close(&x, d);
+    return kh_xw_close(&x, d);
 }
 
 /* ------------------------------------------------------------------ */

@@ -46,7 +46,7 @@ kh_status kh_xw_close(kh_xw *x, kh_diags *d)
     if (x->err != LXW_NO_ERROR) {
         kh_diags_add(d, KH_ERROR, x->path, NULL, NULL, 0, _("cannot write the workbook (%s: %s)"),
                      x->what ? x->what : "?", lxw_strerror(x->err));
-        st = KH_ERR_FORMAT;
+        st = x->err == LXW_ERROR_MEMORY_MALLOC_FAILED ? KH_ERR_NOMEM : KH_ERR_FORMAT;
     } else if (e != LXW_NO_ERROR) {
         kh_diags_add(d, KH_ERROR, x->path, NULL, NULL, 0, _("cannot write the workbook: %s"),
                      lxw_strerror(e));
@@ -80,38 +80,33 @@ void kh_xw_str(kh_xw *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
 static double dec_to_double(kh_dec v)
 {
     /* Only for handing a number to the XLSX file: the exact value is kept
-     * in the decimal, and the cell's format shows exactly its places. */
+     * in the decimal, and a value of at most 4 decimals and 15 digits comes
+     * back from the double as exactly the same decimal. */
     return (double)v / KH_DEC_SCALE;
 }
 
 void kh_xw_dec(kh_xw *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, kh_dec v,
-               lxw_format *const fmts[KH_DEC_PLACES + 1])
+               lxw_format *fmt)
 {
-    kh_xw_check(x, worksheet_write_number(ws, row, col, dec_to_double(v), fmts[kh_dec_places(v)]),
+    kh_xw_check(x, worksheet_write_number(ws, row, col, dec_to_double(v), fmt),
                 "worksheet_write_number");
 }
 
 void kh_xw_formula_dec(kh_xw *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
-                       const char *formula, kh_dec v, lxw_format *const fmts[KH_DEC_PLACES + 1])
+                       const char *formula, kh_dec v, lxw_format *fmt)
 {
-    kh_xw_check(x, worksheet_write_formula_num(ws, row, col, formula, fmts[kh_dec_places(v)],
-                                               dec_to_double(v)),
+    kh_xw_check(x, worksheet_write_formula_num(ws, row, col, formula, fmt, dec_to_double(v)),
                 "worksheet_write_formula_num");
 }
 
-void kh_xw_dec_formats(kh_xw *x, void (*style)(lxw_format *), lxw_format *fmts[KH_DEC_PLACES + 1])
+lxw_format *kh_xw_format(kh_xw *x, void (*style)(lxw_format *))
 {
-    static const char *const codes[KH_DEC_PLACES + 1] = {"0", "0.0", "0.00", "0.000", "0.0000"};
-    for (int i = 0; i <= KH_DEC_PLACES; i++) {
-        fmts[i] = workbook_add_format(x->wb);
-        if (!fmts[i]) {
-            kh_xw_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "workbook_add_format");
-            continue;
-        }
-        if (style)
-            style(fmts[i]);
-        format_set_num_format(fmts[i], codes[i]);
-    }
+    lxw_format *f = workbook_add_format(x->wb);
+    if (!f)
+        kh_xw_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "workbook_add_format");
+    else if (style)
+        style(f);
+    return f;
 }
 
 static bool name_used(const char *name, char *const *used, size_t n)
@@ -130,8 +125,10 @@ char *kh_xw_sheet_name(const char *want, char *const *used, size_t n)
     char *base = kh_utf8_clean(want ? want : "", KH_XLSX_SHEETNAME_MAX);
     if (!base)
         return NULL;
+    /* Forbidden characters, and control characters, which make a workbook
+     * that Excel, openpyxl and LibreOffice refuse to open. */
     for (char *p = base; *p; p++)
-        if (strchr("[]:*?/\\", *p))
+        if (strchr("[]:*?/\\", *p) || (unsigned char)*p < 0x20 || *p == 0x7F)
             *p = '_';
     /* No apostrophe at either end, not empty, not Excel's reserved "History". */
     size_t len = strlen(base);

@@ -32,7 +32,8 @@ kh_status kh_xw_open(kh_xw *x, const char *path, kh_diags *d);
 
 /* Finish: workbook_close, then rename into place.  On any error (also an
  * earlier one recorded in x->err) the temporary file is removed, path is
- * untouched, and a diagnostic says why (KH_ERR_FORMAT or KH_ERR_IO). */
+ * untouched, and a diagnostic says why (KH_ERR_NOMEM when libxlsxwriter ran
+ * out of memory, KH_ERR_FORMAT for its other errors, KH_ERR_IO). */
 kh_status kh_xw_close(kh_xw *x, kh_diags *d);
 
 /* Record the result of a libxlsxwriter call (keeps the first error). */
@@ -44,23 +45,25 @@ void kh_xw_check(kh_xw *x, lxw_error e, const char *what);
 void kh_xw_str(kh_xw *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
                const char *s, lxw_format *fmt);
 
-/* A numeric cell holding v, with fmts[kh_dec_places(v)] so it shows exactly
- * its decimals (fmts from kh_xw_dec_formats). */
+/* A numeric cell holding v.  Give it a format with the General number
+ * format (the default): General shows every kh_dec kaohe writes (at most 4
+ * decimals, far below 11 digits) exactly as it is - 40, 38.6, 0.06 - and a
+ * number typed over it by hand keeps its own decimals, which a fixed
+ * "0.0" format would round on screen. */
 void kh_xw_dec(kh_xw *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
-               kh_dec v, lxw_format *const fmts[KH_DEC_PLACES + 1]);
+               kh_dec v, lxw_format *fmt);
 
 /* A formula with its computed value stored (so every reader shows it
- * without recalculating), formatted like kh_xw_dec. */
+ * without recalculating), like kh_xw_dec. */
 void kh_xw_formula_dec(kh_xw *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
-                       const char *formula, kh_dec v,
-                       lxw_format *const fmts[KH_DEC_PLACES + 1]);
+                       const char *formula, kh_dec v, lxw_format *fmt);
 
-/* Make KH_DEC_PLACES + 1 formats "0", "0.0", ... "0.0000", each first
- * styled by style(fmt) (may be NULL). */
-void kh_xw_dec_formats(kh_xw *x, void (*style)(lxw_format *),
-                       lxw_format *fmts[KH_DEC_PLACES + 1]);
+/* A new format styled by style (may be NULL); NULL with x->err set when
+ * out of memory (libxlsxwriter then uses its default format). */
+lxw_format *kh_xw_format(kh_xw *x, void (*style)(lxw_format *));
 
-/* A worksheet name Excel accepts, made from want: []:*?/\ replaced by _,
+/* A worksheet name Excel accepts, made from want: []:*?/\ and control
+ * characters replaced by _,
  * no leading/trailing apostrophe, at most 31 characters, not empty, and
  * different (case-insensitively) from the n names in used (a " (2)"
  * suffix is added when needed).  New string or NULL (out of memory). */

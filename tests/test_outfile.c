@@ -470,15 +470,14 @@ static void xw_strings_and_numbers(void **state)
     assert_int_equal(kh_xw_open(&x, out, &d), KH_OK);
     lxw_worksheet *ws = workbook_add_worksheet(x.wb, "t");
     assert_non_null(ws);
-    lxw_format *fmts[KH_DEC_PLACES + 1];
-    kh_xw_dec_formats(&x, NULL, fmts);
+    lxw_format *fmt = kh_xw_format(&x, NULL);
     kh_xw_str(&x, ws, 0, 0, "=SUM(1,2)", NULL);
     kh_xw_str(&x, ws, 0, 1, "+1", NULL);
     kh_xw_str(&x, ws, 0, 2, "@x", NULL);
     kh_xw_str(&x, ws, 0, 3, "两江\xff镇", NULL);
-    kh_xw_dec(&x, ws, 1, 0, 600, fmts);       /* 0.06 */
-    kh_xw_dec(&x, ws, 1, 1, 386000, fmts);    /* 38.6 */
-    kh_xw_formula_dec(&x, ws, 1, 2, "=A2+B2", 386600, fmts);
+    kh_xw_dec(&x, ws, 1, 0, 600, fmt);       /* 0.06 */
+    kh_xw_dec(&x, ws, 1, 1, 386000, fmt);    /* 38.6 */
+    kh_xw_formula_dec(&x, ws, 1, 2, "=A2+B2", 386600, fmt);
     assert_int_equal(kh_xw_close(&x, &d), KH_OK);
     assert_int_equal(d.n, 0);
     assert_int_equal(count_names(dir, ".tmp"), 0);
