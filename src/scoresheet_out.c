@@ -33,23 +33,10 @@ typedef struct ss_formats {
     lxw_format *points, *score, *total;
 } ss_formats;
 
-static void style_font(lxw_format *f)
-{
-    format_set_font_name(f, KH_FORM_FONT);
-    format_set_font_size(f, KH_FORM_FONT_SIZE);
-}
-
-static void style_cell(lxw_format *f)
-{
-    style_font(f);
-    format_set_border(f, LXW_BORDER_THIN);
-    format_set_align(f, LXW_ALIGN_VERTICAL_CENTER);
-    format_set_text_wrap(f);
-}
 
 static void style_number(lxw_format *f)
 {
-    style_cell(f);
+    kh_form_style_cell(f);
     format_set_align(f, LXW_ALIGN_CENTER);
 }
 
@@ -69,7 +56,7 @@ static bool ss_make_formats(kh_xw *x, ss_formats *f)
             kh_xw_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "workbook_add_format");
             return false;
         }
-        style_font(*all[i]);
+        kh_form_style_font(*all[i]);
     }
     format_set_bold(f->title);
     format_set_font_size(f->title, 16);
@@ -92,7 +79,7 @@ static bool ss_make_formats(kh_xw *x, ss_formats *f)
     lxw_format *cells[] = {f->head, f->center, f->text, f->total_label, f->result,
                            f->result_veto};
     for (size_t i = 0; i < KH_ARRAY_LEN(cells); i++)
-        style_cell(cells[i]);
+        kh_form_style_cell(cells[i]);
     format_set_bold(f->head);
     format_set_align(f->head, LXW_ALIGN_CENTER);
     format_set_bg_color(f->head, 0xD9D9D9);

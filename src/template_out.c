@@ -159,6 +159,20 @@ void kh_form_page_breaks(kh_xw *x, lxw_worksheet *ws, const double *height,
     kh_free(breaks);
 }
 
+void kh_form_style_font(lxw_format *f)
+{
+    format_set_font_name(f, KH_FORM_FONT);
+    format_set_font_size(f, KH_FORM_FONT_SIZE);
+}
+
+void kh_form_style_cell(lxw_format *f)
+{
+    kh_form_style_font(f);
+    format_set_border(f, LXW_BORDER_THIN);
+    format_set_align(f, LXW_ALIGN_VERTICAL_CENTER);
+    format_set_text_wrap(f);
+}
+
 bool kh_path_has_ext(const char *path, const char *ext)
 {
     size_t n = strlen(path), e = strlen(ext);
@@ -254,23 +268,10 @@ typedef struct tpl_formats {
     lxw_format *points;
 } tpl_formats;
 
-static void style_font(lxw_format *f)
-{
-    format_set_font_name(f, KH_FORM_FONT);
-    format_set_font_size(f, KH_FORM_FONT_SIZE);
-}
-
-static void style_cell(lxw_format *f)
-{
-    style_font(f);
-    format_set_border(f, LXW_BORDER_THIN);
-    format_set_align(f, LXW_ALIGN_VERTICAL_CENTER);
-    format_set_text_wrap(f);
-}
 
 static void style_points(lxw_format *f)
 {
-    style_cell(f);
+    kh_form_style_cell(f);
     format_set_align(f, LXW_ALIGN_CENTER);
 }
 
@@ -281,7 +282,7 @@ static lxw_format *new_format(kh_xw *x)
     if (!f)
         kh_xw_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "workbook_add_format");
     else
-        style_font(f);
+        kh_form_style_font(f);
     return f;
 }
 
@@ -318,7 +319,7 @@ static bool tpl_make_formats(kh_xw *x, tpl_formats *f)
 
     lxw_format *cells[] = {f->head, f->center, f->text, f->check, f->fill, f->result, f->remark};
     for (size_t i = 0; i < KH_ARRAY_LEN(cells); i++)
-        style_cell(cells[i]);
+        kh_form_style_cell(cells[i]);
     format_set_bold(f->head);
     format_set_align(f->head, LXW_ALIGN_CENTER);
     format_set_bg_color(f->head, 0xD9D9D9);

@@ -19,6 +19,10 @@
 #define KH_FORM_FONT "宋体"
 #define KH_FORM_FONT_SIZE 11.0
 
+/* The form's font; a bordered, vertically centred, wrapping cell in it. */
+void kh_form_style_font(lxw_format *f);
+void kh_form_style_cell(lxw_format *f);
+
 /* Lines s takes in a wrapped cell of col_width units at size pt (at least
  * 1; explicit line breaks count). */
 unsigned kh_form_lines(const char *s, double col_width, double pt);
