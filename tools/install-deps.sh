@@ -4,7 +4,7 @@
 set -eu
 what=${1:-test}
 build_pkgs="pkg-config libxlsxwriter-dev libcsv-dev libminizip-dev zlib1g-dev libexpat1-dev"
-test_pkgs="$build_pkgs libcmocka-dev python3-openpyxl libreoffice-calc-nogui poppler-utils fonts-noto-cjk valgrind"
+test_pkgs="$build_pkgs libcmocka-dev python3-openpyxl libreoffice-calc-nogui poppler-utils fonts-noto-cjk valgrind clang libclang-rt-14-dev"
 case $what in
     build) pkgs=$build_pkgs ;;
     test) pkgs=$test_pkgs ;;
