@@ -154,6 +154,23 @@ void kh_batch_free(kh_batch *b);
  * were rejected (see kh_batch_rejected_count); only KH_ERR_NOMEM stops. */
 kh_status kh_batch_add(kh_batch *b, const char *path, kh_diags *notes);
 
+/** Called by kh_batch_add_all on the caller's thread after each file is
+ * read and added: done of total files, path the file just added. */
+typedef void (*kh_progress_fn)(void *ctx, size_t done, size_t total, const char *path);
+
+/** Read many inputs as kh_batch_add does one after the other, with up to
+ * jobs threads reading and scoring files at the same time (0: one per
+ * online CPU; 1: none, everything on the caller's thread).  The batch,
+ * the notes and the order of everything are the same whatever jobs is:
+ * each file is read on some thread into a result of its own, and the
+ * results are added on the caller's thread in input order.  progress
+ * (may be NULL) is told of every file added.  With jobs other than 1 an
+ * allocator set by kh_set_allocator must be thread safe.  Returns as
+ * kh_batch_add. */
+kh_status kh_batch_add_all(kh_batch *b, const char *const *inputs, size_t ninputs,
+                           unsigned jobs, kh_progress_fn progress, void *ctx,
+                           kh_diags *notes);
+
 /** Finish the batch: reject duplicate (rubric, unit) pairs and compute
  * ranks.  Call once, after the last kh_batch_add. */
 kh_status kh_batch_finish(kh_batch *b);

@@ -11,9 +11,11 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 kh_batch *kh_batch_new(const kh_registry *reg, const kh_options *opts)
 {
@@ -42,6 +44,7 @@ void kh_batch_free(kh_batch *b)
     for (size_t i = 0; i < b->ninputs; i++)
         kh_free(b->inputs[i]);
     kh_free(b->inputs);
+    kh_free(b->input_ids);
     kh_free(b);
 }
 
@@ -81,20 +84,43 @@ static kh_status add_unit(kh_batch *b, kh_unit *u)
     return KH_OK;
 }
 
-/* ---- one sheet ---- */
+/* ---- reading one file ----
+ *
+ * Reading a file (any thread) is kept apart from committing it to the
+ * batch (the caller's thread, in input order): kh_batch_add_all reads
+ * files on several threads, and a workbook whose later part turns out to
+ * be broken is rejected whole.  Reading touches only the registry and the
+ * options, which nobody changes meanwhile. */
 
-/* What reading one file collects before it is committed to the batch: a
- * workbook whose later part turns out to be broken is rejected whole. */
 typedef struct file_ctx {
-    kh_batch *b;
+    const kh_registry *reg;
+    const kh_options *opts;
     const char *path;
-    kh_diags *notes;
+    kh_diags notes;   /* skipped sheets */
     kh_unit **units;
     size_t nunits, capunits;
     kh_batch rej;     /* rejected sheets of this file (only rejected/errors used) */
     size_t found;     /* sheets that hold a checklist */
     size_t sheets;
+    kh_status rst;    /* KH_OK, KH_ERR_NOMEM, or the file is rejected as a whole (d) */
+    kh_diags d;       /* why the file is rejected */
 } file_ctx;
+
+static void file_ctx_free(file_ctx *c)
+{
+    for (size_t i = 0; i < c->nunits; i++)
+        kh_unit_free(c->units[i]);
+    kh_free(c->units);
+    for (size_t i = 0; i < c->rej.nrejected; i++) {
+        kh_free(c->rej.rejected[i].source);
+        kh_free(c->rej.rejected[i].sheet);
+    }
+    kh_free(c->rej.rejected);
+    kh_diags_clear(&c->rej.errors);
+    kh_diags_clear(&c->notes);
+    kh_diags_clear(&c->d);
+    *c = (file_ctx){0};
+}
 
 static kh_status take_sheet(void *vctx, const kh_sheet *sheet)
 {
@@ -103,14 +129,14 @@ static kh_status take_sheet(void *vctx, const kh_sheet *sheet)
     kh_checklist *cl = NULL;
     kh_status st = KH_OK;
     c->sheets++;
-    kh_find f = kh_checklist_read(sheet, c->path, c->b->reg, &c->b->opts, &cl, &d, &st);
+    kh_find f = kh_checklist_read(sheet, c->path, c->reg, c->opts, &cl, &d, &st);
     if (st == KH_ERR_NOMEM) {
         kh_diags_clear(&d);
         return KH_ERR_NOMEM;
     }
     if (f == KH_FIND_NONE) {
         if (sheet->name)
-            kh_diags_add(c->notes, KH_NOTE, c->path, sheet->name, NULL, 0,
+            kh_diags_add(&c->notes, KH_NOTE, c->path, sheet->name, NULL, 0,
                          _("sheet skipped: it holds no checklist"));
         kh_diags_clear(&d);
         return KH_OK;
@@ -147,13 +173,30 @@ static bool has_ext(const char *path, const char *ext)
     return n > e && kh_ascii_eq_nocase(path + n - e, ext);
 }
 
+static int id_cmp(const void *pa, const void *pb)
+{
+    const kh_file_id *a = pa, *b = pb;
+    if (a->exists != b->exists)
+        return a->exists ? -1 : 1;
+    if (a->dev != b->dev)
+        return a->dev < b->dev ? -1 : 1;
+    return a->ino < b->ino ? -1 : a->ino > b->ino;
+}
+
 static kh_status remember_input(kh_batch *b, const char *path)
 {
     char *p = kh_strdup(path);
-    if (!p || !kh_grow((void **)&b->inputs, &b->capinputs, b->ninputs + 1, sizeof *b->inputs)) {
+    size_t cap = b->capinputs;
+    if (!p || !kh_grow((void **)&b->inputs, &b->capinputs, b->ninputs + 1, sizeof *b->inputs) ||
+        !kh_grow((void **)&b->input_ids, &cap, b->ninputs + 1, sizeof *b->input_ids)) {
         kh_free(p);
         return KH_ERR_NOMEM;
     }
+    struct stat sb;
+    kh_file_id id = {0};
+    if (stat(path, &sb) == 0)
+        id = (kh_file_id){.dev = (uint64_t)sb.st_dev, .ino = (uint64_t)sb.st_ino, .exists = true};
+    b->input_ids[b->ninputs] = id;
     b->inputs[b->ninputs++] = p;
     return KH_OK;
 }
@@ -169,41 +212,40 @@ static int sniff(const char *path, unsigned char head[8])
     return (int)n;
 }
 
-static kh_status add_file(kh_batch *b, const char *path, kh_diags *notes)
+/* Read and score the file c->path into c (c->reg, c->opts set). */
+static void read_file(file_ctx *c)
 {
-    kh_status st = remember_input(b, path);
-    if (st != KH_OK)
-        return st;
-    file_ctx c = {.b = b, .path = path, .notes = notes};
-    kh_diags d = {0};
+    const char *path = c->path;
     unsigned char head[8] = {0};
     int nhead = sniff(path, head);
     bool zip = nhead >= 4 && memcmp(head, "PK\3\4", 4) == 0;
     bool cfb = nhead >= 8 && kh_is_cfb(head, 8);
     kh_status rst;
     if (nhead < 0) {
-        kh_diags_add(&d, KH_ERROR, path, NULL, NULL, 0, _("cannot read the file: %s"), strerror(errno));
+        char err[128];
+        kh_diags_add(&c->d, KH_ERROR, path, NULL, NULL, 0, _("cannot read the file: %s"),
+                     strerror_r(errno, err, sizeof err));
         rst = KH_ERR_IO;
     } else if (cfb || has_ext(path, ".xls")) {
-        kh_diags_add(&d, KH_ERROR, path, NULL, NULL, 0,
+        kh_diags_add(&c->d, KH_ERROR, path, NULL, NULL, 0,
                      _("encrypted or legacy .xls workbook: open it in Excel or WPS, remove any password "
                        "and save it as .xlsx"));
         rst = KH_ERR_INPUT;
     } else if (zip || has_ext(path, ".xlsx") || has_ext(path, ".xlsm")) {
-        rst = kh_xlsx_read_file(path, take_sheet, &c, &d);
-        if (rst == KH_OK && c.found == 0) {
-            kh_diags_add(&d, KH_ERROR, path, NULL, NULL, 0,
+        rst = kh_xlsx_read_file(path, take_sheet, c, &c->d);
+        if (rst == KH_OK && c->found == 0) {
+            kh_diags_add(&c->d, KH_ERROR, path, NULL, NULL, 0,
                          _("no sheet of this workbook holds a checklist: a checklist has a 考核细则 "
                            "field and a table with 检查点 and 检查结果 columns (make one with kaohe template)"));
             rst = KH_ERR_INPUT;
         }
     } else {
         kh_sheet *sheet = NULL;
-        rst = kh_csv_read_file(path, &sheet, &d);
+        rst = kh_csv_read_file(path, &sheet, &c->d);
         if (rst == KH_OK) {
-            rst = take_sheet(&c, sheet);
-            if (rst == KH_OK && c.found == 0) {
-                kh_diags_add(&d, KH_ERROR, path, NULL, NULL, 0,
+            rst = take_sheet(c, sheet);
+            if (rst == KH_OK && c->found == 0) {
+                kh_diags_add(&c->d, KH_ERROR, path, NULL, NULL, 0,
                              _("this file holds no checklist: a checklist has a 考核细则 field and a "
                                "table with 检查点 and 检查结果 columns (make one with kaohe template)"));
                 rst = KH_ERR_INPUT;
@@ -211,29 +253,36 @@ static kh_status add_file(kh_batch *b, const char *path, kh_diags *notes)
         }
         kh_sheet_free(sheet);
     }
+    c->rst = rst;
+}
 
-    if (rst == KH_ERR_NOMEM) {
+/* Commit what reading c->path gave to b, in sheet order; c is emptied. */
+static kh_status commit_file(kh_batch *b, file_ctx *c, kh_diags *notes)
+{
+    kh_status st = remember_input(b, c->path);
+    if (st == KH_OK)
+        kh_diags_move(notes, &c->notes);
+    if (st != KH_OK || c->rst == KH_ERR_NOMEM) {
         st = KH_ERR_NOMEM;
-    } else if (rst != KH_OK) {
+    } else if (c->rst != KH_OK) {
         /* The file as a whole is rejected: drop what its sheets gave. */
-        st = reject(b, path, NULL, &d, b->next_order++);
+        st = reject(b, c->path, NULL, &c->d, b->next_order++);
     } else {
-        /* Commit the file's units and rejected sheets in sheet order. */
         size_t iu = 0, ir = 0;
-        while (st == KH_OK && (iu < c.nunits || ir < c.rej.nrejected)) {
-            bool take_unit = ir >= c.rej.nrejected ||
-                             (iu < c.nunits && c.units[iu]->order <= c.rej.rejected[ir].order);
+        while (st == KH_OK && (iu < c->nunits || ir < c->rej.nrejected)) {
+            bool take_unit = ir >= c->rej.nrejected ||
+                             (iu < c->nunits && c->units[iu]->order <= c->rej.rejected[ir].order);
             if (take_unit) {
-                c.units[iu]->order = b->next_order++;
-                st = add_unit(b, c.units[iu]);
+                c->units[iu]->order = b->next_order++;
+                st = add_unit(b, c->units[iu]);
                 if (st == KH_OK)
-                    c.units[iu] = NULL;
+                    c->units[iu] = NULL;
                 iu++;
             } else {
-                kh_rejected *r = &c.rej.rejected[ir++];
+                kh_rejected *r = &c->rej.rejected[ir++];
                 kh_diags sub = {0};
                 for (size_t k = 0; k < r->n; k++) {
-                    kh_diag *g = &c.rej.errors.v[r->first + k];
+                    kh_diag *g = &c->rej.errors.v[r->first + k];
                     if (!kh_grow((void **)&sub.v, &sub.cap, sub.n + 1, sizeof *sub.v)) {
                         st = KH_ERR_NOMEM;
                         break;
@@ -247,20 +296,61 @@ static kh_status add_file(kh_batch *b, const char *path, kh_diags *notes)
             }
         }
     }
-    for (size_t i = 0; i < c.nunits; i++)
-        kh_unit_free(c.units[i]);
-    kh_free(c.units);
-    for (size_t i = 0; i < c.rej.nrejected; i++) {
-        kh_free(c.rej.rejected[i].source);
-        kh_free(c.rej.rejected[i].sheet);
-    }
-    kh_free(c.rej.rejected);
-    kh_diags_clear(&c.rej.errors);
-    kh_diags_clear(&d);
+    file_ctx_free(c);
     return st;
 }
 
-/* ---- folders ---- */
+/* ---- the inputs: files and folders, in order ---- */
+
+/* One step of a run: a file to read, an input that cannot be opened (a
+ * rejection made while listing), or a note (an empty folder). */
+typedef enum task_kind { T_FILE, T_REJECT, T_NOTE } task_kind;
+
+typedef struct task {
+    task_kind kind;
+    char *path;      /* the file, or the input rejected */
+    kh_diags msgs;   /* T_REJECT: why; T_NOTE: the note */
+    file_ctx c;      /* T_FILE: what reading it gave */
+    bool done;       /* T_FILE: c is complete (guarded by the pool's lock) */
+} task;
+
+typedef struct tasks {
+    task *v;
+    size_t n, cap;
+    size_t nfiles;
+} tasks;
+
+static void tasks_free(tasks *t)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        kh_free(t->v[i].path);
+        kh_diags_clear(&t->v[i].msgs);
+        file_ctx_free(&t->v[i].c);
+    }
+    kh_free(t->v);
+    *t = (tasks){0};
+}
+
+/* Append a task; path is taken over (freed on failure). */
+static kh_status task_add(tasks *t, task_kind kind, char *path, kh_diags *msgs)
+{
+    if (!path || !kh_grow((void **)&t->v, &t->cap, t->n + 1, sizeof *t->v)) {
+        kh_free(path);
+        if (msgs)
+            kh_diags_clear(msgs);
+        return KH_ERR_NOMEM;
+    }
+    task *k = &t->v[t->n++];
+    *k = (task){.kind = kind, .path = path, .done = kind != T_FILE};
+    if (msgs) {
+        kh_diags_move(&k->msgs, msgs);
+        if (k->msgs.oom)
+            return KH_ERR_NOMEM;
+    }
+    if (kind == T_FILE)
+        t->nfiles++;
+    return KH_OK;
+}
 
 static bool input_name(const char *name)
 {
@@ -274,13 +364,16 @@ static int str_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static kh_status add_dir(kh_batch *b, const char *dir, kh_diags *notes)
+/* The .csv and .xlsx files of a folder, sorted by name. */
+static kh_status list_dir(tasks *t, const char *dir)
 {
+    char err[128];
     DIR *dh = opendir(dir);
     if (!dh) {
         kh_diags d = {0};
-        kh_diags_add(&d, KH_ERROR, dir, NULL, NULL, 0, _("cannot open the folder: %s"), strerror(errno));
-        return reject(b, dir, NULL, &d, b->next_order++);
+        kh_diags_add(&d, KH_ERROR, dir, NULL, NULL, 0, _("cannot open the folder: %s"),
+                     strerror_r(errno, err, sizeof err));
+        return task_add(t, T_REJECT, kh_strdup(dir), &d);
     }
     char **names = NULL;
     size_t n = 0, cap = 0;
@@ -309,28 +402,155 @@ static kh_status add_dir(kh_batch *b, const char *dir, kh_diags *notes)
     closedir(dh);
     if (n > 1)
         qsort(names, n, sizeof *names, str_cmp);
-    if (st == KH_OK && n == 0)
-        kh_diags_add(notes, KH_NOTE, dir, NULL, NULL, 0, _("folder holds no .csv or .xlsx file"));
-    for (size_t i = 0; i < n; i++) {
-        if (st == KH_OK)
-            st = add_file(b, names[i], notes);
-        kh_free(names[i]);
+    if (st == KH_OK && n == 0) {
+        kh_diags d = {0};
+        kh_diags_add(&d, KH_NOTE, dir, NULL, NULL, 0, _("folder holds no .csv or .xlsx file"));
+        st = task_add(t, T_NOTE, kh_strdup(dir), &d);
     }
+    size_t i = 0;
+    for (; i < n && st == KH_OK; i++)
+        st = task_add(t, T_FILE, names[i], NULL);
+    for (; i < n; i++)
+        kh_free(names[i]);
     kh_free(names);
+    return st;
+}
+
+static kh_status list_input(tasks *t, const char *path)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        char err[128];
+        kh_diags d = {0};
+        kh_diags_add(&d, KH_ERROR, path, NULL, NULL, 0, _("cannot open: %s"),
+                     strerror_r(errno, err, sizeof err));
+        return task_add(t, T_REJECT, kh_strdup(path), &d);
+    }
+    if (S_ISDIR(sb.st_mode))
+        return list_dir(t, path);
+    return task_add(t, T_FILE, kh_strdup(path), NULL);
+}
+
+/* ---- reading on worker threads, committing in order ---- */
+
+typedef struct pool {
+    const kh_batch *b;
+    tasks *t;
+    size_t next;          /* the next task to claim */
+    bool stop;
+    pthread_mutex_t mu;
+    pthread_cond_t done;  /* a task is done */
+} pool;
+
+static void start_file(const kh_batch *b, task *k)
+{
+    k->c = (file_ctx){.reg = b->reg, .opts = &b->opts, .path = k->path};
+}
+
+static void *worker(void *arg)
+{
+    pool *p = arg;
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        while (p->next < p->t->n && p->t->v[p->next].kind != T_FILE)
+            p->next++;
+        if (p->stop || p->next >= p->t->n) {
+            pthread_mutex_unlock(&p->mu);
+            return NULL;
+        }
+        task *k = &p->t->v[p->next++];
+        pthread_mutex_unlock(&p->mu);
+        start_file(p->b, k);
+        read_file(&k->c);
+        pthread_mutex_lock(&p->mu);
+        k->done = true;
+        pthread_cond_broadcast(&p->done);
+        pthread_mutex_unlock(&p->mu);
+    }
+}
+
+/* Commit task k (read already) to b. */
+static kh_status commit_task(kh_batch *b, task *k, kh_diags *notes)
+{
+    switch (k->kind) {
+    case T_FILE:
+        return commit_file(b, &k->c, notes);
+    case T_REJECT:
+        return reject(b, k->path, NULL, &k->msgs, b->next_order++);
+    case T_NOTE:
+        kh_diags_move(notes, &k->msgs);
+        return notes->oom ? KH_ERR_NOMEM : KH_OK;
+    }
+    return KH_OK;
+}
+
+#define KH_MAX_JOBS 256
+
+kh_status kh_batch_add_all(kh_batch *b, const char *const *inputs, size_t ninputs,
+                           unsigned jobs, kh_progress_fn progress, void *ctx,
+                           kh_diags *notes)
+{
+    tasks t = {0};
+    kh_status st = KH_OK;
+    for (size_t i = 0; i < ninputs && st == KH_OK; i++)
+        st = list_input(&t, inputs[i]);
+    if (st != KH_OK) {
+        tasks_free(&t);
+        return st;
+    }
+    if (jobs == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        jobs = n > 0 ? (unsigned)n : 1;
+    }
+    if (jobs > KH_MAX_JOBS)
+        jobs = KH_MAX_JOBS;
+    if (jobs > t.nfiles)
+        jobs = (unsigned)t.nfiles;
+
+    pool p = {.b = b, .t = &t};
+    pthread_t tid[KH_MAX_JOBS];
+    unsigned started = 0;
+    if (jobs > 1) {
+        pthread_mutex_init(&p.mu, NULL);
+        pthread_cond_init(&p.done, NULL);
+        for (; started < jobs; started++)
+            if (pthread_create(&tid[started], NULL, worker, &p) != 0)
+                break;  /* go on with the threads there are */
+    }
+
+    size_t done = 0;
+    for (size_t i = 0; i < t.n && st == KH_OK; i++) {
+        task *k = &t.v[i];
+        if (k->kind == T_FILE && started == 0) {
+            start_file(b, k);
+            read_file(&k->c);
+        } else if (k->kind == T_FILE) {
+            pthread_mutex_lock(&p.mu);
+            while (!k->done)
+                pthread_cond_wait(&p.done, &p.mu);
+            pthread_mutex_unlock(&p.mu);
+        }
+        st = commit_task(b, k, notes);
+        if (k->kind == T_FILE && progress)
+            progress(ctx, ++done, t.nfiles, k->path);
+    }
+
+    if (jobs > 1) {
+        pthread_mutex_lock(&p.mu);
+        p.stop = true;
+        pthread_mutex_unlock(&p.mu);
+        for (unsigned i = 0; i < started; i++)
+            pthread_join(tid[i], NULL);
+        pthread_cond_destroy(&p.done);
+        pthread_mutex_destroy(&p.mu);
+    }
+    tasks_free(&t);
     return st;
 }
 
 kh_status kh_batch_add(kh_batch *b, const char *path, kh_diags *notes)
 {
-    struct stat sb;
-    if (stat(path, &sb) != 0) {
-        kh_diags d = {0};
-        kh_diags_add(&d, KH_ERROR, path, NULL, NULL, 0, _("cannot open: %s"), strerror(errno));
-        return reject(b, path, NULL, &d, b->next_order++);
-    }
-    if (S_ISDIR(sb.st_mode))
-        return add_dir(b, path, notes);
-    return add_file(b, path, notes);
+    return kh_batch_add_all(b, &path, 1, 1, NULL, NULL, notes);
 }
 
 /* ---- duplicates and ranks ---- */
@@ -504,14 +724,31 @@ kh_status kh_batch_finish(kh_batch *b)
         }
     }
     kh_groups_free(g, ng);
+    /* For kh_batch_is_input: the inputs' identities in order. */
+    if (b->ninputs > 1)
+        qsort(b->input_ids, b->ninputs, sizeof *b->input_ids, id_cmp);
     b->finished = true;
     return KH_OK;
 }
 
+/* As kh_same_file() against every input, but with one stat(): the inputs'
+ * identities were taken when they were read.  A path that does not exist
+ * is an input only when it is spelt as one (which then no longer exists). */
 bool kh_batch_is_input(const kh_batch *b, const char *path)
 {
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        for (size_t i = 0; i < b->ninputs; i++)
+            if (strcmp(b->inputs[i], path) == 0)
+                return true;
+        return false;
+    }
+    kh_file_id key = {.dev = (uint64_t)sb.st_dev, .ino = (uint64_t)sb.st_ino, .exists = true};
+    if (b->finished)
+        return b->ninputs &&
+               bsearch(&key, b->input_ids, b->ninputs, sizeof key, id_cmp) != NULL;
     for (size_t i = 0; i < b->ninputs; i++)
-        if (kh_same_file(b->inputs[i], path))
+        if (id_cmp(&key, &b->input_ids[i]) == 0)
             return true;
     return false;
 }

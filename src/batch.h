@@ -8,6 +8,13 @@
 #include "common.h"
 #include "rules.h"
 
+/* Which file a path named when it was read (device and inode), so that
+ * writers can refuse to overwrite an input without a stat per input. */
+typedef struct kh_file_id {
+    uint64_t dev, ino;
+    bool exists;              /* false: it could not be stat()ed; compare names */
+} kh_file_id;
+
 typedef struct kh_rejected {
     char *source;      /* input path */
     char *sheet;       /* worksheet, or NULL */
@@ -25,6 +32,8 @@ struct kh_batch {
     kh_diags errors;          /* messages of rejected inputs */
     char **inputs;            /* every file read (for output != input) */
     size_t ninputs, capinputs;
+    kh_file_id *input_ids;    /* their identities when read (ninputs of them);
+                                 sorted by kh_batch_finish */
     size_t next_order;        /* order given to the next unit or rejection */
     bool finished;
 };

@@ -6,6 +6,7 @@
  */
 #include "kaohe.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
@@ -15,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define _(s) dgettext("kaohe", s)
@@ -87,7 +90,9 @@ static const char usage_score[] = N_(
     "                      with -o -: json (default) or csv\n"
     "  -r, --rubric FILE   also load this rubric file (repeatable)\n"
     "      --blank-as-missing  an empty result counts as missing (has) or 0 (numbers)\n"
-    "  -q, --quiet         no notes on standard error\n"
+    "  -j, --jobs N        read and score N files at a time (default: one per CPU);\n"
+    "                      the results are the same whatever N is\n"
+    "  -q, --quiet         no notes and no progress on standard error\n"
     "  -h, --help          show this help\n");
 
 static const char usage_rank[] = N_(
@@ -99,7 +104,9 @@ static const char usage_rank[] = N_(
     "      --json FILE     also write the result as JSON ('-' for standard output)\n"
     "  -r, --rubric FILE   also load this rubric file (repeatable)\n"
     "      --blank-as-missing  an empty result counts as missing (has) or 0 (numbers)\n"
-    "  -q, --quiet         no notes on standard error\n"
+    "  -j, --jobs N        read and score N files at a time (default: one per CPU);\n"
+    "                      the results are the same whatever N is\n"
+    "  -q, --quiet         no notes and no progress on standard error\n"
     "  -h, --help          show this help\n");
 
 static const char usage_rubric[] = N_(
@@ -157,6 +164,7 @@ typedef struct opts {
     const char *format;
     bool blank_as_missing;
     bool quiet;
+    unsigned jobs;          /* 0: one per online CPU */
 } opts;
 
 static kh_registry *load_registry(const opts *o, int *status)
@@ -192,6 +200,7 @@ static const struct option long_opts[] = {
     {"json", required_argument, NULL, 'J'},
     {"blank-as-missing", no_argument, NULL, 'B'},
     {"quiet", no_argument, NULL, 'q'},
+    {"jobs", required_argument, NULL, 'j'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -213,7 +222,7 @@ static int parse_opts(int argc, char **argv, const char *allowed, const char *he
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "o:f:r:u:qh", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:f:r:u:j:qh", long_opts, NULL)) != -1) {
         if (c != '?' && c != ':' && !strchr(allowed, c)) {
             eprintf(_("option '%s' does not apply here"), argv[optind - 1]);
             return usage(help, EXIT_USAGE);
@@ -224,6 +233,18 @@ static int parse_opts(int argc, char **argv, const char *allowed, const char *he
         case 'J': o->json = optarg; break;
         case 'B': o->blank_as_missing = true; break;
         case 'q': o->quiet = true; break;
+        case 'j': {
+            char *end;
+            errno = 0;
+            unsigned long n = strtoul(optarg, &end, 10);
+            if (errno || end == optarg || *end || n < 1 || n > 1024 || optarg[0] == '-') {
+                eprintf(_("-j takes a number of files to read at a time, from 1 to 1024, not '%s'"),
+                        optarg);
+                return usage(help, EXIT_USAGE);
+            }
+            o->jobs = (unsigned)n;
+            break;
+        }
         case 'h': return usage(help, 0);
         case 'r':
             if (!push(&o->rubrics, &o->nrubrics, optarg))
@@ -282,8 +303,83 @@ static int cmd_template(int argc, char **argv, opts *o)
     return 0;
 }
 
+/* ---- progress on a terminal ---- */
+
+/* One line on standard error, rewritten in place: files done / total and
+ * the current file.  Only when standard error is a terminal and not
+ * --quiet; at most ten updates a second. */
+typedef struct progress {
+    bool on, shown;
+    struct timespec last;
+} progress;
+
+static void progress_init(progress *p, const opts *o)
+{
+    *p = (progress){.on = !o->quiet && isatty(STDERR_FILENO)};
+}
+
+/* Terminal columns of the first bytes of s that fit in max columns (CJK
+ * and other wide characters as two); *len gets their length in bytes. */
+static void fit_columns(const char *s, size_t max, size_t *len)
+{
+    size_t cols = 0, i = 0;
+    while (s[i]) {
+        unsigned char c = (unsigned char)s[i];
+        size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        size_t w = c >= 0xE1 ? 2 : 1;  /* U+1000 and up: mostly wide */
+        for (size_t k = 1; k < n; k++)
+            if (!s[i + k])
+                n = k;
+        if (cols + w > max)
+            break;
+        cols += w;
+        i += n;
+    }
+    *len = i;
+}
+
+static void progress_line(progress *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void progress_line(progress *p, const char *fmt, ...)
+{
+    struct winsize ws;
+    size_t width = ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20 ? ws.ws_col : 80;
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    size_t len;
+    fit_columns(line, width - 1, &len);
+    fprintf(stderr, "\r%.*s\033[K", (int)len, line);
+    fflush(stderr);
+    p->shown = true;
+}
+
+static void progress_file(void *ctx, size_t done, size_t total, const char *path)
+{
+    progress *p = ctx;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long ms = (long)(now.tv_sec - p->last.tv_sec) * 1000 + (now.tv_nsec - p->last.tv_nsec) / 1000000;
+    if (p->shown && done < total && ms < 100)
+        return;
+    p->last = now;
+    const char *base = strrchr(path, '/');
+    progress_line(p, "%s: %zu/%zu %s", prog, done, total, base ? base + 1 : path);
+}
+
+static void progress_end(progress *p)
+{
+    if (p->shown)
+        fputs("\r\033[K", stderr);
+    p->shown = false;
+}
+
 /* Score every input; NULL on a fatal error (status set). */
-static kh_batch *run_batch(int argc, char **argv, const opts *o, kh_registry *reg, int *status)
+static kh_batch *run_batch(int argc, char **argv, const opts *o, kh_registry *reg,
+                           progress *pr, int *status)
 {
     kh_options ko = {.blank_as_missing = o->blank_as_missing};
     kh_batch *b = kh_batch_new(reg, &ko);
@@ -293,14 +389,13 @@ static kh_batch *run_batch(int argc, char **argv, const opts *o, kh_registry *re
         return NULL;
     }
     kh_diags notes = {0};
-    kh_status st = KH_OK;
-    for (int i = optind; i < argc && st == KH_OK; i++) {
-        st = kh_batch_add(b, argv[i], &notes);
-        if (o->quiet)
-            kh_diags_clear(&notes);
-        else
-            print_diags(&notes);
-    }
+    kh_status st = kh_batch_add_all(b, (const char *const *)argv + optind, (size_t)(argc - optind),
+                                    o->jobs, pr->on ? progress_file : NULL, pr, &notes);
+    progress_end(pr);
+    if (o->quiet)
+        kh_diags_clear(&notes);
+    else
+        print_diags(&notes);
     if (st == KH_OK)
         st = kh_batch_finish(b);
     if (st != KH_OK) {
@@ -345,7 +440,7 @@ static unsigned parse_formats(const char *list, bool to_stdout)
 
 static int cmd_score(int argc, char **argv, opts *o)
 {
-    int rc = parse_opts(argc, argv, "ofrBqh", usage_score, o);
+    int rc = parse_opts(argc, argv, "ofrBqjh", usage_score, o);
     if (rc >= 0)
         return rc;
     if (optind >= argc) {
@@ -367,18 +462,25 @@ static int cmd_score(int argc, char **argv, opts *o)
     kh_registry *reg = load_registry(o, &status);
     if (!reg)
         return status;
-    kh_batch *b = run_batch(argc, argv, o, reg, &status);
+    progress pr;
+    progress_init(&pr, o);
+    kh_batch *b = run_batch(argc, argv, o, reg, &pr, &status);
     if (b) {
         kh_status st = KH_OK;
         kh_diags d = {0};
-        if (!o->output)
+        if (!o->output) {
             st = kh_batch_write_summary(b, stdout);
-        else if (to_stdout && formats == KH_FMT_JSON)
+        } else if (to_stdout && formats == KH_FMT_JSON) {
             st = kh_batch_write_json(b, false, stdout);
-        else if (to_stdout)
+        } else if (to_stdout) {
             st = kh_batch_write_csv(b, stdout);
-        else
+        } else {
+            if (pr.on)
+                progress_line(&pr, _("%s: writing %zu scoresheets in %s ..."), prog,
+                              kh_batch_unit_count(b), o->output);
             st = kh_write_scoresheets(b, o->output, formats, &d);
+            progress_end(&pr);
+        }
         print_diags(&d);
         if (st != KH_OK && status == 0)
             status = st == KH_ERR_USAGE ? EXIT_USAGE : EXIT_REJECTED;
@@ -390,7 +492,7 @@ static int cmd_score(int argc, char **argv, opts *o)
 
 static int cmd_rank(int argc, char **argv, opts *o)
 {
-    int rc = parse_opts(argc, argv, "orJBqh", usage_rank, o);
+    int rc = parse_opts(argc, argv, "orJBqjh", usage_rank, o);
     if (rc >= 0)
         return rc;
     if (optind >= argc || !o->output) {
@@ -402,10 +504,16 @@ static int cmd_rank(int argc, char **argv, opts *o)
     kh_registry *reg = load_registry(o, &status);
     if (!reg)
         return status;
-    kh_batch *b = run_batch(argc, argv, o, reg, &status);
+    progress pr;
+    progress_init(&pr, o);
+    kh_batch *b = run_batch(argc, argv, o, reg, &pr, &status);
     if (b) {
         kh_diags d = {0};
+        if (pr.on)
+            progress_line(&pr, _("%s: writing the ranking of %zu units to %s ..."), prog,
+                          kh_batch_unit_count(b), o->output);
         kh_status st = kh_write_ranking(b, o->output, &d);
+        progress_end(&pr);
         if (o->json && strcmp(o->json, "-") == 0) {
             kh_status s2 = kh_batch_write_json(b, true, stdout);
             if (st == KH_OK)
