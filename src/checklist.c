@@ -63,6 +63,8 @@ typedef struct reader {
     kh_result *results;            /* rubric->ncps */
     const kh_cell **cp_cell;       /* check cell of the row that gave each result */
     size_t *cand;                  /* scratch: candidate check points */
+    kh_dec *idval;                 /* each check id's decimal value, parsed once */
+    bool *idnum;                   /* whether it has one */
 } reader;
 
 /* ---- diagnostics ---- */
@@ -573,9 +575,9 @@ static long match_checkpoint(reader *r, const kh_cell *check)
     bool tnum = kh_dec_parse(t, &tv);
     size_t nc = 0;
     for (size_t k = 0; k < rb->ncps; k++) {
-        kh_dec iv;
-        if (strcmp(rb->cps[k].id, t) == 0 ||
-            (tnum && kh_dec_parse(rb->cps[k].id, &iv) && iv == tv))
+        /* The same text or the same decimal value; where both are numbers
+         * the same text is the same value. */
+        if (tnum && r->idnum[k] ? r->idval[k] == tv : strcmp(rb->cps[k].id, t) == 0)
             r->cand[nc++] = k;
     }
     long found = -1;
@@ -625,6 +627,13 @@ static long match_checkpoint(reader *r, const kh_cell *check)
     return found;
 }
 
+/* How to write a result, for messages (looked up only when one is made). */
+static const char *how_to(bool has)
+{
+    return has ? _("write 有 if the document exists, 无 if not")
+               : _("write the count in digits, e.g. 2 (0 if none)");
+}
+
 /* Read the result (and remark) of check point k from row into res. */
 static void read_result(reader *r, size_t k, uint32_t row, kh_result *res)
 {
@@ -632,22 +641,20 @@ static void read_result(reader *r, size_t k, uint32_t row, kh_result *res)
     uint32_t col = r->hcell[C_RESULT]->col;
     const kh_cell *c = kh_sheet_get(r->sheet, row, col);
     bool has = cp->kind == KH_KIND_HAS;
-    const char *how = has ? _("write 有 if the document exists, 无 if not")
-                          : _("write the count in digits, e.g. 2 (0 if none)");
     kh_cell_ref(row, col, res->cell);
     res->present = false;
     res->n = 0;
     kh_buf q = {0};
     if (!c) {
         if (!r->blank_as_missing)
-            problem(r, NULL, row, col, _("the result for %s %s is empty: %s"), cp->id, cp->label, how);
+            problem(r, NULL, row, col, _("the result for %s %s is empty: %s"), cp->id, cp->label, how_to(has));
     } else if (c->type == KH_CELL_ERROR) {
         problem(r, c, 0, 0, _("the result for %s %s is the spreadsheet error value '%s', not a result: %s"),
-                cp->id, cp->label, quote(c->text, &q), how);
+                cp->id, cp->label, quote(c->text, &q), how_to(has));
     } else if (has) {
         if (!kh_parse_presence(c->text, &res->present))
             problem(r, c, 0, 0, _("result '%s' for %s %s is not 有 or 无: %s"),
-                    quote(c->text, &q), cp->id, cp->label, how);
+                    quote(c->text, &q), cp->id, cp->label, how_to(has));
     } else {
         switch (parse_count(c->text, c->type == KH_CELL_NUMBER, &res->n)) {
         case COUNT_OK:
@@ -698,10 +705,14 @@ static void read_table(reader *r)
     r->results = kh_calloc(ncps ? ncps : 1, sizeof *r->results);
     r->cp_cell = kh_calloc(ncps ? ncps : 1, sizeof *r->cp_cell);
     r->cand = kh_calloc(ncps ? ncps : 1, sizeof *r->cand);
-    if (!r->results || !r->cp_cell || !r->cand) {
+    r->idval = kh_calloc(ncps ? ncps : 1, sizeof *r->idval);
+    r->idnum = kh_calloc(ncps ? ncps : 1, sizeof *r->idnum);
+    if (!r->results || !r->cp_cell || !r->cand || !r->idval || !r->idnum) {
         r->nomem = true;
         return;
     }
+    for (size_t k = 0; k < ncps; k++)
+        r->idnum[k] = kh_dec_parse(rb->cps[k].id, &r->idval[k]);
     const kh_sheet *s = r->sheet;
     uint32_t ccol = r->hcell[C_CHECK]->col;
     kh_result scratch = {0};
@@ -860,5 +871,7 @@ done:
     free_results(r.results, r.rubric ? r.rubric->ncps : 0);
     kh_free(r.cp_cell);
     kh_free(r.cand);
+    kh_free(r.idval);
+    kh_free(r.idnum);
     return verdict;
 }
