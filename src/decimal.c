@@ -50,20 +50,31 @@ bool kh_dec_parse_n(const char *s, size_t len, kh_dec *out)
 
 bool kh_dec_parse(const char *s, kh_dec *out) { return kh_dec_parse_n(s, strlen(s), out); }
 
+/* Digits written by hand, not with snprintf: every score of every output
+ * goes through here. */
 char *kh_dec_format(kh_dec v, char buf[KH_DEC_BUFSZ])
 {
     uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
     uint64_t whole = a / KH_DEC_SCALE, frac = a % KH_DEC_SCALE;
-    int n = snprintf(buf, KH_DEC_BUFSZ, "%s%llu", v < 0 ? "-" : "", (unsigned long long)whole);
+    char *p = buf;
+    if (v < 0)
+        *p++ = '-';
+    char digits[24];
+    int n = 0;
+    do {
+        digits[n++] = (char)('0' + whole % 10);
+        whole /= 10;
+    } while (whole);
+    while (n)
+        *p++ = digits[--n];
     if (frac) {
-        char f[8];
-        snprintf(f, sizeof f, "%04llu", (unsigned long long)frac);
-        size_t fl = 4;
-        while (fl > 0 && f[fl - 1] == '0')
-            fl--;
-        f[fl] = '\0';
-        snprintf(buf + n, KH_DEC_BUFSZ - (size_t)n, ".%s", f);
+        *p++ = '.';
+        for (uint64_t unit = KH_DEC_SCALE / 10; frac; unit /= 10) {
+            *p++ = (char)('0' + frac / unit);
+            frac %= unit;
+        }
     }
+    *p = '\0';
     return buf;
 }
 
