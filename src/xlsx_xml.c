@@ -14,36 +14,48 @@
 #define CHUNK (64u << 10)
 #define NS_SEP ' '
 
+#define NS_URI(uri, ns) {uri, sizeof uri - 1, ns}
 static const struct {
     const char *uri;
+    size_t len;
     enum kh_ns ns;
 } ns_uris[] = {
-    {"http://schemas.openxmlformats.org/spreadsheetml/2006/main", KH_NS_SML},
-    {"http://purl.oclc.org/ooxml/spreadsheetml/main", KH_NS_SML},
-    {"http://schemas.openxmlformats.org/officeDocument/2006/relationships", KH_NS_REL},
-    {"http://purl.oclc.org/ooxml/officeDocument/relationships", KH_NS_REL},
-    {"http://schemas.openxmlformats.org/package/2006/relationships", KH_NS_PKG},
+    NS_URI("http://schemas.openxmlformats.org/spreadsheetml/2006/main", KH_NS_SML),
+    NS_URI("http://purl.oclc.org/ooxml/spreadsheetml/main", KH_NS_SML),
+    NS_URI("http://schemas.openxmlformats.org/officeDocument/2006/relationships", KH_NS_REL),
+    NS_URI("http://purl.oclc.org/ooxml/officeDocument/relationships", KH_NS_REL),
+    NS_URI("http://schemas.openxmlformats.org/package/2006/relationships", KH_NS_PKG),
 };
 
-/* Split an expat name ("URI local" or "local") into namespace and local. */
+/* Split an expat name ("URI local" or "local") into namespace and local.
+ * Every element of every part passes here: the known URIs are tried as
+ * prefixes first (no scan for the separator). */
 static enum kh_ns split_name(const char *name, const char **local)
 {
-    const char *sep = strchr(name, NS_SEP);
-    if (!sep) {
-        *local = name;
-        return KH_NS_NONE;
-    }
-    *local = sep + 1;
-    size_t n = (size_t)(sep - name);
-    for (size_t i = 0; i < KH_ARRAY_LEN(ns_uris); i++)
-        if (strlen(ns_uris[i].uri) == n && memcmp(ns_uris[i].uri, name, n) == 0)
+    for (size_t i = 0; i < KH_ARRAY_LEN(ns_uris); i++) {
+        size_t n = ns_uris[i].len;
+        /* strncmp stops at the end of a shorter name; name[n] is then
+         * within it (at most its terminator). */
+        if (strncmp(name, ns_uris[i].uri, n) == 0 && name[n] == NS_SEP) {
+            *local = name + n + 1;
             return ns_uris[i].ns;
-    return KH_NS_OTHER;
+        }
+    }
+    const char *sep = strchr(name, NS_SEP);
+    *local = sep ? sep + 1 : name;
+    return sep ? KH_NS_OTHER : KH_NS_NONE;
 }
 
 const char *kh_xml_attr(const char **attrs, enum kh_ns ns, const char *local)
 {
     for (size_t i = 0; attrs[i]; i += 2) {
+        /* An attribute without a namespace is named without a separator:
+         * the same text is the same name. */
+        if (ns == KH_NS_NONE) {
+            if (strcmp(attrs[i], local) == 0)
+                return attrs[i + 1];
+            continue;
+        }
         const char *l;
         if (split_name(attrs[i], &l) == ns && strcmp(l, local) == 0)
             return attrs[i + 1];
