@@ -125,6 +125,17 @@ install: all
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability -Iinclude -Isrc src
 
+# Benchmark (bench/README.md): N generated checklists (N=2000 by default,
+# N=20000 make bench), kaohe against an openpyxl peer and a parsing floor.
+N ?= 2000
+bench: all $(B)/bench/floor
+	$(Q)/usr/bin/python3 bench/run.py --kaohe $(B)/kaohe --floor $(B)/bench/floor --n $(N) --work $(B)/bench
+
+$(B)/bench/floor: bench/floor.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(PKG_CFLAGS) $(OPT) $(WARN) -o $@ $< $(PKG_LIBS)
+
 # Remove build outputs.
 clean:
 	rm -rf build build-asan build-ubsan build-fuzz out

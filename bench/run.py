@@ -1,0 +1,277 @@
+#!/usr/bin/python3
+"""The benchmark behind `make bench`: one run, one table.
+
+    /usr/bin/python3 bench/run.py --kaohe build/kaohe --floor build/bench/floor
+                                  [--n 2000] [--runs 5] [--peer-runs 3] [--work DIR]
+
+1. Writes (or reuses) a corpus of N checklists with bench/gen.py in
+   bench/corpus/nN.
+2. Times whole processes, several runs each, taking turns so that a busy
+   machine slows them alike:
+     floor         bench/floor: inflate + expat with empty handlers, CSVs read
+     score json    kaohe score -j 1 --format json -o -
+     score xlsx    kaohe score -j 1 -o DIR            (XLSX scoresheets)
+     rank          kaohe rank  -j 1 -o RANKING.xlsx
+   the same three with -j J (J = online CPUs) to show the parallel speed-up,
+   and the openpyxl peer (bench/peer.py) doing the same three jobs.
+3. Checks the peer against kaohe: the same units in the same order with
+   the same totals, vetoes and item scores, the same rejected files, the
+   same scoresheet file names with the same scores, the same ranking
+   sheets (ranks, units, item scores).  Any difference fails the run
+   (exit 1) after printing it.
+4. Prints the table: median wall time and spread (min-max) of each
+   command, throughput in checklists per second, kaohe/peer and
+   kaohe/floor (how many times faster kaohe is, and how many times the
+   floor's time it takes), peak RSS.
+
+Times are wall-clock seconds of the whole process (start-up included);
+peak RSS is the child's ru_maxrss from wait4().  No target is asserted:
+the numbers are reported as measured.
+"""
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PY = '/usr/bin/python3'
+
+
+def run_once(argv, stdout_path=None):
+    """(wall seconds, peak RSS in KiB, exit status) of one process."""
+    out = open(stdout_path, 'wb') if stdout_path else subprocess.DEVNULL
+    try:
+        t0 = time.perf_counter()
+        p = subprocess.Popen(argv, stdout=out, stderr=subprocess.DEVNULL)
+        _pid, status, ru = os.wait4(p.pid, 0)
+        wall = time.perf_counter() - t0
+        p.returncode = os.waitstatus_to_exitcode(status)
+    finally:
+        if stdout_path:
+            out.close()
+    return wall, ru.ru_maxrss, p.returncode
+
+
+class Cmd:
+    def __init__(self, key, label, argv, runs, out=None, clean=None, ok=(0, 1)):
+        self.key, self.label, self.argv, self.runs = key, label, argv, runs
+        self.out, self.clean, self.ok = out, clean, ok
+        self.walls, self.rss = [], 0
+
+    def run(self):
+        if self.clean and os.path.isdir(self.clean):
+            shutil.rmtree(self.clean)
+        elif self.clean and os.path.exists(self.clean):
+            os.unlink(self.clean)
+        wall, rss, rc = run_once(self.argv, self.out)
+        if rc not in self.ok:
+            sys.exit('bench: %s exited with %d: %s' % (self.label, rc, ' '.join(self.argv)))
+        self.walls.append(wall)
+        self.rss = max(self.rss, rss)
+
+    @property
+    def median(self):
+        return statistics.median(self.walls)
+
+
+# ---- checks: the peer must agree with kaohe ----
+
+def check_json(kj, pj, problems):
+    k, p = json.load(open(kj, encoding='utf-8')), json.load(open(pj, encoding='utf-8'))
+    if len(k['units']) != len(p['units']):
+        problems.append('units: kaohe %d, peer %d' % (len(k['units']), len(p['units'])))
+    reasons = 0
+    for a, b in zip(k['units'], p['units']):
+        for key in ('unit', 'rubric', 'source', 'total', 'vetoed'):
+            if a[key] != b[key]:
+                problems.append('%s: %s kaohe %r, peer %r' % (a['source'], key, a[key], b[key]))
+        for x, y in zip(a['items'], b['items']):
+            for key in ('item', 'deduction', 'score'):
+                if x[key] != y[key]:
+                    problems.append('%s item %s: %s kaohe %r, peer %r'
+                                    % (a['source'], x['item'], key, x[key], y[key]))
+            reasons += x['reason'] != y['reason']
+    ks = [r['source'] for r in k['rejected']]
+    ps = [r['source'] for r in p['rejected']]
+    if ks != ps:
+        problems.append('rejected files differ: kaohe %s, peer %s' % (ks[:5], ps[:5]))
+    return len(k['units']), len(ks), reasons
+
+
+def sheet_rows(path, data_only):
+    import openpyxl
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=data_only)
+    try:
+        return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
+    finally:
+        wb.close()
+
+
+def num(v):
+    from decimal import Decimal
+    return None if v is None else Decimal(str(v)).normalize()
+
+
+def check_scoresheets(kdir, pdir, problems, sample=20):
+    kn, pn = sorted(os.listdir(kdir)), sorted(os.listdir(pdir))
+    if kn != pn:
+        problems.append('scoresheet files differ: %d kaohe, %d peer, e.g. %s'
+                        % (len(kn), len(pn), sorted(set(kn) ^ set(pn))[:3]))
+        return
+    for name in random.Random(1).sample(kn, min(sample, len(kn))):
+        ks = next(iter(sheet_rows(os.path.join(kdir, name), True).values()))
+        ps = next(iter(sheet_rows(os.path.join(pdir, name), True).values()))
+        # 得分情况 (column E) of the item rows; the peer's total is a formula
+        # without a stored value, so the totals are checked through the items.
+        kscores = [num(r[4]) for r in ks if r and isinstance(r[0], int)]
+        pscores = [num(r[4]) for r in ps if r and isinstance(r[0], int)]
+        if kscores != pscores:
+            problems.append('scoresheet %s: item scores differ' % name)
+
+
+def check_ranking(kpath, ppath, problems):
+    k, p = sheet_rows(kpath, True), sheet_rows(ppath, True)
+    ranked = [t for t in k if not t.endswith('得分图') and t not in ('扣分明细', '未通过的文件')]
+    for title in ranked:
+        if title not in p:
+            problems.append('ranking sheet %s missing from the peer' % title)
+            continue
+        # rank, unit, item scores (the totals are formulas in the peer)
+        krows = [[r[0], r[1]] + [num(v) for v in r[2:-3]] for r in k[title][3:] if r and r[1]]
+        prows = [[r[0], r[1]] + [num(v) for v in r[2:-3]] for r in p[title][3:] if r and r[1]]
+        krows = [r for r in krows if not str(r[1]).startswith('注：')]
+        prows = [r for r in prows if not str(r[1]).startswith('注：')]
+        if krows != prows:
+            bad = next((i for i, (a, b) in enumerate(zip(krows, prows)) if a != b), None)
+            problems.append('ranking sheet %s differs (%d rows kaohe, %d peer; first at row %s)'
+                            % (title, len(krows), len(prows), bad))
+    kd, pd = k.get('扣分明细', []), p.get('扣分明细', [])
+    if len(kd) != len(pd):
+        problems.append('扣分明细: %d rows kaohe, %d peer' % (len(kd), len(pd)))
+
+
+# ---- the table ----
+
+def fmt_rss(kib):
+    return '%.1f' % (kib / 1024.0)
+
+
+def table(n, rows, floor, peers, jobs):
+    head = ['command', 'runs', 'median s', 'spread s', 'checklists/s', 'speed vs peer',
+            'time vs floor', 'peak RSS MiB']
+    lines = []
+    for c in rows:
+        vs_peer = vs_floor = ''
+        peer = peers.get(c.key)
+        if peer is not None and c is not peer:
+            vs_peer = '%.1f×' % (peer.median / c.median)
+        if c.key == 'json' and c not in peers.values():
+            vs_floor = '%.2f×' % (c.median / floor.median)
+        lines.append([c.label, str(len(c.walls)), '%.3f' % c.median,
+                      '%.3f–%.3f' % (min(c.walls), max(c.walls)),
+                      '%.0f' % (n / c.median), vs_peer, vs_floor, fmt_rss(c.rss)])
+    w = [max(len(head[i]), *(len(l[i]) for l in lines)) for i in range(len(head))]
+    out = ['| ' + ' | '.join(h.ljust(w[i]) for i, h in enumerate(head)) + ' |',
+           '|' + '|'.join('-' * (x + 2) for x in w) + '|']
+    for l in lines:
+        out.append('| ' + ' | '.join(v.ljust(w[i]) for i, v in enumerate(l)) + ' |')
+    return '\n'.join(out)
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(description='kaohe benchmark (make bench)')
+    ap.add_argument('--kaohe', required=True)
+    ap.add_argument('--floor', required=True)
+    ap.add_argument('--n', type=int, default=int(os.environ.get('N', 2000)))
+    ap.add_argument('--runs', type=int, default=int(os.environ.get('RUNS', 5)))
+    ap.add_argument('--peer-runs', type=int, default=int(os.environ.get('PEER_RUNS', 3)))
+    ap.add_argument('--jobs', type=int, default=os.cpu_count() or 1,
+                    help='the -j of the parallel rows (default: online CPUs)')
+    ap.add_argument('--work', default=os.path.join(HERE, '..', 'build', 'bench'))
+    ap.add_argument('--corpus', help='default: bench/corpus/nN')
+    a = ap.parse_args(argv)
+
+    kaohe, floor_bin = os.path.abspath(a.kaohe), os.path.abspath(a.floor)
+    work = os.path.abspath(a.work)
+    corpus = a.corpus or os.path.join(HERE, 'corpus', 'n%d' % a.n)
+    os.makedirs(work, exist_ok=True)
+    t0 = time.perf_counter()
+    subprocess.run([PY, os.path.join(HERE, 'gen.py'), str(a.n), corpus], check=True)
+    print('bench: corpus of %d checklists in %s (%.1f s)' % (a.n, os.path.relpath(corpus),
+                                                          time.perf_counter() - t0), flush=True)
+    peer = [PY, os.path.join(HERE, 'peer.py')]
+    W = lambda name: os.path.join(work, name)  # noqa: E731
+    k1 = [kaohe, 'score', '-q', '-j', '1']
+    cmds = [
+        Cmd('floor', 'floor (inflate+expat, read CSV)', [floor_bin, corpus], a.runs),
+        Cmd('json', 'kaohe score json -j 1', k1 + [corpus, '--format', 'json', '-o', '-'], a.runs,
+            out=W('kaohe.json')),
+        Cmd('xlsx', 'kaohe score xlsx -j 1', k1 + [corpus, '-o', W('ss-kaohe')], a.runs,
+            clean=W('ss-kaohe')),
+        Cmd('rank', 'kaohe rank -j 1', [kaohe, 'rank', '-q', '-j', '1', corpus, '-o', W('rank-kaohe.xlsx')],
+            a.runs, clean=W('rank-kaohe.xlsx')),
+    ]
+    if a.jobs > 1:
+        j = str(a.jobs)
+        cmds += [
+            Cmd('json', 'kaohe score json -j %s' % j,
+                [kaohe, 'score', '-q', '-j', j, corpus, '--format', 'json', '-o', '-'], a.runs,
+                out=W('kaohe-j.json')),
+            Cmd('xlsx', 'kaohe score xlsx -j %s' % j, [kaohe, 'score', '-q', '-j', j, corpus, '-o', W('ss-j')],
+                a.runs, clean=W('ss-j')),
+            Cmd('rank', 'kaohe rank -j %s' % j, [kaohe, 'rank', '-q', '-j', j, corpus, '-o', W('rank-j.xlsx')],
+                a.runs, clean=W('rank-j.xlsx')),
+        ]
+    peers = {
+        'json': Cmd('json', 'peer score json (openpyxl)', peer + ['score', corpus, '-o', '-'], a.peer_runs,
+                    out=W('peer.json')),
+        'xlsx': Cmd('xlsx', 'peer score xlsx (openpyxl)', peer + ['score', corpus, '-o', W('ss-peer')],
+                    a.peer_runs, clean=W('ss-peer')),
+        'rank': Cmd('rank', 'peer rank (openpyxl)', peer + ['rank', corpus, '-o', W('rank-peer.xlsx')],
+                    a.peer_runs, clean=W('rank-peer.xlsx')),
+    }
+    everything = cmds + list(peers.values())
+
+    run_once([floor_bin, corpus])  # warm the page cache
+    for i in range(max(a.runs, a.peer_runs)):
+        for c in everything:
+            if i < c.runs:
+                c.run()
+        print('bench: round %d of %d done' % (i + 1, max(a.runs, a.peer_runs)), file=sys.stderr, flush=True)
+
+    problems = []
+    nunits, nrej, reasons = check_json(W('kaohe.json'), W('peer.json'), problems)
+    if a.jobs > 1 and open(W('kaohe.json'), 'rb').read() != open(W('kaohe-j.json'), 'rb').read():
+        problems.append('kaohe -j %d printed other JSON than -j 1' % a.jobs)
+    check_scoresheets(W('ss-kaohe'), W('ss-peer'), problems)
+    check_ranking(W('rank-kaohe.xlsx'), W('rank-peer.xlsx'), problems)
+
+    floor = cmds[0]
+    rows = cmds[:4] + list(peers.values()) + cmds[4:]
+    print()
+    print('N = %d checklists (%d scored, %d rejected on purpose), %d CPUs; kaohe runs %d, peer runs %d'
+          % (a.n, nunits, nrej, os.cpu_count() or 1, a.runs, a.peer_runs))
+    print(table(a.n, rows, floor, peers, a.jobs))
+    if a.jobs > 1:
+        for key in ('json', 'xlsx', 'rank'):
+            one = next(c for c in cmds if c.key == key)
+            par = next(c for c in cmds[4:] if c.key == key)
+            print('-j %d over -j 1, %s: %.2f×' % (a.jobs, key, one.median / par.median))
+    print('peer vs kaohe: same units, totals, vetoes, item scores, rejected files, scoresheet files '
+          'and ranking rows: %s' % ('yes' if not problems else 'NO'))
+    if reasons:
+        print('note: %d item reasons worded differently by the peer (not an error)' % reasons)
+    if problems:
+        for p in problems[:30]:
+            print('bench: MISMATCH: %s' % p, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))

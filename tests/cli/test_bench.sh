@@ -1,0 +1,86 @@
+# tests/cli/test_bench.sh - the benchmark's path (make bench) on a tiny
+# corpus, and -j / progress.  Nothing here is timed: the benchmark's own
+# table is printed, never asserted.
+
+# The parsing floor of the benchmark, built here (make bench builds it in B).
+build_floor() {
+    cc -std=c11 -D_GNU_SOURCE -O1 $(pkg-config --cflags minizip expat) -o "$T/floor" \
+        bench/floor.c $(pkg-config --libs minizip expat)
+}
+
+# The generator writes the same corpus for the same N and seed.
+test_bench_corpus_repeatable() {
+    $PY bench/gen.py 12 "$T/a" --jobs 1
+    $PY bench/gen.py 12 "$T/b" --jobs 1
+    [ "$(ls "$T/a" | grep -c '\.xlsx$')" -eq 6 ] || fail "not half XLSX"
+    [ "$(ls "$T/a" | grep -c '\.csv$')" -eq 6 ] || fail "not half CSV"
+    for f in "$T"/a/*.csv "$T"/a/*.xlsx; do
+        same_file "$f" "$T/b/$(basename "$f")"
+    done
+    # GB18030 and UTF-8 CSV, townships and departments
+    file "$T"/a/*.csv | grep -q 'ISO-8859\|Non-ISO\|data' || fail "no GB18030 CSV"
+    grep -l 'lingui-2020-township' "$T"/a/*.csv >/dev/null || fail "no township"
+    grep -l 'lingui-2020-department' "$T"/a/*.csv >/dev/null || fail "no department"
+}
+
+# make bench's path, N = 50: every command runs, the peer's results equal
+# kaohe's (run.py exits 1 otherwise) and the table is printed.
+test_bench_path_tiny() {
+    build_floor
+    expect_exit 0 $PY bench/run.py --kaohe "$KAOHE" --floor "$T/floor" --n 50 --runs 1 \
+        --peer-runs 1 --jobs 3 --work "$T/w" --corpus "$T/corpus"
+    has_text "$T/out" "N = 50 checklists"
+    has_text "$T/out" "ranking rows: yes"
+    for row in "floor" "kaohe score json -j 1" "kaohe score xlsx -j 1" "kaohe rank -j 1" \
+               "peer score json" "peer score xlsx" "peer rank" "kaohe score json -j 3"; do
+        has_text "$T/out" "| $row"
+    done
+    # kaohe's and the peer's totals, read back here as well
+    $PY - "$T/w/kaohe.json" "$T/w/peer.json" <<'PYEOF'
+import json, sys
+k, p = (json.load(open(f, encoding='utf-8')) for f in sys.argv[1:])
+kt = [(u['source'], u['total'], u['vetoed']) for u in k['units']]
+pt = [(u['source'], u['total'], u['vetoed']) for u in p['units']]
+assert len(kt) == 50 - len(k['rejected']) and len(kt) > 40, len(kt)
+assert kt == pt, [a for a, b in zip(kt, pt) if a != b][:3]
+PYEOF
+    [ "$(ls "$T/w/ss-kaohe" | wc -l)" -eq "$(ls "$T/w/ss-peer" | wc -l)" ] || fail "scoresheet counts differ"
+}
+
+# -j N: the same output, messages and files, in the same order, for any N.
+test_jobs_same_output() {
+    $PY bench/gen.py 40 "$T/c" --jobs 1
+    # a file that cannot be read and a folder without checklists, among the rest
+    printf 'not,a,checklist\n' >"$T/c/zz-other.csv"
+    mkdir "$T/empty"
+    for j in 1 2 5; do
+        "$KAOHE" score -j $j "$T/c" "$T/missing.csv" "$T/empty" --format json -o - \
+            >"$T/j$j.json" 2>"$T/j$j.err" && fail "exit 0 with rejected inputs" || true
+        "$KAOHE" rank -j $j "$T/c" -o "$T/r$j.xlsx" --json "$T/r$j.json" 2>/dev/null || true
+        "$KAOHE" score -j $j "$T/c" -o "$T/ss$j" 2>/dev/null || true
+    done
+    for j in 2 5; do
+        same_file "$T/j1.json" "$T/j$j.json"
+        same_file "$T/j1.err" "$T/j$j.err"
+        same_file "$T/r1.json" "$T/r$j.json"
+        [ "$(ls "$T/ss1")" = "$(ls "$T/ss$j")" ] || fail "scoresheets differ with -j $j"
+    done
+    has_text "$T/j1.err" "missing.csv"
+    has_text "$T/j1.err" "zz-other.csv"
+    has_text "$T/j1.err" "folder holds no .csv or .xlsx file"
+    expect_exit 2 "$KAOHE" score -j 0 "$T/c"
+    has_text "$T/err" "-j takes a number"
+    expect_exit 2 "$KAOHE" score -j x "$T/c"
+}
+
+# Progress on standard error only when it is a terminal, never with --quiet.
+test_progress_only_on_terminal() {
+    $PY bench/gen.py 8 "$T/c" --jobs 1
+    "$KAOHE" score "$T/c" --format json -o - >/dev/null 2>"$T/err"
+    lacks_text "$T/err" "8/8"
+    command -v script >/dev/null || return 0
+    script -qec "'$KAOHE' score '$T/c' --format json -o '$T/x.json'" /dev/null >"$T/tty" 2>&1 || true
+    has_text "$T/tty" "8/8"
+    script -qec "'$KAOHE' score --quiet '$T/c' --format json -o '$T/x.json'" /dev/null >"$T/tty" 2>&1 || true
+    lacks_text "$T/tty" "8/8"
+}
