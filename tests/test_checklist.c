@@ -1060,50 +1060,17 @@ static void libreoffice_round_trip(void **state)
  * read completes; each time KH_ERR_NOMEM, KH_FIND_REJECTED, no checklist,
  * no leak. */
 
-static long alloc_countdown = -1;  /* fail when it reaches 0; -1: never */
-static long alloc_live;
-
-static void *fail_malloc(size_t n)
-{
-    if (alloc_countdown >= 0 && alloc_countdown-- == 0)
-        return NULL;
-    void *p = malloc(n);
-    if (p)
-        alloc_live++;
-    return p;
-}
-
-static void *fail_realloc(void *ptr, size_t n)
-{
-    if (alloc_countdown >= 0 && alloc_countdown-- == 0)
-        return NULL;
-    void *p = realloc(ptr, n);
-    if (p && !ptr)
-        alloc_live++;
-    return p;
-}
-
-static void fail_free(void *p)
-{
-    if (p)
-        alloc_live--;
-    free(p);
-}
-
 static void nomem_sheet(const tgrid *g, kh_find want)
 {
     kh_sheet *s = g_sheet(g, "检查表");
-    static const kh_allocator a = {fail_malloc, fail_realloc, fail_free};
     bool done = false;
     for (long n = 0; !done; n++) {
         kh_checklist *cl = NULL;
         kh_diags d = {0};
         kh_status st = KH_OK;
-        alloc_live = 0;
-        alloc_countdown = n;
-        kh_set_allocator(&a);
+        test_alloc_start(n);
         kh_find f = kh_checklist_read(s, "x.xlsx", reg, NULL, &cl, &d, &st);
-        alloc_countdown = -1;
+        test_alloc.fail_at = -1;
         if (st == KH_ERR_NOMEM) {
             assert_int_equal(f, KH_FIND_REJECTED);
             assert_null(cl);
@@ -1115,8 +1082,8 @@ static void nomem_sheet(const tgrid *g, kh_find want)
         kh_checklist_free(cl);
         kh_diags_clear(&d);
         kh_set_allocator(NULL);
-        if (alloc_live != 0)
-            fail_msg("%ld blocks leaked when allocation %ld failed", alloc_live, n);
+        if (test_alloc.live != 0)
+            fail_msg("%ld blocks leaked when allocation %ld failed", test_alloc.live, n);
         assert_true(n < 100000);
     }
     kh_sheet_free(s);

@@ -407,32 +407,6 @@ static void read_file_errors(void **state)
 
 /* ---- allocation failures ---- */
 
-static long fail_at = -1, calls, live;
-
-static void *t_malloc(size_t n)
-{
-    if (calls++ == fail_at)
-        return NULL;
-    void *p = malloc(n);
-    live += p != NULL;
-    return p;
-}
-
-static void *t_realloc(void *p, size_t n)
-{
-    if (calls++ == fail_at)
-        return NULL;
-    void *q = realloc(p, n);
-    live += q && !p;
-    return q;
-}
-
-static void t_free(void *p)
-{
-    live -= p != NULL;
-    free(p);
-}
-
 /* Fail each allocation in turn: every run ends in the expected status or
  * KH_ERR_NOMEM, and frees all it took. */
 static void allocation_failures(void **state)
@@ -449,20 +423,18 @@ static void allocation_failures(void **state)
         {NULL, BYTES("a,b\nc,\"open\nmore\n"), KH_ERR_INPUT, 0},
         {NULL, BYTES("id\n\xC1\xBD,\xFF\n"), KH_ERR_INPUT, 0},
     };
-    const kh_allocator a = {t_malloc, t_realloc, t_free};
     for (size_t i = 0; i < KH_ARRAY_LEN(cases); i++) {
         size_t len = cases[i].len;
         char *in = cases[i].path ? test_slurp(cases[i].path, &len) : NULL;
         const char *bytes = in ? in : cases[i].in;
-        kh_set_allocator(&a);
         long total = 0, nomem = 0;
-        for (fail_at = -1; fail_at < total; fail_at++) {
-            calls = live = 0;
+        for (long n = -1; n < total; n++) {
+            test_alloc_start(n);
             kh_sheet *s = NULL;
             kh_diags d = {0};
             kh_status st = kh_csv_parse("x.csv", bytes, len, &s, &d);
-            if (fail_at < 0) {
-                total = calls;
+            if (n < 0) {
+                total = test_alloc.calls;
                 assert_int_equal(st, cases[i].st);
             }
             if (st == KH_ERR_NOMEM)
@@ -475,7 +447,7 @@ static void allocation_failures(void **state)
                 assert_null(s);
             kh_sheet_free(s);
             kh_diags_clear(&d);
-            assert_int_equal(live, 0);
+            assert_int_equal(test_alloc.live, 0);
         }
         kh_set_allocator(NULL);
         assert_true(nomem > 0);

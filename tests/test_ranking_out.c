@@ -700,51 +700,22 @@ static void replaces_old_output(void **state)
  * KH_ERR_NOMEM (or an I/O error from the temporary name that could not be
  * made) with the old output untouched, no temporary file left, and no
  * leak. */
-static long fail_at, live;
-static void *counting_malloc(size_t n)
-{
-    if (fail_at-- == 0)
-        return NULL;
-    void *p = malloc(n);
-    if (p)
-        live++;
-    return p;
-}
-static void *counting_realloc(void *p, size_t n)
-{
-    if (fail_at-- == 0)
-        return NULL;
-    void *q = realloc(p, n);
-    if (q && !p)
-        live++;
-    return q;
-}
-static void counting_free(void *p)
-{
-    if (p)
-        live--;
-    free(p);
-}
-
 static void allocation_failures(void **state)
 {
     fx *f = *state;
     standard_batch(f);
     const char *out = pathf(f, "ranking.xlsx");
     write_text(out, "old");
-    static const kh_allocator counting = {counting_malloc, counting_realloc, counting_free};
     kh_status st = KH_ERR_NOMEM;
     long n;
     for (n = 0; n < 100000 && st != KH_OK; n++) {
         kh_diags d = {0};
-        fail_at = n;
-        live = 0;
-        kh_set_allocator(&counting);
+        test_alloc_start(n);
         st = kh_write_ranking(f->b, out, &d);
         kh_diags_clear(&d);
         kh_set_allocator(NULL);
-        if (live != 0)
-            fail_msg("allocation %ld failing leaks %ld blocks", n, live);
+        if (test_alloc.live != 0)
+            fail_msg("allocation %ld failing leaks %ld blocks", n, test_alloc.live);
         if (st == KH_OK)
             break;
         if (st != KH_ERR_NOMEM && st != KH_ERR_IO)

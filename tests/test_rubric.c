@@ -751,58 +751,31 @@ static void kind_names(void **state)
 
 /* ---- allocation failures ---- */
 
-static long fail_at, nalloc, live;
-
-static void *count_malloc(size_t n)
-{
-    if (nalloc++ == fail_at)
-        return NULL;
-    void *p = malloc(n);
-    live += p != NULL;
-    return p;
-}
-
-static void *count_realloc(void *p, size_t n)
-{
-    if (nalloc++ == fail_at)
-        return NULL;
-    void *q = realloc(p, n);
-    live += q && !p;
-    return q;
-}
-
-static void count_free(void *p)
-{
-    live -= p != NULL;
-    free(p);
-}
-
 /* Every allocation of the loader may fail: each failure is a clean
  * KH_ERR_NOMEM with nothing leaked, and a run without failure succeeds. */
 static void alloc_failures(void **state)
 {
     (void)state;
-    static const kh_allocator counting = {count_malloc, count_realloc, count_free};
     const char *texts[] = {META HDR ROWS, "id,bad id\ntitle,T\n" HDR "1,3,,1.1,,hass,,,,\n"};
     for (size_t t = 0; t < KH_ARRAY_LEN(texts); t++) {
         kh_sheet *s = sheet_from_text(texts[t]);
-        for (fail_at = 0;; fail_at++) {
-            nalloc = live = 0;
+        long n;
+        for (n = 0;; n++) {
             kh_diags d = {0};
             kh_rubric *r = NULL;
-            kh_set_allocator(&counting);
+            test_alloc_start(n);
             kh_status st = kh_rubric_from_sheet(s, "x.csv", false, &r, &d);
             kh_rubric_free(r);
             kh_diags_clear(&d);
             kh_set_allocator(NULL);
-            assert_int_equal(live, 0);
-            if (nalloc <= fail_at) {
+            assert_int_equal(test_alloc.live, 0);
+            if (test_alloc.calls <= n) {
                 assert_int_equal(st, t == 0 ? KH_OK : KH_ERR_RUBRIC);
                 break;
             }
             assert_true(st == KH_ERR_NOMEM || st == (t == 0 ? KH_OK : KH_ERR_RUBRIC));
         }
-        assert_true(fail_at > 10);
+        assert_true(n > 10);
         kh_sheet_free(s);
     }
 }

@@ -3,7 +3,6 @@
  * the real 2020 rubrics. */
 #include "testutil.h"
 
-#include <limits.h>
 #include "checklist.h"
 #include "rubric.h"
 #include "rules.h"
@@ -373,34 +372,8 @@ static void overflow_is_a_limit(void **state)
     hand_rubric_free(r);
 }
 
-/* An allocator that fails the Nth allocation; kh_score must then fail
- * cleanly (KH_ERR_NOMEM, nothing leaked, cl still ours). */
-static long alloc_left, alloc_live;
-static void *fail_malloc(size_t n)
-{
-    if (alloc_left-- == 0)
-        return NULL;
-    void *p = malloc(n);
-    if (p)
-        alloc_live++;
-    return p;
-}
-static void *fail_realloc(void *p, size_t n)
-{
-    if (alloc_left-- == 0)
-        return NULL;
-    void *q = realloc(p, n);
-    if (q && !p)
-        alloc_live++;
-    return q;
-}
-static void count_free(void *p)
-{
-    if (p)
-        alloc_live--;
-    free(p);
-}
-
+/* Fail the Nth allocation of kh_score: it must then fail cleanly
+ * (KH_ERR_NOMEM, nothing leaked, cl still ours). */
 static void allocation_failures(void **state)
 {
     (void)state;
@@ -409,18 +382,15 @@ static void allocation_failures(void **state)
         {"1.1", 0}, {"1.2", 0, "备注一"}, {"2.1", 0}, {"3.1", 9}, {"4.2", 1}, {"4.3", 1},
         {"4.4", 1}, {NULL},
     };
-    const kh_allocator counting = {fail_malloc, fail_realloc, count_free};
     bool done = false;
     for (long nth = 0; !done; nth++) {
         assert_true(nth < 10000);
         kh_diags d = {0};
         kh_unit *u = NULL;
-        alloc_live = 0;
-        alloc_left = LONG_MAX;
-        kh_set_allocator(&counting);
+        test_alloc_start(-1);
         kh_checklist *cl = make_checklist(r, res);
-        long base = alloc_live;
-        alloc_left = nth;
+        long base = test_alloc.live;
+        test_alloc.fail_at = test_alloc.calls + nth;
         kh_status st = kh_score(cl, &u, &d);
         if (st == KH_OK) {
             assert_true(u->vetoed);
@@ -429,11 +399,11 @@ static void allocation_failures(void **state)
         } else {
             assert_int_equal(st, KH_ERR_NOMEM);
             assert_null(u);
-            assert_int_equal(alloc_live, base); /* nothing of the unit left */
+            assert_int_equal(test_alloc.live, base); /* nothing of the unit left */
             kh_checklist_free(cl);             /* still ours */
         }
         kh_set_allocator(NULL);
-        assert_int_equal(alloc_live, 0);
+        assert_int_equal(test_alloc.live, 0);
         assert_int_equal(d.n, 0);
     }
     hand_rubric_free(r);

@@ -631,35 +631,6 @@ static void json_and_default(void **state)
 
 /* ------------------------------------------------------------------ */
 
-static long fail_at, count_alloc, live;
-
-static void *counting_malloc(size_t n)
-{
-    if (count_alloc++ == fail_at)
-        return NULL;
-    void *p = malloc(n);
-    if (p)
-        live++;
-    return p;
-}
-
-static void *counting_realloc(void *p, size_t n)
-{
-    if (count_alloc++ == fail_at)
-        return NULL;
-    void *q = realloc(p, n);
-    if (q && !p)
-        live++;
-    return q;
-}
-
-static void counting_free(void *p)
-{
-    if (p)
-        live--;
-    free(p);
-}
-
 static int count_tmp(const char *dir)
 {
     DIR *dp = opendir(dir);
@@ -676,7 +647,6 @@ static void allocation_failures(void **state)
 {
     fx *f = *state;
     standard_batch(f);
-    static const kh_allocator counting = {counting_malloc, counting_realloc, counting_free};
     mkdir(pathf(f, "out"), 0777);
     kh_status st = KH_ERR_NOMEM;
     long n, failed = 0;
@@ -684,16 +654,14 @@ static void allocation_failures(void **state)
      * failures have a fallback and still succeed. */
     for (n = 0; n < 100000; n++) {
         kh_diags d = {0};
-        fail_at = n;
-        count_alloc = live = 0;
-        kh_set_allocator(&counting);
+        test_alloc_start(n);
         st = kh_write_scoresheets(f->b, pathf(f, "out"), KH_FMT_XLSX | KH_FMT_CSV, &d);
         kh_diags_clear(&d);
         kh_set_allocator(NULL);
-        if (live != 0)
-            fail_msg("allocation %ld failing leaks %ld blocks", n, live);
+        if (test_alloc.live != 0)
+            fail_msg("allocation %ld failing leaks %ld blocks", n, test_alloc.live);
         assert_int_equal(count_tmp(pathf(f, "out")), 0);
-        if (count_alloc <= n)
+        if (test_alloc.calls <= n)
             break;
         if (st != KH_OK && st != KH_ERR_NOMEM && st != KH_ERR_IO)
             fail_msg("allocation %ld failing gives %s", n, kh_strerror(st));

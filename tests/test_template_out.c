@@ -540,39 +540,9 @@ static void replaces_old_output(void **state)
  * call succeeds; each failure is clean (no leak, old output intact, no
  * temporary file). */
 
-static long fail_at, count_alloc, live;
-
-static void *counting_malloc(size_t n)
-{
-    if (count_alloc++ == fail_at)
-        return NULL;
-    void *p = malloc(n);
-    if (p)
-        live++;
-    return p;
-}
-
-static void *counting_realloc(void *p, size_t n)
-{
-    if (count_alloc++ == fail_at)
-        return NULL;
-    void *q = realloc(p, n);
-    if (q && !p)
-        live++;
-    return q;
-}
-
-static void counting_free(void *p)
-{
-    if (p)
-        live--;
-    free(p);
-}
-
 static void allocation_failures(void **state)
 {
     fx *f = *state;
-    static const kh_allocator counting = {counting_malloc, counting_realloc, counting_free};
     const char *units[] = {"两江镇", "=1+1"};
     const char *outs[] = {"t.xlsx", "t.csv"};
     for (int k = 0; k < 2; k++) {
@@ -586,16 +556,15 @@ static void allocation_failures(void **state)
             fputs("old", fp);
             fclose(fp);
             kh_diags d = {0};
-            fail_at = n;
-            count_alloc = live = 0;
-            kh_set_allocator(&counting);
+            test_alloc_start(n);
             st = kh_write_template(f->town, units, k == 0 ? 2 : 1, out, &d);
             kh_diags_clear(&d);
             kh_set_allocator(NULL);
-            if (live != 0)
-                fail_msg("%s: allocation %ld failing leaks %ld blocks", outs[k], n, live);
+            if (test_alloc.live != 0)
+                fail_msg("%s: allocation %ld failing leaks %ld blocks", outs[k], n,
+                         test_alloc.live);
             assert_int_equal(count_tmp(f->dir), 0);
-            if (count_alloc <= n)
+            if (test_alloc.calls <= n)
                 break;
             if (st == KH_OK)
                 continue;

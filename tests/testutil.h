@@ -39,6 +39,53 @@ static inline char *test_slurp(const char *path, size_t *len)
     return buf;
 }
 
+/* ---- a counting allocator for allocation-failure loops ---- */
+
+/* Its counts: allocation number fail_at (from 0; -1: none) fails, calls
+ * counts the allocations tried, live the blocks not freed yet. */
+typedef struct test_alloc_counts {
+    long fail_at, calls, live;
+} test_alloc_counts;
+
+static test_alloc_counts test_alloc __attribute__((unused)) = {-1, 0, 0};
+
+/* malloc, failing allocation test_alloc.fail_at, counting live blocks. */
+static inline void *test_count_malloc(size_t n)
+{
+    if (test_alloc.calls++ == test_alloc.fail_at)
+        return NULL;
+    void *p = malloc(n);
+    test_alloc.live += p != NULL;
+    return p;
+}
+
+/* realloc, failing allocation test_alloc.fail_at, counting live blocks. */
+static inline void *test_count_realloc(void *p, size_t n)
+{
+    if (test_alloc.calls++ == test_alloc.fail_at)
+        return NULL;
+    void *q = realloc(p, n);
+    test_alloc.live += q && !p;
+    return q;
+}
+
+/* free, counting live blocks. */
+static inline void test_count_free(void *p)
+{
+    test_alloc.live -= p != NULL;
+    free(p);
+}
+
+/* Zero the counts, make allocation fail_at fail (-1: none) and put the
+ * counting allocator in place (kh_set_allocator(NULL) takes it away). */
+static inline void test_alloc_start(long fail_at)
+{
+    static const kh_allocator counting = {test_count_malloc, test_count_realloc,
+                                          test_count_free};
+    test_alloc = (test_alloc_counts){fail_at, 0, 0};
+    kh_set_allocator(&counting);
+}
+
 /* Assert that diagnostic i of d formats as expected. */
 #define assert_diag(d, i, expected)                                           \
     do {                                                                      \
