@@ -198,18 +198,19 @@ static kh_registry *load_registry(kh_status *st, kh_diags *d)
     return reg;
 }
 
-/* Score the inputs of a kaohe run: a folder, an XLSX workbook with two
- * units, a checklist with errors.  Returns the batch or NULL. */
-static kh_batch *score(const kh_registry *reg, kh_status *st, kh_diags *notes)
+/* Score the inputs of a kaohe run, as main.c does, on jobs threads: a
+ * folder, an XLSX workbook with two units, a checklist with errors.
+ * Returns the batch or NULL. */
+static kh_batch *score_jobs(const kh_registry *reg, unsigned jobs, kh_status *st,
+                            kh_diags *notes)
 {
     char in[128];
     path_in(in, sizeof in, "in");
     const char *inputs[] = {in, "tests/fuzz/seeds/xlsx/openpyxl-two-sheets.xlsx",
                             TEST_DATA "/cli/bad.csv"};
     kh_batch *b = kh_batch_new(reg, &(kh_options){0});
-    *st = b ? KH_OK : KH_ERR_NOMEM;
-    for (size_t i = 0; i < KH_ARRAY_LEN(inputs) && *st == KH_OK; i++)
-        *st = kh_batch_add(b, inputs[i], notes);
+    *st = b ? kh_batch_add_all(b, inputs, KH_ARRAY_LEN(inputs), jobs, NULL, NULL, notes)
+            : KH_ERR_NOMEM;
     if (*st == KH_OK)
         *st = kh_batch_finish(b);
     if (*st != KH_OK) {
@@ -217,6 +218,11 @@ static kh_batch *score(const kh_registry *reg, kh_status *st, kh_diags *notes)
         return NULL;
     }
     return b;
+}
+
+static kh_batch *score(const kh_registry *reg, kh_status *st, kh_diags *notes)
+{
+    return score_jobs(reg, 1, st, notes);
 }
 
 static char *json_of(const kh_batch *b, bool ranked, kh_status *st, size_t *len)
@@ -374,12 +380,14 @@ static kh_status step_template(ref *r, long n)
     return st;
 }
 
-/* Step 3: score a batch; a successful run gives the reference JSON. */
-static kh_status step_score(ref *r, long n)
+/* Step 3: score a batch; a successful run gives the reference JSON.  On
+ * one thread (the Nth allocation is the same in every run), or on two
+ * (which allocation is the Nth varies; the outcome must not). */
+static kh_status score_step(ref *r, long n, unsigned jobs)
 {
     kh_status st;
     kh_diags notes = {0};
-    kh_batch *b = score(r->reg, &st, &notes);
+    kh_batch *b = score_jobs(r->reg, jobs, &st, &notes);
     if (st == KH_OK) {
         size_t len;
         kh_status js;
@@ -403,6 +411,9 @@ static kh_status step_score(ref *r, long n)
     kh_diags_clear(&notes);
     return st;
 }
+
+static kh_status step_score(ref *r, long n) { return score_step(r, n, 1); }
+static kh_status step_score_threads(ref *r, long n) { return score_step(r, n, 2); }
 
 /* Step 4: scoresheets in every format into a folder that has them
  * already. */
@@ -494,6 +505,15 @@ static void test_score(void **state)
     ref_free(&r);
 }
 
+static void test_score_threads(void **state)
+{
+    (void)state;
+    ref r;
+    ref_make(&r);
+    run_step(&r, step_score_threads, "score on 2 threads");
+    ref_free(&r);
+}
+
 static void test_scoresheets(void **state)
 {
     (void)state;
@@ -518,6 +538,7 @@ int main(void)
         cmocka_unit_test(test_registry),
         cmocka_unit_test(test_template),
         cmocka_unit_test(test_score),
+        cmocka_unit_test(test_score_threads),
         cmocka_unit_test(test_scoresheets),
         cmocka_unit_test(test_ranking),
     };
