@@ -13,42 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* A fresh scratch directory per test (removed by the teardown). */
-static int scratch_setup(void **state)
-{
-    char *dir = strdup("/tmp/kh_outfile.XXXXXX");
-    if (!dir || !mkdtemp(dir))
-        return -1;
-    *state = dir;
-    return 0;
-}
-
-static int scratch_teardown(void **state)
-{
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", (char *)*state);
-    int rc = system(cmd);
-    free(*state);
-    return rc == 0 ? 0 : -1;
-}
-
-static char *path_in(const char *dir, const char *name)
-{
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *p = malloc(n);
-    assert_non_null(p);
-    snprintf(p, n, "%s/%s", dir, name);
-    return p;
-}
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
-    assert_int_equal(fclose(f), 0);
-}
-
 /* Names in dir other than . and .., joined by '|' (sorted is not needed:
  * the tests look for one kind of name). */
 static size_t count_names(const char *dir, const char *suffix)
@@ -228,15 +192,16 @@ static void formula_like(void **state)
 static void same_file(void **state)
 {
     const char *dir = *state;
-    char *a = path_in(dir, "a.csv"), *b = path_in(dir, "b.csv"), *l = path_in(dir, "link.csv");
-    char *s = path_in(dir, "sym.csv"), *sub = path_in(dir, "sub");
-    write_file(a, "x");
-    write_file(b, "x");
+    const char *a = test_path(dir, "a.csv"), *b = test_path(dir, "b.csv");
+    const char *l = test_path(dir, "link.csv");
+    const char *s = test_path(dir, "sym.csv"), *sub = test_path(dir, "sub");
+    test_write_file(a, "x");
+    test_write_file(b, "x");
     assert_int_equal(link(a, l), 0);
     assert_int_equal(symlink(a, s), 0);
     assert_int_equal(mkdir(sub, 0755), 0);
-    char *dotted = path_in(dir, "sub/../a.csv");
-    char *missing1 = path_in(dir, "none.xlsx"), *missing2 = path_in(dir, "none2.xlsx");
+    const char *dotted = test_path(dir, "sub/../a.csv");
+    const char *missing1 = test_path(dir, "none.xlsx"), *missing2 = test_path(dir, "none2.xlsx");
 
     assert_true(kh_same_file(a, a));
     assert_true(kh_same_file(a, l));       /* hard link */
@@ -247,21 +212,19 @@ static void same_file(void **state)
     assert_false(kh_same_file(missing1, a));
     assert_true(kh_same_file(missing1, missing1));
     assert_false(kh_same_file(missing1, missing2));
-
-    free(a); free(b); free(l); free(s); free(sub); free(dotted); free(missing1); free(missing2);
 }
 
 static void tmp_and_commit(void **state)
 {
     const char *dir = *state;
     mode_t old = umask(022);
-    char *out = path_in(dir, "ranking.xlsx");
-    write_file(out, "old complete file");
+    const char *out = test_path(dir, "ranking.xlsx");
+    test_write_file(out, "old complete file");
 
     char *tmp = kh_tmp_beside(out);
     assert_non_null(tmp);
     /* Beside the target, hidden, named after it, ending in .tmp. */
-    char *prefix = path_in(dir, ".ranking.xlsx.");
+    const char *prefix = test_path(dir, ".ranking.xlsx.");
     assert_int_equal(strncmp(tmp, prefix, strlen(prefix)), 0);
     assert_string_equal(tmp + strlen(tmp) - 4, ".tmp");
     struct stat st;
@@ -275,7 +238,7 @@ static void tmp_and_commit(void **state)
     assert_string_not_equal(tmp, tmp2);
     assert_int_equal(unlink(tmp2), 0);
 
-    write_file(tmp, "new complete file");
+    test_write_file(tmp, "new complete file");
     /* Until the commit the old file is what readers see. */
     size_t len;
     char *text = test_slurp(out, &len);
@@ -305,8 +268,6 @@ static void tmp_and_commit(void **state)
     kh_free(tmp);
     kh_free(tmp2);
     kh_free(tmp3);
-    free(prefix);
-    free(out);
 }
 
 static void tmp_relative_and_failures(void **state)
@@ -324,20 +285,20 @@ static void tmp_relative_and_failures(void **state)
     assert_int_equal(chdir(cwd), 0);
 
     /* A folder that does not exist: no temporary file, errno says why. */
-    char *nodir = path_in(dir, "missing/out.xlsx");
+    const char *nodir = test_path(dir, "missing/out.xlsx");
     errno = 0;
     assert_null(kh_tmp_beside(nodir));
     assert_int_equal(errno, ENOENT);
 
     /* The rename cannot happen (the target is a non-empty folder): the
      * temporary file goes, the folder stays, a diagnostic names it. */
-    char *target = path_in(dir, "taken.xlsx");
+    const char *target = test_path(dir, "taken.xlsx");
     assert_int_equal(mkdir(target, 0755), 0);
-    char *inside = path_in(target, "keep");
-    write_file(inside, "k");
+    const char *inside = test_path(target, "keep");
+    test_write_file(inside, "k");
     tmp = kh_tmp_beside(target);
     assert_non_null(tmp);
-    write_file(tmp, "data");
+    test_write_file(tmp, "data");
     kh_diags d = {0};
     assert_int_equal(kh_commit_tmp(tmp, target, &d), KH_ERR_IO);
     assert_int_equal(d.n, 1);
@@ -347,16 +308,13 @@ static void tmp_relative_and_failures(void **state)
     assert_int_equal(count_names(dir, ".tmp"), 0);
     kh_diags_clear(&d);
     kh_free(tmp);
-    free(inside);
-    free(target);
-    free(nodir);
 }
 
 static void ensure_dir(void **state)
 {
     const char *dir = *state;
     kh_diags d = {0};
-    char *sub = path_in(dir, "out");
+    const char *sub = test_path(dir, "out");
     assert_int_equal(kh_ensure_dir(sub, &d), KH_OK);
     struct stat st;
     assert_int_equal(stat(sub, &st), 0);
@@ -364,19 +322,16 @@ static void ensure_dir(void **state)
     assert_int_equal(kh_ensure_dir(sub, &d), KH_OK); /* already there */
     assert_int_equal(d.n, 0);
 
-    char *file = path_in(dir, "plain");
-    write_file(file, "x");
+    const char *file = test_path(dir, "plain");
+    test_write_file(file, "x");
     assert_int_equal(kh_ensure_dir(file, &d), KH_ERR_IO);
     assert_int_equal(d.n, 1);
     assert_string_equal(d.v[0].file, file);
 
-    char *deep = path_in(dir, "no/such/dir");
+    const char *deep = test_path(dir, "no/such/dir");
     assert_int_equal(kh_ensure_dir(deep, &d), KH_ERR_IO);
     assert_int_equal(d.n, 2);
     kh_diags_clear(&d);
-    free(sub);
-    free(file);
-    free(deep);
 }
 
 /* ------------------------------------------------------------------ */
@@ -464,7 +419,7 @@ static kh_status grab_sheet(void *ctx, const kh_sheet *s)
 static void xw_strings_and_numbers(void **state)
 {
     const char *dir = *state;
-    char *out = path_in(dir, "w.xlsx");
+    const char *out = test_path(dir, "w.xlsx");
     kh_xw x;
     kh_diags d = {0};
     assert_int_equal(kh_xw_open(&x, out, &d), KH_OK);
@@ -498,14 +453,13 @@ static void xw_strings_and_numbers(void **state)
         for (int c = 0; c < 4; c++)
             free(g.text[r][c]);
     kh_diags_clear(&d);
-    free(out);
 }
 
 static void xw_failure_keeps_old_file(void **state)
 {
     const char *dir = *state;
-    char *out = path_in(dir, "keep.xlsx");
-    write_file(out, "the previous ranking");
+    const char *out = test_path(dir, "keep.xlsx");
+    test_write_file(out, "the previous ranking");
     kh_xw x;
     kh_diags d = {0};
     assert_int_equal(kh_xw_open(&x, out, &d), KH_OK);
@@ -525,12 +479,10 @@ static void xw_failure_keeps_old_file(void **state)
     assert_int_equal(count_names(dir, ".tmp"), 0);
 
     /* A folder that does not exist: refused at open, nothing created. */
-    char *nodir = path_in(dir, "missing/r.xlsx");
+    const char *nodir = test_path(dir, "missing/r.xlsx");
     assert_int_equal(kh_xw_open(&x, nodir, &d), KH_ERR_IO);
     assert_int_equal(d.n, 2);
     kh_diags_clear(&d);
-    free(nodir);
-    free(out);
 }
 
 int main(void)
@@ -541,16 +493,16 @@ int main(void)
         cmocka_unit_test(safe_filename_long),
         cmocka_unit_test(safe_filename_invalid_utf8),
         cmocka_unit_test(formula_like),
-        cmocka_unit_test_setup_teardown(same_file, scratch_setup, scratch_teardown),
-        cmocka_unit_test_setup_teardown(tmp_and_commit, scratch_setup, scratch_teardown),
-        cmocka_unit_test_setup_teardown(tmp_relative_and_failures, scratch_setup,
-                                        scratch_teardown),
-        cmocka_unit_test_setup_teardown(ensure_dir, scratch_setup, scratch_teardown),
+        cmocka_unit_test_setup_teardown(same_file, test_scratch_setup, test_scratch_teardown),
+        cmocka_unit_test_setup_teardown(tmp_and_commit, test_scratch_setup, test_scratch_teardown),
+        cmocka_unit_test_setup_teardown(tmp_relative_and_failures, test_scratch_setup,
+                                        test_scratch_teardown),
+        cmocka_unit_test_setup_teardown(ensure_dir, test_scratch_setup, test_scratch_teardown),
         cmocka_unit_test(sheet_names),
         cmocka_unit_test(sheet_name_duplicates),
-        cmocka_unit_test_setup_teardown(xw_strings_and_numbers, scratch_setup, scratch_teardown),
-        cmocka_unit_test_setup_teardown(xw_failure_keeps_old_file, scratch_setup,
-                                        scratch_teardown),
+        cmocka_unit_test_setup_teardown(xw_strings_and_numbers, test_scratch_setup, test_scratch_teardown),
+        cmocka_unit_test_setup_teardown(xw_failure_keeps_old_file, test_scratch_setup,
+                                        test_scratch_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

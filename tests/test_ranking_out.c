@@ -25,23 +25,6 @@ typedef struct fx {
     kh_diags notes;
 } fx;
 
-static char *pathf(const fx *f, const char *name)
-{
-    static char buf[8][512];
-    static int next;
-    char *p = buf[next++ % 8];
-    snprintf(p, sizeof buf[0], "%s/%s", f->dir, name);
-    return p;
-}
-
-static void write_text(const char *path, const char *text)
-{
-    FILE *fp = fopen(path, "wb");
-    assert_non_null(fp);
-    assert_int_equal(fwrite(text, 1, strlen(text), fp), strlen(text));
-    assert_int_equal(fclose(fp), 0);
-}
-
 /* A small rubric: 3 items, 10 points.
  *   1 (3): 1.1 has 0.5, 1.2 has 0.5
  *   2 (2): 2.1 count need 2 per 0.4 "检查次数", 2.2 each 0.2 "未参会次数"
@@ -64,7 +47,7 @@ static void write_rubric(const fx *f, const char *file, const char *id, const ch
              "3,,,3.2,较大事故起数,any,,,,\n"
              "3,,,3.3,重大事故起数,veto,,,,\n",
              id, unit_type, unit_type);
-    write_text(pathf(f, file), text);
+    test_write_file(pathf(f, file), text);
 }
 
 /* s as a quoted CSV field. */
@@ -95,7 +78,7 @@ static void write_checklist(const fx *f, const char *file, const char *rubric, c
         csv_field(&b, remark ? remark[i] : NULL);
         kh_buf_putc(&b, '\n');
     }
-    write_text(pathf(f, file), kh_buf_str(&b));
+    test_write_file(pathf(f, file), kh_buf_str(&b));
     kh_buf_free(&b);
 }
 
@@ -104,10 +87,7 @@ static const char *const PERFECT[7] = {"有", "有", "2", "0", "0", "0", "0"};
 static int fx_setup(void **state)
 {
     fx *f = calloc(1, sizeof *f);
-    if (!f)
-        return -1;
-    strcpy(f->dir, "/tmp/kh_rank.XXXXXX");
-    if (!mkdtemp(f->dir))
+    if (!f || !test_scratch_make(f->dir, sizeof f->dir, "kh_rank"))
         return -1;
     f->reg = kh_registry_new();
     *state = f;
@@ -120,11 +100,9 @@ static int fx_teardown(void **state)
     kh_batch_free(f->b);
     kh_registry_free(f->reg);
     kh_diags_clear(&f->notes);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    int rc = system(cmd);
+    int rc = test_scratch_remove(f->dir);
     free(f);
-    return rc == 0 ? 0 : -1;
+    return rc;
 }
 
 static void load_rubric(fx *f, const char *file, const char *id, const char *unit_type)
@@ -178,8 +156,8 @@ static void standard_batch(fx *f)
     write_checklist(f, "4-甲.csv", "test-town", "甲", jia, jia_rm);
     write_checklist(f, "5-eq.csv", "test-town", "=1+2", eq, eq_rm);
     write_checklist(f, "6-戊.csv", "test-town", "戊", wu, NULL);
-    write_text(pathf(f, "7-bad.csv"),
-               "考核细则,test-town\n被考核单位,坏\n\n检查点,检查结果\n1.1,也许\n9.9,有\n");
+    test_write_file(pathf(f, "7-bad.csv"),
+                    "考核细则,test-town\n被考核单位,坏\n\n检查点,检查结果\n1.1,也许\n9.9,有\n");
     add_input(f, "1-丙.csv");
     add_input(f, "2-乙.csv");
     add_input(f, "3-丁.csv");
@@ -583,7 +561,8 @@ static void nothing_scored(void **state)
 {
     fx *f = *state;
     load_rubric(f, "rubric.csv", "test-town", "乡镇");
-    write_text(pathf(f, "bad.csv"), "考核细则,nope\n被考核单位,坏\n\n检查点,检查结果\n1.1,有\n");
+    test_write_file(pathf(f, "bad.csv"),
+                    "考核细则,nope\n被考核单位,坏\n\n检查点,检查结果\n1.1,有\n");
     add_input(f, "bad.csv");
     assert_int_equal(kh_batch_finish(f->b), KH_OK);
     const char *out = pathf(f, "ranking.xlsx");
@@ -664,7 +643,7 @@ static void refusals(void **state)
 
     /* An input that happens to be named .xlsx is refused as well. */
     const char *t = pathf(f, "t.xlsx");
-    write_text(t, "not really a workbook");
+    test_write_file(t, "not really a workbook");
     add_input(f, "t.xlsx");
     assert_int_equal(kh_write_ranking(f->b, t, &d), KH_ERR_USAGE);
     char *kept = test_slurp(t, NULL);
@@ -688,7 +667,7 @@ static void replaces_old_output(void **state)
     fx *f = *state;
     standard_batch(f);
     const char *out = pathf(f, "ranking.xlsx");
-    write_text(out, "old");
+    test_write_file(out, "old");
     write_ok(f, out);
     char *p = zip_part(out, "xl/workbook.xml");
     assert_non_null(p);
@@ -705,7 +684,7 @@ static void allocation_failures(void **state)
     fx *f = *state;
     standard_batch(f);
     const char *out = pathf(f, "ranking.xlsx");
-    write_text(out, "old");
+    test_write_file(out, "old");
     kh_status st = KH_ERR_NOMEM;
     long n;
     for (n = 0; n < 100000 && st != KH_OK; n++) {

@@ -28,15 +28,6 @@ typedef struct fx {
     kh_diags notes;
 } fx;
 
-static char *pathf(const fx *f, const char *name)
-{
-    static char buf[8][512];
-    static int next;
-    char *p = buf[next++ % 8];
-    snprintf(p, sizeof buf[0], "%s/%s", f->dir, name);
-    return p;
-}
-
 static void print_diags(const kh_diags *d)
 {
     for (size_t i = 0; i < d->n; i++) {
@@ -46,21 +37,10 @@ static void print_diags(const kh_diags *d)
     }
 }
 
-static void write_text(const char *path, const char *text)
-{
-    FILE *fp = fopen(path, "wb");
-    assert_non_null(fp);
-    assert_int_equal(fwrite(text, 1, strlen(text), fp), strlen(text));
-    assert_int_equal(fclose(fp), 0);
-}
-
 static int fx_setup(void **state)
 {
     fx *f = calloc(1, sizeof *f);
-    if (!f)
-        return -1;
-    strcpy(f->dir, "/tmp/kh_ss.XXXXXX");
-    if (!mkdtemp(f->dir))
+    if (!f || !test_scratch_make(f->dir, sizeof f->dir, "kh_ss"))
         return -1;
     f->reg = kh_registry_new();
     kh_diags d = {0};
@@ -80,11 +60,9 @@ static int fx_teardown(void **state)
     kh_batch_free(f->b);
     kh_registry_free(f->reg);
     kh_diags_clear(&f->notes);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    int rc = system(cmd);
+    int rc = test_scratch_remove(f->dir);
     free(f);
-    return rc == 0 ? 0 : -1;
+    return rc;
 }
 
 /* A result different from the perfect one, with an optional remark. */
@@ -137,7 +115,7 @@ static void write_checklist(fx *f, const char *file, const char *id, const char 
         put_field(&b, remark);
         kh_buf_putc(&b, '\n');
     }
-    write_text(pathf(f, file), kh_buf_str(&b));
+    test_write_file(pathf(f, file), kh_buf_str(&b));
     kh_buf_free(&b);
 }
 
@@ -527,7 +505,7 @@ static void same_file_names(void **state)
     char *id = strstr(text, "lingui-2020-township");
     assert_non_null(id);
     memcpy(id, "lingui-2020-townshiq", strlen("lingui-2020-townshiq"));
-    write_text(pathf(f, "copy.csv"), text);
+    test_write_file(pathf(f, "copy.csv"), text);
     free(text);
     kh_diags d = {0};
     assert_int_equal(kh_registry_load_file(f->reg, pathf(f, "copy.csv"), &d), KH_OK);
@@ -563,7 +541,7 @@ static void refuses_inputs(void **state)
     fx *f = *state;
     write_checklist(f, "in/两江镇.csv", "lingui-2020-township", "两江镇", NULL);
     write_checklist(f, "in/临桂镇.csv", "lingui-2020-township", "临桂镇", NULL);
-    write_text(pathf(f, "in/kaohe.json"), "{}");
+    test_write_file(pathf(f, "in/kaohe.json"), "{}");
     add_input(f, "in");
     finish(f, 2);
     char *before = test_slurp(pathf(f, "in/两江镇.csv"), NULL);
@@ -588,7 +566,7 @@ static void replace_and_failures(void **state)
     fx *f = *state;
     standard_batch(f);
     mkdir(pathf(f, "out"), 0777);
-    write_text(pathf(f, "out/区应急管理局.xlsx"), "old");
+    test_write_file(pathf(f, "out/区应急管理局.xlsx"), "old");
     mkdir(pathf(f, "out/两江镇.xlsx"), 0777); /* rename onto a folder fails */
     kh_diags d = {0};
     kh_status st = kh_write_scoresheets(f->b, pathf(f, "out"), KH_FMT_XLSX | KH_FMT_CSV, &d);
@@ -603,7 +581,7 @@ static void replace_and_failures(void **state)
     kh_diags_clear(&d);
 
     /* The folder is a file: nothing can be written. */
-    write_text(pathf(f, "plain"), "x");
+    test_write_file(pathf(f, "plain"), "x");
     assert_int_equal(kh_write_scoresheets(f->b, pathf(f, "plain"), KH_FMT_XLSX, &d), KH_ERR_IO);
     assert_diags_contain(&d, "plain: output folder exists but is not a folder");
     kh_diags_clear(&d);

@@ -27,15 +27,6 @@ typedef struct fx {
     const kh_rubric *town, *dept;
 } fx;
 
-static char *pathf(const fx *f, const char *name)
-{
-    static char buf[8][512];
-    static int next;
-    char *p = buf[next++ % 8];
-    snprintf(p, sizeof buf[0], "%s/%s", f->dir, name);
-    return p;
-}
-
 static void print_diags(const kh_diags *d)
 {
     for (size_t i = 0; i < d->n; i++) {
@@ -48,10 +39,7 @@ static void print_diags(const kh_diags *d)
 static int fx_setup(void **state)
 {
     fx *f = calloc(1, sizeof *f);
-    if (!f)
-        return -1;
-    strcpy(f->dir, "/tmp/kh_tpl.XXXXXX");
-    if (!mkdtemp(f->dir))
+    if (!f || !test_scratch_make(f->dir, sizeof f->dir, "kh_tpl"))
         return -1;
     f->reg = kh_registry_new();
     kh_diags d = {0};
@@ -71,11 +59,9 @@ static int fx_teardown(void **state)
 {
     fx *f = *state;
     kh_registry_free(f->reg);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    int rc = system(cmd);
+    int rc = test_scratch_remove(f->dir);
     free(f);
-    return rc == 0 ? 0 : -1;
+    return rc;
 }
 
 /* Files in dir whose name contains ".tmp" (left-over temporary files). */
@@ -493,10 +479,7 @@ static void refusals(void **state)
 
     /* The rubric file itself is never overwritten. */
     char *text = test_slurp(DEPARTMENT, NULL);
-    FILE *fp = fopen(pathf(f, "mine.csv"), "wb");
-    assert_non_null(fp);
-    fputs(text, fp);
-    fclose(fp);
+    test_write_file(pathf(f, "mine.csv"), text);
     kh_registry *reg = kh_registry_new();
     assert_int_equal(kh_registry_load_file(reg, pathf(f, "mine.csv"), &d), KH_OK);
     const kh_rubric *mine = kh_registry_at(reg, 0);
@@ -523,9 +506,7 @@ static void replaces_old_output(void **state)
     fx *f = *state;
     kh_diags d = {0};
     const char *out = pathf(f, "t.xlsx");
-    FILE *fp = fopen(out, "wb");
-    fputs("old", fp);
-    fclose(fp);
+    test_write_file(out, "old");
     assert_int_equal(kh_write_template(f->town, NULL, 0, out, &d), KH_OK);
     rbook b;
     read_book(out, &b);
@@ -552,9 +533,7 @@ static void allocation_failures(void **state)
         /* Until a run makes fewer allocations than the one failing: some
          * failures have a fallback and still succeed. */
         for (n = 0; n < 100000; n++) {
-            FILE *fp = fopen(out, "wb");
-            fputs("old", fp);
-            fclose(fp);
+            test_write_file(out, "old");
             kh_diags d = {0};
             test_alloc_start(n);
             st = kh_write_template(f->town, units, k == 0 ? 2 : 1, out, &d);

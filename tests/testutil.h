@@ -39,6 +39,67 @@ static inline char *test_slurp(const char *path, size_t *len)
     return buf;
 }
 
+/* ---- scratch folders and files ---- */
+
+/* Make a fresh folder /tmp/NAME.XXXXXX, its path in dir (size bytes);
+ * false when it cannot be made. */
+static inline bool test_scratch_make(char *dir, size_t size, const char *name)
+{
+    int n = snprintf(dir, size, "/tmp/%s.XXXXXX", name);
+    return n > 0 && (size_t)n < size && mkdtemp(dir) != NULL;
+}
+
+/* Remove a scratch folder and all in it: 0, or -1 (a teardown's status). */
+static inline int test_scratch_remove(const char *dir)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* cmocka setup and teardown: *state is a fresh scratch folder's path. */
+static inline int test_scratch_setup(void **state)
+{
+    char *dir = malloc(64);
+    if (!dir || !test_scratch_make(dir, 64, "kh_test")) {
+        free(dir);
+        return -1;
+    }
+    *state = dir;
+    return 0;
+}
+
+static inline int test_scratch_teardown(void **state)
+{
+    int rc = test_scratch_remove(*state);
+    free(*state);
+    return rc;
+}
+
+/* dir/name in one of 16 buffers used in turn (valid for 15 more calls;
+ * dir may be an earlier result). */
+static inline const char *test_path(const char *dir, const char *name)
+{
+    static char buf[16][512];
+    static unsigned next;
+    char path[sizeof buf[0]];
+    int n = snprintf(path, sizeof path, "%s/%s", dir, name);
+    assert_true(n > 0 && (size_t)n < sizeof path);
+    return memcpy(buf[next++ % 16], path, (size_t)n + 1);
+}
+
+/* name in the scratch folder f->dir of a test's fixture f (test_path). */
+#define pathf(f, name) test_path((f)->dir, (name))
+
+/* Write text to path (replacing it), or fail the test. */
+static inline void test_write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
+    assert_int_equal(fclose(f), 0);
+}
+
 /* ---- a counting allocator for allocation-failure loops ---- */
 
 /* Its counts: allocation number fail_at (from 0; -1: none) fails, calls
