@@ -8,28 +8,9 @@
 #include "xlsx_in.h"
 #include "xlsx_out.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* Names in dir other than . and .., joined by '|' (sorted is not needed:
- * the tests look for one kind of name). */
-static size_t count_names(const char *dir, const char *suffix)
-{
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        size_t l = strlen(e->d_name), sl = strlen(suffix);
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && l >= sl &&
-            strcmp(e->d_name + l - sl, suffix) == 0)
-            n++;
-    }
-    closedir(d);
-    return n;
-}
 
 /* ------------------------------------------------------------------ */
 
@@ -254,7 +235,7 @@ static void tmp_and_commit(void **state)
     assert_int_equal(stat(out, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0644);
     assert_int_equal(access(tmp, F_OK), -1);
-    assert_int_equal(count_names(dir, ".tmp"), 0);
+    assert_int_equal(test_count_tmp(dir), 0);
 
     /* Under umask 077 the output is private. */
     umask(077);
@@ -305,7 +286,7 @@ static void tmp_relative_and_failures(void **state)
     assert_string_equal(d.v[0].file, target);
     assert_int_equal(access(tmp, F_OK), -1);
     assert_int_equal(access(inside, F_OK), 0);
-    assert_int_equal(count_names(dir, ".tmp"), 0);
+    assert_int_equal(test_count_tmp(dir), 0);
     kh_diags_clear(&d);
     kh_free(tmp);
 }
@@ -435,7 +416,7 @@ static void xw_strings_and_numbers(void **state)
     kh_xw_formula_dec(&x, ws, 1, 2, "=A2+B2", 386600, fmt);
     assert_int_equal(kh_xw_close(&x, &d), KH_OK);
     assert_int_equal(d.n, 0);
-    assert_int_equal(count_names(dir, ".tmp"), 0);
+    assert_int_equal(test_count_tmp(dir), 0);
 
     grab g = {0};
     assert_int_equal(kh_xlsx_read_file(out, grab_sheet, &g, &d), KH_OK);
@@ -476,7 +457,7 @@ static void xw_failure_keeps_old_file(void **state)
     char *text = test_slurp(out, &len);
     assert_string_equal(text, "the previous ranking");
     free(text);
-    assert_int_equal(count_names(dir, ".tmp"), 0);
+    assert_int_equal(test_count_tmp(dir), 0);
 
     /* A folder that does not exist: refused at open, nothing created. */
     const char *nodir = test_path(dir, "missing/r.xlsx");

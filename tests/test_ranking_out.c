@@ -10,7 +10,6 @@
 #include "sheet.h"
 #include "xlsx_in.h"
 
-#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <unzip.h>
@@ -296,21 +295,6 @@ static void assert_part_has(const char *path, const char *part, const char *need
     free(text);
 }
 
-static size_t count_tmp(const char *dir)
-{
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        size_t l = strlen(e->d_name);
-        if (l > 4 && strcmp(e->d_name + l - 4, ".tmp") == 0)
-            n++;
-    }
-    closedir(d);
-    return n;
-}
-
 /* ------------------------------------------------------------------ */
 
 static void write_ok(fx *f, const char *out)
@@ -327,7 +311,7 @@ static void write_ok(fx *f, const char *out)
     }
     assert_int_equal(d.n, 0);
     kh_diags_clear(&d);
-    assert_int_equal(count_tmp(f->dir), 0);
+    assert_int_equal(test_count_tmp(f->dir), 0);
 }
 
 static void ranking_sheet(void **state)
@@ -657,7 +641,7 @@ static void refusals(void **state)
     assert_int_equal(d.n, 6);
     for (size_t i = 0; i < d.n; i++)
         assert_int_equal(d.v[i].severity, KH_ERROR);
-    assert_int_equal(count_tmp(f->dir), 0);
+    assert_int_equal(test_count_tmp(f->dir), 0);
     kh_diags_clear(&d);
 }
 
@@ -703,7 +687,7 @@ static void allocation_failures(void **state)
         if (strcmp(kept, "old") != 0)
             fail_msg("allocation %ld failing changed the old output", n);
         free(kept);
-        assert_int_equal(count_tmp(f->dir), 0);
+        assert_int_equal(test_count_tmp(f->dir), 0);
     }
     assert_int_equal(st, KH_OK);
     assert_true(n > 10);

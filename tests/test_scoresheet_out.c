@@ -609,18 +609,6 @@ static void json_and_default(void **state)
 
 /* ------------------------------------------------------------------ */
 
-static int count_tmp(const char *dir)
-{
-    DIR *dp = opendir(dir);
-    if (!dp)
-        return 0;
-    int n = 0;
-    for (struct dirent *e; (e = readdir(dp));)
-        n += strstr(e->d_name, ".tmp") != NULL;
-    closedir(dp);
-    return n;
-}
-
 static void allocation_failures(void **state)
 {
     fx *f = *state;
@@ -638,7 +626,7 @@ static void allocation_failures(void **state)
         kh_set_allocator(NULL);
         if (test_alloc.live != 0)
             fail_msg("allocation %ld failing leaks %ld blocks", n, test_alloc.live);
-        assert_int_equal(count_tmp(pathf(f, "out")), 0);
+        assert_int_equal(test_count_tmp(pathf(f, "out")), 0);
         if (test_alloc.calls <= n)
             break;
         if (st != KH_OK && st != KH_ERR_NOMEM && st != KH_ERR_IO)

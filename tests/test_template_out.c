@@ -64,18 +64,6 @@ static int fx_teardown(void **state)
     return rc;
 }
 
-/* Files in dir whose name contains ".tmp" (left-over temporary files). */
-static int count_tmp(const char *dir)
-{
-    DIR *dp = opendir(dir);
-    assert_non_null(dp);
-    int n = 0;
-    for (struct dirent *e; (e = readdir(dp));)
-        n += strstr(e->d_name, ".tmp") != NULL;
-    closedir(dp);
-    return n;
-}
-
 /* ------------------------------------------------------------------ */
 /* Reading a workbook back with kaohe's XLSX reader. */
 
@@ -196,7 +184,7 @@ static void xlsx_layout(void **state)
     const char *out = pathf(f, "t.xlsx");
     assert_int_equal(kh_write_template(f->town, units, 2, out, &d), KH_OK);
     assert_int_equal(d.n, 0);
-    assert_int_equal(count_tmp(f->dir), 0);
+    assert_int_equal(test_count_tmp(f->dir), 0);
     rbook b;
     read_book(out, &b);
     assert_int_equal(b.n, 2);
@@ -409,7 +397,7 @@ static void csv_layout(void **state)
     kh_diags d = {0};
     const char *out = pathf(f, "d.csv");
     assert_int_equal(kh_write_template(f->dept, units, 1, out, &d), KH_OK);
-    assert_int_equal(count_tmp(f->dir), 0);
+    assert_int_equal(test_count_tmp(f->dir), 0);
     size_t len;
     char *raw = test_slurp(out, &len);
     assert_memory_equal(raw, "\xEF\xBB\xBF\"临桂区", strlen("\xEF\xBB\xBF\"临桂区"));
@@ -512,7 +500,7 @@ static void replaces_old_output(void **state)
     read_book(out, &b);
     assert_int_equal(b.n, 1);
     free_book(&b);
-    assert_int_equal(count_tmp(f->dir), 0);
+    assert_int_equal(test_count_tmp(f->dir), 0);
     kh_diags_clear(&d);
 }
 
@@ -542,7 +530,7 @@ static void allocation_failures(void **state)
             if (test_alloc.live != 0)
                 fail_msg("%s: allocation %ld failing leaks %ld blocks", outs[k], n,
                          test_alloc.live);
-            assert_int_equal(count_tmp(f->dir), 0);
+            assert_int_equal(test_count_tmp(f->dir), 0);
             if (test_alloc.calls <= n)
                 break;
             if (st == KH_OK)
