@@ -12,7 +12,6 @@
 
 #include <sys/stat.h>
 #include <unistd.h>
-#include <unzip.h>
 
 /* ------------------------------------------------------------------ */
 /* Scratch files. */
@@ -266,28 +265,9 @@ static const rcell *at(const rsheet *s, const char *ref)
             fail_msg("%s!%s = \"%s\", want empty", (s)->name, (ref), c_->text);       \
     } while (0)
 
-/* A part of the zip as a new string, or NULL when it is missing. */
-static char *zip_part(const char *path, const char *part)
-{
-    unzFile z = unzOpen64(path);
-    assert_non_null(z);
-    char *text = NULL;
-    if (unzLocateFile(z, part, 1) == UNZ_OK) {
-        unz_file_info64 info;
-        assert_int_equal(unzGetCurrentFileInfo64(z, &info, NULL, 0, NULL, 0, NULL, 0), UNZ_OK);
-        text = calloc(info.uncompressed_size + 1, 1);
-        assert_int_equal(unzOpenCurrentFile(z), UNZ_OK);
-        int n = unzReadCurrentFile(z, text, (unsigned)info.uncompressed_size);
-        assert_int_equal(n, (int)info.uncompressed_size);
-        assert_int_equal(unzCloseCurrentFile(z), UNZ_OK);
-    }
-    unzClose(z);
-    return text;
-}
-
 static void assert_part_has(const char *path, const char *part, const char *needle)
 {
-    char *text = zip_part(path, part);
+    char *text = test_zip_part(path, part);
     if (!text)
         fail_msg("%s has no part %s", path, part);
     if (!strstr(text, needle))
@@ -377,7 +357,7 @@ static void ranking_sheet(void **state)
     assert_part_has(out, xml, "<f>SUM(C4:E4)</f><v>10</v>");
     assert_part_has(out, xml, "<f>SUM(C7:E7)</f><v>8.5</v>");
     assert_part_has(out, xml, "<f>SUM(C9:E9)</f><v>10</v>");
-    char *sheet_xml = zip_part(out, xml);
+    char *sheet_xml = test_zip_part(out, xml);
     assert_null(strstr(sheet_xml, "<f>1+2"));
     assert_null(strstr(sheet_xml, "<f>=1+2"));
     /* Item scores carry a format showing exactly their decimals. */
@@ -393,7 +373,7 @@ static void ranking_sheet(void **state)
                                             "localSheetId=\"0\">'乡镇'!$3:$3</definedName>");
     /* The veto is highlighted: the vetoed row uses other styles than the
      * rows above it (checked through the s= attributes of B8 and B9). */
-    char *x = zip_part(out, xml);
+    char *x = test_zip_part(out, xml);
     char *b8 = strstr(x, "<c r=\"B8\""), *b9 = strstr(x, "<c r=\"B9\"");
     assert_non_null(b8);
     assert_non_null(b9);
@@ -428,7 +408,7 @@ static void chart_sheet(void **state)
     assert_part_has(out, "xl/worksheets/_rels/sheet2.xml.rels", "../drawings/drawing1.xml");
     /* The item headers carry the item's full text as a note. */
     assert_part_has(out, "xl/comments1.xml", "学习与部署");
-    char *rels = zip_part(out, "xl/worksheets/_rels/sheet1.xml.rels");
+    char *rels = test_zip_part(out, "xl/worksheets/_rels/sheet1.xml.rels");
     if (rels)
         assert_null(strstr(rels, "drawings/drawing"));
     free(rels);
@@ -486,7 +466,7 @@ static void detail_sheet(void **state)
     assert_string_equal(w->text, pathf(f, "2-乙.csv!C5"));
     assert_empty(s, "A10");
     /* Remarks that look like formulas stay text. */
-    char *x = zip_part(out, "xl/worksheets/sheet3.xml");
+    char *x = test_zip_part(out, "xl/worksheets/sheet3.xml");
     assert_null(strstr(x, "<f>"));
     free(x);
     free_book(&bk);
@@ -590,11 +570,11 @@ static void sheet_names(void **state)
     assert_cell(sheet(&bk, "扣分明细 (2)"), "G4", KH_CELL_STRING, "一票否决");
     assert_empty(sheet(&bk, "扣分明细 (2)"), "A4");
     /* Two charts for the two rubrics with ranked units, none for the third. */
-    char *c2 = zip_part(out, "xl/charts/chart2.xml");
+    char *c2 = test_zip_part(out, "xl/charts/chart2.xml");
     assert_non_null(c2);
     assert_non_null(strstr(c2, "<c:f>'乡镇 (2)'!$B$4</c:f>"));
     free(c2);
-    assert_null(zip_part(out, "xl/charts/chart3.xml"));
+    assert_null(test_zip_part(out, "xl/charts/chart3.xml"));
     assert_cell(sheet(&bk, "扣分明细得分图"), "A1", KH_CELL_STRING,
                 "扣分明细考核得分：所有单位均一票否决，没有可排名的得分（见“扣分明细 (2)”表）。");
     free_book(&bk);
@@ -653,7 +633,7 @@ static void replaces_old_output(void **state)
     const char *out = pathf(f, "ranking.xlsx");
     test_write_file(out, "old");
     write_ok(f, out);
-    char *p = zip_part(out, "xl/workbook.xml");
+    char *p = test_zip_part(out, "xl/workbook.xml");
     assert_non_null(p);
     free(p);
 }
@@ -691,7 +671,7 @@ static void allocation_failures(void **state)
     }
     assert_int_equal(st, KH_OK);
     assert_true(n > 10);
-    char *p = zip_part(out, "xl/workbook.xml");
+    char *p = test_zip_part(out, "xl/workbook.xml");
     assert_non_null(p);
     free(p);
 }

@@ -16,7 +16,6 @@
 #include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <unzip.h>
 
 #define TOWNSHIP "templates/rubrics/lingui-2020-township.csv"
 #define DEPARTMENT "templates/rubrics/lingui-2020-department.csv"
@@ -140,24 +139,6 @@ static const rcell *at(const rsheet *s, const char *ref)
         assert_string_equal(c_->text, (want));                                \
     } while (0)
 
-/* One part of a zip file as a new string, or NULL. */
-static char *zip_part(const char *path, const char *name)
-{
-    unzFile z = unzOpen(path);
-    if (!z)
-        return NULL;
-    char *buf = NULL;
-    if (unzLocateFile(z, name, 1) == UNZ_OK && unzOpenCurrentFile(z) == UNZ_OK) {
-        unz_file_info info;
-        unzGetCurrentFileInfo(z, &info, NULL, 0, NULL, 0, NULL, 0);
-        buf = calloc(info.uncompressed_size + 1, 1);
-        unzReadCurrentFile(z, buf, (unsigned)info.uncompressed_size);
-        unzCloseCurrentFile(z);
-    }
-    unzClose(z);
-    return buf;
-}
-
 static size_t count_str(const char *hay, const char *needle)
 {
     size_t n = 0;
@@ -250,7 +231,7 @@ static void xlsx_sheet_settings(void **state)
     kh_diags d = {0};
     const char *out = pathf(f, "t.xlsx");
     assert_int_equal(kh_write_template(f->town, units, 1, out, &d), KH_OK);
-    char *xml = zip_part(out, "xl/worksheets/sheet1.xml");
+    char *xml = test_zip_part(out, "xl/worksheets/sheet1.xml");
     assert_non_null(xml);
     size_t nhas = 0;
     for (size_t i = 0; i < f->town->ncps; i++)
@@ -283,7 +264,7 @@ static void xlsx_sheet_settings(void **state)
     assert_non_null(strstr(xml, "<pageSetUpPr fitToPage=\"1\"/>"));
     assert_non_null(strstr(xml, "<pane ySplit=\"8\" topLeftCell=\"A9\""));
     free(xml);
-    char *wb = zip_part(out, "xl/workbook.xml");
+    char *wb = test_zip_part(out, "xl/workbook.xml");
     assert_non_null(strstr(wb, "_xlnm.Print_Titles"));
     assert_non_null(strstr(wb, "$8:$8"));
     free(wb);
@@ -382,7 +363,7 @@ static void xlsx_odd_unit_names(void **state)
     for (int i = 1; i <= 8; i++) {
         char part[64];
         snprintf(part, sizeof part, "xl/worksheets/sheet%d.xml", i);
-        char *xml = zip_part(out, part);
+        char *xml = test_zip_part(out, part);
         assert_non_null(xml);
         assert_null(strstr(xml, "<f>"));
         free(xml);

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unzip.h>
+
 #include "common.h"
 
 /* Directory of the source tree's tests/ (tests run from the top). */
@@ -111,6 +113,27 @@ static inline size_t test_count_tmp(const char *dir)
         n += strstr(e->d_name, ".tmp") != NULL;
     closedir(d);
     return n;
+}
+
+/* Part of the zip file at path as a new string (free it), or NULL when
+ * the zip has no such part; a zip that cannot be read fails the test. */
+static inline char *test_zip_part(const char *path, const char *part)
+{
+    unzFile z = unzOpen64(path);
+    assert_non_null(z);
+    char *text = NULL;
+    if (unzLocateFile(z, part, 1) == UNZ_OK) {
+        unz_file_info64 info;
+        assert_int_equal(unzGetCurrentFileInfo64(z, &info, NULL, 0, NULL, 0, NULL, 0), UNZ_OK);
+        text = calloc(info.uncompressed_size + 1, 1);
+        assert_non_null(text);
+        assert_int_equal(unzOpenCurrentFile(z), UNZ_OK);
+        int n = unzReadCurrentFile(z, text, (unsigned)info.uncompressed_size);
+        assert_int_equal(n, (int)info.uncompressed_size);
+        assert_int_equal(unzCloseCurrentFile(z), UNZ_OK);
+    }
+    unzClose(z);
+    return text;
 }
 
 /* ---- a counting allocator for allocation-failure loops ---- */
