@@ -20,12 +20,14 @@
    sheets (ranks, units, item scores).  Any difference fails the run
    (exit 1) after printing it.
 4. Prints the table: median wall time and spread (min-max) of each
-   command, throughput in checklists per second, kaohe/peer and
-   kaohe/floor (how many times faster kaohe is, and how many times the
-   floor's time it takes), peak RSS.
+   command, its median CPU time (user + system), throughput in checklists
+   per second, kaohe against the peer (how many times faster) and against
+   the floor (how many times the floor's time it takes), by wall time and
+   in brackets by CPU time (steadier on a busy machine), peak RSS.
 
 Times are wall-clock seconds of the whole process (start-up included);
-peak RSS is the child's ru_maxrss from wait4().  No target is asserted:
+peak RSS is the child's maximum resident set as GNU time (/usr/bin/time)
+reports it.  No target is asserted:
 the numbers are reported as measured.
 """
 import argparse
@@ -42,41 +44,64 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PY = '/usr/bin/python3'
 
 
-def run_once(argv, stdout_path=None):
-    """(wall seconds, peak RSS in KiB, exit status) of one process."""
+TIME = '/usr/bin/time'
+
+
+def run_once(argv, stdout_path=None, rss_file=None):
+    """(wall seconds, CPU seconds, peak RSS in KiB, exit status) of one
+    process (CPU: user + system, its children included).
+
+    The peak RSS comes from GNU time when it is there: the ru_maxrss of a
+    child forked from this Python process would count the Python process
+    it was copied from (Linux keeps the high-water mark across exec)."""
     out = open(stdout_path, 'wb') if stdout_path else subprocess.DEVNULL
+    use_time = rss_file and os.access(TIME, os.X_OK)
+    if use_time:
+        argv = [TIME, '-f', '%M', '-o', rss_file] + argv
     try:
         t0 = time.perf_counter()
         p = subprocess.Popen(argv, stdout=out, stderr=subprocess.DEVNULL)
         _pid, status, ru = os.wait4(p.pid, 0)
         wall = time.perf_counter() - t0
-        p.returncode = os.waitstatus_to_exitcode(status)
+        rc = os.waitstatus_to_exitcode(status)
     finally:
         if stdout_path:
             out.close()
-    return wall, ru.ru_maxrss, p.returncode
+    rss, cpu = ru.ru_maxrss, ru.ru_utime + ru.ru_stime
+    if use_time:
+        with open(rss_file, encoding='ascii') as f:
+            lines = f.read().split()
+        # GNU time reports "Command exited with non-zero status N" first.
+        rss = int(lines[-1])
+    return wall, cpu, rss, rc
 
 
 class Cmd:
     def __init__(self, key, label, argv, runs, out=None, clean=None, ok=(0, 1)):
         self.key, self.label, self.argv, self.runs = key, label, argv, runs
         self.out, self.clean, self.ok = out, clean, ok
-        self.walls, self.rss = [], 0
+        self.walls, self.cpus, self.rss = [], [], 0
+        self.rss_file = None
 
     def run(self):
         if self.clean and os.path.isdir(self.clean):
             shutil.rmtree(self.clean)
         elif self.clean and os.path.exists(self.clean):
             os.unlink(self.clean)
-        wall, rss, rc = run_once(self.argv, self.out)
+        wall, cpu, rss, rc = run_once(self.argv, self.out, self.rss_file)
         if rc not in self.ok:
             sys.exit('bench: %s exited with %d: %s' % (self.label, rc, ' '.join(self.argv)))
         self.walls.append(wall)
+        self.cpus.append(cpu)
         self.rss = max(self.rss, rss)
 
     @property
     def median(self):
         return statistics.median(self.walls)
+
+    @property
+    def cpu(self):
+        return statistics.median(self.cpus)
 
 
 # ---- checks: the peer must agree with kaohe ----
@@ -162,18 +187,18 @@ def fmt_rss(kib):
 
 
 def table(n, rows, floor, peers, jobs):
-    head = ['command', 'runs', 'median s', 'spread s', 'checklists/s', 'speed vs peer',
-            'time vs floor', 'peak RSS MiB']
+    head = ['command', 'runs', 'median s', 'spread s', 'CPU s', 'checklists/s',
+            'speed vs peer (CPU)', 'time vs floor (CPU)', 'peak RSS MiB']
     lines = []
     for c in rows:
         vs_peer = vs_floor = ''
         peer = peers.get(c.key)
         if peer is not None and c is not peer:
-            vs_peer = '%.1f×' % (peer.median / c.median)
+            vs_peer = '%.1f× (%.1f×)' % (peer.median / c.median, peer.cpu / c.cpu)
         if c.key == 'json' and c not in peers.values():
-            vs_floor = '%.2f×' % (c.median / floor.median)
+            vs_floor = '%.2f× (%.2f×)' % (c.median / floor.median, c.cpu / floor.cpu)
         lines.append([c.label, str(len(c.walls)), '%.3f' % c.median,
-                      '%.3f–%.3f' % (min(c.walls), max(c.walls)),
+                      '%.3f–%.3f' % (min(c.walls), max(c.walls)), '%.3f' % c.cpu,
                       '%.0f' % (n / c.median), vs_peer, vs_floor, fmt_rss(c.rss)])
     w = [max(len(head[i]), *(len(l[i]) for l in lines)) for i in range(len(head))]
     out = ['| ' + ' | '.join(h.ljust(w[i]) for i, h in enumerate(head)) + ' |',
@@ -236,6 +261,8 @@ def main(argv):
                     a.peer_runs, clean=W('rank-peer.xlsx')),
     }
     everything = cmds + list(peers.values())
+    for i, c in enumerate(everything):
+        c.rss_file = W('rss-%d.txt' % i)
 
     run_once([floor_bin, corpus])  # warm the page cache
     for i in range(max(a.runs, a.peer_runs)):

@@ -310,7 +310,7 @@ typedef struct task {
     task_kind kind;
     char *path;      /* the file, or the input rejected */
     kh_diags msgs;   /* T_REJECT: why; T_NOTE: the note */
-    file_ctx c;      /* T_FILE: what reading it gave */
+    file_ctx *c;     /* T_FILE: what reading it gave (NULL: out of memory) */
     bool done;       /* T_FILE: c is complete (guarded by the pool's lock) */
 } task;
 
@@ -325,7 +325,9 @@ static void tasks_free(tasks *t)
     for (size_t i = 0; i < t->n; i++) {
         kh_free(t->v[i].path);
         kh_diags_clear(&t->v[i].msgs);
-        file_ctx_free(&t->v[i].c);
+        if (t->v[i].c)
+            file_ctx_free(t->v[i].c);
+        kh_free(t->v[i].c);
     }
     kh_free(t->v);
     *t = (tasks){0};
@@ -442,9 +444,14 @@ typedef struct pool {
     pthread_cond_t done;  /* a task is done */
 } pool;
 
-static void start_file(const kh_batch *b, task *k)
+/* Read task k's file into a new k->c (left NULL when out of memory). */
+static void read_task(const kh_batch *b, task *k)
 {
-    k->c = (file_ctx){.reg = b->reg, .opts = &b->opts, .path = k->path};
+    k->c = kh_calloc(1, sizeof *k->c);
+    if (!k->c)
+        return;
+    *k->c = (file_ctx){.reg = b->reg, .opts = &b->opts, .path = k->path};
+    read_file(k->c);
 }
 
 static void *worker(void *arg)
@@ -460,8 +467,7 @@ static void *worker(void *arg)
         }
         task *k = &p->t->v[p->next++];
         pthread_mutex_unlock(&p->mu);
-        start_file(p->b, k);
-        read_file(&k->c);
+        read_task(p->b, k);
         pthread_mutex_lock(&p->mu);
         k->done = true;
         pthread_cond_broadcast(&p->done);
@@ -474,7 +480,7 @@ static kh_status commit_task(kh_batch *b, task *k, kh_diags *notes)
 {
     switch (k->kind) {
     case T_FILE:
-        return commit_file(b, &k->c, notes);
+        return k->c ? commit_file(b, k->c, notes) : KH_ERR_NOMEM;
     case T_REJECT:
         return reject(b, k->path, NULL, &k->msgs, b->next_order++);
     case T_NOTE:
@@ -522,8 +528,7 @@ kh_status kh_batch_add_all(kh_batch *b, const char *const *inputs, size_t ninput
     for (size_t i = 0; i < t.n && st == KH_OK; i++) {
         task *k = &t.v[i];
         if (k->kind == T_FILE && started == 0) {
-            start_file(b, k);
-            read_file(&k->c);
+            read_task(b, k);
         } else if (k->kind == T_FILE) {
             pthread_mutex_lock(&p.mu);
             while (!k->done)
@@ -531,6 +536,8 @@ kh_status kh_batch_add_all(kh_batch *b, const char *const *inputs, size_t ninput
             pthread_mutex_unlock(&p.mu);
         }
         st = commit_task(b, k, notes);
+        kh_free(k->c);  /* emptied by the commit */
+        k->c = NULL;
         if (k->kind == T_FILE && progress)
             progress(ctx, ++done, t.nfiles, k->path);
     }
