@@ -129,8 +129,7 @@ static int setup(void **state)
     reg = kh_registry_new();
     assert_non_null(reg);
     if (kh_registry_load_dir(reg, "templates/rubrics", &d) != KH_OK) {
-        for (size_t i = 0; i < d.n; i++)
-            fprintf(stderr, "%s\n", d.v[i].msg);
+        test_print_diags(&d);
         return -1;
     }
     assert_int_equal(kh_registry_add(reg, hand_rubric(), &d), KH_OK);
@@ -222,15 +221,6 @@ static kh_find read_csv_grid(const tgrid *g, kh_checklist **out, kh_diags *d)
     return read_opts(g, NULL, "t.csv", false, out, d);
 }
 
-static void dump(const kh_diags *d)
-{
-    for (size_t i = 0; i < d->n; i++) {
-        char *s = kh_diag_format(&d->v[i]);
-        print_error("  diag %zu: %s\n", i, s);
-        kh_free(s);
-    }
-}
-
 /* Read g (as t.csv) expecting rejection with exactly these messages. */
 static void expect_rejected(const tgrid *g, const char *const *msgs, size_t n)
 {
@@ -238,7 +228,7 @@ static void expect_rejected(const tgrid *g, const char *const *msgs, size_t n)
     kh_diags d = {0};
     kh_find f = read_csv_grid(g, &cl, &d);
     if (f != KH_FIND_REJECTED || d.n != n)
-        dump(&d);
+        test_print_diags(&d);
     assert_int_equal(f, KH_FIND_REJECTED);
     assert_int_equal(d.n, n);
     for (size_t i = 0; i < n; i++) {
@@ -256,7 +246,7 @@ static kh_checklist *expect_ok(const tgrid *g)
     kh_diags d = {0};
     kh_find f = read_csv_grid(g, &cl, &d);
     if (f != KH_FIND_OK)
-        dump(&d);
+        test_print_diags(&d);
     assert_int_equal(f, KH_FIND_OK);
     kh_diags_clear(&d);
     return cl;
@@ -1035,7 +1025,7 @@ static void libreoffice_round_trip(void **state)
         kh_find f = kh_checklist_read(s, files[i], reg, NULL, &cl, &d, &st);
         kh_sheet_free(s);
         if (f != KH_FIND_OK)
-            dump(&d);
+            test_print_diags(&d);
         assert_int_equal(f, KH_FIND_OK);
         assert_int_equal(st, KH_OK);
         assert_ptr_equal(cl->rubric, D);

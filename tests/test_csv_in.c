@@ -46,11 +46,7 @@ static kh_sheet *parse_ok(const char *in, size_t len)
     kh_sheet *s = NULL;
     kh_diags d = {0};
     kh_status st = kh_csv_parse("x.csv", in, len, &s, &d);
-    for (size_t i = 0; i < d.n; i++) {
-        char *m = kh_diag_format(&d.v[i]);
-        print_error("  diag: %s\n", m);
-        kh_free(m);
-    }
+    test_print_diags(&d);
     assert_int_equal(st, KH_OK);
     assert_int_equal(d.n, 0);
     assert_non_null(s);

@@ -109,11 +109,7 @@ static void load_rubric(fx *f, const char *file, const char *id, const char *uni
     kh_diags d = {0};
     kh_status st = kh_registry_load_file(f->reg, pathf(f, file), &d);
     if (st != KH_OK) {
-        for (size_t i = 0; i < d.n; i++) {
-            char *s = kh_diag_format(&d.v[i]);
-            print_error("  %s\n", s);
-            kh_free(s);
-        }
+        test_print_diags(&d);
         fail_msg("rubric %s does not load", file);
     }
     kh_diags_clear(&d);
@@ -164,14 +160,8 @@ static void standard_batch(fx *f)
     add_input(f, "6-戊.csv");
     add_input(f, "7-bad.csv");
     assert_int_equal(kh_batch_finish(f->b), KH_OK);
-    if (kh_batch_unit_count(f->b) != 6) {
-        const kh_diags *e = kh_batch_errors(f->b);
-        for (size_t i = 0; i < e->n; i++) {
-            char *s = kh_diag_format(&e->v[i]);
-            print_error("  %s\n", s);
-            kh_free(s);
-        }
-    }
+    if (kh_batch_unit_count(f->b) != 6)
+        test_print_diags(kh_batch_errors(f->b));
     assert_int_equal(kh_batch_unit_count(f->b), 6);
     assert_int_equal(kh_batch_rejected_count(f->b), 1);
 }
@@ -282,11 +272,7 @@ static void write_ok(fx *f, const char *out)
     kh_diags d = {0};
     kh_status st = kh_write_ranking(f->b, out, &d);
     if (st != KH_OK) {
-        for (size_t i = 0; i < d.n; i++) {
-            char *s = kh_diag_format(&d.v[i]);
-            print_error("  %s\n", s);
-            kh_free(s);
-        }
+        test_print_diags(&d);
         fail_msg("kh_write_ranking: %s", kh_strerror(st));
     }
     assert_int_equal(d.n, 0);

@@ -65,15 +65,6 @@ static kh_status load_text(const char *text, const char *path, bool is_xlsx, kh_
     return st;
 }
 
-static void dump_diags(const kh_diags *d)
-{
-    for (size_t i = 0; i < d->n; i++) {
-        char *s = kh_diag_format(&d->v[i]);
-        print_error("  diag %zu: %s\n", i, s);
-        kh_free(s);
-    }
-}
-
 /* ---- the shipped rubrics ---- */
 
 static const kh_checkpoint *cp_of(const kh_rubric *r, const char *id)
@@ -116,7 +107,7 @@ static void shipped_township(void **state)
     kh_diags d = {0};
     kh_rubric *r = NULL;
     kh_status st = kh_rubric_load(RUBRICS "/lingui-2020-township.csv", &r, &d);
-    dump_diags(&d);
+    test_print_diags(&d);
     assert_int_equal(st, KH_OK);
     assert_int_equal(d.n, 0);
     assert_string_equal(kh_rubric_id(r), "lingui-2020-township");
@@ -191,7 +182,7 @@ static void shipped_department(void **state)
     kh_diags d = {0};
     kh_rubric *r = NULL;
     kh_status st = kh_rubric_load(RUBRICS "/lingui-2020-department.csv", &r, &d);
-    dump_diags(&d);
+    test_print_diags(&d);
     assert_int_equal(st, KH_OK);
     assert_string_equal(kh_rubric_id(r), "lingui-2020-department");
     assert_string_equal(kh_rubric_title(r),
@@ -407,7 +398,7 @@ static void bad_rubrics(void **state)
             want++;
         if (st != KH_ERR_RUBRIC || d.n != want) {
             print_error("case '%s': status %d, %zu diagnostics (want %zu)\n", c->name, st, d.n, want);
-            dump_diags(&d);
+            test_print_diags(&d);
         }
         assert_int_equal(st, KH_ERR_RUBRIC);
         assert_null(r);
@@ -452,7 +443,7 @@ static void good_small(void **state)
         "\n"
         "1.2,图片,Has,0.25,1,,,0.2\n";
     kh_status st = load_text(loose, "loose.csv", false, &r, &d);
-    dump_diags(&d);
+    test_print_diags(&d);
     assert_int_equal(st, KH_OK);
     assert_string_equal(r->id, "t2");
     assert_string_equal(r->title, "T");
@@ -501,7 +492,7 @@ static void many_problems(void **state)
         "bad.csv:7: per is not used by veto check points: clear it",
     };
     if (d.n != KH_ARRAY_LEN(want))
-        dump_diags(&d);
+        test_print_diags(&d);
     assert_int_equal(d.n, KH_ARRAY_LEN(want));
     for (size_t i = 0; i < KH_ARRAY_LEN(want); i++)
         assert_diag(&d, i, want[i]);
@@ -538,14 +529,14 @@ static void files(void **state)
             "correct the total or the items' points",
     };
     if (d.n != KH_ARRAY_LEN(want))
-        dump_diags(&d);
+        test_print_diags(&d);
     assert_int_equal(d.n, KH_ARRAY_LEN(want));
     for (size_t i = 0; i < KH_ARRAY_LEN(want); i++)
         assert_diag(&d, i, want[i]);
     kh_diags_clear(&d);
     /* A good file: BOM, CRLF, a blank line, quoted fields with commas and quotes. */
     assert_int_equal(kh_rubric_load(BAD "/good.csv", &r, &d), KH_OK);
-    dump_diags(&d);
+    test_print_diags(&d);
     assert_int_equal(d.n, 0);
     assert_string_equal(r->id, "good-small");
     assert_string_equal(r->title, "小规则, 测试用");
@@ -571,7 +562,7 @@ static void xlsx_form(void **state)
     kh_rubric *c = NULL, *x = NULL;
     assert_int_equal(kh_rubric_load(RUBRICS "/lingui-2020-department.csv", &c, &d), KH_OK);
     assert_int_equal(kh_rubric_load(BAD "/department.xlsx", &x, &d), KH_OK);
-    dump_diags(&d);
+    test_print_diags(&d);
     assert_int_equal(d.n, 0);
     assert_string_equal(x->id, c->id);
     assert_string_equal(x->title, c->title);
@@ -610,7 +601,7 @@ static void xlsx_form(void **state)
     assert_int_equal(kh_rubric_load(BAD "/bad-department.xlsx", &x, &d), KH_ERR_RUBRIC);
     assert_null(x);
     if (d.n != 2)
-        dump_diags(&d);
+        test_print_diags(&d);
     assert_int_equal(d.n, 2);
     assert_diag(&d, 0, BAD "/bad-department.xlsx!F7: kind 'hass' is not one of has, count, each, "
                            "any, veto: correct the kind");
@@ -622,7 +613,7 @@ static void xlsx_form(void **state)
      * became the numbers 1.1 and 6.1, and the loader says how that happened. */
     assert_int_equal(kh_rubric_check_file(BAD "/department-libreoffice.xlsx", &d), KH_ERR_RUBRIC);
     if (d.n != 2)
-        dump_diags(&d);
+        test_print_diags(&d);
     assert_int_equal(d.n, 2);
     assert_diag(&d, 0, BAD "/department-libreoffice.xlsx!D15: check point '1.1' is already "
                            "defined on cell D6: give each check point its own id (if you typed "
@@ -642,7 +633,7 @@ static void registry(void **state)
     kh_registry *reg = kh_registry_new();
     assert_non_null(reg);
     assert_int_equal(kh_registry_load_dir(reg, RUBRICS, &d), KH_OK);
-    dump_diags(&d);
+    test_print_diags(&d);
     assert_int_equal(d.n, 0);
     assert_int_equal(kh_registry_count(reg), 2);
     const kh_rubric *t = kh_registry_find(reg, "lingui-2020-township");

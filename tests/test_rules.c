@@ -416,11 +416,7 @@ static kh_rubric *load_rubric(const char *path)
     kh_diags d = {0};
     kh_rubric *r = NULL;
     kh_status st = kh_rubric_load(path, &r, &d);
-    for (size_t i = 0; i < d.n; i++) {
-        char *s = kh_diag_format(&d.v[i]);
-        print_error("  diag: %s\n", s);
-        kh_free(s);
-    }
+    test_print_diags(&d);
     assert_int_equal(st, KH_OK);
     kh_diags_clear(&d);
     return r;

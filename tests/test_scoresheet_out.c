@@ -27,15 +27,6 @@ typedef struct fx {
     kh_diags notes;
 } fx;
 
-static void print_diags(const kh_diags *d)
-{
-    for (size_t i = 0; i < d->n; i++) {
-        char *s = kh_diag_format(&d->v[i]);
-        print_error("  diag: %s\n", s);
-        kh_free(s);
-    }
-}
-
 static int fx_setup(void **state)
 {
     fx *f = calloc(1, sizeof *f);
@@ -44,7 +35,7 @@ static int fx_setup(void **state)
     f->reg = kh_registry_new();
     kh_diags d = {0};
     if (!f->reg || kh_registry_load_dir(f->reg, RUBRICS, &d) != KH_OK) {
-        print_diags(&d);
+        test_print_diags(&d);
         return -1;
     }
     kh_diags_clear(&d);
@@ -130,7 +121,7 @@ static void finish(fx *f, size_t nunits)
 {
     assert_int_equal(kh_batch_finish(f->b), KH_OK);
     if (kh_batch_unit_count(f->b) != nunits)
-        print_diags(kh_batch_errors(f->b));
+        test_print_diags(kh_batch_errors(f->b));
     assert_int_equal(kh_batch_unit_count(f->b), nunits);
 }
 
@@ -186,7 +177,7 @@ static void read_xlsx(const char *path, rsheet *s)
     kh_diags d = {0};
     kh_status st = kh_xlsx_read_file(path, grab, s, &d);
     if (st != KH_OK)
-        print_diags(&d);
+        test_print_diags(&d);
     assert_int_equal(st, KH_OK);
     kh_diags_clear(&d);
 }
@@ -198,7 +189,7 @@ static void read_csv(const char *path, rsheet *s)
     kh_sheet *sh = NULL;
     kh_status st = kh_csv_read_file(path, &sh, &d);
     if (st != KH_OK)
-        print_diags(&d);
+        test_print_diags(&d);
     assert_int_equal(st, KH_OK);
     grab(s, sh);
     kh_sheet_free(sh);

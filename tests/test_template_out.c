@@ -26,15 +26,6 @@ typedef struct fx {
     const kh_rubric *town, *dept;
 } fx;
 
-static void print_diags(const kh_diags *d)
-{
-    for (size_t i = 0; i < d->n; i++) {
-        char *s = kh_diag_format(&d->v[i]);
-        print_error("  diag: %s\n", s);
-        kh_free(s);
-    }
-}
-
 static int fx_setup(void **state)
 {
     fx *f = calloc(1, sizeof *f);
@@ -44,7 +35,7 @@ static int fx_setup(void **state)
     kh_diags d = {0};
     if (!f->reg || kh_registry_load_file(f->reg, TOWNSHIP, &d) != KH_OK ||
         kh_registry_load_file(f->reg, DEPARTMENT, &d) != KH_OK) {
-        print_diags(&d);
+        test_print_diags(&d);
         return -1;
     }
     kh_diags_clear(&d);
@@ -105,7 +96,7 @@ static void read_book(const char *path, rbook *b)
     kh_diags d = {0};
     kh_status st = kh_xlsx_read_file(path, grab, b, &d);
     if (st != KH_OK)
-        print_diags(&d);
+        test_print_diags(&d);
     assert_int_equal(st, KH_OK);
     kh_diags_clear(&d);
 }
@@ -288,7 +279,7 @@ static void xlsx_reads_back(void **state)
     assert_int_equal(kh_batch_add(b, out, &d), KH_OK);
     assert_int_equal(kh_batch_finish(b), KH_OK);
     if (kh_batch_unit_count(b) != 2)
-        print_diags(kh_batch_errors(b));
+        test_print_diags(kh_batch_errors(b));
     assert_int_equal(kh_batch_unit_count(b), 2);
     assert_string_equal(b->units[0]->cl->unit, "两江镇");
     assert_string_equal(b->units[1]->cl->unit, "=1+1");
@@ -411,7 +402,7 @@ static void csv_layout(void **state)
     assert_int_equal(kh_batch_add(b, out, &d), KH_OK);
     assert_int_equal(kh_batch_finish(b), KH_OK);
     if (kh_batch_unit_count(b) != 1)
-        print_diags(kh_batch_errors(b));
+        test_print_diags(kh_batch_errors(b));
     assert_int_equal(kh_batch_unit_count(b), 1);
     assert_string_equal(b->units[0]->cl->unit, "'=HYPERLINK(\"x\")");
     kh_batch_free(b);

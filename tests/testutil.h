@@ -193,6 +193,16 @@ static inline void test_alloc_start(long fail_at)
         kh_free(got_);                                                        \
     } while (0)
 
+/* Print every diagnostic of d, formatted (to see why a test failed). */
+static inline void test_print_diags(const kh_diags *d)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        char *s = kh_diag_format(&d->v[i]);
+        print_error("  diag %zu: %s\n", i, s);
+        kh_free(s);
+    }
+}
+
 /* True when some diagnostic of d, formatted, contains needle. */
 static inline int test_diags_contain(const kh_diags *d, const char *needle)
 {
@@ -209,11 +219,7 @@ static inline int test_diags_contain(const kh_diags *d, const char *needle)
 #define assert_diags_contain(d, needle)                                       \
     do {                                                                      \
         if (!test_diags_contain((d), (needle))) {                             \
-            for (size_t i_ = 0; i_ < (d)->n; i_++) {                          \
-                char *s_ = kh_diag_format(&(d)->v[i_]);                       \
-                print_error("  diag: %s\n", s_);                              \
-                kh_free(s_);                                                  \
-            }                                                                 \
+            test_print_diags((d));                                            \
             fail_msg("no diagnostic contains \"%s\"", (needle));              \
         }                                                                     \
     } while (0)
