@@ -169,56 +169,7 @@ static void standard_batch(fx *f)
 /* ------------------------------------------------------------------ */
 /* Reading the workbook back. */
 
-typedef struct rcell {
-    uint32_t row, col;
-    kh_cell_type type;
-    char *text;
-} rcell;
-
-typedef struct rsheet {
-    char *name;
-    rcell *cells;
-    size_t n;
-} rsheet;
-
-typedef struct rbook {
-    rsheet s[16];
-    size_t n;
-} rbook;
-
-static kh_status take(void *ctx, const kh_sheet *sh)
-{
-    rbook *bk = ctx;
-    assert_true(bk->n < 16);
-    rsheet *s = &bk->s[bk->n++];
-    s->name = strdup(sh->name ? sh->name : "");
-    s->cells = calloc(sh->ncells + 1, sizeof *s->cells);
-    for (size_t i = 0; i < sh->ncells; i++)
-        s->cells[i] = (rcell){sh->cells[i].row, sh->cells[i].col, sh->cells[i].type,
-                              strdup(sh->cells[i].text)};
-    s->n = sh->ncells;
-    return KH_OK;
-}
-
-static void read_book(const char *path, rbook *bk)
-{
-    memset(bk, 0, sizeof *bk);
-    kh_diags d = {0};
-    assert_int_equal(kh_xlsx_read_file(path, take, bk, &d), KH_OK);
-    kh_diags_clear(&d);
-}
-
-static void free_book(rbook *bk)
-{
-    for (size_t i = 0; i < bk->n; i++) {
-        for (size_t k = 0; k < bk->s[i].n; k++)
-            free(bk->s[i].cells[k].text);
-        free(bk->s[i].cells);
-        free(bk->s[i].name);
-    }
-}
-
-static const rsheet *sheet(const rbook *bk, const char *name)
+static const test_rsheet *sheet(const test_rbook *bk, const char *name)
 {
     for (size_t i = 0; i < bk->n; i++)
         if (strcmp(bk->s[i].name, name) == 0)
@@ -227,32 +178,11 @@ static const rsheet *sheet(const rbook *bk, const char *name)
     return NULL;
 }
 
-/* The cell at an A1 reference, or NULL when empty. */
-static const rcell *at(const rsheet *s, const char *ref)
-{
-    uint32_t r, c;
-    assert_true(kh_cell_parse(ref, &r, &c));
-    for (size_t i = 0; i < s->n; i++)
-        if (s->cells[i].row == r && s->cells[i].col == c)
-            return &s->cells[i];
-    return NULL;
-}
-
-#define assert_cell(s, ref, want_type, want_text)                                     \
-    do {                                                                              \
-        const rcell *c_ = at((s), (ref));                                             \
-        if (!c_)                                                                      \
-            fail_msg("%s!%s is empty, want \"%s\"", (s)->name, (ref), (want_text));   \
-        if (strcmp(c_->text, (want_text)) != 0 || c_->type != (want_type))            \
-            fail_msg("%s!%s = \"%s\" (type %d), want \"%s\" (type %d)", (s)->name,    \
-                     (ref), c_->text, c_->type, (want_text), (want_type));            \
-    } while (0)
-
-#define assert_empty(s, ref)                                                          \
-    do {                                                                              \
-        const rcell *c_ = at((s), (ref));                                             \
-        if (c_)                                                                       \
-            fail_msg("%s!%s = \"%s\", want empty", (s)->name, (ref), c_->text);       \
+#define assert_empty(s, ref)                                                  \
+    do {                                                                      \
+        const test_rcell *c_ = test_cell_at((s), (ref));                      \
+        if (c_)                                                               \
+            fail_msg("%s!%s = \"%s\", want empty", (s)->name, (ref), c_->text); \
     } while (0)
 
 static void assert_part_has(const char *path, const char *part, const char *needle)
@@ -286,8 +216,8 @@ static void ranking_sheet(void **state)
     standard_batch(f);
     const char *out = pathf(f, "ranking.xlsx");
     write_ok(f, out);
-    rbook bk;
-    read_book(out, &bk);
+    test_rbook bk;
+    test_rbook_read(out, &bk);
     /* Tab order: ranking, its chart, 扣分明细, 未通过的文件. */
     assert_int_equal(bk.n, 4);
     assert_string_equal(bk.s[0].name, "乡镇");
@@ -295,14 +225,14 @@ static void ranking_sheet(void **state)
     assert_string_equal(bk.s[2].name, "扣分明细");
     assert_string_equal(bk.s[3].name, "未通过的文件");
 
-    const rsheet *s = sheet(&bk, "乡镇");
-    assert_cell(s, "A1", KH_CELL_STRING, "乡镇安全生产工作考核排名");
-    assert_cell(s, "A2", KH_CELL_STRING, "测试考核细则（乡镇）");
+    const test_rsheet *s = sheet(&bk, "乡镇");
+    assert_cell_type(s, "A1", KH_CELL_STRING, "乡镇安全生产工作考核排名");
+    assert_cell_type(s, "A2", KH_CELL_STRING, "测试考核细则（乡镇）");
     static const char *const head[] = {"名次", "被考核单位", "1（3分）", "2（2分）", "3（5分）",
                                        "合计得分", "结果", "来源文件"};
     for (uint32_t c = 0; c < KH_ARRAY_LEN(head); c++) {
         char ref[KH_CELLREF_BUFSZ];
-        assert_cell(s, kh_cell_ref(2, c, ref), KH_CELL_STRING, head[c]);
+        assert_cell_type(s, kh_cell_ref(2, c, ref), KH_CELL_STRING, head[c]);
     }
     /* Rows 4..9: ranking order, ties share a rank in input order, the
      * vetoed unit last without a rank. */
@@ -318,22 +248,22 @@ static void ranking_sheet(void **state)
         char ref[KH_CELLREF_BUFSZ];
         uint32_t r = 3 + i;
         if (rows[i].rank)
-            assert_cell(s, kh_cell_ref(r, 0, ref), KH_CELL_NUMBER, rows[i].rank);
+            assert_cell_type(s, kh_cell_ref(r, 0, ref), KH_CELL_NUMBER, rows[i].rank);
         else
             assert_empty(s, kh_cell_ref(r, 0, ref));
-        assert_cell(s, kh_cell_ref(r, 1, ref), KH_CELL_STRING, rows[i].unit);
-        assert_cell(s, kh_cell_ref(r, 2, ref), KH_CELL_NUMBER, rows[i].i1);
-        assert_cell(s, kh_cell_ref(r, 3, ref), KH_CELL_NUMBER, rows[i].i2);
-        assert_cell(s, kh_cell_ref(r, 4, ref), KH_CELL_NUMBER, rows[i].i3);
-        assert_cell(s, kh_cell_ref(r, 5, ref), KH_CELL_NUMBER, rows[i].total);
-        assert_cell(s, kh_cell_ref(r, 6, ref), KH_CELL_STRING, rows[i].result);
-        const rcell *src = at(s, kh_cell_ref(r, 7, ref));
+        assert_cell_type(s, kh_cell_ref(r, 1, ref), KH_CELL_STRING, rows[i].unit);
+        assert_cell_type(s, kh_cell_ref(r, 2, ref), KH_CELL_NUMBER, rows[i].i1);
+        assert_cell_type(s, kh_cell_ref(r, 3, ref), KH_CELL_NUMBER, rows[i].i2);
+        assert_cell_type(s, kh_cell_ref(r, 4, ref), KH_CELL_NUMBER, rows[i].i3);
+        assert_cell_type(s, kh_cell_ref(r, 5, ref), KH_CELL_NUMBER, rows[i].total);
+        assert_cell_type(s, kh_cell_ref(r, 6, ref), KH_CELL_STRING, rows[i].result);
+        const test_rcell *src = test_cell_at(s, kh_cell_ref(r, 7, ref));
         assert_non_null(src);
         assert_string_equal(src->text, pathf(f, rows[i].src));
     }
     /* Nothing but the note under the table. */
     assert_empty(s, "B10");
-    const rcell *note = at(s, "A11");
+    const test_rcell *note = test_cell_at(s, "A11");
     assert_non_null(note);
     assert_non_null(strstr(note->text, "一票否决"));
 
@@ -365,7 +295,7 @@ static void ranking_sheet(void **state)
     assert_non_null(b9);
     assert_true(strncmp(b8 + 9, b9 + 9, 8) != 0);
     free(x);
-    free_book(&bk);
+    test_rbook_free(&bk);
 }
 
 static void chart_sheet(void **state)
@@ -406,14 +336,14 @@ static void detail_sheet(void **state)
     standard_batch(f);
     const char *out = pathf(f, "ranking.xlsx");
     write_ok(f, out);
-    rbook bk;
-    read_book(out, &bk);
-    const rsheet *s = sheet(&bk, "扣分明细");
+    test_rbook bk;
+    test_rbook_read(out, &bk);
+    const test_rsheet *s = sheet(&bk, "扣分明细");
     static const char *const head[] = {"被考核单位", "单位类别", "考核项目", "检查点", "检查要点",
                                        "扣分", "扣分说明", "备注", "来源（文件:工作表!单元格）"};
     for (uint32_t c = 0; c < KH_ARRAY_LEN(head); c++) {
         char ref[KH_CELLREF_BUFSZ];
-        assert_cell(s, kh_cell_ref(0, c, ref), KH_CELL_STRING, head[c]);
+        assert_cell_type(s, kh_cell_ref(0, c, ref), KH_CELL_STRING, head[c]);
     }
     /* In ranking order: 乙 (1.1, 1.2), 甲 (2.1, 2.2), =1+2 (1.2, 3.1),
      * 戊 (3.1, capped), 丁 (3.3 veto). 丙 lost nothing. */
@@ -430,32 +360,32 @@ static void detail_sheet(void **state)
     for (uint32_t i = 0; i < KH_ARRAY_LEN(rows); i++) {
         char ref[KH_CELLREF_BUFSZ];
         uint32_t r = 1 + i;
-        assert_cell(s, kh_cell_ref(r, 0, ref), KH_CELL_STRING, rows[i].unit);
-        assert_cell(s, kh_cell_ref(r, 1, ref), KH_CELL_STRING, "乡镇");
-        assert_cell(s, kh_cell_ref(r, 2, ref), KH_CELL_STRING, rows[i].item);
-        assert_cell(s, kh_cell_ref(r, 3, ref), KH_CELL_STRING, rows[i].cp);
-        assert_cell(s, kh_cell_ref(r, 4, ref), KH_CELL_STRING, rows[i].label);
-        assert_cell(s, kh_cell_ref(r, 5, ref), KH_CELL_NUMBER, rows[i].ded);
-        assert_cell(s, kh_cell_ref(r, 6, ref), KH_CELL_STRING, rows[i].why);
+        assert_cell_type(s, kh_cell_ref(r, 0, ref), KH_CELL_STRING, rows[i].unit);
+        assert_cell_type(s, kh_cell_ref(r, 1, ref), KH_CELL_STRING, "乡镇");
+        assert_cell_type(s, kh_cell_ref(r, 2, ref), KH_CELL_STRING, rows[i].item);
+        assert_cell_type(s, kh_cell_ref(r, 3, ref), KH_CELL_STRING, rows[i].cp);
+        assert_cell_type(s, kh_cell_ref(r, 4, ref), KH_CELL_STRING, rows[i].label);
+        assert_cell_type(s, kh_cell_ref(r, 5, ref), KH_CELL_NUMBER, rows[i].ded);
+        assert_cell_type(s, kh_cell_ref(r, 6, ref), KH_CELL_STRING, rows[i].why);
         if (rows[i].remark)
-            assert_cell(s, kh_cell_ref(r, 7, ref), KH_CELL_STRING, rows[i].remark);
+            assert_cell_type(s, kh_cell_ref(r, 7, ref), KH_CELL_STRING, rows[i].remark);
         else
             assert_empty(s, kh_cell_ref(r, 7, ref));
-        const rcell *w = at(s, kh_cell_ref(r, 8, ref));
+        const test_rcell *w = test_cell_at(s, kh_cell_ref(r, 8, ref));
         assert_non_null(w);
         /* "DIR/n-unit.csv!G7": the source and the result cell (CSV: no sheet). */
         assert_non_null(strstr(w->text, ".csv!C"));
         assert_int_equal(strncmp(w->text, f->dir, strlen(f->dir)), 0);
     }
     /* 1.1 of 乙 is the first table row after the header on line 4: C5. */
-    const rcell *w = at(s, "I2");
+    const test_rcell *w = test_cell_at(s, "I2");
     assert_string_equal(w->text, pathf(f, "2-乙.csv!C5"));
     assert_empty(s, "A10");
     /* Remarks that look like formulas stay text. */
     char *x = test_zip_part(out, "xl/worksheets/sheet3.xml");
     assert_null(strstr(x, "<f>"));
     free(x);
-    free_book(&bk);
+    test_rbook_free(&bk);
 }
 
 static void rejected_sheet(void **state)
@@ -464,27 +394,27 @@ static void rejected_sheet(void **state)
     standard_batch(f);
     const char *out = pathf(f, "ranking.xlsx");
     write_ok(f, out);
-    rbook bk;
-    read_book(out, &bk);
-    const rsheet *s = sheet(&bk, "未通过的文件");
-    assert_cell(s, "A1", KH_CELL_STRING, "文件");
-    assert_cell(s, "B1", KH_CELL_STRING, "工作表");
-    assert_cell(s, "C1", KH_CELL_STRING, "单元格");
-    assert_cell(s, "D1", KH_CELL_STRING, "问题及修改方法");
+    test_rbook bk;
+    test_rbook_read(out, &bk);
+    const test_rsheet *s = sheet(&bk, "未通过的文件");
+    assert_cell_type(s, "A1", KH_CELL_STRING, "文件");
+    assert_cell_type(s, "B1", KH_CELL_STRING, "工作表");
+    assert_cell_type(s, "C1", KH_CELL_STRING, "单元格");
+    assert_cell_type(s, "D1", KH_CELL_STRING, "问题及修改方法");
     /* One row per message of the rejected file, each naming it. */
     const kh_diags *e = kh_batch_errors(f->b);
     assert_true(e->n >= 2);
     for (uint32_t i = 0; i < e->n; i++) {
         char ref[KH_CELLREF_BUFSZ];
-        assert_cell(s, kh_cell_ref(1 + i, 0, ref), KH_CELL_STRING, pathf(f, "7-bad.csv"));
+        assert_cell_type(s, kh_cell_ref(1 + i, 0, ref), KH_CELL_STRING, pathf(f, "7-bad.csv"));
         assert_empty(s, kh_cell_ref(1 + i, 1, ref));
         if (e->v[i].cell)
-            assert_cell(s, kh_cell_ref(1 + i, 2, ref), KH_CELL_STRING, e->v[i].cell);
-        assert_cell(s, kh_cell_ref(1 + i, 3, ref), KH_CELL_STRING, e->v[i].msg);
+            assert_cell_type(s, kh_cell_ref(1 + i, 2, ref), KH_CELL_STRING, e->v[i].cell);
+        assert_cell_type(s, kh_cell_ref(1 + i, 3, ref), KH_CELL_STRING, e->v[i].msg);
     }
     char ref[KH_CELLREF_BUFSZ];
-    assert_null(at(s, kh_cell_ref(1 + (uint32_t)e->n, 0, ref)));
-    free_book(&bk);
+    assert_null(test_cell_at(s, kh_cell_ref(1 + (uint32_t)e->n, 0, ref)));
+    test_rbook_free(&bk);
 }
 
 /* Nothing rejected: the sheet is there and says so; no deductions: so
@@ -498,12 +428,12 @@ static void empty_lists(void **state)
     assert_int_equal(kh_batch_finish(f->b), KH_OK);
     const char *out = pathf(f, "ranking.xlsx");
     write_ok(f, out);
-    rbook bk;
-    read_book(out, &bk);
-    assert_cell(sheet(&bk, "未通过的文件"), "A2", KH_CELL_STRING, "无（全部文件已计分）");
-    assert_cell(sheet(&bk, "扣分明细"), "A2", KH_CELL_STRING, "无（没有扣分的检查点）");
-    assert_cell(sheet(&bk, "乡镇"), "A4", KH_CELL_NUMBER, "1");
-    free_book(&bk);
+    test_rbook bk;
+    test_rbook_read(out, &bk);
+    assert_cell_type(sheet(&bk, "未通过的文件"), "A2", KH_CELL_STRING, "无（全部文件已计分）");
+    assert_cell_type(sheet(&bk, "扣分明细"), "A2", KH_CELL_STRING, "无（没有扣分的检查点）");
+    assert_cell_type(sheet(&bk, "乡镇"), "A4", KH_CELL_NUMBER, "1");
+    test_rbook_free(&bk);
 }
 
 /* Every input rejected: a workbook still, saying there is nothing to rank. */
@@ -517,13 +447,13 @@ static void nothing_scored(void **state)
     assert_int_equal(kh_batch_finish(f->b), KH_OK);
     const char *out = pathf(f, "ranking.xlsx");
     write_ok(f, out);
-    rbook bk;
-    read_book(out, &bk);
+    test_rbook bk;
+    test_rbook_read(out, &bk);
     assert_int_equal(bk.n, 3);
     assert_string_equal(bk.s[0].name, "排名");
-    assert_non_null(strstr(at(&bk.s[0], "A1")->text, "未通过的文件"));
-    assert_cell(sheet(&bk, "未通过的文件"), "A2", KH_CELL_STRING, pathf(f, "bad.csv"));
-    free_book(&bk);
+    assert_non_null(strstr(test_cell_at(&bk.s[0], "A1")->text, "未通过的文件"));
+    assert_cell_type(sheet(&bk, "未通过的文件"), "A2", KH_CELL_STRING, pathf(f, "bad.csv"));
+    test_rbook_free(&bk);
 }
 
 /* Two rubrics with the same unit_type, and one whose unit_type is the
@@ -545,15 +475,15 @@ static void sheet_names(void **state)
     assert_int_equal(kh_batch_finish(f->b), KH_OK);
     const char *out = pathf(f, "ranking.xlsx");
     write_ok(f, out);
-    rbook bk;
-    read_book(out, &bk);
+    test_rbook bk;
+    test_rbook_read(out, &bk);
     static const char *const names[] = {"乡镇", "乡镇得分图", "乡镇 (2)", "乡镇得分图 (2)",
                                         "扣分明细 (2)", "扣分明细得分图", "扣分明细", "未通过的文件"};
     assert_int_equal(bk.n, KH_ARRAY_LEN(names));
     for (size_t i = 0; i < KH_ARRAY_LEN(names); i++)
         assert_string_equal(bk.s[i].name, names[i]);
-    assert_cell(sheet(&bk, "乡镇 (2)"), "B4", KH_CELL_STRING, "乙");
-    assert_cell(sheet(&bk, "扣分明细 (2)"), "G4", KH_CELL_STRING, "一票否决");
+    assert_cell_type(sheet(&bk, "乡镇 (2)"), "B4", KH_CELL_STRING, "乙");
+    assert_cell_type(sheet(&bk, "扣分明细 (2)"), "G4", KH_CELL_STRING, "一票否决");
     assert_empty(sheet(&bk, "扣分明细 (2)"), "A4");
     /* Two charts for the two rubrics with ranked units, none for the third. */
     char *c2 = test_zip_part(out, "xl/charts/chart2.xml");
@@ -561,9 +491,9 @@ static void sheet_names(void **state)
     assert_non_null(strstr(c2, "<c:f>'乡镇 (2)'!$B$4</c:f>"));
     free(c2);
     assert_null(test_zip_part(out, "xl/charts/chart3.xml"));
-    assert_cell(sheet(&bk, "扣分明细得分图"), "A1", KH_CELL_STRING,
+    assert_cell_type(sheet(&bk, "扣分明细得分图"), "A1", KH_CELL_STRING,
                 "扣分明细考核得分：所有单位均一票否决，没有可排名的得分（见“扣分明细 (2)”表）。");
-    free_book(&bk);
+    test_rbook_free(&bk);
 }
 
 /* Refusals: an input as output, a name that is no .xlsx, a missing folder.

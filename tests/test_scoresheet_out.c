@@ -145,87 +145,32 @@ static void standard_batch(fx *f)
 /* ------------------------------------------------------------------ */
 /* Reading outputs back. */
 
-typedef struct rcell {
-    uint32_t row, col;
-    kh_cell_type type;
-    char *text;
-} rcell;
-
-typedef struct rsheet {
-    char *name;
-    rcell *cells;
-    size_t n;
-} rsheet;
-
-static kh_status grab(void *ctx, const kh_sheet *sh)
+/* A scoresheet workbook: its one sheet (test_rsheet_free frees it). */
+static void read_xlsx(const char *path, test_rsheet *s)
 {
-    rsheet *s = ctx;
-    if (s->name)
-        return KH_ERR_LIMIT; /* one sheet per scoresheet */
-    s->name = strdup(sh->name ? sh->name : "");
-    s->cells = calloc(sh->ncells ? sh->ncells : 1, sizeof *s->cells);
-    for (size_t i = 0; i < sh->ncells; i++)
-        s->cells[i] = (rcell){sh->cells[i].row, sh->cells[i].col, sh->cells[i].type,
-                              strdup(sh->cells[i].text)};
-    s->n = sh->ncells;
-    return KH_OK;
+    test_rbook bk;
+    test_rbook_read(path, &bk);
+    assert_int_equal(bk.n, 1);
+    *s = bk.s[0];
 }
 
-static void read_xlsx(const char *path, rsheet *s)
+static void read_csv(const char *path, test_rsheet *s)
 {
-    memset(s, 0, sizeof *s);
-    kh_diags d = {0};
-    kh_status st = kh_xlsx_read_file(path, grab, s, &d);
-    if (st != KH_OK)
-        test_print_diags(&d);
-    assert_int_equal(st, KH_OK);
-    kh_diags_clear(&d);
-}
-
-static void read_csv(const char *path, rsheet *s)
-{
-    memset(s, 0, sizeof *s);
     kh_diags d = {0};
     kh_sheet *sh = NULL;
     kh_status st = kh_csv_read_file(path, &sh, &d);
     if (st != KH_OK)
         test_print_diags(&d);
     assert_int_equal(st, KH_OK);
-    grab(s, sh);
+    test_rsheet_copy(s, sh);
     kh_sheet_free(sh);
     kh_diags_clear(&d);
 }
 
-static void free_sheet(rsheet *s)
-{
-    for (size_t k = 0; k < s->n; k++)
-        free(s->cells[k].text);
-    free(s->cells);
-    free(s->name);
-}
-
-static const rcell *at(const rsheet *s, const char *ref)
-{
-    uint32_t r, c;
-    assert_true(kh_cell_parse(ref, &r, &c));
-    for (size_t i = 0; i < s->n; i++)
-        if (s->cells[i].row == r && s->cells[i].col == c)
-            return &s->cells[i];
-    return NULL;
-}
-
-#define assert_cell(s, ref, want)                                             \
-    do {                                                                      \
-        const rcell *c_ = at((s), (ref));                                     \
-        if (!c_)                                                              \
-            fail_msg("%s is empty, want \"%s\"", (ref), (want));              \
-        assert_string_equal(c_->text, (want));                                \
-    } while (0)
-
 #define assert_num(s, ref, want)                                              \
     do {                                                                      \
         assert_cell((s), (ref), (want));                                      \
-        assert_int_equal(at((s), (ref))->type, KH_CELL_NUMBER);               \
+        assert_int_equal(test_cell_at((s), (ref))->type, KH_CELL_NUMBER);     \
     } while (0)
 
 /* Names of the entries of dir (not . and ..), sorted, joined by "|". */
@@ -272,7 +217,7 @@ static void township_xlsx(void **state)
     assert_int_equal(kh_write_scoresheets(f->b, pathf(f, "out"), KH_FMT_XLSX, &d), KH_OK);
     assert_int_equal(d.n, 0);
     assert_dir(pathf(f, "out"), "两江镇.xlsx|区应急管理局.xlsx");
-    rsheet s;
+    test_rsheet s;
     read_xlsx(pathf(f, "out/两江镇.xlsx"), &s);
     assert_string_equal(s.name, "两江镇");
     assert_cell(&s, "A1", "临桂区2020年度乡（镇）党委政府和部门安全生产工作考核细则及评分标准（乡镇）");
@@ -288,13 +233,13 @@ static void township_xlsx(void **state)
     }
     /* Items on rows 5..21. */
     assert_num(&s, "A5", "1");
-    assert_non_null(strstr(at(&s, "B5")->text, "1、乡（镇）党委政府传达学习"));
+    assert_non_null(strstr(test_cell_at(&s, "B5")->text, "1、乡（镇）党委政府传达学习"));
     assert_num(&s, "C5", "3");
     assert_cell(&s, "D5", "缺图片、签到单，扣1分");
     assert_num(&s, "E5", "2");
     assert_cell(&s, "D7", "召开本辖区安全生产工作会议次数少1次，扣0.2分");
     assert_num(&s, "E7", "1.8");
-    assert_null(at(&s, "D6"));
+    assert_null(test_cell_at(&s, "D6"));
     assert_num(&s, "E6", "3");
     assert_cell(&s, "D16", "缺横幅，扣0.5分；备注：横幅已拆除");
     assert_num(&s, "E16", "2.5");
@@ -308,7 +253,7 @@ static void township_xlsx(void **state)
     /* Title, 2 + 2 fields, header, 17 items of 4 cells and 3 reasons, the
      * 4 cells of the total row: nothing else. */
     assert_int_equal(s.n, 1 + 4 + 5 + 17 * 4 + 3 + 4);
-    free_sheet(&s);
+    test_rsheet_free(&s);
 
     char *xml = test_zip_part(pathf(f, "out/两江镇.xlsx"), "xl/worksheets/sheet1.xml");
     assert_non_null(xml);
@@ -331,7 +276,7 @@ static void vetoed_xlsx(void **state)
     standard_batch(f);
     kh_diags d = {0};
     assert_int_equal(kh_write_scoresheets(f->b, pathf(f, "out"), KH_FMT_XLSX, &d), KH_OK);
-    rsheet s;
+    test_rsheet s;
     read_xlsx(pathf(f, "out/区应急管理局.xlsx"), &s);
     assert_cell(&s, "A1", "临桂区2020年度乡（镇）党委政府和部门安全生产工作考核细则及评分标准（区直单位部门）");
     assert_cell(&s, "A2", "考核结果：一票否决（发生重大事故1起）");
@@ -346,7 +291,7 @@ static void vetoed_xlsx(void **state)
     assert_num(&s, "C21", "3");
     assert_cell(&s, "D21", "一票否决");
     assert_num(&s, "E21", "2.94");
-    free_sheet(&s);
+    test_rsheet_free(&s);
     char *xml = test_zip_part(pathf(f, "out/区应急管理局.xlsx"), "xl/worksheets/sheet1.xml");
     assert_non_null(strstr(xml, "<f>SUM(E6:E20)</f><v>2.94</v>"));
     free(xml);
@@ -369,7 +314,7 @@ static void csv_twin(void **state)
     assert_non_null(strstr(raw, "\r\n\"考核结果\",\"一票否决（发生重大事故1起）\"\r\n"));
     assert_non_null(strstr(raw, "\r\n\"合计总得分\",\"\",\"3\",\"一票否决\",\"2.94\"\r\n"));
     free(raw);
-    rsheet s;
+    test_rsheet s;
     read_csv(pathf(f, "out/两江镇.csv"), &s);
     assert_cell(&s, "A2", "被考核单位");
     assert_cell(&s, "B2", "两江镇");
@@ -384,7 +329,7 @@ static void csv_twin(void **state)
     assert_cell(&s, "A26", "合计总得分");
     assert_cell(&s, "C26", "40");
     assert_cell(&s, "E26", "38.3");
-    free_sheet(&s);
+    test_rsheet_free(&s);
     kh_diags_clear(&d);
 }
 
@@ -407,12 +352,12 @@ static void formula_like_names(void **state)
     kh_diags d = {0};
     assert_int_equal(kh_write_scoresheets(f->b, pathf(f, "out"), KH_FMT_XLSX | KH_FMT_CSV, &d),
                      KH_OK);
-    rsheet s;
+    test_rsheet s;
     read_xlsx(pathf(f, "out/=1+1.xlsx"), &s);
     assert_string_equal(s.name, "=1+1");
     assert_cell(&s, "A2", "被考核单位：=1+1");
     assert_cell(&s, "D5", "缺学习记录，扣0.02分；备注：=HYPERLINK(\"http://x\")");
-    free_sheet(&s);
+    test_rsheet_free(&s);
     char *xml = test_zip_part(pathf(f, "out/=1+1.xlsx"), "xl/worksheets/sheet1.xml");
     assert_int_equal(strstr(xml, "<f>") - xml, strstr(xml, "<f>SUM(") - xml); /* the only one */
     free(xml);
@@ -428,7 +373,7 @@ static void formula_like_names(void **state)
         read_xlsx(pathf(f, p), &s);
         snprintf(want, sizeof want, "被考核单位：%s", names[i]);
         assert_cell(&s, "A2", want);
-        free_sheet(&s);
+        test_rsheet_free(&s);
     }
     kh_diags_clear(&d);
 }
@@ -456,15 +401,15 @@ static void path_like_names(void **state)
                "两江_镇_x.xlsx");
     assert_dir(pathf(f, "deep/er"), "out");
     assert_dir(pathf(f, "deep"), "er");
-    rsheet s;
+    test_rsheet s;
     read_xlsx(pathf(f, "deep/er/out/_.._etc_x.xlsx"), &s);
     assert_cell(&s, "A2", "被考核单位：../../etc/x");
-    free_sheet(&s);
+    test_rsheet_free(&s);
     /* Control characters: a readable workbook (none in the sheet name, an
      * XML attribute), the name kept in the cell. */
     read_xlsx(pathf(f, "deep/er/out/两江_镇_x.xlsx"), &s);
     assert_string_equal(s.name, "两江_镇_x");
-    free_sheet(&s);
+    test_rsheet_free(&s);
     kh_diags_clear(&d);
 }
 
@@ -500,10 +445,10 @@ static void same_file_names(void **state)
                "ABC-区直单位部门.csv|ABC-区直单位部门.xlsx|Abc-乡镇.csv|Abc-乡镇.xlsx|"
                "两江镇.csv|两江镇.xlsx|城区-乡镇(2).csv|城区-乡镇(2).xlsx|城区-乡镇.csv|"
                "城区-乡镇.xlsx|城区-区直单位部门.csv|城区-区直单位部门.xlsx");
-    rsheet s;
+    test_rsheet s;
     read_xlsx(pathf(f, "out/城区-乡镇(2).xlsx"), &s);
     assert_cell(&s, "A2", "被考核单位：城区");
-    free_sheet(&s);
+    test_rsheet_free(&s);
     kh_diags_clear(&d);
 }
 
@@ -547,10 +492,10 @@ static void replace_and_failures(void **state)
     assert_int_equal(d.n, 1);
     assert_diags_contain(&d, "out/两江镇.xlsx: cannot put the finished file in place");
     assert_dir(pathf(f, "out"), "两江镇.csv|两江镇.xlsx|区应急管理局.csv|区应急管理局.xlsx");
-    rsheet s;
+    test_rsheet s;
     read_xlsx(pathf(f, "out/区应急管理局.xlsx"), &s);
     assert_cell(&s, "D21", "一票否决");
-    free_sheet(&s);
+    test_rsheet_free(&s);
     kh_diags_clear(&d);
 
     /* The folder is a file: nothing can be written. */
@@ -608,10 +553,10 @@ static void allocation_failures(void **state)
     }
     assert_int_equal(st, KH_OK);
     assert_true(failed > 10);
-    rsheet s;
+    test_rsheet s;
     read_xlsx(pathf(f, "out/两江镇.xlsx"), &s);
     assert_num(&s, "E22", "38.3");
-    free_sheet(&s);
+    test_rsheet_free(&s);
 }
 
 int main(void)

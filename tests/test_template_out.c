@@ -54,82 +54,6 @@ static int fx_teardown(void **state)
     return rc;
 }
 
-/* ------------------------------------------------------------------ */
-/* Reading a workbook back with kaohe's XLSX reader. */
-
-typedef struct rcell {
-    uint32_t row, col;
-    kh_cell_type type;
-    char *text;
-} rcell;
-
-typedef struct rsheet {
-    char *name;
-    rcell *cells;
-    size_t n;
-} rsheet;
-
-typedef struct rbook {
-    rsheet s[16];
-    size_t n;
-} rbook;
-
-static kh_status grab(void *ctx, const kh_sheet *sh)
-{
-    rbook *b = ctx;
-    if (b->n == KH_ARRAY_LEN(b->s))
-        return KH_ERR_LIMIT;
-    rsheet *s = &b->s[b->n++];
-    s->name = strdup(sh->name ? sh->name : "");
-    s->cells = calloc(sh->ncells ? sh->ncells : 1, sizeof *s->cells);
-    for (size_t i = 0; i < sh->ncells; i++) {
-        s->cells[i] = (rcell){sh->cells[i].row, sh->cells[i].col, sh->cells[i].type,
-                              strdup(sh->cells[i].text)};
-    }
-    s->n = sh->ncells;
-    return KH_OK;
-}
-
-static void read_book(const char *path, rbook *b)
-{
-    memset(b, 0, sizeof *b);
-    kh_diags d = {0};
-    kh_status st = kh_xlsx_read_file(path, grab, b, &d);
-    if (st != KH_OK)
-        test_print_diags(&d);
-    assert_int_equal(st, KH_OK);
-    kh_diags_clear(&d);
-}
-
-static void free_book(rbook *b)
-{
-    for (size_t i = 0; i < b->n; i++) {
-        for (size_t k = 0; k < b->s[i].n; k++)
-            free(b->s[i].cells[k].text);
-        free(b->s[i].cells);
-        free(b->s[i].name);
-    }
-}
-
-/* The cell at an A1 reference, or NULL when empty. */
-static const rcell *at(const rsheet *s, const char *ref)
-{
-    uint32_t r, c;
-    assert_true(kh_cell_parse(ref, &r, &c));
-    for (size_t i = 0; i < s->n; i++)
-        if (s->cells[i].row == r && s->cells[i].col == c)
-            return &s->cells[i];
-    return NULL;
-}
-
-#define assert_cell(s, ref, want)                                             \
-    do {                                                                      \
-        const rcell *c_ = at((s), (ref));                                     \
-        if (!c_)                                                              \
-            fail_msg("%s is empty, want \"%s\"", (ref), (want));              \
-        assert_string_equal(c_->text, (want));                                \
-    } while (0)
-
 static size_t count_str(const char *hay, const char *needle)
 {
     size_t n = 0;
@@ -157,12 +81,12 @@ static void xlsx_layout(void **state)
     assert_int_equal(kh_write_template(f->town, units, 2, out, &d), KH_OK);
     assert_int_equal(d.n, 0);
     assert_int_equal(test_count_tmp(f->dir), 0);
-    rbook b;
-    read_book(out, &b);
+    test_rbook b;
+    test_rbook_read(out, &b);
     assert_int_equal(b.n, 2);
     assert_string_equal(b.s[0].name, "两江镇");
     assert_string_equal(b.s[1].name, "临桂镇"); /* trimmed like the reader trims */
-    const rsheet *s = &b.s[0];
+    const test_rsheet *s = &b.s[0];
     assert_cell(s, "A1", "临桂区2020年度乡（镇）党委政府和部门安全生产工作考核细则及评分标准（乡镇）");
     /* Fields: the label, and its value the next non-empty cell right. */
     assert_cell(s, "A2", "考核细则：");
@@ -171,10 +95,10 @@ static void xlsx_layout(void **state)
     assert_cell(s, "C3", "两江镇");
     assert_cell(&b.s[1], "C3", "临桂镇");
     assert_cell(s, "A4", "考核年度：");
-    assert_null(at(s, "C4"));
+    assert_null(test_cell_at(s, "C4"));
     assert_cell(s, "A5", "检查组：");
     assert_cell(s, "A6", "检查日期：");
-    assert_null(at(s, "C6"));
+    assert_null(test_cell_at(s, "C6"));
     static const char *const head[] = {"序号", "督查内容", "检查点", "检查要点",
                                        "标准分", "填写说明", "检查结果", "备注"};
     for (unsigned c = 0; c < 8; c++) {
@@ -184,21 +108,21 @@ static void xlsx_layout(void **state)
     }
     /* Item 1 on rows 9-15: number, full content, points on its first row. */
     assert_cell(s, "A9", "1");
-    assert_int_equal(at(s, "A9")->type, KH_CELL_NUMBER);
-    assert_non_null(strstr(at(s, "B9")->text, "扣完3分为止"));
+    assert_int_equal(test_cell_at(s, "A9")->type, KH_CELL_NUMBER);
+    assert_non_null(strstr(test_cell_at(s, "B9")->text, "扣完3分为止"));
     assert_cell(s, "E9", "3");
-    assert_int_equal(at(s, "E9")->type, KH_CELL_NUMBER);
-    assert_null(at(s, "A10"));
-    assert_null(at(s, "E10"));
+    assert_int_equal(test_cell_at(s, "E9")->type, KH_CELL_NUMBER);
+    assert_null(test_cell_at(s, "A10"));
+    assert_null(test_cell_at(s, "E10"));
     assert_cell(s, "C9", "1.1");
     assert_cell(s, "D9", "学习记录");
     assert_cell(s, "F9", "填“有”或“无”");
-    assert_null(at(s, "G9"));
+    assert_null(test_cell_at(s, "G9"));
     /* Check ids are text: 8.10 stays 8.10. */
     char ref[16];
     snprintf(ref, sizeof ref, "C%u", cp_row(f->town, "8.10"));
     assert_cell(s, ref, "8.10");
-    assert_int_equal(at(s, ref)->type, KH_CELL_STRING);
+    assert_int_equal(test_cell_at(s, ref)->type, KH_CELL_STRING);
     /* What to write for each kind, with the hint. */
     snprintf(ref, sizeof ref, "F%u", cp_row(f->town, "3.1"));
     assert_cell(s, ref, "填实际次数，应不少于2次");
@@ -210,7 +134,7 @@ static void xlsx_layout(void **state)
     unsigned last = cp_row(f->town, "17.4");
     for (size_t i = 0; i < s->n; i++)
         assert_true(s->cells[i].row < last);
-    free_book(&b);
+    test_rbook_free(&b);
     kh_diags_clear(&d);
 }
 
@@ -309,18 +233,18 @@ static void xlsx_no_units(void **state)
     kh_diags d = {0};
     const char *out = pathf(f, "blank.xlsx");
     assert_int_equal(kh_write_template(f->dept, NULL, 0, out, &d), KH_OK);
-    rbook b;
-    read_book(out, &b);
+    test_rbook b;
+    test_rbook_read(out, &b);
     assert_int_equal(b.n, 1);
     assert_string_equal(b.s[0].name, "检查表");
     assert_cell(&b.s[0], "C2", "lingui-2020-department");
-    assert_null(at(&b.s[0], "C3"));
+    assert_null(test_cell_at(&b.s[0], "C3"));
     /* Department 1.10 right after 1.9, as text. */
     assert_cell(&b.s[0], "C17", "1.9");
     assert_cell(&b.s[0], "C18", "1.10");
     assert_cell(&b.s[0], "D18", "制定工作措施");
     assert_cell(&b.s[0], "E9", "0.2");
-    free_book(&b);
+    test_rbook_free(&b);
     kh_diags_clear(&d);
 }
 
@@ -335,13 +259,13 @@ static void xlsx_odd_unit_names(void **state)
     kh_diags d = {0};
     const char *out = pathf(f, "odd.xlsx");
     assert_int_equal(kh_write_template(f->dept, units, 8, out, &d), KH_OK);
-    rbook b;
-    read_book(out, &b);
+    test_rbook b;
+    test_rbook_read(out, &b);
     assert_int_equal(b.n, 8);
     for (size_t i = 0; i < 4; i++) {
         assert_string_equal(b.s[i].name, units[i]);
         assert_cell(&b.s[i], "C3", units[i]);
-        assert_int_equal(at(&b.s[i], "C3")->type, KH_CELL_STRING);
+        assert_int_equal(test_cell_at(&b.s[i], "C3")->type, KH_CELL_STRING);
     }
     assert_string_equal(b.s[4].name, "a_b_c_d__e_");
     assert_cell(&b.s[4], "C3", "a/b:c*d?[e]");
@@ -349,7 +273,7 @@ static void xlsx_odd_unit_names(void **state)
     assert_int_equal(kh_utf8_len(b.s[6].name), 31);
     assert_cell(&b.s[6], "C3", units[6]);
     assert_string_equal(b.s[7].name, "a_b_c"); /* no control character */
-    free_book(&b);
+    test_rbook_free(&b);
     /* No formula anywhere in the sheets. */
     for (int i = 1; i <= 8; i++) {
         char part[64];
@@ -468,10 +392,10 @@ static void replaces_old_output(void **state)
     const char *out = pathf(f, "t.xlsx");
     test_write_file(out, "old");
     assert_int_equal(kh_write_template(f->town, NULL, 0, out, &d), KH_OK);
-    rbook b;
-    read_book(out, &b);
+    test_rbook b;
+    test_rbook_read(out, &b);
     assert_int_equal(b.n, 1);
-    free_book(&b);
+    test_rbook_free(&b);
     assert_int_equal(test_count_tmp(f->dir), 0);
     kh_diags_clear(&d);
 }

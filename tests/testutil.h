@@ -18,6 +18,8 @@
 #include <unzip.h>
 
 #include "common.h"
+#include "sheet.h"
+#include "xlsx_in.h"
 
 /* Directory of the source tree's tests/ (tests run from the top). */
 #define TEST_DATA "tests/data"
@@ -222,6 +224,110 @@ static inline int test_diags_contain(const kh_diags *d, const char *needle)
             test_print_diags((d));                                            \
             fail_msg("no diagnostic contains \"%s\"", (needle));              \
         }                                                                     \
+    } while (0)
+
+/* ---- a workbook read back with kaohe's own readers ---- */
+
+/* One cell read back (a copy: the reader's sheet is gone by then). */
+typedef struct test_rcell {
+    uint32_t row, col;
+    kh_cell_type type;
+    char *text;
+} test_rcell;
+
+/* One sheet read back: its name and its cells. */
+typedef struct test_rsheet {
+    char *name;
+    test_rcell *cells;
+    size_t n;
+} test_rsheet;
+
+/* A workbook read back: up to 16 sheets in tab order. */
+typedef struct test_rbook {
+    test_rsheet s[16];
+    size_t n;
+} test_rbook;
+
+/* Copy the name and cells of sh into s (test_rsheet_free frees them). */
+static inline void test_rsheet_copy(test_rsheet *s, const kh_sheet *sh)
+{
+    s->name = strdup(sh->name ? sh->name : "");
+    s->cells = calloc(sh->ncells ? sh->ncells : 1, sizeof *s->cells);
+    for (size_t i = 0; i < sh->ncells; i++)
+        s->cells[i] = (test_rcell){sh->cells[i].row, sh->cells[i].col, sh->cells[i].type,
+                                   strdup(sh->cells[i].text)};
+    s->n = sh->ncells;
+}
+
+/* Free what test_rsheet_copy made. */
+static inline void test_rsheet_free(test_rsheet *s)
+{
+    for (size_t k = 0; k < s->n; k++)
+        free(s->cells[k].text);
+    free(s->cells);
+    free(s->name);
+}
+
+/* A kh_sheet_fn adding each sheet to the test_rbook ctx (KH_ERR_LIMIT past 16). */
+static inline kh_status test_rbook_take(void *ctx, const kh_sheet *sh)
+{
+    test_rbook *bk = ctx;
+    if (bk->n == KH_ARRAY_LEN(bk->s))
+        return KH_ERR_LIMIT;
+    test_rsheet_copy(&bk->s[bk->n++], sh);
+    return KH_OK;
+}
+
+/* Read the workbook at path into bk, or fail the test (diagnostics shown). */
+static inline void test_rbook_read(const char *path, test_rbook *bk)
+{
+    memset(bk, 0, sizeof *bk);
+    kh_diags d = {0};
+    kh_status st = kh_xlsx_read_file(path, test_rbook_take, bk, &d);
+    if (st != KH_OK)
+        test_print_diags(&d);
+    assert_int_equal(st, KH_OK);
+    kh_diags_clear(&d);
+}
+
+/* Free the sheets of bk. */
+static inline void test_rbook_free(test_rbook *bk)
+{
+    for (size_t i = 0; i < bk->n; i++)
+        test_rsheet_free(&bk->s[i]);
+}
+
+/* The cell of s at an A1 reference, or NULL when it is empty. */
+static inline const test_rcell *test_cell_at(const test_rsheet *s, const char *ref)
+{
+    uint32_t r, c;
+    assert_true(kh_cell_parse(ref, &r, &c));
+    for (size_t i = 0; i < s->n; i++)
+        if (s->cells[i].row == r && s->cells[i].col == c)
+            return &s->cells[i];
+    return NULL;
+}
+
+/* Assert that cell ref of the test_rsheet s holds the text want. */
+#define assert_cell(s, ref, want)                                             \
+    do {                                                                      \
+        const test_rcell *c_ = test_cell_at((s), (ref));                      \
+        if (!c_)                                                              \
+            fail_msg("%s is empty, want \"%s\"", (ref), (want));              \
+        assert_string_equal(c_->text, (want));                                \
+    } while (0)
+
+/* Assert that cell ref of the test_rsheet s holds want_text of want_type. */
+#define assert_cell_type(s, ref, want_type, want_text)                        \
+    do {                                                                      \
+        const test_rcell *c_ = test_cell_at((s), (ref));                      \
+        if (!c_)                                                              \
+            fail_msg("%s!%s is empty, want \"%s\"", (s)->name, (ref),         \
+                     (want_text));                                            \
+        if (strcmp(c_->text, (want_text)) != 0 || c_->type != (want_type))    \
+            fail_msg("%s!%s = \"%s\" (type %d), want \"%s\" (type %d)",       \
+                     (s)->name, (ref), c_->text, c_->type, (want_text),       \
+                     (want_type));                                            \
     } while (0)
 
 #endif
