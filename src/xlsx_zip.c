@@ -266,7 +266,8 @@ static kh_status index_zip(kh_zip *z, kh_diags *d)
     }
     if (r != UNZ_END_OF_LIST_OF_FILE)
         return damaged(z, d);
-    qsort(z->e, z->n, sizeof *z->e, entry_cmp);
+    if (z->n > 1)
+        qsort(z->e, z->n, sizeof *z->e, entry_cmp);
     for (size_t i = 1; i < z->n; i++) {
         if (strcmp(z->e[i - 1].norm, z->e[i].norm) == 0) {
             char a[KH_XLSX_SHOW_BUFSZ], b[KH_XLSX_SHOW_BUFSZ];
