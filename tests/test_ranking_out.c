@@ -16,19 +16,12 @@
 /* ------------------------------------------------------------------ */
 /* Scratch files. */
 
-typedef struct fx {
-    char dir[64];
-    kh_registry *reg;
-    kh_batch *b;
-    kh_diags notes;
-} fx;
-
 /* A small rubric: 3 items, 10 points.
  *   1 (3): 1.1 has 0.5, 1.2 has 0.5
  *   2 (2): 2.1 count need 2 per 0.4 "检查次数", 2.2 each 0.2 "未参会次数"
  *   3 (5): 3.1 each per 1 cap 4 "一般事故起数", 3.2 any "较大事故起数",
  *          3.3 veto "重大事故起数" */
-static void write_rubric(const fx *f, const char *file, const char *id, const char *unit_type)
+static void write_rubric(const test_fx *f, const char *file, const char *id, const char *unit_type)
 {
     char text[2048];
     snprintf(text, sizeof text,
@@ -48,32 +41,21 @@ static void write_rubric(const fx *f, const char *file, const char *id, const ch
     test_write_file(pathf(f, file), text);
 }
 
-/* s as a quoted CSV field. */
-static void csv_field(kh_buf *b, const char *s)
-{
-    kh_buf_putc(b, '"');
-    for (; s && *s; s++) {
-        if (*s == '"')
-            kh_buf_putc(b, '"');
-        kh_buf_putc(b, *s);
-    }
-    kh_buf_putc(b, '"');
-}
-
 /* A checklist CSV: results of 1.1 1.2 2.1 2.2 3.1 3.2 3.3 and remarks. */
-static void write_checklist(const fx *f, const char *file, const char *rubric, const char *unit,
-                            const char *const res[7], const char *const remark[7])
+static void write_checklist(const test_fx *f, const char *file, const char *rubric,
+                            const char *unit, const char *const res[7],
+                            const char *const remark[7])
 {
     static const char *const ids[7] = {"1.1", "1.2", "2.1", "2.2", "3.1", "3.2", "3.3"};
     static const char *const labels[7] = {"学习记录", "签到单", "检查次数", "未参会次数",
                                           "一般事故起数", "较大事故起数", "重大事故起数"};
     kh_buf b = {0};
     kh_buf_printf(&b, "考核细则,%s\n被考核单位,", rubric);
-    csv_field(&b, unit);
+    test_csv_field(&b, unit);
     kh_buf_puts(&b, "\n\n检查点,检查要点,检查结果,备注\n");
     for (int i = 0; i < 7; i++) {
         kh_buf_printf(&b, "%s,%s,%s,", ids[i], labels[i], res[i]);
-        csv_field(&b, remark ? remark[i] : NULL);
+        test_csv_field(&b, remark ? remark[i] : NULL);
         kh_buf_putc(&b, '\n');
     }
     test_write_file(pathf(f, file), kh_buf_str(&b));
@@ -84,26 +66,12 @@ static const char *const PERFECT[7] = {"有", "有", "2", "0", "0", "0", "0"};
 
 static int fx_setup(void **state)
 {
-    fx *f = calloc(1, sizeof *f);
-    if (!f || !test_scratch_make(f->dir, sizeof f->dir, "kh_rank"))
-        return -1;
-    f->reg = kh_registry_new();
+    test_fx *f = test_fx_new("kh_rank");
     *state = f;
-    return f->reg ? 0 : -1;
+    return f ? 0 : -1;
 }
 
-static int fx_teardown(void **state)
-{
-    fx *f = *state;
-    kh_batch_free(f->b);
-    kh_registry_free(f->reg);
-    kh_diags_clear(&f->notes);
-    int rc = test_scratch_remove(f->dir);
-    free(f);
-    return rc;
-}
-
-static void load_rubric(fx *f, const char *file, const char *id, const char *unit_type)
+static void load_rubric(test_fx *f, const char *file, const char *id, const char *unit_type)
 {
     write_rubric(f, file, id, unit_type);
     kh_diags d = {0};
@@ -115,14 +83,6 @@ static void load_rubric(fx *f, const char *file, const char *id, const char *uni
     kh_diags_clear(&d);
 }
 
-static void add_input(fx *f, const char *file)
-{
-    if (!f->b)
-        f->b = kh_batch_new(f->reg, NULL);
-    assert_non_null(f->b);
-    assert_int_equal(kh_batch_add(f->b, pathf(f, file), &f->notes), KH_OK);
-}
-
 /* The standard batch (totals out of 10, in input order):
  *   丙    10   perfect                                   rank 1
  *   乙    9    1.1 and 1.2 missing                       rank 2
@@ -132,7 +92,7 @@ static void add_input(fx *f, const char *file)
  *   戊    6    3.1 = 6 → 6, capped at 4                  rank 5
  * and one rejected file (an unknown result, an unknown check point, and
  * missing check points). */
-static void standard_batch(fx *f)
+static void standard_batch(test_fx *f)
 {
     load_rubric(f, "rubric.csv", "test-town", "乡镇");
     const char *yi[7] = {"无", "无", "2", "0", "0", "0", "0"};
@@ -152,13 +112,13 @@ static void standard_batch(fx *f)
     write_checklist(f, "6-戊.csv", "test-town", "戊", wu, NULL);
     test_write_file(pathf(f, "7-bad.csv"),
                     "考核细则,test-town\n被考核单位,坏\n\n检查点,检查结果\n1.1,也许\n9.9,有\n");
-    add_input(f, "1-丙.csv");
-    add_input(f, "2-乙.csv");
-    add_input(f, "3-丁.csv");
-    add_input(f, "4-甲.csv");
-    add_input(f, "5-eq.csv");
-    add_input(f, "6-戊.csv");
-    add_input(f, "7-bad.csv");
+    test_fx_add(f, "1-丙.csv");
+    test_fx_add(f, "2-乙.csv");
+    test_fx_add(f, "3-丁.csv");
+    test_fx_add(f, "4-甲.csv");
+    test_fx_add(f, "5-eq.csv");
+    test_fx_add(f, "6-戊.csv");
+    test_fx_add(f, "7-bad.csv");
     assert_int_equal(kh_batch_finish(f->b), KH_OK);
     if (kh_batch_unit_count(f->b) != 6)
         test_print_diags(kh_batch_errors(f->b));
@@ -197,7 +157,7 @@ static void assert_part_has(const char *path, const char *part, const char *need
 
 /* ------------------------------------------------------------------ */
 
-static void write_ok(fx *f, const char *out)
+static void write_ok(test_fx *f, const char *out)
 {
     kh_diags d = {0};
     kh_status st = kh_write_ranking(f->b, out, &d);
@@ -212,7 +172,7 @@ static void write_ok(fx *f, const char *out)
 
 static void ranking_sheet(void **state)
 {
-    fx *f = *state;
+    test_fx *f = *state;
     standard_batch(f);
     const char *out = pathf(f, "ranking.xlsx");
     write_ok(f, out);
@@ -300,7 +260,7 @@ static void ranking_sheet(void **state)
 
 static void chart_sheet(void **state)
 {
-    fx *f = *state;
+    test_fx *f = *state;
     standard_batch(f);
     const char *out = pathf(f, "ranking.xlsx");
     write_ok(f, out);
@@ -332,7 +292,7 @@ static void chart_sheet(void **state)
 
 static void detail_sheet(void **state)
 {
-    fx *f = *state;
+    test_fx *f = *state;
     standard_batch(f);
     const char *out = pathf(f, "ranking.xlsx");
     write_ok(f, out);
@@ -390,7 +350,7 @@ static void detail_sheet(void **state)
 
 static void rejected_sheet(void **state)
 {
-    fx *f = *state;
+    test_fx *f = *state;
     standard_batch(f);
     const char *out = pathf(f, "ranking.xlsx");
     write_ok(f, out);
@@ -421,10 +381,10 @@ static void rejected_sheet(void **state)
  * does 扣分明细. */
 static void empty_lists(void **state)
 {
-    fx *f = *state;
+    test_fx *f = *state;
     load_rubric(f, "rubric.csv", "test-town", "乡镇");
     write_checklist(f, "a.csv", "test-town", "甲", PERFECT, NULL);
-    add_input(f, "a.csv");
+    test_fx_add(f, "a.csv");
     assert_int_equal(kh_batch_finish(f->b), KH_OK);
     const char *out = pathf(f, "ranking.xlsx");
     write_ok(f, out);
@@ -439,11 +399,11 @@ static void empty_lists(void **state)
 /* Every input rejected: a workbook still, saying there is nothing to rank. */
 static void nothing_scored(void **state)
 {
-    fx *f = *state;
+    test_fx *f = *state;
     load_rubric(f, "rubric.csv", "test-town", "乡镇");
     test_write_file(pathf(f, "bad.csv"),
                     "考核细则,nope\n被考核单位,坏\n\n检查点,检查结果\n1.1,有\n");
-    add_input(f, "bad.csv");
+    test_fx_add(f, "bad.csv");
     assert_int_equal(kh_batch_finish(f->b), KH_OK);
     const char *out = pathf(f, "ranking.xlsx");
     write_ok(f, out);
@@ -461,7 +421,7 @@ static void nothing_scored(void **state)
  * rubric gets no chart. */
 static void sheet_names(void **state)
 {
-    fx *f = *state;
+    test_fx *f = *state;
     load_rubric(f, "r1.csv", "r-one", "乡镇");
     load_rubric(f, "r2.csv", "r-two", "乡镇");
     load_rubric(f, "r3.csv", "r-three", "扣分明细");
@@ -469,9 +429,9 @@ static void sheet_names(void **state)
     write_checklist(f, "a.csv", "r-one", "甲", PERFECT, NULL);
     write_checklist(f, "b.csv", "r-two", "乙", PERFECT, NULL);
     write_checklist(f, "c.csv", "r-three", "丙", veto, NULL);
-    add_input(f, "a.csv");
-    add_input(f, "b.csv");
-    add_input(f, "c.csv");
+    test_fx_add(f, "a.csv");
+    test_fx_add(f, "b.csv");
+    test_fx_add(f, "c.csv");
     assert_int_equal(kh_batch_finish(f->b), KH_OK);
     const char *out = pathf(f, "ranking.xlsx");
     write_ok(f, out);
@@ -500,7 +460,7 @@ static void sheet_names(void **state)
  * Nothing is written or left behind, and an old output survives a refusal. */
 static void refusals(void **state)
 {
-    fx *f = *state;
+    test_fx *f = *state;
     standard_batch(f);
     const char *in = pathf(f, "1-丙.csv");
     size_t before_len;
@@ -524,7 +484,7 @@ static void refusals(void **state)
     /* An input that happens to be named .xlsx is refused as well. */
     const char *t = pathf(f, "t.xlsx");
     test_write_file(t, "not really a workbook");
-    add_input(f, "t.xlsx");
+    test_fx_add(f, "t.xlsx");
     assert_int_equal(kh_write_ranking(f->b, t, &d), KH_ERR_USAGE);
     char *kept = test_slurp(t, NULL);
     assert_string_equal(kept, "not really a workbook");
@@ -544,7 +504,7 @@ static void refusals(void **state)
 /* An existing output is replaced whole; the name is taken over. */
 static void replaces_old_output(void **state)
 {
-    fx *f = *state;
+    test_fx *f = *state;
     standard_batch(f);
     const char *out = pathf(f, "ranking.xlsx");
     test_write_file(out, "old");
@@ -561,7 +521,7 @@ static void replaces_old_output(void **state)
  * leak. */
 static void allocation_failures(void **state)
 {
-    fx *f = *state;
+    test_fx *f = *state;
     standard_batch(f);
     const char *out = pathf(f, "ranking.xlsx");
     test_write_file(out, "old");
@@ -595,16 +555,16 @@ static void allocation_failures(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(ranking_sheet, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(chart_sheet, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(detail_sheet, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(rejected_sheet, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(empty_lists, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(nothing_scored, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(sheet_names, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(refusals, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(replaces_old_output, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(allocation_failures, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(ranking_sheet, fx_setup, test_fx_teardown),
+        cmocka_unit_test_setup_teardown(chart_sheet, fx_setup, test_fx_teardown),
+        cmocka_unit_test_setup_teardown(detail_sheet, fx_setup, test_fx_teardown),
+        cmocka_unit_test_setup_teardown(rejected_sheet, fx_setup, test_fx_teardown),
+        cmocka_unit_test_setup_teardown(empty_lists, fx_setup, test_fx_teardown),
+        cmocka_unit_test_setup_teardown(nothing_scored, fx_setup, test_fx_teardown),
+        cmocka_unit_test_setup_teardown(sheet_names, fx_setup, test_fx_teardown),
+        cmocka_unit_test_setup_teardown(refusals, fx_setup, test_fx_teardown),
+        cmocka_unit_test_setup_teardown(replaces_old_output, fx_setup, test_fx_teardown),
+        cmocka_unit_test_setup_teardown(allocation_failures, fx_setup, test_fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

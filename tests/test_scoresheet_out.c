@@ -20,21 +20,13 @@
 
 #define RUBRICS "templates/rubrics"
 
-typedef struct fx {
-    char dir[64];
-    kh_registry *reg;
-    kh_batch *b;
-    kh_diags notes;
-} fx;
-
 static int fx_setup(void **state)
 {
-    fx *f = calloc(1, sizeof *f);
-    if (!f || !test_scratch_make(f->dir, sizeof f->dir, "kh_ss"))
+    test_fx *f = test_fx_new("kh_ss");
+    if (!f)
         return -1;
-    f->reg = kh_registry_new();
     kh_diags d = {0};
-    if (!f->reg || kh_registry_load_dir(f->reg, RUBRICS, &d) != KH_OK) {
+    if (kh_registry_load_dir(f->reg, RUBRICS, &d) != KH_OK) {
         test_print_diags(&d);
         return -1;
     }
@@ -44,45 +36,22 @@ static int fx_setup(void **state)
     return 0;
 }
 
-static int fx_teardown(void **state)
-{
-    fx *f = *state;
-    kh_batch_free(f->b);
-    kh_registry_free(f->reg);
-    kh_diags_clear(&f->notes);
-    int rc = test_scratch_remove(f->dir);
-    free(f);
-    return rc;
-}
-
 /* A result different from the perfect one, with an optional remark. */
 typedef struct res {
     const char *id, *result, *remark;
 } res;
 
-/* s as a quoted CSV field. */
-static void put_field(kh_buf *b, const char *s)
-{
-    kh_buf_putc(b, '"');
-    for (const char *p = s; *p; p++) {
-        if (*p == '"')
-            kh_buf_putc(b, '"');
-        kh_buf_putc(b, *p);
-    }
-    kh_buf_putc(b, '"');
-}
-
 /* A CSV checklist for rubric id: every check point perfect (有, the count
  * needed, 0) except those in over (terminated by a NULL id).  The unit
  * name is written as is (no neutralising: that is what is tested). */
-static void write_checklist(fx *f, const char *file, const char *id, const char *unit,
+static void write_checklist(test_fx *f, const char *file, const char *id, const char *unit,
                             const res *over)
 {
     const kh_rubric *r = kh_registry_find(f->reg, id);
     assert_non_null(r);
     kh_buf b = {0};
     kh_buf_printf(&b, "考核细则,%s\n被考核单位,", id);
-    put_field(&b, unit);
+    test_csv_field(&b, unit);
     kh_buf_puts(&b, "\n考核年度,2020\n检查组,第一组\n检查日期,2020-12-05\n\n");
     kh_buf_puts(&b, "检查点,检查要点,检查结果,备注\n");
     for (size_t i = 0; i < r->ncps; i++) {
@@ -100,24 +69,16 @@ static void write_checklist(fx *f, const char *file, const char *id, const char 
                 remark = o->remark ? o->remark : "";
             }
         kh_buf_printf(&b, "%s,", cp->id);
-        put_field(&b, cp->label);
+        test_csv_field(&b, cp->label);
         kh_buf_printf(&b, ",%s,", result);
-        put_field(&b, remark);
+        test_csv_field(&b, remark);
         kh_buf_putc(&b, '\n');
     }
     test_write_file(pathf(f, file), kh_buf_str(&b));
     kh_buf_free(&b);
 }
 
-static void add_input(fx *f, const char *file)
-{
-    if (!f->b)
-        f->b = kh_batch_new(f->reg, NULL);
-    assert_non_null(f->b);
-    assert_int_equal(kh_batch_add(f->b, pathf(f, file), &f->notes), KH_OK);
-}
-
-static void finish(fx *f, size_t nunits)
+static void finish(test_fx *f, size_t nunits)
 {
     assert_int_equal(kh_batch_finish(f->b), KH_OK);
     if (kh_batch_unit_count(f->b) != nunits)
@@ -130,15 +91,15 @@ static void finish(fx *f, size_t nunits)
  *          12.3 "横幅已拆除" with 12.3 missing (0.5)
  *   区应急管理局 (department) vetoed: 15.3 = 1 "发生重大事故"; 2.1 = 3 (0.06):
  *          3 − 0.06 = 2.94 */
-static void standard_batch(fx *f)
+static void standard_batch(test_fx *f)
 {
     const res town[] = {{"1.6", "无", NULL}, {"1.7", "无", NULL}, {"3.1", "1", NULL},
                         {"12.3", "无", "横幅已拆除"}, {NULL, NULL, NULL}};
     const res dept[] = {{"2.1", "3", NULL}, {"15.3", "1", "发生重大事故"}, {NULL, NULL, NULL}};
     write_checklist(f, "in/a.csv", "lingui-2020-township", "两江镇", town);
     write_checklist(f, "in/b.csv", "lingui-2020-department", "区应急管理局", dept);
-    add_input(f, "in/a.csv");
-    add_input(f, "in/b.csv");
+    test_fx_add(f, "in/a.csv");
+    test_fx_add(f, "in/b.csv");
     finish(f, 2);
 }
 
@@ -211,7 +172,7 @@ static char *list_dir(const char *dir)
 
 static void township_xlsx(void **state)
 {
-    fx *f = *state;
+    test_fx *f = *state;
     standard_batch(f);
     kh_diags d = {0};
     assert_int_equal(kh_write_scoresheets(f->b, pathf(f, "out"), KH_FMT_XLSX, &d), KH_OK);
@@ -272,7 +233,7 @@ static void township_xlsx(void **state)
 
 static void vetoed_xlsx(void **state)
 {
-    fx *f = *state;
+    test_fx *f = *state;
     standard_batch(f);
     kh_diags d = {0};
     assert_int_equal(kh_write_scoresheets(f->b, pathf(f, "out"), KH_FMT_XLSX, &d), KH_OK);
@@ -300,7 +261,7 @@ static void vetoed_xlsx(void **state)
 
 static void csv_twin(void **state)
 {
-    fx *f = *state;
+    test_fx *f = *state;
     standard_batch(f);
     kh_diags d = {0};
     assert_int_equal(kh_write_scoresheets(f->b, pathf(f, "out"), KH_FMT_CSV, &d), KH_OK);
@@ -337,14 +298,14 @@ static void csv_twin(void **state)
  * neutralised in CSV, and in remarks too. */
 static void formula_like_names(void **state)
 {
-    fx *f = *state;
+    test_fx *f = *state;
     static const char *const names[] = {"=1+1", "@SUM(A1)", "-2", "\t制表"};
     const res rm[] = {{"1.1", "无", "=HYPERLINK(\"http://x\")"}, {NULL, NULL, NULL}};
     for (int i = 0; i < 4; i++) {
         char file[32];
         snprintf(file, sizeof file, "in/%d.csv", i);
         write_checklist(f, file, "lingui-2020-department", names[i], rm);
-        add_input(f, file);
+        test_fx_add(f, file);
     }
     finish(f, 4);
     assert_string_equal(f->b->units[3]->cl->unit, "制表"); /* the reader trims a tab */
@@ -381,7 +342,7 @@ static void formula_like_names(void **state)
 /* Path-like unit names become safe file names inside the folder. */
 static void path_like_names(void **state)
 {
-    fx *f = *state;
+    test_fx *f = *state;
     static const char *const names[] = {"../../etc/x", "a/b",     "CON",
                                         "..",          "a\\b:c", ".hidden",
                                         "两江\n镇\x01x"};
@@ -389,7 +350,7 @@ static void path_like_names(void **state)
         char file[32];
         snprintf(file, sizeof file, "in/%d.csv", i);
         write_checklist(f, file, "lingui-2020-township", names[i], NULL);
-        add_input(f, file);
+        test_fx_add(f, file);
     }
     finish(f, 7);
     kh_diags d = {0};
@@ -417,7 +378,7 @@ static void path_like_names(void **state)
  * the same (a second rubric of the same unit type), then "(2)". */
 static void same_file_names(void **state)
 {
-    fx *f = *state;
+    test_fx *f = *state;
     /* A copy of the township rubric under another id, same unit type. */
     char *text = test_slurp(RUBRICS "/lingui-2020-township.csv", NULL);
     char *id = strstr(text, "lingui-2020-township");
@@ -436,7 +397,7 @@ static void same_file_names(void **state)
     for (int i = 1; i <= 6; i++) {
         char file[32];
         snprintf(file, sizeof file, "in/%d.csv", i);
-        add_input(f, file);
+        test_fx_add(f, file);
     }
     finish(f, 6);
     assert_int_equal(kh_write_scoresheets(f->b, pathf(f, "out"), KH_FMT_XLSX | KH_FMT_CSV, &d),
@@ -456,11 +417,11 @@ static void same_file_names(void **state)
  * the input is untouched. */
 static void refuses_inputs(void **state)
 {
-    fx *f = *state;
+    test_fx *f = *state;
     write_checklist(f, "in/两江镇.csv", "lingui-2020-township", "两江镇", NULL);
     write_checklist(f, "in/临桂镇.csv", "lingui-2020-township", "临桂镇", NULL);
     test_write_file(pathf(f, "in/kaohe.json"), "{}");
-    add_input(f, "in");
+    test_fx_add(f, "in");
     finish(f, 2);
     char *before = test_slurp(pathf(f, "in/两江镇.csv"), NULL);
     kh_diags d = {0};
@@ -481,7 +442,7 @@ static void refuses_inputs(void **state)
  * stop the others; the worst status is returned. */
 static void replace_and_failures(void **state)
 {
-    fx *f = *state;
+    test_fx *f = *state;
     standard_batch(f);
     mkdir(pathf(f, "out"), 0777);
     test_write_file(pathf(f, "out/区应急管理局.xlsx"), "old");
@@ -511,7 +472,7 @@ static void replace_and_failures(void **state)
 /* KH_FMT_JSON writes DIR/kaohe.json; no formats means XLSX. */
 static void json_and_default(void **state)
 {
-    fx *f = *state;
+    test_fx *f = *state;
     standard_batch(f);
     kh_diags d = {0};
     assert_int_equal(kh_write_scoresheets(f->b, pathf(f, "out"), KH_FMT_JSON, &d), KH_OK);
@@ -529,7 +490,7 @@ static void json_and_default(void **state)
 
 static void allocation_failures(void **state)
 {
-    fx *f = *state;
+    test_fx *f = *state;
     standard_batch(f);
     mkdir(pathf(f, "out"), 0777);
     kh_status st = KH_ERR_NOMEM;
@@ -562,16 +523,16 @@ static void allocation_failures(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(township_xlsx, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(vetoed_xlsx, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(csv_twin, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(formula_like_names, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(path_like_names, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(same_file_names, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(refuses_inputs, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(replace_and_failures, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(json_and_default, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(allocation_failures, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(township_xlsx, fx_setup, test_fx_teardown),
+        cmocka_unit_test_setup_teardown(vetoed_xlsx, fx_setup, test_fx_teardown),
+        cmocka_unit_test_setup_teardown(csv_twin, fx_setup, test_fx_teardown),
+        cmocka_unit_test_setup_teardown(formula_like_names, fx_setup, test_fx_teardown),
+        cmocka_unit_test_setup_teardown(path_like_names, fx_setup, test_fx_teardown),
+        cmocka_unit_test_setup_teardown(same_file_names, fx_setup, test_fx_teardown),
+        cmocka_unit_test_setup_teardown(refuses_inputs, fx_setup, test_fx_teardown),
+        cmocka_unit_test_setup_teardown(replace_and_failures, fx_setup, test_fx_teardown),
+        cmocka_unit_test_setup_teardown(json_and_default, fx_setup, test_fx_teardown),
+        cmocka_unit_test_setup_teardown(allocation_failures, fx_setup, test_fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

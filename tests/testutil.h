@@ -105,6 +105,65 @@ static inline void test_write_file(const char *path, const char *text)
     assert_int_equal(fclose(f), 0);
 }
 
+/* A scratch folder, a rubric registry and a batch of inputs read from the
+ * folder: the fixture of the tests that score files and write outputs. */
+typedef struct test_fx {
+    char dir[64];
+    kh_registry *reg;
+    kh_batch *b;
+    kh_diags notes;
+} test_fx;
+
+/* A new fixture with scratch folder /tmp/NAME.XXXXXX, or NULL. */
+static inline test_fx *test_fx_new(const char *name)
+{
+    test_fx *f = calloc(1, sizeof *f);
+    if (!f || !test_scratch_make(f->dir, sizeof f->dir, name)) {
+        free(f);
+        return NULL;
+    }
+    f->reg = kh_registry_new();
+    if (!f->reg) {
+        test_scratch_remove(f->dir);
+        free(f);
+        return NULL;
+    }
+    return f;
+}
+
+/* cmocka teardown of a test_fx in *state: frees it, removes its folder. */
+static inline int test_fx_teardown(void **state)
+{
+    test_fx *f = *state;
+    kh_batch_free(f->b);
+    kh_registry_free(f->reg);
+    kh_diags_clear(&f->notes);
+    int rc = test_scratch_remove(f->dir);
+    free(f);
+    return rc;
+}
+
+/* Add the file (or folder) named file in f's folder to f's batch. */
+static inline void test_fx_add(test_fx *f, const char *file)
+{
+    if (!f->b)
+        f->b = kh_batch_new(f->reg, NULL);
+    assert_non_null(f->b);
+    assert_int_equal(kh_batch_add(f->b, pathf(f, file), &f->notes), KH_OK);
+}
+
+/* Append s (NULL: empty) to b as a quoted CSV field. */
+static inline void test_csv_field(kh_buf *b, const char *s)
+{
+    kh_buf_putc(b, '"');
+    for (; s && *s; s++) {
+        if (*s == '"')
+            kh_buf_putc(b, '"');
+        kh_buf_putc(b, *s);
+    }
+    kh_buf_putc(b, '"');
+}
+
 /* How many names in dir hold ".tmp" (temporary files left behind). */
 static inline size_t test_count_tmp(const char *dir)
 {
