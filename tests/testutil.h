@@ -1,5 +1,8 @@
 /*
- * testutil.h - what the cmocka unit tests share.
+ * testutil.h - what the cmocka unit tests share: files, diagnostics,
+ * scratch folders, the fixture of the tests that score files, workbooks
+ * and zip parts read back, and a counting allocator for allocation-failure
+ * loops.  Everything is static inline (or a macro) and named test_*.
  */
 #ifndef KH_TESTUTIL_H
 #define KH_TESTUTIL_H
@@ -20,6 +23,8 @@
 #include "common.h"
 #include "sheet.h"
 #include "xlsx_in.h"
+
+/* ---- files ---- */
 
 /* Directory of the source tree's tests/ (tests run from the top). */
 #define TEST_DATA "tests/data"
@@ -44,7 +49,72 @@ static inline char *test_slurp(const char *path, size_t *len)
     return buf;
 }
 
-/* ---- scratch folders and files ---- */
+/* Write text to path (replacing it), or fail the test. */
+static inline void test_write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
+    assert_int_equal(fclose(f), 0);
+}
+
+/* Append s (NULL: empty) to b as a quoted CSV field. */
+static inline void test_csv_field(kh_buf *b, const char *s)
+{
+    kh_buf_putc(b, '"');
+    for (; s && *s; s++) {
+        if (*s == '"')
+            kh_buf_putc(b, '"');
+        kh_buf_putc(b, *s);
+    }
+    kh_buf_putc(b, '"');
+}
+
+/* ---- diagnostics ---- */
+
+/* Assert that diagnostic i of d formats as expected. */
+#define assert_diag(d, i, expected)                                           \
+    do {                                                                      \
+        assert_true((i) < (d)->n);                                            \
+        char *got_ = kh_diag_format(&(d)->v[(i)]);                            \
+        assert_non_null(got_);                                                \
+        assert_string_equal(got_, (expected));                                \
+        kh_free(got_);                                                        \
+    } while (0)
+
+/* Print every diagnostic of d, formatted (to see why a test failed). */
+static inline void test_print_diags(const kh_diags *d)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        char *s = kh_diag_format(&d->v[i]);
+        print_error("  diag %zu: %s\n", i, s);
+        kh_free(s);
+    }
+}
+
+/* True when some diagnostic of d, formatted, contains needle. */
+static inline int test_diags_contain(const kh_diags *d, const char *needle)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        char *s = kh_diag_format(&d->v[i]);
+        int hit = s && strstr(s, needle) != NULL;
+        kh_free(s);
+        if (hit)
+            return 1;
+    }
+    return 0;
+}
+
+/* Assert that some diagnostic of d contains needle (else print them all). */
+#define assert_diags_contain(d, needle)                                       \
+    do {                                                                      \
+        if (!test_diags_contain((d), (needle))) {                             \
+            test_print_diags((d));                                            \
+            fail_msg("no diagnostic contains \"%s\"", (needle));              \
+        }                                                                     \
+    } while (0)
+
+/* ---- scratch folders ---- */
 
 /* Make a fresh folder /tmp/NAME.XXXXXX, its path in dir (size bytes);
  * false when it cannot be made. */
@@ -62,7 +132,7 @@ static inline int test_scratch_remove(const char *dir)
     return system(cmd) == 0 ? 0 : -1;
 }
 
-/* cmocka setup and teardown: *state is a fresh scratch folder's path. */
+/* cmocka setup: *state becomes the path of a fresh scratch folder. */
 static inline int test_scratch_setup(void **state)
 {
     char *dir = malloc(64);
@@ -74,6 +144,7 @@ static inline int test_scratch_setup(void **state)
     return 0;
 }
 
+/* cmocka teardown of test_scratch_setup: the folder goes. */
 static inline int test_scratch_teardown(void **state)
 {
     int rc = test_scratch_remove(*state);
@@ -96,14 +167,19 @@ static inline const char *test_path(const char *dir, const char *name)
 /* name in the scratch folder f->dir of a test's fixture f (test_path). */
 #define pathf(f, name) test_path((f)->dir, (name))
 
-/* Write text to path (replacing it), or fail the test. */
-static inline void test_write_file(const char *path, const char *text)
+/* How many names in dir hold ".tmp" (temporary files left behind). */
+static inline size_t test_count_tmp(const char *dir)
 {
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
-    assert_int_equal(fclose(f), 0);
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    size_t n = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        n += strstr(e->d_name, ".tmp") != NULL;
+    closedir(d);
+    return n;
 }
+
+/* ---- the fixture of the tests that score files ---- */
 
 /* A scratch folder, a rubric registry and a batch of inputs read from the
  * folder: the fixture of the tests that score files and write outputs. */
@@ -152,29 +228,7 @@ static inline void test_fx_add(test_fx *f, const char *file)
     assert_int_equal(kh_batch_add(f->b, pathf(f, file), &f->notes), KH_OK);
 }
 
-/* Append s (NULL: empty) to b as a quoted CSV field. */
-static inline void test_csv_field(kh_buf *b, const char *s)
-{
-    kh_buf_putc(b, '"');
-    for (; s && *s; s++) {
-        if (*s == '"')
-            kh_buf_putc(b, '"');
-        kh_buf_putc(b, *s);
-    }
-    kh_buf_putc(b, '"');
-}
-
-/* How many names in dir hold ".tmp" (temporary files left behind). */
-static inline size_t test_count_tmp(const char *dir)
-{
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    size_t n = 0;
-    for (struct dirent *e; (e = readdir(d));)
-        n += strstr(e->d_name, ".tmp") != NULL;
-    closedir(d);
-    return n;
-}
+/* ---- outputs read back: zip parts, workbooks ---- */
 
 /* Part of the zip file at path as a new string (free it), or NULL when
  * the zip has no such part; a zip that cannot be read fails the test. */
@@ -196,96 +250,6 @@ static inline char *test_zip_part(const char *path, const char *part)
     unzClose(z);
     return text;
 }
-
-/* ---- a counting allocator for allocation-failure loops ---- */
-
-/* Its counts: allocation number fail_at (from 0; -1: none) fails, calls
- * counts the allocations tried, live the blocks not freed yet. */
-typedef struct test_alloc_counts {
-    long fail_at, calls, live;
-} test_alloc_counts;
-
-static test_alloc_counts test_alloc __attribute__((unused)) = {-1, 0, 0};
-
-/* malloc, failing allocation test_alloc.fail_at, counting live blocks. */
-static inline void *test_count_malloc(size_t n)
-{
-    if (test_alloc.calls++ == test_alloc.fail_at)
-        return NULL;
-    void *p = malloc(n);
-    test_alloc.live += p != NULL;
-    return p;
-}
-
-/* realloc, failing allocation test_alloc.fail_at, counting live blocks. */
-static inline void *test_count_realloc(void *p, size_t n)
-{
-    if (test_alloc.calls++ == test_alloc.fail_at)
-        return NULL;
-    void *q = realloc(p, n);
-    test_alloc.live += q && !p;
-    return q;
-}
-
-/* free, counting live blocks. */
-static inline void test_count_free(void *p)
-{
-    test_alloc.live -= p != NULL;
-    free(p);
-}
-
-/* Zero the counts, make allocation fail_at fail (-1: none) and put the
- * counting allocator in place (kh_set_allocator(NULL) takes it away). */
-static inline void test_alloc_start(long fail_at)
-{
-    static const kh_allocator counting = {test_count_malloc, test_count_realloc,
-                                          test_count_free};
-    test_alloc = (test_alloc_counts){fail_at, 0, 0};
-    kh_set_allocator(&counting);
-}
-
-/* Assert that diagnostic i of d formats as expected. */
-#define assert_diag(d, i, expected)                                           \
-    do {                                                                      \
-        assert_true((i) < (d)->n);                                            \
-        char *got_ = kh_diag_format(&(d)->v[(i)]);                            \
-        assert_non_null(got_);                                                \
-        assert_string_equal(got_, (expected));                                \
-        kh_free(got_);                                                        \
-    } while (0)
-
-/* Print every diagnostic of d, formatted (to see why a test failed). */
-static inline void test_print_diags(const kh_diags *d)
-{
-    for (size_t i = 0; i < d->n; i++) {
-        char *s = kh_diag_format(&d->v[i]);
-        print_error("  diag %zu: %s\n", i, s);
-        kh_free(s);
-    }
-}
-
-/* True when some diagnostic of d, formatted, contains needle. */
-static inline int test_diags_contain(const kh_diags *d, const char *needle)
-{
-    for (size_t i = 0; i < d->n; i++) {
-        char *s = kh_diag_format(&d->v[i]);
-        int hit = s && strstr(s, needle) != NULL;
-        kh_free(s);
-        if (hit)
-            return 1;
-    }
-    return 0;
-}
-
-#define assert_diags_contain(d, needle)                                       \
-    do {                                                                      \
-        if (!test_diags_contain((d), (needle))) {                             \
-            test_print_diags((d));                                            \
-            fail_msg("no diagnostic contains \"%s\"", (needle));              \
-        }                                                                     \
-    } while (0)
-
-/* ---- a workbook read back with kaohe's own readers ---- */
 
 /* One cell read back (a copy: the reader's sheet is gone by then). */
 typedef struct test_rcell {
@@ -388,5 +352,53 @@ static inline const test_rcell *test_cell_at(const test_rsheet *s, const char *r
                      (s)->name, (ref), c_->text, c_->type, (want_text),       \
                      (want_type));                                            \
     } while (0)
+
+/* ---- a counting allocator for allocation-failure loops ---- */
+
+/* Its counts: allocation number fail_at (from 0; -1: none) fails, calls
+ * counts the allocations tried, live the blocks not freed yet. */
+typedef struct test_alloc_counts {
+    long fail_at, calls, live;
+} test_alloc_counts;
+
+/* The counts of this test program (unused by tests without such a loop). */
+static test_alloc_counts test_alloc __attribute__((unused)) = {-1, 0, 0};
+
+/* malloc, failing allocation test_alloc.fail_at, counting live blocks. */
+static inline void *test_count_malloc(size_t n)
+{
+    if (test_alloc.calls++ == test_alloc.fail_at)
+        return NULL;
+    void *p = malloc(n);
+    test_alloc.live += p != NULL;
+    return p;
+}
+
+/* realloc, failing allocation test_alloc.fail_at, counting live blocks. */
+static inline void *test_count_realloc(void *p, size_t n)
+{
+    if (test_alloc.calls++ == test_alloc.fail_at)
+        return NULL;
+    void *q = realloc(p, n);
+    test_alloc.live += q && !p;
+    return q;
+}
+
+/* free, counting live blocks. */
+static inline void test_count_free(void *p)
+{
+    test_alloc.live -= p != NULL;
+    free(p);
+}
+
+/* Zero the counts, make allocation fail_at fail (-1: none) and put the
+ * counting allocator in place (kh_set_allocator(NULL) takes it away). */
+static inline void test_alloc_start(long fail_at)
+{
+    static const kh_allocator counting = {test_count_malloc, test_count_realloc,
+                                          test_count_free};
+    test_alloc = (test_alloc_counts){fail_at, 0, 0};
+    kh_set_allocator(&counting);
+}
 
 #endif
