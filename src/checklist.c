@@ -287,9 +287,41 @@ bool kh_parse_count(const char *text, bool is_number_cell, int64_t *n)
 /* ---- fields and headers ---- */
 
 /* Which field label text is, or -1.  -2 when out of memory. */
+/* The first character of text after white space (ASCII or U+3000) and
+ * its length in bytes (0: there is none). */
+static const unsigned char *first_char(const char *text, size_t *clen)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    for (;;) {
+        if (*p == ' ' || (*p >= '\t' && *p <= '\r'))
+            p++;
+        else if (p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x80)  /* U+3000 */
+            p += 3;
+        else
+            break;
+    }
+    *clen = !*p ? 0 : *p < 0x80 ? 1 : *p < 0xE0 ? 2 : *p < 0xF0 ? 3 : 4;
+    return p;
+}
+
+/* Whether a text whose first character is p[0..clen) may be the name zh,
+ * or en in any case.  A cheap test, so that a copy is normalised only for
+ * cells that may be labels or headers: every cell of a sheet is looked
+ * at, and most are results, numbers and long texts. */
+static bool starts_like(const unsigned char *p, size_t clen, const char *zh, const char *en)
+{
+    return clen && (strncmp((const char *)p, zh, clen) == 0 ||
+                    (clen == 1 && (*p | 0x20) == (unsigned char)(en[0] | 0x20)));
+}
+
 static int field_of(const char *text)
 {
-    if (strlen(text) > LABEL_MAX_BYTES)
+    size_t clen;
+    const unsigned char *p = first_char(text, &clen);
+    bool may = false;
+    for (int i = 0; i < NFIELDS && !may; i++)
+        may = starts_like(p, clen, field_names[i].zh, field_names[i].en);
+    if (!may || strlen(text) > LABEL_MAX_BYTES)
         return -1;
     char *l = kh_norm_label(text);
     if (!l)
@@ -305,7 +337,12 @@ static int field_of(const char *text)
 /* Which column header text is, or -1.  -2 when out of memory. */
 static int column_of(const char *text)
 {
-    if (strlen(text) > LABEL_MAX_BYTES)
+    size_t clen;
+    const unsigned char *p = first_char(text, &clen);
+    bool may = false;
+    for (int i = 0; i < NCOLS && !may; i++)
+        may = starts_like(p, clen, col_names[i].zh, col_names[i].en);
+    if (!may || strlen(text) > LABEL_MAX_BYTES)
         return -1;
     char *h = kh_norm_header(text);
     if (!h)
