@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unzip.h>
 
 /* Where minizip reads from: a buffer, or a file read on demand. */
@@ -23,7 +24,12 @@ typedef struct zsrc {
     size_t len;
     uint64_t pos;
     int err;            /* errno of the first failed file read, or -1 */
+    unsigned char *owned;  /* data, when it is a small file read whole */
 } zsrc;
+
+/* Files up to this size are read whole: minizip reads the zip directory a
+ * few bytes per call, which through stdio cost more than the reading. */
+#define ZIP_WHOLE_MAX (1u << 20)
 
 typedef struct zentry {
     char *norm;         /* normalised name: the index key */
@@ -362,6 +368,24 @@ kh_status kh_zip_open_file(const char *path, kh_zip **out, kh_diags *d)
                      strerror(errno ? errno : EIO));
         goto fail;
     }
+    /* A small regular file: read it whole and read the zip from memory
+     * (when that memory cannot be had, from the file as for large ones). */
+    struct stat sb;
+    if (fstat(fileno(z->src.f), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 &&
+        (uint64_t)sb.st_size <= ZIP_WHOLE_MAX &&
+        (z->src.owned = kh_malloc((size_t)sb.st_size))) {
+        size_t n = fread(z->src.owned, 1, (size_t)sb.st_size, z->src.f);
+        if (ferror(z->src.f)) {
+            kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0, _("cannot read the file: %s"),
+                         strerror(errno ? errno : EIO));
+            st = KH_ERR_IO;
+            goto fail;
+        }
+        fclose(z->src.f);
+        z->src.f = NULL;
+        z->src.data = z->src.owned;
+        z->src.len = n;
+    }
     st = zip_open(z, head, nhead, d);
     if (st != KH_OK)
         goto fail;
@@ -381,6 +405,7 @@ void kh_zip_free(kh_zip *z)
         unzClose(z->uf);
     if (z->src.f)
         fclose(z->src.f);
+    kh_free(z->src.owned);
     for (size_t i = 0; i < z->n; i++) {
         kh_free(z->e[i].norm);
         kh_free(z->e[i].name);

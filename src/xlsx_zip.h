@@ -13,8 +13,9 @@
 
 typedef struct kh_zip kh_zip;
 
-/* Open the workbook at path (read from disk as needed, never whole) or
- * in data[0..len) (not copied: it must outlive the kh_zip).  Recognises
+/* Open the workbook at path (a file up to 1 MiB read whole, a larger one
+ * from disk as needed) or in data[0..len) (not copied: it must outlive
+ * the kh_zip).  Recognises
  * an empty file, OLE/CFB files (legacy .xls, encrypted workbooks), files
  * that are no zip and truncated zips, and rejects duplicate part names and
  * names with ".." segments.  KH_OK with *out set, or KH_ERR_INPUT /
