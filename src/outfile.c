@@ -282,10 +282,26 @@ kh_status kh_ensure_dir(const char *dir, kh_diags *d)
                      _("output folder exists but is not a folder: choose another -o"));
         return KH_ERR_IO;
     }
-    if (mkdir(dir, 0777) != 0) {
-        kh_diags_add(d, KH_ERROR, dir, NULL, NULL, 0, _("cannot create the output folder: %s"),
-                     strerror(errno));
-        return KH_ERR_IO;
+    /* Create the missing folders along the path, like mkdir -p. */
+    char *p = kh_strdup(dir);
+    if (!p)
+        return KH_ERR_NOMEM;
+    kh_status rc = KH_OK;
+    for (char *q = p + 1;; q++) {
+        if (*q != '/' && *q != '\0')
+            continue;
+        char c = *q;
+        *q = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+            kh_diags_add(d, KH_ERROR, dir, NULL, NULL, 0, _("cannot create the output folder: %s"),
+                         strerror(errno));
+            rc = KH_ERR_IO;
+            break;
+        }
+        *q = c;
+        if (!c)
+            break;
     }
-    return KH_OK;
+    kh_free(p);
+    return rc;
 }

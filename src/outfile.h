@@ -48,7 +48,8 @@ char *kh_safe_filename(const char *name);
  * formula (= + - @ tab CR LF)? */
 bool kh_formula_like(const char *s);
 
-/* Create dir if it does not exist (one level).  KH_OK or KH_ERR_IO. */
+/* Create dir and any missing folder above it (like mkdir -p).  KH_OK,
+ * KH_ERR_IO or KH_ERR_NOMEM. */
 kh_status kh_ensure_dir(const char *dir, kh_diags *d);
 
 #endif

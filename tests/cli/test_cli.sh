@@ -140,3 +140,10 @@ test_rubric_option_same_file_and_duplicate_id() {
     expect_exit 2 "$KAOHE" score --rubric "$T/copy.csv" samples/两江镇.csv
     has_text "$T/err" "rubric id 'lingui-2020-township' is already defined by"
 }
+
+# Regression: -o DIR in a folder that does not exist yet failed ("make
+# samples" on a fresh clone, where out/ is missing).
+test_score_creates_missing_output_folders() {
+    expect_exit 0 "$KAOHE" score samples/两江镇.csv -o "$T/a/b/c"
+    [ -f "$T/a/b/c/两江镇.xlsx" ] || fail "no scoresheet in $T/a/b/c"
+}
