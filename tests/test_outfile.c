@@ -309,8 +309,15 @@ static void ensure_dir(void **state)
     assert_int_equal(d.n, 1);
     assert_string_equal(d.v[0].file, file);
 
+    /* Missing folders above it are made too (like mkdir -p) ... */
     const char *deep = test_path(dir, "no/such/dir");
-    assert_int_equal(kh_ensure_dir(deep, &d), KH_ERR_IO);
+    assert_int_equal(kh_ensure_dir(deep, &d), KH_OK);
+    assert_int_equal(stat(deep, &st), 0);
+    assert_true(S_ISDIR(st.st_mode));
+    assert_int_equal(d.n, 1);
+    /* ... but not through a file. */
+    const char *through = test_path(dir, "plain/sub");
+    assert_int_equal(kh_ensure_dir(through, &d), KH_ERR_IO);
     assert_int_equal(d.n, 2);
     kh_diags_clear(&d);
 }
