@@ -282,21 +282,26 @@ static int cmd_template(int argc, char **argv, opts *o)
     if (!reg)
         return status;
     kh_diags d = {0};
+    kh_registry *own = NULL;
     const kh_rubric *r = kh_registry_find(reg, name);
     if (!r && (strchr(name, '/') || access(name, R_OK) == 0)) {
-        /* A rubric file given by path. */
-        size_t before = kh_registry_count(reg);
-        if (kh_registry_load_file(reg, name, &d) == KH_OK)
-            r = kh_registry_at(reg, before);
+        /* A rubric file given by path: that file, in a registry of its own
+         * (it may be a shipped rubric, whose id the main one already has). */
+        own = kh_registry_new();
+        if (own && kh_registry_load_file(own, name, &d) == KH_OK)
+            r = kh_registry_at(own, 0);
     }
     if (!r) {
         print_diags(&d);
-        eprintf(_("unknown rubric '%s': see 'kaohe rubric list'"), name);
+        if (!own) /* else the file's own problems were just printed */
+            eprintf(_("unknown rubric '%s': see 'kaohe rubric list'"), name);
+        kh_registry_free(own);
         kh_registry_free(reg);
         return EXIT_USAGE;
     }
     kh_status st = kh_write_template(r, o->units, o->nunits, o->output, &d);
     print_diags(&d);
+    kh_registry_free(own);
     kh_registry_free(reg);
     if (st != KH_OK)
         return st == KH_ERR_USAGE ? EXIT_USAGE : EXIT_REJECTED;

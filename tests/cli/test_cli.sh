@@ -141,6 +141,19 @@ test_rubric_option_same_file_and_duplicate_id() {
     has_text "$T/err" "rubric id 'lingui-2020-township' is already defined by"
 }
 
+# Regression: a shipped rubric given to template by path was "unknown"
+# (its id was already taken by the shipped copy); the file given is used.
+test_template_rubric_by_path() {
+    expect_exit 0 "$KAOHE" template templates/rubrics/lingui-2020-township.csv -o "$T/t.csv"
+    has_text "$T/t.csv" "临桂区2020年度乡（镇）党委政府"
+    sed 's/^title,.*/title,改过标题的细则/' templates/rubrics/lingui-2020-township.csv >"$T/mine.csv"
+    expect_exit 0 "$KAOHE" template "$T/mine.csv" -o "$T/m.csv"
+    has_text "$T/m.csv" "改过标题的细则"
+    expect_exit 2 "$KAOHE" template "$T/none.csv" -o "$T/n.csv"
+    has_text "$T/err" "cannot open the rubric file"
+    [ ! -e "$T/n.csv" ] || fail "an output for a missing rubric"
+}
+
 # Regression: -o DIR in a folder that does not exist yet failed ("make
 # samples" on a fresh clone, where out/ is missing).
 test_score_creates_missing_output_folders() {
