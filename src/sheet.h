@@ -32,11 +32,20 @@ typedef struct kh_cell {
     char *text;         /* never NULL, never "" (empty cells are not kept) */
 } kh_cell;
 
+typedef struct kh_sheet_block kh_sheet_block;
+
 typedef struct kh_sheet {
     char *name;         /* worksheet name as the user sees it; NULL for CSV */
     kh_cell *cells;     /* sorted by (row, col) after kh_sheet_finish */
     size_t ncells, cap;
     size_t text_bytes;  /* sum of text lengths, for limits */
+    /* Private to sheet.c: the blocks the cell texts live in (a text is
+     * never freed on its own), and the row index kh_sheet_finish builds
+     * for lookups (row_first[r] is the first cell of row r or later; valid
+     * while nindexed == ncells). */
+    kh_sheet_block *blocks;
+    uint32_t *row_first;
+    size_t nrow_first, nindexed;
 } kh_sheet;
 
 /* A new empty sheet (name may be NULL).  NULL when out of memory. */
@@ -49,7 +58,8 @@ void kh_sheet_free(kh_sheet *s);
 bool kh_sheet_set(kh_sheet *s, uint32_t row, uint32_t col, kh_cell_type type,
                   const char *text, size_t len);
 
-/* Sort the cells; where a position was set twice the later value wins. */
+/* Sort the cells; where a position was set twice the later value wins.
+ * Lookups are fastest after it (a row index is built). */
 void kh_sheet_finish(kh_sheet *s);
 
 /* The cell at (row, col) or NULL when it is empty. */

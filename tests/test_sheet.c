@@ -52,6 +52,83 @@ static void grid_lookup(void **state)
     kh_sheet_free(NULL);
 }
 
+/* Many cells in many rows (texts spread over several blocks, one longer
+ * than a block), set out of order with a position set twice: every cell
+ * is found with its own text, empty positions are not. */
+static void grid_many_cells(void **state)
+{
+    (void)state;
+    kh_sheet *s = kh_sheet_new(NULL);
+    assert_non_null(s);
+    char text[64];
+    char *big = malloc(200000);
+    memset(big, 'b', 199999);
+    big[199999] = '\0';
+    for (uint32_t row = 300; row-- > 0;) {
+        for (uint32_t col = 0; col < 20; col += 1 + row % 3) {
+            int n = snprintf(text, sizeof text, "r%uc%u%s", row, col, row % 7 ? "" : "-long-text");
+            assert_true(kh_sheet_set(s, row, col, KH_CELL_STRING, text, (size_t)n));
+        }
+        if (row == 150)
+            assert_true(kh_sheet_set(s, row, 25, KH_CELL_STRING, big, strlen(big)));
+    }
+    assert_true(kh_sheet_set(s, 10, 0, KH_CELL_NUMBER, "again", 5));
+    kh_sheet_finish(s);
+    for (uint32_t row = 0; row < 302; row++) {
+        for (uint32_t col = 0; col < 22; col++) {
+            const kh_cell *c = kh_sheet_get(s, row, col);
+            if (row >= 300 || col >= 20 || col % (1 + row % 3)) {
+                assert_null(c);
+                continue;
+            }
+            assert_non_null(c);
+            assert_int_equal(c->row, row);
+            assert_int_equal(c->col, col);
+            if (row == 10 && col == 0) {
+                assert_string_equal(c->text, "again");
+                continue;
+            }
+            snprintf(text, sizeof text, "r%uc%u%s", row, col, row % 7 ? "" : "-long-text");
+            assert_string_equal(c->text, text);
+        }
+    }
+    const kh_cell *c = kh_sheet_next_right(s, 150, 19);
+    assert_non_null(c);
+    assert_int_equal(c->col, 25);
+    assert_string_equal(c->text, big);
+    assert_null(kh_sheet_next_right(s, 150, 25));
+    assert_null(kh_sheet_next_right(s, 299, 19));
+    kh_sheet_free(s);
+    free(big);
+}
+
+/* A sparse grid (a cell in the last row) and one that grows after
+ * kh_sheet_finish: the lookups search without a row index. */
+static void grid_sparse(void **state)
+{
+    (void)state;
+    kh_sheet *s = kh_sheet_new(NULL);
+    assert_true(kh_sheet_set(s, 0, 0, KH_CELL_STRING, "first", 5));
+    assert_true(kh_sheet_set(s, KH_MAX_ROWS - 1, KH_MAX_COLS - 1, KH_CELL_STRING, "last", 4));
+    kh_sheet_finish(s);
+    assert_string_equal(kh_sheet_get(s, 0, 0)->text, "first");
+    assert_string_equal(kh_sheet_get(s, KH_MAX_ROWS - 1, KH_MAX_COLS - 1)->text, "last");
+    assert_null(kh_sheet_get(s, 5, 0));
+    assert_null(kh_sheet_next_right(s, 0, 0));
+    kh_sheet_free(s);
+
+    s = kh_sheet_new(NULL);
+    for (uint32_t r = 0; r < 5; r++)
+        assert_true(kh_sheet_set(s, r, 1, KH_CELL_STRING, "v", 1));
+    kh_sheet_finish(s);
+    assert_non_null(kh_sheet_get(s, 4, 1));
+    assert_true(kh_sheet_set(s, 7, 2, KH_CELL_STRING, "w", 1)); /* past the index */
+    assert_string_equal(kh_sheet_get(s, 7, 2)->text, "w");
+    assert_null(kh_sheet_get(s, 6, 2));
+    assert_string_equal(kh_sheet_next_right(s, 7, 0)->text, "w");
+    kh_sheet_free(s);
+}
+
 static void text_helpers(void **state)
 {
     (void)state;
@@ -109,6 +186,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(cell_refs),
         cmocka_unit_test(grid_lookup),
+        cmocka_unit_test(grid_many_cells),
+        cmocka_unit_test(grid_sparse),
         cmocka_unit_test(text_helpers),
         cmocka_unit_test(status_table),
         cmocka_unit_test(diag_format),
