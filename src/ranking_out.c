@@ -383,11 +383,11 @@ static void write_ranking_header(rk *k, lxw_worksheet *ws, const kh_group *g, la
     kh_buf t = {0};
     kh_buf_printf(&t, "%s安全生产工作考核排名", rb->unit_type ? rb->unit_type : "");
     char *title = buf_take(k, &t);
+    set_row(k, ws, ROW_TITLE, 30);
     merge_text(k, ws, ROW_TITLE, 0, l.source, title, k->title);
     kh_free(title);
-    merge_text(k, ws, ROW_SUBTITLE, 0, l.source, rb->title, k->subtitle);
-    set_row(k, ws, ROW_TITLE, 30);
     set_row(k, ws, ROW_SUBTITLE, 22);
+    merge_text(k, ws, ROW_SUBTITLE, 0, l.source, rb->title, k->subtitle);
     set_row(k, ws, ROW_HEAD, 36);
 
     kh_xw_str(&k->x, ws, ROW_HEAD, 0, "名次", k->head);
@@ -423,6 +423,10 @@ static void write_ranking_row(rk *k, lxw_worksheet *ws, lxw_row_t r, const kh_un
     const kh_rubric *rb = u->cl->rubric;
     bool v = u->vetoed;
     lxw_format *text = v ? k->v_center : k->center;
+    char *src = source_text(k, u->cl);
+    unsigned lines = text_lines(u->cl->unit, l.unit_width);
+    unsigned sl = text_lines(src, l.source_width);
+    set_row(k, ws, r, row_height(sl > lines ? sl : lines, 20));
     if (v || u->rank <= 0)
         kh_xw_str(&k->x, ws, r, 0, "", text);
     else
@@ -450,11 +454,7 @@ static void write_ranking_row(rk *k, lxw_worksheet *ws, lxw_row_t r, const kh_un
                         "worksheet_write_comment");
         kh_free(note);
     }
-    char *src = source_text(k, u->cl);
     kh_xw_str(&k->x, ws, r, l.source, src, v ? k->v_left : k->left);
-    unsigned lines = text_lines(u->cl->unit, l.unit_width);
-    unsigned sl = text_lines(src, l.source_width);
-    set_row(k, ws, r, row_height(sl > lines ? sl : lines, 20));
     kh_free(src);
 }
 
@@ -492,8 +492,8 @@ static void write_ranking(rk *k, lxw_worksheet *ws, const kh_group *g, size_t *n
                   "同分单位名次相同；一票否决的单位不排名次，列在最后。",
                   g->n, kh_dec_format(g->rubric->total, num));
     char *note = buf_take(k, &nb);
-    merge_text(k, ws, last + 2, 0, l.source, note, k->note);
     set_row(k, ws, last + 2, 30);
+    merge_text(k, ws, last + 2, 0, l.source, note, k->note);
     kh_free(note);
 
     set_col(k, ws, 0, 6);
@@ -526,6 +526,35 @@ static void cache_totals(rk *k, lxw_chart_series *s, const kh_group *g, size_t n
         p->number = (double)g->units[i]->total / KH_DEC_SCALE;
         STAILQ_INSERT_TAIL(v->data_cache, p, list_pointers);
         v->num_data_points++;
+    }
+}
+
+/* The same for the categories, the unit names: in constant-memory mode
+ * libxlsxwriter cannot read the ranking sheet back, and would leave the
+ * chart without its copy of the names.  They are the names as the cells
+ * hold them (cleaned as kh_xw_str cleans them). */
+static void cache_names(rk *k, lxw_chart_series *s, const kh_group *g, size_t n)
+{
+    lxw_series_range *c = s->categories;
+    if (!c || !c->data_cache)
+        return;
+    c->ignore_cache = LXW_TRUE;
+    c->has_string_cache = LXW_TRUE;
+    for (size_t i = 0; i < n && i < UINT16_MAX; i++) {
+        lxw_series_data_point *p = calloc(1, sizeof *p);
+        char *name = kh_utf8_clean(g->units[i]->cl->unit, KH_XLSX_CELL_MAX);
+        char *copy = name ? strdup(name) : NULL;
+        kh_free(name);
+        if (!p || !copy) {
+            free(p);
+            free(copy);
+            kh_xw_check(&k->x, LXW_ERROR_MEMORY_MALLOC_FAILED, "chart cache");
+            return;
+        }
+        p->is_string = LXW_TRUE;
+        p->string = copy;
+        STAILQ_INSERT_TAIL(c->data_cache, p, list_pointers);
+        c->num_data_points++;
     }
 }
 
@@ -577,6 +606,7 @@ static void write_chart(rk *k, lxw_worksheet *ws, const char *rank_sheet, const 
     chart_series_set_categories(s, rank_sheet, r0, 1, r1, 1);
     chart_series_set_values(s, rank_sheet, r0, l.total, r1, l.total);
     cache_totals(k, s, g, nranked);
+    cache_names(k, s, g, nranked);
     chart_series_set_name(s, "合计得分");
     lxw_chart_fill fill = {.color = COLOR_BAR};
     chart_series_set_fill(s, &fill);
@@ -714,17 +744,8 @@ static void write_detail_unit(rk *k, lxw_worksheet *ws, lxw_row_t *r, const kh_u
             /* Highlight the check points that vetoed the unit. */
             bool v = veto;
             lxw_format *c = v ? k->v_center : k->center, *lf = v ? k->v_left : k->left;
-            kh_xw_str(&k->x, ws, *r, D_UNIT, u->cl->unit, lf);
-            kh_xw_str(&k->x, ws, *r, D_TYPE, rb->unit_type, c);
-            kh_xw_str(&k->x, ws, *r, D_ITEM, it->num, c);
-            kh_xw_str(&k->x, ws, *r, D_CHECK, cp->id, c);
-            kh_xw_str(&k->x, ws, *r, D_LABEL, cp->label, lf);
-            kh_xw_dec(&k->x, ws, *r, D_DED, u->cp_deduction[j], v ? k->v_ded : k->ded);
             char *why = cp_reason(k, rb, u, j, sum);
-            kh_xw_str(&k->x, ws, *r, D_REASON, why, lf);
-            kh_xw_str(&k->x, ws, *r, D_REMARK, res->remark, lf);
             char *where = cell_text(k, u->cl, res->cell);
-            kh_xw_str(&k->x, ws, *r, D_WHERE, where, lf);
             const char *texts[D_NCOLS] = {[D_UNIT] = u->cl->unit, [D_LABEL] = cp->label,
                                           [D_REASON] = why, [D_REMARK] = res->remark,
                                           [D_WHERE] = where};
@@ -735,6 +756,15 @@ static void write_detail_unit(rk *k, lxw_worksheet *ws, lxw_row_t *r, const kh_u
                     lines = n;
             }
             set_row(k, ws, *r, row_height(lines, 20));
+            kh_xw_str(&k->x, ws, *r, D_UNIT, u->cl->unit, lf);
+            kh_xw_str(&k->x, ws, *r, D_TYPE, rb->unit_type, c);
+            kh_xw_str(&k->x, ws, *r, D_ITEM, it->num, c);
+            kh_xw_str(&k->x, ws, *r, D_CHECK, cp->id, c);
+            kh_xw_str(&k->x, ws, *r, D_LABEL, cp->label, lf);
+            kh_xw_dec(&k->x, ws, *r, D_DED, u->cp_deduction[j], v ? k->v_ded : k->ded);
+            kh_xw_str(&k->x, ws, *r, D_REASON, why, lf);
+            kh_xw_str(&k->x, ws, *r, D_REMARK, res->remark, lf);
+            kh_xw_str(&k->x, ws, *r, D_WHERE, where, lf);
             kh_free(why);
             kh_free(where);
             (*r)++;
@@ -747,11 +777,11 @@ static void write_detail(rk *k, lxw_worksheet *ws, const kh_group *groups, size_
     static const char *const head[D_NCOLS] = {"被考核单位", "单位类别", "考核项目", "检查点",
                                               "检查要点", "扣分", "扣分说明", "备注",
                                               "来源（文件:工作表!单元格）"};
+    set_row(k, ws, 0, 30);
     for (lxw_col_t c = 0; c < D_NCOLS; c++) {
         kh_xw_str(&k->x, ws, 0, c, head[c], k->head);
         set_col(k, ws, c, detail_width[c]);
     }
-    set_row(k, ws, 0, 30);
     lxw_row_t r = 1;
     for (size_t g = 0; g < ng; g++)
         for (size_t i = 0; i < groups[g].n; i++)
@@ -778,6 +808,10 @@ static const double rejected_width[J_NCOLS] = {34, 14, 9, 80};
 static void write_rejected_row(rk *k, lxw_worksheet *ws, lxw_row_t r, const char *file,
                                const char *sheet, const kh_diag *dg)
 {
+    const char *msg = dg ? dg->msg : "（未记录原因）";
+    unsigned lines = text_lines(msg, rejected_width[J_MSG]);
+    unsigned fl = text_lines(file, rejected_width[J_FILE]);
+    set_row(k, ws, r, row_height(fl > lines ? fl : lines, 20));
     kh_xw_str(&k->x, ws, r, J_FILE, file, k->left);
     kh_xw_str(&k->x, ws, r, J_SHEET, sheet, k->left);
     char cell[32] = "";
@@ -786,21 +820,17 @@ static void write_rejected_row(rk *k, lxw_worksheet *ws, lxw_row_t r, const char
     else if (dg && dg->line > 0)
         snprintf(cell, sizeof cell, "第%ld行", dg->line);
     kh_xw_str(&k->x, ws, r, J_CELL, cell, k->center);
-    const char *msg = dg ? dg->msg : "（未记录原因）";
     kh_xw_str(&k->x, ws, r, J_MSG, msg, k->left);
-    unsigned lines = text_lines(msg, rejected_width[J_MSG]);
-    unsigned fl = text_lines(file, rejected_width[J_FILE]);
-    set_row(k, ws, r, row_height(fl > lines ? fl : lines, 20));
 }
 
 static void write_rejected(rk *k, lxw_worksheet *ws)
 {
     static const char *const head[J_NCOLS] = {"文件", "工作表", "单元格", "问题及修改方法"};
+    set_row(k, ws, 0, 24);
     for (lxw_col_t c = 0; c < J_NCOLS; c++) {
         kh_xw_str(&k->x, ws, 0, c, head[c], k->head);
         set_col(k, ws, c, rejected_width[c]);
     }
-    set_row(k, ws, 0, 24);
     const kh_batch *b = k->b;
     lxw_row_t r = 1;
     for (size_t i = 0; i < b->nrejected; i++) {
@@ -873,6 +903,14 @@ kh_status kh_write_ranking(const kh_batch *b, const char *path, kh_diags *d)
         kh_groups_free(groups, ng);
         return st;
     }
+    /* Constant-memory mode: libxlsxwriter writes each row to a temporary
+     * file as soon as a later row is started, instead of keeping every
+     * cell and shared string until workbook_close (about 245 MB for 20000
+     * units).  Every sheet is therefore written strictly row by row, with
+     * each row's height set before its cells.  Worksheets read the option
+     * when they are added, so setting it before the first one is enough
+     * (kh_xw_open has no parameter for it). */
+    k.x.wb->options.constant_memory = LXW_TRUE;
     make_formats(&k);
     reserve_name(&k, SHEET_DETAIL);
     reserve_name(&k, SHEET_REJECTED);

@@ -279,6 +279,11 @@ static void chart_sheet(void **state)
                                 "<c:pt idx=\"1\"><c:v>9</c:v></c:pt><c:pt idx=\"2\"><c:v>9</c:v>"
                                 "</c:pt><c:pt idx=\"3\"><c:v>8.5</c:v></c:pt><c:pt idx=\"4\">"
                                 "<c:v>6</c:v></c:pt></c:numCache>");
+    /* And its copy of the unit names, filled by the writer itself (the
+     * ranking sheet is written in constant-memory mode, which libxlsxwriter
+     * cannot read back). */
+    assert_part_has(out, chart, "<c:cat><c:strRef><c:f>'乡镇'!$B$4:$B$8</c:f><c:strCache>"
+                                "<c:ptCount val=\"5\"/><c:pt idx=\"0\"><c:v>");
     assert_part_has(out, chart, "<c:pt idx=\"3\"><c:v>=1+2</c:v></c:pt>");
     /* The chart lives on the second sheet. */
     assert_part_has(out, "xl/worksheets/_rels/sheet2.xml.rels", "../drawings/drawing1.xml");
