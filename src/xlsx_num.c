@@ -40,8 +40,34 @@ bool kh_xlsx_parse_number(const char *s, locale_t loc, double *out)
     return true;
 }
 
+/* A whole number below 10^15 in magnitude: what "%.15g" gives for it,
+ * written without snprintf (most number cells are counts, and snprintf
+ * was a tenth of reading a workbook's cells).  -0 is "0" as below. */
+static bool format_whole(double v, char out[KH_XLSX_NUMBUF])
+{
+    if (!(v > -1e15 && v < 1e15) || v != (double)(int64_t)v)
+        return false;
+    int64_t n = (int64_t)v;
+    char digits[20];
+    int nd = 0;
+    uint64_t u = n < 0 ? (uint64_t)-n : (uint64_t)n;
+    do {
+        digits[nd++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    char *o = out;
+    if (n < 0)
+        *o++ = '-';
+    while (nd)
+        *o++ = digits[--nd];
+    *o = '\0';
+    return true;
+}
+
 void kh_xlsx_format_number(double v, locale_t loc, char out[KH_XLSX_NUMBUF])
 {
+    if (format_whole(v, out))
+        return;
     char g[40];
     locale_t old = uselocale(loc);
     snprintf(g, sizeof g, "%.15g", v);
