@@ -484,12 +484,22 @@ typedef struct ws_m {
     int64_t row;            /* current row, 0-based; -1 before the first */
     uint32_t next_col;      /* column of the next cell without r */
     uint32_t crow, ccol;    /* the current cell */
-    char ref[KH_CELLREF_BUFSZ];  /* its name */
+    char ref[KH_CELLREF_BUFSZ];  /* its name once ws_ref made it, else "" */
     enum ctype type;
     int64_t style;          /* its cell format, or -1 */
     kh_buf v, is;
     size_t vchars, ischars;
 } ws_m;
+
+/* The name of the current cell ("E12"), made only when a message needs
+ * it. */
+static const char *ws_ref(kh_xml *x)
+{
+    ws_m *m = x->m;
+    if (!m->ref[0])
+        kh_cell_ref(m->crow, m->ccol, m->ref);
+    return m->ref;
+}
 
 static void ws_row(kh_xml *x, ws_m *m, const char **attrs)
 {
@@ -526,9 +536,17 @@ static void ws_cell(kh_xml *x, ws_m *m, const char **attrs)
         {"b", CT_B}, {"e", CT_E}, {"d", CT_D},
     };
     char show[KH_XLSX_SHOW_BUFSZ];
-    const char *rs = kh_xml_attr(attrs, KH_NS_NONE, "r"),
-               *t = kh_xml_attr(attrs, KH_NS_NONE, "t"),
-               *s = kh_xml_attr(attrs, KH_NS_NONE, "s");
+    /* r, t and s in one pass (kh_xml_attr would take three); unprefixed
+     * attributes are named without a namespace separator. */
+    const char *rs = NULL, *t = NULL, *s = NULL;
+    for (size_t i = 0; attrs[i]; i += 2) {
+        const char *a = attrs[i];
+        if (a[0] && !a[1]) {
+            const char **slot = a[0] == 'r' ? &rs : a[0] == 't' ? &t : a[0] == 's' ? &s : NULL;
+            if (slot && !*slot)
+                *slot = attrs[i + 1];
+        }
+    }
     if (rs) {
         if (!kh_cell_parse(rs, &m->crow, &m->ccol)) {
             kh_xml_fail(x, KH_ERR_INPUT, NULL,
@@ -548,14 +566,14 @@ static void ws_cell(kh_xml *x, ws_m *m, const char **attrs)
         m->ccol = m->next_col;
     }
     m->next_col = m->ccol + 1;
-    kh_cell_ref(m->crow, m->ccol, m->ref);
+    m->ref[0] = '\0';
     m->type = CT_N;
     if (t) {
         size_t i = 0;
         while (i < KH_ARRAY_LEN(types) && strcmp(types[i].name, t) != 0)
             i++;
         if (i == KH_ARRAY_LEN(types)) {
-            kh_xml_fail(x, KH_ERR_INPUT, m->ref,
+            kh_xml_fail(x, KH_ERR_INPUT, ws_ref(x),
                         _("unknown cell type \"%s\": the file is damaged; re-save it from Excel or "
                           "WPS"), kh_xlsx_show(t, show));
             return;
@@ -626,7 +644,6 @@ static void ws_emit(kh_xml *x, ws_m *m)
 {
     xlsx *r = m->r;
     char show[KH_XLSX_SHOW_BUFSZ], num[KH_XLSX_NUMBUF];
-    const char *ref = m->ref;
     kh_cell_type type = KH_CELL_STRING;
     const char *text = NULL;
     size_t len = 0;
@@ -639,13 +656,13 @@ static void ws_emit(kh_xml *x, ws_m *m)
         if (!*v)
             return;
         if (strspn(v, "0123456789") != strlen(v)) {
-            kh_xml_fail(x, KH_ERR_INPUT, ref,
+            kh_xml_fail(x, KH_ERR_INPUT, ws_ref(x),
                         _("shared string index \"%s\" is not a number: the file is damaged; "
                           "re-save it from Excel or WPS"), kh_xlsx_show(v, show));
             return;
         }
         if (!kh_xml_uint(v, UINT32_MAX, &idx) || idx >= r->nsst) {
-            kh_xml_fail(x, KH_ERR_INPUT, ref,
+            kh_xml_fail(x, KH_ERR_INPUT, ws_ref(x),
                         _("shared string index %s is out of range (the workbook has %zu shared "
                           "strings): the file is damaged; re-save it from Excel or WPS"),
                         kh_xlsx_show(v, show), r->nsst);
@@ -657,7 +674,7 @@ static void ws_emit(kh_xml *x, ws_m *m)
     case CT_INLINE:
     case CT_STR: {
         kh_buf *b = m->type == CT_INLINE && m->has_is ? &m->is : &m->v;
-        if (!kh_xml_finish_text(x, b, ref))
+        if (!kh_xml_finish_text(x, b, NULL))
             return;
         text = kh_buf_str(b);
         len = b->len;
@@ -673,7 +690,7 @@ static void ws_emit(kh_xml *x, ws_m *m)
         } else if (strcmp(v, "0") == 0 || strcmp(v, "false") == 0) {
             text = "FALSE";
         } else {
-            kh_xml_fail(x, KH_ERR_INPUT, ref,
+            kh_xml_fail(x, KH_ERR_INPUT, ws_ref(x),
                         _("bad boolean value \"%s\": the file is damaged; re-save it from Excel or "
                           "WPS"), kh_xlsx_show(v, show));
             return;
@@ -699,7 +716,7 @@ static void ws_emit(kh_xml *x, ws_m *m)
         if (!*v)
             return;
         if (!kh_xlsx_parse_number(v, r->cloc, &d)) {
-            kh_xml_fail(x, KH_ERR_INPUT, ref,
+            kh_xml_fail(x, KH_ERR_INPUT, ws_ref(x),
                         _("\"%s\" stands where a number belongs: the file is damaged; re-save it "
                           "from Excel or WPS"), kh_xlsx_show(v, show));
             return;
@@ -725,12 +742,12 @@ static void ws_emit(kh_xml *x, ws_m *m)
      * may share one part: bound the grid and the grids. */
     size_t bytes = grid_bytes(m->sheet);
     if (bytes > KH_XLSX_MAX_GRID)
-        kh_xml_fail(x, KH_ERR_LIMIT, ref,
+        kh_xml_fail(x, KH_ERR_LIMIT, ws_ref(x),
                     _("the worksheet holds more than %u MiB of cells, kaohe's limit: keep "
                       "the checklist in a workbook of its own"),
                     KH_XLSX_MAX_GRID >> 20);
     else if (r->grids + bytes > KH_XLSX_MAX_GRIDS)
-        kh_xml_fail(x, KH_ERR_LIMIT, ref,
+        kh_xml_fail(x, KH_ERR_LIMIT, ws_ref(x),
                     _("the worksheets of this workbook hold more than %u MiB of cells, "
                       "kaohe's limit: keep the checklists in workbooks of their own"),
                     KH_XLSX_MAX_GRIDS >> 20);
@@ -759,9 +776,9 @@ static void ws_text(kh_xml *x, const char *s, int len)
 {
     ws_m *m = x->m;
     if (m->in_v)
-        kh_xml_collect(x, &m->v, &m->vchars, s, len, m->ref);
+        kh_xml_collect(x, &m->v, &m->vchars, s, len, NULL);
     else if (m->in_t)
-        kh_xml_collect(x, &m->is, &m->ischars, s, len, m->ref);
+        kh_xml_collect(x, &m->is, &m->ischars, s, len, NULL);
 }
 
 /* Read one worksheet part into a new finished sheet named name. */
@@ -771,7 +788,8 @@ static kh_status read_sheet(xlsx *r, const char *norm, const char *name, kh_shee
     ws_m m = {.r = r, .row = -1};
     if (!(m.sheet = kh_sheet_new(name)))
         return KH_ERR_NOMEM;
-    kh_xml x = {.start = ws_start, .end = ws_end, .text = ws_text, .m = &m};
+    kh_xml x = {.start = ws_start, .end = ws_end, .text = ws_text, .m = &m,
+                .cell_name = ws_ref};
     kh_status st = parse(r, norm, name, &x);
     kh_buf_free(&m.v);
     kh_buf_free(&m.is);

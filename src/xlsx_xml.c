@@ -272,6 +272,8 @@ kh_status kh_xml_parse(kh_zip *z, const char *path, const char *norm, const char
 
 static void too_long(kh_xml *x, const char *cell)
 {
+    if (!cell && x->cell_name)
+        cell = x->cell_name(x);
     kh_xml_fail(x, KH_ERR_LIMIT, cell,
                 x->sheet ? _("a cell holds more than %u characters, Excel's limit: the file is "
                              "damaged or not a real workbook")
@@ -283,9 +285,10 @@ static void too_long(kh_xml *x, const char *cell)
 bool kh_xml_collect(kh_xml *x, kh_buf *b, size_t *chars, const char *s, int len,
                     const char *cell)
 {
-    for (int i = 0; i < len; i++)
-        *chars += ((unsigned char)s[i] & 0xC0) != 0x80;
-    /* An escape is 7 characters for 1: past that, no decoding helps. */
+    /* A cell's character takes at most 7 bytes here (an escape, 7 ASCII
+     * characters for 1): past that, no decoding helps.  Bytes, not code
+     * points, are counted: the same bound without a pass over the text. */
+    *chars += (size_t)len;
     if (*chars > 7 * (size_t)KH_XLSX_MAX_CELL) {
         too_long(x, cell);
         return false;
@@ -311,8 +314,12 @@ static int hexval(char c)
 
 size_t kh_xml_decode_escapes(char *s, size_t len)
 {
-    size_t w = 0;
-    for (size_t i = 0; i < len;) {
+    /* Nothing moves before the first underscore (most texts have none). */
+    const char *u = memchr(s, '_', len);
+    if (!u)
+        return len;
+    size_t w = (size_t)(u - s);
+    for (size_t i = w; i < len;) {
         if (len - i >= 7 && s[i] == '_' && s[i + 1] == 'x' && s[i + 6] == '_') {
             unsigned cp = 0;
             int k = 2;
@@ -344,9 +351,11 @@ bool kh_xml_finish_text(kh_xml *x, kh_buf *b, const char *cell)
         return true;
     b->len = kh_xml_decode_escapes(b->s, b->len);
     b->s[b->len] = '\0';
+    /* No more characters than bytes: count them only when it matters. */
     size_t chars = 0;
-    for (size_t i = 0; i < b->len; i++)
-        chars += ((unsigned char)b->s[i] & 0xC0) != 0x80;
+    if (b->len > KH_XLSX_MAX_CELL)
+        for (size_t i = 0; i < b->len; i++)
+            chars += ((unsigned char)b->s[i] & 0xC0) != 0x80;
     if (chars > KH_XLSX_MAX_CELL) {
         too_long(x, cell);
         return false;

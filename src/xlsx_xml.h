@@ -38,6 +38,11 @@ struct kh_xml {
     unsigned depth;
     XML_Index last_event;   /* byte index of the latest event */
     kh_status err;          /* set once; stops the parser */
+    /* Optional, set by the caller: the name of the current cell, for the
+     * messages of kh_xml_collect and kh_xml_finish_text when they are
+     * given cell == NULL (so that a machine names its cell only when a
+     * message needs it).  NULL: no cell is named. */
+    const char *(*cell_name)(kh_xml *x);
 };
 
 /* Stream part norm of z (it must exist) through x's handlers.  Returns
@@ -62,9 +67,10 @@ bool kh_xml_sml(enum kh_ns ns, const char *local, const char *want);
 /* A whole number in [0, max]: digits only, overflow-checked. */
 bool kh_xml_uint(const char *s, uint32_t max, uint32_t *out);
 
-/* Append cell text to b counting code points in *chars; stops the part
- * (KH_ERR_LIMIT) once the text cannot fit a cell even after escapes are
- * decoded.  False after stopping. */
+/* Append cell text to b counting its bytes in *chars (0 at the start of
+ * a text); stops the part (KH_ERR_LIMIT) once the text cannot fit a cell
+ * even after escapes are decoded: past 7 bytes a character (an escape
+ * _xHHHH_ is the longest way to write one).  False after stopping. */
 bool kh_xml_collect(kh_xml *x, kh_buf *b, size_t *chars, const char *s, int len,
                     const char *cell);
 
