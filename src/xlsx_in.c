@@ -570,7 +570,8 @@ static void ws_cell(kh_xml *x, ws_m *m, const char **attrs)
     m->type = CT_N;
     if (t) {
         size_t i = 0;
-        while (i < KH_ARRAY_LEN(types) && strcmp(types[i].name, t) != 0)
+        while (i < KH_ARRAY_LEN(types) &&
+               (types[i].name[0] != t[0] || strcmp(types[i].name, t) != 0))
             i++;
         if (i == KH_ARRAY_LEN(types)) {
             kh_xml_fail(x, KH_ERR_INPUT, ws_ref(x),

@@ -65,7 +65,12 @@ const char *kh_xml_attr(const char **attrs, enum kh_ns ns, const char *local)
 
 bool kh_xml_sml(enum kh_ns ns, const char *local, const char *want)
 {
-    return (ns == KH_NS_SML || ns == KH_NS_NONE) && strcmp(local, want) == 0;
+    if (ns != KH_NS_SML && ns != KH_NS_NONE)
+        return false;
+    /* The names are short ("c", "v", "row"): no call to strcmp. */
+    while (*want && *local == *want)
+        local++, want++;
+    return *local == *want;
 }
 
 bool kh_xml_uint(const char *s, uint32_t max, uint32_t *out)
@@ -124,6 +129,8 @@ static void XMLCALL on_start(void *u, const XML_Char *name, const XML_Char **att
     }
     const char *local;
     enum kh_ns ns = split_name(name, &local);
+    x->open[x->depth].ns = ns;
+    x->open[x->depth].local = (size_t)(local - name);
     if (x->start)
         x->start(x, ns, local, attrs);
 }
@@ -134,10 +141,10 @@ static void XMLCALL on_end(void *u, const XML_Char *name)
     if (x->err)
         return;
     x->last_event = XML_GetCurrentByteIndex(x->p);
-    const char *local;
-    enum kh_ns ns = split_name(name, &local);
+    /* expat has checked that this end tag names the element its start tag
+     * opened: split as it was there. */
     if (x->end)
-        x->end(x, ns, local);
+        x->end(x, x->open[x->depth].ns, name + x->open[x->depth].local);
     x->depth--;
 }
 

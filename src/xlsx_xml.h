@@ -8,6 +8,7 @@
 #define KH_XLSX_XML_H
 
 #include "common.h"
+#include "xlsx_in.h"
 #include "xlsx_zip.h"
 
 #include <expat.h>
@@ -43,6 +44,13 @@ struct kh_xml {
      * given cell == NULL (so that a machine names its cell only when a
      * message needs it).  NULL: no cell is named. */
     const char *(*cell_name)(kh_xml *x);
+    /* Private: the namespace and local-name offset of the open element at
+     * each depth, so that an end tag (the same name as its start tag) is
+     * not split again. */
+    struct {
+        enum kh_ns ns;
+        size_t local;
+    } open[KH_XLSX_MAX_DEPTH + 1];
 };
 
 /* Stream part norm of z (it must exist) through x's handlers.  Returns
