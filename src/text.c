@@ -5,6 +5,7 @@
 #include "text.h"
 #include "common.h"
 
+#include <stdint.h>
 #include <string.h>
 
 bool kh_utf8_valid(const char *str, size_t len, size_t *bad_off)
@@ -16,7 +17,20 @@ bool kh_utf8_valid(const char *str, size_t len, size_t *bad_off)
         size_t n;
         unsigned cp;
         if (c < 0x80) {
-            i++;
+            /* ASCII runs 8 bytes at a time. */
+            uint64_t w;
+            while (len - i >= 8 && (memcpy(&w, s + i, 8), !(w & 0x8080808080808080u)))
+                i += 8;
+            while (i < len && s[i] < 0x80)
+                i++;
+            continue;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            /* Three bytes (all of CJK) checked directly: no overlong form
+             * (E0 needs A0..BF next) and no surrogate (ED needs 80..9F). */
+            if (len - i < 3 || (s[i + 1] & 0xC0) != 0x80 || (s[i + 2] & 0xC0) != 0x80 ||
+                (c == 0xE0 && s[i + 1] < 0xA0) || (c == 0xED && s[i + 1] > 0x9F))
+                goto bad;
+            i += 3;
             continue;
         } else if (c >= 0xC2 && c <= 0xDF) {
             n = 1;

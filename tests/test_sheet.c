@@ -151,6 +151,23 @@ static void text_helpers(void **state)
     assert_false(kh_utf8_valid("\xED\xA0\x80", 3, NULL)); /* surrogate */
     assert_false(kh_utf8_valid("\xE4\xB8", 2, &off));     /* truncated */
     assert_int_equal(off, 0);
+    /* Past an ASCII run read 8 bytes at a time, the offset is exact. */
+    static const struct {
+        const char *s;
+        size_t bad;  /* SIZE_MAX: valid */
+    } utf8[] = {
+        {"abcdefghijklmnop两江镇qrstuvw", SIZE_MAX}, {"abcdefghijk\xE4\xB8", 11},
+        {"abcdefghijklmnopq\xE0\x80\x80", 17}, {"abcdefgh\xE0\xA0\x80", SIZE_MAX},
+        {"12345678\xED\x9F\xBF\xED\xA0\x80", 11}, {"\xEF\xBF\xBF" "abcdefgh\x80", 11},
+        {"abcdefgh\xF0\x9F\x98\x80", SIZE_MAX}, {"abcdefgh\xE4\x41\x80", 8},
+    };
+    for (size_t i = 0; i < KH_ARRAY_LEN(utf8); i++) {
+        off = 99;
+        bool ok = kh_utf8_valid(utf8[i].s, strlen(utf8[i].s), &off);
+        assert_int_equal(ok, utf8[i].bad == SIZE_MAX);
+        if (!ok)
+            assert_int_equal(off, utf8[i].bad);
+    }
     assert_int_equal(kh_utf8_len("两江a"), 3);
 }
 
