@@ -268,9 +268,12 @@ static kh_status parse(reader *r, const char *text, size_t len)
 
     size_t pos = 0;
     while (pos < len && r->st == KH_OK) {
-        size_t end = pos;
-        while (end < len && text[end] != '\n' && text[end] != '\r')
-            end++;
+        /* The segment ends after the first CR or LF from pos. */
+        const char *nl = memchr(text + pos, '\n', len - pos);
+        size_t end = nl ? (size_t)(nl - text) : len;
+        const char *cr = memchr(text + pos, '\r', end - pos);
+        if (cr)
+            end = (size_t)(cr - text);
         if (end < len)
             end++;
         r->seg_end = end;

@@ -77,7 +77,14 @@ static uLong ZCALLBACK src_read(voidpf opaque, voidpf stream, void *buf, uLong s
     }
     size_t left = s->pos < s->len ? s->len - (size_t)s->pos : 0;
     size_t n = size < left ? size : left;
-    memcpy(buf, s->data + s->pos, n);
+    if (n <= 8) {
+        /* minizip reads the zip directory a field (1-4 bytes) a call. */
+        unsigned char *o = buf;
+        for (size_t i = 0; i < n; i++)
+            o[i] = s->data[s->pos + i];
+    } else {
+        memcpy(buf, s->data + s->pos, n);
+    }
     s->pos += n;
     return (uLong)n;
 }
