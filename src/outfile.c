@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -129,24 +130,29 @@ void kh_outfile_abort(kh_outfile *o)
     *o = (kh_outfile){.fd = -1};
 }
 
-kh_status kh_outfile_commit(kh_outfile *o, kh_diags *d)
+/* Forget o (the file itself is not touched). */
+static void outfile_release(kh_outfile *o)
 {
-    kh_status st;
-    if (o->fd < 0) {
-        st = kh_commit_tmp(o->open_path, o->path, d);
-        kh_free(o->open_path);
-        kh_free(o->path);
-        *o = (kh_outfile){.fd = -1};
-        return st;
-    }
-    /* Give the anonymous file a name: straight at the target when there is
-     * none yet, else a temporary name renamed over the target (a kill in
-     * between leaves the old file complete and a hidden .tmp). */
-    st = KH_OK;
+    if (o->fd >= 0)
+        close(o->fd);
+    kh_free(o->open_path);
+    kh_free(o->path);
+    *o = (kh_outfile){.fd = -1};
+}
+
+/* Put o, finished and synced, in place; o is released either way. */
+static kh_status outfile_place(kh_outfile *o, kh_diags *d)
+{
     int e = 0;
-    if (fsync(o->fd) != 0) {
-        e = errno;
+    if (o->fd < 0) {
+        if (rename(o->open_path, o->path) != 0) {
+            e = errno;
+            unlink(o->open_path);
+        }
     } else if (linkat(AT_FDCWD, o->open_path, AT_FDCWD, o->path, AT_SYMLINK_FOLLOW) != 0) {
+        /* Give the anonymous file a name: straight at the target when there
+         * is none yet, else a temporary name renamed over the target (a kill
+         * in between leaves the old file complete and a hidden .tmp). */
         if (errno != EEXIST) {
             e = errno;
         } else {
@@ -164,16 +170,127 @@ kh_status kh_outfile_commit(kh_outfile *o, kh_diags *d)
             }
         }
     }
-    if (e) {
+    if (e)
         kh_diags_add(d, KH_ERROR, o->path, NULL, NULL, 0,
                      _("cannot put the finished file in place: %s"), strerror(e));
-        st = KH_ERR_IO;
+    outfile_release(o);
+    return e ? KH_ERR_IO : KH_OK;
+}
+
+/* A synced file failed: say so and throw it away. */
+static kh_status outfile_sync_failed(kh_outfile *o, int e, kh_diags *d)
+{
+    kh_diags_add(d, KH_ERROR, o->path, NULL, NULL, 0, _("cannot write the file: %s"),
+                 strerror(e));
+    kh_outfile_abort(o);
+    return KH_ERR_IO;
+}
+
+/* fsync the file of o (opened by name for a named temporary): 0 or errno. */
+static int outfile_fsync(const kh_outfile *o)
+{
+    if (o->fd >= 0)
+        return fsync(o->fd) == 0 ? 0 : errno;
+    int fd = open(o->open_path, O_RDONLY | O_CLOEXEC);
+    int e = fd < 0 || fsync(fd) != 0 ? errno : 0;
+    if (fd >= 0)
+        close(fd);
+    return e;
+}
+
+/* The batch each thread's kh_outfile_commit keeps files in, if any. */
+static _Thread_local kh_outfile_batch *active_batch;
+
+/* Sync every kept file of b, then put each in place; b is left empty. */
+static void batch_flush(kh_outfile_batch *b, kh_diags *d)
+{
+    /* One syncfs per file system writes back every kept file's bytes and
+     * commits the journal once, where an fsync per file waits for one
+     * journal commit each.  Where syncfs fails (or is missing), each file
+     * is fsynced, which reports exactly the files that failed. */
+    bool each = false;
+    dev_t synced[4];
+    size_t nsynced = 0;
+    for (size_t i = 0; i < b->n && !each; i++) {
+        kh_outfile *o = &b->files[i];
+        int fd = o->fd >= 0 ? o->fd : open(o->open_path, O_RDONLY | O_CLOEXEC);
+        struct stat st;
+        if (fd < 0 || fstat(fd, &st) != 0) {
+            each = true;
+        } else {
+            bool seen = false;
+            for (size_t k = 0; k < nsynced && !seen; k++)
+                seen = synced[k] == st.st_dev;
+            if (!seen && (nsynced == KH_ARRAY_LEN(synced) || syncfs(fd) != 0))
+                each = true;
+            else if (!seen)
+                synced[nsynced++] = st.st_dev;
+        }
+        if (fd >= 0 && fd != o->fd)
+            close(fd);
     }
-    close(o->fd);
-    kh_free(o->open_path);
-    kh_free(o->path);
-    *o = (kh_outfile){.fd = -1};
+    for (size_t i = 0; i < b->n; i++) {
+        kh_outfile *o = &b->files[i];
+        int e = each ? outfile_fsync(o) : 0;
+        kh_status st = e ? outfile_sync_failed(o, e, d) : outfile_place(o, d);
+        if (st != KH_OK)
+            b->st = KH_ERR_IO;
+    }
+    b->n = 0;
+}
+
+void kh_outfile_batch_begin(kh_outfile_batch *b)
+{
+    *b = (kh_outfile_batch){.st = KH_OK, .outer = active_batch};
+    /* Kept anonymous files hold a descriptor each: leave most of the
+     * open-file limit to the rest of the program. */
+    struct rlimit rl;
+    size_t max = KH_OUTFILE_BATCH_MAX;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        rl.rlim_cur / 4 < max)
+        max = (size_t)(rl.rlim_cur / 4);
+    b->max = max ? max : 1;
+    active_batch = b;
+}
+
+kh_status kh_outfile_batch_end(kh_outfile_batch *b, kh_diags *d)
+{
+    batch_flush(b, d);
+    kh_free(b->files);
+    if (active_batch == b)
+        active_batch = b->outer;
+    kh_status st = b->st;
+    *b = (kh_outfile_batch){.st = KH_OK};
     return st;
+}
+
+/* Keep o in the active batch b (o is emptied); false when out of memory
+ * (o is untouched, to be committed at once). */
+static bool batch_keep(kh_outfile_batch *b, kh_outfile *o, kh_diags *d)
+{
+    if (b->n == b->max)
+        batch_flush(b, d);
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 16;
+        if (cap > b->max)
+            cap = b->max;
+        kh_outfile *f = kh_realloc(b->files, cap * sizeof *f);
+        if (!f)
+            return false;
+        b->files = f;
+        b->cap = cap;
+    }
+    b->files[b->n++] = *o;
+    *o = (kh_outfile){.fd = -1};
+    return true;
+}
+
+kh_status kh_outfile_commit(kh_outfile *o, kh_diags *d)
+{
+    if (active_batch && batch_keep(active_batch, o, d))
+        return KH_OK;
+    int e = outfile_fsync(o);
+    return e ? outfile_sync_failed(o, e, d) : outfile_place(o, d);
 }
 
 bool kh_same_file(const char *a, const char *b)

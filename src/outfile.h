@@ -34,6 +34,33 @@ kh_status kh_outfile_begin(kh_outfile *o, const char *path, kh_diags *d);
 kh_status kh_outfile_commit(kh_outfile *o, kh_diags *d);
 void kh_outfile_abort(kh_outfile *o);
 
+/* Deferred commits: many outputs made durable with one flush.  Between
+ * kh_outfile_batch_begin and kh_outfile_batch_end, kh_outfile_commit on the
+ * same thread neither syncs nor names the finished file: it keeps it (an
+ * anonymous file, or a named hidden temporary) and returns KH_OK.
+ * kh_outfile_batch_end - or a commit that finds KH_OUTFILE_BATCH_MAX files
+ * kept (fewer when the open-file limit is low) - syncs them all with one
+ * syncfs per file system (an fsync of each where syncfs fails) and then
+ * puts each in place as kh_outfile_commit would, in the order they were
+ * committed.  The promise stays: no name ever shows a file whose bytes are
+ * not on disk, and a killed process leaves no partial output (anonymous
+ * files vanish; a named temporary stays a hidden .NAME.XXXXXX.tmp).  A file
+ * that cannot be synced or put in place is removed and reported in d (the
+ * d of the kh_outfile_commit that made the batch full, or of
+ * kh_outfile_batch_end); kh_outfile_batch_end returns the worst status of
+ * all of them.  Batches nest (the inner one is committed by its end). */
+#define KH_OUTFILE_BATCH_MAX 256
+
+typedef struct kh_outfile_batch {
+    kh_outfile *files; /* kept, in commit order */
+    size_t n, cap, max;
+    kh_status st;      /* worst status of the commits done so far */
+    struct kh_outfile_batch *outer;
+} kh_outfile_batch;
+
+void kh_outfile_batch_begin(kh_outfile_batch *b);
+kh_status kh_outfile_batch_end(kh_outfile_batch *b, kh_diags *d);
+
 /* True when a and b name the same existing file (same device and inode),
  * or the same path text when neither exists. */
 bool kh_same_file(const char *a, const char *b);

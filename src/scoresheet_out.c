@@ -486,6 +486,11 @@ kh_status kh_write_scoresheets(const kh_batch *b, const char *dir, unsigned form
         const char *ext;
         kh_status (*write)(const kh_unit *, const char *, kh_diags *);
     } kinds[] = {{KH_FMT_XLSX, ".xlsx", ss_xlsx}, {KH_FMT_CSV, ".csv", ss_csv}};
+    /* Every file is synced with one flush per batch of files before any
+     * is named (see kh_outfile_batch_begin): an fsync each cost more than
+     * writing the scoresheet. */
+    kh_outfile_batch ob;
+    kh_outfile_batch_begin(&ob);
     kh_status worst = KH_OK;
     for (size_t i = 0; i < b->nunits; i++) {
         for (size_t k = 0; k < KH_ARRAY_LEN(kinds); k++) {
@@ -513,6 +518,7 @@ kh_status kh_write_scoresheets(const kh_batch *b, const char *dir, unsigned form
         worst = worse(worst, st);
         kh_free(path);
     }
+    worst = worse(worst, kh_outfile_batch_end(&ob, d));
     for (size_t i = 0; i < b->nunits; i++)
         kh_free(stems[i]);
     kh_free(stems);

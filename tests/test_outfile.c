@@ -291,6 +291,90 @@ static void tmp_relative_and_failures(void **state)
     kh_free(tmp);
 }
 
+/* Write text through an outfile for path and commit it (KH_OK expected
+ * from the commit itself). */
+static void write_out(const char *path, const char *text, kh_diags *d)
+{
+    kh_outfile o;
+    assert_int_equal(kh_outfile_begin(&o, path, d), KH_OK);
+    FILE *f = fopen(o.open_path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(kh_outfile_commit(&o, d), KH_OK);
+    assert_null(o.path);
+    assert_int_equal(o.fd, -1);
+}
+
+/* Deferred commits: nothing is named before the batch is synced, then
+ * every file is in place (new or replacing an old one) in commit order;
+ * a full batch commits by itself; a file that cannot be put in place is
+ * reported and does not stop the others. */
+static void batch_commit(void **state)
+{
+    const char *dir = *state;
+    char name[16], text_want[16];
+    kh_diags d = {0};
+    test_write_file(test_path(dir, "f1.txt"), "old one");
+    assert_int_equal(mkdir(test_path(dir, "f4.txt"), 0755), 0); /* a folder: cannot be replaced */
+    test_write_file(test_path(dir, "f4.txt/keep"), "k");
+
+    kh_outfile_batch b;
+    kh_outfile_batch_begin(&b);
+    assert_true(b.max >= 1 && b.max <= KH_OUTFILE_BATCH_MAX);
+    b.max = 3; /* full after three files */
+    for (int i = 0; i < 6; i++) {
+        snprintf(name, sizeof name, "f%d.txt", i);
+        snprintf(text_want, sizeof text_want, "new %d", i);
+        write_out(test_path(dir, name), text_want, &d);
+        if (i < 2) { /* kept: not there yet, or still the old file */
+            assert_int_equal(access(test_path(dir, "f0.txt"), F_OK), -1);
+            char *text = test_slurp(test_path(dir, "f1.txt"), NULL);
+            assert_string_equal(text, "old one");
+            free(text);
+        }
+    }
+    /* The first three were committed when the fourth came; f3..f5 wait. */
+    assert_int_equal(access(test_path(dir, "f2.txt"), F_OK), 0);
+    assert_int_equal(access(test_path(dir, "f3.txt"), F_OK), -1);
+    assert_int_equal(access(test_path(dir, "f5.txt"), F_OK), -1);
+    assert_int_equal(d.n, 0);
+
+    /* A nested batch is committed by its own end. */
+    kh_outfile_batch inner;
+    kh_outfile_batch_begin(&inner);
+    write_out(test_path(dir, "inner.txt"), "inner", &d);
+    assert_int_equal(access(test_path(dir, "inner.txt"), F_OK), -1);
+    assert_int_equal(kh_outfile_batch_end(&inner, &d), KH_OK);
+    assert_int_equal(access(test_path(dir, "inner.txt"), F_OK), 0);
+    assert_int_equal(access(test_path(dir, "f5.txt"), F_OK), -1);
+
+    assert_int_equal(kh_outfile_batch_end(&b, &d), KH_ERR_IO);
+    assert_int_equal(d.n, 1);
+    assert_string_equal(d.v[0].file, test_path(dir, "f4.txt"));
+    assert_diags_contain(&d, "cannot put the finished file in place");
+    for (int i = 0; i < 6; i++) {
+        if (i == 4)
+            continue;
+        snprintf(name, sizeof name, "f%d.txt", i);
+        char *text = test_slurp(test_path(dir, name), NULL);
+        snprintf(text_want, sizeof text_want, "new %d", i);
+        assert_string_equal(text, text_want);
+        free(text);
+    }
+    assert_int_equal(access(test_path(dir, "f4.txt/keep"), F_OK), 0);
+    assert_int_equal(test_count_tmp(dir), 0);
+    kh_diags_clear(&d);
+
+    /* After the end, commits are immediate again. */
+    write_out(test_path(dir, "after.txt"), "now", &d);
+    assert_int_equal(access(test_path(dir, "after.txt"), F_OK), 0);
+    /* An empty batch commits nothing and succeeds. */
+    kh_outfile_batch_begin(&b);
+    assert_int_equal(kh_outfile_batch_end(&b, &d), KH_OK);
+    assert_int_equal(d.n, 0);
+}
+
 static void ensure_dir(void **state)
 {
     const char *dir = *state;
@@ -485,6 +569,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(tmp_and_commit, test_scratch_setup, test_scratch_teardown),
         cmocka_unit_test_setup_teardown(tmp_relative_and_failures, test_scratch_setup,
                                         test_scratch_teardown),
+        cmocka_unit_test_setup_teardown(batch_commit, test_scratch_setup, test_scratch_teardown),
         cmocka_unit_test_setup_teardown(ensure_dir, test_scratch_setup, test_scratch_teardown),
         cmocka_unit_test(sheet_names),
         cmocka_unit_test(sheet_name_duplicates),
