@@ -36,6 +36,7 @@ typedef struct zentry {
     char *name;         /* as stored in the zip */
     unz64_file_pos pos;
     uint64_t usize;     /* declared uncompressed size */
+    unsigned long flag, method;  /* general purpose flags, compression method */
 } zentry;
 
 struct kh_zip {
@@ -216,16 +217,24 @@ static kh_status damaged(const kh_zip *z, kh_diags *d)
 /* Add the current entry of z->uf to the index (directories skipped). */
 static kh_status index_entry(kh_zip *z, kh_diags *d)
 {
+    /* One read of the entry (minizip parses it a byte at a time) when its
+     * name fits the buffer, a second with a buffer of its size if not. */
     unz_file_info64 fi;
-    if (unzGetCurrentFileInfo64(z->uf, &fi, NULL, 0, NULL, 0, NULL, 0) != UNZ_OK)
+    char small[256];
+    if (unzGetCurrentFileInfo64(z->uf, &fi, small, sizeof small, NULL, 0, NULL, 0) != UNZ_OK)
         return damaged(z, d);
     char *name = kh_malloc(fi.size_filename + 1);
     if (!name)
         return KH_ERR_NOMEM;
     unz64_file_pos pos;
-    if (unzGetCurrentFileInfo64(z->uf, &fi, name, fi.size_filename + 1, NULL, 0, NULL,
-                                0) != UNZ_OK ||
-        unzGetFilePos64(z->uf, &pos) != UNZ_OK) {
+    if (fi.size_filename < sizeof small)
+        memcpy(name, small, fi.size_filename);
+    else if (unzGetCurrentFileInfo64(z->uf, &fi, name, fi.size_filename + 1, NULL, 0, NULL,
+                                     0) != UNZ_OK) {
+        kh_free(name);
+        return damaged(z, d);
+    }
+    if (unzGetFilePos64(z->uf, &pos) != UNZ_OK) {
         kh_free(name);
         return damaged(z, d);
     }
@@ -263,7 +272,8 @@ static kh_status index_entry(kh_zip *z, kh_diags *d)
         return KH_ERR_NOMEM;
     }
     z->e[z->n++] = (zentry){.norm = norm, .name = name, .pos = pos,
-                            .usize = fi.uncompressed_size};
+                            .usize = fi.uncompressed_size, .flag = fi.flag,
+                            .method = fi.compression_method};
     return KH_OK;
 }
 
@@ -464,17 +474,16 @@ kh_status kh_zip_part_open(kh_zip *z, const char *norm, const char *sheet, kh_di
     z->cur = e;
     z->sheet = sheet;
     z->part_bytes = 0;
-    unz_file_info64 fi;
-    if (unzGoToFilePos64(z->uf, &e->pos) != UNZ_OK ||
-        unzGetCurrentFileInfo64(z->uf, &fi, NULL, 0, NULL, 0, NULL, 0) != UNZ_OK) {
+    /* The entry's flags and method were taken when it was indexed. */
+    if (unzGoToFilePos64(z->uf, &e->pos) != UNZ_OK) {
         z->cur = NULL;
         return damaged(z, d);
     }
-    if (fi.flag & 1)
+    if (e->flag & 1)
         return part_error(z, KH_ERR_INPUT, d,
                           _("is encrypted: remove the password in Excel or WPS and save the "
                             "workbook again"));
-    if (fi.compression_method != 0 && fi.compression_method != Z_DEFLATED)
+    if (e->method != 0 && e->method != Z_DEFLATED)
         return part_error(z, KH_ERR_INPUT, d,
                           _("uses a compression method other than deflate: re-save the "
                             "workbook from Excel or WPS"));
