@@ -678,7 +678,8 @@ static void read_result(reader *r, size_t k, uint32_t row, kh_result *res)
     uint32_t col = r->hcell[C_RESULT]->col;
     const kh_cell *c = kh_sheet_get(r->sheet, row, col);
     bool has = cp->kind == KH_KIND_HAS;
-    kh_cell_ref(row, col, res->cell);
+    res->row = row;
+    res->col = col;
     res->present = false;
     res->n = 0;
     kh_buf q = {0};
@@ -803,6 +804,12 @@ static void free_results(kh_result *res, size_t n)
     for (size_t i = 0; i < n; i++)
         kh_free(res[i].remark);
     kh_free(res);
+}
+
+void kh_checklist_drop_results(kh_checklist *c)
+{
+    free_results(c->results, c->rubric ? c->rubric->ncps : 0);
+    c->results = NULL;
 }
 
 void kh_checklist_free(kh_checklist *c)

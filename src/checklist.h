@@ -15,7 +15,7 @@ typedef struct kh_result {
     bool present;          /* has: present (true) or missing (false) */
     int64_t n;             /* count, each, any, veto: the whole number */
     char *remark;          /* 备注, trimmed; NULL when empty */
-    char cell[KH_CELLREF_BUFSZ]; /* A1 of the result cell, e.g. "G14" */
+    uint32_t row, col;     /* the result cell, 0-based (kh_cell_ref names it) */
 } kh_result;
 
 typedef struct kh_checklist {
@@ -26,7 +26,9 @@ typedef struct kh_checklist {
     char *date;               /* 检查日期, or NULL */
     char *source;             /* input path as given */
     char *sheet;              /* worksheet name; NULL for CSV */
-    kh_result *results;       /* rubric->ncps, in rubric order */
+    kh_result *results;       /* rubric->ncps, in rubric order; NULL once the
+                                 checklist is scored (kh_score keeps what the
+                                 outputs use in the unit) */
 } kh_checklist;
 
 typedef enum kh_find {
@@ -45,6 +47,10 @@ kh_find kh_checklist_read(const kh_sheet *sheet, const char *source,
                           kh_checklist **out, kh_diags *d, kh_status *status);
 
 void kh_checklist_free(kh_checklist *c);
+
+/* Free the results of c (c->results becomes NULL): what a scored unit
+ * keeps of them is in the unit. */
+void kh_checklist_drop_results(kh_checklist *c);
 
 /* Parse a has result ("有", "无", "√", "yes", "TRUE"...).  Returns true and
  * sets *present when the text is one of SPEC's spellings. */

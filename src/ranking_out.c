@@ -335,14 +335,14 @@ static char *source_text(rk *k, const kh_checklist *cl)
 }
 
 /* "path:sheet!G14" or "path!G14" of a result cell. */
-static char *cell_text(rk *k, const kh_checklist *cl, const char *cell)
+static char *cell_text(rk *k, const kh_checklist *cl, uint32_t row, uint32_t col)
 {
+    char cell[KH_CELLREF_BUFSZ];
     kh_buf b = {0};
     kh_buf_puts(&b, cl->source ? cl->source : "");
     if (cl->sheet)
         kh_buf_printf(&b, ":%s", cl->sheet);
-    if (cell && *cell)
-        kh_buf_printf(&b, "!%s", cell);
+    kh_buf_printf(&b, "!%s", kh_cell_ref(row, col, cell));
     return buf_take(k, &b);
 }
 
@@ -684,14 +684,13 @@ static void phrase_n(kh_buf *b, const char *label, int64_t n)
 
 /* The short reason of one check point's deduction: 缺 / 少1次 / 2次 /
  * 发生1起，本项不得分 / 发生1起，一票否决, with notes when a cap applied. */
-static char *cp_reason(rk *k, const kh_rubric *rb, const kh_unit *u, size_t j, kh_dec item_sum)
+static char *cp_reason(rk *k, const kh_rubric *rb, const kh_cost *r, kh_dec item_sum)
 {
-    const kh_checkpoint *cp = &rb->cps[j];
-    const kh_result *r = &u->cl->results[j];
+    const kh_checkpoint *cp = &rb->cps[r->cp];
     const kh_item *it = &rb->items[cp->item];
     kh_buf b = {0};
     char num[KH_DEC_BUFSZ];
-    kh_dec raw = u->cp_deduction[j];
+    kh_dec raw = r->deduction;
     switch (cp->kind) {
     case KH_KIND_HAS:
         kh_buf_puts(&b, "缺");
@@ -725,29 +724,33 @@ static char *cp_reason(rk *k, const kh_rubric *rb, const kh_unit *u, size_t j, k
     return buf_take(k, &b);
 }
 
-/* Rows of unit u from row *r on. */
+/* Rows of unit u from row *r on: its costs, item by item. */
 static void write_detail_unit(rk *k, lxw_worksheet *ws, lxw_row_t *r, const kh_unit *u)
 {
     const kh_rubric *rb = u->cl->rubric;
-    for (size_t i = 0; i < rb->nitems; i++) {
-        const kh_item *it = &rb->items[i];
+    for (size_t first = 0, end; first < u->ncosts; first = end) {
+        const kh_item *it = &rb->items[rb->cps[u->costs[first].cp].item];
+        /* The item's costs, and the sum of their deductions (the check
+         * points not among them cost nothing). */
         kh_dec sum = 0;
-        for (size_t j = it->first; j < it->first + it->ncps; j++)
-            if (!kh_dec_add(sum, u->cp_deduction[j], &sum))
+        for (end = first; end < u->ncosts && &rb->items[rb->cps[u->costs[end].cp].item] == it;
+             end++)
+            if (!kh_dec_add(sum, u->costs[end].deduction, &sum))
                 sum = INT64_MAX;
-        for (size_t j = it->first; j < it->first + it->ncps; j++) {
-            const kh_checkpoint *cp = &rb->cps[j];
-            const kh_result *res = &u->cl->results[j];
+        for (size_t j = first; j < end; j++) {
+            const kh_cost *res = &u->costs[j];
+            const kh_checkpoint *cp = &rb->cps[res->cp];
             bool veto = cp->kind == KH_KIND_VETO && res->n > 0;
-            if (u->cp_deduction[j] <= 0 && !veto)
+            if (res->deduction <= 0 && !veto)
                 continue;
             /* Highlight the check points that vetoed the unit. */
             bool v = veto;
             lxw_format *c = v ? k->v_center : k->center, *lf = v ? k->v_left : k->left;
-            char *why = cp_reason(k, rb, u, j, sum);
-            char *where = cell_text(k, u->cl, res->cell);
+            const char *remark = kh_cost_remark(u, res);
+            char *why = cp_reason(k, rb, res, sum);
+            char *where = cell_text(k, u->cl, res->row, res->col);
             const char *texts[D_NCOLS] = {[D_UNIT] = u->cl->unit, [D_LABEL] = cp->label,
-                                          [D_REASON] = why, [D_REMARK] = res->remark,
+                                          [D_REASON] = why, [D_REMARK] = remark,
                                           [D_WHERE] = where};
             unsigned lines = 1;
             for (int col = 0; col < D_NCOLS; col++) {
@@ -761,9 +764,9 @@ static void write_detail_unit(rk *k, lxw_worksheet *ws, lxw_row_t *r, const kh_u
             kh_xw_str(&k->x, ws, *r, D_ITEM, it->num, c);
             kh_xw_str(&k->x, ws, *r, D_CHECK, cp->id, c);
             kh_xw_str(&k->x, ws, *r, D_LABEL, cp->label, lf);
-            kh_xw_dec(&k->x, ws, *r, D_DED, u->cp_deduction[j], v ? k->v_ded : k->ded);
+            kh_xw_dec(&k->x, ws, *r, D_DED, res->deduction, v ? k->v_ded : k->ded);
             kh_xw_str(&k->x, ws, *r, D_REASON, why, lf);
-            kh_xw_str(&k->x, ws, *r, D_REMARK, res->remark, lf);
+            kh_xw_str(&k->x, ws, *r, D_REMARK, remark, lf);
             kh_xw_str(&k->x, ws, *r, D_WHERE, where, lf);
             kh_free(why);
             kh_free(where);

@@ -9,8 +9,8 @@
  *   each   per × n
  *   any    n >= 1 -> the item's full points
  *   veto   none; n >= 1 -> the unit is vetoed
- * then min(deduction, cap) when the check point has a cap (cp_deduction).
- * Item deduction = min(sum of its cp_deduction, item points); item score =
+ * then min(deduction, cap) when the check point has a cap (its deduction).
+ * Item deduction = min(sum of its deductions, item points); item score =
  * points − deduction; total = sum of item scores, also for vetoed units.
  *
  * Reason of an item (the contract of item_score.reason).  A check point
@@ -150,7 +150,8 @@ typedef struct phrase {
 static kh_status overflow(const kh_checklist *cl, const kh_checkpoint *cp,
                           const kh_result *r, kh_diags *d)
 {
-    kh_diags_add(d, KH_ERROR, cl->source, cl->sheet, r->cell, 0,
+    char cell[KH_CELLREF_BUFSZ];
+    kh_diags_add(d, KH_ERROR, cl->source, cl->sheet, kh_cell_ref(r->row, r->col, cell), 0,
                  _("the deduction of check point %s cannot be computed: the numbers are too "
                    "large; enter the real count for this check point"),
                  cp->id);
@@ -194,10 +195,11 @@ static bool cp_raw(const kh_checkpoint *cp, const kh_result *r, kh_dec points,
     return true;
 }
 
-/* Score item it of cl into u (cp_deduction, items[it]) and add its veto
- * phrases to veto. */
-static kh_status score_item(const kh_checklist *cl, size_t it, kh_unit *u,
-                            kh_buf *veto, kh_diags *d)
+/* Score item it of cl into u (items[it], its check points' deductions
+ * into ded), add its reason and a NUL to text and its veto phrases to
+ * veto. */
+static kh_status score_item(const kh_checklist *cl, size_t it, kh_unit *u, kh_dec *ded_of,
+                            kh_buf *text, kh_buf *veto, kh_diags *d)
 {
     const kh_rubric *rb = cl->rubric;
     const kh_item *item = &rb->items[it];
@@ -215,7 +217,8 @@ static kh_status score_item(const kh_checklist *cl, size_t it, kh_unit *u,
         bool fires;
         int64_t k;
         if (r->n < 0) {
-            kh_diags_add(d, KH_ERROR, cl->source, cl->sheet, r->cell, 0,
+            char cell[KH_CELLREF_BUFSZ];
+            kh_diags_add(d, KH_ERROR, cl->source, cl->sheet, kh_cell_ref(r->row, r->col, cell), 0,
                          _("the result of check point %s is negative: enter a whole number "
                            "of 0 or more"), cp->id);
             st = KH_ERR_LIMIT;
@@ -227,7 +230,7 @@ static kh_status score_item(const kh_checklist *cl, size_t it, kh_unit *u,
         }
         if (cp->has_cap)
             ded = kh_dec_min(ded, cp->cap);
-        u->cp_deduction[j] = ded;
+        ded_of[j] = ded;
         if (!kh_dec_add(sum, ded, &sum)) {
             st = overflow(cl, cp, r, d);
             goto done;
@@ -274,19 +277,20 @@ static kh_status score_item(const kh_checklist *cl, size_t it, kh_unit *u,
         goto done;
     }
 
-    kh_buf reason = {0};
+    kh_buf *reason = text;
+    const size_t start = text->len;
     for (size_t g = 0; g < nph; g++) {
         if (g)
-            kh_buf_puts(&reason, SEP);
-        kh_buf_puts(&reason, kh_buf_str(&ph[g].text));
+            kh_buf_puts(reason, SEP);
+        kh_buf_puts(reason, kh_buf_str(&ph[g].text));
         if (ph[g].has_group)
-            phrase_deduct(&reason, ph[g].sum);
+            phrase_deduct(reason, ph[g].sum);
         if (ph[g].text.oom)
-            reason.oom = true;
+            reason->oom = true;
     }
     if (sum > item->points) {
         char num[KH_DEC_BUFSZ];
-        kh_buf_printf(&reason, SEP "扣分超过本项分值，按%s分扣完为止",
+        kh_buf_printf(reason, SEP "扣分超过本项分值，按%s分扣完为止",
                       kh_dec_format(item->points, num));
     }
     bool first_remark = true;
@@ -295,15 +299,15 @@ static kh_status score_item(const kh_checklist *cl, size_t it, kh_unit *u,
         if (!rm || !*rm)
             continue;
         if (first_remark) {
-            kh_buf_puts(&reason, reason.len ? SEP "备注：" : "备注：");
+            kh_buf_puts(reason, reason->len > start ? SEP "备注：" : "备注：");
             first_remark = false;
         } else {
-            kh_buf_puts(&reason, SEP);
+            kh_buf_puts(reason, SEP);
         }
-        kh_buf_puts(&reason, rm);
+        kh_buf_puts(reason, rm);
     }
-    is->reason = kh_buf_steal(&reason);
-    if (!is->reason)
+    kh_buf_add(reason, "", 1);
+    if (reason->oom)
         st = KH_ERR_NOMEM;
 
 done:
@@ -313,21 +317,44 @@ done:
     return st;
 }
 
+/* Whether check point j is one of the unit's costs (kh_cost). */
+static bool is_cost(const kh_checklist *cl, const kh_dec *ded, size_t j)
+{
+    return ded[j] != 0 || (cl->rubric->cps[j].kind == KH_KIND_VETO && cl->results[j].n > 0);
+}
+
+/* Append s and its NUL to text; the offset of s + 1 (0 for no s). */
+static uint32_t text_add(kh_buf *text, const char *s)
+{
+    if (!s || !*s)
+        return 0;
+    size_t at = text->len;
+    kh_buf_add(text, s, strlen(s) + 1);
+    return at < UINT32_MAX ? (uint32_t)at + 1 : 0;
+}
+
+/* The unit's strings are in one block, u->text: the item reasons one
+ * after another (each with its NUL, "" being a lone NUL), the veto reason,
+ * then the remarks of the costs.  Only the check points that cost points
+ * or vetoed the unit are kept (u->costs); the checklist's results, which
+ * were 48 bytes per check point and a block per remark, are freed. */
 kh_status kh_score(kh_checklist *cl, kh_unit **out, kh_diags *d)
 {
     *out = NULL;
     const kh_rubric *rb = cl->rubric;
-    kh_unit *u = kh_calloc(1, sizeof *u);
-    if (!u)
-        return KH_ERR_NOMEM;
     kh_status st = KH_ERR_NOMEM;
-    kh_buf veto = {0};
-    u->cp_deduction = kh_calloc(rb->ncps, sizeof *u->cp_deduction);
-    u->items = kh_calloc(rb->nitems, sizeof *u->items);
-    if (!u->cp_deduction || !u->items)
+    kh_buf text = {0}, veto = {0};
+    kh_unit *u = kh_calloc(1, sizeof *u);
+    kh_dec *ded = kh_calloc(rb->ncps ? rb->ncps : 1, sizeof *ded);
+    size_t *at = kh_calloc(rb->nitems + 1, sizeof *at); /* offsets of the reasons */
+    if (!u || !ded || !at)
+        goto fail;
+    u->items = kh_calloc(rb->nitems ? rb->nitems : 1, sizeof *u->items);
+    if (!u->items)
         goto fail;
     for (size_t it = 0; it < rb->nitems; it++) {
-        st = score_item(cl, it, u, &veto, d);
+        at[it] = text.len;
+        st = score_item(cl, it, u, ded, &text, &veto, d);
         if (st != KH_OK)
             goto fail;
         if (!kh_dec_add(u->total, u->items[it].score, &u->total)) {
@@ -337,25 +364,54 @@ kh_status kh_score(kh_checklist *cl, kh_unit **out, kh_diags *d)
             goto fail;
         }
     }
-    if (u->vetoed) {
-        u->veto_reason = kh_buf_steal(&veto);
-        if (!u->veto_reason) {
-            st = KH_ERR_NOMEM;
+    st = KH_ERR_NOMEM;
+    at[rb->nitems] = text.len;
+    if (u->vetoed)
+        kh_buf_add(&text, kh_buf_str(&veto), veto.len + 1);
+    if (veto.oom)
+        text.oom = true;
+    for (size_t j = 0; j < rb->ncps; j++)
+        u->ncosts += is_cost(cl, ded, j);
+    if (u->ncosts) {
+        u->costs = kh_calloc(u->ncosts, sizeof *u->costs);
+        if (!u->costs)
             goto fail;
-        }
     }
+    for (size_t j = 0, c = 0; j < rb->ncps; j++) {
+        if (!is_cost(cl, ded, j))
+            continue;
+        const kh_result *r = &cl->results[j];
+        u->costs[c++] = (kh_cost){.deduction = ded[j], .n = r->n, .cp = (uint32_t)j,
+                                  .row = r->row, .col = r->col,
+                                  .remark = text_add(&text, r->remark)};
+    }
+    if (text.oom || text.len >= UINT32_MAX)
+        goto fail;
+    size_t len = text.len;
+    u->text = kh_buf_steal(&text);
+    if (!u->text)
+        goto fail;
+    /* A kh_buf grows by doubling: give back what was left over. */
+    char *fit = kh_realloc(u->text, len + 1);
+    if (fit)
+        u->text = fit;
+    for (size_t it = 0; it < rb->nitems; it++)
+        u->items[it].reason = u->text + at[it];
+    if (u->vetoed)
+        u->veto_reason = u->text + at[rb->nitems];
     kh_buf_free(&veto);
+    kh_free(ded);
+    kh_free(at);
+    kh_checklist_drop_results(cl);
     u->cl = cl;
     *out = u;
     return KH_OK;
 
 fail:
+    kh_buf_free(&text);
     kh_buf_free(&veto);
-    if (u->items)
-        for (size_t it = 0; it < rb->nitems; it++)
-            kh_free(u->items[it].reason);
-    kh_free(u->items);
-    u->items = NULL;
+    kh_free(ded);
+    kh_free(at);
     kh_unit_free(u);  /* u->cl is still NULL: cl stays the caller's */
     return st;
 }
@@ -364,13 +420,9 @@ void kh_unit_free(kh_unit *u)
 {
     if (!u)
         return;
-    if (u->items && u->cl) {
-        for (size_t i = 0; i < u->cl->rubric->nitems; i++)
-            kh_free(u->items[i].reason);
-    }
     kh_checklist_free(u->cl);
-    kh_free(u->cp_deduction);
     kh_free(u->items);
-    kh_free(u->veto_reason);
+    kh_free(u->costs);
+    kh_free(u->text);
     kh_free(u);
 }

@@ -12,21 +12,42 @@
 typedef struct kh_item_score {
     kh_dec deduction;   /* after check caps and the item cap */
     kh_dec score;       /* points − deduction */
-    char *reason;       /* Chinese, e.g. "缺图片、签到单，扣1分"; "" when none */
+    char *reason;       /* Chinese, e.g. "缺图片、签到单，扣1分"; "" when none
+                           (in the unit's text) */
 } kh_item_score;
 
+/* A check point that cost points (a deduction other than 0) or vetoed the
+ * unit: what the ranking's 扣分明细 shows of it.  A scored unit keeps these
+ * only; the others cost nothing and their remarks are in the reasons. */
+typedef struct kh_cost {
+    kh_dec deduction;   /* after its cap */
+    int64_t n;          /* the whole number read (count, each, any, veto) */
+    uint32_t cp;        /* index of the check point (rubric order) */
+    uint32_t row, col;  /* the result cell, 0-based */
+    uint32_t remark;    /* 备注: offset in the unit's text + 1; 0 when none */
+} kh_cost;
+
 typedef struct kh_unit {
-    kh_checklist *cl;       /* owned */
-    kh_dec *cp_deduction;   /* per check point, after its cap (rubric order) */
+    kh_checklist *cl;       /* owned (its results are freed once scored) */
     kh_item_score *items;   /* per item (rubric order) */
+    kh_cost *costs;         /* rubric order */
+    size_t ncosts;
+    char *text;             /* one block holding every string below */
     kh_dec total;           /* sum of item scores (also for vetoed units) */
     bool vetoed;
-    char *veto_reason;      /* e.g. "发生重大事故1起，一票否决", or NULL */
+    char *veto_reason;      /* e.g. "发生重大事故1起，一票否决", or NULL (in text) */
     size_t order;           /* input order within the batch */
     long rank;              /* 1-based rank within its rubric; 0 = none */
 } kh_unit;
 
-/* Score a checklist.  On success *out owns cl.  KH_ERR_NOMEM or
+/* The remark of cost c of u, or NULL. */
+static inline const char *kh_cost_remark(const kh_unit *u, const kh_cost *c)
+{
+    return c->remark ? u->text + c->remark - 1 : NULL;
+}
+
+/* Score a checklist.  On success *out owns cl (whose results it has
+ * freed: the unit keeps its costs instead).  KH_ERR_NOMEM or
  * KH_ERR_LIMIT (arithmetic overflow, with a diagnostic in d) otherwise, in
  * which case cl is still the caller's. */
 kh_status kh_score(kh_checklist *cl, kh_unit **out, kh_diags *d);

@@ -113,7 +113,8 @@ static kh_checklist *make_checklist(const kh_rubric *r, const result_spec *res)
         kh_result *x = &cl->results[i];
         x->present = true;
         x->n = r->cps[i].kind == KH_KIND_COUNT ? r->cps[i].need : 0;
-        snprintf(x->cell, sizeof x->cell, "E%zu", i + 5);
+        x->row = (uint32_t)(i + 4); /* E(i+5) */
+        x->col = 4;
     }
     for (size_t k = 0; res && res[k].id; k++) {
         size_t i = 0;
@@ -291,31 +292,46 @@ static void kinds_and_caps(void **state)
     hand_rubric_free(r);
 }
 
+/* The unit keeps the check points that cost points or vetoed it (its
+ * costs), in rubric order, with their deduction after the cap, number read,
+ * result cell and remark; the checklist's results are freed. */
 static void cp_deductions(void **state)
 {
     (void)state;
     kh_rubric *r = hand_rubric(hand_spec, KH_ARRAY_LEN(hand_spec));
     static const result_spec res[] = {
-        {"1.4", 0}, {"2.1", 1}, {"3.1", 8}, {"3.6", 0}, {"4.1", 6}, {"4.2", 1},
-        {"4.3", 1}, {"5.1", 1}, {NULL},
+        {"1.4", 0, "原件遗失"}, {"2.1", 1}, {"2.2", 2, "已补"}, {"3.1", 8}, {"3.6", 0},
+        {"4.1", 6}, {"4.2", 1}, {"4.3", 1}, {"5.1", 1}, {NULL},
     };
-    static const struct { const char *id; const char *ded; } want[] = {
-        {"1.1", "0"}, {"1.4", "0.2"}, {"2.1", "0.4"}, {"2.2", "0"},
-        {"3.1", "1"},   /* 0.2 × 8 = 1.6, cap 1 */
-        {"3.6", "0.05"}, /* 0.1, cap 0.05 */
-        {"4.1", "4"},   /* 6, cap 4 */
-        {"4.2", "5"}, {"4.3", "0"}, {"4.4", "0"},
-        {"5.1", "2"},   /* 3, cap 2 */
+    static const struct {
+        const char *id, *ded, *cell, *remark;
+        int64_t n;
+    } want[] = {
+        {"1.4", "0.2", "E8", "原件遗失", 0},
+        {"2.1", "0.4", "E10", NULL, 1},
+        {"3.1", "1", "E14", NULL, 8},   /* 0.2 × 8 = 1.6, cap 1 */
+        {"3.6", "0.05", "E19", NULL, 0}, /* 0.1, cap 0.05 */
+        {"4.1", "4", "E20", NULL, 6},   /* 6, cap 4 */
+        {"4.2", "5", "E21", NULL, 1},
+        {"4.3", "0", "E22", NULL, 1},   /* a veto that fired costs nothing */
+        {"5.1", "2", "E24", NULL, 1},   /* 3, cap 2 */
     };
     kh_checklist *cl = make_checklist(r, res);
     kh_unit *u = score_ok(cl);
+    assert_null(cl->results);
+    assert_int_equal(u->ncosts, KH_ARRAY_LEN(want));
     for (size_t w = 0; w < KH_ARRAY_LEN(want); w++) {
-        size_t i = 0;
-        while (strcmp(r->cps[i].id, want[w].id) != 0)
-            i++;
-        if (strcmp(fmt(u->cp_deduction[i]), want[w].ded) != 0)
-            fail_msg("check %s: deduction %s, want %s", want[w].id, fmt(u->cp_deduction[i]),
-                     want[w].ded);
+        const kh_cost *c = &u->costs[w];
+        char cell[KH_CELLREF_BUFSZ];
+        if (strcmp(r->cps[c->cp].id, want[w].id) != 0 || strcmp(fmt(c->deduction), want[w].ded) != 0)
+            fail_msg("cost %zu: check %s deduction %s, want %s %s", w, r->cps[c->cp].id,
+                     fmt(c->deduction), want[w].id, want[w].ded);
+        assert_string_equal(kh_cell_ref(c->row, c->col, cell), want[w].cell);
+        assert_int_equal(c->n, want[w].n);
+        if (want[w].remark)
+            assert_string_equal(kh_cost_remark(u, c), want[w].remark);
+        else
+            assert_null(kh_cost_remark(u, c));
     }
     /* Items: 0.2 | 0.4 | 1 + 0.05 | min(9, 5) | 2.  Total 15 − 8.65 = 6.35. */
     static const char *const ded[] = {"0.2", "0.4", "1.05", "5", "2"};
@@ -323,6 +339,8 @@ static void cp_deductions(void **state)
         assert_string_equal(fmt(u->items[i].deduction), ded[i]);
     assert_string_equal(fmt(u->total), "6.35");
     assert_true(u->vetoed);
+    /* The remark of a check point that cost nothing is in its item's reason. */
+    assert_non_null(strstr(u->items[1].reason, "备注：已补"));
     kh_unit_free(u);
     kh_unit_free(NULL);
     hand_rubric_free(r);
