@@ -88,8 +88,10 @@ static inline void fuzz_check_unit(const kh_unit *u)
         FUZZ_CHECK(s->reason && kh_utf8_valid(s->reason, strlen(s->reason), NULL));
         sum += s->score;
     }
-    for (size_t i = 0; i < r->ncps; i++)
-        FUZZ_CHECK(u->cp_deduction[i] >= 0);
+    for (size_t i = 0; i < u->ncosts; i++) {
+        FUZZ_CHECK(u->costs[i].deduction >= 0 && u->costs[i].cp < r->ncps);
+        FUZZ_CHECK(i == 0 || u->costs[i - 1].cp < u->costs[i].cp);
+    }
     FUZZ_CHECK(sum == u->total);
     FUZZ_CHECK(u->total >= 0 && u->total <= r->total);
     FUZZ_CHECK(u->vetoed == (u->veto_reason != NULL));
