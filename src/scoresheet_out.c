@@ -28,29 +28,23 @@ static const char *const col_head[NCOLS] = {"序号", "督查内容", "标准分
 
 #define VETO_COLOR 0xC00000
 
+/* The formats of one scoresheet.  Each distinct style is made once: a
+ * second format with the same properties would be merged into the first
+ * by libxlsxwriter, but only after hashing it again for every cell
+ * written with it.  The veto formats are made only for a vetoed unit. */
 typedef struct ss_formats {
-    lxw_format *title, *veto, *field, *head, *center, *text, *total_label, *result, *result_veto;
-    lxw_format *points, *score, *total;
+    lxw_format *title, *field, *head, *text;
+    lxw_format *center; /* item numbers, points, scores, the total's result */
+    lxw_format *total;  /* the 合计总得分 label and the total's numbers */
+    lxw_format *veto, *result_veto;
 } ss_formats;
 
-
-static void style_number(lxw_format *f)
+static bool ss_make_formats(kh_xw *x, ss_formats *f, bool vetoed)
 {
-    kh_form_style_cell(f);
-    format_set_align(f, LXW_ALIGN_CENTER);
-}
-
-static void style_total(lxw_format *f)
-{
-    style_number(f);
-    format_set_bold(f);
-}
-
-static bool ss_make_formats(kh_xw *x, ss_formats *f)
-{
-    lxw_format **all[] = {&f->title, &f->veto,   &f->field,       &f->head,  &f->center,
-                          &f->text,  &f->total_label, &f->result, &f->result_veto};
-    for (size_t i = 0; i < KH_ARRAY_LEN(all); i++) {
+    lxw_format **all[] = {&f->title,  &f->field, &f->head, &f->text,
+                          &f->center, &f->total, &f->veto, &f->result_veto};
+    size_t n = KH_ARRAY_LEN(all) - (vetoed ? 0 : 2);
+    for (size_t i = 0; i < n; i++) {
         *all[i] = workbook_add_format(x->wb);
         if (!*all[i]) {
             kh_xw_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "workbook_add_format");
@@ -64,6 +58,21 @@ static bool ss_make_formats(kh_xw *x, ss_formats *f)
     format_set_align(f->title, LXW_ALIGN_VERTICAL_CENTER);
     format_set_text_wrap(f->title);
 
+    format_set_align(f->field, LXW_ALIGN_LEFT);
+    format_set_align(f->field, LXW_ALIGN_VERTICAL_CENTER);
+
+    lxw_format *cells[] = {f->head, f->text, f->center, f->total};
+    for (size_t i = 0; i < KH_ARRAY_LEN(cells); i++)
+        kh_form_style_cell(cells[i]);
+    format_set_bold(f->head);
+    format_set_align(f->head, LXW_ALIGN_CENTER);
+    format_set_bg_color(f->head, 0xD9D9D9);
+    format_set_align(f->center, LXW_ALIGN_CENTER);
+    format_set_bold(f->total);
+    format_set_align(f->total, LXW_ALIGN_CENTER);
+    if (!vetoed)
+        return true;
+
     format_set_bold(f->veto);
     format_set_font_size(f->veto, 13);
     format_set_font_color(f->veto, VETO_COLOR);
@@ -73,28 +82,11 @@ static bool ss_make_formats(kh_xw *x, ss_formats *f)
     format_set_border(f->veto, LXW_BORDER_MEDIUM);
     format_set_border_color(f->veto, VETO_COLOR);
 
-    format_set_align(f->field, LXW_ALIGN_LEFT);
-    format_set_align(f->field, LXW_ALIGN_VERTICAL_CENTER);
-
-    lxw_format *cells[] = {f->head, f->center, f->text, f->total_label, f->result,
-                           f->result_veto};
-    for (size_t i = 0; i < KH_ARRAY_LEN(cells); i++)
-        kh_form_style_cell(cells[i]);
-    format_set_bold(f->head);
-    format_set_align(f->head, LXW_ALIGN_CENTER);
-    format_set_bg_color(f->head, 0xD9D9D9);
-    format_set_align(f->center, LXW_ALIGN_CENTER);
-    format_set_bold(f->total_label);
-    format_set_align(f->total_label, LXW_ALIGN_CENTER);
-    format_set_align(f->result, LXW_ALIGN_CENTER);
+    kh_form_style_cell(f->result_veto);
     format_set_align(f->result_veto, LXW_ALIGN_CENTER);
     format_set_bold(f->result_veto);
     format_set_font_color(f->result_veto, VETO_COLOR);
-
-    f->points = kh_xw_format(x, style_number);
-    f->score = kh_xw_format(x, style_number);
-    f->total = kh_xw_format(x, style_total);
-    return x->err == LXW_NO_ERROR;
+    return true;
 }
 
 /* An item number: a number cell when it is a plain whole number, else text. */
@@ -224,9 +216,9 @@ static kh_status ss_rows(kh_xw *x, lxw_worksheet *ws, const ss_formats *f, const
         const kh_item_score *is = &u->items[it];
         write_item_num(x, ws, row, item->num, f->center);
         kh_xw_str(x, ws, row, COL_CONTENT, item->content, f->text);
-        kh_xw_dec(x, ws, row, COL_POINTS, item->points, f->points);
+        kh_xw_dec(x, ws, row, COL_POINTS, item->points, f->center);
         kh_xw_str(x, ws, row, COL_REASON, is->reason, f->text);
-        kh_xw_dec(x, ws, row, COL_SCORE, is->score, f->score);
+        kh_xw_dec(x, ws, row, COL_SCORE, is->score, f->center);
         unsigned lc = kh_form_lines(item->content, col_width[COL_CONTENT], KH_FORM_FONT_SIZE);
         unsigned lr = kh_form_lines(is->reason, col_width[COL_REASON], KH_FORM_FONT_SIZE);
         h[row] = kh_form_height(lc > lr ? lc : lr, KH_FORM_FONT_SIZE);
@@ -235,12 +227,12 @@ static kh_status ss_rows(kh_xw *x, lxw_worksheet *ws, const ss_formats *f, const
     /* 合计总得分: the total points, the result, and the sum of the item
      * scores as a formula whose value is stored (readers that do not
      * recalculate show it; hand edits in Excel recompute). */
-    merge(x, ws, row, COL_NUM, COL_CONTENT, "合计总得分", f->total_label);
+    merge(x, ws, row, COL_NUM, COL_CONTENT, "合计总得分", f->total);
     kh_xw_dec(x, ws, row, COL_POINTS, r->total, f->total);
     char *res = total_result(u);
     if (!res)
         return KH_ERR_NOMEM;
-    kh_xw_str(x, ws, row, COL_REASON, res, u->vetoed ? f->result_veto : f->result);
+    kh_xw_str(x, ws, row, COL_REASON, res, u->vetoed ? f->result_veto : f->center);
     kh_free(res);
     char range[LXW_MAX_CELL_RANGE_LENGTH], formula[LXW_MAX_CELL_RANGE_LENGTH + 8];
     if (r->nitems) {
@@ -284,7 +276,7 @@ static kh_status ss_xlsx(const kh_unit *u, const char *path, kh_diags *d)
         return st;
     ss_formats f = {0};
     char *name = kh_xw_sheet_name(u->cl->unit, NULL, 0);
-    if (!name || !ss_make_formats(&x, &f)) {
+    if (!name || !ss_make_formats(&x, &f, u->vetoed)) {
         st = KH_ERR_NOMEM;
     } else {
         lxw_worksheet *ws = workbook_add_worksheet(x.wb, name);
