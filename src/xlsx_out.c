@@ -90,6 +90,14 @@ void kh_xw_str(kh_xw *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
             kh_xw_check(x, worksheet_write_blank(ws, row, col, fmt), "worksheet_write_blank");
         return;
     }
+    /* Most texts are valid and short: written as they are, without the
+     * copy (a text of at most KH_XLSX_CELL_MAX bytes has at most as many
+     * characters). */
+    size_t len = strlen(s);
+    if (len <= KH_XLSX_CELL_MAX && kh_utf8_valid(s, len, NULL)) {
+        kh_xw_check(x, worksheet_write_string(ws, row, col, s, fmt), "worksheet_write_string");
+        return;
+    }
     char *clean = kh_utf8_clean(s, KH_XLSX_CELL_MAX);
     if (!clean) {
         kh_xw_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "kh_utf8_clean");

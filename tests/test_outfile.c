@@ -505,6 +505,21 @@ static void xw_strings_and_numbers(void **state)
     kh_xw_dec(&x, ws, 1, 0, 600, fmt);       /* 0.06 */
     kh_xw_dec(&x, ws, 1, 1, 386000, fmt);    /* 38.6 */
     kh_xw_formula_dec(&x, ws, 1, 2, "=A2+B2", 386600, fmt);
+    /* At the cell limit a text is written whole; past it, cut (ASCII, and
+     * 3-byte characters whose bytes pass the limit before the count). */
+    char *at = malloc(KH_XLSX_CELL_MAX + 2), *past = malloc(KH_XLSX_CELL_MAX + 2);
+    char *wide = malloc(3 * KH_XLSX_CELL_MAX + 4);
+    assert_true(at && past && wide);
+    memset(at, 'a', KH_XLSX_CELL_MAX);
+    at[KH_XLSX_CELL_MAX] = '\0';
+    memset(past, 'b', KH_XLSX_CELL_MAX + 1);
+    past[KH_XLSX_CELL_MAX + 1] = '\0';
+    for (size_t i = 0; i <= KH_XLSX_CELL_MAX; i++)
+        memcpy(wide + 3 * i, "镇", 3);
+    wide[3 * (KH_XLSX_CELL_MAX + 1)] = '\0';
+    kh_xw_str(&x, ws, 2, 0, at, NULL);
+    kh_xw_str(&x, ws, 2, 1, past, NULL);
+    kh_xw_str(&x, ws, 2, 2, wide, NULL);
     assert_int_equal(kh_xw_close(&x, &d), KH_OK);
     assert_int_equal(d.n, 0);
     assert_int_equal(test_count_tmp(dir), 0);
@@ -521,6 +536,14 @@ static void xw_strings_and_numbers(void **state)
     assert_int_equal(g.type[1][0], KH_CELL_NUMBER);
     assert_string_equal(g.text[1][1], "38.6");
     assert_string_equal(g.text[1][2], "38.66"); /* the stored value of the formula */
+    assert_string_equal(g.text[2][0], at);
+    past[KH_XLSX_CELL_MAX] = '\0';
+    assert_string_equal(g.text[2][1], past);
+    wide[3 * KH_XLSX_CELL_MAX] = '\0';
+    assert_string_equal(g.text[2][2], wide);
+    free(at);
+    free(past);
+    free(wide);
     for (int r = 0; r < 4; r++)
         for (int c = 0; c < 4; c++)
             free(g.text[r][c]);
