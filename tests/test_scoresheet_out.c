@@ -413,6 +413,64 @@ static void same_file_names(void **state)
     kh_diags_clear(&d);
 }
 
+/* Many units whose names make one file name (forbidden characters and
+ * ASCII case): the unit type is added to each, then "(2)", "(3)" ... in
+ * batch order, skipping a name another unit already has. */
+static void many_clashing_names(void **state)
+{
+    test_fx *f = *state;
+    const char *seps = "/\\:*?\"<>|_";
+    char unit[64], file[64], want[128];
+    size_t n = 0;
+    write_checklist(f, "in/u000.csv", "lingui-2020-township", "a_b-乡镇(3)", NULL);
+    test_fx_add(f, "in/u000.csv");
+    for (const char *sep = seps; *sep; sep++)
+        for (const char *a = "aA"; *a; a++)
+            for (const char *b = "bB"; *b; b++) {
+                snprintf(unit, sizeof unit, "%c%c%c", *a, *sep, *b);
+                snprintf(file, sizeof file, "in/u%03zu.csv", ++n);
+                write_checklist(f, file, "lingui-2020-township", unit, NULL);
+                test_fx_add(f, file);
+            }
+    finish(f, n + 1);
+    kh_diags d = {0};
+    assert_int_equal(kh_write_scoresheets(f->b, pathf(f, "out"), KH_FMT_CSV, &d), KH_OK);
+    assert_int_equal(d.n, 0);
+    assert_string_equal(f->b->units[0]->cl->unit, "a_b-乡镇(3)");
+    assert_int_equal(access(pathf(f, "out/a_b-乡镇(3).csv"), F_OK), 0);
+    for (size_t i = 1; i <= n; i++) {
+        /* The unit's own name with its separator made safe, its case kept. */
+        char *safe = kh_safe_filename(f->b->units[i]->cl->unit);
+        assert_non_null(safe);
+        size_t k = i == 1 ? 0 : i == 2 ? 2 : i + 1; /* (3) is taken */
+        if (k)
+            snprintf(want, sizeof want, "out/%s-乡镇(%zu).csv", safe, k);
+        else
+            snprintf(want, sizeof want, "out/%s-乡镇.csv", safe);
+        kh_free(safe);
+        if (access(pathf(f, want), F_OK) != 0)
+            fail_msg("unit %zu (%s): no %s", i, f->b->units[i]->cl->unit, want);
+        char *text = test_slurp(pathf(f, want), NULL);
+        kh_buf field = {0}; /* the unit's row as the CSV writer quotes it */
+        kh_buf_puts(&field, "\"被考核单位\",\"");
+        for (const char *p = f->b->units[i]->cl->unit; *p; p++)
+            kh_buf_puts(&field, *p == '"' ? "\"\"" : (char[]){*p, 0});
+        kh_buf_puts(&field, "\"\r\n");
+        if (!strstr(text, field.s))
+            fail_msg("%s is not the scoresheet of %s", want, f->b->units[i]->cl->unit);
+        kh_buf_free(&field);
+        free(text);
+    }
+    DIR *dir = opendir(pathf(f, "out"));
+    assert_non_null(dir);
+    size_t files = 0;
+    for (struct dirent *e; (e = readdir(dir));)
+        files += e->d_name[0] != '.';
+    closedir(dir);
+    assert_int_equal(files, n + 1);
+    kh_diags_clear(&d);
+}
+
 /* An output that would be an input is refused; the others are written;
  * the input is untouched. */
 static void refuses_inputs(void **state)
@@ -528,6 +586,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(csv_twin, fx_setup, test_fx_teardown),
         cmocka_unit_test_setup_teardown(formula_like_names, fx_setup, test_fx_teardown),
         cmocka_unit_test_setup_teardown(path_like_names, fx_setup, test_fx_teardown),
+        cmocka_unit_test_setup_teardown(many_clashing_names, fx_setup, test_fx_teardown),
         cmocka_unit_test_setup_teardown(same_file_names, fx_setup, test_fx_teardown),
         cmocka_unit_test_setup_teardown(refuses_inputs, fx_setup, test_fx_teardown),
         cmocka_unit_test_setup_teardown(replace_and_failures, fx_setup, test_fx_teardown),
