@@ -11,10 +11,12 @@
 #include "text.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <unzip.h>
 
 /* Where minizip reads from: a buffer, or a file read on demand. */
@@ -364,6 +366,28 @@ kh_status kh_zip_open_mem(const char *path, const void *data, size_t len, kh_zip
     return KH_OK;
 }
 
+/* Read the regular file fd of size bytes whole into a new z->src.owned
+ * (z->src.data).  KH_OK, KH_ERR_NOMEM, or KH_ERR_IO with errno set. */
+static kh_status read_whole(kh_zip *z, int fd, size_t size)
+{
+    if (!(z->src.owned = kh_malloc(size)))
+        return KH_ERR_NOMEM;
+    size_t len = 0;
+    while (len < size) {
+        ssize_t n = read(fd, z->src.owned + len, size - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return KH_ERR_IO;
+        if (n == 0)
+            break;  /* shrank while being read: what there is */
+        len += (size_t)n;
+    }
+    z->src.data = z->src.owned;
+    z->src.len = len;
+    return KH_OK;
+}
+
 kh_status kh_zip_open_file(const char *path, kh_zip **out, kh_diags *d)
 {
     *out = NULL;
@@ -373,36 +397,51 @@ kh_status kh_zip_open_file(const char *path, kh_zip **out, kh_diags *d)
     z->path = path;
     kh_status st = KH_ERR_IO;
     unsigned char head[8];
-    z->src.f = fopen(path, "rb");
-    if (!z->src.f) {
+    size_t nhead;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
         kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0, _("cannot open the file: %s"),
                      strerror(errno));
         goto fail;
     }
-    size_t nhead = fread(head, 1, sizeof head, z->src.f);
+    /* A small regular file: read it whole with plain reads and read the
+     * zip from memory.  Anything else (a large file, or no memory for the
+     * small one) is streamed from a FILE. */
+    struct stat sb;
+    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 &&
+        (uint64_t)sb.st_size <= ZIP_WHOLE_MAX) {
+        st = read_whole(z, fd, (size_t)sb.st_size);
+        if (st == KH_ERR_IO) {
+            kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0, _("cannot read the file: %s"),
+                         strerror(errno ? errno : EIO));
+            close(fd);
+            goto fail;
+        }
+        if (st == KH_OK) {
+            close(fd);
+            nhead = z->src.len < sizeof head ? z->src.len : sizeof head;
+            memcpy(head, z->src.data, nhead);
+            goto parse;
+        }
+        kh_free(z->src.owned);
+        z->src.owned = NULL;
+    }
+    z->src.f = fdopen(fd, "rb");
+    if (!z->src.f) {
+        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0, _("cannot open the file: %s"),
+                     strerror(errno));
+        close(fd);
+        st = KH_ERR_IO;
+        goto fail;
+    }
+    nhead = fread(head, 1, sizeof head, z->src.f);
     if (ferror(z->src.f) || fseeko(z->src.f, 0, SEEK_SET) != 0) {
         kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0, _("cannot read the file: %s"),
                      strerror(errno ? errno : EIO));
+        st = KH_ERR_IO;
         goto fail;
     }
-    /* A small regular file: read it whole and read the zip from memory
-     * (when that memory cannot be had, from the file as for large ones). */
-    struct stat sb;
-    if (fstat(fileno(z->src.f), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 &&
-        (uint64_t)sb.st_size <= ZIP_WHOLE_MAX &&
-        (z->src.owned = kh_malloc((size_t)sb.st_size))) {
-        size_t n = fread(z->src.owned, 1, (size_t)sb.st_size, z->src.f);
-        if (ferror(z->src.f)) {
-            kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0, _("cannot read the file: %s"),
-                         strerror(errno ? errno : EIO));
-            st = KH_ERR_IO;
-            goto fail;
-        }
-        fclose(z->src.f);
-        z->src.f = NULL;
-        z->src.data = z->src.owned;
-        z->src.len = n;
-    }
+parse:
     st = zip_open(z, head, nhead, d);
     if (st != KH_OK)
         goto fail;
