@@ -734,6 +734,7 @@ kh_status kh_batch_finish(kh_batch *b)
     /* For kh_batch_is_input: the inputs' identities in order. */
     if (b->ninputs > 1)
         qsort(b->input_ids, b->ninputs, sizeof *b->input_ids, id_cmp);
+    b->nsorted_ids = b->ninputs;
     b->finished = true;
     return KH_OK;
 }
@@ -751,10 +752,11 @@ bool kh_batch_is_input(const kh_batch *b, const char *path)
         return false;
     }
     kh_file_id key = {.dev = (uint64_t)sb.st_dev, .ino = (uint64_t)sb.st_ino, .exists = true};
-    if (b->finished)
-        return b->ninputs &&
-               bsearch(&key, b->input_ids, b->ninputs, sizeof key, id_cmp) != NULL;
-    for (size_t i = 0; i < b->ninputs; i++)
+    if (b->nsorted_ids &&
+        bsearch(&key, b->input_ids, b->nsorted_ids, sizeof key, id_cmp) != NULL)
+        return true;
+    /* Inputs read after kh_batch_finish sorted the others. */
+    for (size_t i = b->nsorted_ids; i < b->ninputs; i++)
         if (id_cmp(&key, &b->input_ids[i]) == 0)
             return true;
     return false;

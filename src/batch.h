@@ -33,7 +33,9 @@ struct kh_batch {
     char **inputs;            /* every file read (for output != input) */
     size_t ninputs, capinputs;
     kh_file_id *input_ids;    /* their identities when read (ninputs of them);
-                                 sorted by kh_batch_finish */
+                                 the first nsorted_ids sorted by kh_batch_finish,
+                                 any read later follow in input order */
+    size_t nsorted_ids;
     size_t next_order;        /* order given to the next unit or rejection */
     bool finished;
 };

@@ -506,6 +506,37 @@ static void refusals(void **state)
     kh_diags_clear(&d);
 }
 
+/* Regression: an input read after kh_batch_finish was appended to the
+ * identities finish had sorted, and the binary search missed it when its
+ * inode fell out of order (refusals failed one run in twenty).  Every one
+ * of 24 late inputs must still be refused as the output. */
+static void late_inputs_refused(void **state)
+{
+    test_fx *f = *state;
+    standard_batch(f);
+    char name[32];
+    for (int i = 0; i < 24; i++) {
+        snprintf(name, sizeof name, "late-%02d.xlsx", i);
+        test_write_file(pathf(f, name), "not really a workbook");
+    }
+    /* Read in the reverse of their creation: inodes usually grow with it,
+     * so the late identities are out of order. */
+    for (int i = 23; i >= 0; i--) {
+        snprintf(name, sizeof name, "late-%02d.xlsx", i);
+        test_fx_add(f, name);
+    }
+    for (int i = 0; i < 24; i++) {
+        kh_diags d = {0};
+        snprintf(name, sizeof name, "late-%02d.xlsx", i);
+        if (kh_write_ranking(f->b, pathf(f, name), &d) != KH_ERR_USAGE)
+            fail_msg("%s, read after kh_batch_finish, was not refused as the output", name);
+        kh_diags_clear(&d);
+        char *kept = test_slurp(pathf(f, name), NULL);
+        assert_string_equal(kept, "not really a workbook");
+        free(kept);
+    }
+}
+
 /* An existing output is replaced whole; the name is taken over. */
 static void replaces_old_output(void **state)
 {
@@ -568,6 +599,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(nothing_scored, fx_setup, test_fx_teardown),
         cmocka_unit_test_setup_teardown(sheet_names, fx_setup, test_fx_teardown),
         cmocka_unit_test_setup_teardown(refusals, fx_setup, test_fx_teardown),
+        cmocka_unit_test_setup_teardown(late_inputs_refused, fx_setup, test_fx_teardown),
         cmocka_unit_test_setup_teardown(replaces_old_output, fx_setup, test_fx_teardown),
         cmocka_unit_test_setup_teardown(allocation_failures, fx_setup, test_fx_teardown),
     };
