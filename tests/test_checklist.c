@@ -1063,6 +1063,7 @@ static void nomem_sheet(const tgrid *g, kh_find want)
 {
     kh_sheet *s = g_sheet(g, "检查表");
     bool done = false;
+    long nomem = 0;
     for (long n = 0; !done; n++) {
         kh_checklist *cl = NULL;
         kh_diags d = {0};
@@ -1073,6 +1074,7 @@ static void nomem_sheet(const tgrid *g, kh_find want)
         if (st == KH_ERR_NOMEM) {
             assert_int_equal(f, KH_FIND_REJECTED);
             assert_null(cl);
+            nomem++;
         } else {
             assert_int_equal(st, KH_OK);
             assert_int_equal(f, want);
@@ -1085,6 +1087,10 @@ static void nomem_sheet(const tgrid *g, kh_find want)
             fail_msg("%ld blocks leaked when allocation %ld failed", test_alloc.live, n);
         assert_true(n < 100000);
     }
+    /* The run that went through allocated test_alloc.calls blocks: failing
+     * each of them must have been seen as KH_ERR_NOMEM. */
+    assert_true(nomem > 0 || test_alloc.calls == 0);
+    assert_true(nomem > 0 || want == KH_FIND_NONE);
     kh_sheet_free(s);
 }
 
