@@ -614,14 +614,20 @@ static kh_status reject_duplicates(kh_batch *b)
             v[keep++] = v[i];
         } else {
             for (size_t k = i; k < j && st == KH_OK; k++) {
+                /* The first few others by name (each message of a group of
+                 * n copies would otherwise list n - 1 files). */
                 kh_buf others = {0};
-                for (size_t m = i; m < j; m++) {
+                size_t shown = 0;
+                for (size_t m = i; m < j && shown < KH_DUPLICATES_NAMED; m++) {
                     if (m == k)
                         continue;
                     if (others.len)
                         kh_buf_puts(&others, ", ");
                     where(&others, v[m]);
+                    shown++;
                 }
+                if (j - i - 1 > shown)
+                    kh_buf_printf(&others, _(" and %zu other checklists"), j - i - 1 - shown);
                 kh_diags d = {0};
                 kh_diags_add(&d, KH_ERROR, v[k]->cl->source, v[k]->cl->sheet, NULL, 0,
                              _("unit '%s' (%s) is also in %s: a unit is scored once per rubric, "

@@ -8,6 +8,10 @@
 #include "common.h"
 #include "rules.h"
 
+/* A duplicate unit's message names this many of the other checklists,
+ * then says how many more there are. */
+#define KH_DUPLICATES_NAMED 3
+
 /* Which file a path named when it was read (device and inode), so that
  * writers can refuse to overwrite an input without a stat per input. */
 typedef struct kh_file_id {

@@ -103,6 +103,17 @@ assert 'also in tests/data/cli/dup-b.csv' in d['rejected'][0]['errors'][0]
 PY
 }
 
+# Many copies of one unit: each message names three of the others and
+# counts the rest (it listed every other file: n messages of n - 1 names).
+test_duplicate_units_many_copies() {
+    for i in 1 2 3 4 5 6; do cp samples/两江镇.csv "$T/copy$i.csv"; done
+    expect_exit 1 "$KAOHE" score "$T"
+    [ "$(grep -c "unit '两江镇' (lingui-2020-township) is also in" "$T/err")" -eq 6 ] ||
+        fail "want one message per copy"
+    has_text "$T/err" "copy1.csv: unit '两江镇' (lingui-2020-township) is also in $T/copy2.csv, $T/copy3.csv, $T/copy4.csv and 2 other checklists"
+    has_text "$T/err" "copy6.csv: unit '两江镇' (lingui-2020-township) is also in $T/copy1.csv, $T/copy2.csv, $T/copy3.csv and 2 other checklists"
+}
+
 test_score_csv_to_stdout() {
     expect_exit 0 "$KAOHE" score samples/两江镇.csv -o - --format csv
     # libcsv quotes every field; a BOM first, CRLF line ends.
