@@ -5,6 +5,7 @@
  * every field a column.  Nothing of a file with an error is returned.
  */
 #include "csv_in.h"
+#include "outfile.h"
 #include "text.h"
 #include "xlsx_in.h"
 
@@ -225,8 +226,17 @@ static void on_field(void *data, size_t len, void *ctx)
         r->st = KH_ERR_INPUT;
         return;
     }
+    /* '=1+1: kaohe's CSV writers put an apostrophe before text that a
+     * spreadsheet would take for a formula (kh_formula_like); reading it
+     * back, the apostrophe goes, so a template's unit name comes back as
+     * it was given. */
+    const char *text = data;
+    if (len >= 2 && text[0] == '\'' && text[1] != '\'' && kh_formula_like(text + 1)) {
+        text++;
+        len--;
+    }
     if (len > 0 && !kh_sheet_set(r->sheet, (uint32_t)r->row, (uint32_t)r->col, KH_CELL_STRING,
-                                 data, len)) {
+                                 text, len)) {
         r->st = KH_ERR_NOMEM;
         return;
     }

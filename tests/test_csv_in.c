@@ -107,6 +107,10 @@ static const struct good_case {
     {"a few GB18030 characters that look like UTF-8 are still GB18030",
      /* 图片,签到: CD BC C6 AC are two valid UTF-8 pairs */
      BYTES("\xCD\xBC\xC6\xAC,\xC7\xA9\xB5\xBD\n"), {{"A1", "图片"}, {"B1", "签到"}}},
+    {"the apostrophe kaohe's CSV writers put before formula-like text goes; others stay",
+     BYTES("'=1+1,\"'+86 773\",'-,'@x,'abc,'',''=a,',=b\n"),
+     {{"A1", "=1+1"}, {"B1", "+86 773"}, {"C1", "-"}, {"D1", "@x"}, {"E1", "'abc"}, {"F1", "''"},
+      {"G1", "''=a"}, {"H1", "'"}, {"I1", "=b"}}},
 };
 
 static void good_inputs(void **state)

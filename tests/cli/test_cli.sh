@@ -165,6 +165,19 @@ test_template_rubric_by_path() {
     [ ! -e "$T/n.csv" ] || fail "an output for a missing rubric"
 }
 
+# Regression: a CSV template for a formula-like unit name holds '=1+1 (so
+# that a spreadsheet does not run it); read back, the unit was '=1+1.
+test_csv_template_formula_like_unit_round_trip() {
+    expect_exit 0 "$KAOHE" template lingui-2020-township --unit '=1+1' -o "$T/t.csv"
+    has_text "$T/t.csv" "'=1+1"
+    expect_exit 0 "$KAOHE" score --blank-as-missing "$T/t.csv" -o -
+    $PY - "$T/out" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert [u['unit'] for u in d['units']] == ['=1+1'], d['units']
+PY
+}
+
 # Regression: -o DIR in a folder that does not exist yet failed ("make
 # samples" on a fresh clone, where out/ is missing).
 test_score_creates_missing_output_folders() {
