@@ -260,7 +260,9 @@ static void read_file(file_ctx *c)
 static kh_status commit_file(kh_batch *b, file_ctx *c, kh_diags *notes)
 {
     kh_status st = remember_input(b, c->path);
-    if (st == KH_OK)
+    /* The notes of a workbook rejected whole (a sheet skipped before a
+     * broken one) would read as if part of it counted: they go with it. */
+    if (st == KH_OK && c->rst == KH_OK)
         kh_diags_move(notes, &c->notes);
     if (st != KH_OK || c->rst == KH_ERR_NOMEM) {
         st = KH_ERR_NOMEM;

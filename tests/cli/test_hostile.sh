@@ -68,3 +68,10 @@ test_truncated_xml() {                   # item 11
     hostile truncated-xml.xlsx "is not well-formed XML (line 2: no element found)"
     hostile not-wellformed.xlsx "is not well-formed XML"
 }
+
+# Regression: a workbook rejected whole after an earlier sheet was read
+# printed that sheet's "sheet skipped" note first, as if part of it counted.
+test_rejected_workbook_has_no_notes() {
+    hostile cover-then-broken.xlsx "cover-then-broken.xlsx:检查表: part xl/worksheets/sheet2.xml is not well-formed XML"
+    if grep -q "sheet skipped" "$T/err"; then fail "a note of a rejected workbook was printed"; fi
+}

@@ -338,6 +338,17 @@ def hostile():
     write_zip("deep.xlsx", simple_book(worksheet("<x>" * 100 + "</x>" * 100)))
     write_zip("not-wellformed.xlsx", simple_book(
         DECL + '<worksheet xmlns="%s">\n<sheetData>\n<row></c></sheetData></worksheet>' % SML))
+    # A cover sheet (skipped with a note), then a broken sheet: the workbook
+    # is rejected whole, and the cover's note must not be printed.
+    write_zip("cover-then-broken.xlsx", [
+        ("[Content_Types].xml", content_types()), ("_rels/.rels", root_rels()),
+        ("xl/workbook.xml", workbook([("封面", "rId1"), ("检查表", "rId2")])),
+        ("xl/_rels/workbook.xml.rels",
+         rels([("rId1", "worksheet", "worksheets/sheet1.xml"),
+               ("rId2", "worksheet", "worksheets/sheet2.xml")])),
+        ("xl/worksheets/sheet1.xml", worksheet(inline("A1", "说明"))),
+        ("xl/worksheets/sheet2.xml",
+         DECL + '<worksheet xmlns="%s"><sheetData>' % SML + inline("A1", "x"))])
 
     # 9. shared string indexes.
     sst2 = DECL + '<sst xmlns="%s" count="2" uniqueCount="2"><si><t>a</t></si><si><t>b</t></si></sst>' % SML
