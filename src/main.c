@@ -11,6 +11,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <locale.h>
+#include <malloc.h>
 #include <libintl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -589,6 +590,11 @@ static int cmd_rubric(int argc, char **argv, opts *o)
 int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
+    /* zlib takes and gives back about 256 KiB for every part of every
+     * workbook read or written; with a megabyte of slack at the top of the
+     * heap glibc stops growing and trimming it each time (page faults of
+     * score -o DIR over 2000 checklists: 42,901 -> 1,231). */
+    mallopt(M_TOP_PAD, 1 << 20);
     if (argc < 2)
         return usage(usage_main, EXIT_USAGE);
     const char *cmd = argv[1];
