@@ -14,7 +14,8 @@ form, and a ranking workbook with a sheet per rubric, a bar chart, the
 deduction details and the rejected inputs.  It is not a second kaohe: it
 handles what the benchmark corpus holds (and says so when it meets
 something it does not), with messages kept short.  Files are written as kaohe writes them: to a
-temporary file, flushed to disk, renamed into place.
+temporary file, flushed to disk, renamed into place (the scoresheets in groups of 256 with one sync
+per group).
 
 Exit status as kaohe: 0 all scored, 1 some inputs rejected.
 """
@@ -490,20 +491,38 @@ def height(n):
     return min(max(4 + 15.0 * n, 20), 409)
 
 
-def save(wb, path):
+def save(wb, path, group=None):
     """As kaohe writes a file: a temporary file beside it, flushed to disk
-    (fsync), then renamed into place."""
+    (fsync), then renamed into place.  With group (a list), as kaohe writes
+    its scoresheets: the file is held in the group, and flush_group flushes
+    the whole group with one sync before renaming its files."""
     tmp = os.path.join(os.path.dirname(path) or '.', '.~peer-%d-%s' % (os.getpid(), os.path.basename(path)))
     try:
         with open(tmp, 'wb') as f:
             wb.save(f)
             f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
+            if group is None:
+                os.fsync(f.fileno())
+        if group is None:
+            os.replace(tmp, path)
+        else:
+            group.append((tmp, path))
+            if len(group) >= 256:
+                flush_group(group)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def flush_group(group):
+    """One sync for the files of the group, then each renamed into place
+    (kaohe: one syncfs per group of at most 256 outputs)."""
+    if group:
+        os.sync()
+        for tmp, path in group:
+            os.replace(tmp, path)
+        group.clear()
 
 
 def num(d):
@@ -515,7 +534,7 @@ def safe_name(name):
     return s or '_'
 
 
-def scoresheet(u, path):
+def scoresheet(u, path, group=None):
     rub = u['rubric']
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -571,7 +590,7 @@ def scoresheet(u, path):
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    save(wb, path)
+    save(wb, path, group)
 
 
 def file_stems(units):
@@ -593,8 +612,10 @@ def file_stems(units):
 
 def write_scoresheets(units, outdir):
     os.makedirs(outdir, exist_ok=True)
+    group = []
     for u, stem in zip(units, file_stems(units)):
-        scoresheet(u, os.path.join(outdir, stem + '.xlsx'))
+        scoresheet(u, os.path.join(outdir, stem + '.xlsx'), group)
+    flush_group(group)
 
 
 def cp_reason(rub, u, k, item_sum):
