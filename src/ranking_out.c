@@ -900,20 +900,16 @@ kh_status kh_write_ranking(const kh_batch *b, const char *path, kh_diags *d)
         }
     }
 
+    /* Row by row (constant-memory mode): libxlsxwriter would otherwise
+     * keep every cell and shared string until workbook_close (about 245 MB
+     * for 20000 units).  Every sheet is therefore written strictly in row
+     * order, each row's height set before its cells. */
     rk k = {.b = b};
-    kh_status st = kh_xw_open(&k.x, path, d);
+    kh_status st = kh_xw_open(&k.x, path, true, d);
     if (st != KH_OK) {
         kh_groups_free(groups, ng);
         return st;
     }
-    /* Constant-memory mode: libxlsxwriter writes each row to a temporary
-     * file as soon as a later row is started, instead of keeping every
-     * cell and shared string until workbook_close (about 245 MB for 20000
-     * units).  Every sheet is therefore written strictly row by row, with
-     * each row's height set before its cells.  Worksheets read the option
-     * when they are added, so setting it before the first one is enough
-     * (kh_xw_open has no parameter for it). */
-    k.x.wb->options.constant_memory = LXW_TRUE;
     make_formats(&k);
     reserve_name(&k, SHEET_DETAIL);
     reserve_name(&k, SHEET_REJECTED);

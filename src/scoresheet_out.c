@@ -272,7 +272,7 @@ static kh_status ss_sheet(kh_xw *x, lxw_worksheet *ws, const ss_formats *f, cons
 static kh_status ss_xlsx(const kh_unit *u, const char *path, kh_diags *d)
 {
     kh_xw x;
-    kh_status st = kh_xw_open(&x, path, d);
+    kh_status st = kh_xw_open(&x, path, false, d);
     if (st != KH_OK)
         return st;
     ss_formats f = {0};

@@ -31,14 +31,15 @@ static char *parts_dir(void)
     return NULL;
 }
 
-kh_status kh_xw_open(kh_xw *x, const char *path, kh_diags *d)
+kh_status kh_xw_open(kh_xw *x, const char *path, bool row_by_row, kh_diags *d)
 {
     *x = (kh_xw){.err = LXW_NO_ERROR};
     kh_status st = kh_outfile_begin(&x->out, path, d);
     if (st != KH_OK)
         return st;
     x->path = x->out.path;
-    lxw_workbook_options opt = {.constant_memory = LXW_FALSE, .tmpdir = parts_dir(),
+    lxw_workbook_options opt = {.constant_memory = row_by_row ? LXW_TRUE : LXW_FALSE,
+                                .tmpdir = parts_dir(),
                                 .use_zip64 = LXW_FALSE};
     x->wb = workbook_new_opt(x->out.open_path, &opt);
     if (!x->wb) {

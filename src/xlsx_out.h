@@ -26,9 +26,12 @@ typedef struct kh_xw {
     const char *what; /* the call that failed first */
 } kh_xw;
 
-/* Start a workbook that will become path.  KH_OK, or KH_ERR_IO with a
- * diagnostic. */
-kh_status kh_xw_open(kh_xw *x, const char *path, kh_diags *d);
+/* Start a workbook that will become path.  row_by_row: libxlsxwriter's
+ * constant-memory mode (each row goes to a temporary file once a later one
+ * is started, strings inline: memory does not grow with the cells, but
+ * every sheet must be written strictly row by row).  KH_OK, or KH_ERR_IO
+ * with a diagnostic. */
+kh_status kh_xw_open(kh_xw *x, const char *path, bool row_by_row, kh_diags *d);
 
 /* Finish: workbook_close, then rename into place.  On any error (also an
  * earlier one recorded in x->err) the temporary file is removed, path is
