@@ -313,7 +313,7 @@ static void write_out(const char *path, const char *text, kh_diags *d)
 static void batch_commit(void **state)
 {
     const char *dir = *state;
-    char name[16], text_want[16];
+    char name[32], text_want[32];
     kh_diags d = {0};
     test_write_file(test_path(dir, "f1.txt"), "old one");
     assert_int_equal(mkdir(test_path(dir, "f4.txt"), 0755), 0); /* a folder: cannot be replaced */
