@@ -19,9 +19,12 @@
 
 enum field_id { F_RUBRIC, F_UNIT, F_YEAR, F_INSPECTOR, F_DATE, NFIELDS };
 
-static const struct {
+/* A name a label or header is known by: Chinese, or English in any case. */
+typedef struct name {
     const char *zh, *en;
-} field_names[NFIELDS] = {
+} name;
+
+static const name field_names[NFIELDS] = {
     [F_RUBRIC] = {"考核细则", "rubric"},
     [F_UNIT] = {"被考核单位", "unit"},
     [F_YEAR] = {"考核年度", "year"},
@@ -31,9 +34,7 @@ static const struct {
 
 enum col_id { C_CHECK, C_RESULT, C_LABEL, C_REMARK, NCOLS };
 
-static const struct {
-    const char *zh, *en;
-} col_names[NCOLS] = {
+static const name col_names[NCOLS] = {
     [C_CHECK] = {"检查点", "check"},
     [C_RESULT] = {"检查结果", "result"},
     [C_LABEL] = {"检查要点", "label"},
@@ -314,45 +315,37 @@ static bool starts_like(const unsigned char *p, size_t clen, const char *zh, con
                     (clen == 1 && (*p | 0x20) == (unsigned char)(en[0] | 0x20)));
 }
 
-static int field_of(const char *text)
+/* Which of the n names text is, after normalising it with norm, or -1.
+ * -2 when out of memory. */
+static int name_of(const char *text, const name *names, int n, char *(*norm)(const char *))
 {
     size_t clen;
     const unsigned char *p = first_char(text, &clen);
     bool may = false;
-    for (int i = 0; i < NFIELDS && !may; i++)
-        may = starts_like(p, clen, field_names[i].zh, field_names[i].en);
+    for (int i = 0; i < n && !may; i++)
+        may = starts_like(p, clen, names[i].zh, names[i].en);
     if (!may || strlen(text) > LABEL_MAX_BYTES)
         return -1;
-    char *l = kh_norm_label(text);
-    if (!l)
+    char *t = norm(text);
+    if (!t)
         return -2;
     int id = -1;
-    for (int i = 0; i < NFIELDS && id < 0; i++)
-        if (strcmp(l, field_names[i].zh) == 0 || kh_ascii_eq_nocase(l, field_names[i].en))
+    for (int i = 0; i < n && id < 0; i++)
+        if (strcmp(t, names[i].zh) == 0 || kh_ascii_eq_nocase(t, names[i].en))
             id = i;
-    kh_free(l);
+    kh_free(t);
     return id;
+}
+
+static int field_of(const char *text)
+{
+    return name_of(text, field_names, NFIELDS, kh_norm_label);
 }
 
 /* Which column header text is, or -1.  -2 when out of memory. */
 static int column_of(const char *text)
 {
-    size_t clen;
-    const unsigned char *p = first_char(text, &clen);
-    bool may = false;
-    for (int i = 0; i < NCOLS && !may; i++)
-        may = starts_like(p, clen, col_names[i].zh, col_names[i].en);
-    if (!may || strlen(text) > LABEL_MAX_BYTES)
-        return -1;
-    char *h = kh_norm_header(text);
-    if (!h)
-        return -2;
-    int id = -1;
-    for (int i = 0; i < NCOLS && id < 0; i++)
-        if (strcmp(h, col_names[i].zh) == 0 || kh_ascii_eq_nocase(h, col_names[i].en))
-            id = i;
-    kh_free(h);
-    return id;
+    return name_of(text, col_names, NCOLS, kh_norm_header);
 }
 
 /* Find the header row: the first row holding both 检查点 and 检查结果.

@@ -231,7 +231,7 @@ static void on_field(void *data, size_t len, void *ctx)
      * back, the apostrophe goes, so a template's unit name comes back as
      * it was given. */
     const char *text = data;
-    if (len >= 2 && text[0] == '\'' && text[1] != '\'' && kh_formula_like(text + 1)) {
+    if (len >= 2 && text[0] == '\'' && kh_formula_like(text + 1)) {
         text++;
         len--;
     }

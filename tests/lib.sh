@@ -29,3 +29,19 @@ lacks_text() {
 
 # The Debian python with openpyxl.
 PY=/usr/bin/python3
+
+# same_scores A.json B.json: two kaohe JSON documents hold the same units
+# with the same rubric, total, veto and items (reasons included).
+same_scores() {
+    $PY - "$1" "$2" <<'PY'
+import json, sys
+def key(path):
+    d = json.load(open(path))
+    return sorted((u['unit'], u['rubric'], u['total'], u['vetoed'],
+                   json.dumps(u['items'], ensure_ascii=False)) for u in d['units'])
+a, b = key(sys.argv[1]), key(sys.argv[2])
+assert len(a) == len(b) and len(a) > 0, (len(a), len(b))
+for x, y in zip(a, b):
+    assert x == y, (x, y)
+PY
+}

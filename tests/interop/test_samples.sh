@@ -2,21 +2,6 @@
 # filled by openpyxl, samples/make-xlsx-samples.py) and CSV samples converted
 # by today's LibreOffice must score exactly like the CSV samples.
 
-# same_scores A.json B.json: same units with the same totals, veto and items.
-same_scores() {
-    $PY - "$1" "$2" <<'PY'
-import json, sys
-def key(path):
-    d = json.load(open(path))
-    return sorted((u['unit'], u['rubric'], u['total'], u['vetoed'],
-                   json.dumps(u['items'], ensure_ascii=False)) for u in d['units'])
-a, b = key(sys.argv[1]), key(sys.argv[2])
-assert len(a) == len(b) and len(a) > 0, (len(a), len(b))
-for x, y in zip(a, b):
-    assert x == y, (x, y)
-PY
-}
-
 test_xlsx_samples_score_like_csv() {
     expect_exit 0 "$KAOHE" score samples -o - ; cp "$T/out" "$T/csv.json"
     expect_exit 0 "$KAOHE" score samples/xlsx -o -

@@ -3,22 +3,6 @@
 # rewritten (tests/tools/make-xlsx-twins.py); LibreOffice and libxlsxwriter
 # files are made here, at test time.
 
-# same_scores A.json B.json: same units with the same rubric, total, veto and
-# items (reasons included).
-same_scores() {
-    $PY - "$1" "$2" <<'PY'
-import json, sys
-def key(path):
-    d = json.load(open(path))
-    return sorted((u['unit'], u['rubric'], u['total'], u['vetoed'],
-                   json.dumps(u['items'], ensure_ascii=False)) for u in d['units'])
-a, b = key(sys.argv[1]), key(sys.argv[2])
-assert len(a) == len(b) and len(a) > 0, (len(a), len(b))
-for x, y in zip(a, b):
-    assert x == y, (x, y)
-PY
-}
-
 # twins NAME... : each tests/data/xlsx-twins/NAME.xlsx scores like samples/两江镇.csv.
 twins() {
     expect_exit 0 "$KAOHE" score samples/两江镇.csv -o - ; cp "$T/out" "$T/csv.json"
