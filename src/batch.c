@@ -6,12 +6,12 @@
 #include "batch.h"
 #include "csv_in.h"
 #include "outfile.h"
+#include "pool.h"
 #include "text.h"
 #include "xlsx_in.h"
 
 #include <dirent.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -313,7 +313,6 @@ typedef struct task {
     char *path;      /* the file, or the input rejected */
     kh_diags msgs;   /* T_REJECT: why; T_NOTE: the note */
     file_ctx *c;     /* T_FILE: what reading it gave (NULL: out of memory) */
-    bool done;       /* T_FILE: c is complete (guarded by the pool's lock) */
 } task;
 
 typedef struct tasks {
@@ -345,7 +344,7 @@ static kh_status task_add(tasks *t, task_kind kind, char *path, kh_diags *msgs)
         return KH_ERR_NOMEM;
     }
     task *k = &t->v[t->n++];
-    *k = (task){.kind = kind, .path = path, .done = kind != T_FILE};
+    *k = (task){.kind = kind, .path = path};
     if (msgs) {
         kh_diags_move(&k->msgs, msgs);
         if (k->msgs.oom)
@@ -437,66 +436,55 @@ static kh_status list_input(tasks *t, const char *path)
 
 /* ---- reading on worker threads, committing in order ---- */
 
-typedef struct pool {
-    const kh_batch *b;
+typedef struct run {
+    kh_batch *b;
     tasks *t;
-    size_t next;          /* the next task to claim */
-    bool stop;
-    task *waiting;        /* the task the committing thread waits for */
-    pthread_mutex_t mu;
-    pthread_cond_t done;  /* the task waited for is done */
-} pool;
+    kh_diags *notes;
+    kh_progress_fn progress;
+    void *ctx;
+    size_t done;   /* files committed */
+    kh_status st;
+} run;
 
-/* Read task k's file into a new k->c (left NULL when out of memory). */
-static void read_task(const kh_batch *b, task *k)
+/* Read task i's file into a new c (left NULL when out of memory); the
+ * other kinds of task need no reading. */
+static void read_task(void *arg, size_t i)
 {
+    run *r = arg;
+    task *k = &r->t->v[i];
+    if (k->kind != T_FILE)
+        return;
     k->c = kh_calloc(1, sizeof *k->c);
     if (!k->c)
         return;
-    *k->c = (file_ctx){.reg = b->reg, .opts = &b->opts, .path = k->path};
+    *k->c = (file_ctx){.reg = r->b->reg, .opts = &r->b->opts, .path = k->path};
     read_file(k->c);
 }
 
-static void *worker(void *arg)
+/* Commit task i (read already) to the batch, in input order. */
+static bool commit_task(void *arg, size_t i)
 {
-    pool *p = arg;
-    for (;;) {
-        pthread_mutex_lock(&p->mu);
-        while (p->next < p->t->n && p->t->v[p->next].kind != T_FILE)
-            p->next++;
-        if (p->stop || p->next >= p->t->n) {
-            pthread_mutex_unlock(&p->mu);
-            return NULL;
-        }
-        task *k = &p->t->v[p->next++];
-        pthread_mutex_unlock(&p->mu);
-        read_task(p->b, k);
-        pthread_mutex_lock(&p->mu);
-        k->done = true;
-        /* Wake the committing thread only for the task it waits for (a
-         * wake-up per file cost 3,500 context switches for 2,000 files). */
-        if (p->waiting == k)
-            pthread_cond_signal(&p->done);
-        pthread_mutex_unlock(&p->mu);
-    }
-}
-
-/* Commit task k (read already) to b. */
-static kh_status commit_task(kh_batch *b, task *k, kh_diags *notes)
-{
+    run *r = arg;
+    task *k = &r->t->v[i];
+    kh_batch *b = r->b;
     switch (k->kind) {
     case T_FILE:
-        return k->c ? commit_file(b, k->c, notes) : KH_ERR_NOMEM;
+        r->st = k->c ? commit_file(b, k->c, r->notes) : KH_ERR_NOMEM;
+        kh_free(k->c); /* emptied by the commit */
+        k->c = NULL;
+        if (r->progress)
+            r->progress(r->ctx, ++r->done, r->t->nfiles, k->path);
+        break;
     case T_REJECT:
-        return reject(b, k->path, NULL, &k->msgs, b->next_order++);
+        r->st = reject(b, k->path, NULL, &k->msgs, b->next_order++);
+        break;
     case T_NOTE:
-        kh_diags_move(notes, &k->msgs);
-        return notes->oom ? KH_ERR_NOMEM : KH_OK;
+        kh_diags_move(r->notes, &k->msgs);
+        r->st = r->notes->oom ? KH_ERR_NOMEM : KH_OK;
+        break;
     }
-    return KH_OK;
+    return r->st == KH_OK;
 }
-
-#define KH_MAX_JOBS 256
 
 kh_status kh_batch_add_all(kh_batch *b, const char *const *inputs, size_t ninputs,
                            unsigned jobs, kh_progress_fn progress, void *ctx,
@@ -506,58 +494,12 @@ kh_status kh_batch_add_all(kh_batch *b, const char *const *inputs, size_t ninput
     kh_status st = KH_OK;
     for (size_t i = 0; i < ninputs && st == KH_OK; i++)
         st = list_input(&t, inputs[i]);
-    if (st != KH_OK) {
-        tasks_free(&t);
-        return st;
-    }
-    if (jobs == 0) {
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
-        jobs = n > 0 ? (unsigned)n : 1;
-    }
-    if (jobs > KH_MAX_JOBS)
-        jobs = KH_MAX_JOBS;
-    if (jobs > t.nfiles)
-        jobs = (unsigned)t.nfiles;
-
-    pool p = {.b = b, .t = &t};
-    pthread_t tid[KH_MAX_JOBS];
-    unsigned started = 0;
-    if (jobs > 1) {
-        pthread_mutex_init(&p.mu, NULL);
-        pthread_cond_init(&p.done, NULL);
-        for (; started < jobs; started++)
-            if (pthread_create(&tid[started], NULL, worker, &p) != 0)
-                break;  /* go on with the threads there are */
-    }
-
-    size_t done = 0;
-    for (size_t i = 0; i < t.n && st == KH_OK; i++) {
-        task *k = &t.v[i];
-        if (k->kind == T_FILE && started == 0) {
-            read_task(b, k);
-        } else if (k->kind == T_FILE) {
-            pthread_mutex_lock(&p.mu);
-            p.waiting = k;
-            while (!k->done)
-                pthread_cond_wait(&p.done, &p.mu);
-            p.waiting = NULL;
-            pthread_mutex_unlock(&p.mu);
-        }
-        st = commit_task(b, k, notes);
-        kh_free(k->c);  /* emptied by the commit */
-        k->c = NULL;
-        if (k->kind == T_FILE && progress)
-            progress(ctx, ++done, t.nfiles, k->path);
-    }
-
-    if (jobs > 1) {
-        pthread_mutex_lock(&p.mu);
-        p.stop = true;
-        pthread_mutex_unlock(&p.mu);
-        for (unsigned i = 0; i < started; i++)
-            pthread_join(tid[i], NULL);
-        pthread_cond_destroy(&p.done);
-        pthread_mutex_destroy(&p.mu);
+    if (st == KH_OK) {
+        /* Threads for the files only: folders and refusals need none. */
+        run r = {.b = b, .t = &t, .notes = notes, .progress = progress, .ctx = ctx,
+                 .st = KH_OK};
+        kh_pool_run(t.n, kh_pool_threads(jobs, t.nfiles), read_task, commit_task, &r);
+        st = r.st;
     }
     tasks_free(&t);
     return st;
