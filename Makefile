@@ -38,7 +38,7 @@ FUZZ_SAN   = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 FUZZ_DEFS  = -Itests/fuzz -DFUZZ_RUBRICS='"$(CURDIR)/templates/rubrics"'
 REPLAYS    = $(FUZZ_TARGETS:%=$(B)/replay_%)
 
-.PHONY: all test check unit cli asan ubsan clean install deps samples bench fuzz fuzz-long lint format valgrind
+.PHONY: all test check unit cli asan ubsan tsan clean install deps samples bench fuzz fuzz-long lint format valgrind
 
 # Build the library and the command.
 all: $(B)/libkaohe.a $(B)/kaohe
@@ -81,6 +81,13 @@ asan:
 ubsan:
 	UBSAN_OPTIONS=print_stacktrace=1 \
 	$(MAKE) B=build-ubsan OPT=-O1 SAN="-fsanitize=undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" test
+
+# The whole suite under ThreadSanitizer in build-tsan/: the -j paths
+# (reading on worker threads, scoresheets written on them).  tests/tsan.supp
+# names the one race inside libxlsxwriter that kaohe makes harmless.
+tsan:
+	TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/tests/tsan.supp $(TSAN_OPTIONS)" \
+	$(MAKE) B=build-tsan OPT=-O1 SAN="-fsanitize=thread -fno-omit-frame-pointer" test
 
 # The CLI tests with every kaohe run under valgrind (memcheck; a leak or
 # memory error fails the test).
