@@ -210,9 +210,12 @@ enum { KH_FMT_XLSX = 1, KH_FMT_CSV = 2, KH_FMT_JSON = 4 };
 
 /** One completed scoresheet per unit in dir (created if missing), in each
  * format of formats (KH_FMT_XLSX / KH_FMT_CSV); KH_FMT_JSON writes
- * dir/kaohe.json. */
+ * dir/kaohe.json.  Up to jobs threads write at the same time (0: one per
+ * online CPU; 1: everything on the caller's thread); the files and the
+ * messages in d are the same whatever jobs is.  With jobs other than 1 an
+ * allocator set by kh_set_allocator must be thread safe. */
 kh_status kh_write_scoresheets(const kh_batch *b, const char *dir,
-                               unsigned formats, kh_diags *d);
+                               unsigned formats, unsigned jobs, kh_diags *d);
 
 /** The ranking workbook. */
 kh_status kh_write_ranking(const kh_batch *b, const char *path, kh_diags *d);

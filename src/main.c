@@ -91,8 +91,8 @@ static const char usage_score[] = N_(
     "                      with -o -: json (default) or csv\n"
     "  -r, --rubric FILE   also load this rubric file (repeatable)\n"
     "      --blank-as-missing  an empty result counts as missing (has) or 0 (numbers)\n"
-    "  -j, --jobs N        read and score N files at a time (default: one per CPU);\n"
-    "                      the results are the same whatever N is\n"
+    "  -j, --jobs N        read, score and write N files at a time (default: one per\n"
+    "                      CPU); the results are the same whatever N is\n"
     "  -q, --quiet         no notes and no progress on standard error\n"
     "  -h, --help          show this help\n");
 
@@ -484,7 +484,7 @@ static int cmd_score(int argc, char **argv, opts *o)
             if (pr.on)
                 progress_line(&pr, _("%s: writing %zu scoresheets in %s ..."), prog,
                               kh_batch_unit_count(b), o->output);
-            st = kh_write_scoresheets(b, o->output, formats, &d);
+            st = kh_write_scoresheets(b, o->output, formats, o->jobs, &d);
             progress_end(&pr);
         }
         print_diags(&d);

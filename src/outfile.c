@@ -14,6 +14,30 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* The process's umask, read without changing it.  umask(2) reads it only
+ * by setting it: two threads doing that at once can leave the process
+ * with 0, and every file after that is made 0666 (it happened with
+ * scoresheets written on 8 threads).  Linux shows it in /proc/self/status
+ * (since 4.7); without that, the set-and-restore it is. */
+static mode_t current_umask(void)
+{
+    FILE *f = fopen("/proc/self/status", "re");
+    if (f) {
+        char line[256];
+        unsigned v;
+        while (fgets(line, sizeof line, f)) {
+            if (sscanf(line, "Umask: %o", &v) == 1) {
+                fclose(f);
+                return (mode_t)(v & 0777);
+            }
+        }
+        fclose(f);
+    }
+    mode_t um = umask(0);
+    umask(um);
+    return um;
+}
+
 char *kh_tmp_beside(const char *path)
 {
     const char *slash = strrchr(path, '/');
@@ -35,9 +59,7 @@ char *kh_tmp_beside(const char *path)
         return NULL;
     }
     /* mkstemps makes 0600; an output is an ordinary document. */
-    mode_t um = umask(0);
-    umask(um);
-    (void)fchmod(fd, 0666 & ~um);
+    (void)fchmod(fd, 0666 & ~current_umask());
     close(fd);
     return tmp;
 }
@@ -85,9 +107,8 @@ kh_status kh_outfile_begin(kh_outfile *o, const char *path, kh_diags *d)
         *o = (kh_outfile){.fd = -1};
         return KH_ERR_NOMEM;
     }
-    mode_t um = umask(0);
-    umask(um);
-    int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666 & ~um);
+    /* The kernel applies the umask (or the folder's default ACL). */
+    int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
     kh_free(dir);
     if (fd >= 0) {
         kh_buf b = {0};
@@ -291,6 +312,32 @@ kh_status kh_outfile_commit(kh_outfile *o, kh_diags *d)
         return KH_OK;
     int e = outfile_fsync(o);
     return e ? outfile_sync_failed(o, e, d) : outfile_place(o, d);
+}
+
+void kh_outfile_hold_begin(kh_outfile_batch *h)
+{
+    *h = (kh_outfile_batch){.st = KH_OK, .outer = active_batch, .max = SIZE_MAX};
+    active_batch = h;
+}
+
+void kh_outfile_hold_end(kh_outfile_batch *h)
+{
+    if (active_batch == h)
+        active_batch = h->outer;
+    h->outer = NULL;
+}
+
+kh_status kh_outfile_hold_commit(kh_outfile_batch *h, kh_diags *d)
+{
+    kh_status st = h->st;
+    for (size_t i = 0; i < h->n; i++) {
+        kh_status s = kh_outfile_commit(&h->files[i], d);
+        if (st == KH_OK)
+            st = s;
+    }
+    kh_free(h->files);
+    *h = (kh_outfile_batch){.st = KH_OK};
+    return st;
 }
 
 bool kh_same_file(const char *a, const char *b)

@@ -61,6 +61,18 @@ typedef struct kh_outfile_batch {
 void kh_outfile_batch_begin(kh_outfile_batch *b);
 kh_status kh_outfile_batch_end(kh_outfile_batch *b, kh_diags *d);
 
+/* Holding commits for another thread: a writer working on a thread of
+ * its own while the order of the outputs belongs to the caller's thread
+ * (scoresheets written with -j).  Between kh_outfile_hold_begin and
+ * kh_outfile_hold_end, kh_outfile_commit on the same thread keeps each
+ * finished file in h, any number of them, without syncing or naming it.
+ * kh_outfile_hold_commit, on any thread, then commits them in order as
+ * kh_outfile_commit on that thread would (into its batch, if one is
+ * active), and empties h; it returns the worst status. */
+void kh_outfile_hold_begin(kh_outfile_batch *h);
+void kh_outfile_hold_end(kh_outfile_batch *h);
+kh_status kh_outfile_hold_commit(kh_outfile_batch *h, kh_diags *d);
+
 /* True when a and b name the same existing file (same device and inode),
  * or the same path text when neither exists. */
 bool kh_same_file(const char *a, const char *b);

@@ -905,7 +905,7 @@ kh_status kh_write_ranking(const kh_batch *b, const char *path, kh_diags *d)
      * for 20000 units).  Every sheet is therefore written strictly in row
      * order, each row's height set before its cells. */
     rk k = {.b = b};
-    kh_status st = kh_xw_open(&k.x, path, true, d);
+    kh_status st = kh_xw_open(&k.x, path, true, kh_xw_now(), d);
     if (st != KH_OK) {
         kh_groups_free(groups, ng);
         return st;

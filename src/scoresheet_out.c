@@ -15,6 +15,7 @@
 #include "batch.h"
 #include "kaohe.h"
 #include "outfile.h"
+#include "pool.h"
 #include "template_out.h"
 #include "text.h"
 
@@ -269,10 +270,10 @@ static kh_status ss_sheet(kh_xw *x, lxw_worksheet *ws, const ss_formats *f, cons
     return st;
 }
 
-static kh_status ss_xlsx(const kh_unit *u, const char *path, kh_diags *d)
+static kh_status ss_xlsx(const kh_unit *u, const char *path, time_t created, kh_diags *d)
 {
     kh_xw x;
-    kh_status st = kh_xw_open(&x, path, false, d);
+    kh_status st = kh_xw_open(&x, path, false, created, d);
     if (st != KH_OK)
         return st;
     ss_formats f = {0};
@@ -292,8 +293,9 @@ static kh_status ss_xlsx(const kh_unit *u, const char *path, kh_diags *d)
     return kh_xw_close(&x, d);
 }
 
-static kh_status ss_csv(const kh_unit *u, const char *path, kh_diags *d)
+static kh_status ss_csv(const kh_unit *u, const char *path, time_t created, kh_diags *d)
 {
+    (void)created; /* a CSV file records no time */
     const kh_checklist *cl = u->cl;
     const kh_rubric *r = cl->rubric;
     kh_csv_file c;
@@ -521,7 +523,76 @@ static bool refuse_input(const kh_batch *b, const char *path, kh_diags *d)
     return true;
 }
 
-kh_status kh_write_scoresheets(const kh_batch *b, const char *dir, unsigned formats, kh_diags *d)
+/* What writing one unit gave, kept until the caller's thread takes it in
+ * unit order: its finished files (not yet committed) and its messages. */
+typedef struct ss_out {
+    kh_outfile_batch held;
+    kh_diags d;
+    kh_status st;
+} ss_out;
+
+/* One kh_write_scoresheets run. */
+typedef struct ss_run {
+    const kh_batch *b;
+    const char *dir;
+    unsigned formats;
+    time_t created; /* one creation time for every workbook of the run */
+    char **stems;   /* the file name of each unit, without extension */
+    ss_out *out;    /* one per unit */
+    kh_diags *d;
+    kh_status worst;
+} ss_run;
+
+static const struct {
+    unsigned fmt;
+    const char *ext;
+    kh_status (*write)(const kh_unit *, const char *, time_t, kh_diags *);
+} ss_kinds[] = {{KH_FMT_XLSX, ".xlsx", ss_xlsx}, {KH_FMT_CSV, ".csv", ss_csv}};
+
+/* Write unit i's files, on any thread: everything it makes stays in
+ * out[i].  Safe beside other threads doing the same: the batch is only
+ * read, and libxlsxwriter keeps all state in its workbook but for two
+ * things every thread sets alike - the seed of its temporary-file names
+ * (a name taken twice is retried) and the gmtime result it formats the
+ * creation time from (every workbook of the run converts the same time). */
+static void ss_work(void *arg, size_t i)
+{
+    ss_run *r = arg;
+    ss_out *o = &r->out[i];
+    kh_outfile_hold_begin(&o->held);
+    o->st = KH_OK;
+    for (size_t k = 0; k < KH_ARRAY_LEN(ss_kinds); k++) {
+        if (!(r->formats & ss_kinds[k].fmt))
+            continue;
+        kh_status st;
+        char *path = join_path(r->dir, r->stems[i], ss_kinds[k].ext);
+        if (!path)
+            st = KH_ERR_NOMEM;
+        else if (refuse_input(r->b, path, &o->d))
+            st = KH_ERR_USAGE;
+        else
+            st = ss_kinds[k].write(r->b->units[i], path, r->created, &o->d);
+        o->st = worse(o->st, st);
+        kh_free(path);
+    }
+    kh_outfile_hold_end(&o->held);
+}
+
+/* Take unit i's files and messages, in unit order, on the caller's
+ * thread: the messages come out as they would on one thread, and the
+ * files go into the caller's batch of commits. */
+static bool ss_finish(void *arg, size_t i)
+{
+    ss_run *r = arg;
+    ss_out *o = &r->out[i];
+    kh_diags_move(r->d, &o->d);
+    r->worst = worse(r->worst, o->st);
+    r->worst = worse(r->worst, kh_outfile_hold_commit(&o->held, r->d));
+    return true;
+}
+
+kh_status kh_write_scoresheets(const kh_batch *b, const char *dir, unsigned formats,
+                               unsigned jobs, kh_diags *d)
 {
     if (!b || !dir || !*dir) {
         kh_diags_add(d, KH_ERROR, dir, NULL, NULL, 0, _("no output folder given: use -o DIR"));
@@ -532,35 +603,24 @@ kh_status kh_write_scoresheets(const kh_batch *b, const char *dir, unsigned form
     kh_status st = kh_ensure_dir(dir, d);
     if (st != KH_OK)
         return st;
-    char **stems = file_stems(b);
-    if (!stems)
+    ss_run r = {.b = b, .dir = dir, .formats = formats, .created = kh_xw_now(), .d = d,
+                .worst = KH_OK};
+    r.stems = file_stems(b);
+    r.out = kh_calloc(b->nunits ? b->nunits : 1, sizeof *r.out);
+    if (!r.stems || !r.out) {
+        for (size_t i = 0; r.stems && i < b->nunits; i++)
+            kh_free(r.stems[i]);
+        kh_free(r.stems);
+        kh_free(r.out);
         return KH_ERR_NOMEM;
-    static const struct {
-        unsigned fmt;
-        const char *ext;
-        kh_status (*write)(const kh_unit *, const char *, kh_diags *);
-    } kinds[] = {{KH_FMT_XLSX, ".xlsx", ss_xlsx}, {KH_FMT_CSV, ".csv", ss_csv}};
+    }
     /* Every file is synced with one flush per batch of files before any
      * is named (see kh_outfile_batch_begin): an fsync each cost more than
      * writing the scoresheet. */
     kh_outfile_batch ob;
     kh_outfile_batch_begin(&ob);
-    kh_status worst = KH_OK;
-    for (size_t i = 0; i < b->nunits; i++) {
-        for (size_t k = 0; k < KH_ARRAY_LEN(kinds); k++) {
-            if (!(formats & kinds[k].fmt))
-                continue;
-            char *path = join_path(dir, stems[i], kinds[k].ext);
-            if (!path)
-                st = KH_ERR_NOMEM;
-            else if (refuse_input(b, path, d))
-                st = KH_ERR_USAGE;
-            else
-                st = kinds[k].write(b->units[i], path, d);
-            worst = worse(worst, st);
-            kh_free(path);
-        }
-    }
+    kh_pool_run(b->nunits, jobs, ss_work, ss_finish, &r);
+    kh_status worst = r.worst;
     if (formats & KH_FMT_JSON) {
         char *path = join_path(dir, "kaohe", ".json");
         if (!path)
@@ -574,7 +634,8 @@ kh_status kh_write_scoresheets(const kh_batch *b, const char *dir, unsigned form
     }
     worst = worse(worst, kh_outfile_batch_end(&ob, d));
     for (size_t i = 0; i < b->nunits; i++)
-        kh_free(stems[i]);
-    kh_free(stems);
+        kh_free(r.stems[i]);
+    kh_free(r.stems);
+    kh_free(r.out);
     return worst;
 }

@@ -543,7 +543,7 @@ static kh_status tpl_xlsx(const kh_rubric *r, char *const *units, size_t nunits,
                           kh_diags *d)
 {
     kh_xw x;
-    kh_status st = kh_xw_open(&x, path, false, d);
+    kh_status st = kh_xw_open(&x, path, false, kh_xw_now(), d);
     if (st != KH_OK)
         return st;
     tpl_formats f = {0};

@@ -35,7 +35,21 @@ static char *parts_dir(bool row_by_row)
     return NULL;
 }
 
-kh_status kh_xw_open(kh_xw *x, const char *path, bool row_by_row, kh_diags *d)
+time_t kh_xw_now(void)
+{
+    const char *env = getenv("SOURCE_DATE_EPOCH");
+    if (env && *env >= '0' && *env <= '9') {
+        char *end;
+        errno = 0;
+        long long t = strtoll(env, &end, 10);
+        if (!*end && errno == 0 && (long long)(time_t)t == t)
+            return (time_t)t;
+    }
+    return time(NULL);
+}
+
+kh_status kh_xw_open(kh_xw *x, const char *path, bool row_by_row, time_t created,
+                     kh_diags *d)
 {
     *x = (kh_xw){.err = LXW_NO_ERROR};
     kh_status st = kh_outfile_begin(&x->out, path, d);
@@ -52,6 +66,11 @@ kh_status kh_xw_open(kh_xw *x, const char *path, bool row_by_row, kh_diags *d)
         kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0, _("cannot start the workbook"));
         return KH_ERR_NOMEM;
     }
+    /* Given, not read from the clock at workbook_close: every workbook of
+     * a run says the same time, whichever thread wrote it and when.  (A
+     * zero would make libxlsxwriter take the clock.) */
+    lxw_doc_properties props = {.created = created ? created : 1};
+    kh_xw_check(x, workbook_set_properties(x->wb, &props), "workbook_set_properties");
     return KH_OK;
 }
 

@@ -13,6 +13,7 @@
 #include "outfile.h"
 #include "text.h"
 
+#include <time.h>
 #include <xlsxwriter.h>
 
 #define KH_XLSX_CELL_MAX 32767  /* characters in one cell */
@@ -26,12 +27,18 @@ typedef struct kh_xw {
     const char *what; /* the call that failed first */
 } kh_xw;
 
-/* Start a workbook that will become path.  row_by_row: libxlsxwriter's
- * constant-memory mode (each row goes to a temporary file once a later one
- * is started, strings inline: memory does not grow with the cells, but
- * every sheet must be written strictly row by row).  KH_OK, or KH_ERR_IO
- * with a diagnostic. */
-kh_status kh_xw_open(kh_xw *x, const char *path, bool row_by_row, kh_diags *d);
+/* The time a workbook records as its creation: SOURCE_DATE_EPOCH (seconds
+ * since 1970) when it is set, for outputs that are the same byte for byte
+ * run after run; else now. */
+time_t kh_xw_now(void);
+
+/* Start a workbook that will become path, recording created as its
+ * creation time.  row_by_row: libxlsxwriter's constant-memory mode (each
+ * row goes to a temporary file once a later one is started, strings
+ * inline: memory does not grow with the cells, but every sheet must be
+ * written strictly row by row).  KH_OK, or KH_ERR_IO with a diagnostic. */
+kh_status kh_xw_open(kh_xw *x, const char *path, bool row_by_row, time_t created,
+                     kh_diags *d);
 
 /* Finish: workbook_close, then rename into place.  On any error (also an
  * earlier one recorded in x->err) the temporary file is removed, path is

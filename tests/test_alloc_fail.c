@@ -272,10 +272,10 @@ static void ref_make(ref *r)
     assert_int_equal(kh_write_template(rb, units, 1, p, &d), KH_OK);
     r->template_csv = test_slurp(p, &r->template_len);
     path_in(p, sizeof p, "out");
-    assert_int_equal(kh_write_scoresheets(r->batch, p, KH_FMT_XLSX | KH_FMT_CSV | KH_FMT_JSON, &d),
+    assert_int_equal(kh_write_scoresheets(r->batch, p, KH_FMT_XLSX | KH_FMT_CSV | KH_FMT_JSON, 1, &d),
                      KH_OK);
     path_in(p, sizeof p, "ref-out");
-    assert_int_equal(kh_write_scoresheets(r->batch, p, KH_FMT_XLSX | KH_FMT_CSV | KH_FMT_JSON, &d),
+    assert_int_equal(kh_write_scoresheets(r->batch, p, KH_FMT_XLSX | KH_FMT_CSV | KH_FMT_JSON, 1, &d),
                      KH_OK);
     path_in(p, sizeof p, "rank.xlsx");
     assert_int_equal(kh_write_ranking(r->batch, p, &d), KH_OK);
@@ -416,13 +416,14 @@ static kh_status step_score(ref *r, long n) { return score_step(r, n, 1); }
 static kh_status step_score_threads(ref *r, long n) { return score_step(r, n, 2); }
 
 /* Step 4: scoresheets in every format into a folder that has them
- * already. */
-static kh_status step_scoresheets(ref *r, long n)
+ * already, written on jobs threads. */
+static kh_status scoresheets_step(ref *r, long n, unsigned jobs)
 {
     char out[128];
     path_in(out, sizeof out, "out");
     kh_diags d = {0};
-    kh_status st = kh_write_scoresheets(r->batch, out, KH_FMT_XLSX | KH_FMT_CSV | KH_FMT_JSON, &d);
+    kh_status st =
+        kh_write_scoresheets(r->batch, out, KH_FMT_XLSX | KH_FMT_CSV | KH_FMT_JSON, jobs, &d);
     /* The folder holds the same files as the reference run's, each
      * whole: XLSX a whole zip, CSV and JSON the same bytes. */
     char ref_dir[128];
@@ -456,6 +457,9 @@ static kh_status step_scoresheets(ref *r, long n)
     kh_diags_clear(&d);
     return st;
 }
+
+static kh_status step_scoresheets(ref *r, long n) { return scoresheets_step(r, n, 1); }
+static kh_status step_scoresheets_threads(ref *r, long n) { return scoresheets_step(r, n, 2); }
 
 /* Step 5: the ranking workbook and its JSON, over those of a run before. */
 static kh_status step_ranking(ref *r, long n)
@@ -523,6 +527,15 @@ static void test_scoresheets(void **state)
     ref_free(&r);
 }
 
+static void test_scoresheets_threads(void **state)
+{
+    (void)state;
+    ref r;
+    ref_make(&r);
+    run_step(&r, step_scoresheets_threads, "scoresheets on 2 threads");
+    ref_free(&r);
+}
+
 static void test_ranking(void **state)
 {
     (void)state;
@@ -540,6 +553,7 @@ int main(void)
         cmocka_unit_test(test_score),
         cmocka_unit_test(test_score_threads),
         cmocka_unit_test(test_scoresheets),
+        cmocka_unit_test(test_scoresheets_threads),
         cmocka_unit_test(test_ranking),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -494,7 +494,7 @@ static void xw_strings_and_numbers(void **state)
     const char *out = test_path(dir, "w.xlsx");
     kh_xw x;
     kh_diags d = {0};
-    assert_int_equal(kh_xw_open(&x, out, false, &d), KH_OK);
+    assert_int_equal(kh_xw_open(&x, out, false, kh_xw_now(), &d), KH_OK);
     lxw_worksheet *ws = workbook_add_worksheet(x.wb, "t");
     assert_non_null(ws);
     lxw_format *fmt = kh_xw_format(&x, NULL);
@@ -557,7 +557,7 @@ static void xw_failure_keeps_old_file(void **state)
     test_write_file(out, "the previous ranking");
     kh_xw x;
     kh_diags d = {0};
-    assert_int_equal(kh_xw_open(&x, out, false, &d), KH_OK);
+    assert_int_equal(kh_xw_open(&x, out, false, kh_xw_now(), &d), KH_OK);
     lxw_worksheet *ws = workbook_add_worksheet(x.wb, "t");
     assert_non_null(ws);
     kh_xw_str(&x, ws, 0, 0, "fine", NULL);
@@ -575,7 +575,7 @@ static void xw_failure_keeps_old_file(void **state)
 
     /* A folder that does not exist: refused at open, nothing created. */
     const char *nodir = test_path(dir, "missing/r.xlsx");
-    assert_int_equal(kh_xw_open(&x, nodir, false, &d), KH_ERR_IO);
+    assert_int_equal(kh_xw_open(&x, nodir, false, kh_xw_now(), &d), KH_ERR_IO);
     assert_int_equal(d.n, 2);
     kh_diags_clear(&d);
 }

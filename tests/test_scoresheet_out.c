@@ -13,6 +13,7 @@
 #include "rubric.h"
 #include "sheet.h"
 #include "xlsx_in.h"
+#include "xlsx_zip.h"
 
 #include <dirent.h>
 #include <sys/stat.h>
@@ -175,7 +176,7 @@ static void township_xlsx(void **state)
     test_fx *f = *state;
     standard_batch(f);
     kh_diags d = {0};
-    assert_int_equal(kh_write_scoresheets(f->b, pathf(f, "out"), KH_FMT_XLSX, &d), KH_OK);
+    assert_int_equal(kh_write_scoresheets(f->b, pathf(f, "out"), KH_FMT_XLSX, 1, &d), KH_OK);
     assert_int_equal(d.n, 0);
     assert_dir(pathf(f, "out"), "两江镇.xlsx|区应急管理局.xlsx");
     test_rsheet s;
@@ -236,7 +237,7 @@ static void vetoed_xlsx(void **state)
     test_fx *f = *state;
     standard_batch(f);
     kh_diags d = {0};
-    assert_int_equal(kh_write_scoresheets(f->b, pathf(f, "out"), KH_FMT_XLSX, &d), KH_OK);
+    assert_int_equal(kh_write_scoresheets(f->b, pathf(f, "out"), KH_FMT_XLSX, 1, &d), KH_OK);
     test_rsheet s;
     read_xlsx(pathf(f, "out/区应急管理局.xlsx"), &s);
     assert_cell(&s, "A1", "临桂区2020年度乡（镇）党委政府和部门安全生产工作考核细则及评分标准（区直单位部门）");
@@ -264,7 +265,7 @@ static void csv_twin(void **state)
     test_fx *f = *state;
     standard_batch(f);
     kh_diags d = {0};
-    assert_int_equal(kh_write_scoresheets(f->b, pathf(f, "out"), KH_FMT_CSV, &d), KH_OK);
+    assert_int_equal(kh_write_scoresheets(f->b, pathf(f, "out"), KH_FMT_CSV, 1, &d), KH_OK);
     assert_dir(pathf(f, "out"), "两江镇.csv|区应急管理局.csv");
     size_t len;
     char *raw = test_slurp(pathf(f, "out/区应急管理局.csv"), &len);
@@ -311,7 +312,7 @@ static void formula_like_names(void **state)
     assert_string_equal(f->b->units[3]->cl->unit, "制表"); /* the reader trims a tab */
     assert_string_equal(f->b->units[2]->cl->unit, "-2");
     kh_diags d = {0};
-    assert_int_equal(kh_write_scoresheets(f->b, pathf(f, "out"), KH_FMT_XLSX | KH_FMT_CSV, &d),
+    assert_int_equal(kh_write_scoresheets(f->b, pathf(f, "out"), KH_FMT_XLSX | KH_FMT_CSV, 1, &d),
                      KH_OK);
     test_rsheet s;
     read_xlsx(pathf(f, "out/=1+1.xlsx"), &s);
@@ -356,7 +357,7 @@ static void path_like_names(void **state)
     kh_diags d = {0};
     mkdir(pathf(f, "deep"), 0777);
     mkdir(pathf(f, "deep/er"), 0777);
-    assert_int_equal(kh_write_scoresheets(f->b, pathf(f, "deep/er/out"), KH_FMT_XLSX, &d), KH_OK);
+    assert_int_equal(kh_write_scoresheets(f->b, pathf(f, "deep/er/out"), KH_FMT_XLSX, 1, &d), KH_OK);
     assert_dir(pathf(f, "deep/er/out"),
                "CON_.xlsx|_.._etc_x.xlsx|a_b.xlsx|a_b_c.xlsx|hidden.xlsx|unit.xlsx|"
                "两江_镇_x.xlsx");
@@ -400,7 +401,7 @@ static void same_file_names(void **state)
         test_fx_add(f, file);
     }
     finish(f, 6);
-    assert_int_equal(kh_write_scoresheets(f->b, pathf(f, "out"), KH_FMT_XLSX | KH_FMT_CSV, &d),
+    assert_int_equal(kh_write_scoresheets(f->b, pathf(f, "out"), KH_FMT_XLSX | KH_FMT_CSV, 1, &d),
                      KH_OK);
     assert_dir(pathf(f, "out"),
                "ABC-区直单位部门.csv|ABC-区直单位部门.xlsx|Abc-乡镇.csv|Abc-乡镇.xlsx|"
@@ -434,7 +435,7 @@ static void many_clashing_names(void **state)
             }
     finish(f, n + 1);
     kh_diags d = {0};
-    assert_int_equal(kh_write_scoresheets(f->b, pathf(f, "out"), KH_FMT_CSV, &d), KH_OK);
+    assert_int_equal(kh_write_scoresheets(f->b, pathf(f, "out"), KH_FMT_CSV, 1, &d), KH_OK);
     assert_int_equal(d.n, 0);
     assert_string_equal(f->b->units[0]->cl->unit, "a_b-乡镇(3)");
     assert_int_equal(access(pathf(f, "out/a_b-乡镇(3).csv"), F_OK), 0);
@@ -483,7 +484,7 @@ static void refuses_inputs(void **state)
     finish(f, 2);
     char *before = test_slurp(pathf(f, "in/两江镇.csv"), NULL);
     kh_diags d = {0};
-    kh_status st = kh_write_scoresheets(f->b, pathf(f, "in"), KH_FMT_CSV | KH_FMT_XLSX, &d);
+    kh_status st = kh_write_scoresheets(f->b, pathf(f, "in"), KH_FMT_CSV | KH_FMT_XLSX, 1, &d);
     assert_int_equal(st, KH_ERR_USAGE);
     assert_int_equal(d.n, 2);
     assert_diags_contain(&d, "in/两江镇.csv: this output would replace an input file");
@@ -506,7 +507,7 @@ static void replace_and_failures(void **state)
     test_write_file(pathf(f, "out/区应急管理局.xlsx"), "old");
     mkdir(pathf(f, "out/两江镇.xlsx"), 0777); /* rename onto a folder fails */
     kh_diags d = {0};
-    kh_status st = kh_write_scoresheets(f->b, pathf(f, "out"), KH_FMT_XLSX | KH_FMT_CSV, &d);
+    kh_status st = kh_write_scoresheets(f->b, pathf(f, "out"), KH_FMT_XLSX | KH_FMT_CSV, 1, &d);
     assert_int_equal(st, KH_ERR_IO);
     assert_int_equal(d.n, 1);
     assert_diags_contain(&d, "out/两江镇.xlsx: cannot put the finished file in place");
@@ -519,11 +520,11 @@ static void replace_and_failures(void **state)
 
     /* The folder is a file: nothing can be written. */
     test_write_file(pathf(f, "plain"), "x");
-    assert_int_equal(kh_write_scoresheets(f->b, pathf(f, "plain"), KH_FMT_XLSX, &d), KH_ERR_IO);
+    assert_int_equal(kh_write_scoresheets(f->b, pathf(f, "plain"), KH_FMT_XLSX, 1, &d), KH_ERR_IO);
     assert_diags_contain(&d, "plain: output folder exists but is not a folder");
     kh_diags_clear(&d);
     /* No folder given. */
-    assert_int_equal(kh_write_scoresheets(f->b, "", KH_FMT_XLSX, &d), KH_ERR_USAGE);
+    assert_int_equal(kh_write_scoresheets(f->b, "", KH_FMT_XLSX, 1, &d), KH_ERR_USAGE);
     kh_diags_clear(&d);
 }
 
@@ -533,15 +534,114 @@ static void json_and_default(void **state)
     test_fx *f = *state;
     standard_batch(f);
     kh_diags d = {0};
-    assert_int_equal(kh_write_scoresheets(f->b, pathf(f, "out"), KH_FMT_JSON, &d), KH_OK);
+    assert_int_equal(kh_write_scoresheets(f->b, pathf(f, "out"), KH_FMT_JSON, 1, &d), KH_OK);
     assert_dir(pathf(f, "out"), "kaohe.json");
     char *json = test_slurp(pathf(f, "out/kaohe.json"), NULL);
     assert_non_null(strstr(json, "\"38.3\""));
     assert_non_null(strstr(json, "\"2.94\""));
     free(json);
-    assert_int_equal(kh_write_scoresheets(f->b, pathf(f, "out2"), 0, &d), KH_OK);
+    assert_int_equal(kh_write_scoresheets(f->b, pathf(f, "out2"), 0, 1, &d), KH_OK);
     assert_dir(pathf(f, "out2"), "两江镇.xlsx|区应急管理局.xlsx");
     kh_diags_clear(&d);
+}
+
+/* The first bytes of part norm of the workbook at path, as a string. */
+static char *read_part(const char *path, const char *norm)
+{
+    kh_diags d = {0};
+    kh_zip *z = NULL;
+    assert_int_equal(kh_zip_open_file(path, &z, &d), KH_OK);
+    assert_int_equal(kh_zip_part_open(z, norm, NULL, &d), KH_OK);
+    static char buf[4096];
+    size_t len = 0, n;
+    do {
+        assert_int_equal(kh_zip_part_read(z, buf + len, sizeof buf - 1 - len, &n, &d), KH_OK);
+        len += n;
+    } while (n && len < sizeof buf - 1);
+    kh_zip_part_close(z);
+    kh_zip_free(z);
+    buf[len] = '\0';
+    return buf;
+}
+
+/* Written on several threads, the files are the same byte for byte as on
+ * one (SOURCE_DATE_EPOCH fixes the creation time every workbook records),
+ * and the messages come in the same order: unit order. */
+static void jobs_same_output(void **state)
+{
+    test_fx *f = *state;
+    enum { NU = 12 };
+    for (int i = 0; i < NU; i++) {
+        char file[32], unit[32], count[8];
+        snprintf(file, sizeof file, "in/u%02d.csv", i);
+        snprintf(unit, sizeof unit, "单位%02d", i);
+        snprintf(count, sizeof count, "%d", i % 4);
+        const res town[] = {{"3.1", count, NULL}, {i % 3 ? "1.6" : "1.7", "无", "缺"},
+                            {NULL, NULL, NULL}};
+        const res dept[] = {{"2.1", count, NULL}, {NULL, NULL, NULL}};
+        write_checklist(f, file, i % 2 ? "lingui-2020-department" : "lingui-2020-township",
+                        unit, i % 2 ? dept : town);
+        test_fx_add(f, file);
+    }
+    finish(f, NU);
+    setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+    static const unsigned jobs[] = {1, 3};
+    kh_diags d[2] = {{0}};
+    for (size_t k = 0; k < 2; k++) {
+        char dir[16];
+        snprintf(dir, sizeof dir, "out%u", jobs[k]);
+        mkdir(pathf(f, dir), 0777);
+        /* Two outputs that cannot be put in place (a folder is there). */
+        char bad[64];
+        snprintf(bad, sizeof bad, "%s/单位03.xlsx", dir);
+        mkdir(pathf(f, bad), 0777);
+        snprintf(bad, sizeof bad, "%s/单位10.csv", dir);
+        mkdir(pathf(f, bad), 0777);
+        assert_int_equal(kh_write_scoresheets(f->b, pathf(f, dir), KH_FMT_XLSX | KH_FMT_CSV,
+                                              jobs[k], &d[k]),
+                         KH_ERR_IO);
+    }
+    unsetenv("SOURCE_DATE_EPOCH");
+    assert_int_equal(d[0].n, 2);
+    assert_int_equal(d[1].n, 2);
+    for (size_t i = 0; i < d[0].n; i++) {
+        const char *a = strstr(d[0].v[i].file, "out1/"), *b = strstr(d[1].v[i].file, "out3/");
+        assert_non_null(a);
+        assert_non_null(b);
+        assert_string_equal(a + 5, b + 5);
+        assert_string_equal(d[0].v[i].msg, d[1].v[i].msg);
+    }
+    assert_non_null(strstr(d[0].v[0].file, "单位03.xlsx"));
+    assert_non_null(strstr(d[0].v[1].file, "单位10.csv"));
+    size_t files = 0;
+    for (int i = 0; i < NU; i++) {
+        for (int x = 0; x < 2; x++) {
+            char a[64], b[64];
+            snprintf(a, sizeof a, "out1/单位%02d.%s", i, x ? "csv" : "xlsx");
+            snprintf(b, sizeof b, "out3/单位%02d.%s", i, x ? "csv" : "xlsx");
+            struct stat st;
+            if (stat(pathf(f, a), &st) == 0 && S_ISDIR(st.st_mode))
+                continue;
+            size_t la, lb;
+            char *ca = test_slurp(pathf(f, a), &la), *cb = test_slurp(pathf(f, b), &lb);
+            assert_true(la > 100);
+            assert_int_equal(la, lb);
+            assert_memory_equal(ca, cb, la);
+            free(ca);
+            free(cb);
+            files++;
+        }
+    }
+    assert_int_equal(files, 2 * NU - 2);
+    test_rsheet s;
+    read_xlsx(pathf(f, "out3/单位05.xlsx"), &s);
+    assert_cell(&s, "A2", "被考核单位：单位05");
+    test_rsheet_free(&s);
+    const char *core = read_part(pathf(f, "out3/单位05.xlsx"), "docprops/core.xml");
+    assert_non_null(strstr(core, "<dcterms:created xsi:type=\"dcterms:W3CDTF\">"
+                                 "2023-11-14T22:13:20Z</dcterms:created>"));
+    kh_diags_clear(&d[0]);
+    kh_diags_clear(&d[1]);
 }
 
 /* ------------------------------------------------------------------ */
@@ -558,7 +658,7 @@ static void allocation_failures(void **state)
     for (n = 0; n < 100000; n++) {
         kh_diags d = {0};
         test_alloc_start(n);
-        st = kh_write_scoresheets(f->b, pathf(f, "out"), KH_FMT_XLSX | KH_FMT_CSV, &d);
+        st = kh_write_scoresheets(f->b, pathf(f, "out"), KH_FMT_XLSX | KH_FMT_CSV, 1, &d);
         kh_diags_clear(&d);
         kh_set_allocator(NULL);
         if (test_alloc.live != 0)
@@ -591,6 +691,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(refuses_inputs, fx_setup, test_fx_teardown),
         cmocka_unit_test_setup_teardown(replace_and_failures, fx_setup, test_fx_teardown),
         cmocka_unit_test_setup_teardown(json_and_default, fx_setup, test_fx_teardown),
+        cmocka_unit_test_setup_teardown(jobs_same_output, fx_setup, test_fx_teardown),
         cmocka_unit_test_setup_teardown(allocation_failures, fx_setup, test_fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -47,24 +47,51 @@ PYEOF
     [ "$(ls "$T/w/ss-kaohe" | wc -l)" -eq "$(ls "$T/w/ss-peer" | wc -l)" ] || fail "scoresheet counts differ"
 }
 
+# Scoresheets written on many threads are made with the user's umask, and
+# leave it as it was.  (Reading the umask by setting it, on 8 threads at
+# once, left the process with 0: files made 0666.)
+test_jobs_keep_umask() {
+    $PY bench/gen.py 300 "$T/c" --jobs 1
+    for run in 1 2 3; do
+        (umask 027 && "$KAOHE" score -j 8 -q "$T/c" -o "$T/ss$run" -f xlsx,csv 2>/dev/null) || true
+        [ "$(ls "$T/ss$run" | wc -l)" -ge 500 ] || fail "too few scoresheets in run $run"
+        bad=$(find "$T/ss$run" -type f ! -perm 640 | head -3)
+        [ -z "$bad" ] || fail "not made with umask 027 (-j 8, run $run): $(ls -l $bad)"
+    done
+}
+
 # -j N: the same output, messages and files, in the same order, for any N.
 test_jobs_same_output() {
     $PY bench/gen.py 40 "$T/c" --jobs 1
     # a file that cannot be read and a folder without checklists, among the rest
     printf 'not,a,checklist\n' >"$T/c/zz-other.csv"
     mkdir "$T/empty"
+    unit=$(ls "$T/c" | grep -m1 '^000003-.*\.csv$' | sed 's/^[0-9]*-//; s/\.csv$//')
+    [ -n "$unit" ] || fail "no checklist 000003 in the corpus"
     for j in 1 2 5; do
         "$KAOHE" score -j $j "$T/c" "$T/missing.csv" "$T/empty" --format json -o - \
             >"$T/j$j.json" 2>"$T/j$j.err" && fail "exit 0 with rejected inputs" || true
-        "$KAOHE" rank -j $j "$T/c" -o "$T/r$j.xlsx" --json "$T/r$j.json" 2>/dev/null || true
-        "$KAOHE" score -j $j "$T/c" -o "$T/ss$j" 2>/dev/null || true
+        # One creation time in every workbook: the files can be compared byte for byte.
+        SOURCE_DATE_EPOCH=1700000000 "$KAOHE" rank -j $j "$T/c" -o "$T/r$j.xlsx" \
+            --json "$T/r$j.json" 2>/dev/null || true
+        mkdir -p "$T/ss$j/$unit.xlsx" # an output that cannot be put in place
+        SOURCE_DATE_EPOCH=1700000000 "$KAOHE" score -j $j "$T/c" -o "$T/ss$j" -f xlsx,csv,json \
+            2>"$T/ss$j.err" || true
     done
     for j in 2 5; do
         same_file "$T/j1.json" "$T/j$j.json"
         same_file "$T/j1.err" "$T/j$j.err"
         same_file "$T/r1.json" "$T/r$j.json"
+        same_file "$T/r1.xlsx" "$T/r$j.xlsx"
         [ "$(ls "$T/ss1")" = "$(ls "$T/ss$j")" ] || fail "scoresheets differ with -j $j"
+        for f in "$T/ss1"/*; do
+            [ -d "$f" ] || same_file "$f" "$T/ss$j/${f##*/}"
+        done
+        sed "s|/ss1/|/ss$j/|" "$T/ss1.err" >"$T/ss1-as-$j.err"
+        same_file "$T/ss1-as-$j.err" "$T/ss$j.err"
     done
+    [ "$(ls "$T/ss1" | wc -l)" -ge 80 ] || fail "too few scoresheets: $(ls "$T/ss1" | wc -l)"
+    has_text "$T/ss1.err" "$unit.xlsx: cannot put the finished file in place"
     has_text "$T/j1.err" "missing.csv"
     has_text "$T/j1.err" "zz-other.csv"
     has_text "$T/j1.err" "folder holds no .csv or .xlsx file"
