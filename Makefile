@@ -147,12 +147,14 @@ lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability -Iinclude -Isrc src
 
 # Benchmark (bench/README.md): N generated checklists (N=2000 by default,
-# N=20000 make bench), kaohe against an openpyxl peer and a parsing floor.
+# N=20000 make bench), kaohe against an openpyxl peer, a parsing floor and
+# a writing floor.
 N ?= 2000
-bench: all $(B)/bench/floor
-	$(Q)/usr/bin/python3 bench/run.py --kaohe $(B)/kaohe --floor $(B)/bench/floor --n $(N) --work $(B)/bench
+bench: all $(B)/bench/floor $(B)/bench/write_floor
+	$(Q)/usr/bin/python3 bench/run.py --kaohe $(B)/kaohe --floor $(B)/bench/floor \
+	    --write-floor $(B)/bench/write_floor --n $(N) --work $(B)/bench
 
-$(B)/bench/floor: bench/floor.c
+$(B)/bench/%: bench/%.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(PKG_CFLAGS) $(OPT) $(WARN) -o $@ $< $(PKG_LIBS)

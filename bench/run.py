@@ -12,6 +12,8 @@
      score json    kaohe score -j 1 --format json -o -
      score xlsx    kaohe score -j 1 -o DIR            (XLSX scoresheets)
      rank          kaohe rank  -j 1 -o RANKING.xlsx
+     write floor   bench/write_floor: libxlsxwriter making as many workbooks
+                   as kaohe writes scoresheets, each with one empty sheet
    the same three with -j J (J = online CPUs) to show the parallel speed-up,
    and the openpyxl peer (bench/peer.py) doing the same three jobs.
 3. Checks the peer against kaohe: the same units in the same order with
@@ -22,7 +24,8 @@
 4. Prints the table: median wall time and spread (min-max) of each
    command, its median CPU time (user + system), throughput in checklists
    per second, kaohe against the peer (how many times faster) and against
-   the floor (how many times the floor's time it takes), by wall time and
+   the floor (how many times the floor's time it takes: the parsing floor
+   for score json, both floors together for score xlsx), by wall time and
    in brackets by CPU time (steadier on a busy machine), peak RSS.
 
 Times are wall-clock seconds of the whole process (start-up included);
@@ -76,24 +79,56 @@ def run_once(argv, stdout_path=None, rss_file=None):
     return wall, cpu, rss, rc
 
 
+def remove(path):
+    if os.path.isdir(path):
+        shutil.rmtree(path)
+    elif os.path.lexists(path):
+        os.unlink(path)
+
+
 class Cmd:
-    def __init__(self, key, label, argv, runs, out=None, clean=None, ok=(0, 1)):
+    """A command timed `runs` times.  With dest, the argument OUT of argv is
+    replaced by a path of its own for every run (dest.r1, dest.r2 ..., the
+    number before dest's extension if it has one):
+    outputs are not deleted before the next run but all at the end, and
+    the last run's becomes dest (for the checks).  Deleting thousands of
+    files just before a run would make that run pay for it: ext4 without
+    a journal (as on the machine of bench/README.md) looks past every
+    recently deleted inode each time it allocates one, so a run writing N
+    files after N were deleted costs O(N^2) in the kernel, peer and kaohe
+    alike."""
+
+    def __init__(self, key, label, argv, runs, out=None, dest=None, ok=(0, 1)):
         self.key, self.label, self.argv, self.runs = key, label, argv, runs
-        self.out, self.clean, self.ok = out, clean, ok
+        self.out, self.dest, self.ok = out, dest, ok
         self.walls, self.cpus, self.rss = [], [], 0
         self.rss_file = None
+        self.made = []
 
     def run(self):
-        if self.clean and os.path.isdir(self.clean):
-            shutil.rmtree(self.clean)
-        elif self.clean and os.path.exists(self.clean):
-            os.unlink(self.clean)
-        wall, cpu, rss, rc = run_once(self.argv, self.out, self.rss_file)
+        argv = self.argv
+        if self.dest:
+            root, ext = os.path.splitext(self.dest)
+            path = '%s.r%d%s' % (root, len(self.made) + 1, ext)
+            remove(path)  # left by an earlier bench
+            self.made.append(path)
+            argv = [path if a == 'OUT' else a for a in argv]
+        wall, cpu, rss, rc = run_once(argv, self.out, self.rss_file)
         if rc not in self.ok:
-            sys.exit('bench: %s exited with %d: %s' % (self.label, rc, ' '.join(self.argv)))
+            sys.exit('bench: %s exited with %d: %s' % (self.label, rc, ' '.join(argv)))
         self.walls.append(wall)
         self.cpus.append(cpu)
         self.rss = max(self.rss, rss)
+
+    def tidy(self):
+        """Keep the last run's output as dest, remove the others."""
+        if not self.made:
+            return
+        remove(self.dest)
+        os.rename(self.made[-1], self.dest)
+        for path in self.made[:-1]:
+            remove(path)
+        self.made = []
 
     @property
     def median(self):
@@ -186,7 +221,7 @@ def fmt_rss(kib):
     return '%.1f' % (kib / 1024.0)
 
 
-def table(n, rows, floor, peers, jobs):
+def table(n, rows, floor, wfloor, peers, jobs):
     head = ['command', 'runs', 'median s', 'spread s', 'CPU s', 'checklists/s',
             'speed vs peer (CPU)', 'time vs floor (CPU)', 'peak RSS MiB']
     lines = []
@@ -197,6 +232,10 @@ def table(n, rows, floor, peers, jobs):
             vs_peer = '%.1f× (%.1f×)' % (peer.median / c.median, peer.cpu / c.cpu)
         if c.key == 'json' and c not in peers.values():
             vs_floor = '%.2f× (%.2f×)' % (c.median / floor.median, c.cpu / floor.cpu)
+        elif c.key == 'xlsx' and c not in peers.values():
+            # Reading and writing: against both floors together.
+            vs_floor = '%.2f× (%.2f×)' % (c.median / (floor.median + wfloor.median),
+                                          c.cpu / (floor.cpu + wfloor.cpu))
         lines.append([c.label, str(len(c.walls)), '%.3f' % c.median,
                       '%.3f–%.3f' % (min(c.walls), max(c.walls)), '%.3f' % c.cpu,
                       '%.0f' % (n / c.median), vs_peer, vs_floor, fmt_rss(c.rss)])
@@ -212,6 +251,7 @@ def main(argv):
     ap = argparse.ArgumentParser(description='kaohe benchmark (make bench)')
     ap.add_argument('--kaohe', required=True)
     ap.add_argument('--floor', required=True)
+    ap.add_argument('--write-floor', required=True)
     ap.add_argument('--n', type=int, default=int(os.environ.get('N', 2000)))
     ap.add_argument('--runs', type=int, default=int(os.environ.get('RUNS', 5)))
     ap.add_argument('--peer-runs', type=int, default=int(os.environ.get('PEER_RUNS', 3)))
@@ -222,6 +262,7 @@ def main(argv):
     a = ap.parse_args(argv)
 
     kaohe, floor_bin = os.path.abspath(a.kaohe), os.path.abspath(a.floor)
+    wfloor_bin = os.path.abspath(a.write_floor)
     work = os.path.abspath(a.work)
     corpus = a.corpus or os.path.join(HERE, 'corpus', 'n%d' % a.n)
     os.makedirs(work, exist_ok=True)
@@ -232,14 +273,20 @@ def main(argv):
     peer = [PY, os.path.join(HERE, 'peer.py')]
     W = lambda name: os.path.join(work, name)  # noqa: E731
     k1 = [kaohe, 'score', '-q', '-j', '1']
+    # The writing floor makes as many workbooks as kaohe writes scoresheets.
+    run_once(k1 + [corpus, '--format', 'json', '-o', '-'], W('kaohe.json'))
+    with open(W('kaohe.json'), encoding='utf-8') as f:
+        nsheets = len(json.load(f)['units'])
     cmds = [
         Cmd('floor', 'floor (inflate+expat, read CSV)', [floor_bin, corpus], a.runs),
+        Cmd('wfloor', 'floor for writing (empty workbooks)', [wfloor_bin, 'OUT', str(nsheets)],
+            a.runs, dest=W('ss-floor')),
         Cmd('json', 'kaohe score json -j 1', k1 + [corpus, '--format', 'json', '-o', '-'], a.runs,
             out=W('kaohe.json')),
-        Cmd('xlsx', 'kaohe score xlsx -j 1', k1 + [corpus, '-o', W('ss-kaohe')], a.runs,
-            clean=W('ss-kaohe')),
-        Cmd('rank', 'kaohe rank -j 1', [kaohe, 'rank', '-q', '-j', '1', corpus, '-o', W('rank-kaohe.xlsx')],
-            a.runs, clean=W('rank-kaohe.xlsx')),
+        Cmd('xlsx', 'kaohe score xlsx -j 1', k1 + [corpus, '-o', 'OUT'], a.runs,
+            dest=W('ss-kaohe')),
+        Cmd('rank', 'kaohe rank -j 1', [kaohe, 'rank', '-q', '-j', '1', corpus, '-o', 'OUT'],
+            a.runs, dest=W('rank-kaohe.xlsx')),
     ]
     if a.jobs > 1:
         j = str(a.jobs)
@@ -247,18 +294,18 @@ def main(argv):
             Cmd('json', 'kaohe score json -j %s' % j,
                 [kaohe, 'score', '-q', '-j', j, corpus, '--format', 'json', '-o', '-'], a.runs,
                 out=W('kaohe-j.json')),
-            Cmd('xlsx', 'kaohe score xlsx -j %s' % j, [kaohe, 'score', '-q', '-j', j, corpus, '-o', W('ss-j')],
-                a.runs, clean=W('ss-j')),
-            Cmd('rank', 'kaohe rank -j %s' % j, [kaohe, 'rank', '-q', '-j', j, corpus, '-o', W('rank-j.xlsx')],
-                a.runs, clean=W('rank-j.xlsx')),
+            Cmd('xlsx', 'kaohe score xlsx -j %s' % j, [kaohe, 'score', '-q', '-j', j, corpus, '-o', 'OUT'],
+                a.runs, dest=W('ss-j')),
+            Cmd('rank', 'kaohe rank -j %s' % j, [kaohe, 'rank', '-q', '-j', j, corpus, '-o', 'OUT'],
+                a.runs, dest=W('rank-j.xlsx')),
         ]
     peers = {
         'json': Cmd('json', 'peer score json (openpyxl)', peer + ['score', corpus, '-o', '-'], a.peer_runs,
                     out=W('peer.json')),
-        'xlsx': Cmd('xlsx', 'peer score xlsx (openpyxl)', peer + ['score', corpus, '-o', W('ss-peer')],
-                    a.peer_runs, clean=W('ss-peer')),
-        'rank': Cmd('rank', 'peer rank (openpyxl)', peer + ['rank', corpus, '-o', W('rank-peer.xlsx')],
-                    a.peer_runs, clean=W('rank-peer.xlsx')),
+        'xlsx': Cmd('xlsx', 'peer score xlsx (openpyxl)', peer + ['score', corpus, '-o', 'OUT'],
+                    a.peer_runs, dest=W('ss-peer')),
+        'rank': Cmd('rank', 'peer rank (openpyxl)', peer + ['rank', corpus, '-o', 'OUT'],
+                    a.peer_runs, dest=W('rank-peer.xlsx')),
     }
     everything = cmds + list(peers.values())
     for i, c in enumerate(everything):
@@ -271,6 +318,8 @@ def main(argv):
                 c.run()
         print('bench: round %d of %d done' % (i + 1, max(a.runs, a.peer_runs)), file=sys.stderr, flush=True)
 
+    for c in everything:
+        c.tidy()
     problems = []
     nunits, nrej, reasons = check_json(W('kaohe.json'), W('peer.json'), problems)
     if a.jobs > 1 and open(W('kaohe.json'), 'rb').read() != open(W('kaohe-j.json'), 'rb').read():
@@ -278,16 +327,16 @@ def main(argv):
     check_scoresheets(W('ss-kaohe'), W('ss-peer'), problems)
     check_ranking(W('rank-kaohe.xlsx'), W('rank-peer.xlsx'), problems)
 
-    floor = cmds[0]
-    rows = cmds[:4] + list(peers.values()) + cmds[4:]
+    floor, wfloor = cmds[0], cmds[1]
+    rows = cmds[:5] + list(peers.values()) + cmds[5:]
     print()
     print('N = %d checklists (%d scored, %d rejected on purpose), %d CPUs; kaohe runs %d, peer runs %d'
           % (a.n, nunits, nrej, os.cpu_count() or 1, a.runs, a.peer_runs))
-    print(table(a.n, rows, floor, peers, a.jobs))
+    print(table(a.n, rows, floor, wfloor, peers, a.jobs))
     if a.jobs > 1:
         for key in ('json', 'xlsx', 'rank'):
             one = next(c for c in cmds if c.key == key)
-            par = next(c for c in cmds[4:] if c.key == key)
+            par = next(c for c in cmds[5:] if c.key == key)
             print('-j %d over -j 1, %s: %.2f×' % (a.jobs, key, one.median / par.median))
     print('peer vs kaohe: same units, totals, vetoes, item scores, rejected files, scoresheet files '
           'and ranking rows: %s' % ('yes' if not problems else 'NO'))

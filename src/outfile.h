@@ -68,7 +68,8 @@ kh_status kh_outfile_batch_end(kh_outfile_batch *b, kh_diags *d);
  * finished file in h, any number of them, without syncing or naming it.
  * kh_outfile_hold_commit, on any thread, then commits them in order as
  * kh_outfile_commit on that thread would (into its batch, if one is
- * active), and empties h; it returns the worst status. */
+ * active), and empties h; it returns KH_OK or the status of the first
+ * commit that failed. */
 void kh_outfile_hold_begin(kh_outfile_batch *h);
 void kh_outfile_hold_end(kh_outfile_batch *h);
 kh_status kh_outfile_hold_commit(kh_outfile_batch *h, kh_diags *d);

@@ -2,10 +2,12 @@
 # corpus, and -j / progress.  Nothing here is timed: the benchmark's own
 # table is printed, never asserted.
 
-# The parsing floor of the benchmark, built here (make bench builds it in B).
+# The floors of the benchmark, built here (make bench builds them in B).
 build_floor() {
     cc -std=c11 -D_GNU_SOURCE -O1 $(pkg-config --cflags minizip expat) -o "$T/floor" \
         bench/floor.c $(pkg-config --libs minizip expat)
+    cc -std=c11 -D_GNU_SOURCE -O1 $(pkg-config --cflags xlsxwriter) -o "$T/wfloor" \
+        bench/write_floor.c $(pkg-config --libs xlsxwriter)
 }
 
 # The generator writes the same corpus for the same N and seed.
@@ -27,11 +29,11 @@ test_bench_corpus_repeatable() {
 # kaohe's (run.py exits 1 otherwise) and the table is printed.
 test_bench_path_tiny() {
     build_floor
-    expect_exit 0 $PY bench/run.py --kaohe "$KAOHE" --floor "$T/floor" --n 50 --runs 1 \
-        --peer-runs 1 --jobs 3 --work "$T/w" --corpus "$T/corpus"
+    expect_exit 0 $PY bench/run.py --kaohe "$KAOHE" --floor "$T/floor" --write-floor "$T/wfloor" \
+        --n 50 --runs 2 --peer-runs 1 --jobs 3 --work "$T/w" --corpus "$T/corpus"
     has_text "$T/out" "N = 50 checklists"
     has_text "$T/out" "ranking rows: yes"
-    for row in "floor" "kaohe score json -j 1" "kaohe score xlsx -j 1" "kaohe rank -j 1" \
+    for row in "floor" "floor for writing" "kaohe score json -j 1" "kaohe score xlsx -j 1" "kaohe rank -j 1" \
                "peer score json" "peer score xlsx" "peer rank" "kaohe score json -j 3"; do
         has_text "$T/out" "| $row"
     done
@@ -45,6 +47,9 @@ assert len(kt) == 50 - len(k['rejected']) and len(kt) > 40, len(kt)
 assert kt == pt, [a for a, b in zip(kt, pt) if a != b][:3]
 PYEOF
     [ "$(ls "$T/w/ss-kaohe" | wc -l)" -eq "$(ls "$T/w/ss-peer" | wc -l)" ] || fail "scoresheet counts differ"
+    # the writing floor made one workbook per scoresheet; only the last run's outputs are left
+    [ "$(ls "$T/w/ss-floor" | wc -l)" -eq "$(ls "$T/w/ss-kaohe" | wc -l)" ] || fail "floor workbooks"
+    [ -z "$(ls -d "$T"/w/*.r[0-9]* 2>/dev/null)" ] || fail "runs left: $(ls -d "$T"/w/*.r[0-9]*)"
 }
 
 # Scoresheets written on many threads are made with the user's umask, and
