@@ -75,8 +75,14 @@ unsigned kh_form_lines(const char *s, double col_width, double pt)
     unsigned lines = 1;
     double cur = 0;
     size_t len = s ? strlen(s) : 0;
+    /* Checked once, the text is decoded without a check per character. */
+    bool valid = len && kh_utf8_valid(s, len, NULL);
     for (size_t i = 0; i < len;) {
-        unsigned cp = next_cp(s, len, &i);
+        unsigned cp;
+        if (valid)
+            i += kh_utf8_decode(s + i, &cp);
+        else
+            cp = next_cp(s, len, &i);
         if (cp == '\n') {
             lines++;
             cur = 0;

@@ -10,6 +10,7 @@
 #include "outfile.h"
 #include "rubric.h"
 #include "sheet.h"
+#include "template_out.h"
 #include "text.h"
 #include "xlsx_in.h"
 
@@ -454,6 +455,36 @@ static void allocation_failures(void **state)
     }
 }
 
+/* Lines a text needs in a column (row heights): narrow characters 1.15
+ * units wide at 11 pt, full-width ones 2.15, a byte of bad UTF-8 a narrow
+ * U+FFFD, a cell's room one unit less than its width. */
+static void form_lines(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *s;
+        double width, pt;
+        unsigned lines;
+    } cases[] = {
+        {NULL, 10, 11, 1},
+        {"", 10, 11, 1},
+        {"abcdefghij", 6, 11, 3},      /* 4 in a room of 5 */
+        {"一二三四五", 6, 11, 3},       /* 2 in a room of 5 */
+        {"一二三四五", 6, 22, 5},       /* twice the size: 1 */
+        {"ab\ncd", 46, 11, 2},
+        {"ab\n\ncd", 46, 11, 3},
+        {"\xff\xfe" "abc", 3, 11, 5}, /* 1 in a room of 2, bad bytes too */
+        {"一\xff二", 46, 11, 1},
+        {"一\xe4\xb8", 3.2, 11, 3},    /* a cut sequence: two narrow U+FFFD */
+        {"x", 0.5, 11, 1},             /* no room: one line still */
+    };
+    for (size_t i = 0; i < KH_ARRAY_LEN(cases); i++) {
+        unsigned got = kh_form_lines(cases[i].s, cases[i].width, cases[i].pt);
+        if (got != cases[i].lines)
+            fail_msg("case %zu: %u lines, want %u", i, got, cases[i].lines);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -466,6 +497,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(refusals, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(replaces_old_output, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(allocation_failures, fx_setup, fx_teardown),
+        cmocka_unit_test(form_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
