@@ -66,7 +66,14 @@ typedef struct reader {
     size_t *cand;                  /* scratch: candidate check points */
     kh_dec *idval;                 /* each check id's decimal value, parsed once */
     bool *idnum;                   /* whether it has one */
+    /* The check ids hashed (by value where they are numbers, else by
+     * text): bucket[h] is the first check point of chain h, next[k] the
+     * one after k (ascending k; NONE ends a chain).  nbucket is a power
+     * of two. */
+    size_t *bucket, *next, nbucket;
 } reader;
+
+#define NONE SIZE_MAX
 
 /* ---- diagnostics ---- */
 
@@ -591,6 +598,48 @@ static int label_is(const char *text, const kh_checkpoint *cp)
     return eq;
 }
 
+/* The hash of a check id: its decimal value when it is a number (num),
+ * else its text. */
+static size_t id_hash(bool num, kh_dec v, const char *s)
+{
+    uint64_t h;
+    if (num) {
+        h = (uint64_t)v * UINT64_C(0x9E3779B97F4A7C15);
+        h ^= h >> 29;
+    } else {
+        h = UINT64_C(1469598103934665603);
+        for (; *s; s++)
+            h = (h ^ (unsigned char)*s) * UINT64_C(1099511628211);
+        h ^= h >> 29;
+    }
+    return (size_t)h;
+}
+
+/* Hash the check ids (idnum and idval set): each row looks its 检查点 up
+ * instead of comparing it with every check point.  False when out of
+ * memory. */
+static bool index_ids(reader *r)
+{
+    const kh_rubric *rb = r->rubric;
+    size_t nb = 16;
+    while (nb < 2 * rb->ncps)
+        nb *= 2;
+    r->bucket = kh_malloc((nb + rb->ncps) * sizeof *r->bucket);
+    if (!r->bucket)
+        return false;
+    r->next = r->bucket + nb;
+    r->nbucket = nb;
+    for (size_t h = 0; h < nb; h++)
+        r->bucket[h] = NONE;
+    /* Pushed from the last, so that each chain runs in rubric order. */
+    for (size_t k = rb->ncps; k-- > 0;) {
+        size_t h = id_hash(r->idnum[k], r->idval[k], rb->cps[k].id) & (nb - 1);
+        r->next[k] = r->bucket[h];
+        r->bucket[h] = k;
+    }
+    return true;
+}
+
 /* Index of the check point a row's 检查点 cell names, or -1 (with a
  * problem reported).  -2 when out of memory. */
 static long match_checkpoint(reader *r, const kh_cell *check)
@@ -601,13 +650,17 @@ static long match_checkpoint(reader *r, const kh_cell *check)
     kh_free(v);
     if (!t)
         return -2;
-    kh_dec tv;
+    kh_dec tv = 0;
     bool tnum = kh_dec_parse(t, &tv);
     size_t nc = 0;
-    for (size_t k = 0; k < rb->ncps; k++) {
-        /* The same text or the same decimal value; where both are numbers
-         * the same text is the same value. */
-        if (tnum && r->idnum[k] ? r->idval[k] == tv : strcmp(rb->cps[k].id, t) == 0)
+    /* The same text or the same decimal value; where both are numbers the
+     * same text is the same value.  A text that is a number has the same
+     * text as no id that is not (and the other way round): numbers match
+     * numbers by value, other texts match other ids by text. */
+    for (size_t k = r->bucket[id_hash(tnum, tv, t) & (r->nbucket - 1)]; k != NONE;
+         k = r->next[k]) {
+        if (tnum ? r->idnum[k] && r->idval[k] == tv
+                 : !r->idnum[k] && strcmp(rb->cps[k].id, t) == 0)
             r->cand[nc++] = k;
     }
     long found = -1;
@@ -744,6 +797,10 @@ static void read_table(reader *r)
     }
     for (size_t k = 0; k < ncps; k++)
         r->idnum[k] = kh_dec_parse(rb->cps[k].id, &r->idval[k]);
+    if (!index_ids(r)) {
+        r->nomem = true;
+        return;
+    }
     const kh_sheet *s = r->sheet;
     uint32_t ccol = r->hcell[C_CHECK]->col;
     kh_result scratch = {0};
@@ -910,5 +967,6 @@ done:
     kh_free(r.cand);
     kh_free(r.idval);
     kh_free(r.idnum);
+    kh_free(r.bucket);
     return verdict;
 }
