@@ -13,7 +13,9 @@
      score xlsx    kaohe score -j 1 -o DIR            (XLSX scoresheets)
      rank          kaohe rank  -j 1 -o RANKING.xlsx
      write floor   bench/write_floor: libxlsxwriter making as many workbooks
-                   as kaohe writes scoresheets, each with one empty sheet
+                   as kaohe writes scoresheets, each with as many rows of
+                   cells as they have items, but no formats, merged cells,
+                   row heights or page settings
    the same three with -j J (J = online CPUs) to show the parallel speed-up,
    and the openpyxl peer (bench/peer.py) doing the same three jobs.
 3. Checks the peer against kaohe: the same units in the same order with
@@ -273,14 +275,17 @@ def main(argv):
     peer = [PY, os.path.join(HERE, 'peer.py')]
     W = lambda name: os.path.join(work, name)  # noqa: E731
     k1 = [kaohe, 'score', '-q', '-j', '1']
-    # The writing floor makes as many workbooks as kaohe writes scoresheets.
+    # The writing floor makes as many workbooks as kaohe writes scoresheets,
+    # with as many rows of cells as they have items.
     run_once(k1 + [corpus, '--format', 'json', '-o', '-'], W('kaohe.json'))
     with open(W('kaohe.json'), encoding='utf-8') as f:
-        nsheets = len(json.load(f)['units'])
+        units = json.load(f)['units']
+    nsheets = len(units)
+    rows = round(sum(len(u['items']) for u in units) / max(nsheets, 1))
     cmds = [
         Cmd('floor', 'floor (inflate+expat, read CSV)', [floor_bin, corpus], a.runs),
-        Cmd('wfloor', 'floor for writing (empty workbooks)', [wfloor_bin, 'OUT', str(nsheets)],
-            a.runs, dest=W('ss-floor')),
+        Cmd('wfloor', 'floor for writing (same cells, no styles)',
+            [wfloor_bin, 'OUT', str(nsheets), str(rows)], a.runs, dest=W('ss-floor')),
         Cmd('json', 'kaohe score json -j 1', k1 + [corpus, '--format', 'json', '-o', '-'], a.runs,
             out=W('kaohe.json')),
         Cmd('xlsx', 'kaohe score xlsx -j 1', k1 + [corpus, '-o', 'OUT'], a.runs,
