@@ -318,8 +318,19 @@ static const unsigned char *first_char(const char *text, size_t *clen)
  * at, and most are results, numbers and long texts. */
 static bool starts_like(const unsigned char *p, size_t clen, const char *zh, const char *en)
 {
-    return clen && (strncmp((const char *)p, zh, clen) == 0 ||
-                    (clen == 1 && (*p | 0x20) == (unsigned char)(en[0] | 0x20)));
+    if (!clen)
+        return false;
+    if (clen == 1)
+        return *p == (unsigned char)zh[0] || (*p | 0x20) == (unsigned char)(en[0] | 0x20);
+    /* strncmp(p, zh, clen) == 0 without the call: most texts differ from
+     * every name in the first byte. */
+    for (size_t j = 0; j < clen; j++) {
+        if (p[j] != (unsigned char)zh[j])
+            return false;
+        if (!zh[j])
+            return true;
+    }
+    return true;
 }
 
 /* Which of the n names text is, after normalising it with norm, or -1.
@@ -401,9 +412,17 @@ static void find_header(reader *r, const kh_cell **half, int *half_col)
     }
 }
 
+/* True when a 检查点 cell below the header makes its row a check-point
+ * row: it is not a field label (检查组： written at the bottom of the check
+ * column).  -1 when out of memory. */
+static int is_cp_cell(const kh_cell *c)
+{
+    int f = field_of(c->text);
+    return f == -2 ? -1 : f < 0;
+}
+
 /* True when the row (below the header) is a check-point row: its 检查点
- * cell is not empty and is not a field label (检查组： written at the
- * bottom of the check column).  -1 when out of memory. */
+ * cell is not empty and is_cp_cell.  -1 when out of memory. */
 static int is_cp_row(const reader *r, uint32_t row, const kh_cell **check)
 {
     *check = NULL;
@@ -412,13 +431,10 @@ static int is_cp_row(const reader *r, uint32_t row, const kh_cell **check)
     const kh_cell *c = kh_sheet_get(r->sheet, row, r->hcell[C_CHECK]->col);
     if (!c)
         return 0;
-    int f = field_of(c->text);
-    if (f == -2)
-        return -1;
-    if (f >= 0)
-        return 0;
-    *check = c;
-    return 1;
+    int cp = is_cp_cell(c);
+    if (cp == 1)
+        *check = c;
+    return cp;
 }
 
 /* Serial numbers of 2000-01-01 .. 2099-12-31 in Excel's 1900 date system. */
@@ -645,11 +661,18 @@ static bool index_ids(reader *r)
 static long match_checkpoint(reader *r, const kh_cell *check)
 {
     const kh_rubric *rb = r->rubric;
-    char *v = kh_norm_value(check->text);
-    char *t = v ? kh_fold_fullwidth(v) : NULL;
-    kh_free(v);
-    if (!t)
-        return -2;
+    /* The text trimmed and folded: on the stack when it is short (it is a
+     * check id), else in a copy. */
+    char small[64], *heap = NULL;
+    const char *t = small;
+    if (!fold_small(check->text, small, sizeof small)) {
+        char *v = kh_norm_value(check->text);
+        heap = v ? kh_fold_fullwidth(v) : NULL;
+        kh_free(v);
+        if (!heap)
+            return -2;
+        t = heap;
+    }
     kh_dec tv = 0;
     bool tnum = kh_dec_parse(t, &tv);
     size_t nc = 0;
@@ -678,7 +701,7 @@ static long match_checkpoint(reader *r, const kh_cell *check)
         for (size_t j = 0; lab && j < nc; j++) {
             int eq = label_is(lab->text, &rb->cps[r->cand[j]]);
             if (eq < 0) {
-                kh_free(t);
+                kh_free(heap);
                 return -2;
             }
             if (eq) {
@@ -706,7 +729,7 @@ static long match_checkpoint(reader *r, const kh_cell *check)
         }
     }
     quote_done(r, &q);
-    kh_free(t);
+    kh_free(heap);
     return found;
 }
 
@@ -808,8 +831,9 @@ static void read_table(reader *r)
         const kh_cell *c = &s->cells[i];
         if (c->row <= r->hrow || c->col != ccol)
             continue;
-        const kh_cell *check;
-        int cp = is_cp_row(r, c->row, &check);
+        /* c is the row's 检查点 cell (is_cp_row would look it up again). */
+        const kh_cell *check = c;
+        int cp = is_cp_cell(c);
         if (cp < 0) {
             r->nomem = true;
             break;

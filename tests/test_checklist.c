@@ -746,6 +746,29 @@ static void checkpoint_rejections(void **state)
         "t.csv!B89: 检查点 '合计' is not a check point of lingui-2020-township (1.1 to 17.4): "
         "correct it, or clear the cell if this row is not a check point"};
     expect_rejected(g, total, 1);
+    /* A 检查点 longer than the reader's stack copy (64 bytes) is folded
+     * and matched alike: full-width digits and spaces around it. */
+    g_row(g, STD_FIRST + (int)T->ncps, "");
+    g_row(g, r13, "3|\xe3\x80\x80  \xe3\x80\x80\xe3\x80\x80\xe3\x80\x80\xe3\x80\x80\xe3\x80\x80"
+                  "\xe3\x80\x80\xe3\x80\x80\xe3\x80\x80\xe3\x80\x80\xe3\x80\x80\xe3\x80\x80"
+                  "\xe3\x80\x80\xe3\x80\x80\xe3\x80\x80\xe3\x80\x80\xe3\x80\x80\xe3\x80\x80"
+                  "\xe3\x80\x80\xe3\x80\x80\xe3\x80\x80\xe3\x80\x80\xe3\x80\x80"
+                  "１．３\xe3\x80\x80 |年度工作计划|有");
+    cl = expect_ok(g);
+    assert_string_equal(cell_of(&cl->results[cp_index(T, "1.3")]), "D10");
+    kh_checklist_free(cl);
+    g_row(g, r13, "3|１．３０００００００００００００００００００００００００００００００|年度工作计划|有");
+    cl = expect_ok(g);
+    assert_string_equal(cell_of(&cl->results[cp_index(T, "1.3")]), "D10");
+    kh_checklist_free(cl);
+    g_row(g, r13, "3|１．３ 第三项第三项第三项第三项第三项第三项第三项|年度工作计划|有");
+    static const char *const long_unknown[] = {
+        "t.csv!B10: 检查点 '1.3 第三项第三项第三项第三项第三项第三项第三项' is not a check point of "
+        "lingui-2020-township (1.1 to 17.4): correct it, or clear the cell if this row is not a "
+        "check point",
+        "t.csv!B7: check point 1.3 年度工作计划 is missing: add a row with 检查点 1.3 and its result"};
+    expect_rejected(g, long_unknown, 2);
+    g_row(g, r13, "3|1.3|年度工作计划|有");
     /* The duplicate's own result is checked too. */
     g_row(g, STD_FIRST + (int)T->ncps, "82|17.4|特别重大事故起数|maybe");
     static const char *const dup_bad[] = {
