@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 enum { COL_NUM, COL_CONTENT, COL_POINTS, COL_REASON, COL_SCORE, NCOLS };
 
@@ -591,6 +592,25 @@ static bool ss_finish(void *arg, size_t i)
     return true;
 }
 
+/* Threads for writing n units: as kh_pool_threads, but within the
+ * open-file limit.  A writing thread holds the files of up to
+ * KH_POOL_AHEAD finished units (two each, XLSX and CSV) and about five
+ * while it writes (the output, libxlsxwriter's zip and staged part);
+ * the batch of commits keeps up to a quarter of the limit.  The threads
+ * get half of it.  (On 8 threads with a limit of 64, workbooks failed
+ * with "Too many open files".) */
+static unsigned writer_threads(unsigned jobs, size_t n)
+{
+    unsigned t = kh_pool_threads(jobs, n);
+    struct rlimit rl;
+    if (t > 1 && getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+        rlim_t max = rl.rlim_cur / 2 / (2 * KH_POOL_AHEAD + 5);
+        if (t > max)
+            t = max > 1 ? (unsigned)max : 1;
+    }
+    return t;
+}
+
 kh_status kh_write_scoresheets(const kh_batch *b, const char *dir, unsigned formats,
                                unsigned jobs, kh_diags *d)
 {
@@ -619,7 +639,7 @@ kh_status kh_write_scoresheets(const kh_batch *b, const char *dir, unsigned form
      * writing the scoresheet. */
     kh_outfile_batch ob;
     kh_outfile_batch_begin(&ob);
-    kh_pool_run(b->nunits, jobs, ss_work, ss_finish, &r);
+    kh_pool_run(b->nunits, writer_threads(jobs, b->nunits), ss_work, ss_finish, &r);
     kh_status worst = r.worst;
     if (formats & KH_FMT_JSON) {
         char *path = join_path(dir, "kaohe", ".json");

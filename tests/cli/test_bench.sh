@@ -65,6 +65,17 @@ test_jobs_keep_umask() {
     done
 }
 
+# Many writing threads under a low open-file limit: every scoresheet is
+# still written (threads are fewer rather than files failing).
+test_jobs_low_open_file_limit() {
+    $PY bench/gen.py 60 "$T/c" --jobs 1
+    (ulimit -n 64 && "$KAOHE" score -j 8 "$T/c" -o "$T/ss" -f xlsx,csv) 2>"$T/err" \
+        || { cat "$T/err" >&2; fail "kaohe failed with ulimit -n 64"; }
+    [ ! -s "$T/err" ] || { cat "$T/err" >&2; fail "messages with ulimit -n 64"; }
+    [ "$(ls "$T/ss" | grep -c '\.xlsx$')" -eq 60 ] || fail "not 60 workbooks"
+    [ "$(ls "$T/ss" | grep -c '\.csv$')" -eq 60 ] || fail "not 60 CSV files"
+}
+
 # -j N: the same output, messages and files, in the same order, for any N.
 test_jobs_same_output() {
     $PY bench/gen.py 40 "$T/c" --jobs 1
