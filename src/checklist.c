@@ -5,6 +5,7 @@
  * reported, each naming its cell.
  */
 #include "checklist.h"
+#include "strset.h"
 #include "text.h"
 
 #include <string.h>
@@ -618,16 +619,9 @@ static int label_is(const char *text, const kh_checkpoint *cp)
  * else its text. */
 static size_t id_hash(bool num, kh_dec v, const char *s)
 {
-    uint64_t h;
-    if (num) {
-        h = (uint64_t)v * UINT64_C(0x9E3779B97F4A7C15);
-        h ^= h >> 29;
-    } else {
-        h = UINT64_C(1469598103934665603);
-        for (; *s; s++)
-            h = (h ^ (unsigned char)*s) * UINT64_C(1099511628211);
-        h ^= h >> 29;
-    }
+    uint64_t h = num ? (uint64_t)v * UINT64_C(0x9E3779B97F4A7C15)
+                     : kh_hash_bytes(s, strlen(s), false);
+    h ^= h >> 29;
     return (size_t)h;
 }
 

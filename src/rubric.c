@@ -9,6 +9,7 @@
  */
 #include "rubric.h"
 #include "csv_in.h"
+#include "strset.h"
 #include "text.h"
 #include "xlsx_in.h"
 
@@ -82,78 +83,6 @@ static int name_index(span v, const char *const *names, int n)
     return -1;
 }
 
-/* ---- a set of strings (item numbers, check ids) for duplicate checks ---- */
-
-typedef struct strset {
-    const char **key; /* NUL-terminated, owned elsewhere; NULL = free slot */
-    size_t *val;
-    size_t cap, n;
-} strset;
-
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603u;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211u;
-    return h;
-}
-
-/* The value stored for s[0..n), or NONE. */
-static size_t strset_find(const strset *set, const char *s, size_t n)
-{
-    if (!set->cap)
-        return NONE;
-    for (size_t i = hash_bytes(s, n) & (set->cap - 1);; i = (i + 1) & (set->cap - 1)) {
-        if (!set->key[i])
-            return NONE;
-        if (strlen(set->key[i]) == n && memcmp(set->key[i], s, n) == 0)
-            return set->val[i];
-    }
-}
-
-/* Add key (which must not be in the set yet).  False when out of memory. */
-static bool strset_add(strset *set, const char *key, size_t val)
-{
-    if ((set->n + 1) * 2 > set->cap) {
-        size_t ncap = set->cap ? set->cap * 2 : 64;
-        const char **nk = kh_calloc(ncap, sizeof *nk);
-        size_t *nv = kh_calloc(ncap, sizeof *nv);
-        if (!nk || !nv) {
-            kh_free(nk);
-            kh_free(nv);
-            return false;
-        }
-        for (size_t i = 0; i < set->cap; i++) {
-            if (!set->key[i])
-                continue;
-            size_t j = hash_bytes(set->key[i], strlen(set->key[i])) & (ncap - 1);
-            while (nk[j])
-                j = (j + 1) & (ncap - 1);
-            nk[j] = set->key[i];
-            nv[j] = set->val[i];
-        }
-        kh_free(set->key);
-        kh_free(set->val);
-        set->key = nk;
-        set->val = nv;
-        set->cap = ncap;
-    }
-    size_t j = hash_bytes(key, strlen(key)) & (set->cap - 1);
-    while (set->key[j])
-        j = (j + 1) & (set->cap - 1);
-    set->key[j] = key;
-    set->val[j] = val;
-    set->n++;
-    return true;
-}
-
-static void strset_free(strset *set)
-{
-    kh_free(set->key);
-    kh_free(set->val);
-    *set = (strset){0};
-}
-
 /* ---- the loader's state ---- */
 
 typedef struct meta_entry {
@@ -185,7 +114,7 @@ typedef struct loader {
     size_t auxcap, itemcap, cpcap;
     size_t cur;                /* current item, or NONE */
     size_t nrows;              /* check point rows seen */
-    strset items, cps;
+    kh_strset items, cps;      /* item numbers, check ids -> their index */
 } loader;
 
 /* Report a problem at (row, col): FILE:LINE for CSV, FILE!CELL for XLSX. */
@@ -467,8 +396,9 @@ static size_t row_item(loader *L, uint32_t row, const span *v)
                    show(v[C_ITEM], sb), where(L, ax->row, L->col[C_CONTENT], wb));
         return L->cur;
     }
-    size_t prev = strset_find(&L->items, v[C_ITEM].s, v[C_ITEM].n);
-    if (prev != NONE) {
+    const size_t *seen = kh_strset_find(&L->items, v[C_ITEM].s, v[C_ITEM].n);
+    if (seen) {
+        size_t prev = *seen;
         err_at(L, row, L->col[C_ITEM],
                _("item %s reappears after item %s (it starts on %s): keep all rows of one item "
                  "together"),
@@ -492,7 +422,7 @@ static size_t row_item(loader *L, uint32_t row, const span *v)
         kh_free(it->num);
         return NONE;
     }
-    if (!strset_add(&L->items, it->num, r->nitems)) {
+    if (!kh_strset_add(&L->items, it->num, r->nitems)) {
         kh_free(it->num);
         kh_free(it->content);
         L->oom = true;
@@ -643,8 +573,9 @@ static void read_cp_row(loader *L, size_t i, size_t j)
         err_at(L, row, L->col[C_CHECK],
                _("check point id is empty: give every row a check id such as 7.2"));
     } else {
-        size_t first = strset_find(&L->cps, v[C_CHECK].s, v[C_CHECK].n);
-        if (first != NONE) {
+        const size_t *seen = kh_strset_find(&L->cps, v[C_CHECK].s, v[C_CHECK].n);
+        if (seen) {
+            size_t first = *seen;
             if (cell[C_CHECK]->type == KH_CELL_NUMBER && memchr(v[C_CHECK].s, '.', v[C_CHECK].n))
                 err_at(L, row, L->col[C_CHECK],
                        _("check point '%s' is already defined on %s: give each check point its "
@@ -661,7 +592,7 @@ static void read_cp_row(loader *L, size_t i, size_t j)
         } else {
             if (!(cp->id = copy(L, v[C_CHECK])))
                 return;
-            if (!strset_add(&L->cps, cp->id, r->ncps - 1)) {
+            if (!kh_strset_add(&L->cps, cp->id, r->ncps - 1)) {
                 L->oom = true;
                 return;
             }
@@ -834,8 +765,8 @@ kh_status kh_rubric_from_sheet(const kh_sheet *sheet, const char *path, bool is_
             !(r->path = kh_strdup(path ? path : "")))
             st = KH_ERR_NOMEM;
     }
-    strset_free(&L.items);
-    strset_free(&L.cps);
+    kh_strset_free(&L.items);
+    kh_strset_free(&L.cps);
     kh_free(L.aux);
     if (st == KH_OK)
         *out = L.r;

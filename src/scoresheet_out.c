@@ -16,10 +16,10 @@
 #include "kaohe.h"
 #include "outfile.h"
 #include "pool.h"
+#include "strset.h"
 #include "template_out.h"
 #include "text.h"
 
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -356,61 +356,6 @@ static kh_status ss_csv(const kh_unit *u, const char *path, time_t created, kh_d
     return kh_csv_file_close(&c, d);
 }
 
-/* A set of names compared ignoring ASCII case (as kh_ascii_eq_nocase),
- * each with a count: open addressing in a table at least twice as large
- * as the names it will hold, so it never fills. */
-typedef struct name_set {
-    const char **key;
-    size_t *count;
-    size_t mask;
-} name_set;
-
-static bool name_set_init(name_set *t, size_t n)
-{
-    size_t cap = 16;
-    while (cap < 2 * n + 1)
-        cap *= 2;
-    t->key = kh_calloc(cap, sizeof *t->key);
-    t->count = kh_calloc(cap, sizeof *t->count);
-    t->mask = cap - 1;
-    return t->key && t->count;
-}
-
-static void name_set_free(name_set *t)
-{
-    kh_free(t->key);
-    kh_free(t->count);
-}
-
-/* FNV-1a of s with ASCII letters folded to lower case. */
-static size_t fold_hash(const char *s)
-{
-    uint64_t h = 14695981039346656037u;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c >= 'A' && c <= 'Z')
-            c = (unsigned char)(c - 'A' + 'a');
-        h = (h ^ c) * 1099511628211u;
-    }
-    return (size_t)h;
-}
-
-/* The count of name (it must outlive t), added with count 0 when add is
- * true; NULL when it is not there and add is false. */
-static size_t *name_set_find(name_set *t, const char *name, bool add)
-{
-    for (size_t i = fold_hash(name) & t->mask;; i = (i + 1) & t->mask) {
-        if (!t->key[i]) {
-            if (!add)
-                return NULL;
-            t->key[i] = name;
-            return &t->count[i];
-        }
-        if (kh_ascii_eq_nocase(t->key[i], name))
-            return &t->count[i];
-    }
-}
-
 /* The file name stem of every unit, in batch order: its safe name; when
  * two units would share one (a township and a department of the same
  * name), "<name>-<unit_type>"; still shared, then "(2)", "(3)" ...  Names
@@ -422,16 +367,20 @@ static char **file_stems(const kh_batch *b)
     size_t n = b->nunits;
     char **base = kh_calloc(n ? n : 1, sizeof *base);
     char **stem = kh_calloc(n ? n : 1, sizeof *stem);
-    name_set bases = {0}, used = {0};
-    bool ok = base && stem && name_set_init(&bases, n) && name_set_init(&used, n);
+    /* How many units have each safe name; the stems given so far. */
+    kh_strset bases = {.fold = true}, used = {.fold = true};
+    bool ok = base && stem;
     for (size_t i = 0; ok && i < n; i++) {
         ok = (base[i] = kh_safe_filename(b->units[i]->cl->unit)) != NULL;
-        if (ok)
-            (*name_set_find(&bases, base[i], true))++;
+        size_t *count = ok ? kh_strset_find(&bases, base[i], strlen(base[i])) : NULL;
+        if (count)
+            (*count)++;
+        else if (ok)
+            ok = kh_strset_add(&bases, base[i], 1);
     }
     for (size_t i = 0; ok && i < n; i++) {
         const kh_checklist *cl = b->units[i]->cl;
-        bool shared = *name_set_find(&bases, base[i], false) > 1;
+        bool shared = *kh_strset_find(&bases, base[i], strlen(base[i])) > 1;
         char *cand;
         if (shared) {
             kh_buf nb = {0};
@@ -449,7 +398,7 @@ static char **file_stems(const kh_batch *b)
         /* Taken: "(k)" after the first choice, for the first k not taken.
          * The first choice's count in used remembers the last k given, so
          * m units of one name cost m tries, not m^2 / 2. */
-        size_t *last = name_set_find(&used, cand, false);
+        size_t *last = kh_strset_find(&used, cand, strlen(cand));
         if (last) {
             size_t k = *last ? *last + 1 : 2;
             char *c = NULL;
@@ -457,7 +406,7 @@ static char **file_stems(const kh_batch *b)
                 kh_buf nb = {0};
                 kh_buf_printf(&nb, "%s(%zu)", cand, k);
                 c = kh_buf_steal(&nb);
-                if (!c || !name_set_find(&used, c, false))
+                if (!c || !kh_strset_find(&used, c, strlen(c)))
                     break;
                 kh_free(c);
             }
@@ -470,10 +419,13 @@ static char **file_stems(const kh_batch *b)
             }
         }
         stem[i] = cand;
-        name_set_find(&used, cand, true);
+        if (!kh_strset_add(&used, cand, 0)) {
+            ok = false;
+            break;
+        }
     }
-    name_set_free(&bases);
-    name_set_free(&used);
+    kh_strset_free(&bases);
+    kh_strset_free(&used);
     for (size_t i = 0; base && i < n; i++)
         kh_free(base[i]);
     kh_free(base);
