@@ -64,28 +64,6 @@ char *kh_tmp_beside(const char *path)
     return tmp;
 }
 
-kh_status kh_commit_tmp(const char *tmp, const char *path, kh_diags *d)
-{
-    int fd = open(tmp, O_RDONLY);
-    if (fd < 0 || fsync(fd) != 0) {
-        int e = errno;
-        if (fd >= 0)
-            close(fd);
-        unlink(tmp);
-        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0, _("cannot write the file: %s"), strerror(e));
-        return KH_ERR_IO;
-    }
-    close(fd);
-    if (rename(tmp, path) != 0) {
-        int e = errno;
-        unlink(tmp);
-        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0,
-                     _("cannot put the finished file in place: %s"), strerror(e));
-        return KH_ERR_IO;
-    }
-    return KH_OK;
-}
-
 /* The folder part of path ("." when there is none), as a new string. */
 static char *dir_of(const char *path)
 {

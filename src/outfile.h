@@ -13,10 +13,6 @@
  * is reserved.  Returns a new string or NULL (errno set). */
 char *kh_tmp_beside(const char *path);
 
-/* Rename tmp to path (atomic on one file system), after fsync of tmp.
- * On failure tmp is removed.  Returns KH_OK or KH_ERR_IO with a diagnostic. */
-kh_status kh_commit_tmp(const char *tmp, const char *path, kh_diags *d);
-
 /* An output being written.  kh_outfile_begin picks where the writer puts
  * the bytes (open_path, to hand to fopen or workbook_new): where the file
  * system allows, an anonymous file in the target folder (O_TMPFILE, seen

@@ -195,6 +195,16 @@ static void same_file(void **state)
     assert_false(kh_same_file(missing1, missing2));
 }
 
+/* Commit the named temporary tmp as path, as kh_outfile_commit does for
+ * an outfile that could not be anonymous (tmp stays the caller's). */
+static kh_status commit_named(const char *tmp, const char *path, kh_diags *d)
+{
+    kh_outfile o = {.path = kh_strdup(path), .open_path = kh_strdup(tmp), .fd = -1};
+    assert_non_null(o.path);
+    assert_non_null(o.open_path);
+    return kh_outfile_commit(&o, d);
+}
+
 static void tmp_and_commit(void **state)
 {
     const char *dir = *state;
@@ -227,7 +237,7 @@ static void tmp_and_commit(void **state)
     free(text);
 
     kh_diags d = {0};
-    assert_int_equal(kh_commit_tmp(tmp, out, &d), KH_OK);
+    assert_int_equal(commit_named(tmp, out, &d), KH_OK);
     assert_int_equal(d.n, 0);
     text = test_slurp(out, &len);
     assert_string_equal(text, "new complete file");
@@ -281,7 +291,7 @@ static void tmp_relative_and_failures(void **state)
     assert_non_null(tmp);
     test_write_file(tmp, "data");
     kh_diags d = {0};
-    assert_int_equal(kh_commit_tmp(tmp, target, &d), KH_ERR_IO);
+    assert_int_equal(commit_named(tmp, target, &d), KH_ERR_IO);
     assert_int_equal(d.n, 1);
     assert_string_equal(d.v[0].file, target);
     assert_int_equal(access(tmp, F_OK), -1);
