@@ -238,16 +238,23 @@ static void batch_flush(kh_outfile_batch *b, kh_diags *d)
     b->n = 0;
 }
 
+size_t kh_open_file_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
+        rl.rlim_cur > SIZE_MAX)
+        return SIZE_MAX;
+    return (size_t)rl.rlim_cur;
+}
+
 void kh_outfile_batch_begin(kh_outfile_batch *b)
 {
     *b = (kh_outfile_batch){.st = KH_OK, .outer = active_batch};
     /* Kept anonymous files hold a descriptor each: leave most of the
      * open-file limit to the rest of the program. */
-    struct rlimit rl;
-    size_t max = KH_OUTFILE_BATCH_MAX;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-        rl.rlim_cur / 4 < max)
-        max = (size_t)(rl.rlim_cur / 4);
+    size_t max = kh_open_file_limit() / 4;
+    if (max > KH_OUTFILE_BATCH_MAX)
+        max = KH_OUTFILE_BATCH_MAX;
     b->max = max ? max : 1;
     active_batch = b;
 }

@@ -22,7 +22,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 
 enum { COL_NUM, COL_CONTENT, COL_POINTS, COL_REASON, COL_SCORE, NCOLS };
 
@@ -554,12 +553,9 @@ static bool ss_finish(void *arg, size_t i)
 static unsigned writer_threads(unsigned jobs, size_t n)
 {
     unsigned t = kh_pool_threads(jobs, n);
-    struct rlimit rl;
-    if (t > 1 && getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
-        rlim_t max = rl.rlim_cur / 2 / (2 * KH_POOL_AHEAD + 5);
-        if (t > max)
-            t = max > 1 ? (unsigned)max : 1;
-    }
+    size_t max = kh_open_file_limit() / 2 / (2 * KH_POOL_AHEAD + 5);
+    if (t > max)
+        t = max > 1 ? (unsigned)max : 1;
     return t;
 }
 
