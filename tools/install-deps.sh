@@ -3,8 +3,8 @@
 # Usage: tools/install-deps.sh [build|test]   (default: test, which is a superset)
 set -eu
 what=${1:-test}
-build_pkgs="pkg-config libxlsxwriter-dev libcsv-dev libminizip-dev zlib1g-dev libexpat1-dev"
-test_pkgs="$build_pkgs libcmocka-dev python3-openpyxl libreoffice-calc-nogui poppler-utils fonts-noto-cjk valgrind clang libclang-rt-14-dev"
+build_pkgs="pkg-config libxlsxwriter-dev libcsv-dev libminizip-dev zlib1g-dev libexpat1-dev libfreexl-dev libutf8proc-dev libmicrohttpd-dev libsqlite3-dev libsodium-dev gettext"
+test_pkgs="$build_pkgs libcmocka-dev python3-openpyxl libreoffice-calc-nogui poppler-utils fonts-noto-cjk valgrind clang libclang-rt-14-dev chromium chromium-driver python3-selenium"
 case $what in
     build) pkgs=$build_pkgs ;;
     test) pkgs=$test_pkgs ;;
