@@ -38,7 +38,7 @@ FUZZ_SAN   = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 FUZZ_DEFS  = -Itests/fuzz -DFUZZ_RUBRICS='"$(CURDIR)/templates/rubrics"'
 REPLAYS    = $(FUZZ_TARGETS:%=$(B)/replay_%)
 
-.PHONY: all test check unit cli asan ubsan tsan clean install deps samples bench fuzz fuzz-long lint format valgrind
+.PHONY: all test check unit cli asan ubsan tsan clean install deps samples bench fuzz fuzz-long lint format valgrind deb test-deb
 
 # Build the library and the command.
 all: $(B)/libkaohe.a $(B)/kaohe
@@ -162,3 +162,12 @@ $(B)/bench/%: bench/%.c
 # Remove build outputs.
 clean:
 	rm -rf build build-asan build-ubsan build-fuzz out
+
+# The Debian package dist/kaohe_VERSION_ARCH.deb (tools/make-deb.sh; needs
+# `tools/install-deps.sh deb`).  `make test-deb` installs it in a fresh
+# Debian 12 chroot and scores the samples there (root, network).
+deb:
+	tools/make-deb.sh build-deb
+
+test-deb: deb
+	tools/test-deb.sh

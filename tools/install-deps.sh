@@ -1,14 +1,16 @@
 #!/bin/sh
 # Install the Debian 12 packages kaohe needs to build and test, when missing.
-# Usage: tools/install-deps.sh [build|test]   (default: test, which is a superset)
+# Usage: tools/install-deps.sh [build|test|deb]   (default: test; deb: build + packaging tools)
 set -eu
 what=${1:-test}
 build_pkgs="pkg-config libxlsxwriter-dev libcsv-dev libminizip-dev zlib1g-dev libexpat1-dev libfreexl-dev libutf8proc-dev libmicrohttpd-dev libsqlite3-dev libsodium-dev gettext"
 test_pkgs="$build_pkgs libcmocka-dev python3-openpyxl libreoffice-calc-nogui poppler-utils fonts-noto-cjk valgrind clang libclang-rt-14-dev chromium chromium-driver python3-selenium"
+deb_pkgs="$build_pkgs dpkg-dev fakeroot lintian debootstrap"
 case $what in
     build) pkgs=$build_pkgs ;;
+    deb) pkgs=$deb_pkgs ;;
     test) pkgs=$test_pkgs ;;
-    *) echo "usage: $0 [build|test]" >&2; exit 2 ;;
+    *) echo "usage: $0 [build|test|deb]" >&2; exit 2 ;;
 esac
 missing=
 for p in $pkgs; do
