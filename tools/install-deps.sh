@@ -1,16 +1,19 @@
 #!/bin/sh
 # Install the Debian 12 packages kaohe needs to build and test, when missing.
-# Usage: tools/install-deps.sh [build|test|deb]   (default: test; deb: build + packaging tools)
+# Usage: tools/install-deps.sh [build|test|deb|windows]
+#   default test; deb: build + packaging tools; windows: the mingw-w64 cross-build and wine
 set -eu
 what=${1:-test}
 build_pkgs="pkg-config libxlsxwriter-dev libcsv-dev libminizip-dev zlib1g-dev libexpat1-dev libfreexl-dev libutf8proc-dev libmicrohttpd-dev libsqlite3-dev libsodium-dev gettext"
 test_pkgs="$build_pkgs libcmocka-dev python3-openpyxl libreoffice-calc-nogui poppler-utils fonts-noto-cjk valgrind clang libclang-rt-14-dev chromium chromium-driver python3-selenium"
 deb_pkgs="$build_pkgs dpkg-dev fakeroot lintian debootstrap"
+windows_pkgs="$build_pkgs dpkg-dev gcc-mingw-w64-x86-64 cmake autoconf automake libtool tcl wine64 zip"
 case $what in
     build) pkgs=$build_pkgs ;;
+    windows) pkgs=$windows_pkgs ;;
     deb) pkgs=$deb_pkgs ;;
     test) pkgs=$test_pkgs ;;
-    *) echo "usage: $0 [build|test|deb]" >&2; exit 2 ;;
+    *) echo "usage: $0 [build|test|deb|windows]" >&2; exit 2 ;;
 esac
 missing=
 for p in $pkgs; do
