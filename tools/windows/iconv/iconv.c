@@ -29,11 +29,15 @@ static unsigned codepage(const char *name)
 {
     static const struct { const char *name; unsigned cp; } names[] = {
         {"UTF-8", CP_UTF8},     {"UTF8", CP_UTF8},       {"UTF-16LE", CP_UTF16LE},
-        {"GB18030", 54936},     {"GBK", 936},            {"GB2312", 936},
+        {"GBK", 936},            {"GB2312", 936},
         {"BIG5", 950},          {"ASCII", 20127},        {"US-ASCII", 20127},
         {"ISO-8859-1", 28591},  {"LATIN1", 28591},       {"MACROMAN", 10000},
         {"SHIFT_JIS", 932},     {"EUC-KR", 51949},       {"JOHAB", 1361},
     };
+    /* GB18030 is code page 54936 on Windows; Wine lacks it, and there GBK
+     * (936), which GB18030 extends, is what there is. */
+    if (ieq(name, "GB18030"))
+        return IsValidCodePage(54936) ? 54936 : 936;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (ieq(name, names[i].name))
             return names[i].cp;
@@ -94,7 +98,9 @@ size_t iconv(iconv_t cd, char **inbuf, size_t *inbytesleft, char **outbuf,
         }
         memcpy(w, *inbuf, (size_t)n);
     } else {
-        DWORD strict = cd->from == CP_UTF8 || cd->from == 54936 ? MB_ERR_INVALID_CHARS : 0;
+        DWORD strict = cd->from == CP_UTF8 || cd->from == 54936 || cd->from == 936
+                           ? MB_ERR_INVALID_CHARS
+                           : 0;
         wn = MultiByteToWideChar(cd->from, strict, *inbuf, n, NULL, 0);
         if (wn <= 0) {
             errno = EILSEQ;
