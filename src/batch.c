@@ -224,7 +224,7 @@ static void read_file(file_ctx *c)
     if (nhead < 0) {
         char err[128];
         kh_diags_add(&c->d, KH_ERROR, path, NULL, NULL, 0, _("cannot read the file: %s"),
-                     strerror_r(errno, err, sizeof err));
+                     kh_errno_text(errno, err, sizeof err));
         rst = KH_ERR_IO;
     } else if (cfb || has_ext(path, ".xls")) {
         kh_diags_add(&c->d, KH_ERROR, path, NULL, NULL, 0,
@@ -375,7 +375,7 @@ static kh_status list_dir(tasks *t, const char *dir)
     if (!dh) {
         kh_diags d = {0};
         kh_diags_add(&d, KH_ERROR, dir, NULL, NULL, 0, _("cannot open the folder: %s"),
-                     strerror_r(errno, err, sizeof err));
+                     kh_errno_text(errno, err, sizeof err));
         return task_add(t, T_REJECT, kh_strdup(dir), &d);
     }
     char **names = NULL;
@@ -426,7 +426,7 @@ static kh_status list_input(tasks *t, const char *path)
         char err[128];
         kh_diags d = {0};
         kh_diags_add(&d, KH_ERROR, path, NULL, NULL, 0, _("cannot open: %s"),
-                     strerror_r(errno, err, sizeof err));
+                     kh_errno_text(errno, err, sizeof err));
         return task_add(t, T_REJECT, kh_strdup(path), &d);
     }
     if (S_ISDIR(sb.st_mode))

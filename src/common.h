@@ -15,6 +15,8 @@
 /* Every user-facing message goes through _() so that a translation catalogue
  * can be added without touching call sites (gettext domain "kaohe"). */
 #include <libintl.h>
+
+#include "platform.h"
 #define _(s) dgettext("kaohe", s)
 #define N_(s) (s)
 

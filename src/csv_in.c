@@ -402,7 +402,7 @@ kh_status kh_csv_read_file(const char *path, kh_sheet **out, kh_diags *d)
 {
     *out = NULL;
     /* Plain reads, not stdio: one fstat, no FILE buffer copied through. */
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = kh_open_read(path);
     if (fd < 0) {
         kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0, _("cannot open the file: %s"), strerror(errno));
         return KH_ERR_IO;

@@ -17,10 +17,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "platform.h"
 
 #define _(s) dgettext("kaohe", s)
 #define N_(s) (s)
@@ -139,18 +140,21 @@ static char *rubric_dir(void)
     const char *env = getenv("KAOHE_RUBRICS");
     if (env && *env)
         return strdup(env);
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
+    char *exe = kh_exe_path();
+    if (exe) {
         char *dir = dirname(exe);
-        static const char *const rel[] = {"/../share/kaohe/rubrics", "/../templates/rubrics"};
+        /* installed, build tree, the Windows zip (rubrics beside kaohe.exe) */
+        static const char *const rel[] = {"/../share/kaohe/rubrics", "/../templates/rubrics",
+                                          "/rubrics"};
         for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
             char cand[PATH_MAX + 64];
             snprintf(cand, sizeof cand, "%s%s", dir, rel[i]);
-            if (is_dir(cand))
+            if (is_dir(cand)) {
+                free(exe);
                 return strdup(cand);
+            }
         }
+        free(exe);
     }
     return strdup(KH_DATADIR "/rubrics");
 }
@@ -321,7 +325,7 @@ typedef struct progress {
 
 static void progress_init(progress *p, const opts *o)
 {
-    *p = (progress){.on = !o->quiet && isatty(STDERR_FILENO)};
+    *p = (progress){.on = !o->quiet && kh_is_terminal(STDERR_FILENO)};
 }
 
 /* Terminal columns of the first bytes of s that fit in max columns (CJK
@@ -349,8 +353,8 @@ static void progress_line(progress *p, const char *fmt, ...)
 
 static void progress_line(progress *p, const char *fmt, ...)
 {
-    struct winsize ws;
-    size_t width = ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20 ? ws.ws_col : 80;
+    unsigned cols = kh_terminal_width(STDERR_FILENO);
+    size_t width = cols > 20 ? cols : 80;
     char line[1024];
     va_list ap;
     va_start(ap, fmt);
@@ -594,7 +598,10 @@ int main(int argc, char **argv)
      * workbook read or written; with a megabyte of slack at the top of the
      * heap glibc stops growing and trimming it each time (page faults of
      * score -o DIR over 2000 checklists: 42,901 -> 1,231). */
+#ifdef M_TOP_PAD
     mallopt(M_TOP_PAD, 1 << 20);
+#endif
+    kh_console_utf8();
     if (argc < 2)
         return usage(usage_main, EXIT_USAGE);
     const char *cmd = argv[1];

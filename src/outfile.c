@@ -10,33 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* The process's umask, read without changing it.  umask(2) reads it only
- * by setting it: two threads doing that at once can leave the process
- * with 0, and every file after that is made 0666 (it happened with
- * scoresheets written on 8 threads).  Linux shows it in /proc/self/status
- * (since 4.7); without that, the set-and-restore it is. */
-static mode_t current_umask(void)
-{
-    FILE *f = fopen("/proc/self/status", "re");
-    if (f) {
-        char line[256];
-        unsigned v;
-        while (fgets(line, sizeof line, f)) {
-            if (sscanf(line, "Umask: %o", &v) == 1) {
-                fclose(f);
-                return (mode_t)(v & 0777);
-            }
-        }
-        fclose(f);
-    }
-    mode_t um = umask(0);
-    umask(um);
-    return um;
-}
 
 char *kh_tmp_beside(const char *path)
 {
@@ -51,15 +26,17 @@ char *kh_tmp_beside(const char *path)
         errno = ENOMEM;
         return NULL;
     }
-    int fd = mkstemps(tmp, 4);
+    int fd = kh_mkstemps(tmp, 4);
     if (fd < 0) {
         int e = errno;
         kh_free(tmp);
         errno = e;
         return NULL;
     }
+#ifndef _WIN32
     /* mkstemps makes 0600; an output is an ordinary document. */
-    (void)fchmod(fd, 0666 & ~current_umask());
+    (void)fchmod(fd, 0666 & ~kh_umask());
+#endif
     close(fd);
     return tmp;
 }
@@ -85,27 +62,16 @@ kh_status kh_outfile_begin(kh_outfile *o, const char *path, kh_diags *d)
         *o = (kh_outfile){.fd = -1};
         return KH_ERR_NOMEM;
     }
-    /* The kernel applies the umask (or the folder's default ACL). */
-    int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+    int fd = kh_anon_create(dir, &o->open_path);
     kh_free(dir);
     if (fd >= 0) {
-        kh_buf b = {0};
-        kh_buf_printf(&b, "/proc/self/fd/%d", fd);
-        o->open_path = kh_buf_steal(&b);
-        if (!o->open_path) {
-            close(fd);
-            kh_free(o->path);
-            *o = (kh_outfile){.fd = -1};
-            return KH_ERR_NOMEM;
-        }
-        /* The writer must be able to reopen it through /proc. */
-        if (access(o->open_path, W_OK) == 0) {
-            o->fd = fd;
-            return KH_OK;
-        }
-        kh_free(o->open_path);
-        o->open_path = NULL;
-        close(fd);
+        o->fd = fd;
+        return KH_OK;
+    }
+    if (errno == ENOMEM) {
+        kh_free(o->path);
+        *o = (kh_outfile){.fd = -1};
+        return KH_ERR_NOMEM;
     }
     o->open_path = kh_tmp_beside(path);
     if (!o->open_path) {
@@ -144,11 +110,11 @@ static kh_status outfile_place(kh_outfile *o, kh_diags *d)
 {
     int e = 0;
     if (o->fd < 0) {
-        if (rename(o->open_path, o->path) != 0) {
+        if (kh_replace_file(o->open_path, o->path) != 0) {
             e = errno;
             unlink(o->open_path);
         }
-    } else if (linkat(AT_FDCWD, o->open_path, AT_FDCWD, o->path, AT_SYMLINK_FOLLOW) != 0) {
+    } else if (kh_anon_link(o->open_path, o->path) != 0) {
         /* Give the anonymous file a name: straight at the target when there
          * is none yet, else a temporary name renamed over the target (a kill
          * in between leaves the old file complete and a hidden .tmp). */
@@ -160,8 +126,8 @@ static kh_status outfile_place(kh_outfile *o, kh_diags *d)
                 e = errno;
             } else {
                 unlink(tmp); /* kh_tmp_beside reserved the name; linkat needs it free */
-                if (linkat(AT_FDCWD, o->open_path, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) != 0 ||
-                    rename(tmp, o->path) != 0) {
+                if (kh_anon_link(o->open_path, tmp) != 0 ||
+                    kh_replace_file(tmp, o->path) != 0) {
                     e = errno;
                     unlink(tmp);
                 }
@@ -189,12 +155,8 @@ static kh_status outfile_sync_failed(kh_outfile *o, int e, kh_diags *d)
 static int outfile_fsync(const kh_outfile *o)
 {
     if (o->fd >= 0)
-        return fsync(o->fd) == 0 ? 0 : errno;
-    int fd = open(o->open_path, O_RDONLY | O_CLOEXEC);
-    int e = fd < 0 || fsync(fd) != 0 ? errno : 0;
-    if (fd >= 0)
-        close(fd);
-    return e;
+        return kh_fsync(o->fd) == 0 ? 0 : errno;
+    return kh_fsync_path(o->open_path) == 0 ? 0 : errno;
 }
 
 /* The batch each thread's kh_outfile_commit keeps files in, if any. */
@@ -212,7 +174,7 @@ static void batch_flush(kh_outfile_batch *b, kh_diags *d)
     size_t nsynced = 0;
     for (size_t i = 0; i < b->n && !each; i++) {
         kh_outfile *o = &b->files[i];
-        int fd = o->fd >= 0 ? o->fd : open(o->open_path, O_RDONLY | O_CLOEXEC);
+        int fd = o->fd >= 0 ? o->fd : kh_open_read(o->open_path);
         struct stat st;
         if (fd < 0 || fstat(fd, &st) != 0) {
             each = true;
@@ -220,7 +182,7 @@ static void batch_flush(kh_outfile_batch *b, kh_diags *d)
             bool seen = false;
             for (size_t k = 0; k < nsynced && !seen; k++)
                 seen = synced[k] == st.st_dev;
-            if (!seen && (nsynced == KH_ARRAY_LEN(synced) || syncfs(fd) != 0))
+            if (!seen && (nsynced == KH_ARRAY_LEN(synced) || kh_syncfs(fd) != 0))
                 each = true;
             else if (!seen)
                 synced[nsynced++] = st.st_dev;
@@ -236,15 +198,6 @@ static void batch_flush(kh_outfile_batch *b, kh_diags *d)
             b->st = KH_ERR_IO;
     }
     b->n = 0;
-}
-
-size_t kh_open_file_limit(void)
-{
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
-        rl.rlim_cur > SIZE_MAX)
-        return SIZE_MAX;
-    return (size_t)rl.rlim_cur;
 }
 
 void kh_outfile_batch_begin(kh_outfile_batch *b)
@@ -441,7 +394,7 @@ kh_status kh_ensure_dir(const char *dir, kh_diags *d)
             continue;
         char c = *q;
         *q = '\0';
-        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+        if (kh_mkdir(p) != 0 && errno != EEXIST) {
             kh_diags_add(d, KH_ERROR, dir, NULL, NULL, 0, _("cannot create the output folder: %s"),
                          strerror(errno));
             rc = KH_ERR_IO;

@@ -59,7 +59,6 @@ kh_status kh_outfile_batch_end(kh_outfile_batch *b, kh_diags *d);
 
 /* The open-file limit (the soft RLIMIT_NOFILE), or SIZE_MAX when there is
  * none: kept files and writing threads hold descriptors within it. */
-size_t kh_open_file_limit(void);
 
 /* Holding commits for another thread: a writer working on a thread of
  * its own while the order of the outputs belongs to the caller's thread

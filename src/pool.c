@@ -12,8 +12,7 @@
 unsigned kh_pool_threads(unsigned jobs, size_t n)
 {
     if (jobs == 0) {
-        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-        jobs = cpus > 0 ? (unsigned)cpus : 1;
+        jobs = kh_cpu_count();
     }
     if (jobs > KH_POOL_MAX_THREADS)
         jobs = KH_POOL_MAX_THREADS;

@@ -69,9 +69,7 @@ void kh_xlsx_format_number(double v, locale_t loc, char out[KH_XLSX_NUMBUF])
     if (format_whole(v, out))
         return;
     char g[40];
-    locale_t old = uselocale(loc);
-    snprintf(g, sizeof g, "%.15g", v);
-    uselocale(old);
+    kh_format_g15(g, sizeof g, v, loc);
     /* g is [-]D[.DDD][e+-XX]: take the digits, the point and the exponent
      * apart and write them out again without exponent. */
     const char *p = g;

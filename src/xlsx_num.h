@@ -6,7 +6,7 @@
 #ifndef KH_XLSX_NUM_H
 #define KH_XLSX_NUM_H
 
-#include <locale.h>
+#include "platform.h"
 #include <stdbool.h>
 #include <stdint.h>
 

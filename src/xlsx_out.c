@@ -6,10 +6,8 @@
 #include "text.h"
 
 #include <errno.h>
-#include <linux/magic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
 /* Where libxlsxwriter stages each XML part of a workbook before it
@@ -23,16 +21,12 @@
  * would take memory again (about 190 MB for a ranking of 20000 units). */
 static char *parts_dir(bool row_by_row)
 {
-    static char shm[] = "/dev/shm";
     char *env = getenv("TMPDIR");
     if (env && *env)
         return env;
     if (row_by_row)
         return NULL;
-    struct statfs fs;
-    if (statfs(shm, &fs) == 0 && fs.f_type == TMPFS_MAGIC && access(shm, W_OK | X_OK) == 0)
-        return shm;
-    return NULL;
+    return (char *)kh_memory_tmpdir();
 }
 
 time_t kh_xw_now(void)

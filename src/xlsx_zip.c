@@ -398,7 +398,7 @@ kh_status kh_zip_open_file(const char *path, kh_zip **out, kh_diags *d)
     kh_status st = KH_ERR_IO;
     unsigned char head[8];
     size_t nhead;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = kh_open_read(path);
     if (fd < 0) {
         kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0, _("cannot open the file: %s"),
                      strerror(errno));

@@ -1,0 +1,103 @@
+/*
+ * platform.h - the calls that differ between Linux (platform_posix.c) and
+ * Windows (platform_win.c).  Nothing else in kaohe calls the operating
+ * system past ISO C and the POSIX file calls that mingw-w64 also has
+ * (open, read, close, stat, opendir).  Paths are UTF-8 on both: on Windows
+ * the executable's manifest makes UTF-8 the process's code page (Windows
+ * 10 1903 and later), so the narrow calls take UTF-8 names.
+ */
+#ifndef KH_PLATFORM_H
+#define KH_PLATFORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#ifdef _WIN32
+#include <locale.h>
+/* The C library's own spellings of what glibc calls *_unlocked and
+ * locale_t. */
+typedef _locale_t locale_t;
+#define fputs_unlocked(s, f) fputs(s, f)
+#define putc_unlocked(c, f) _putc_nolock(c, f)
+#define fwrite_unlocked(p, s, n, f) fwrite(p, s, n, f)
+#define flockfile(f) _lock_file(f)
+#define funlockfile(f) _unlock_file(f)
+#define strtod_l(s, e, l) _strtod_l(s, e, l)
+#define freelocale(l) _free_locale(l)
+#define LC_ALL_MASK 0
+#define newlocale(mask, name, base) ((void)(mask), (void)(base), _create_locale(LC_ALL, name))
+#ifndef O_CLOEXEC
+#define O_CLOEXEC 0x80 /* _O_NOINHERIT */
+#endif
+#else
+#include <locale.h>
+#endif
+
+/* Processors online (at least 1). */
+unsigned kh_cpu_count(void);
+
+/* The message of errno value e, thread-safe, in buf (returned). */
+const char *kh_errno_text(int e, char *buf, size_t n);
+
+/* Open path for reading, binary, not inherited: a descriptor or -1/errno. */
+int kh_open_read(const char *path);
+
+/* Is fd a terminal; its width in columns (0 when unknown). */
+bool kh_is_terminal(int fd);
+unsigned kh_terminal_width(int fd);
+
+/* The open-file limit, or SIZE_MAX when there is none to speak of. */
+size_t kh_open_file_limit(void);
+
+/* The running program's own path, / as separator (free() it), or NULL. */
+char *kh_exe_path(void);
+
+/* A folder in memory (tmpfs) where libxlsxwriter may stage a workbook's
+ * parts, or NULL: /dev/shm on Linux when it is a writable tmpfs. */
+const char *kh_memory_tmpdir(void);
+
+/* The process's file-creation mask (0 where there is none). */
+mode_t kh_umask(void);
+
+/* "%.15g" of v in the locale loc (the C locale for numbers in files). */
+void kh_format_g15(char *buf, size_t n, double v, locale_t loc);
+
+/* Create a new empty file from the template tmpl, whose last suffixlen
+ * bytes follow "XXXXXX" (as mkstemps): a descriptor, or -1/errno. */
+int kh_mkstemps(char *tmpl, int suffixlen);
+
+/* Put the file from in the place of to, replacing it atomically (rename;
+ * MoveFileExW with MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH):
+ * 0, or -1/errno. */
+int kh_replace_file(const char *from, const char *to);
+
+/* Make the folder path (0777 less the umask): 0, or -1/errno. */
+int kh_mkdir(const char *path);
+
+/* Write fd's data to the disk: 0, or -1/errno. */
+int kh_fsync(int fd);
+
+/* Write the data of the file path to the disk (opened as the system needs
+ * for that: Windows flushes only through a writable handle): 0, or
+ * -1/errno. */
+int kh_fsync_path(const char *path);
+
+/* An anonymous file in folder dir that kh_link_anon can name later
+ * (Linux O_TMPFILE), with a path to reopen it by in *reopen (kh_free it):
+ * a descriptor, or -1/errno (ENOTSUP where there are none). */
+int kh_anon_create(const char *dir, char **reopen);
+
+/* Give the anonymous file reopen (from kh_anon_create) the name path;
+ * 0, or -1/errno (EEXIST when path exists). */
+int kh_anon_link(const char *reopen, const char *path);
+
+/* Write back the whole file system of fd at once (Linux syncfs): 0, or
+ * -1/errno (ENOTSUP where there is no such call: fsync each file). */
+int kh_syncfs(int fd);
+
+/* Make the console show UTF-8 (Windows); nothing elsewhere. */
+void kh_console_utf8(void);
+
+#endif

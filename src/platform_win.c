@@ -1,0 +1,209 @@
+/*
+ * platform_win.c - the platform calls of platform.h on Windows (mingw-w64).
+ * Names are UTF-8: the manifest (tools/windows/kaohe.manifest) makes UTF-8
+ * the process code page, and the calls that take wide names convert.
+ */
+#ifdef _WIN32
+#define _CRT_RAND_S /* rand_s */
+#include "platform.h"
+#include "common.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <io.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <direct.h>
+#include <windows.h>
+
+unsigned kh_cpu_count(void)
+{
+    SYSTEM_INFO si;
+    GetSystemInfo(&si);
+    return si.dwNumberOfProcessors > 0 ? (unsigned)si.dwNumberOfProcessors : 1;
+}
+
+const char *kh_errno_text(int e, char *buf, size_t n)
+{
+    if (strerror_s(buf, n, e) != 0)
+        snprintf(buf, n, "error %d", e);
+    return buf;
+}
+
+int kh_open_read(const char *path)
+{
+    return _open(path, _O_RDONLY | _O_BINARY | _O_NOINHERIT);
+}
+
+bool kh_is_terminal(int fd)
+{
+    return _isatty(fd) != 0;
+}
+
+unsigned kh_terminal_width(int fd)
+{
+    HANDLE h = (HANDLE)_get_osfhandle(fd);
+    CONSOLE_SCREEN_BUFFER_INFO info;
+    if (h == INVALID_HANDLE_VALUE || !GetConsoleScreenBufferInfo(h, &info))
+        return 0;
+    return (unsigned)(info.srWindow.Right - info.srWindow.Left + 1);
+}
+
+size_t kh_open_file_limit(void)
+{
+    return (size_t)_getmaxstdio();
+}
+
+/* path as a new wide string, or NULL (errno set). */
+static wchar_t *wide(const char *s)
+{
+    int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, NULL, 0);
+    if (n <= 0) {
+        errno = EILSEQ;
+        return NULL;
+    }
+    wchar_t *w = kh_malloc((size_t)n * sizeof *w);
+    if (!w) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, w, n);
+    return w;
+}
+
+char *kh_exe_path(void)
+{
+    wchar_t w[32768];
+    DWORD n = GetModuleFileNameW(NULL, w, sizeof w / sizeof w[0]);
+    if (n == 0 || n >= sizeof w / sizeof w[0])
+        return NULL;
+    int len = WideCharToMultiByte(CP_UTF8, 0, w, -1, NULL, 0, NULL, NULL);
+    char *s = len > 0 ? malloc((size_t)len) : NULL;
+    if (!s)
+        return NULL;
+    WideCharToMultiByte(CP_UTF8, 0, w, -1, s, len, NULL, NULL);
+    for (char *p = s; *p; p++)
+        if (*p == '\\')
+            *p = '/';
+    return s;
+}
+
+const char *kh_memory_tmpdir(void)
+{
+    return NULL;
+}
+
+mode_t kh_umask(void)
+{
+    return 0;
+}
+
+void kh_format_g15(char *buf, size_t n, double v, locale_t loc)
+{
+    _snprintf_l(buf, n, "%.15g", loc, v);
+    if (n)
+        buf[n - 1] = '\0';
+}
+
+int kh_mkstemps(char *tmpl, int suffixlen)
+{
+    static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    size_t len = strlen(tmpl);
+    if (suffixlen < 0 || len < (size_t)suffixlen + 6) {
+        errno = EINVAL;
+        return -1;
+    }
+    char *x = tmpl + len - suffixlen - 6;
+    if (memcmp(x, "XXXXXX", 6) != 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    for (int attempt = 0; attempt < 100; attempt++) {
+        for (int i = 0; i < 6; i++) {
+            unsigned r;
+            if (rand_s(&r) != 0)
+                r = (unsigned)GetTickCount() * 2654435761u + (unsigned)i;
+            x[i] = chars[r % (sizeof chars - 1)];
+        }
+        int fd = _open(tmpl, _O_RDWR | _O_CREAT | _O_EXCL | _O_BINARY | _O_NOINHERIT,
+                       _S_IREAD | _S_IWRITE);
+        if (fd >= 0 || errno != EEXIST)
+            return fd;
+    }
+    errno = EEXIST;
+    return -1;
+}
+
+int kh_replace_file(const char *from, const char *to)
+{
+    wchar_t *wf = wide(from), *wt = wf ? wide(to) : NULL;
+    int rc = -1;
+    if (wf && wt) {
+        if (MoveFileExW(wf, wt, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
+            rc = 0;
+        } else {
+            DWORD e = GetLastError();
+            errno = e == ERROR_ACCESS_DENIED || e == ERROR_SHARING_VIOLATION ? EACCES
+                    : e == ERROR_DISK_FULL                                  ? ENOSPC
+                    : e == ERROR_PATH_NOT_FOUND || e == ERROR_FILE_NOT_FOUND ? ENOENT
+                                                                             : EIO;
+        }
+    }
+    kh_free(wf);
+    kh_free(wt);
+    return rc;
+}
+
+int kh_mkdir(const char *path)
+{
+    return _mkdir(path);
+}
+
+int kh_fsync(int fd)
+{
+    return _commit(fd);
+}
+
+int kh_fsync_path(const char *path)
+{
+    int fd = _open(path, _O_WRONLY | _O_BINARY | _O_NOINHERIT);
+    int rc = fd < 0 ? -1 : _commit(fd);
+    if (fd >= 0) {
+        int e = errno;
+        _close(fd);
+        errno = e;
+    }
+    return rc;
+}
+
+int kh_anon_create(const char *dir, char **reopen)
+{
+    (void)dir;
+    *reopen = NULL;
+    errno = ENOTSUP;
+    return -1;
+}
+
+int kh_anon_link(const char *reopen, const char *path)
+{
+    (void)reopen;
+    (void)path;
+    errno = ENOTSUP;
+    return -1;
+}
+
+int kh_syncfs(int fd)
+{
+    (void)fd;
+    errno = ENOTSUP;
+    return -1;
+}
+
+void kh_console_utf8(void)
+{
+    SetConsoleOutputCP(CP_UTF8);
+    SetConsoleCP(CP_UTF8);
+}
+#endif
