@@ -192,10 +192,10 @@ static kh_status remember_input(kh_batch *b, const char *path)
         kh_free(p);
         return KH_ERR_NOMEM;
     }
-    struct stat sb;
+    unsigned long long dev, ino;
     kh_file_id id = {0};
-    if (stat(path, &sb) == 0)
-        id = (kh_file_id){.dev = (uint64_t)sb.st_dev, .ino = (uint64_t)sb.st_ino, .exists = true};
+    if (kh_file_identity(path, &dev, &ino))
+        id = (kh_file_id){.dev = dev, .ino = ino, .exists = true};
     b->input_ids[b->ninputs] = id;
     b->inputs[b->ninputs++] = p;
     return KH_OK;
@@ -700,14 +700,14 @@ kh_status kh_batch_finish(kh_batch *b)
  * is an input only when it is spelt as one (which then no longer exists). */
 bool kh_batch_is_input(const kh_batch *b, const char *path)
 {
-    struct stat sb;
-    if (stat(path, &sb) != 0) {
+    unsigned long long dev, ino;
+    if (!kh_file_identity(path, &dev, &ino)) {
         for (size_t i = 0; i < b->ninputs; i++)
             if (strcmp(b->inputs[i], path) == 0)
                 return true;
         return false;
     }
-    kh_file_id key = {.dev = (uint64_t)sb.st_dev, .ino = (uint64_t)sb.st_ino, .exists = true};
+    kh_file_id key = {.dev = dev, .ino = ino, .exists = true};
     if (b->nsorted_ids &&
         bsearch(&key, b->input_ids, b->nsorted_ids, sizeof key, id_cmp) != NULL)
         return true;

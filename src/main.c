@@ -594,6 +594,10 @@ static int cmd_rubric(int argc, char **argv, opts *o)
 int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
+    /* Look the catalogue up once before -j starts threads: libintl's first
+     * lookup sets up its state, and on Windows two threads doing that at
+     * once aborted (Wine, -j 3, messages from several inputs). */
+    (void)dgettext("kaohe", "");
     /* zlib takes and gives back about 256 KiB for every part of every
      * workbook read or written; with a megabyte of slack at the top of the
      * heap glibc stops growing and trimming it each time (page faults of

@@ -280,10 +280,10 @@ kh_status kh_outfile_hold_commit(kh_outfile_batch *h, kh_diags *d)
 
 bool kh_same_file(const char *a, const char *b)
 {
-    struct stat sa, sb;
-    bool ea = stat(a, &sa) == 0, eb = stat(b, &sb) == 0;
+    unsigned long long da, ia, db, ib;
+    bool ea = kh_file_identity(a, &da, &ia), eb = kh_file_identity(b, &db, &ib);
     if (ea && eb)
-        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+        return da == db && ia == ib;
     if (!ea && !eb)
         return strcmp(a, b) == 0;
     return false;

@@ -35,6 +35,11 @@ typedef _locale_t locale_t;
 #include <locale.h>
 #endif
 
+/* The identity of the file path (device and file number; on Windows the
+ * volume serial and file index, since stat gives no inode there): true,
+ * or false when it cannot be read. */
+bool kh_file_identity(const char *path, unsigned long long *dev, unsigned long long *ino);
+
 /* Processors online (at least 1). */
 unsigned kh_cpu_count(void);
 

@@ -18,6 +18,16 @@
 #include <unistd.h>
 #include <linux/magic.h>
 
+bool kh_file_identity(const char *path, unsigned long long *dev, unsigned long long *ino)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return false;
+    *dev = (unsigned long long)sb.st_dev;
+    *ino = (unsigned long long)sb.st_ino;
+    return true;
+}
+
 unsigned kh_cpu_count(void)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);

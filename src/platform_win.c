@@ -73,6 +73,27 @@ static wchar_t *wide(const char *s)
     return w;
 }
 
+bool kh_file_identity(const char *path, unsigned long long *dev, unsigned long long *ino)
+{
+    wchar_t *w = wide(path);
+    if (!w)
+        return false;
+    /* BACKUP_SEMANTICS: folders open too. */
+    HANDLE h = CreateFileW(w, 0, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                           OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL);
+    kh_free(w);
+    if (h == INVALID_HANDLE_VALUE)
+        return false;
+    BY_HANDLE_FILE_INFORMATION info;
+    bool ok = GetFileInformationByHandle(h, &info) != 0;
+    CloseHandle(h);
+    if (ok) {
+        *dev = info.dwVolumeSerialNumber;
+        *ino = (unsigned long long)info.nFileIndexHigh << 32 | info.nFileIndexLow;
+    }
+    return ok;
+}
+
 char *kh_exe_path(void)
 {
     wchar_t w[32768];

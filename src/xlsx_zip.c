@@ -203,9 +203,16 @@ const char *kh_xlsx_show(const char *s, char buf[KH_XLSX_SHOW_BUFSZ])
 
 /* ---- opening and indexing ---- */
 
+/* By normalised name, then in zip order: qsort is not stable, and the
+ * message about two parts of one name names them in the zip's order on
+ * every C library (msvcrt's qsort reversed them). */
 static int entry_cmp(const void *a, const void *b)
 {
-    return strcmp(((const zentry *)a)->norm, ((const zentry *)b)->norm);
+    const zentry *x = a, *y = b;
+    int c = strcmp(x->norm, y->norm);
+    if (c)
+        return c;
+    return (x->pos.num_of_file > y->pos.num_of_file) - (x->pos.num_of_file < y->pos.num_of_file);
 }
 
 static kh_status damaged(const kh_zip *z, kh_diags *d)
