@@ -341,8 +341,9 @@ def score(cl):
             elif kind == 'any':
                 fires = n > 0
                 ded = item['points'] if fires else ded
-            else:
+            else:  # veto: the item's points too
                 fires = n > 0
+                ded = item['points'] if fires else ded
             if cp['cap'] is not None:
                 ded = min(ded, cp['cap'])
             unit['cp_ded'][k] = ded
@@ -359,9 +360,9 @@ def score(cl):
                 continue
             t = phrase_count(cp['label'], kk) if kind == 'count' else phrase_each(cp['label'], kk)
             if kind == 'veto':
-                t += '，一票否决'
-                unit['veto'].append(t)
+                unit['veto'].append(t + '，一票否决')
                 unit['vetoed'] = True
+                t += '，扣%s分，一票否决' % fmt(ded)
             else:
                 t += '，扣%s分' % fmt(ded)
             phrases.append({'group': False, 'text': t})

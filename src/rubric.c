@@ -917,7 +917,8 @@ static void put_rule(kh_buf *b, const kh_rubric *r, const kh_checkpoint *cp)
                       kh_dec_format(r->items[cp->item].points, x));
         break;
     case KH_KIND_VETO:
-        kh_buf_puts(b, _("veto: any at all vetoes the unit (一票否决)"));
+        kh_buf_printf(b, _("veto: any at all costs the item's %s points and vetoes the unit (一票否决)"),
+                      kh_dec_format(r->items[cp->item].points, x));
         break;
     }
     if (cp->has_cap)
@@ -951,8 +952,16 @@ kh_status kh_rubric_describe(const kh_rubric *r, FILE *out)
             kh_buf_printf(&b, "  %-*s  %s  (", (int)idw, cp->id, cp->label);
             put_rule(&b, r, cp);
             kh_buf_puts(&b, ")\n");
-            if (cp->hint)
-                kh_buf_printf(&b, _("  %*s  hint: %s\n"), (int)idw, "", cp->hint);
+            if (cp->hint) {
+                /* Wrapped like the content: hints can be long. */
+                kh_buf h = {0};
+                kh_buf_printf(&h, _("hint: %s"), cp->hint);
+                if (h.oom)
+                    b.oom = true;
+                else
+                    put_wrapped(&b, kh_buf_str(&h), 2 + (int)idw + 2, 74);
+                kh_buf_free(&h);
+            }
         }
     }
     if (b.oom) {

@@ -8,7 +8,7 @@
  *   count  per × max(0, need − n)
  *   each   per × n
  *   any    n >= 1 -> the item's full points
- *   veto   none; n >= 1 -> the unit is vetoed
+ *   veto   n >= 1 -> the item's full points, and the unit is vetoed
  * then min(deduction, cap) when the check point has a cap (its deduction).
  * Item deduction = min(sum of its deductions, item points); item score =
  * points − deduction; total = sum of item scores, also for vetoed units.
@@ -25,7 +25,7 @@
  *   count       {label}少{k}，扣{x}分
  *   each        {label}{n}，扣{x}分
  *   any         like each, {x} being the item's full points (capped)
- *   veto        like each with "，一票否决" in place of "，扣{x}分"
+ *   veto        like any, then "，一票否决"
  *
  * {label} is the label shown without one trailing full-width
  * parenthetical "（…）" (a fill-in note such as "（以会议签到单为准）"),
@@ -43,8 +43,9 @@
  * order, as "；备注：{r1}；{r2}" ("备注：{r1}；{r2}" when no phrase came
  * before).  An item with no phrase and no remark has reason "".
  *
- * veto_reason: the veto phrases of the unit in rubric order joined with
- * "；", or NULL when the unit is not vetoed.
+ * veto_reason: the veto phrases of the unit, each without its "，扣{x}分"
+ * ("发生重大事故1起，一票否决"), in rubric order joined with "；", or NULL
+ * when the unit is not vetoed.
  */
 #include "rules.h"
 
@@ -65,7 +66,7 @@ static bool ends_with(const char *s, size_t len, const char *suffix)
 /* Length of label without one trailing full-width parenthetical "（…）"
  * (nested ones balanced); the whole length when there is none or nothing
  * would be left. */
-static size_t label_core_len(const char *label)
+size_t kh_label_core_len(const char *label)
 {
     size_t len = strlen(label);
     const size_t pl = strlen(PAREN_OPEN);
@@ -110,7 +111,7 @@ static const char *measure_word(const char *label, size_t core, size_t *stem_len
 /* "{label}少{k}{X}" of a count check point that is short by k. */
 static void phrase_count(kh_buf *b, const char *label, int64_t k)
 {
-    size_t core = label_core_len(label), stem;
+    size_t core = kh_label_core_len(label), stem;
     const char *x = measure_word(label, core, &stem);
     kh_buf_add(b, label, core);
     kh_buf_printf(b, "少%" PRId64 "%s", k, x ? x : "");
@@ -119,7 +120,7 @@ static void phrase_count(kh_buf *b, const char *label, int64_t k)
 /* "{stem}{n}{X}" of an each, any or veto check point that happened n times. */
 static void phrase_each(kh_buf *b, const char *label, int64_t n)
 {
-    size_t core = label_core_len(label), stem;
+    size_t core = kh_label_core_len(label), stem;
     const char *x = measure_word(label, core, &stem);
     if (!x) {
         kh_buf_add(b, label, core);
@@ -188,7 +189,12 @@ static bool cp_raw(const kh_checkpoint *cp, const kh_result *r, kh_dec points,
             *ded = points;
         return true;
     case KH_KIND_VETO:
+        /* The document's one-vote veto also empties the accident item: a
+         * 重大 accident cannot leave it at full marks when a lesser 较大
+         * one (any) takes all of its points. */
         *fires = r->n > 0;
+        if (*fires)
+            *ded = points;
         return true;
     }
     *fires = false;
@@ -247,7 +253,7 @@ static kh_status score_item(const kh_checklist *cl, size_t it, kh_unit *u, kh_de
             } else {
                 kh_buf_puts(&ph[g].text, ENUM_COMMA);
             }
-            kh_buf_add(&ph[g].text, cp->label, label_core_len(cp->label));
+            kh_buf_add(&ph[g].text, cp->label, kh_label_core_len(cp->label));
             if (!kh_dec_add(ph[g].sum, ded, &ph[g].sum)) {
                 st = overflow(cl, cp, r, d);
                 goto done;
@@ -260,11 +266,13 @@ static kh_status score_item(const kh_checklist *cl, size_t it, kh_unit *u, kh_de
         else
             phrase_each(t, cp->label, k);
         if (cp->kind == KH_KIND_VETO) {
-            kh_buf_puts(t, "，一票否决");
             if (veto->len)
                 kh_buf_puts(veto, SEP);
             kh_buf_puts(veto, kh_buf_str(t));
+            kh_buf_puts(veto, "，一票否决");
             u->vetoed = true;
+            phrase_deduct(t, ded);
+            kh_buf_puts(t, "，一票否决");
         } else {
             phrase_deduct(t, ded);
         }

@@ -9,6 +9,10 @@
 #include "checklist.h"
 #include "decimal.h"
 
+/* Length of label without one trailing full-width note "（…）" (nested
+ * ones balanced): the label as reasons and fill-in texts show it. */
+size_t kh_label_core_len(const char *label);
+
 typedef struct kh_item_score {
     kh_dec deduction;   /* after check caps and the item cap */
     kh_dec score;       /* points − deduction */

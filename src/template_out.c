@@ -19,6 +19,7 @@
 #include "kaohe.h"
 #include "outfile.h"
 #include "rubric.h"
+#include "rules.h"
 #include "text.h"
 
 #include <errno.h>
@@ -236,7 +237,18 @@ static char *fill_text(const kh_checkpoint *cp)
     case KH_KIND_EACH:
     case KH_KIND_ANY:
     case KH_KIND_VETO:
-        if (x && strcmp(x, "起") == 0)
+        if (strncmp(cp->label, "未", strlen("未")) == 0 && x && strcmp(x, "次") == 0) {
+            /* A count of what was NOT done (4.1 未按要求参加…次数, 6.3
+             * 未按计划开展工作次数) beside counts of what was done: say
+             * which it is, so that nobody writes the meetings attended. */
+            size_t n = kh_label_core_len(cp->label);
+            const char *tail = "次数";
+            if (n >= strlen(tail) && memcmp(cp->label + n - strlen(tail), tail, strlen(tail)) == 0)
+                n -= strlen(tail);
+            kh_buf_puts(&b, "填“");
+            kh_buf_add(&b, cp->label, n);
+            kh_buf_puts(&b, "”的次数（没做到的次数，不是已做的次数），都做到了填0");
+        } else if (x && strcmp(x, "起") == 0)
             kh_buf_puts(&b, "填发生起数，没有填0");
         else if (x)
             kh_buf_printf(&b, "填%s数，没有填0", x);

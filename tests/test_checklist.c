@@ -291,9 +291,9 @@ static void reads_standard_sheet(void **state)
     assert_string_equal(cl->results[k16].remark, "照片未归档");
     assert_string_equal(cell_of(&cl->results[k16]), "D13");
     assert_int_equal(cl->results[k171].n, 1);
-    assert_string_equal(cell_of(&cl->results[k171]), "D85");
+    assert_string_equal(cell_of(&cl->results[k171]), "D83");
     assert_int_equal(cl->results[k31].n, 2);
-    assert_string_equal(cell_of(&cl->results[k31]), "D21");
+    assert_string_equal(cell_of(&cl->results[k31]), "D19");
     kh_checklist_free(cl);
     kh_checklist_free(NULL);
     g_free(g);
@@ -422,41 +422,41 @@ static void result_rejections(void **state)
                     "write 有 if the document exists, 无 if not"},
         {"1.2", "#e:#N/A", "t.csv!D9: the result for 1.2 成立领导机构 is the spreadsheet error "
                            "value '#N/A', not a result: write 有 if the document exists, 无 if not"},
-        {"3.1", "-1", "t.csv!D21: result '-1' for 3.1 召开本辖区安全生产工作会议次数 is not a "
+        {"3.1", "-1", "t.csv!D19: result '-1' for 3.1 召开本辖区安全生产工作会议次数 is not a "
                       "whole number ≥ 0: write the count in digits, e.g. 2"},
-        {"3.1", "1.5", "t.csv!D21: result '1.5' for 3.1 召开本辖区安全生产工作会议次数 is not a "
+        {"3.1", "1.5", "t.csv!D19: result '1.5' for 3.1 召开本辖区安全生产工作会议次数 is not a "
                        "whole number ≥ 0: write the count in digits, e.g. 2"},
-        {"3.1", "#n:1.5", "t.csv!D21: result '1.5' for 3.1 召开本辖区安全生产工作会议次数 is not "
+        {"3.1", "#n:1.5", "t.csv!D19: result '1.5' for 3.1 召开本辖区安全生产工作会议次数 is not "
                           "a whole number ≥ 0: write the count in digits, e.g. 2"},
-        {"3.1", "#n:-3", "t.csv!D21: result '-3' for 3.1 召开本辖区安全生产工作会议次数 is not "
+        {"3.1", "#n:-3", "t.csv!D19: result '-3' for 3.1 召开本辖区安全生产工作会议次数 is not "
                          "a whole number ≥ 0: write the count in digits, e.g. 2"},
-        {"3.1", "abc", "t.csv!D21: result 'abc' for 3.1 召开本辖区安全生产工作会议次数 is not a "
+        {"3.1", "abc", "t.csv!D19: result 'abc' for 3.1 召开本辖区安全生产工作会议次数 is not a "
                        "whole number ≥ 0: write the count in digits, e.g. 2"},
-        {"3.1", "有", "t.csv!D21: result '有' for 3.1 召开本辖区安全生产工作会议次数 is not a "
+        {"3.1", "有", "t.csv!D19: result '有' for 3.1 召开本辖区安全生产工作会议次数 is not a "
                       "whole number ≥ 0: write the count in digits, e.g. 2"},
-        {"3.1", "#b:TRUE", "t.csv!D21: result 'TRUE' for 3.1 召开本辖区安全生产工作会议次数 is "
+        {"3.1", "#b:TRUE", "t.csv!D19: result 'TRUE' for 3.1 召开本辖区安全生产工作会议次数 is "
                            "not a whole number ≥ 0: write the count in digits, e.g. 2"},
-        {"3.1", "2次次", "t.csv!D21: result '2次次' for 3.1 召开本辖区安全生产工作会议次数 is "
+        {"3.1", "2次次", "t.csv!D19: result '2次次' for 3.1 召开本辖区安全生产工作会议次数 is "
                          "not a whole number ≥ 0: write the count in digits, e.g. 2"},
-        {"3.1", "两次", "t.csv!D21: result '两次' for 3.1 召开本辖区安全生产工作会议次数 is not a "
+        {"3.1", "两次", "t.csv!D19: result '两次' for 3.1 召开本辖区安全生产工作会议次数 is not a "
                         "whole number ≥ 0 in digits: write the count in digits, e.g. 2 instead of 两次"},
-        {"3.1", "2.0", "t.csv!D21: result '2.0' for 3.1 召开本辖区安全生产工作会议次数 has a "
+        {"3.1", "2.0", "t.csv!D19: result '2.0' for 3.1 召开本辖区安全生产工作会议次数 has a "
                        "decimal point: write the count as a whole number in digits, e.g. 2"},
-        {"3.1", "2000000", "t.csv!D21: result '2000000' for 3.1 召开本辖区安全生产工作会议次数 is "
+        {"3.1", "2000000", "t.csv!D19: result '2000000' for 3.1 召开本辖区安全生产工作会议次数 is "
                            "implausibly large (more than 1000000): check it and write the count "
                            "in digits, e.g. 2"},
-        {"3.1", "", "t.csv!D21: the result for 3.1 召开本辖区安全生产工作会议次数 is empty: "
+        {"3.1", "", "t.csv!D19: the result for 3.1 召开本辖区安全生产工作会议次数 is empty: "
                     "write the count in digits, e.g. 2 (0 if none)"},
-        {"17.3", "#e:#DIV/0!", "t.csv!D87: the result for 17.3 重大事故起数 is the spreadsheet "
+        {"17.3", "#e:#DIV/0!", "t.csv!D85: the result for 17.3 重大事故起数 is the spreadsheet "
                                "error value '#DIV/0!', not a result: write the count in digits, "
                                "e.g. 2 (0 if none)"},
-        {"4.1", "-2次", "t.csv!D29: result '-2次' for 4.1 未按要求参加安全生产工作会议次数（以会议签到单为准） "
+        {"4.1", "-2次", "t.csv!D27: result '-2次' for 4.1 未按要求参加安全生产工作会议次数（以会议签到单为准） "
                         "is not a whole number ≥ 0: write the count in digits, e.g. 2"},
-        {"3.1", "十二次", "t.csv!D21: result '十二次' for 3.1 召开本辖区安全生产工作会议次数 is not "
+        {"3.1", "十二次", "t.csv!D19: result '十二次' for 3.1 召开本辖区安全生产工作会议次数 is not "
                           "a whole number ≥ 0 in digits: write the count in digits, e.g. 2 instead of 两次"},
         /* Long text is cut in the message; a line break shows as a space. */
         {"3.1", "这一栏我不知道应该填什么\n内容，请安委办的同志帮忙看一下再说吧，谢谢大家的支持与配合",
-         "t.csv!D21: result '这一栏我不知道应该填什么 内容，请安委办的同志帮忙看一下再说吧，谢谢大家的支持与…' for "
+         "t.csv!D19: result '这一栏我不知道应该填什么 内容，请安委办的同志帮忙看一下再说吧，谢谢大家的支持与…' for "
          "3.1 召开本辖区安全生产工作会议次数 is not a whole number ≥ 0: write the count in digits, e.g. 2"},
     };
     for (size_t i = 0; i < KH_ARRAY_LEN(cases); i++) {
@@ -478,8 +478,8 @@ static void messages_name_the_sheet(void **state)
     assert_int_equal(read_opts(g, "检查表", "乡镇A.xlsx", false, &cl, &d), KH_FIND_REJECTED);
     assert_int_equal(d.n, 1);
     assert_string_equal(d.v[0].sheet, "检查表");
-    assert_string_equal(d.v[0].cell, "D30");
-    assert_diag(&d, 0, "乡镇A.xlsx:检查表!D30: result 'maybe' for 5.1 党委主要领导带队检查次数 is "
+    assert_string_equal(d.v[0].cell, "D28");
+    assert_diag(&d, 0, "乡镇A.xlsx:检查表!D28: result 'maybe' for 5.1 党委主要领导带队检查次数 is "
                        "not a whole number ≥ 0: write the count in digits, e.g. 2");
     kh_diags_clear(&d);
     g_free(g);
@@ -507,8 +507,8 @@ static void blank_as_missing(void **state)
     assert_int_equal(read_opts(g, NULL, "t.csv", false, &cl, &d), KH_FIND_REJECTED);
     assert_int_equal(d.n, 3);
     assert_string_equal(d.v[0].cell, "D10");
-    assert_string_equal(d.v[1].cell, "D21");
-    assert_string_equal(d.v[2].cell, "D87");
+    assert_string_equal(d.v[1].cell, "D19");
+    assert_string_equal(d.v[2].cell, "D85");
     kh_diags_clear(&d);
     /* A text that is not empty is still wrong with the option. */
     g_put(g, std_row(T, "1.3"), 3, "maybe");
@@ -738,12 +738,12 @@ static void checkpoint_rejections(void **state)
     g_row(g, r13, "3|1.3|年度工作计划|有");
     g_row(g, STD_FIRST + (int)T->ncps, "82|17.5|特别特别重大事故|0");
     static const char *const unknown[] = {
-        "t.csv!B89: 检查点 '17.5' is not a check point of lingui-2020-township (1.1 to 17.4): "
+        "t.csv!B87: 检查点 '17.5' is not a check point of lingui-2020-township (1.1 to 17.4): "
         "correct it, or clear the cell if this row is not a check point"};
     expect_rejected(g, unknown, 1);
     g_row(g, STD_FIRST + (int)T->ncps, "|合计||38");
     static const char *const total[] = {
-        "t.csv!B89: 检查点 '合计' is not a check point of lingui-2020-township (1.1 to 17.4): "
+        "t.csv!B87: 检查点 '合计' is not a check point of lingui-2020-township (1.1 to 17.4): "
         "correct it, or clear the cell if this row is not a check point"};
     expect_rejected(g, total, 1);
     /* A 检查点 longer than the reader's stack copy (64 bytes) is folded
@@ -772,8 +772,8 @@ static void checkpoint_rejections(void **state)
     /* The duplicate's own result is checked too. */
     g_row(g, STD_FIRST + (int)T->ncps, "82|17.4|特别重大事故起数|maybe");
     static const char *const dup_bad[] = {
-        "t.csv!B89: check point 17.4 特别重大事故起数 appears twice, in B88 and here: delete one of the two rows",
-        "t.csv!D89: result 'maybe' for 17.4 特别重大事故起数 is not a whole number ≥ 0: write the "
+        "t.csv!B87: check point 17.4 特别重大事故起数 appears twice, in B86 and here: delete one of the two rows",
+        "t.csv!D87: result 'maybe' for 17.4 特别重大事故起数 is not a whole number ≥ 0: write the "
         "count in digits, e.g. 2"};
     expect_rejected(g, dup_bad, 2);
     g_free(g);
@@ -785,7 +785,7 @@ static void all_problems_at_once(void **state)
     (void)state;
     tgrid *g = std_grid(T);
     g_row(g, 1, "");                                   /* no unit */
-    g_put(g, std_row(T, "2.5"), 3, "不清楚");          /* bad result */
+    g_put(g, std_row(T, "2.4"), 3, "不清楚");          /* bad result */
     g_put(g, std_row(T, "7.1"), 3, "1.5");             /* fractional count */
     g_put(g, std_row(T, "9.2"), 1, "9.9");             /* unknown id, so 9.2 missing */
     kh_checklist *cl = NULL;
@@ -793,10 +793,10 @@ static void all_problems_at_once(void **state)
     assert_int_equal(read_csv_grid(g, &cl, &d), KH_FIND_REJECTED);
     assert_int_equal(d.n, 5);
     assert_null(d.v[0].cell);
-    assert_diag(&d, 1, "t.csv!D19: result '不清楚' for 2.5 图片 is not 有 or 无: write 有 if the "
+    assert_diag(&d, 1, "t.csv!D18: result '不清楚' for 2.4 制定工作措施 is not 有 or 无: write 有 if the "
                        "document exists, 无 if not");
-    assert_string_equal(d.v[2].cell, "D35");
-    assert_string_equal(d.v[3].cell, "B52");
+    assert_string_equal(d.v[2].cell, "D33");
+    assert_string_equal(d.v[3].cell, "B50");
     assert_diag(&d, 4, "t.csv!B7: check point 9.2 重点危险源防范措施 is missing: add a row with "
                        "检查点 9.2 and its result");
     kh_diags_clear(&d);
@@ -807,8 +807,8 @@ static void all_problems_at_once(void **state)
     assert_int_equal(read_csv_grid(g, &cl, &d), KH_FIND_REJECTED);
     assert_int_equal(d.n, 3);
     assert_string_equal(d.v[0].cell, "D8");
-    assert_string_equal(d.v[1].cell, "D19");
-    assert_string_equal(d.v[2].cell, "D35");
+    assert_string_equal(d.v[1].cell, "D18");
+    assert_string_equal(d.v[2].cell, "D33");
     kh_diags_clear(&d);
     g_free(g);
 }

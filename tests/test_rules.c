@@ -241,11 +241,14 @@ static const kind_case kind_cases[] = {
     {"any: check cap", {{"5.1", 1}}, 4, "2", "发生较大事故1起，扣2分", "13", false, NULL},
     /* 0.25 × 2 = 0.5 */
     {"each: quarter steps", {{"5.2", 2}}, 4, "0.5", "隐患2次，扣0.5分", "14.5", false, NULL},
-    {"veto: total still computed", {{"4.3", 1}, {"1.2", 0}}, 3, "0", "发生重大事故1起，一票否决",
-     "14.5", true, "发生重大事故1起，一票否决"},
-    {"veto: two check points", {{"4.3", 1}, {"4.4", 2}, {"4.1", 1}}, 3, "1",
-     "发生一般事故1起，扣1分；发生重大事故1起，一票否决；发生特别重大事故2起，一票否决",
-     "14", true, "发生重大事故1起，一票否决；发生特别重大事故2起，一票否决"},
+    /* A veto takes the item's full points, as an any does: 15 − 0.5 − 5. */
+    {"veto: the item's points, total still computed", {{"4.3", 1}, {"1.2", 0}}, 3, "5",
+     "发生重大事故1起，扣5分，一票否决", "9.5", true, "发生重大事故1起，一票否决"},
+    /* 1 + 5 + 5 = 11 > 5 */
+    {"veto: two check points", {{"4.3", 1}, {"4.4", 2}, {"4.1", 1}}, 3, "5",
+     "发生一般事故1起，扣1分；发生重大事故1起，扣5分，一票否决；"
+     "发生特别重大事故2起，扣5分，一票否决；扣分超过本项分值，按5分扣完为止",
+     "10", true, "发生重大事故1起，一票否决；发生特别重大事故2起，一票否决"},
     {"remarks after the deductions",
      {{"1.2", 0}, {"1.3", 1, "资料不全"}, {"1.5", 1, "另见附件"}}, 0, "0.5",
      "缺图片，扣0.5分；备注：资料不全；另见附件", "14.5", false, NULL},
@@ -313,7 +316,7 @@ static void cp_deductions(void **state)
         {"3.6", "0.05", "E19", NULL, 0}, /* 0.1, cap 0.05 */
         {"4.1", "4", "E20", NULL, 6},   /* 6, cap 4 */
         {"4.2", "5", "E21", NULL, 1},
-        {"4.3", "0", "E22", NULL, 1},   /* a veto that fired costs nothing */
+        {"4.3", "5", "E22", NULL, 1},   /* a veto takes the item's points */
         {"5.1", "2", "E24", NULL, 1},   /* 3, cap 2 */
     };
     kh_checklist *cl = make_checklist(r, res);
@@ -621,8 +624,9 @@ static void department_item1_order(void **state)
 
 /*
  * (c) Vetoes.  Township: 学习记录 missing 0.5 and one 重大事故: vetoed,
- * total still 40 − 0.5 = 39.5.  Department: 2 ordinary accidents
- * 0.1 × 2 = 0.2 and one 特别重大事故: total 3 − 0.2 = 2.8.
+ * and item 17 loses its 5 points: total 40 − 0.5 − 5 = 34.5.  Department:
+ * 2 ordinary accidents 0.1 × 2 = 0.2 and one 特别重大事故 0.4: 0.6 > 0.4,
+ * item 15 loses its 0.4: total 3 − 0.4 = 2.6.
  */
 static void vetoes(void **state)
 {
@@ -632,9 +636,10 @@ static void vetoes(void **state)
     kh_unit *u = score_ok(make_checklist(t, res));
     assert_true(u->vetoed);
     assert_string_equal(u->veto_reason, "发生重大事故1起，一票否决");
-    assert_string_equal(u->items[16].reason, "发生重大事故1起，一票否决");
-    assert_string_equal(fmt(u->items[16].deduction), "0");
-    assert_string_equal(fmt(u->total), "39.5");
+    assert_string_equal(u->items[16].reason, "发生重大事故1起，扣5分，一票否决");
+    assert_string_equal(fmt(u->items[16].deduction), "5");
+    assert_string_equal(fmt(u->items[16].score), "0");
+    assert_string_equal(fmt(u->total), "34.5");
     kh_unit_free(u);
     kh_rubric_free(t);
 
@@ -643,8 +648,11 @@ static void vetoes(void **state)
     u = score_ok(make_checklist(dp, res2));
     assert_true(u->vetoed);
     assert_string_equal(u->veto_reason, "发生特别重大事故1起，一票否决");
-    assert_string_equal(u->items[14].reason, "发生一般事故2起，扣0.2分；发生特别重大事故1起，一票否决");
-    assert_string_equal(fmt(u->total), "2.8");
+    assert_string_equal(u->items[14].reason,
+                        "发生一般事故2起，扣0.2分；发生特别重大事故1起，扣0.4分，一票否决；"
+                        "扣分超过本项分值，按0.4分扣完为止");
+    assert_string_equal(fmt(u->items[14].score), "0");
+    assert_string_equal(fmt(u->total), "2.6");
     kh_unit_free(u);
     kh_rubric_free(dp);
 }

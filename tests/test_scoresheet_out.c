@@ -90,8 +90,8 @@ static void finish(test_fx *f, size_t nunits)
 /* The standard batch:
  *   两江镇 (township) 38.3: 1.6 1.7 missing (1), 3.1 = 1 (0.2), remark on
  *          12.3 "横幅已拆除" with 12.3 missing (0.5)
- *   区应急管理局 (department) vetoed: 15.3 = 1 "发生重大事故"; 2.1 = 3 (0.06):
- *          3 − 0.06 = 2.94 */
+ *   区应急管理局 (department) vetoed: 15.3 = 1 "发生重大事故", which also
+ *          takes item 15's 0.4; 2.1 = 3 (0.06): 3 − 0.06 − 0.4 = 2.54 */
 static void standard_batch(test_fx *f)
 {
     const res town[] = {{"1.6", "无", NULL}, {"1.7", "无", NULL}, {"3.1", "1", NULL},
@@ -247,15 +247,15 @@ static void vetoed_xlsx(void **state)
     assert_num(&s, "C6", "0.2");
     assert_cell(&s, "D7", "未按要求参加安全生产工作会议3次，扣0.06分");
     assert_num(&s, "E7", "0.14");
-    assert_cell(&s, "D20", "发生重大事故1起，一票否决；备注：发生重大事故");
-    assert_num(&s, "E20", "0.4");
+    assert_cell(&s, "D20", "发生重大事故1起，扣0.4分，一票否决；备注：发生重大事故");
+    assert_num(&s, "E20", "0");
     assert_cell(&s, "A21", "合计总得分");
     assert_num(&s, "C21", "3");
     assert_cell(&s, "D21", "一票否决");
-    assert_num(&s, "E21", "2.94");
+    assert_num(&s, "E21", "2.54");
     test_rsheet_free(&s);
     char *xml = test_zip_part(pathf(f, "out/区应急管理局.xlsx"), "xl/worksheets/sheet1.xml");
-    assert_non_null(strstr(xml, "<f>SUM(E6:E20)</f><v>2.94</v>"));
+    assert_non_null(strstr(xml, "<f>SUM(E6:E20)</f><v>2.54</v>"));
     free(xml);
     kh_diags_clear(&d);
 }
@@ -274,7 +274,7 @@ static void csv_twin(void **state)
         if (raw[i] == '\n')
             assert_true(i > 0 && raw[i - 1] == '\r');
     assert_non_null(strstr(raw, "\r\n\"考核结果\",\"一票否决（发生重大事故1起）\"\r\n"));
-    assert_non_null(strstr(raw, "\r\n\"合计总得分\",\"\",\"3\",\"一票否决\",\"2.94\"\r\n"));
+    assert_non_null(strstr(raw, "\r\n\"合计总得分\",\"\",\"3\",\"一票否决\",\"2.54\"\r\n"));
     free(raw);
     test_rsheet s;
     read_csv(pathf(f, "out/两江镇.csv"), &s);
@@ -538,7 +538,7 @@ static void json_and_default(void **state)
     assert_dir(pathf(f, "out"), "kaohe.json");
     char *json = test_slurp(pathf(f, "out/kaohe.json"), NULL);
     assert_non_null(strstr(json, "\"38.3\""));
-    assert_non_null(strstr(json, "\"2.94\""));
+    assert_non_null(strstr(json, "\"2.54\""));
     free(json);
     assert_int_equal(kh_write_scoresheets(f->b, pathf(f, "out2"), 0, 1, &d), KH_OK);
     assert_dir(pathf(f, "out2"), "两江镇.xlsx|区应急管理局.xlsx");

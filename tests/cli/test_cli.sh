@@ -71,8 +71,8 @@ test_score_json_exact() {
     $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["units"][0]["unit"]=="区\"应急\"管理局\\测试"' "$T/out"
     # Every rejected message also goes to stderr with its cell.
     has_text "$T/err" "$D/bad.csv!G11: result '也许' for 1.3"
-    has_text "$T/err" "$D/bad.csv!G22: result '1.5' for 3.1"
-    has_text "$T/err" "$D/bad.csv!C85: 检查点 '16.9'"
+    has_text "$T/err" "$D/bad.csv!G20: result '1.5' for 3.1"
+    has_text "$T/err" "$D/bad.csv!C83: 检查点 '16.9'"
 }
 
 test_rejected_input_does_not_stop_others() {

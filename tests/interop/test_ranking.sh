@@ -48,7 +48,7 @@ make_inputs() {
     mk_checklist "$T/in/b.csv" 丙镇                 # 38.9 -> rank 2 (input before 乙镇)
     mk_checklist "$T/in/c.csv" 甲镇 8.3=有 12.3=有  # 40   -> rank 1
     mk_checklist "$T/in/d.csv" 乙镇                 # 38.9 -> rank 2
-    mk_checklist "$T/in/e.csv" 戊镇 8.3=有 12.3=有 17.3=1  # 40, vetoed -> last
+    mk_checklist "$T/in/e.csv" 戊镇 8.3=有 12.3=有 17.3=1  # 35 (the veto takes item 17), vetoed -> last
     mk_checklist "$T/in/bad.csv" 坏镇 1.1=也许 2.1=
     INPUTS="$T/in/a.csv $T/in/b.csv $T/in/c.csv $T/in/d.csv $T/in/e.csv $T/in/bad.csv"
 }
@@ -76,7 +76,7 @@ T = 2 + 17  # 合计得分 column index (0-based): T
 
 want = [(1, '甲镇', 40, '正常', 'c.csv'), (2, '丙镇', 38.9, '正常', 'b.csv'),
         (2, '乙镇', 38.9, '正常', 'd.csv'), (4, '丁镇', 38.4, '正常', 'a.csv'),
-        (None, '戊镇', 40, '一票否决', 'e.csv')]
+        (None, '戊镇', 35, '一票否决', 'e.csv')]
 for i, (rank, unit, total, result, src) in enumerate(want):
     r = 4 + i
     row, vrow = ws[r], vs[r]
@@ -140,7 +140,7 @@ assert got == [
     ('丙镇', '8.3', 0.6, '缺'), ('丙镇', '12.3', 0.5, '缺'),
     ('乙镇', '8.3', 0.6, '缺'), ('乙镇', '12.3', 0.5, '缺'),
     ('丁镇', '1.1', 0.5, '缺'), ('丁镇', '8.3', 0.6, '缺'), ('丁镇', '12.3', 0.5, '缺'),
-    ('戊镇', '17.3', 0, '发生1起，一票否决')], got
+    ('戊镇', '17.3', 5, '发生1起，一票否决')], got
 for r in ds.iter_rows(min_row=2):
     assert r[5].data_type == TYPE_NUMERIC and r[3].data_type == TYPE_STRING
     assert r[5].number_format == 'General', r[5].number_format  # like every number kaohe writes
@@ -191,7 +191,7 @@ rows = list(csv.reader(open(sys.argv[1], encoding='utf-8', errors='replace')))
 got = {r[1]: (r[0], r[19], r[20]) for r in rows[3:8]}
 assert got == {'甲镇': ('1', '40', '正常'), '丙镇': ('2', '38.9', '正常'),
                '乙镇': ('2', '38.9', '正常'), '丁镇': ('4', '38.4', '正常'),
-               '戊镇': ('', '40', '一票否决')}, got
+               '戊镇': ('', '35', '一票否决')}, got
 EOF
 }
 

@@ -57,7 +57,7 @@ test_blank_template_xlsx_like_csv() {
 import json, sys
 u = json.load(open(sys.argv[1]))['units']
 # 40 points less every has-item (missing) and count-item (0 of need) in full.
-assert len(u) == 1 and u[0]['unit'] == '空表镇' and u[0]['total'] == '9.4', u
+assert len(u) == 1 and u[0]['unit'] == '空表镇' and u[0]['total'] == '10.4', u
 assert u[0]['items'][0]['reason'].startswith('缺'), u[0]['items'][0]
 PY
 }
