@@ -72,6 +72,7 @@ typedef struct reader {
      * one after k (ascending k; NONE ends a chain).  nbucket is a power
      * of two. */
     size_t *bucket, *next, nbucket;
+    char **labkey;                 /* each check point's kh_loose_key, made when first needed */
 } reader;
 
 #define NONE SIZE_MAX
@@ -169,7 +170,8 @@ static bool fold_small(const char *s, char *out, size_t outsz)
 bool kh_parse_presence(const char *text, bool *present)
 {
     static const char *const yes[] = {"有", "是", "√", "✓", "✔", "y", "yes", "1", "true"};
-    static const char *const no[] = {"无", "否", "×", "✗", "✘", "n", "no", "0", "false"};
+    static const char *const no[] = {"无", "否", "×", "✗", "✘", "n", "no", "0", "false",
+                                     "没有", "缺", "未"};
     char t[32];
     if (!text || !fold_small(text, t, sizeof t))
         return false;
@@ -178,6 +180,8 @@ bool kh_parse_presence(const char *text, bool *present)
             *present = true;
             return true;
         }
+    }
+    for (size_t i = 0; i < KH_ARRAY_LEN(no); i++) {
         if (kh_ascii_eq_nocase(t, no[i])) {
             *present = false;
             return true;
@@ -604,15 +608,37 @@ static void find_rubric(reader *r)
 
 /* ---- the table ---- */
 
-/* Whether a 检查要点 text names check point cp (white space ignored). */
-static int label_is(const char *text, const kh_checkpoint *cp)
+/* The loose key of check point k's label (kh_loose_key), or NULL when
+ * out of memory. */
+static const char *cp_key(reader *r, size_t k)
 {
-    char *a = kh_norm_header(text);
-    char *b = kh_norm_header(cp->label);
-    int eq = a && b ? strcmp(a, b) == 0 : -1;
-    kh_free(a);
-    kh_free(b);
-    return eq;
+    if (!r->labkey) {
+        r->labkey = kh_calloc(r->rubric->ncps ? r->rubric->ncps : 1, sizeof *r->labkey);
+        if (!r->labkey)
+            return NULL;
+    }
+    if (!r->labkey[k])
+        r->labkey[k] = kh_loose_key(r->rubric->cps[k].label);
+    return r->labkey[k];
+}
+
+enum { LABEL_NO = 0, LABEL_CONTAINS = 1, LABEL_SAME = 2 };
+
+/* How well a 检查要点 key (kh_loose_key of what the row says) names check
+ * point k: LABEL_SAME when the keys are equal, LABEL_CONTAINS when one
+ * holds the other, LABEL_NO; -1 when out of memory.  White space,
+ * punctuation, full/half width and bracketed notes never matter: a label
+ * written without the rubric's note （无通知或方案视未开展） is the same. */
+static int label_fit(reader *r, const char *key, size_t k)
+{
+    const char *ck = cp_key(r, k);
+    if (!ck)
+        return -1;
+    if (!*key || !*ck)
+        return LABEL_NO;
+    if (strcmp(key, ck) == 0)
+        return LABEL_SAME;
+    return strstr(key, ck) || strstr(ck, key) ? LABEL_CONTAINS : LABEL_NO;
 }
 
 /* The hash of a check id: its decimal value when it is a number (num),
@@ -691,19 +717,31 @@ static long match_checkpoint(reader *r, const kh_cell *check)
     } else {
         const kh_cell *lab = r->hcell[C_LABEL]
             ? kh_sheet_get(r->sheet, check->row, r->hcell[C_LABEL]->col) : NULL;
-        size_t hits = 0;
-        for (size_t j = 0; lab && j < nc; j++) {
-            int eq = label_is(lab->text, &rb->cps[r->cand[j]]);
-            if (eq < 0) {
+        char *key = lab ? kh_loose_key(lab->text) : NULL;
+        if (lab && !key) {
+            kh_free(heap);
+            return -2;
+        }
+        /* The same label first; else the one label that holds (or is
+         * held by) what the row says. */
+        size_t hits[3] = {0};
+        long best[3] = {-1, -1, -1};
+        for (size_t j = 0; key && j < nc; j++) {
+            int fit = label_fit(r, key, r->cand[j]);
+            if (fit < 0) {
+                kh_free(key);
                 kh_free(heap);
                 return -2;
             }
-            if (eq) {
-                hits++;
-                found = (long)r->cand[j];
-            }
+            hits[fit]++;
+            best[fit] = (long)r->cand[j];
         }
-        if (hits != 1) {
+        kh_free(key);
+        if (hits[LABEL_SAME] == 1)
+            found = best[LABEL_SAME];
+        else if (hits[LABEL_SAME] == 0 && hits[LABEL_CONTAINS] == 1)
+            found = best[LABEL_CONTAINS];
+        if (found < 0) {
             found = -1;
             kh_buf which = {0};
             for (size_t j = 0; j < nc; j++)
@@ -734,6 +772,50 @@ static const char *how_to(bool has)
                : _("write the count in digits, e.g. 2 (0 if none)");
 }
 
+/* A result followed by a bracketed note, "有（已提供）" or "2 (含补开1次)":
+ * the result (*head) and the note (*note), both new trimmed strings; false
+ * (nothing made) when text does not end in a bracket that closes a note
+ * after some result, or when out of memory (*oom). */
+static bool split_note(const char *text, char **head, char **note, bool *oom)
+{
+    static const char *const open[] = {"（", "("}, *const close[] = {"）", ")"};
+    size_t len;
+    const char *t = kh_trim(text, &len);
+    *head = *note = NULL;
+    for (size_t b = 0; b < 2; b++) {
+        size_t cl = strlen(close[b]), ol = strlen(open[b]);
+        if (len < cl || memcmp(t + len - cl, close[b], cl) != 0)
+            continue;
+        /* The opening bracket that this last one closes. */
+        int depth = 0;
+        for (size_t i = len - cl; i-- > 0;) {
+            if (i + cl <= len - cl && memcmp(t + i, close[b], cl) == 0) {
+                depth++;
+            } else if (i + ol <= len && memcmp(t + i, open[b], ol) == 0) {
+                if (depth-- > 0)
+                    continue;
+                size_t hl;
+                const char *h = kh_trim_n(t, i, &hl);
+                if (hl == 0)
+                    return false;
+                size_t nl;
+                const char *n = kh_trim_n(t + i + ol, len - cl - i - ol, &nl);
+                *head = kh_strndup(h, hl);
+                *note = kh_strndup(n, nl);
+                if (!*head || !*note) {
+                    kh_free(*head);
+                    kh_free(*note);
+                    *head = *note = NULL;
+                    *oom = true;
+                    return false;
+                }
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 /* Read the result (and remark) of check point k from row into res. */
 static void read_result(reader *r, size_t k, uint32_t row, kh_result *res)
 {
@@ -746,6 +828,12 @@ static void read_result(reader *r, size_t k, uint32_t row, kh_result *res)
     res->present = false;
     res->n = 0;
     kh_buf q = {0};
+    /* "有（已提供）": the result is 有 and its note a remark. */
+    char *head = NULL, *note = NULL;
+    const char *text = c ? c->text : NULL;
+    if (c && c->type != KH_CELL_NUMBER && c->type != KH_CELL_ERROR &&
+        split_note(c->text, &head, &note, &r->nomem))
+        text = head;
     if (!c) {
         if (!r->blank_as_missing)
             problem(r, NULL, row, col, _("the result for %s %s is empty: %s"), cp->id, cp->label, how_to(has));
@@ -753,11 +841,11 @@ static void read_result(reader *r, size_t k, uint32_t row, kh_result *res)
         problem(r, c, 0, 0, _("the result for %s %s is the spreadsheet error value '%s', not a result: %s"),
                 cp->id, cp->label, quote(c->text, &q), how_to(has));
     } else if (has) {
-        if (!kh_parse_presence(c->text, &res->present))
+        if (!kh_parse_presence(text, &res->present))
             problem(r, c, 0, 0, _("result '%s' for %s %s is not 有 or 无: %s"),
                     quote(c->text, &q), cp->id, cp->label, how_to(has));
     } else {
-        switch (parse_count(c->text, c->type == KH_CELL_NUMBER, &res->n)) {
+        switch (parse_count(text, c->type == KH_CELL_NUMBER, &res->n)) {
         case COUNT_OK:
             break;
         case COUNT_WORDS:
@@ -783,10 +871,11 @@ static void read_result(reader *r, size_t k, uint32_t row, kh_result *res)
         }
     }
     quote_done(r, &q);
+    kh_free(res->remark);
+    res->remark = NULL;
     if (r->hcell[C_REMARK]) {
         const kh_cell *m = kh_sheet_get(r->sheet, row, r->hcell[C_REMARK]->col);
         if (m) {
-            kh_free(res->remark);
             res->remark = kh_norm_value(m->text);
             if (!res->remark) {
                 r->nomem = true;
@@ -795,6 +884,87 @@ static void read_result(reader *r, size_t k, uint32_t row, kh_result *res)
                 res->remark = NULL;
             }
         }
+    }
+    /* The result's note comes first, then the 备注 column's text. */
+    if (note && *note) {
+        kh_buf b = {0};
+        kh_buf_puts(&b, note);
+        if (res->remark)
+            kh_buf_printf(&b, "；%s", res->remark);
+        kh_free(res->remark);
+        res->remark = kh_buf_steal(&b);
+        if (!res->remark)
+            r->nomem = true;
+    }
+    kh_free(head);
+    kh_free(note);
+}
+
+/* Rows with an empty 检查点 whose 检查要点 is, loosely (kh_loose_key), the
+ * label of exactly one check point are that check point: offices' own
+ * forms often carry no ids.  A label that several check points share
+ * (签到单, 图片) needs its id, and the message says so; a row whose label
+ * is no check point's is not a check-point row (a note, a heading). */
+static void read_label_rows(reader *r, kh_result *scratch)
+{
+    const kh_rubric *rb = r->rubric;
+    const kh_sheet *s = r->sheet;
+    uint32_t lcol = r->hcell[C_LABEL]->col, ccol = r->hcell[C_CHECK]->col;
+    for (size_t i = 0; i < s->ncells && !r->nomem; i++) {
+        const kh_cell *lab = &s->cells[i];
+        if (lab->row <= r->hrow || lab->col != lcol)
+            continue;
+        const kh_cell *check = kh_sheet_get(s, lab->row, ccol);
+        size_t tl;
+        if (check && (kh_trim(check->text, &tl), tl > 0))
+            continue; /* an id: read_table's */
+        char *key = kh_loose_key(lab->text);
+        if (!key) {
+            r->nomem = true;
+            return;
+        }
+        size_t n = 0;
+        long k = -1;
+        kh_buf which = {0};
+        for (size_t j = 0; j < rb->ncps; j++) {
+            int fit = label_fit(r, key, j);
+            if (fit < 0) {
+                r->nomem = true;
+                break;
+            }
+            if (fit == LABEL_SAME) {
+                kh_buf_printf(&which, "%s%s", n ? "、" : "", rb->cps[j].id);
+                k = (long)j;
+                n++;
+            }
+        }
+        kh_free(key);
+        if (n > 1) {
+            kh_buf q = {0};
+            problem(r, lab, 0, 0,
+                    _("检查要点 '%s' is the label of several check points (%s) and this row has no "
+                      "检查点: write the 检查点 id of the one you mean in this row"),
+                    quote(lab->text, &q), kh_buf_str(&which));
+            quote_done(r, &q);
+        }
+        if (which.oom)
+            r->nomem = true;
+        kh_buf_free(&which);
+        if (n != 1 || r->nomem)
+            continue;
+        if (r->cp_cell[k]) {
+            char a[KH_CELLREF_BUFSZ];
+            kh_cell_ref(r->cp_cell[k]->row, r->cp_cell[k]->col, a);
+            problem(r, lab, 0, 0,
+                    _("check point %s %s appears twice, in %s and here: delete one of the two rows"),
+                    rb->cps[k].id, rb->cps[k].label, a);
+            read_result(r, (size_t)k, lab->row, scratch);
+            kh_free(scratch->remark);
+            scratch->remark = NULL;
+            continue;
+        }
+        r->cp_cell[k] = lab;
+        read_result(r, (size_t)k, lab->row, &r->results[k]);
     }
 }
 
@@ -856,6 +1026,8 @@ static void read_table(reader *r)
         r->cp_cell[k] = check;
         read_result(r, (size_t)k, check->row, &r->results[k]);
     }
+    if (r->hcell[C_LABEL])
+        read_label_rows(r, &scratch);
     for (size_t k = 0; k < ncps && !r->nomem; k++)
         if (!r->cp_cell[k])
             problem(r, r->hcell[C_CHECK], 0, 0,
@@ -986,5 +1158,9 @@ done:
     kh_free(r.idval);
     kh_free(r.idnum);
     kh_free(r.bucket);
+    if (r.labkey)
+        for (size_t k = 0; k < r.rubric->ncps; k++)
+            kh_free(r.labkey[k]);
+    kh_free(r.labkey);
     return verdict;
 }

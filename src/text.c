@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 #include <string.h>
+#include <utf8proc.h>
 
 bool kh_utf8_valid(const char *str, size_t len, size_t *bad_off)
 {
@@ -99,7 +100,11 @@ static bool ascii_space(unsigned char c)
 
 const char *kh_trim(const char *s, size_t *len)
 {
-    size_t n = strlen(s);
+    return kh_trim_n(s, strlen(s), len);
+}
+
+const char *kh_trim_n(const char *s, size_t n, size_t *len)
+{
     for (;;) {
         if (n && ascii_space((unsigned char)s[0])) {
             s++;
@@ -263,4 +268,64 @@ size_t kh_display_width(const char *s)
         w += wide(cp) ? 2 : 1;
     }
     return w;
+}
+
+/* Opening and closing brackets of the notes kh_loose_key drops (after
+ * NFKC, so full-width （） are already ( and )). */
+static int bracket_depth_change(utf8proc_int32_t c)
+{
+    switch (c) {
+    case '(': case '[': case 0x3010 /* 【 */: case 0x3014 /* 〔 */:
+        return 1;
+    case ')': case ']': case 0x3011 /* 】 */: case 0x3015 /* 〕 */:
+        return -1;
+    default:
+        return 0;
+    }
+}
+
+char *kh_loose_key(const char *s)
+{
+    utf8proc_uint8_t *n = NULL;
+    utf8proc_ssize_t len = utf8proc_map((const utf8proc_uint8_t *)s, 0, &n,
+                                        UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE |
+                                            UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
+                                            UTF8PROC_IGNORE);
+    if (len < 0)
+        return NULL;
+    char *out = kh_malloc((size_t)len + 1);
+    if (!out) {
+        free(n); /* utf8proc allocates with malloc */
+        return NULL;
+    }
+    size_t w = 0;
+    int depth = 0;
+    for (utf8proc_ssize_t i = 0; i < len;) {
+        utf8proc_int32_t c;
+        utf8proc_ssize_t k = utf8proc_iterate(n + i, len - i, &c);
+        if (k <= 0)
+            break;
+        int d = bracket_depth_change(c);
+        if (d > 0 || depth > 0) {
+            depth += d;
+            if (depth < 0)
+                depth = 0;
+            i += k;
+            continue;
+        }
+        switch (utf8proc_category(c)) {
+        case UTF8PROC_CATEGORY_PC: case UTF8PROC_CATEGORY_PD: case UTF8PROC_CATEGORY_PS:
+        case UTF8PROC_CATEGORY_PE: case UTF8PROC_CATEGORY_PI: case UTF8PROC_CATEGORY_PF:
+        case UTF8PROC_CATEGORY_PO: case UTF8PROC_CATEGORY_ZS: case UTF8PROC_CATEGORY_ZL:
+        case UTF8PROC_CATEGORY_ZP: case UTF8PROC_CATEGORY_CC: case UTF8PROC_CATEGORY_CF:
+            break;
+        default:
+            memcpy(out + w, n + i, (size_t)k);
+            w += (size_t)k;
+        }
+        i += k;
+    }
+    out[w] = '\0';
+    free(n);
+    return out;
 }

@@ -17,6 +17,9 @@ bool kh_utf8_valid(const char *s, size_t len, size_t *bad_off);
  * space).  Returns a pointer into s; *len gets the trimmed length. */
 const char *kh_trim(const char *s, size_t *len);
 
+/* kh_trim of the n bytes at s. */
+const char *kh_trim_n(const char *s, size_t n, size_t *len);
+
 /* A newly allocated copy of s trimmed (kh_trim), for comparisons of values
  * (results, check ids, unit names).  NULL when out of memory. */
 char *kh_norm_value(const char *s);
@@ -33,6 +36,16 @@ char *kh_norm_header(const char *s);
 /* A newly allocated copy with full-width digits ０-９ turned into 0-9 and
  * the full-width full stop/period "．" into ".". */
 char *kh_fold_fullwidth(const char *s);
+
+/* The key two labels are compared by when people write them loosely
+ * (检查要点 in an office's own form): compatibility-normalised (full-width
+ * letters and digits as half-width, NFKC) and case-folded by utf8proc,
+ * with every bracketed note （…） (…) 【…】 [...] removed and then every white
+ * space, punctuation mark and control character.  "春节期间安全生产大检查
+ * （无通知或方案视未开展）" and " 春节期间 安全生产大检查。" have one key.
+ * New string ("" when nothing is left) or NULL when out of memory or s is
+ * not valid UTF-8. */
+char *kh_loose_key(const char *s);
 
 /* ASCII case-insensitive equality. */
 bool kh_ascii_eq_nocase(const char *a, const char *b);
