@@ -900,6 +900,27 @@ static void read_result(reader *r, size_t k, uint32_t row, kh_result *res)
     kh_free(note);
 }
 
+/* The row of cell (its 检查点, or its 检查要点 when it has no id) gives the
+ * result of check point k; a second row of k is reported, its result
+ * still checked (into scratch). */
+static void take_row(reader *r, size_t k, const kh_cell *cell, kh_result *scratch)
+{
+    const kh_rubric *rb = r->rubric;
+    if (r->cp_cell[k]) {
+        char a[KH_CELLREF_BUFSZ];
+        kh_cell_ref(r->cp_cell[k]->row, r->cp_cell[k]->col, a);
+        problem(r, cell, 0, 0,
+                _("check point %s %s appears twice, in %s and here: delete one of the two rows"),
+                rb->cps[k].id, rb->cps[k].label, a);
+        read_result(r, k, cell->row, scratch);
+        kh_free(scratch->remark);
+        scratch->remark = NULL;
+        return;
+    }
+    r->cp_cell[k] = cell;
+    read_result(r, k, cell->row, &r->results[k]);
+}
+
 /* Rows with an empty 检查点 whose 检查要点 is, loosely (kh_loose_key), the
  * label of exactly one check point are that check point: offices' own
  * forms often carry no ids.  A label that several check points share
@@ -952,19 +973,7 @@ static void read_label_rows(reader *r, kh_result *scratch)
         kh_buf_free(&which);
         if (n != 1 || r->nomem)
             continue;
-        if (r->cp_cell[k]) {
-            char a[KH_CELLREF_BUFSZ];
-            kh_cell_ref(r->cp_cell[k]->row, r->cp_cell[k]->col, a);
-            problem(r, lab, 0, 0,
-                    _("check point %s %s appears twice, in %s and here: delete one of the two rows"),
-                    rb->cps[k].id, rb->cps[k].label, a);
-            read_result(r, (size_t)k, lab->row, scratch);
-            kh_free(scratch->remark);
-            scratch->remark = NULL;
-            continue;
-        }
-        r->cp_cell[k] = lab;
-        read_result(r, (size_t)k, lab->row, &r->results[k]);
+        take_row(r, (size_t)k, lab, scratch);
     }
 }
 
@@ -1011,20 +1020,7 @@ static void read_table(reader *r)
         }
         if (k < 0)
             continue;
-        if (r->cp_cell[k]) {
-            char a[KH_CELLREF_BUFSZ];
-            kh_cell_ref(r->cp_cell[k]->row, r->cp_cell[k]->col, a);
-            problem(r, check, 0, 0,
-                    _("check point %s %s appears twice, in %s and here: delete one of the two rows"),
-                    rb->cps[k].id, rb->cps[k].label, a);
-            /* Its result is still checked, into a scratch result. */
-            read_result(r, (size_t)k, check->row, &scratch);
-            kh_free(scratch.remark);
-            scratch.remark = NULL;
-            continue;
-        }
-        r->cp_cell[k] = check;
-        read_result(r, (size_t)k, check->row, &r->results[k]);
+        take_row(r, (size_t)k, check, &scratch);
     }
     if (r->hcell[C_LABEL])
         read_label_rows(r, &scratch);
