@@ -138,6 +138,7 @@ kh_status kh_rubric_describe(const kh_rubric *r, FILE *out);
 /** Options that change how inputs are read. */
 typedef struct kh_options {
     bool blank_as_missing;  /**< empty results count as missing / 0 */
+    bool recursive;         /**< folders: their sub-folders' files too */
 } kh_options;
 
 typedef struct kh_batch kh_batch;

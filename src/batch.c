@@ -7,6 +7,7 @@
 #include "csv_in.h"
 #include "outfile.h"
 #include "pool.h"
+#include "sheetfile.h"
 #include "text.h"
 #include "xlsx_in.h"
 
@@ -167,11 +168,6 @@ static kh_status take_sheet(void *vctx, const kh_sheet *sheet)
     return st;
 }
 
-static bool has_ext(const char *path, const char *ext)
-{
-    size_t n = strlen(path), e = strlen(ext);
-    return n > e && kh_ascii_eq_nocase(path + n - e, ext);
-}
 
 static int id_cmp(const void *pa, const void *pb)
 {
@@ -201,57 +197,22 @@ static kh_status remember_input(kh_batch *b, const char *path)
     return KH_OK;
 }
 
-/* Sniff the first bytes of a file. */
-static int sniff(const char *path, unsigned char head[8])
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return -1;
-    size_t n = fread(head, 1, 8, f);
-    fclose(f);
-    return (int)n;
-}
-
 /* Read and score the file c->path into c (c->reg, c->opts set). */
 static void read_file(file_ctx *c)
 {
     const char *path = c->path;
-    unsigned char head[8] = {0};
-    int nhead = sniff(path, head);
-    bool zip = nhead >= 4 && memcmp(head, "PK\3\4", 4) == 0;
-    bool cfb = nhead >= 8 && kh_is_cfb(head, 8);
-    kh_status rst;
-    if (nhead < 0) {
-        char err[128];
-        kh_diags_add(&c->d, KH_ERROR, path, NULL, NULL, 0, _("cannot read the file: %s"),
-                     kh_errno_text(errno, err, sizeof err));
-        rst = KH_ERR_IO;
-    } else if (cfb || has_ext(path, ".xls")) {
-        kh_diags_add(&c->d, KH_ERROR, path, NULL, NULL, 0,
-                     _("encrypted or legacy .xls workbook: open it in Excel or WPS, remove any password "
-                       "and save it as .xlsx"));
-        rst = KH_ERR_INPUT;
-    } else if (zip || has_ext(path, ".xlsx") || has_ext(path, ".xlsm")) {
-        rst = kh_xlsx_read_file(path, take_sheet, c, &c->d);
-        if (rst == KH_OK && c->found == 0) {
+    kh_sheetfile_kind kind = KH_SHEETFILE_CSV;
+    kh_status rst = kh_sheetfile_read(path, take_sheet, c, &kind, &c->d);
+    if (rst == KH_OK && c->found == 0) {
+        if (kind == KH_SHEETFILE_CSV)
+            kh_diags_add(&c->d, KH_ERROR, path, NULL, NULL, 0,
+                         _("this file holds no checklist: a checklist has a 考核细则 field and a "
+                           "table with 检查点 and 检查结果 columns (make one with kaohe template)"));
+        else
             kh_diags_add(&c->d, KH_ERROR, path, NULL, NULL, 0,
                          _("no sheet of this workbook holds a checklist: a checklist has a 考核细则 "
                            "field and a table with 检查点 and 检查结果 columns (make one with kaohe template)"));
-            rst = KH_ERR_INPUT;
-        }
-    } else {
-        kh_sheet *sheet = NULL;
-        rst = kh_csv_read_file(path, &sheet, &c->d);
-        if (rst == KH_OK) {
-            rst = take_sheet(c, sheet);
-            if (rst == KH_OK && c->found == 0) {
-                kh_diags_add(&c->d, KH_ERROR, path, NULL, NULL, 0,
-                             _("this file holds no checklist: a checklist has a 考核细则 field and a "
-                               "table with 检查点 and 检查结果 columns (make one with kaohe template)"));
-                rst = KH_ERR_INPUT;
-            }
-        }
-        kh_sheet_free(sheet);
+        rst = KH_ERR_INPUT;
     }
     c->rst = rst;
 }
@@ -355,20 +316,20 @@ static kh_status task_add(tasks *t, task_kind kind, char *path, kh_diags *msgs)
     return KH_OK;
 }
 
-static bool input_name(const char *name)
+/* Sub-folders deeper than this are not read (a link loop, or a mistake). */
+#define MAX_FOLDER_DEPTH 16
+
+static int entry_cmp(const void *a, const void *b)
 {
-    if (name[0] == '.' || (name[0] == '~' && name[1] == '$')) /* hidden, Office lock files */
-        return false;
-    return has_ext(name, ".csv") || has_ext(name, ".xlsx");
+    const char *const *x = a, *const *y = b;
+    return strcmp(*x + 1, *y + 1); /* past the kind mark */
 }
 
-static int str_cmp(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The .csv and .xlsx files of a folder, sorted by name. */
-static kh_status list_dir(tasks *t, const char *dir)
+/* The spreadsheet files of folder dir (kh_sheetfile_name), sorted by
+ * name; with recursive, each sub-folder's files where the sub-folder
+ * sorts (hidden folders and folder links not followed).  *nfiles counts
+ * the files found. */
+static kh_status list_dir(tasks *t, const char *dir, bool recursive, int depth, size_t *nfiles)
 {
     char err[128];
     DIR *dh = opendir(dir);
@@ -378,6 +339,7 @@ static kh_status list_dir(tasks *t, const char *dir)
                      kh_errno_text(errno, err, sizeof err));
         return task_add(t, T_REJECT, kh_strdup(dir), &d);
     }
+    /* Each entry is 'f' or 'd' followed by its path. */
     char **names = NULL;
     size_t n = 0, cap = 0;
     kh_status st = KH_OK;
@@ -385,15 +347,25 @@ static kh_status list_dir(tasks *t, const char *dir)
     size_t dl = strlen(dir);
     bool slash = dl && dir[dl - 1] == '/';
     while ((e = readdir(dh))) {
-        if (!input_name(e->d_name))
+        if (e->d_name[0] == '.')
+            continue;
+        bool file = kh_sheetfile_name(e->d_name);
+        if (!file && !recursive)
             continue;
         kh_buf p = {0};
-        kh_buf_printf(&p, "%s%s%s", dir, slash ? "" : "/", e->d_name);
+        kh_buf_printf(&p, "%c%s%s%s", 'f', dir, slash ? "" : "/", e->d_name);
         char *path = kh_buf_steal(&p);
-        struct stat sb;
-        if (path && (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))) {
-            kh_free(path);
-            continue;
+        if (path) {
+            struct stat sb;
+            if (file && stat(path + 1, &sb) == 0 && S_ISREG(sb.st_mode)) {
+                /* a regular file (or a link to one) */
+            } else if (recursive && depth < MAX_FOLDER_DEPTH && lstat(path + 1, &sb) == 0 &&
+                       S_ISDIR(sb.st_mode)) {
+                path[0] = 'd';
+            } else {
+                kh_free(path);
+                continue;
+            }
         }
         if (!path || !kh_grow((void **)&names, &cap, n + 1, sizeof *names)) {
             kh_free(path);
@@ -404,22 +376,25 @@ static kh_status list_dir(tasks *t, const char *dir)
     }
     closedir(dh);
     if (n > 1)
-        qsort(names, n, sizeof *names, str_cmp);
-    if (st == KH_OK && n == 0) {
-        kh_diags d = {0};
-        kh_diags_add(&d, KH_NOTE, dir, NULL, NULL, 0, _("folder holds no .csv or .xlsx file"));
-        st = task_add(t, T_NOTE, kh_strdup(dir), &d);
-    }
+        qsort(names, n, sizeof *names, entry_cmp);
     size_t i = 0;
-    for (; i < n && st == KH_OK; i++)
-        st = task_add(t, T_FILE, names[i], NULL);
+    for (; i < n && st == KH_OK; i++) {
+        if (names[i][0] == 'd') {
+            st = list_dir(t, names[i] + 1, recursive, depth + 1, nfiles);
+            kh_free(names[i]);
+        } else {
+            memmove(names[i], names[i] + 1, strlen(names[i]));
+            st = task_add(t, T_FILE, names[i], NULL);
+            ++*nfiles;
+        }
+    }
     for (; i < n; i++)
         kh_free(names[i]);
     kh_free(names);
     return st;
 }
 
-static kh_status list_input(tasks *t, const char *path)
+static kh_status list_input(tasks *t, const char *path, bool recursive)
 {
     struct stat sb;
     if (stat(path, &sb) != 0) {
@@ -429,8 +404,22 @@ static kh_status list_input(tasks *t, const char *path)
                      kh_errno_text(errno, err, sizeof err));
         return task_add(t, T_REJECT, kh_strdup(path), &d);
     }
-    if (S_ISDIR(sb.st_mode))
-        return list_dir(t, path);
+    if (S_ISDIR(sb.st_mode)) {
+        size_t nfiles = 0;
+        kh_status st = list_dir(t, path, recursive, 0, &nfiles);
+        if (st == KH_OK && nfiles == 0) {
+            kh_diags d = {0};
+            kh_diags_add(&d, KH_ERROR, path, NULL, NULL, 0,
+                         recursive ? _("this folder and its sub-folders hold no checklist file "
+                                       "(.csv, .xlsx, .xls): check the folder name, or put the "
+                                       "checklists in it")
+                                   : _("this folder holds no checklist file (.csv, .xlsx, .xls): "
+                                       "check the folder name, or give -r to read its "
+                                       "sub-folders too"));
+            st = task_add(t, T_REJECT, kh_strdup(path), &d);
+        }
+        return st;
+    }
     return task_add(t, T_FILE, kh_strdup(path), NULL);
 }
 
@@ -493,7 +482,7 @@ kh_status kh_batch_add_all(kh_batch *b, const char *const *inputs, size_t ninput
     tasks t = {0};
     kh_status st = KH_OK;
     for (size_t i = 0; i < ninputs && st == KH_OK; i++)
-        st = list_input(&t, inputs[i]);
+        st = list_input(&t, inputs[i], b->opts.recursive);
     if (st == KH_OK) {
         /* Threads for the files only: folders and refusals need none. */
         run r = {.b = b, .t = &t, .notes = notes, .progress = progress, .ctx = ctx,

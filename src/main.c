@@ -79,18 +79,19 @@ static const char usage_template[] = N_(
     "\n"
     "  -o, --output FILE   the checklist to write: .xlsx (drop-down lists, protected) or .csv\n"
     "  -u, --unit NAME     pre-fill the unit name; repeat for one sheet per unit (.xlsx)\n"
-    "  -r, --rubric FILE   also load this rubric file (repeatable)\n"
+    "      --rubric FILE   also load this rubric file (repeatable)\n"
     "  -h, --help          show this help\n");
 
 static const char usage_score[] = N_(
     "usage: kaohe score [--rubric FILE]... INPUT... [-o DIR|-] [--format xlsx,csv,json]\n"
     "Score filled checklists.  Without -o, print a short table (unit, rubric, total, result).\n"
     "\n"
+    "  -r, --recursive     read the checklists in sub-folders of a folder too\n"
     "  -o, --output DIR    write one completed scoresheet per unit into DIR;\n"
     "                      '-' writes the chosen text format (json or csv) to standard output\n"
     "  -f, --format LIST   with -o DIR: any of xlsx, csv, json (default xlsx);\n"
     "                      with -o -: json (default) or csv\n"
-    "  -r, --rubric FILE   also load this rubric file (repeatable)\n"
+    "      --rubric FILE   also load this rubric file (repeatable)\n"
     "      --blank-as-missing  an empty result counts as missing (has) or 0 (numbers)\n"
     "  -j, --jobs N        read, score and write N files at a time (default: one per\n"
     "                      CPU); the results are the same whatever N is\n"
@@ -103,8 +104,9 @@ static const char usage_rank[] = N_(
     "deduction details, rejected inputs and a chart.\n"
     "\n"
     "  -o, --output FILE   the ranking workbook (.xlsx) to write\n"
+    "  -r, --recursive     read the checklists in sub-folders of a folder too\n"
     "      --json FILE     also write the result as JSON ('-' for standard output)\n"
-    "  -r, --rubric FILE   also load this rubric file (repeatable)\n"
+    "      --rubric FILE   also load this rubric file (repeatable)\n"
     "      --blank-as-missing  an empty result counts as missing (has) or 0 (numbers)\n"
     "  -j, --jobs N        read and score N files at a time (default: one per CPU);\n"
     "                      the results are the same whatever N is\n"
@@ -168,6 +170,7 @@ typedef struct opts {
     const char *json;
     const char *format;
     bool blank_as_missing;
+    bool recursive;
     bool quiet;
     unsigned jobs;          /* 0: one per online CPU */
 } opts;
@@ -200,7 +203,8 @@ static kh_registry *load_registry(const opts *o, int *status)
 static const struct option long_opts[] = {
     {"output", required_argument, NULL, 'o'},
     {"format", required_argument, NULL, 'f'},
-    {"rubric", required_argument, NULL, 'r'},
+    {"rubric", required_argument, NULL, 'R'},
+    {"recursive", no_argument, NULL, 'r'},
     {"unit", required_argument, NULL, 'u'},
     {"json", required_argument, NULL, 'J'},
     {"blank-as-missing", no_argument, NULL, 'B'},
@@ -227,7 +231,7 @@ static int parse_opts(int argc, char **argv, const char *allowed, const char *he
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "o:f:r:u:j:qh", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:f:ru:j:qh", long_opts, NULL)) != -1) {
         if (c != '?' && c != ':' && !strchr(allowed, c)) {
             eprintf(_("option '%s' does not apply here"), argv[optind - 1]);
             return usage(help, EXIT_USAGE);
@@ -251,7 +255,8 @@ static int parse_opts(int argc, char **argv, const char *allowed, const char *he
             break;
         }
         case 'h': return usage(help, 0);
-        case 'r':
+        case 'r': o->recursive = true; break;
+        case 'R':
             if (!push(&o->rubrics, &o->nrubrics, optarg))
                 return EXIT_USAGE;
             break;
@@ -274,7 +279,7 @@ static int parse_opts(int argc, char **argv, const char *allowed, const char *he
 
 static int cmd_template(int argc, char **argv, opts *o)
 {
-    int rc = parse_opts(argc, argv, "oruh", usage_template, o);
+    int rc = parse_opts(argc, argv, "oRuh", usage_template, o);
     if (rc >= 0)
         return rc;
     if (argc - optind != 1 || !o->output) {
@@ -391,7 +396,7 @@ static void progress_end(progress *p)
 static kh_batch *run_batch(int argc, char **argv, const opts *o, kh_registry *reg,
                            progress *pr, int *status)
 {
-    kh_options ko = {.blank_as_missing = o->blank_as_missing};
+    kh_options ko = {.blank_as_missing = o->blank_as_missing, .recursive = o->recursive};
     kh_batch *b = kh_batch_new(reg, &ko);
     if (!b) {
         eprintf("%s", kh_strerror(KH_ERR_NOMEM));
@@ -450,7 +455,7 @@ static unsigned parse_formats(const char *list, bool to_stdout)
 
 static int cmd_score(int argc, char **argv, opts *o)
 {
-    int rc = parse_opts(argc, argv, "ofrBqjh", usage_score, o);
+    int rc = parse_opts(argc, argv, "ofRrBqjh", usage_score, o);
     if (rc >= 0)
         return rc;
     if (optind >= argc) {
@@ -502,7 +507,7 @@ static int cmd_score(int argc, char **argv, opts *o)
 
 static int cmd_rank(int argc, char **argv, opts *o)
 {
-    int rc = parse_opts(argc, argv, "orJBqjh", usage_rank, o);
+    int rc = parse_opts(argc, argv, "oRrJBqjh", usage_rank, o);
     if (rc >= 0)
         return rc;
     if (optind >= argc || !o->output) {
@@ -544,7 +549,7 @@ static int cmd_rank(int argc, char **argv, opts *o)
 
 static int cmd_rubric(int argc, char **argv, opts *o)
 {
-    int rc = parse_opts(argc, argv, "rh", usage_rubric, o);
+    int rc = parse_opts(argc, argv, "Rh", usage_rubric, o);
     if (rc >= 0)
         return rc;
     const char *sub = optind < argc ? argv[optind] : NULL;

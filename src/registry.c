@@ -3,6 +3,7 @@
  */
 #include "rubric.h"
 #include "outfile.h"
+#include "sheetfile.h"
 #include "text.h"
 
 #include <dirent.h>
@@ -74,14 +75,6 @@ kh_status kh_registry_load_file(kh_registry *reg, const char *path, kh_diags *d)
     return kh_registry_add(reg, r, d);
 }
 
-static bool rubric_file_name(const char *name)
-{
-    size_t n = strlen(name);
-    if (name[0] == '.' || (n >= 2 && name[0] == '~' && name[1] == '$'))
-        return false;
-    return (n > 4 && kh_ascii_eq_nocase(name + n - 4, ".csv")) ||
-           (n > 5 && kh_ascii_eq_nocase(name + n - 5, ".xlsx"));
-}
 
 static int name_cmp(const void *a, const void *b)
 {
@@ -107,7 +100,7 @@ kh_status kh_registry_load_dir(kh_registry *reg, const char *dir, kh_diags *d)
     size_t first = reg->n;
     struct dirent *e;
     while ((e = readdir(dh))) {
-        if (!rubric_file_name(e->d_name))
+        if (!kh_sheetfile_name(e->d_name))
             continue;
         kh_buf p = {0};
         kh_buf_printf(&p, "%s/%s", dir, e->d_name);

@@ -8,7 +8,7 @@
  * is kept.
  */
 #include "rubric.h"
-#include "csv_in.h"
+#include "sheetfile.h"
 #include "strset.h"
 #include "text.h"
 #include "xlsx_in.h"
@@ -780,7 +780,6 @@ kh_status kh_rubric_from_sheet(const kh_sheet *sheet, const char *path, bool is_
 kh_status kh_rubric_load(const char *path, kh_rubric **out, kh_diags *d)
 {
     *out = NULL;
-    unsigned char magic[8];
     FILE *f = fopen(path, "rb");
     if (!f) {
         kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0,
@@ -788,29 +787,11 @@ kh_status kh_rubric_load(const char *path, kh_rubric **out, kh_diags *d)
                      strerror(errno));
         return KH_ERR_IO;
     }
-    size_t n = fread(magic, 1, sizeof magic, f);
-    int rerr = ferror(f) ? errno : 0;
     fclose(f);
-    if (rerr) {
-        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0,
-                     _("cannot read the rubric file: %s: give a CSV or XLSX file"),
-                     strerror(rerr));
-        return KH_ERR_IO;
-    }
-
     kh_sheet *sheet = NULL;
-    kh_status st;
-    bool is_xlsx = n >= 4 && memcmp(magic, "PK\3\4", 4) == 0;
-    if (is_xlsx) {
-        st = kh_xlsx_read_first(path, &sheet, d);
-    } else if (kh_is_cfb(magic, n)) {
-        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0,
-                     _("this is an old .xls or an encrypted workbook: save the rubric as .xlsx "
-                       "(without a password) or as .csv"));
-        return KH_ERR_RUBRIC;
-    } else {
-        st = kh_csv_read_file(path, &sheet, d);
-    }
+    kh_sheetfile_kind kind = KH_SHEETFILE_CSV;
+    kh_status st = kh_sheetfile_read_first(path, &sheet, &kind, d);
+    bool is_xlsx = kind != KH_SHEETFILE_CSV; /* cells named like B7, not lines */
     if (st == KH_OK)
         st = kh_rubric_from_sheet(sheet, path, is_xlsx, out, d);
     else if (st == KH_ERR_INPUT || st == KH_ERR_LIMIT)

@@ -514,12 +514,22 @@ static void files(void **state)
     assert_diags_contain(&d, BAD "/no-such-file.csv: cannot open the rubric file: No such file "
                              "or directory");
     kh_diags_clear(&d);
-    /* A legacy .xls (OLE compound file) is refused by its content. */
+    /* An OLE compound file that holds no workbook goes to the .xls reader,
+     * which says so. */
     assert_int_equal(kh_rubric_load(BAD "/legacy.xls", &r, &d), KH_ERR_RUBRIC);
     assert_int_equal(d.n, 1);
-    assert_diag(&d, 0, BAD "/legacy.xls: this is an old .xls or an encrypted workbook: save the "
-                           "rubric as .xlsx (without a password) or as .csv");
+    assert_diag(&d, 0, BAD "/legacy.xls: cannot read this .xls workbook: it is damaged or not an "
+                           "Excel 97-2003 workbook: open it in Excel or WPS and save it as .xlsx");
     kh_diags_clear(&d);
+    /* The department rubric saved by LibreOffice as .xls loads. */
+    assert_int_equal(kh_rubric_load(TEST_DATA "/rubrics/department.xls", &r, &d),
+                     KH_OK);
+    assert_int_equal(d.n, 0);
+    assert_string_equal(kh_rubric_id(r), "lingui-2020-department");
+    assert_int_equal(r->ncps, 73);
+    assert_int_equal(kh_rubric_find_cp(r, "1.10"), kh_rubric_find_cp(r, "1.9") + 1);
+    kh_rubric_free(r);
+    r = NULL;
     /* A file with several problems, through the CSV reader: every one, in order. */
     assert_int_equal(kh_rubric_check_file(BAD "/several-problems.csv", &d), KH_ERR_RUBRIC);
     static const char *const want[] = {

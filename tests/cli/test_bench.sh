@@ -119,7 +119,7 @@ test_jobs_same_output() {
     has_text "$T/ss1.err" "$unit.xlsx: cannot put the finished file in place"
     has_text "$T/j1.err" "missing.csv"
     has_text "$T/j1.err" "zz-other.csv"
-    has_text "$T/j1.err" "folder holds no .csv or .xlsx file"
+    has_text "$T/j1.err" "$T/empty: this folder holds no checklist file (.csv, .xlsx, .xls)"
     expect_exit 2 "$KAOHE" score -j 0 "$T/c"
     has_text "$T/err" "-j takes a number"
     expect_exit 2 "$KAOHE" score -j x "$T/c"

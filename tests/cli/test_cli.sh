@@ -184,3 +184,37 @@ test_score_creates_missing_output_folders() {
     expect_exit 0 "$KAOHE" score samples/两江镇.csv -o "$T/a/b/c"
     [ -f "$T/a/b/c/两江镇.xlsx" ] || fail "no scoresheet in $T/a/b/c"
 }
+
+# -r reads sub-folders (one per township is common), depth first in name
+# order; without it sub-folders are not read.  Hidden folders are skipped.
+test_recursive_folders() {
+    mkdir -p "$T/in/a-两江镇" "$T/in/b-临桂镇/deeper" "$T/in/.hidden"
+    cp samples/两江镇.csv "$T/in/a-两江镇/"
+    cp samples/临桂镇.csv "$T/in/b-临桂镇/deeper/"
+    cp samples/五通镇.csv "$T/in/.hidden/"
+    cp samples/四塘镇.csv "$T/in/"
+    expect_exit 0 "$KAOHE" score "$T/in"
+    has_text "$T/out" "四塘镇"
+    lacks_text "$T/out" "两江镇"
+    expect_exit 0 "$KAOHE" score -r "$T/in" -o -
+    # name order, sub-folders where they sort: a-两江镇/, b-临桂镇/deeper/, 四塘镇.csv
+    $PY -c 'import json,sys; print(" ".join(u["unit"] for u in json.load(open(sys.argv[1]))["units"]))' \
+        "$T/out" >"$T/order"
+    has_text "$T/order" "两江镇 临桂镇 四塘镇"
+    [ "$(wc -w <"$T/order")" -eq 3 ] || fail "not three units: $(cat "$T/order")"
+    expect_exit 0 "$KAOHE" rank --recursive "$T/in" -o "$T/r.xlsx"
+}
+
+# A folder that yields no checklist file is an error naming it (exit 1);
+# the other inputs are scored.
+test_empty_folder_is_an_error() {
+    mkdir -p "$T/empty/sub"
+    cp samples/两江镇.csv "$T/empty/sub/"
+    expect_exit 1 "$KAOHE" score "$T/empty" samples/四塘镇.csv
+    has_text "$T/err" "$T/empty: this folder holds no checklist file (.csv, .xlsx, .xls): check the folder name, or give -r"
+    has_text "$T/out" "四塘镇"
+    expect_exit 0 "$KAOHE" score -r "$T/empty"
+    mkdir "$T/void"
+    expect_exit 1 "$KAOHE" score -r "$T/void"
+    has_text "$T/err" "$T/void: this folder and its sub-folders hold no checklist file"
+}

@@ -36,7 +36,7 @@ test_ambiguous_part_names() {            # item 3
 
 test_truncated_legacy_encrypted() {      # item 4
     hostile truncated.xlsx "truncated or damaged"
-    hostile legacy.xlsx "encrypted or legacy .xls workbook"
+    hostile legacy.xlsx "protected by a password (or is an old .xls named .xlsx)"
     hostile notzip.xlsx "not an XLSX workbook"
     hostile zip-encrypted.xlsx "is encrypted"
 }

@@ -5,6 +5,7 @@ department.xlsx      the shipped department rubric as a workbook made by
                      openpyxl: numbers as number cells, check ids as text,
                      a second sheet the loader must ignore.
 bad-department.xlsx  the same with kind 'hass' in F7 and total 4 in B4.
+department.xls       department.xlsx saved by LibreOffice as .xls (BIFF8).
 department-libreoffice.xlsx
                      the CSV rubric converted by LibreOffice, which turns
                      the check ids 1.10 and 6.10 into the numbers 1.1 and 6.1.
@@ -67,3 +68,9 @@ with tempfile.TemporaryDirectory() as tmp:
                     os.path.join(tmp, 'department-libreoffice.csv')],
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     shutil.copy(os.path.join(tmp, 'department-libreoffice.xlsx'), '.')
+    # department.xls: department.xlsx (check ids as text) saved by
+    # LibreOffice as Excel 97-2003, for the .xls reader.
+    subprocess.run(['soffice', '--headless', '--convert-to', 'xls', '--outdir', tmp,
+                    'department.xlsx'],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    shutil.copy(os.path.join(tmp, 'department.xls'), '.')

@@ -1,0 +1,140 @@
+/*
+ * sheetfile.c - opening a spreadsheet file: which reader, and the plain
+ * words for the files kaohe does not read (see sheetfile.h).
+ *
+ * The first bytes decide: a zip is an XLSX workbook (its reader refuses
+ * .ods, .xlsb and .docx packages by their content), a Compound File (OLE)
+ * is an .xls workbook for FreeXL (which also sees a password), anything
+ * else is CSV text.  The name decides only what the bytes cannot: an
+ * Office lock file (~$name) holds a few bytes of the user's name, a WPS
+ * .et file is a Compound File that is no Excel workbook.
+ */
+#include "sheetfile.h"
+#include "csv_in.h"
+#include "text.h"
+#include "xls_in.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+static bool name_ends(const char *path, const char *ext)
+{
+    size_t n = strlen(path), e = strlen(ext);
+    return n > e && kh_ascii_eq_nocase(path + n - e, ext);
+}
+
+/* The last component of path. */
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+#ifdef _WIN32
+    const char *b = strrchr(path, '\\');
+    if (b && (!s || b > s))
+        s = b;
+#endif
+    return s ? s + 1 : path;
+}
+
+bool kh_sheetfile_name(const char *name)
+{
+    if (name[0] == '.' || (name[0] == '~' && name[1] == '$'))
+        return false;
+    return name_ends(name, ".csv") || name_ends(name, ".xlsx") || name_ends(name, ".xlsm") ||
+           name_ends(name, ".xls");
+}
+
+/* The kind of path by its first bytes and name; false (with a message)
+ * when kaohe reads no such file. */
+static bool kind_of(const char *path, kh_sheetfile_kind *kind, kh_status *st, kh_diags *d)
+{
+    const char *base = base_name(path);
+    if (base[0] == '~' && base[1] == '$') {
+        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0,
+                     _("this is the lock file of a workbook open in Excel or WPS, not a "
+                       "checklist: close the workbook in Excel or WPS (the lock file then goes "
+                       "away) and give the workbook itself"));
+        *st = KH_ERR_INPUT;
+        return false;
+    }
+    if (name_ends(path, ".et") || name_ends(path, ".ett")) {
+        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0,
+                     _("WPS .et workbooks cannot be read: open it in WPS, choose 文件 → 另存为 and "
+                       "save it as Excel 文件 (*.xlsx)"));
+        *st = KH_ERR_INPUT;
+        return false;
+    }
+    unsigned char head[8] = {0};
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0, _("cannot read the file: %s"),
+                     strerror(errno));
+        *st = KH_ERR_IO;
+        return false;
+    }
+    size_t n = fread(head, 1, sizeof head, f);
+    fclose(f);
+    if (n >= 4 && memcmp(head, "PK\3\4", 4) == 0)
+        *kind = KH_SHEETFILE_XLSX;
+    else if (kh_is_cfb(head, n) && (name_ends(path, ".xlsx") || name_ends(path, ".xlsm"))) {
+        /* Excel keeps a workbook with a password as an encrypted package
+         * inside a Compound File. */
+        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0,
+                     _("this workbook is protected by a password (or is an old .xls named "
+                       ".xlsx): open it in Excel or WPS, remove the password and save it as .xlsx"));
+        *st = KH_ERR_INPUT;
+        return false;
+    } else if (kh_is_cfb(head, n))
+        *kind = KH_SHEETFILE_XLS;
+    else if (name_ends(path, ".xlsx") || name_ends(path, ".xlsm"))
+        *kind = KH_SHEETFILE_XLSX; /* its reader says what is wrong with it */
+    else
+        *kind = KH_SHEETFILE_CSV;
+    return true;
+}
+
+kh_status kh_sheetfile_read(const char *path, kh_sheet_fn fn, void *ctx,
+                            kh_sheetfile_kind *kind, kh_diags *d)
+{
+    kh_sheetfile_kind k;
+    kh_status st = KH_OK;
+    if (!kind_of(path, &k, &st, d))
+        return st;
+    if (kind)
+        *kind = k;
+    switch (k) {
+    case KH_SHEETFILE_XLSX:
+        return kh_xlsx_read_file(path, fn, ctx, d);
+    case KH_SHEETFILE_XLS:
+        return kh_xls_read_file(path, fn, ctx, d);
+    case KH_SHEETFILE_CSV:
+        break;
+    }
+    kh_sheet *sheet = NULL;
+    st = kh_csv_read_file(path, &sheet, d);
+    if (st == KH_OK)
+        st = fn(ctx, sheet);
+    kh_sheet_free(sheet);
+    return st;
+}
+
+kh_status kh_sheetfile_read_first(const char *path, kh_sheet **out, kh_sheetfile_kind *kind,
+                                  kh_diags *d)
+{
+    *out = NULL;
+    kh_sheetfile_kind k;
+    kh_status st = KH_OK;
+    if (!kind_of(path, &k, &st, d))
+        return st;
+    if (kind)
+        *kind = k;
+    switch (k) {
+    case KH_SHEETFILE_XLSX:
+        return kh_xlsx_read_first(path, out, d);
+    case KH_SHEETFILE_XLS:
+        return kh_xls_read_first(path, out, d);
+    case KH_SHEETFILE_CSV:
+        break;
+    }
+    return kh_csv_read_file(path, out, d);
+}

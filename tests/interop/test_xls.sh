@@ -1,0 +1,80 @@
+# .xls (Excel 97-2003) workbooks, made by a real producer: LibreOffice
+# saves the XLSX samples and kaohe's own templates as .xls, and they score
+# exactly like the originals.
+
+# xls_of DIR FILE...: each FILE saved by LibreOffice as DIR/NAME.xls.
+xls_of() {
+    local out=$1; shift
+    mkdir -p "$out"
+    timeout 300 soffice -env:UserInstallation=file://$T/lo-profile --headless \
+        --convert-to xls --outdir "$out" "$@" >"$T/lo.log" 2>&1 ||
+        { cat "$T/lo.log" >&2; fail "soffice --convert-to xls"; }
+}
+
+# The whole XLSX corpus of samples/xlsx (seven workbooks, fourteen units,
+# a department workbook of eight sheets) as .xls scores as it does as .xlsx.
+test_xls_corpus_scores_like_xlsx() {
+    xls_of "$T/xls" samples/xlsx/*.xlsx
+    [ "$(ls "$T/xls" | grep -c '\.xls$')" -eq 7 ] || fail "LibreOffice made: $(ls "$T/xls")"
+    expect_exit 0 "$KAOHE" score samples/xlsx -o -
+    cp "$T/out" "$T/xlsx.json"
+    expect_exit 0 "$KAOHE" score "$T/xls" -o -
+    same_scores "$T/xlsx.json" "$T/out" || fail ".xls scores unlike .xlsx"
+    has_text "$T/out" '"source": "'"$T"'/xls/区直单位部门.xls", "sheet": "区应急管理局"'
+    # and the ranking of the .xls folder is the ranking of the CSV samples
+    expect_exit 0 "$KAOHE" rank "$T/xls" -o "$T/r.xlsx" --json "$T/r.json"
+    expect_exit 0 "$KAOHE" rank samples -o "$T/c.xlsx" --json "$T/c.json"
+    same_scores "$T/c.json" "$T/r.json" || fail ".xls ranking unlike the CSV one"
+}
+
+# A blank template filled in and saved as .xls by LibreOffice: numbers as
+# number cells, 有/无 as text, dates.
+test_xls_template_filled() {
+    expect_exit 0 "$KAOHE" template lingui-2020-township --unit 两江镇 -o "$T/t.xlsx"
+    "$PY" - "$T/t.xlsx" <<'PY'
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+ws = wb.worksheets[0]
+head = {c.value: c.column - 1 for c in ws[8] if c.value}
+for row in ws.iter_rows(min_row=9):
+    cp = row[head['检查点']].value
+    if not cp:
+        continue
+    hint = row[head['填写说明']].value or ''
+    if hint.startswith('填“有”或“无”'):
+        val = '无' if cp in ('1.6', '12.3') else '有'
+    elif '应不少于' in hint:
+        val = 2
+    else:
+        val = 1 if cp == '17.1' else 0
+    row[head['检查结果']].value = val
+wb.save(sys.argv[1])
+PY
+    xls_of "$T/xls" "$T/t.xlsx"
+    expect_exit 0 "$KAOHE" score "$T/xls/t.xls" -o -
+    # 1.6 0.5, 12.3 0.5, one ordinary accident 1: 40 - 2
+    has_text "$T/out" '"total": "38"'
+    has_text "$T/out" '"unit": "两江镇"'
+}
+
+# Broken .xls files are refused with a located message; the others score.
+test_xls_hostile() {
+    xls_of "$T/xls" samples/xlsx/两江镇.xlsx
+    head -c 3000 "$T/xls/两江镇.xls" >"$T/truncated.xls"
+    printf '\320\317\021\340\241\261\032\341' >"$T/magic-only.xls"
+    head -c 100000 /dev/zero >>"$T/magic-only.xls"
+    expect_exit 1 "$KAOHE" score "$T/truncated.xls" "$T/magic-only.xls" samples/四塘镇.csv
+    has_text "$T/err" "$T/truncated.xls: cannot read this .xls workbook"
+    has_text "$T/err" "$T/magic-only.xls: cannot read this .xls workbook"
+    has_text "$T/out" "四塘镇"
+}
+
+# Files kaohe does not read say how to save them; a lock file says what it is.
+test_lock_file_and_wps_et() {
+    printf '\005张三                                      ' >"$T/~\$两江镇.xlsx"
+    cp samples/两江镇.csv "$T/两江镇.et"
+    expect_exit 1 "$KAOHE" score "$T/~\$两江镇.xlsx" "$T/两江镇.et" samples/四塘镇.csv
+    has_text "$T/err" "lock file of a workbook open in Excel or WPS"
+    has_text "$T/err" "WPS .et workbooks cannot be read: open it in WPS, choose 文件 → 另存为"
+    has_text "$T/out" "四塘镇"
+}
