@@ -225,6 +225,11 @@ kh_status kh_write_ranking(const kh_batch *b, const char *path, kh_diags *d);
 kh_status kh_write_json_file(const kh_batch *b, bool ranked, const char *path,
                              kh_diags *d);
 
+/** Whether two output paths name one file (existing: the same file; not
+ * yet existing: the same name in the same folder), so that a command can
+ * refuse to write two outputs over each other. */
+bool kh_same_output(const char *a, const char *b);
+
 #ifdef __cplusplus
 }
 #endif

@@ -515,6 +515,11 @@ static int cmd_rank(int argc, char **argv, opts *o)
                                      : _("missing -o RANKING.xlsx"));
         return usage(usage_rank, EXIT_USAGE);
     }
+    if (o->json && strcmp(o->json, "-") != 0 && kh_same_output(o->output, o->json)) {
+        eprintf(_("--json %s names the ranking workbook itself: give the JSON file another "
+                  "name, e.g. ranking.json"), o->json);
+        return EXIT_USAGE;
+    }
     int status = 0;
     kh_registry *reg = load_registry(o, &status);
     if (!reg)

@@ -284,9 +284,28 @@ bool kh_same_file(const char *a, const char *b)
     bool ea = kh_file_identity(a, &da, &ia), eb = kh_file_identity(b, &db, &ib);
     if (ea && eb)
         return da == db && ia == ib;
-    if (!ea && !eb)
-        return strcmp(a, b) == 0;
-    return false;
+    if (ea || eb)
+        return false;
+    if (strcmp(a, b) == 0)
+        return true;
+    /* Neither exists yet (two outputs to be made): the same name in the
+     * same folder, however the folder is spelt (out/x, ./out/x). */
+    const char *sa = strrchr(a, '/'), *sb = strrchr(b, '/');
+    const char *na = sa ? sa + 1 : a, *nb = sb ? sb + 1 : b;
+    if (strcmp(na, nb) != 0)
+        return false;
+    char *pa = sa ? kh_strndup(a, (size_t)(sa - a) + 1) : kh_strdup(".");
+    char *pb = sb ? kh_strndup(b, (size_t)(sb - b) + 1) : kh_strdup(".");
+    bool same = pa && pb && kh_file_identity(pa, &da, &ia) && kh_file_identity(pb, &db, &ib) &&
+                da == db && ia == ib;
+    kh_free(pa);
+    kh_free(pb);
+    return same;
+}
+
+bool kh_same_output(const char *a, const char *b)
+{
+    return kh_same_file(a, b);
 }
 
 bool kh_formula_like(const char *s)

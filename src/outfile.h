@@ -74,7 +74,8 @@ void kh_outfile_hold_end(kh_outfile_batch *h);
 kh_status kh_outfile_hold_commit(kh_outfile_batch *h, kh_diags *d);
 
 /* True when a and b name the same existing file (same device and inode),
- * or the same path text when neither exists. */
+ * or, when neither exists, the same name in the same folder (out/x.json
+ * and ./out/x.json). */
 bool kh_same_file(const char *a, const char *b);
 
 /* A file name made from a unit name: no path separators, no "..", no

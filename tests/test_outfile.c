@@ -193,6 +193,9 @@ static void same_file(void **state)
     assert_false(kh_same_file(missing1, a));
     assert_true(kh_same_file(missing1, missing1));
     assert_false(kh_same_file(missing1, missing2));
+    /* Two outputs to be made: one name, the folder spelt two ways. */
+    assert_true(kh_same_file(missing1, test_path(dir, "sub/../none.xlsx")));
+    assert_false(kh_same_file(missing1, test_path(dir, "sub/none.xlsx")));
 }
 
 /* Commit the named temporary tmp as path, as kh_outfile_commit does for

@@ -218,3 +218,16 @@ test_empty_folder_is_an_error() {
     expect_exit 1 "$KAOHE" score -r "$T/void"
     has_text "$T/err" "$T/void: this folder and its sub-folders hold no checklist file"
 }
+
+# rank -o X --json X (however spelt) is refused: the JSON would silently
+# replace the ranking.  An existing ranking is left as it was.
+test_rank_json_over_ranking_refused() {
+    mkdir "$T/o"
+    expect_exit 2 "$KAOHE" rank samples -o "$T/o/r.xlsx" --json "$T/o/r.xlsx"
+    has_text "$T/err" "--json $T/o/r.xlsx names the ranking workbook itself"
+    [ ! -e "$T/o/r.xlsx" ] || fail "a file was written"
+    printf old >"$T/o/r.xlsx"
+    expect_exit 2 "$KAOHE" rank samples -o "$T/o/r.xlsx" --json "$T/o/../o/r.xlsx"
+    [ "$(cat "$T/o/r.xlsx")" = old ] || fail "the old file changed"
+    expect_exit 0 "$KAOHE" rank samples -o "$T/o/r.xlsx" --json "$T/o/r.json"
+}
