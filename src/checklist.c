@@ -489,7 +489,7 @@ static void read_field(reader *r, int f, const kh_cell *lab)
             if (f == F_DATE && v->type == KH_CELL_NUMBER)
                 text = serial_to_date(v->text);
             if (!text)
-                text = kh_norm_value(v->text);
+                text = f == F_UNIT ? kh_clean_name(v->text) : kh_norm_value(v->text);
             if (!text) {
                 r->nomem = true;
                 return;

@@ -329,3 +329,45 @@ char *kh_loose_key(const char *s)
     free(n);
     return out;
 }
+
+char *kh_clean_name(const char *s)
+{
+    utf8proc_uint8_t *n = NULL;
+    utf8proc_ssize_t len = utf8proc_map((const utf8proc_uint8_t *)s, 0, &n,
+                                        UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+    if (len < 0)
+        return NULL;
+    char *out = kh_malloc((size_t)len + 1);
+    if (!out) {
+        free(n);
+        return NULL;
+    }
+    size_t w = 0;
+    bool space = true; /* drops leading spaces; then one for a run */
+    for (utf8proc_ssize_t i = 0; i < len;) {
+        utf8proc_int32_t c;
+        utf8proc_ssize_t k = utf8proc_iterate(n + i, len - i, &c);
+        if (k <= 0)
+            break;
+        switch (utf8proc_category(c)) {
+        case UTF8PROC_CATEGORY_CF:
+            break;
+        case UTF8PROC_CATEGORY_CC: case UTF8PROC_CATEGORY_ZS: case UTF8PROC_CATEGORY_ZL:
+        case UTF8PROC_CATEGORY_ZP:
+            if (!space)
+                out[w++] = ' ';
+            space = true;
+            break;
+        default:
+            memcpy(out + w, n + i, (size_t)k);
+            w += (size_t)k;
+            space = false;
+        }
+        i += k;
+    }
+    if (w && out[w - 1] == ' ')
+        w--;
+    out[w] = '\0';
+    free(n);
+    return out;
+}

@@ -47,6 +47,15 @@ char *kh_fold_fullwidth(const char *s);
  * not valid UTF-8. */
 char *kh_loose_key(const char *s);
 
+/* A unit name as it is compared and written: Unicode NFC (utf8proc), the
+ * invisible format characters removed (zero-width space, joiners, word
+ * joiner, byte-order mark, bidirectional marks and controls: category
+ * Cf), control characters and every other kind of space (U+00A0, U+3000
+ * ...) as one ASCII space, runs of spaces as one, trimmed.  Six visually
+ * identical "两江镇" are one unit.  New string, or NULL when out of memory
+ * or s is not valid UTF-8. */
+char *kh_clean_name(const char *s);
+
 /* ASCII case-insensitive equality. */
 bool kh_ascii_eq_nocase(const char *a, const char *b);
 

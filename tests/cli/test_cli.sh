@@ -231,3 +231,27 @@ test_rank_json_over_ranking_refused() {
     [ "$(cat "$T/o/r.xlsx")" = old ] || fail "the old file changed"
     expect_exit 0 "$KAOHE" rank samples -o "$T/o/r.xlsx" --json "$T/o/r.json"
 }
+
+# Unit names are compared after NFC with invisible characters removed and
+# odd spaces as one space: six visually identical 两江镇 are one unit, so
+# all six are duplicates; a unit whose name only carries a zero-width
+# space scores under the clean name.
+test_invisible_characters_one_unit() {
+    mkdir "$T/in"
+    $PY - samples/两江镇.csv "$T/in" <<'PY'
+import sys
+src = open(sys.argv[1], encoding='utf-8-sig').read()
+names = ['两江镇', '两江镇\u200b', '\ufeff两江镇', '两\u200d江镇', '两江镇\u00a0', '\u202a两江镇\u202c']
+for i, n in enumerate(names):
+    open(f'{sys.argv[2]}/{i}.csv', 'w', encoding='utf-8-sig').write(src.replace('被考核单位,两江镇', '被考核单位,' + n, 1))
+PY
+    expect_exit 1 "$KAOHE" score "$T/in" -o -
+    $PY - "$T/out" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d['units'] == [], [u['unit'] for u in d['units']]
+assert len(d['rejected']) == 6, d['rejected']
+PY
+    expect_exit 0 "$KAOHE" score "$T/in/1.csv" -o -
+    has_text "$T/out" '"unit": "两江镇",'
+}
