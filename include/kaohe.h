@@ -90,6 +90,11 @@ size_t kh_diags_errors(const kh_diags *d);
  * "FILE:LINE: msg" or "FILE: msg".  Returns a string the caller frees with
  * kh_free(), or NULL when out of memory. */
 char *kh_diag_format(const kh_diag *diag);
+
+/** s made safe to show on a terminal: control characters as \xHH and
+ * invisible format characters (bidirectional overrides, zero-width) as
+ * \u{HHHH}.  New string (kh_free it), or NULL when out of memory. */
+char *kh_term_text(const char *s);
 /** Free memory returned by the library (kh_diag_format and the like). */
 void kh_free(void *ptr);
 

@@ -41,16 +41,24 @@ static void eprintf(const char *fmt, ...)
 }
 
 /* Print every diagnostic of d, then empty it. */
+/* One message on standard error.  File names, unit names and quoted
+ * cells are untrusted: their control characters are shown, not obeyed. */
+static void print_diag(const kh_diag *g)
+{
+    char *m = kh_diag_format(g);
+    char *s = m ? kh_term_text(m) : NULL;
+    if (g->severity == KH_NOTE)
+        fprintf(stderr, "%s: %s%s\n", prog, _("note: "), s ? s : "?");
+    else
+        fprintf(stderr, "%s: %s\n", prog, s ? s : "?");
+    kh_free(s);
+    kh_free(m);
+}
+
 static void print_diags(kh_diags *d)
 {
-    for (size_t i = 0; i < d->n; i++) {
-        char *s = kh_diag_format(&d->v[i]);
-        if (d->v[i].severity == KH_NOTE)
-            fprintf(stderr, "%s: %s%s\n", prog, _("note: "), s ? s : "?");
-        else
-            fprintf(stderr, "%s: %s\n", prog, s ? s : "?");
-        kh_free(s);
-    }
+    for (size_t i = 0; i < d->n; i++)
+        print_diag(&d->v[i]);
     if (d->oom)
         eprintf("%s", _("some messages were lost: out of memory"));
     kh_diags_clear(d);
@@ -360,14 +368,16 @@ static void progress_line(progress *p, const char *fmt, ...)
 {
     unsigned cols = kh_terminal_width(STDERR_FILENO);
     size_t width = cols > 20 ? cols : 80;
-    char line[1024];
+    char raw[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
+    char *line = kh_term_text(raw); /* file names are untrusted */
     size_t len;
-    fit_columns(line, width - 1, &len);
-    fprintf(stderr, "\r%.*s\033[K", (int)len, line);
+    fit_columns(line ? line : raw, width - 1, &len);
+    fprintf(stderr, "\r%.*s\033[K", (int)len, line ? line : "");
+    kh_free(line);
     fflush(stderr);
     p->shown = true;
 }
@@ -420,11 +430,8 @@ static kh_batch *run_batch(int argc, char **argv, const opts *o, kh_registry *re
         return NULL;
     }
     kh_diags errs = *kh_batch_errors(b);
-    for (size_t i = 0; i < errs.n; i++) {
-        char *s = kh_diag_format(&errs.v[i]);
-        fprintf(stderr, "%s: %s\n", prog, s ? s : "?");
-        kh_free(s);
-    }
+    for (size_t i = 0; i < errs.n; i++)
+        print_diag(&errs.v[i]);
     *status = kh_batch_rejected_count(b) ? EXIT_REJECTED : 0;
     return b;
 }

@@ -371,3 +371,28 @@ char *kh_clean_name(const char *s)
     free(n);
     return out;
 }
+
+char *kh_term_text(const char *s)
+{
+    kh_buf b = {0};
+    size_t len = strlen(s);
+    for (size_t i = 0; i < len;) {
+        utf8proc_int32_t c;
+        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+                                              (utf8proc_ssize_t)(len - i), &c);
+        if (k <= 0) {
+            kh_buf_printf(&b, "\\x%02X", (unsigned char)s[i]);
+            i++;
+            continue;
+        }
+        utf8proc_category_t cat = utf8proc_category(c);
+        if (cat == UTF8PROC_CATEGORY_CC)
+            kh_buf_printf(&b, "\\x%02X", (unsigned)c);
+        else if (cat == UTF8PROC_CATEGORY_CF)
+            kh_buf_printf(&b, "\\u{%04X}", (unsigned)c);
+        else
+            kh_buf_add(&b, s + i, (size_t)k);
+        i += (size_t)k;
+    }
+    return kh_buf_steal(&b);
+}

@@ -56,6 +56,14 @@ char *kh_loose_key(const char *s);
  * or s is not valid UTF-8. */
 char *kh_clean_name(const char *s);
 
+/* s as it may be shown on a terminal: control characters (C0, DEL, C1)
+ * as \xHH and the invisible format characters that reorder or hide text
+ * (bidirectional overrides and isolates, zero-width characters: category
+ * Cf) as \u{HHHH}, so that a unit or file name cannot move the cursor,
+ * retitle the window or forge a line.  Invalid UTF-8 bytes as \xHH.  New
+ * string, or NULL when out of memory. */
+char *kh_term_text(const char *s);
+
 /* ASCII case-insensitive equality. */
 bool kh_ascii_eq_nocase(const char *a, const char *b);
 

@@ -255,3 +255,18 @@ PY
     expect_exit 0 "$KAOHE" score "$T/in/1.csv" -o -
     has_text "$T/out" '"unit": "两江镇",'
 }
+
+# Untrusted text stays text on a terminal: a file name with a line break
+# and an escape sequence, and a cell with one, are shown escaped; no line
+# of standard error is forged.
+test_terminal_escapes_untrusted_text() {
+    bad="$T/x"$'\n'"kaohe: all inputs scored"$'\e'"]0;pwned"$'\a'".csv"
+    printf 'not,a,checklist\n' >"$bad"
+    sed 's/,1\.1,学习记录,3,,有,/,1.1,学习记录,3,,有\x1b[2J,/' samples/两江镇.csv >"$T/esc.csv"
+    grep -q $'\e' "$T/esc.csv" || fail "no escape in the test file"
+    expect_exit 1 "$KAOHE" score "$bad" "$T/esc.csv" samples/四塘镇.csv
+    has_text "$T/err" 'x\x0Akaohe: all inputs scored\x1B]0;pwned\x07.csv'
+    has_text "$T/err" 'esc.csv!G9: result '"'"'有 [2J'"'"
+    ! grep -q '^kaohe: all inputs scored' "$T/err" || fail "a line was forged"
+    ! grep -q $'\e' "$T/err" || fail "an escape character reached standard error"
+}
