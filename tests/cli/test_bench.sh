@@ -42,6 +42,10 @@ test_bench_path_tiny() {
         --n 50 --runs 2 --peer-runs 1 --jobs 3 --work "$T/w" --corpus "$T/corpus"
     has_text "$T/out" "N = 50 checklists"
     has_text "$T/out" "ranking rows: yes"
+    # the .xls reader beside the XLSX one, on the same workbooks saved as .xls
+    has_text "$T/out" "readers, 25 checklists each: .xlsx"
+    has_text "$T/out" ".xls over .xlsx:"
+    [ "$(ls "$T/corpus-xls" | grep -c '\.xls$')" -eq 25 ] || fail "not 25 .xls twins"
     for row in "floor" "floor for writing" "kaohe score json -j 1" "kaohe score xlsx -j 1" "kaohe rank -j 1" \
                "peer score json" "peer score xlsx" "peer rank" "kaohe score json -j 3"; do
         has_text "$T/out" "| $row"
