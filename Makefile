@@ -75,6 +75,7 @@ unit: all $(TESTS)
 # The whole suite under AddressSanitizer (+ UBSan, LeakSanitizer) in build-asan/.
 asan:
 	ASAN_OPTIONS=detect_leaks=1:$(ASAN_OPTIONS) UBSAN_OPTIONS=print_stacktrace=1 \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp \
 	$(MAKE) B=build-asan OPT=-O1 SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" test
 
 # The whole suite under UndefinedBehaviorSanitizer in build-ubsan/.

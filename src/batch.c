@@ -359,8 +359,7 @@ static kh_status list_dir(tasks *t, const char *dir, bool recursive, int depth, 
             struct stat sb;
             if (file && stat(path + 1, &sb) == 0 && S_ISREG(sb.st_mode)) {
                 /* a regular file (or a link to one) */
-            } else if (recursive && depth < MAX_FOLDER_DEPTH && lstat(path + 1, &sb) == 0 &&
-                       S_ISDIR(sb.st_mode)) {
+            } else if (recursive && depth < MAX_FOLDER_DEPTH && kh_is_real_dir(path + 1)) {
                 path[0] = 'd';
             } else {
                 kh_free(path);

@@ -40,6 +40,9 @@ typedef _locale_t locale_t;
  * or false when it cannot be read. */
 bool kh_file_identity(const char *path, unsigned long long *dev, unsigned long long *ino);
 
+/* Whether path is a folder itself, not a link (or junction) to one. */
+bool kh_is_real_dir(const char *path);
+
 /* Processors online (at least 1). */
 unsigned kh_cpu_count(void);
 
@@ -102,7 +105,9 @@ int kh_anon_link(const char *reopen, const char *path);
  * -1/errno (ENOTSUP where there is no such call: fsync each file). */
 int kh_syncfs(int fd);
 
-/* Make the console show UTF-8 (Windows); nothing elsewhere. */
+/* Standard streams as kaohe writes them (Windows: the console shows UTF-8,
+ * and standard output is binary, so that -o - gives the same bytes as on
+ * Linux, not \n turned into \r\n); nothing elsewhere. */
 void kh_console_utf8(void);
 
 #endif

@@ -28,6 +28,12 @@ bool kh_file_identity(const char *path, unsigned long long *dev, unsigned long l
     return true;
 }
 
+bool kh_is_real_dir(const char *path)
+{
+    struct stat sb;
+    return lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
 unsigned kh_cpu_count(void)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);

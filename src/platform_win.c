@@ -94,6 +94,17 @@ bool kh_file_identity(const char *path, unsigned long long *dev, unsigned long l
     return ok;
 }
 
+bool kh_is_real_dir(const char *path)
+{
+    wchar_t *w = wide(path);
+    if (!w)
+        return false;
+    DWORD a = GetFileAttributesW(w);
+    kh_free(w);
+    return a != INVALID_FILE_ATTRIBUTES && (a & FILE_ATTRIBUTE_DIRECTORY) &&
+           !(a & FILE_ATTRIBUTE_REPARSE_POINT);
+}
+
 char *kh_exe_path(void)
 {
     wchar_t w[32768];
@@ -226,5 +237,7 @@ void kh_console_utf8(void)
 {
     SetConsoleOutputCP(CP_UTF8);
     SetConsoleCP(CP_UTF8);
+    _setmode(_fileno(stdout), _O_BINARY);
+    _setmode(_fileno(stdin), _O_BINARY);
 }
 #endif

@@ -16,6 +16,7 @@
 #include "text.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <freexl.h>
 #include <stdio.h>
 #include <string.h>
@@ -118,6 +119,39 @@ static kh_status read_sheet(const char *path, const void *h, const char *name, u
     return KH_OK;
 }
 
+/* FreeXL 1.0.6 (Debian 12) reads the first directory sector of the
+ * Compound File and hands each entry's name to iconv with the length the
+ * file states (up to 65535 bytes) from a 64-byte field: an out-of-bounds
+ * read that fuzz_xls found at once.  The names are checked here first, as
+ * FreeXL would read them: entries of the sector at directory_start
+ * (header offset 48), sector size 512 or 4096 (offset 30), name length at
+ * entry offset 64, at most 64 bytes.  False when one is longer. */
+static bool cfb_names_fit(const char *path)
+{
+    unsigned char head[512];
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return true; /* FreeXL says it cannot open it */
+    bool ok = true;
+    if (fread(head, 1, sizeof head, f) == sizeof head) {
+        unsigned shift = head[30] | (unsigned)head[31] << 8;
+        uint32_t dir = head[48] | (uint32_t)head[49] << 8 | (uint32_t)head[50] << 16 |
+                       (uint32_t)head[51] << 24;
+        size_t size = shift == 12 ? 4096 : 512;
+        unsigned char block[4096];
+        if (fseek(f, (long)(((uint64_t)dir + 1) * size), SEEK_SET) == 0 &&
+            (uint64_t)dir + 1 < (uint64_t)LONG_MAX / size && fread(block, 1, size, f) == size) {
+            for (size_t e = 0; e + 128 <= size; e += 128) {
+                unsigned n = block[e + 64] | (unsigned)block[e + 65] << 8;
+                if (n > 64)
+                    ok = false;
+            }
+        }
+    }
+    fclose(f);
+    return ok;
+}
+
 kh_status kh_xls_read_file(const char *path, kh_sheet_fn fn, void *ctx, kh_diags *d)
 {
     struct stat sb;
@@ -127,6 +161,13 @@ kh_status kh_xls_read_file(const char *path, kh_sheet_fn fn, void *ctx, kh_diags
                        "in Excel or WPS and save it as .xlsx"),
                      (unsigned)(KH_XLS_MAX_FILE >> 20));
         return KH_ERR_LIMIT;
+    }
+    if (!cfb_names_fit(path)) {
+        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0,
+                     _("cannot read this .xls workbook: %s: open it in Excel or WPS and save it "
+                       "as .xlsx"),
+                     freexl_why(FREEXL_CRAFTED_FILE));
+        return KH_ERR_INPUT;
     }
     const void *h = NULL;
     int rc = freexl_open(path, &h);
