@@ -271,6 +271,8 @@ typedef enum task_kind { T_FILE, T_REJECT, T_NOTE } task_kind;
 
 typedef struct task {
     task_kind kind;
+    bool has_id;     /* T_FILE: dev and ino read */
+    unsigned long long dev, ino;
     char *path;      /* the file, or the input rejected */
     kh_diags msgs;   /* T_REJECT: why; T_NOTE: the note */
     file_ctx *c;     /* T_FILE: what reading it gave (NULL: out of memory) */
@@ -293,6 +295,33 @@ static void tasks_free(tasks *t)
     }
     kh_free(t->v);
     *t = (tasks){0};
+}
+
+static kh_status task_add(tasks *t, task_kind kind, char *path, kh_diags *msgs);
+
+/* Append a file to read, unless the same file (by identity: another
+ * spelling, a link, a folder and a file in it) is already to be read:
+ * then a note says it is read once.  path is taken over. */
+static kh_status file_add(tasks *t, char *path)
+{
+    unsigned long long dev = 0, ino = 0;
+    bool has_id = path && kh_file_identity(path, &dev, &ino);
+    for (size_t i = 0; has_id && i < t->n; i++) {
+        const task *k = &t->v[i];
+        if (k->kind == T_FILE && k->has_id && k->dev == dev && k->ino == ino) {
+            kh_diags d = {0};
+            kh_diags_add(&d, KH_NOTE, path, NULL, NULL, 0,
+                         _("the same file as %s, given again: read once"), k->path);
+            return task_add(t, T_NOTE, path, &d);
+        }
+    }
+    kh_status st = task_add(t, T_FILE, path, NULL);
+    if (st == KH_OK) {
+        t->v[t->n - 1].has_id = has_id;
+        t->v[t->n - 1].dev = dev;
+        t->v[t->n - 1].ino = ino;
+    }
+    return st;
 }
 
 /* Append a task; path is taken over (freed on failure). */
@@ -383,7 +412,7 @@ static kh_status list_dir(tasks *t, const char *dir, bool recursive, int depth, 
             kh_free(names[i]);
         } else {
             memmove(names[i], names[i] + 1, strlen(names[i]));
-            st = task_add(t, T_FILE, names[i], NULL);
+            st = file_add(t, names[i]);
             ++*nfiles;
         }
     }
@@ -419,7 +448,7 @@ static kh_status list_input(tasks *t, const char *path, bool recursive)
         }
         return st;
     }
-    return task_add(t, T_FILE, kh_strdup(path), NULL);
+    return file_add(t, kh_strdup(path));
 }
 
 /* ---- reading on worker threads, committing in order ---- */

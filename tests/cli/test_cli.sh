@@ -270,3 +270,16 @@ test_terminal_escapes_untrusted_text() {
     ! grep -q '^kaohe: all inputs scored' "$T/err" || fail "a line was forged"
     ! grep -q $'\e' "$T/err" || fail "an escape character reached standard error"
 }
+
+# The same file given twice (a folder and a file in it, another spelling,
+# a link) is read once with a note, not rejected as a duplicate of itself.
+test_same_file_twice_read_once() {
+    ln -s "$TOP/samples/两江镇.csv" "$T/link.csv"
+    expect_exit 0 "$KAOHE" score samples samples/两江镇.csv ./samples/ "$T/link.csv" -o -
+    $PY -c 'import json,sys; u=[x["unit"] for x in json.load(open(sys.argv[1]))["units"]]; assert len(u) == 14 and u.count("两江镇") == 1, u' "$T/out"
+    has_text "$T/err" "note: samples/两江镇.csv: the same file as samples/两江镇.csv, given again: read once"
+    has_text "$T/err" "note: $T/link.csv: the same file as samples/两江镇.csv, given again: read once"
+    # two different files of one unit are still both rejected
+    cp samples/两江镇.csv "$T/copy.csv"
+    expect_exit 1 "$KAOHE" score samples/两江镇.csv "$T/copy.csv"
+}
