@@ -54,6 +54,7 @@ typedef struct rel {
     char *id;
     char *type;     /* last path segment: "worksheet", "sharedStrings" ... */
     char *target;   /* normalised part name, or NULL (outside the package) */
+    char *raw;      /* the Target as written, when it leaves the package */
 } rel;
 
 typedef struct rels {
@@ -109,6 +110,7 @@ static void rels_free(rels *rs)
         kh_free(rs->v[i].id);
         kh_free(rs->v[i].type);
         kh_free(rs->v[i].target);
+        kh_free(rs->v[i].raw);
     }
     kh_free(rs->v);
     *rs = (rels){0};
@@ -124,15 +126,20 @@ static void rels_start(kh_xml *x, enum kh_ns ns, const char *local, const char *
                *type = kh_xml_attr(attrs, KH_NS_NONE, "Type"),
                *target = kh_xml_attr(attrs, KH_NS_NONE, "Target"),
                *mode = kh_xml_attr(attrs, KH_NS_NONE, "TargetMode");
-    if (!id || !type || !target || (mode && strcmp(mode, "External") == 0))
+    if (!id || !type || !target)
         return;
     const char *slash = strrchr(type, '/');
-    rel e = {kh_strdup(id), kh_strdup(slash ? slash + 1 : type), NULL};
-    if (!e.id || !e.type || resolve_target(rs->base, target, &e.target) != KH_OK ||
+    rel e = {kh_strdup(id), kh_strdup(slash ? slash + 1 : type), NULL, NULL};
+    bool external = mode && strcmp(mode, "External") == 0;
+    /* A target outside the package (External, or ../ past its root) is
+     * kept without a part name: the part that uses it is refused. */
+    if (!e.id || !e.type || (!external && resolve_target(rs->base, target, &e.target) != KH_OK) ||
+        (!e.target && !(e.raw = kh_strdup(target))) ||
         !kh_grow((void **)&rs->v, &rs->cap, rs->n + 1, sizeof *rs->v)) {
         kh_free(e.id);
         kh_free(e.type);
         kh_free(e.target);
+        kh_free(e.raw);
         kh_xml_oom(x);
         return;
     }
@@ -158,6 +165,21 @@ static kh_status read_rels(xlsx *r, const char *norm, const char *base, rels *ou
     else if (out->n)
         qsort(out->v, out->n, sizeof *out->v, rel_cmp);
     return st;
+}
+
+/* A relationship e whose target leaves the package (an External link, or
+ * ../ past its root): say so, naming the part that uses it (source) and
+ * the target.  True when it does (the file is then refused). */
+static bool rel_outside(xlsx *r, const rel *e, const char *source, const char *sheet)
+{
+    if (!e || e->target)
+        return false;
+    char a[KH_XLSX_SHOW_BUFSZ], b[KH_XLSX_SHOW_BUFSZ];
+    kh_diags_add(r->d, KH_ERROR, r->path, sheet, NULL, 0,
+                 _("the relationship %s of %s points outside the workbook, to \"%s\": the "
+                   "file is crafted or damaged; re-save it from Excel or WPS"),
+                 kh_xlsx_show(e->id, a), source, kh_xlsx_show(e->raw ? e->raw : "", b));
+    return true;
 }
 
 /* The first relationship of this type. */
@@ -828,6 +850,10 @@ static kh_status read_workbook(xlsx *r, kh_sheet_fn fn, void *ctx, kh_sheet **fi
     if (st != KH_OK)
         goto done;
     const rel *od = rels_of_type(&root, "officeDocument");
+    if (rel_outside(r, od, "_rels/.rels", NULL)) {
+        st = KH_ERR_INPUT;
+        goto done;
+    }
     wbname = kh_strdup(od && od->target && kh_zip_find(r->z, od->target) ? od->target
                                                                        : "xl/workbook.xml");
     if (!wbname) {
@@ -883,6 +909,10 @@ static kh_status read_workbook(xlsx *r, kh_sheet_fn fn, void *ctx, kh_sheet **fi
     } kinds[] = {{"sharedStrings", "sharedstrings.xml"}, {"styles", "styles.xml"}};
     for (size_t k = 0; k < KH_ARRAY_LEN(kinds); k++) {
         const rel *e = rels_of_type(&wbr, kinds[k].type);
+        if (rel_outside(r, e, relsname, NULL)) {
+            st = KH_ERR_INPUT;
+            goto done;
+        }
         kh_buf_reset(&b);
         if (e && e->target)
             kh_buf_puts(&b, e->target);
@@ -904,6 +934,10 @@ static kh_status read_workbook(xlsx *r, kh_sheet_fn fn, void *ctx, kh_sheet **fi
         char show[KH_XLSX_SHOW_BUFSZ];
         if (e && strcmp(e->type, "worksheet") != 0)
             continue;   /* chart, dialog or macro sheet: no cells */
+        if (rel_outside(r, e, relsname, ws->name)) {
+            st = KH_ERR_INPUT;
+            goto done;
+        }
         kh_buf_reset(&b);
         if (e && e->target)
             kh_buf_puts(&b, e->target);

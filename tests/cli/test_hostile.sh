@@ -75,3 +75,36 @@ test_rejected_workbook_has_no_notes() {
     hostile cover-then-broken.xlsx "cover-then-broken.xlsx:检查表: part xl/worksheets/sheet2.xml is not well-formed XML"
     if grep -q "sheet skipped" "$T/err"; then fail "a note of a rejected workbook was printed"; fi
 }
+
+# A relationship whose target leaves the package (../ past its root, or
+# TargetMode="External") is an error naming the relationship and the part;
+# before, the worksheet was silently replaced by a guessed sheet1.xml.
+test_relationship_targets_outside() {
+    $PY - samples/xlsx/两江镇.xlsx "$T" <<'PY'
+import sys, zipfile
+src, out = sys.argv[1], sys.argv[2]
+def variant(name, old, new, part='xl/_rels/workbook.xml.rels'):
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(f'{out}/{name}', 'w', zipfile.ZIP_DEFLATED) as zo:
+        for i in zin.infolist():
+            data = zin.read(i.filename)
+            if i.filename == part:
+                text = data.decode()
+                assert old in text, text
+                data = text.replace(old, new).encode()
+            zo.writestr(i, data)
+variant('dotdot.xlsx', 'Target="/xl/worksheets/sheet1.xml"', 'Target="../../etc/passwd"')
+variant('external.xlsx', 'Target="/xl/worksheets/sheet1.xml"',
+        'Target="file:///etc/passwd" TargetMode="External"')
+variant('styles-out.xlsx', 'Target="styles.xml"', 'Target="../../../styles.xml"')
+PY
+    for v in dotdot external styles-out; do
+        expect_exit 1 "$KAOHE" score "$T/$v.xlsx" "$GOOD" -o -
+        $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [u["source"] for u in d["units"]] == [sys.argv[2]], d["units"]' "$T/out" "$GOOD"
+    done
+    expect_exit 1 "$KAOHE" score "$T/dotdot.xlsx"
+    has_text "$T/err" "$T/dotdot.xlsx:两江镇: the relationship rId1 of xl/_rels/workbook.xml.rels points outside the workbook, to \"../../etc/passwd\""
+    expect_exit 1 "$KAOHE" score "$T/external.xlsx"
+    has_text "$T/err" "points outside the workbook, to \"file:///etc/passwd\""
+    expect_exit 1 "$KAOHE" score "$T/styles-out.xlsx"
+    has_text "$T/err" "the relationship rId2 of xl/_rels/workbook.xml.rels points outside the workbook"
+}
