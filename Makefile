@@ -38,7 +38,7 @@ FUZZ_SAN   = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 FUZZ_DEFS  = -Itests/fuzz -DFUZZ_RUBRICS='"$(CURDIR)/templates/rubrics"'
 REPLAYS    = $(FUZZ_TARGETS:%=$(B)/replay_%)
 
-.PHONY: all test check unit cli asan ubsan tsan clean install deps samples bench fuzz fuzz-long lint format valgrind deb test-deb
+.PHONY: all test check unit cli asan ubsan tsan clean install deps samples bench fuzz fuzz-long lint format valgrind deb test-deb windows test-windows
 
 # Build the library and the command.
 all: $(B)/libkaohe.a $(B)/kaohe
@@ -172,3 +172,13 @@ deb:
 
 test-deb: deb
 	tools/test-deb.sh
+
+# The Windows build: a static 64-bit kaohe.exe cross-built with mingw-w64
+# from Debian's sources of its libraries, and dist/kaohe-VERSION-windows-x64.zip
+# (tools/windows/build.sh; needs `tools/install-deps.sh windows`).
+# `make test-windows` runs it under Wine (tests/windows/run.sh).
+windows:
+	tools/windows/build.sh build-win
+
+test-windows: all
+	tests/windows/run.sh

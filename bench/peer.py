@@ -7,7 +7,7 @@ would do it, with openpyxl (Debian's python3-openpyxl) and the csv module.
     peer.py rank  INPUT... -o R.xlsx    the ranking workbook
 
 It reads the same rubric files (templates/rubrics/*.csv), finds the
-checklist on each sheet by its labels and headers (SPEC section 4), scores
+checklist on each sheet by its labels and headers (doc/formats.md §3), scores
 with the same rules in exact decimals (decimal.Decimal), writes the same
 reasons, the same JSON, a scoresheet per unit laid out as the official
 form, and a ranking workbook with a sheet per rubric, a bar chart, the

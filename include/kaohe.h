@@ -191,7 +191,7 @@ const kh_diags *kh_batch_errors(const kh_batch *b);
 /** A one-line summary per unit (unit, rubric, total, result) for a person. */
 kh_status kh_batch_write_summary(const kh_batch *b, FILE *out);
 
-/** The JSON document of SPEC section 5.  ranked = true gives ranks and the
+/** The JSON document of doc/formats.md §4-5.  ranked = true gives ranks and the
  * ranking order (kaohe rank --json); false gives input order and null
  * ranks (kaohe score). */
 kh_status kh_batch_write_json(const kh_batch *b, bool ranked, FILE *out);

@@ -1,5 +1,5 @@
 /*
- * checklist.c - one unit's checklist found in a sheet grid (SPEC section 4):
+ * checklist.c - one unit's checklist found in a sheet grid (doc/formats.md §3):
  * labelled fields anywhere on the sheet, a table found by its headers, one
  * result per check point of the rubric.  Every problem of a sheet is
  * reported, each naming its cell.

@@ -1,6 +1,6 @@
 /*
  * checklist.h - one unit's filled checklist, found in a sheet grid
- * (SPEC section 4): the labelled fields, the table, one result per check
+ * (doc/formats.md §3): the labelled fields, the table, one result per check
  * point of the rubric.
  */
 #ifndef KH_CHECKLIST_H
@@ -53,7 +53,7 @@ void kh_checklist_free(kh_checklist *c);
 void kh_checklist_drop_results(kh_checklist *c);
 
 /* Parse a has result ("有", "无", "√", "yes", "TRUE"...).  Returns true and
- * sets *present when the text is one of SPEC's spellings. */
+ * sets *present when the text is one of the spellings of doc/formats.md §3. */
 bool kh_parse_presence(const char *text, bool *present);
 
 /* The largest count result accepted; more is implausible (a typo). */

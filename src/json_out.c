@@ -1,7 +1,7 @@
 /*
- * json_out.c - the machine-readable result of SPEC section 5, streamed.
+ * json_out.c - the machine-readable result of doc/formats.md §4-5, streamed.
  *
- * The document's shape is fixed by the SPEC (key order included) and every
+ * The document's shape is fixed by doc/formats.md §5 (key order included) and every
  * score is a string holding an exact decimal, so it is written directly:
  * one unit per line, strings escaped by json_str below.  Invalid UTF-8
  * (only possible in file names) becomes U+FFFD, so the output is always

@@ -1,5 +1,5 @@
 /*
- * ranking_out.c - the district ranking workbook (SPEC section 5, rank).
+ * ranking_out.c - the district ranking workbook (doc/formats.md §4-5, rank).
  *
  * Sheets, in tab order:
  *   {unit_type}        one per rubric: title rows, then 名次 · 被考核单位 ·

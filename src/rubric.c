@@ -1,5 +1,5 @@
 /*
- * rubric.c - rubric files (SPEC section 2) into a validated kh_rubric.
+ * rubric.c - rubric files (doc/formats.md §2) into a validated kh_rubric.
  *
  * A rubric grid is read in three parts: metadata rows (key in column A,
  * value in column B), the header row, then one row per check point.  Every

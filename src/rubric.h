@@ -1,5 +1,5 @@
 /*
- * rubric.h - a rubric in memory (SPEC section 2) and its loader.
+ * rubric.h - a rubric in memory (doc/formats.md §2) and its loader.
  *
  * A rubric is data: items worth points, each with check points of one of
  * five kinds.  The loader validates a whole file and rejects it with every

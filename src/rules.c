@@ -1,6 +1,6 @@
 /*
  * rules.c - the rule engine: one checklist in, one scored unit out
- * (SPEC section 2, Scoring rules).  All arithmetic is exact kh_dec with
+ * (doc/formats.md §2, scoring).  All arithmetic is exact kh_dec with
  * overflow checks; nothing here knows any particular rubric.
  *
  * Deductions.  For a check point with result r:

@@ -1,7 +1,7 @@
 /*
  * rules.h - the rule engine: a checklist in, a scored unit out, with exact
- * decimal deductions and a generated reason per item (SPEC section 2,
- * Scoring rules).  No knowledge of any particular rubric.
+ * decimal deductions and a generated reason per item (doc/formats.md §2,
+ * scoring).  No knowledge of any particular rubric.
  */
 #ifndef KH_RULES_H
 #define KH_RULES_H

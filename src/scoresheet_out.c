@@ -1,6 +1,6 @@
 /*
  * scoresheet_out.c - completed scoresheets (kaohe score -o DIR): one file
- * per scored unit laid out as the official form (SPEC section 5).
+ * per scored unit laid out as the official form (doc/formats.md §4-5).
  *
  * XLSX sheet layout (columns A..E):
  *   title                          the rubric title, merged A:E

@@ -1,7 +1,7 @@
 /*
  * template_out.c - blank checklists (kaohe template): an XLSX workbook
  * with one protected, printable sheet per unit, or a CSV file for one unit
- * (SPEC sections 4 and 5).  Also the form helpers of template_out.h that
+ * (doc/formats.md §3-4).  Also the form helpers of template_out.h that
  * scoresheet_out.c shares.
  *
  * XLSX sheet layout (rows 1-based, columns A..H):

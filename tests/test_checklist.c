@@ -1,4 +1,4 @@
-/* test_checklist.c - finding one unit's checklist in a sheet grid (SPEC
+/* test_checklist.c - finding one unit's checklist in a sheet grid (doc/formats.md
  * section 4): fields, the table, results, every rejection with its cell. */
 #include "testutil.h"
 #include "checklist.h"
@@ -956,7 +956,7 @@ static void one_point_ten(void **state)
         {"1.100", "制定工作措施", true},
         {"１．１０", "制定工作措施", true},    /* full width */
         {"1.1", " 制定 工作措施\n", true},     /* white space in the label */
-        /* Loosely (SPEC: punctuation, width and a bracketed note ignored,
+        /* Loosely (doc/formats.md §3: punctuation, width and a bracketed note ignored,
          * then containment). */
         {"1.1", "制定工作措施。", true},       /* punctuation */
         {"1.1", "“制定工作措施”（已补）", true}, /* quotes and a note */

@@ -95,7 +95,7 @@ static void format_shortest(void **state)
     }
 }
 
-/* The SPEC's example: 0.2 − 7 × 0.02 is 0.06, never 0.06000000000000005. */
+/* doc/formats.md's example: 0.2 − 7 × 0.02 is 0.06, never 0.06000000000000005. */
 static void exact_arithmetic(void **state)
 {
     (void)state;

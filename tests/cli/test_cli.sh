@@ -63,7 +63,7 @@ assert n == 14 and len(units) == 14, (n, len(units))
 PY
 }
 
-# The exact JSON of SPEC section 5, including escaping of quotes, backslashes,
+# The exact JSON of doc/formats.md §4-5, including escaping of quotes, backslashes,
 # line breaks, tabs and control characters, and the rejected inputs.
 test_score_json_exact() {
     expect_exit 1 "$KAOHE" score $D/escape.csv $D/bad.csv $D/blank.csv -o -

@@ -1,6 +1,6 @@
 # tests/cli/test_crash_safe.sh - kaohe killed (SIGKILL) at random moments
 # while it writes scoresheets and a ranking over those of an earlier run
-# (RELIABILITY item 17).  After every kill each output is the complete old
+# (reliability item 17, tests/README.md).  After every kill each output is the complete old
 # file or the complete new one (what a full run writes), the inputs are
 # untouched, and anything a kill leaves behind is a hidden
 # .NAME.XXXXXX.tmp that no run reads.  And a full disk (file size limit)

@@ -1,4 +1,4 @@
-# RELIABILITY.md items 1-11 through the command: each crafted workbook of
+# Reliability items 1-11 (tests/README.md) through the command: each crafted workbook of
 # tests/data/xlsx/ is rejected with its own message naming the file (and the
 # sheet and cell where there is one), exit status 1, no crash, no hang, and
 # the good checklist of the same run is still scored.

@@ -1,5 +1,5 @@
 # tests/cli/test_safety.sh - outputs never harm inputs or users
-# (RELIABILITY items 14-18): an output path that is an input is refused and
+# (reliability items 14-18, tests/README.md): an output path that is an input is refused and
 # the input is untouched; formula-like unit names and remarks stay text;
 # a ranking killed mid-write leaves the old complete file or the new
 # complete one, and no temporary file.

@@ -72,7 +72,7 @@ static inline void fuzz_check_diags(const kh_diags *d)
     }
 }
 
-/* A scored unit obeys SPEC section 2: every item's deduction lies in
+/* A scored unit obeys doc/formats.md §2: every item's deduction lies in
  * [0, points], score = points - deduction, total = sum of scores (so
  * 0 <= total <= the rubric's total), a veto reason exactly when vetoed. */
 static inline void fuzz_check_unit(const kh_unit *u)

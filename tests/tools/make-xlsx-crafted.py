@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Write the hand-made XLSX fixtures of tests/test_xlsx_in.c into
 tests/data/xlsx/: XML edge cases (edge-*.xlsx) and one file per class of
-hostile input (RELIABILITY.md items 1-11).  Standard library only; the
+hostile input (the reliability items 1-11 of tests/README.md).  Standard library only; the
 output is byte-for-byte reproducible.
 
 Usage: tests/tools/make-xlsx-crafted.py [OUTDIR]
@@ -257,7 +257,7 @@ def edge_norels():
         ("xl/sharedStrings.xml", sst), ("xl/styles.xml", styles)])
 
 
-# ---- hostile files, by RELIABILITY.md item ----
+# ---- hostile files, by reliability item ----
 
 def hostile():
     ok_sheet = worksheet('<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>')
