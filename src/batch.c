@@ -424,6 +424,8 @@ static kh_status list_dir(tasks *t, const char *dir, bool recursive, int depth, 
 
 static kh_status list_input(tasks *t, const char *path, bool recursive)
 {
+    if (strcmp(path, "-") == 0) /* standard input, read once (sheetfile.c) */
+        return task_add(t, T_FILE, kh_strdup(path), NULL);
     struct stat sb;
     if (stat(path, &sb) != 0) {
         char err[128];
@@ -447,6 +449,15 @@ static kh_status list_input(tasks *t, const char *path, bool recursive)
             st = task_add(t, T_REJECT, kh_strdup(path), &d);
         }
         return st;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        /* A pipe or device could block the run or never end: refused.
+         * Standard input is "-". */
+        kh_diags d = {0};
+        kh_diags_add(&d, KH_ERROR, path, NULL, NULL, 0,
+                     _("this is not a file but a pipe or device: give the checklist file itself, "
+                       "or - to read one checklist from standard input"));
+        return task_add(t, T_REJECT, kh_strdup(path), &d);
     }
     return file_add(t, kh_strdup(path));
 }

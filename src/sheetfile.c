@@ -16,7 +16,9 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static bool name_ends(const char *path, const char *ext)
 {
@@ -93,11 +95,88 @@ static bool kind_of(const char *path, kh_sheetfile_kind *kind, kh_status *st, kh
     return true;
 }
 
+/* Standard input ("-"), read once whole (at most KH_CSV_MAX_FILE bytes),
+ * then the reader its first bytes call for: a pipe cannot be opened twice,
+ * and the sniffer reading it first lost the reader its first bytes. */
+static kh_status read_stdin(kh_sheet_fn fn, void *ctx, kh_sheetfile_kind *kind, kh_diags *d)
+{
+    const char *name = "-";
+    kh_buf b = {0};
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0) {
+        if (b.len + n > KH_CSV_MAX_FILE) {
+            kh_buf_free(&b);
+            kh_diags_add(d, KH_ERROR, name, NULL, NULL, 0,
+                         _("standard input holds more than %u MB, more than a checklist can be"),
+                         (unsigned)(KH_CSV_MAX_FILE >> 20));
+            return KH_ERR_LIMIT;
+        }
+        kh_buf_add(&b, chunk, n);
+    }
+    if (ferror(stdin)) {
+        int e = errno;
+        kh_buf_free(&b);
+        kh_diags_add(d, KH_ERROR, name, NULL, NULL, 0, _("cannot read standard input: %s"),
+                     strerror(e));
+        return KH_ERR_IO;
+    }
+    if (b.oom) {
+        kh_buf_free(&b);
+        return KH_ERR_NOMEM;
+    }
+    const unsigned char *data = (const unsigned char *)kh_buf_str(&b);
+    size_t len = b.len;
+    kh_status st;
+    if (len >= 4 && memcmp(data, "PK\3\4", 4) == 0) {
+        *kind = KH_SHEETFILE_XLSX;
+        st = kh_xlsx_read_mem(name, data, len, fn, ctx, d);
+    } else if (kh_is_cfb(data, len)) {
+        /* FreeXL reads files only: a private copy, removed at once. */
+        *kind = KH_SHEETFILE_XLS;
+        const char *dir = getenv("TMPDIR");
+        kh_buf p = {0};
+        kh_buf_printf(&p, "%s/.kaohe-stdin.XXXXXX.xls", dir && *dir ? dir : "/tmp");
+        char *tmp = kh_buf_steal(&p);
+        int fd = tmp ? kh_mkstemps(tmp, 4) : -1;
+        FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+        if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0) {
+            int e = errno;
+            if (f == NULL && fd >= 0)
+                close(fd);
+            kh_diags_add(d, KH_ERROR, name, NULL, NULL, 0,
+                         _("cannot keep a copy of the .xls workbook from standard input: %s"),
+                         strerror(e));
+            st = tmp ? KH_ERR_IO : KH_ERR_NOMEM;
+        } else {
+            st = kh_xls_read_file(tmp, fn, ctx, d);
+        }
+        if (fd >= 0)
+            unlink(tmp);
+        kh_free(tmp);
+    } else {
+        *kind = KH_SHEETFILE_CSV;
+        kh_sheet *sheet = NULL;
+        st = kh_csv_parse(name, data, len, &sheet, d);
+        if (st == KH_OK)
+            st = fn(ctx, sheet);
+        kh_sheet_free(sheet);
+    }
+    kh_buf_free(&b);
+    return st;
+}
+
 kh_status kh_sheetfile_read(const char *path, kh_sheet_fn fn, void *ctx,
                             kh_sheetfile_kind *kind, kh_diags *d)
 {
     kh_sheetfile_kind k;
     kh_status st = KH_OK;
+    if (strcmp(path, "-") == 0) {
+        st = read_stdin(fn, ctx, &k, d);
+        if (kind)
+            *kind = k;
+        return st;
+    }
     if (!kind_of(path, &k, &st, d))
         return st;
     if (kind)

@@ -18,8 +18,9 @@ typedef enum kh_sheetfile_kind {
     KH_SHEETFILE_XLS
 } kh_sheetfile_kind;
 
-/* Read every worksheet of path, in order, each handed to fn (which does
- * not keep it); *kind (may be NULL) gets the kind read.  A file that is no
+/* Read every worksheet of path ("-": standard input, read once), in
+ * order, each handed to fn (which does not keep it); *kind (may be NULL)
+ * gets the kind read.  A file that is no
  * spreadsheet kaohe reads (a lock file, WPS .et, .xlsb, .ods, an encrypted
  * workbook) is refused with a message saying how to save it as .xlsx. */
 kh_status kh_sheetfile_read(const char *path, kh_sheet_fn fn, void *ctx,

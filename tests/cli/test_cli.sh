@@ -283,3 +283,19 @@ test_same_file_twice_read_once() {
     cp samples/两江镇.csv "$T/copy.csv"
     expect_exit 1 "$KAOHE" score samples/两江镇.csv "$T/copy.csv"
 }
+
+# "-" reads one checklist from standard input, CSV, XLSX or XLS, opened
+# once (the sniffer used to take the first bytes from a pipe); a pipe or
+# device named as an input is refused at once, never blocking the others.
+test_stdin_and_pipes() {
+    cat samples/两江镇.csv | "$KAOHE" score - >"$T/out" 2>"$T/err" || fail "csv on stdin: $(cat "$T/err")"
+    has_text "$T/out" "两江镇      lingui-2020-township  36.8"
+    cat samples/xlsx/两江镇.xlsx | "$KAOHE" score - -o - >"$T/out" 2>"$T/err" || fail "xlsx on stdin"
+    has_text "$T/out" '"source": "-"'
+    has_text "$T/out" '"total": "36.8"'
+    mkfifo "$T/fifo"
+    cat samples/两江镇.csv | expect_exit 1 timeout 20 "$KAOHE" score /dev/stdin "$T/fifo" samples/四塘镇.csv
+    has_text "$T/err" "$T/fifo: this is not a file but a pipe or device: give the checklist file itself, or - to read"
+    has_text "$T/err" "/dev/stdin: this is not a file but a pipe or device"
+    has_text "$T/out" "四塘镇"
+}
