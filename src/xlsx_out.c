@@ -3,6 +3,7 @@
  */
 #include "xlsx_out.h"
 #include "outfile.h"
+#include "xlsx_zip.h"
 #include "text.h"
 
 #include <errno.h>
@@ -50,8 +51,9 @@ kh_status kh_xw_open(kh_xw *x, const char *path, bool row_by_row, time_t created
     if (st != KH_OK)
         return st;
     x->path = x->out.path;
+    x->tmpdir = parts_dir(row_by_row);
     lxw_workbook_options opt = {.constant_memory = row_by_row ? LXW_TRUE : LXW_FALSE,
-                                .tmpdir = parts_dir(row_by_row),
+                                .tmpdir = x->tmpdir,
                                 .use_zip64 = LXW_FALSE};
     x->wb = workbook_new_opt(x->out.open_path, &opt);
     if (!x->wb) {
@@ -76,6 +78,43 @@ void kh_xw_check(kh_xw *x, lxw_error e, const char *what)
     }
 }
 
+/* Whether the workbook libxlsxwriter just wrote at path is whole: every
+ * XML part inflates to a non-empty text that ends with '>'.  libxlsxwriter
+ * stages each part in a temporary file and does not notice when writing
+ * it failed (a full TMPDIR or /dev/shm): the workbook then closes "fine"
+ * with empty or cut parts, and would have replaced a good file. */
+static bool package_whole(const char *path, char *bad, size_t badsz)
+{
+    kh_diags d = {0};
+    kh_zip *z = NULL;
+    bool ok = kh_zip_open_file(path, &z, &d) == KH_OK;
+    char buf[16384];
+    for (size_t i = 0; ok && i < kh_zip_count(z); i++) {
+        const char *name = kh_zip_norm_at(z, i);
+        size_t len = strlen(name);
+        if (!(len > 4 && (strcmp(name + len - 4, ".xml") == 0 || strcmp(name + len - 5, ".rels") == 0)))
+            continue;
+        snprintf(bad, badsz, "%s", name);
+        ok = kh_zip_part_open(z, name, NULL, &d) == KH_OK;
+        size_t total = 0, n = 0;
+        char last = 0;
+        while (ok && (ok = kh_zip_part_read(z, buf, sizeof buf, &n, &d) == KH_OK) && n > 0) {
+            total += n;
+            for (size_t k = n; k-- > 0;)
+                if (buf[k] != ' ' && buf[k] != '\n' && buf[k] != '\r' && buf[k] != '\t') {
+                    last = buf[k];
+                    break;
+                }
+        }
+        ok = ok && total > 0 && last == '>';
+    }
+    if (ok)
+        bad[0] = '\0';
+    kh_zip_free(z);
+    kh_diags_clear(&d);
+    return ok;
+}
+
 kh_status kh_xw_close(kh_xw *x, kh_diags *d)
 {
     kh_status st = KH_OK;
@@ -90,6 +129,17 @@ kh_status kh_xw_close(kh_xw *x, kh_diags *d)
     } else if (e != LXW_NO_ERROR) {
         kh_diags_add(d, KH_ERROR, x->path, NULL, NULL, 0, _("cannot write the workbook: %s"),
                      lxw_strerror(e));
+        st = KH_ERR_IO;
+    }
+    char bad[256];
+    if (st == KH_OK && !package_whole(x->out.open_path, bad, sizeof bad)) {
+        const char *dir = x->tmpdir ? x->tmpdir : "/tmp";
+        kh_diags_add(d, KH_ERROR, x->path, NULL, NULL, 0,
+                     _("cannot write the workbook: its part %s came out empty or cut short, most "
+                       "likely because the folder where its parts are staged, %s, is full (no "
+                       "space left on device): free space there or set TMPDIR to a folder with "
+                       "room; the old file, if any, is kept"),
+                     bad[0] ? bad : "?", dir);
         st = KH_ERR_IO;
     }
     if (st == KH_OK)

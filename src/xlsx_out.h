@@ -25,6 +25,7 @@ typedef struct kh_xw {
     const char *path; /* final path (owned by out) */
     lxw_error err;    /* first libxlsxwriter error, LXW_NO_ERROR when none */
     const char *what; /* the call that failed first */
+    char *tmpdir;     /* where libxlsxwriter stages the parts (NULL: its default; not owned) */
 } kh_xw;
 
 /* The time a workbook records as its creation: SOURCE_DATE_EPOCH (seconds

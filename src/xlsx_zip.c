@@ -493,6 +493,16 @@ static const zentry *find(const kh_zip *z, const char *norm)
     return NULL;
 }
 
+size_t kh_zip_count(const kh_zip *z)
+{
+    return z->n;
+}
+
+const char *kh_zip_norm_at(const kh_zip *z, size_t i)
+{
+    return i < z->n ? z->e[i].norm : NULL;
+}
+
 const char *kh_zip_find(const kh_zip *z, const char *norm)
 {
     const zentry *e = find(z, norm);

@@ -51,6 +51,10 @@ kh_status kh_zip_part_open(kh_zip *z, const char *norm, const char *sheet,
 kh_status kh_zip_part_read(kh_zip *z, void *buf, size_t cap, size_t *n,
                            kh_diags *d);
 
+/* The number of parts, and the normalised name of part i (in name order). */
+size_t kh_zip_count(const kh_zip *z);
+const char *kh_zip_norm_at(const kh_zip *z, size_t i);
+
 /* Abandon the open part, if any. */
 void kh_zip_part_close(kh_zip *z);
 

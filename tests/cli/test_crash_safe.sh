@@ -192,3 +192,32 @@ test_disk_full_keeps_old_outputs() {
     [ ! -e "$T/t.xlsx" ] || fail "a template was left half-written"
     [ -z "$(find "$T" -name '*.tmp')" ] || fail "temporary files left: $(find "$T" -name '*.tmp')"
 }
+
+# A full staging folder for libxlsxwriter's parts (TMPDIR, else /dev/shm)
+# made workbooks with empty parts that replaced good files, exit 0.  Now:
+# exit 1, a message that says the disk is full and where, the old outputs
+# untouched.  Full tmpfs mounts in a private mount namespace (root).
+test_full_staging_folder_keeps_old_outputs() {
+    mkdir -p "$T/full" "$T/o/ss"
+    printf old >"$T/o/r.xlsx"
+    printf old >"$T/o/ss/两江镇.xlsx"
+    unshare -m sh -c '
+        set -e
+        mount -t tmpfs -o size=64k tmpfs "$1"
+        dd if=/dev/zero of="$1/fill" bs=4k count=64 2>/dev/null || true
+        TMPDIR="$1" "$2" rank samples -o "$3/r.xlsx" >"$3/rank.out" 2>"$3/rank.err" && exit 10
+        TMPDIR="$1" "$2" score samples -o "$3/ss" >"$3/ss.out" 2>"$3/ss.err" && exit 11
+        # and /dev/shm full, no TMPDIR
+        mount -t tmpfs -o size=64k tmpfs /dev/shm
+        dd if=/dev/zero of=/dev/shm/fill bs=4k count=64 2>/dev/null || true
+        env -u TMPDIR "$2" score samples/两江镇.csv -o "$3/ss" >"$3/shm.out" 2>"$3/shm.err" && exit 12
+        exit 0
+    ' sh "$T/full" "$KAOHE" "$T/o" || fail "a run with a full staging folder exited 0 (or unshare failed: $?)"
+    [ "$(cat "$T/o/r.xlsx")" = old ] || fail "the old ranking was replaced"
+    [ "$(cat "$T/o/ss/两江镇.xlsx")" = old ] || fail "the old scoresheet was replaced"
+    has_text "$T/o/rank.err" "r.xlsx: cannot write the workbook: its part"
+    has_text "$T/o/rank.err" "$T/full, is full (no space left on device)"
+    has_text "$T/o/ss.err" "两江镇.xlsx: cannot write the workbook"
+    has_text "$T/o/shm.err" "/dev/shm, is full (no space left on device)"
+    [ -z "$(ls -A "$T/o/ss" | grep -v '\.xlsx$')" ] || fail "left over: $(ls -A "$T/o/ss")"
+}
