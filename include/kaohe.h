@@ -27,7 +27,7 @@
 extern "C" {
 #endif
 
-#define KAOHE_VERSION "0.1.0"
+#define KAOHE_VERSION "0.2.0"
 
 /** Status codes of the library.  kh_strerror() gives the text of each. */
 typedef enum kh_status {
