@@ -31,7 +31,7 @@ LIB_OBJ  = $(LIB_SRC:src/%.c=$(B)/obj/%.o)
 TEST_SRC = $(wildcard tests/test_*.c)
 TESTS    = $(TEST_SRC:tests/%.c=$(B)/%)
 # Fuzz targets (tests/fuzz/fuzz_*.c): libFuzzer builds and replay builds.
-FUZZ_TARGETS = csv xlsx xls rubric score
+FUZZ_TARGETS = csv xlsx xls ods rubric score
 FUZZ_TIME ?= 60
 FUZZ_CC   ?= clang
 FUZZ_SAN   = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer

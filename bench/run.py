@@ -249,27 +249,28 @@ def table(n, rows, floor, wfloor, peers, jobs):
     return '\n'.join(out)
 
 
-def xls_twin(corpus):
+def twin(corpus, ext):
     """The corpus's .xlsx files (links in CORPUS-xlsx) and the same saved by
-    LibreOffice as .xls (CORPUS-xls), made once."""
-    xlsx_dir, xls_dir = corpus + '-xlsx', corpus + '-xls'
+    LibreOffice as .EXT (CORPUS-EXT), made once."""
+    xlsx_dir, out_dir = corpus + '-xlsx', corpus + '-' + ext
     names = sorted(f for f in os.listdir(corpus) if f.endswith('.xlsx'))
-    done = os.path.join(xls_dir, '.done')
-    if not os.path.exists(done):
-        shutil.rmtree(xls_dir, ignore_errors=True)
+    if not os.path.exists(os.path.join(xlsx_dir, '.done')):
         shutil.rmtree(xlsx_dir, ignore_errors=True)
-        os.makedirs(xls_dir)
         os.makedirs(xlsx_dir)
         for f in names:
             os.symlink(os.path.join(corpus, f), os.path.join(xlsx_dir, f))
-        profile = 'file://' + os.path.abspath(xls_dir + '.lo')
+        open(os.path.join(xlsx_dir, '.done'), 'w').close()
+    if not os.path.exists(os.path.join(out_dir, '.done')):
+        shutil.rmtree(out_dir, ignore_errors=True)
+        os.makedirs(out_dir)
+        profile = 'file://' + os.path.abspath(out_dir + '.lo')
         subprocess.run(['soffice', '-env:UserInstallation=' + profile, '--headless',
-                        '--convert-to', 'xls', '--outdir', xls_dir]
+                        '--convert-to', ext, '--outdir', out_dir]
                        + [os.path.join(corpus, f) for f in names],
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        shutil.rmtree(xls_dir + '.lo', ignore_errors=True)
-        open(done, 'w').close()
-    return xlsx_dir, xls_dir
+        shutil.rmtree(out_dir + '.lo', ignore_errors=True)
+        open(os.path.join(out_dir, '.done'), 'w').close()
+    return xlsx_dir, out_dir
 
 
 def main(argv):
@@ -338,12 +339,15 @@ def main(argv):
     # The readers side by side: the corpus's XLSX checklists, and the same
     # workbooks saved by LibreOffice as .xls (made once, kept beside the
     # corpus), each read and scored to JSON.
-    xlsx_dir, xls_dir = xls_twin(corpus)
+    xlsx_dir, xls_dir = twin(corpus, 'xls')
+    _, ods_dir = twin(corpus, 'ods')
     readers = [
         Cmd('rd-xlsx', 'kaohe score json -j 1, the XLSX half', k1 + [xlsx_dir, '--format', 'json', '-o', '-'],
             a.runs, out=W('rd-xlsx.json')),
         Cmd('rd-xls', 'kaohe score json -j 1, the same as .xls', k1 + [xls_dir, '--format', 'json', '-o', '-'],
             a.runs, out=W('rd-xls.json')),
+        Cmd('rd-ods', 'kaohe score json -j 1, the same as .ods', k1 + [ods_dir, '--format', 'json', '-o', '-'],
+            a.runs, out=W('rd-ods.json')),
     ]
     everything = cmds + list(peers.values()) + readers
     for i, c in enumerate(everything):
@@ -371,6 +375,8 @@ def main(argv):
                            json.dumps(u['items'], ensure_ascii=False)) for u in json.load(f)['units'])
     if scores(W('rd-xlsx.json')) != scores(W('rd-xls.json')):
         problems.append('the .xls twins of the XLSX checklists score differently')
+    if scores(W('rd-xlsx.json')) != scores(W('rd-ods.json')):
+        problems.append('the .ods twins of the XLSX checklists score differently')
     floor, wfloor = cmds[0], cmds[1]
     rows = cmds[:5] + list(peers.values()) + cmds[5:]
     print()
@@ -382,12 +388,15 @@ def main(argv):
             one = next(c for c in cmds if c.key == key)
             par = next(c for c in cmds[5:] if c.key == key)
             print('-j %d over -j 1, %s: %.2f×' % (a.jobs, key, one.median / par.median))
-    rx, rs = readers
+    rx, rs, ro = readers
     nx = len([f for f in os.listdir(xlsx_dir) if f.endswith('.xlsx')])
-    print('readers, %d checklists each: .xlsx %.3f s (%.2f ms each), .xls %.3f s (%.2f ms each); '
-          '.xls over .xlsx: %.2f× wall (%.2f× CPU)'
+    print('readers, %d checklists each: .xlsx %.3f s (%.2f ms each), .xls %.3f s (%.2f ms each), '
+          '.ods %.3f s (%.2f ms each); .xls over .xlsx: %.2f× wall (%.2f× CPU); '
+          '.ods over .xlsx: %.2f× wall (%.2f× CPU)'
           % (nx, rx.median, 1000 * rx.median / max(nx, 1), rs.median, 1000 * rs.median / max(nx, 1),
-             rs.median / rx.median, rs.cpu / max(rx.cpu, 1e-9)))
+             ro.median, 1000 * ro.median / max(nx, 1),
+             rs.median / rx.median, rs.cpu / max(rx.cpu, 1e-9),
+             ro.median / rx.median, ro.cpu / max(rx.cpu, 1e-9)))
     print('peer vs kaohe: same units, totals, vetoes, item scores, rejected files, scoresheet files '
           'and ranking rows: %s' % ('yes' if not problems else 'NO'))
     if reasons:

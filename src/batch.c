@@ -441,9 +441,9 @@ static kh_status list_input(tasks *t, const char *path, bool recursive)
             kh_diags d = {0};
             kh_diags_add(&d, KH_ERROR, path, NULL, NULL, 0,
                          recursive ? _("this folder and its sub-folders hold no checklist file "
-                                       "(.csv, .xlsx, .xls): check the folder name, or put the "
+                                       "(.csv, .xlsx, .xls, .ods): check the folder name, or put the "
                                        "checklists in it")
-                                   : _("this folder holds no checklist file (.csv, .xlsx, .xls): "
+                                   : _("this folder holds no checklist file (.csv, .xlsx, .xls, .ods): "
                                        "check the folder name, or give -r to read its "
                                        "sub-folders too"));
             st = task_add(t, T_REJECT, kh_strdup(path), &d);

@@ -2,8 +2,9 @@
  * sheetfile.c - opening a spreadsheet file: which reader, and the plain
  * words for the files kaohe does not read (see sheetfile.h).
  *
- * The first bytes decide: a zip is an XLSX workbook (its reader refuses
- * .ods, .xlsb and .docx packages by their content), a Compound File (OLE)
+ * The first bytes decide: a zip whose first entry is the OpenDocument
+ * spreadsheet mimetype is .ods; another zip is an XLSX workbook (its
+ * reader refuses .xlsb and .docx packages by their content), a Compound File (OLE)
  * is an .xls workbook for FreeXL (which also sees a password), anything
  * else is CSV text.  The name decides only what the bytes cannot: an
  * Office lock file (~$name) holds a few bytes of the user's name, a WPS
@@ -12,6 +13,7 @@
 #include "sheetfile.h"
 #include "csv_in.h"
 #include "text.h"
+#include "ods_in.h"
 #include "xls_in.h"
 
 #include <errno.h>
@@ -43,7 +45,7 @@ bool kh_sheetfile_name(const char *name)
     if (name[0] == '.' || (name[0] == '~' && name[1] == '$'))
         return false;
     return name_ends(name, ".csv") || name_ends(name, ".xlsx") || name_ends(name, ".xlsm") ||
-           name_ends(name, ".xls");
+           name_ends(name, ".xls") || name_ends(name, ".ods");
 }
 
 /* The kind of path by its first bytes and name; false (with a message)
@@ -66,7 +68,7 @@ static bool kind_of(const char *path, kh_sheetfile_kind *kind, kh_status *st, kh
         *st = KH_ERR_INPUT;
         return false;
     }
-    unsigned char head[8] = {0};
+    unsigned char head[96] = {0};
     FILE *f = fopen(path, "rb");
     if (!f) {
         kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0, _("cannot read the file: %s"),
@@ -76,7 +78,9 @@ static bool kind_of(const char *path, kh_sheetfile_kind *kind, kh_status *st, kh
     }
     size_t n = fread(head, 1, sizeof head, f);
     fclose(f);
-    if (n >= 4 && memcmp(head, "PK\3\4", 4) == 0)
+    if (kh_is_ods(head, n))
+        *kind = KH_SHEETFILE_ODS;
+    else if (n >= 4 && memcmp(head, "PK\3\4", 4) == 0)
         *kind = KH_SHEETFILE_XLSX;
     else if (kh_is_cfb(head, n) && (name_ends(path, ".xlsx") || name_ends(path, ".xlsm"))) {
         /* Excel keeps a workbook with a password as an encrypted package
@@ -128,7 +132,10 @@ static kh_status read_stdin(kh_sheet_fn fn, void *ctx, kh_sheetfile_kind *kind, 
     const unsigned char *data = (const unsigned char *)kh_buf_str(&b);
     size_t len = b.len;
     kh_status st;
-    if (len >= 4 && memcmp(data, "PK\3\4", 4) == 0) {
+    if (kh_is_ods(data, len)) {
+        *kind = KH_SHEETFILE_ODS;
+        st = kh_ods_read_mem(name, data, len, fn, ctx, d);
+    } else if (len >= 4 && memcmp(data, "PK\3\4", 4) == 0) {
         *kind = KH_SHEETFILE_XLSX;
         st = kh_xlsx_read_mem(name, data, len, fn, ctx, d);
     } else if (kh_is_cfb(data, len)) {
@@ -186,6 +193,8 @@ kh_status kh_sheetfile_read(const char *path, kh_sheet_fn fn, void *ctx,
         return kh_xlsx_read_file(path, fn, ctx, d);
     case KH_SHEETFILE_XLS:
         return kh_xls_read_file(path, fn, ctx, d);
+    case KH_SHEETFILE_ODS:
+        return kh_ods_read_file(path, fn, ctx, d);
     case KH_SHEETFILE_CSV:
         break;
     }
@@ -212,6 +221,8 @@ kh_status kh_sheetfile_read_first(const char *path, kh_sheet **out, kh_sheetfile
         return kh_xlsx_read_first(path, out, d);
     case KH_SHEETFILE_XLS:
         return kh_xls_read_first(path, out, d);
+    case KH_SHEETFILE_ODS:
+        return kh_ods_read_first(path, out, d);
     case KH_SHEETFILE_CSV:
         break;
     }

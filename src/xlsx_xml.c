@@ -25,6 +25,9 @@ static const struct {
     NS_URI("http://schemas.openxmlformats.org/officeDocument/2006/relationships", KH_NS_REL),
     NS_URI("http://purl.oclc.org/ooxml/officeDocument/relationships", KH_NS_REL),
     NS_URI("http://schemas.openxmlformats.org/package/2006/relationships", KH_NS_PKG),
+    NS_URI("urn:oasis:names:tc:opendocument:xmlns:office:1.0", KH_NS_ODS_OFFICE),
+    NS_URI("urn:oasis:names:tc:opendocument:xmlns:table:1.0", KH_NS_ODS_TABLE),
+    NS_URI("urn:oasis:names:tc:opendocument:xmlns:text:1.0", KH_NS_ODS_TEXT),
 };
 
 /* Split an expat name ("URI local" or "local") into namespace and local.

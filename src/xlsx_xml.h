@@ -14,7 +14,11 @@
 #include <expat.h>
 
 /* Namespaces, by URI: both the transitional and the Strict one count. */
-enum kh_ns { KH_NS_NONE, KH_NS_SML, KH_NS_REL, KH_NS_PKG, KH_NS_OTHER };
+enum kh_ns {
+    KH_NS_NONE, KH_NS_SML, KH_NS_REL, KH_NS_PKG,
+    KH_NS_ODS_OFFICE, KH_NS_ODS_TABLE, KH_NS_ODS_TEXT, /* OpenDocument (ods_in.c) */
+    KH_NS_OTHER
+};
 
 typedef struct kh_xml kh_xml;
 typedef void (*kh_xml_start_fn)(kh_xml *x, enum kh_ns ns, const char *local,

@@ -45,6 +45,7 @@ test_bench_path_tiny() {
     # the .xls reader beside the XLSX one, on the same workbooks saved as .xls
     has_text "$T/out" "readers, 25 checklists each: .xlsx"
     has_text "$T/out" ".xls over .xlsx:"
+    has_text "$T/out" ".ods over .xlsx:"
     [ "$(ls "$T/corpus-xls" | grep -c '\.xls$')" -eq 25 ] || fail "not 25 .xls twins"
     for row in "floor" "floor for writing" "kaohe score json -j 1" "kaohe score xlsx -j 1" "kaohe rank -j 1" \
                "peer score json" "peer score xlsx" "peer rank" "kaohe score json -j 3"; do
@@ -123,7 +124,7 @@ test_jobs_same_output() {
     has_text "$T/ss1.err" "$unit.xlsx: cannot put the finished file in place"
     has_text "$T/j1.err" "missing.csv"
     has_text "$T/j1.err" "zz-other.csv"
-    has_text "$T/j1.err" "$T/empty: this folder holds no checklist file (.csv, .xlsx, .xls)"
+    has_text "$T/j1.err" "$T/empty: this folder holds no checklist file (.csv, .xlsx, .xls, .ods)"
     expect_exit 2 "$KAOHE" score -j 0 "$T/c"
     has_text "$T/err" "-j takes a number"
     expect_exit 2 "$KAOHE" score -j x "$T/c"

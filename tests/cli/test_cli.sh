@@ -211,7 +211,7 @@ test_empty_folder_is_an_error() {
     mkdir -p "$T/empty/sub"
     cp samples/两江镇.csv "$T/empty/sub/"
     expect_exit 1 "$KAOHE" score "$T/empty" samples/四塘镇.csv
-    has_text "$T/err" "$T/empty: this folder holds no checklist file (.csv, .xlsx, .xls): check the folder name, or give -r"
+    has_text "$T/err" "$T/empty: this folder holds no checklist file (.csv, .xlsx, .xls, .ods): check the folder name, or give -r"
     has_text "$T/out" "四塘镇"
     expect_exit 0 "$KAOHE" score -r "$T/empty"
     mkdir "$T/void"

@@ -18,6 +18,7 @@
 #include "rubric.h"
 #include "rules.h"
 #include "text.h"
+#include "xlsx_in.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +70,25 @@ static inline void fuzz_check_diags(const kh_diags *d)
         char *s = kh_diag_format(g);
         FUZZ_CHECK(s);
         kh_free(s);
+    }
+}
+
+/* A sheet a workbook reader made: a valid UTF-8 name, every cell non-empty
+ * valid UTF-8 of at most Excel's characters inside Excel's grid, cells in
+ * row and column order. */
+static inline void fuzz_check_workbook_sheet(const kh_sheet *s)
+{
+    FUZZ_CHECK(s->name && kh_utf8_valid(s->name, strlen(s->name), NULL));
+    for (size_t i = 0; i < s->ncells; i++) {
+        const kh_cell *c = &s->cells[i];
+        FUZZ_CHECK(c->text && *c->text);
+        FUZZ_CHECK(kh_utf8_valid(c->text, strlen(c->text), NULL));
+        FUZZ_CHECK(kh_utf8_len(c->text) <= KH_XLSX_MAX_CELL);
+        FUZZ_CHECK(c->row < KH_MAX_ROWS && c->col < KH_MAX_COLS);
+        if (i > 0) {
+            const kh_cell *p = &s->cells[i - 1];
+            FUZZ_CHECK(p->row < c->row || (p->row == c->row && p->col < c->col));
+        }
     }
 }
 

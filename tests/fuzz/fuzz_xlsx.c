@@ -10,18 +10,7 @@ static kh_status take_sheet(void *ctx, const kh_sheet *s)
     size_t *nsheets = ctx;
     (*nsheets)++;
     FUZZ_CHECK(*nsheets <= KH_XLSX_MAX_SHEETS);
-    FUZZ_CHECK(s->name && kh_utf8_valid(s->name, strlen(s->name), NULL));
-    for (size_t i = 0; i < s->ncells; i++) {
-        const kh_cell *c = &s->cells[i];
-        FUZZ_CHECK(c->text && *c->text);
-        FUZZ_CHECK(kh_utf8_valid(c->text, strlen(c->text), NULL));
-        FUZZ_CHECK(kh_utf8_len(c->text) <= KH_XLSX_MAX_CELL);
-        FUZZ_CHECK(c->row < KH_MAX_ROWS && c->col < KH_MAX_COLS);
-        if (i > 0) {
-            const kh_cell *p = &s->cells[i - 1];
-            FUZZ_CHECK(p->row < c->row || (p->row == c->row && p->col < c->col));
-        }
-    }
+    fuzz_check_workbook_sheet(s);
     return fuzz_score_sheet(s, "fuzz.xlsx");
 }
 

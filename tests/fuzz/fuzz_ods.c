@@ -1,0 +1,26 @@
+/* fuzz_ods.c - .ods checklist reader: bytes -> kh_ods_read_mem -> each
+ * worksheet -> checklist -> score.  Every cell the reader keeps is
+ * non-empty valid UTF-8 inside Excel's grid; sheet names are valid UTF-8. */
+#include "fuzz.h"
+#include "zipmut.h"
+#include "ods_in.h"
+
+static kh_status take_sheet(void *ctx, const kh_sheet *s)
+{
+    size_t *nsheets = ctx;
+    (*nsheets)++;
+    
+    fuzz_check_workbook_sheet(s);
+    return fuzz_score_sheet(s, "fuzz.ods");
+}
+
+int LLVMFuzzerTestOneInput(const unsigned char *data, size_t len)
+{
+    kh_diags d = {0};
+    size_t nsheets = 0;
+    kh_status st = kh_ods_read_mem("fuzz.ods", data, len, take_sheet, &nsheets, &d);
+    fuzz_check_diags(&d);
+    FUZZ_CHECK(st == KH_OK || d.n > 0 || st == KH_ERR_NOMEM);
+    kh_diags_clear(&d);
+    return 0;
+}
