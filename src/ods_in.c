@@ -83,9 +83,8 @@ static const char *ods_cell_name(kh_xml *x)
     return kh_cell_ref((uint32_t)r, (uint32_t)c, ref);
 }
 
-static uint32_t repeat_attr(kh_xml *x, const char **attrs, const char *name)
+static uint32_t repeat_of(kh_xml *x, const char *v, const char *name)
 {
-    const char *v = kh_xml_attr(attrs, KH_NS_ODS_TABLE, name);
     uint32_t n = 1;
     if (v && (!kh_xml_uint(v, UINT32_MAX, &n) || n == 0)) {
         kh_xml_fail(x, KH_ERR_INPUT, NULL, _("%s is not a count of 1 or more: the file is damaged"),
@@ -156,7 +155,8 @@ static void ods_start(kh_xml *x, enum kh_ns ns, const char *local, const char **
     if (!o->table_depth)
         return;
     if (ns == KH_NS_ODS_TABLE && strcmp(local, "table-row") == 0) {
-        o->row_repeat = repeat_attr(x, attrs, "number-rows-repeated");
+        o->row_repeat = repeat_of(x, kh_xml_attr(attrs, KH_NS_ODS_TABLE, "number-rows-repeated"),
+                                  "number-rows-repeated");
         o->col = 0;
         o->ncells = 0;
         kh_buf_reset(&o->rowtext);
@@ -164,21 +164,29 @@ static void ods_start(kh_xml *x, enum kh_ns ns, const char *local, const char **
     }
     if (ns == KH_NS_ODS_TABLE &&
         (strcmp(local, "table-cell") == 0 || strcmp(local, "covered-table-cell") == 0)) {
+        /* One pass over the cell's attributes (every cell has several). */
+        enum { A_REPEAT, A_TYPE, A_VALUE, A_DATE, A_BOOL, NA };
+        static const enum kh_ns ans[NA] = {KH_NS_ODS_TABLE, KH_NS_ODS_OFFICE, KH_NS_ODS_OFFICE,
+                                           KH_NS_ODS_OFFICE, KH_NS_ODS_OFFICE};
+        static const char *const aname[NA] = {"number-columns-repeated", "value-type", "value",
+                                              "date-value", "boolean-value"};
+        const char *av[NA];
+        kh_xml_attrs(attrs, NA, ans, aname, av);
         o->in_cell = true;
         o->cell_depth = x->depth;
-        o->col_repeat = repeat_attr(x, attrs, "number-columns-repeated");
+        o->col_repeat = repeat_of(x, av[A_REPEAT], "number-columns-repeated");
         kh_buf_reset(&o->text);
         o->chars = 0;
         o->paragraphs = 0;
         kh_free(o->value);
         o->value = NULL;
         o->type = KH_CELL_STRING;
-        const char *vt = kh_xml_attr(attrs, KH_NS_ODS_OFFICE, "value-type");
+        const char *vt = av[A_TYPE];
         const char *v = NULL;
         if (!vt) {
             /* text only, or empty */
         } else if (!strcmp(vt, "float") || !strcmp(vt, "percentage") || !strcmp(vt, "currency")) {
-            v = kh_xml_attr(attrs, KH_NS_ODS_OFFICE, "value");
+            v = av[A_VALUE];
             double d;
             char num[KH_XLSX_NUMBUF];
             if (!v || !kh_xlsx_parse_number(v, o->cloc, &d)) {
@@ -191,13 +199,13 @@ static void ods_start(kh_xml *x, enum kh_ns ns, const char *local, const char **
             o->value = kh_strdup(num);
             o->type = KH_CELL_NUMBER;
         } else if (!strcmp(vt, "date")) {
-            v = kh_xml_attr(attrs, KH_NS_ODS_OFFICE, "date-value");
+            v = av[A_DATE];
             if (v && kh_xlsx_iso_date(v)) {
                 o->value = kh_strndup(v, 10);
                 o->type = KH_CELL_DATE;
             }
         } else if (!strcmp(vt, "boolean")) {
-            v = kh_xml_attr(attrs, KH_NS_ODS_OFFICE, "boolean-value");
+            v = av[A_BOOL];
             if (v) {
                 o->value = kh_strdup(!strcmp(v, "true") || !strcmp(v, "1") ? "TRUE" : "FALSE");
                 o->type = KH_CELL_BOOL;

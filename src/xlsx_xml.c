@@ -35,18 +35,20 @@ static const struct {
  * prefixes first (no scan for the separator). */
 static enum kh_ns split_name(const char *name, const char **local)
 {
-    for (size_t i = 0; i < KH_ARRAY_LEN(ns_uris); i++) {
-        size_t n = ns_uris[i].len;
-        /* strncmp stops at the end of a shorter name; name[n] is then
-         * within it (at most its terminator). */
-        if (strncmp(name, ns_uris[i].uri, n) == 0 && name[n] == NS_SEP) {
-            *local = name + n + 1;
-            return ns_uris[i].ns;
-        }
-    }
+    /* One scan for the separator, then only the URIs of that length are
+     * compared (the known ones differ in length or early): the elements of
+     * an .ods file's content.xml tried five OOXML URIs with strncmp each. */
     const char *sep = strchr(name, NS_SEP);
-    *local = sep ? sep + 1 : name;
-    return sep ? KH_NS_OTHER : KH_NS_NONE;
+    if (!sep) {
+        *local = name;
+        return KH_NS_NONE;
+    }
+    size_t n = (size_t)(sep - name);
+    *local = sep + 1;
+    for (size_t i = 0; i < KH_ARRAY_LEN(ns_uris); i++)
+        if (ns_uris[i].len == n && memcmp(name, ns_uris[i].uri, n) == 0)
+            return ns_uris[i].ns;
+    return KH_NS_OTHER;
 }
 
 const char *kh_xml_attr(const char **attrs, enum kh_ns ns, const char *local)
@@ -64,6 +66,20 @@ const char *kh_xml_attr(const char **attrs, enum kh_ns ns, const char *local)
             return attrs[i + 1];
     }
     return NULL;
+}
+
+void kh_xml_attrs(const char **attrs, size_t n, const enum kh_ns *ns, const char *const *local,
+                  const char **out)
+{
+    for (size_t k = 0; k < n; k++)
+        out[k] = NULL;
+    for (size_t i = 0; attrs[i]; i += 2) {
+        const char *l;
+        enum kh_ns a = split_name(attrs[i], &l);
+        for (size_t k = 0; k < n; k++)
+            if (a == ns[k] && !out[k] && strcmp(l, local[k]) == 0)
+                out[k] = attrs[i + 1];
+    }
 }
 
 bool kh_xml_sml(enum kh_ns ns, const char *local, const char *want)

@@ -72,6 +72,11 @@ void kh_xml_oom(kh_xml *x);
  * or NULL. */
 const char *kh_xml_attr(const char **attrs, enum kh_ns ns, const char *local);
 
+/* Several attributes in one pass over attrs: out[i] gets the value of the
+ * attribute (ns[i], local[i]), or NULL. */
+void kh_xml_attrs(const char **attrs, size_t n, const enum kh_ns *ns, const char *const *local,
+                  const char **out);
+
 /* True for the SpreadsheetML element want (or the same without any
  * namespace). */
 bool kh_xml_sml(enum kh_ns ns, const char *local, const char *want);

@@ -201,13 +201,20 @@ test_full_staging_folder_keeps_old_outputs() {
     mkdir -p "$T/full" "$T/o/ss"
     printf old >"$T/o/r.xlsx"
     printf old >"$T/o/ss/两江镇.xlsx"
-    unshare -m sh -c '
+    # A private mount namespace; in a chroot (/ no mount point) unshare
+    # cannot make / private, so each mount point is made private itself
+    # (a bind of the folder on itself) before a tmpfs goes over it.
+    if unshare -m true 2>/dev/null; then ns="unshare -m"; else ns="unshare -m --propagation unchanged"; fi
+    $ns sh -c '
         set -e
+        private() { mount --bind "$1" "$1" && mount --make-private "$1"; }
+        private "$1"
         mount -t tmpfs -o size=64k tmpfs "$1"
         dd if=/dev/zero of="$1/fill" bs=4k count=64 2>/dev/null || true
         TMPDIR="$1" "$2" rank samples -o "$3/r.xlsx" >"$3/rank.out" 2>"$3/rank.err" && exit 10
         TMPDIR="$1" "$2" score samples -o "$3/ss" >"$3/ss.out" 2>"$3/ss.err" && exit 11
         # and /dev/shm full, no TMPDIR
+        private /dev/shm
         mount -t tmpfs -o size=64k tmpfs /dev/shm
         dd if=/dev/zero of=/dev/shm/fill bs=4k count=64 2>/dev/null || true
         env -u TMPDIR "$2" score samples/两江镇.csv -o "$3/ss" >"$3/shm.out" 2>"$3/shm.err" && exit 12
