@@ -91,7 +91,7 @@ static const char usage_template[] = N_(
     "  -h, --help          show this help\n");
 
 static const char usage_score[] = N_(
-    "usage: kaohe score [--rubric FILE]... INPUT... [-o DIR|-] [--format xlsx,csv,json]\n"
+    "usage: kaohe score [--rubric FILE]... [-r] INPUT... [-o DIR|-] [--format xlsx,csv,json]\n"
     "Score filled checklists.  Without -o, print a short table (unit, rubric, total, result).\n"
     "\n"
     "  -r, --recursive     read the checklists in sub-folders of a folder too\n"
@@ -107,7 +107,7 @@ static const char usage_score[] = N_(
     "  -h, --help          show this help\n");
 
 static const char usage_rank[] = N_(
-    "usage: kaohe rank [--rubric FILE]... INPUT... -o RANKING.xlsx [--json FILE]\n"
+    "usage: kaohe rank [--rubric FILE]... [-r] INPUT... -o RANKING.xlsx [--json FILE]\n"
     "Score every checklist and write one ranking workbook: a ranking sheet per rubric,\n"
     "deduction details, rejected inputs and a chart.\n"
     "\n"
