@@ -94,12 +94,16 @@ static void report_bad_bytes(kh_diags *d, const char *path, const unsigned char 
 static kh_status gb18030_to_utf8(const char *path, const unsigned char *s, size_t len,
                                  char **out, size_t *outlen, kh_diags *d)
 {
+    kh_isolation_lock();
     iconv_t cd = iconv_open("UTF-8", "GB18030");
+    int e = errno;
+    kh_isolation_unlock();
     if (cd == (iconv_t)-1) {
+        char eb[128];
         kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0,
                      _("the file is not UTF-8 and this system cannot convert GB18030 (iconv: %s): "
                        "save the file as UTF-8 (in Excel: Save As → CSV UTF-8)"),
-                     strerror(errno));
+                     kh_errno_text(e, eb, sizeof eb));
         return KH_ERR_INPUT;
     }
     /* A 2-byte character becoming 3 bytes is the largest growth. */

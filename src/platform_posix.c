@@ -11,10 +11,15 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/magic.h>
 
@@ -185,5 +190,180 @@ int kh_syncfs(int fd)
 
 void kh_console_utf8(void)
 {
+}
+
+/* ---- isolation ---- */
+
+static pthread_mutex_t isolation_mu = PTHREAD_MUTEX_INITIALIZER;
+
+void kh_isolation_lock(void)
+{
+    pthread_mutex_lock(&isolation_mu);
+}
+
+void kh_isolation_unlock(void)
+{
+    pthread_mutex_unlock(&isolation_mu);
+}
+
+/* Write all of buf to fd: false on an error. */
+static bool write_all(int fd, const void *buf, size_t n)
+{
+    const char *p = buf;
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return false;
+        p += w;
+        n -= (size_t)w;
+    }
+    return true;
+}
+
+/* The child: limits, fn, then a header (fn's result, out's length) and
+ * out down the pipe.  Never returns. */
+static void run_child(int fd, kh_isolated_fn fn, void *arg, unsigned mem_mb, unsigned cpu_s)
+{
+    /* A fault ends the child, whatever handler the program set (a test
+     * framework's would go on running the program's tests in it). */
+    static const int sigs[] = {SIGINT, SIGTERM, SIGPIPE, SIGSEGV, SIGBUS,
+                               SIGFPE, SIGILL,  SIGABRT, SIGXCPU};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        signal(sigs[i], SIG_DFL);
+    /* The library never prints; what the parser might print (or a
+     * sanitizer's report of its crash) is not for the user. */
+    int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (null >= 0 && !getenv("KAOHE_ISOLATED_STDERR"))
+        dup2(null, 2);
+    struct rlimit cpu = {cpu_s, cpu_s + 1};
+    setrlimit(RLIMIT_CPU, &cpu);
+#ifndef KH_SANITIZED
+    /* Address space: what the child inherits plus mem_mb MiB (sanitizers
+     * reserve terabytes of shadow memory, so not under them). */
+    unsigned long pages = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f) {
+        if (fscanf(f, "%lu", &pages) != 1)
+            pages = 0;
+        fclose(f);
+    }
+    if (pages > 0) {
+        struct rlimit as;
+        if (getrlimit(RLIMIT_AS, &as) == 0) {
+            rlim_t want = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + ((rlim_t)mem_mb << 20);
+            if (as.rlim_max == RLIM_INFINITY || want < as.rlim_max)
+                as.rlim_cur = want;
+            setrlimit(RLIMIT_AS, &as);
+        }
+    }
+#else
+    (void)mem_mb;
+#endif
+    kh_buf out = {0};
+    int rc = fn(arg, &out);
+    if (out.oom)
+        _exit(3);
+    unsigned char head[9];
+    uint64_t len = out.len;
+    head[0] = rc == 0 ? 0 : 1;
+    for (int i = 0; i < 8; i++)
+        head[1 + i] = (unsigned char)(len >> (8 * i));
+    if (!write_all(fd, head, sizeof head) || !write_all(fd, kh_buf_str(&out), out.len))
+        _exit(2);
+    _exit(0);
+}
+
+int kh_run_isolated(kh_isolated_fn fn, void *arg, unsigned mem_mb, unsigned cpu_s,
+                    struct kh_buf *out)
+{
+    kh_buf_reset(out);
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) != 0)
+        return KH_ISOLATED_SYSTEM;
+    kh_isolation_lock();
+    pid_t pid = fork();
+    if (pid == 0) {
+        kh_isolation_unlock();
+        close(p[0]);
+        run_child(p[1], fn, arg, mem_mb, cpu_s);
+    }
+    int e = errno;
+    kh_isolation_unlock();
+    close(p[1]);
+    if (pid < 0) {
+        close(p[0]);
+        errno = e;
+        return KH_ISOLATED_SYSTEM;
+    }
+    /* Read until the child closes the pipe: at most the header and mem_mb
+     * MiB, within twice the CPU time it may use (it may be waiting, not
+     * computing). */
+    int result = KH_ISOLATED_OK;
+    uint64_t max = ((uint64_t)mem_mb << 20) + 9;
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    long limit_ms = 2000L * cpu_s + 5000;
+    for (;;) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long spent = (long)(now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000;
+        struct pollfd pf = {p[0], POLLIN, 0};
+        int n = spent >= limit_ms ? 0 : poll(&pf, 1, (int)(limit_ms - spent));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            result = KH_ISOLATED_CRASHED;
+            break;
+        }
+        char chunk[65536];
+        ssize_t r = read(p[0], chunk, sizeof chunk);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            result = KH_ISOLATED_CRASHED;
+            break;
+        }
+        if (r == 0)
+            break;
+        if (out->len + (uint64_t)r > max) {
+            result = KH_ISOLATED_CRASHED;
+            break;
+        }
+        kh_buf_add(out, chunk, (size_t)r);
+        if (out->oom) {
+            result = KH_ISOLATED_NOMEM;
+            break;
+        }
+    }
+    close(p[0]);
+    if (result != KH_ISOLATED_OK)
+        kill(pid, SIGKILL);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (result == KH_ISOLATED_OK) {
+        uint64_t len = 0;
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || out->len < 9) {
+            result = KH_ISOLATED_CRASHED;
+        } else {
+            const unsigned char *h = (const unsigned char *)out->s;
+            for (int i = 0; i < 8; i++)
+                len |= (uint64_t)h[1 + i] << (8 * i);
+            if (len != out->len - 9)
+                result = KH_ISOLATED_CRASHED;
+            else
+                result = h[0] == 0 ? KH_ISOLATED_OK : KH_ISOLATED_FAILED;
+        }
+        if (result != KH_ISOLATED_CRASHED) {
+            memmove(out->s, out->s + 9, out->len - 9);
+            out->len -= 9;
+            out->s[out->len] = '\0';
+            return result;
+        }
+    }
+    kh_buf_reset(out);
+    return result;
 }
 #endif
