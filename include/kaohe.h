@@ -72,7 +72,8 @@ typedef struct kh_diag {
     char *sheet;  /**< worksheet name; NULL for CSV and whole-file problems */
     char *cell;   /**< A1 reference such as "E12"; may be NULL */
     long line;    /**< 1-based line (rubric CSV); 0 when not used */
-    char *msg;    /**< what is wrong and how to fix it */
+    char *msg;    /**< what is wrong and how to fix it, in English (stable for programs) */
+    char *msg_zh; /**< the same in Chinese, as files and a Chinese terminal show it */
 } kh_diag;
 
 /** A growable list of diagnostics.  Zero-initialise before use. */
@@ -90,6 +91,9 @@ size_t kh_diags_errors(const kh_diags *d);
  * "FILE:LINE: msg" or "FILE: msg".  Returns a string the caller frees with
  * kh_free(), or NULL when out of memory. */
 char *kh_diag_format(const kh_diag *diag);
+/** The same in Chinese, as kaohe writes it into files for people:
+ * "FILE:SHEET!CELL：msg", "FILE 第 LINE 行：msg", "FILE：msg". */
+char *kh_diag_format_zh(const kh_diag *diag);
 
 /** s made safe to show on a terminal: control characters as \xHH and
  * invisible format characters (bidirectional overrides, zero-width) as

@@ -158,18 +158,26 @@ void kh_diags_vadd(kh_diags *d, kh_severity sev, const char *file,
         d->oom = true;
         return;
     }
-    kh_buf msg = {0};
+    kh_buf msg = {0}, zh = {0};
+    va_list aq;
+    va_copy(aq, ap);
     kh_buf_vprintf(&msg, fmt, ap);
+    kh_buf_vprintf_zh(&zh, fmt, aq);
+    va_end(aq);
     kh_diag g = {.severity = sev, .line = line};
     g.file = kh_strdup(file);
     g.sheet = kh_strdup(sheet);
     g.cell = kh_strdup(cell);
+    bool oom = msg.oom || zh.oom;
     g.msg = kh_buf_steal(&msg);
-    if ((file && !g.file) || (sheet && !g.sheet) || (cell && !g.cell) || !g.msg) {
+    g.msg_zh = kh_buf_steal(&zh);
+    if ((file && !g.file) || (sheet && !g.sheet) || (cell && !g.cell) || !g.msg || !g.msg_zh ||
+        oom) {
         kh_free(g.file);
         kh_free(g.sheet);
         kh_free(g.cell);
         kh_free(g.msg);
+        kh_free(g.msg_zh);
         d->oom = true;
         return;
     }
@@ -211,6 +219,7 @@ void kh_diags_clear(kh_diags *d)
         kh_free(d->v[i].sheet);
         kh_free(d->v[i].cell);
         kh_free(d->v[i].msg);
+        kh_free(d->v[i].msg_zh);
     }
     kh_free(d->v);
     *d = (kh_diags){0};
@@ -224,7 +233,8 @@ size_t kh_diags_errors(const kh_diags *d)
     return n;
 }
 
-char *kh_diag_format(const kh_diag *g)
+/* "FILE:SHEET!CELL: msg" in English, "FILE:SHEET!CELL：msg" in Chinese. */
+static char *format_diag(const kh_diag *g, bool zh)
 {
     kh_buf b = {0};
     if (g->file)
@@ -234,11 +244,22 @@ char *kh_diag_format(const kh_diag *g)
     if (g->cell)
         kh_buf_printf(&b, "!%s", g->cell);
     else if (g->line > 0)
-        kh_buf_printf(&b, ":%ld", g->line);
+        kh_buf_printf(&b, zh ? " 第 %ld 行" : ":%ld", g->line);
     if (b.len)
-        kh_buf_puts(&b, ": ");
-    kh_buf_puts(&b, g->msg ? g->msg : "");
+        kh_buf_puts(&b, zh ? "：" : ": ");
+    const char *m = zh && g->msg_zh ? g->msg_zh : g->msg;
+    kh_buf_puts(&b, m ? m : "");
     return kh_buf_steal(&b);
+}
+
+char *kh_diag_format(const kh_diag *g)
+{
+    return format_diag(g, false);
+}
+
+char *kh_diag_format_zh(const kh_diag *g)
+{
+    return format_diag(g, true);
 }
 
 /* ---- status texts: one per kh_status, in order (tests check the count) ---- */

@@ -12,13 +12,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Every user-facing message goes through _() so that a translation catalogue
- * can be added without touching call sites (gettext domain "kaohe"). */
+/* Text for people is written in English in the code and marked for the
+ * catalogue (po/, gettext domain "kaohe"; see i18n.h):
+ *   _()  a message (diagnostic format, or a reason handed to one): its
+ *        English msgid; kh_diags_add makes it English and Chinese;
+ *   N_() the same, in a static table;
+ *   T_() text printed for the terminal (rubric show, the score table):
+ *        translated as the locale says (dgettext);
+ *   Z_() text written into a file for people: Chinese. */
 #include <libintl.h>
 
+#include "i18n.h"
 #include "platform.h"
-#define _(s) dgettext("kaohe", s)
+#define _(s) (s)
 #define N_(s) (s)
+#define T_(s) dgettext("kaohe", s)
+#define Z_(s) kh_zh(s)
 
 #define KH_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 

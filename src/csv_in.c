@@ -49,22 +49,18 @@ static size_t raw_row(const unsigned char *s, size_t len, size_t off)
     return row;
 }
 
-/* "row R, byte offset N: byte 0xFF is" or "...: bytes 0x81 0x30 are": up
- * to 4 bytes from off, stopping before a line break, comma or quote. */
-static void bad_bytes_subject(kh_buf *b, const unsigned char *s, size_t len, size_t off)
+/* Up to 4 bytes from off as "0xFF" or "0x81 0x30", stopping before a line
+ * break, comma or quote. */
+static void bad_bytes_hex(kh_buf *b, const unsigned char *s, size_t len, size_t off)
 {
-    kh_buf hex = {0};
     size_t n = 0;
     while (off + n < len && n < 4) {
         unsigned char c = s[off + n];
         if (n && (c == '\r' || c == '\n' || c == ',' || c == '"'))
             break;
-        kh_buf_printf(&hex, "%s0x%02X", n ? " " : "", c);
+        kh_buf_printf(b, "%s0x%02X", n ? " " : "", c);
         n++;
     }
-    kh_buf_printf(b, _("row %zu, byte offset %zu: "), raw_row(s, len, off), off);
-    kh_buf_printf(b, n == 1 ? _("byte %s is") : _("bytes %s are"), kh_buf_str(&hex));
-    kh_buf_free(&hex);
 }
 
 enum bad_kind { BAD_NEITHER, BAD_AFTER_BOM, BAD_AFTER_UTF8 };
@@ -79,10 +75,11 @@ static void report_bad_bytes(kh_diags *d, const char *path, const unsigned char 
                               "or mixes two encodings)"),
     };
     kh_buf b = {0};
-    bad_bytes_subject(&b, s, len, off);
+    bad_bytes_hex(&b, s, len, off);
     kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0,
-                 _("%s %s: save the file as UTF-8 (in Excel: Save As → CSV UTF-8)"),
-                 kh_buf_str(&b), _(why[kind]));
+                 _("row %zu, byte offset %zu: the bytes %s are %s: save the file as UTF-8 (in "
+                   "Excel: Save As → CSV UTF-8)"),
+                 raw_row(s, len, off), off, kh_buf_str(&b), _(why[kind]));
     if (b.oom && d)
         d->oom = true;
     kh_buf_free(&b);

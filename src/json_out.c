@@ -133,15 +133,20 @@ static kh_status write_json(const kh_batch *b, bool ranked, FILE *out)
         json_str(out, r->source);
         fputs(", \"sheet\": ", out);
         json_str(out, r->sheet);
-        fputs(", \"errors\": [", out);
-        for (size_t k = 0; k < r->n; k++) {
-            char *msg = kh_diag_format(&b->errors.v[r->first + k]);
-            if (!msg)
-                return KH_ERR_NOMEM;
-            if (k)
-                fputs(", ", out);
-            json_str(out, msg);
-            kh_free(msg);
+        /* errors: Chinese, as people read them; errors_en: the same in
+         * English, stable wording for programs. */
+        for (int en = 0; en < 2; en++) {
+            fputs(en ? "], \"errors_en\": [" : ", \"errors\": [", out);
+            for (size_t k = 0; k < r->n; k++) {
+                const kh_diag *g = &b->errors.v[r->first + k];
+                char *msg = en ? kh_diag_format(g) : kh_diag_format_zh(g);
+                if (!msg)
+                    return KH_ERR_NOMEM;
+                if (k)
+                    fputs(", ", out);
+                json_str(out, msg);
+                kh_free(msg);
+            }
         }
         fputs("]}", out);
     }

@@ -24,11 +24,17 @@
 #include "platform.h"
 
 #define _(s) dgettext("kaohe", s)
+#define P_(s, p, n) dngettext("kaohe", s, p, n)
 #define N_(s) (s)
 
 enum { EXIT_REJECTED = 1, EXIT_USAGE = 2 };
 
 static const char *prog = "kaohe";
+
+/* Whether the terminal speaks Chinese: the locale chose the zh_CN
+ * catalogue (main sets it).  The library's messages carry both languages;
+ * this picks one for standard error. */
+static bool zh_terminal;
 
 static void eprintf(const char *fmt, ...)
 {
@@ -45,7 +51,7 @@ static void eprintf(const char *fmt, ...)
  * cells are untrusted: their control characters are shown, not obeyed. */
 static void print_diag(const kh_diag *g)
 {
-    char *m = kh_diag_format(g);
+    char *m = zh_terminal ? kh_diag_format_zh(g) : kh_diag_format(g);
     char *s = m ? kh_term_text(m) : NULL;
     if (g->severity == KH_NOTE)
         fprintf(stderr, "%s: %s%s\n", prog, _("note: "), s ? s : "?");
@@ -169,6 +175,31 @@ static char *rubric_dir(void)
     return strdup(KH_DATADIR "/rubrics");
 }
 
+/* The folder of compiled catalogues, found like the rubrics: beside the
+ * binary (installed: BIN/../share/locale; build tree: build/locale; the
+ * Windows zip: locale beside kaohe.exe), else the configured one. */
+static void bind_catalogue(void)
+{
+    char *exe = kh_exe_path();
+    if (exe) {
+        char *dir = dirname(exe);
+        static const char *const rel[] = {"/locale", "/../share/locale"};
+        for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+            char cand[PATH_MAX + 64], mo[PATH_MAX + 128];
+            snprintf(cand, sizeof cand, "%s%s", dir, rel[i]);
+            snprintf(mo, sizeof mo, "%s/zh_CN/LC_MESSAGES/kaohe.mo", cand);
+            struct stat st;
+            if (stat(mo, &st) == 0) {
+                bindtextdomain("kaohe", cand);
+                free(exe);
+                return;
+            }
+        }
+        free(exe);
+    }
+    bindtextdomain("kaohe", KH_LOCALEDIR);
+}
+
 typedef struct opts {
     const char **rubrics;
     size_t nrubrics;
@@ -188,7 +219,7 @@ static kh_registry *load_registry(const opts *o, int *status)
     kh_diags d = {0};
     kh_registry *reg = kh_registry_new();
     if (!reg) {
-        eprintf("%s", kh_strerror(KH_ERR_NOMEM));
+        eprintf("%s", _(kh_strerror(KH_ERR_NOMEM)));
         *status = EXIT_USAGE;
         return NULL;
     }
@@ -200,7 +231,7 @@ static kh_registry *load_registry(const opts *o, int *status)
     print_diags(&d);
     if (st != KH_OK) {
         if (st != KH_ERR_RUBRIC)
-            eprintf("%s", kh_strerror(st));
+            eprintf("%s", _(kh_strerror(st)));
         kh_registry_free(reg);
         *status = EXIT_USAGE;
         return NULL;
@@ -409,7 +440,7 @@ static kh_batch *run_batch(int argc, char **argv, const opts *o, kh_registry *re
     kh_options ko = {.blank_as_missing = o->blank_as_missing, .recursive = o->recursive};
     kh_batch *b = kh_batch_new(reg, &ko);
     if (!b) {
-        eprintf("%s", kh_strerror(KH_ERR_NOMEM));
+        eprintf("%s", _(kh_strerror(KH_ERR_NOMEM)));
         *status = EXIT_REJECTED;
         return NULL;
     }
@@ -424,7 +455,7 @@ static kh_batch *run_batch(int argc, char **argv, const opts *o, kh_registry *re
     if (st == KH_OK)
         st = kh_batch_finish(b);
     if (st != KH_OK) {
-        eprintf("%s", kh_strerror(st));
+        eprintf("%s", _(kh_strerror(st)));
         kh_batch_free(b);
         *status = EXIT_REJECTED;
         return NULL;
@@ -551,6 +582,14 @@ static int cmd_rank(int argc, char **argv, opts *o)
                 st = s2;
         }
         print_diags(&d);
+        size_t nrej = kh_batch_rejected_count(b);
+        if (nrej)
+            eprintf(P_("%zu checklist did not pass and is not in the ranking (未计入排名): "
+                             "its problems are listed above and in the sheet 未通过的文件 of %s",
+                             "%zu checklists did not pass and are not in the ranking (未计入排名): "
+                             "their problems are listed above and in the sheet 未通过的文件 of %s",
+                             nrej),
+                    nrej, o->output);
         if (st != KH_OK)
             status = st == KH_ERR_USAGE ? EXIT_USAGE : (status ? status : EXIT_REJECTED);
         kh_batch_free(b);
@@ -611,10 +650,12 @@ static int cmd_rubric(int argc, char **argv, opts *o)
 int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
+    bind_catalogue();
+    bind_textdomain_codeset("kaohe", "UTF-8");
     /* Look the catalogue up once before -j starts threads: libintl's first
      * lookup sets up its state, and on Windows two threads doing that at
      * once aborted (Wine, -j 3, messages from several inputs). */
-    (void)dgettext("kaohe", "");
+    zh_terminal = strcmp(_(usage_main), usage_main) != 0;
     /* zlib takes and gives back about 256 KiB for every part of every
      * workbook read or written; with a megabyte of slack at the top of the
      * heap glibc stops growing and trimming it each time (page faults of

@@ -811,7 +811,7 @@ static const double rejected_width[J_NCOLS] = {34, 14, 9, 80};
 static void write_rejected_row(rk *k, lxw_worksheet *ws, lxw_row_t r, const char *file,
                                const char *sheet, const kh_diag *dg)
 {
-    const char *msg = dg ? dg->msg : "（未记录原因）";
+    const char *msg = dg ? (dg->msg_zh ? dg->msg_zh : dg->msg) : "（未记录原因）";
     unsigned lines = text_lines(msg, rejected_width[J_MSG]);
     unsigned fl = text_lines(file, rejected_width[J_FILE]);
     set_row(k, ws, r, row_height(fl > lines ? fl : lines, 20));

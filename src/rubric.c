@@ -884,26 +884,26 @@ static void put_rule(kh_buf *b, const kh_rubric *r, const kh_checkpoint *cp)
     char x[KH_DEC_BUFSZ];
     switch (cp->kind) {
     case KH_KIND_HAS:
-        kh_buf_printf(b, _("has: missing costs %s"), kh_dec_format(cp->per, x));
+        kh_buf_printf(b, T_("has: missing costs %s"), kh_dec_format(cp->per, x));
         break;
     case KH_KIND_COUNT:
-        kh_buf_printf(b, _("count: need %lld, each short costs %s"), (long long)cp->need,
+        kh_buf_printf(b, T_("count: need %lld, each short costs %s"), (long long)cp->need,
                       kh_dec_format(cp->per, x));
         break;
     case KH_KIND_EACH:
-        kh_buf_printf(b, _("each: each costs %s"), kh_dec_format(cp->per, x));
+        kh_buf_printf(b, T_("each: each costs %s"), kh_dec_format(cp->per, x));
         break;
     case KH_KIND_ANY:
-        kh_buf_printf(b, _("any: any at all costs the item's %s points"),
+        kh_buf_printf(b, T_("any: any at all costs the item's %s points"),
                       kh_dec_format(r->items[cp->item].points, x));
         break;
     case KH_KIND_VETO:
-        kh_buf_printf(b, _("veto: any at all costs the item's %s points and vetoes the unit (一票否决)"),
+        kh_buf_printf(b, T_("veto: any at all costs the item's %s points and vetoes the unit (一票否决)"),
                       kh_dec_format(r->items[cp->item].points, x));
         break;
     }
     if (cp->has_cap)
-        kh_buf_printf(b, _(", at most %s"), kh_dec_format(cp->cap, x));
+        kh_buf_printf(b, T_(", at most %s"), kh_dec_format(cp->cap, x));
 }
 
 kh_status kh_rubric_describe(const kh_rubric *r, FILE *out)
@@ -911,12 +911,12 @@ kh_status kh_rubric_describe(const kh_rubric *r, FILE *out)
     kh_buf b = {0};
     char x[KH_DEC_BUFSZ];
     kh_buf_printf(&b, "%s\n", r->title);
-    kh_buf_printf(&b, _("  id:        %s\n"), r->id);
-    kh_buf_printf(&b, _("  unit type: %s\n"), r->unit_type);
-    kh_buf_printf(&b, _("  total:     %s points in %zu items, %zu check points\n"),
+    kh_buf_printf(&b, T_("  id:        %s\n"), r->id);
+    kh_buf_printf(&b, T_("  unit type: %s\n"), r->unit_type);
+    kh_buf_printf(&b, T_("  total:     %s points in %zu items, %zu check points\n"),
                   kh_dec_format(r->total, x), r->nitems, r->ncps);
     if (r->path && *r->path)
-        kh_buf_printf(&b, _("  file:      %s\n"), r->path);
+        kh_buf_printf(&b, T_("  file:      %s\n"), r->path);
     size_t idw = 0;
     for (size_t i = 0; i < r->ncps; i++)
         if (strlen(r->cps[i].id) > idw)
@@ -924,9 +924,9 @@ kh_status kh_rubric_describe(const kh_rubric *r, FILE *out)
     for (size_t i = 0; i < r->nitems; i++) {
         const kh_item *it = &r->items[i];
         if (it->points == KH_DEC_INT(1))
-            kh_buf_printf(&b, _("\nItem %s, 1 point\n"), it->num);
+            kh_buf_printf(&b, T_("\nItem %s, 1 point\n"), it->num);
         else
-            kh_buf_printf(&b, _("\nItem %s, %s points\n"), it->num, kh_dec_format(it->points, x));
+            kh_buf_printf(&b, T_("\nItem %s, %s points\n"), it->num, kh_dec_format(it->points, x));
         put_wrapped(&b, it->content, 4, 74);
         for (size_t k = it->first; k < it->first + it->ncps; k++) {
             const kh_checkpoint *cp = &r->cps[k];
@@ -936,7 +936,7 @@ kh_status kh_rubric_describe(const kh_rubric *r, FILE *out)
             if (cp->hint) {
                 /* Wrapped like the content: hints can be long. */
                 kh_buf h = {0};
-                kh_buf_printf(&h, _("hint: %s"), cp->hint);
+                kh_buf_printf(&h, T_("hint: %s"), cp->hint);
                 if (h.oom)
                     b.oom = true;
                 else

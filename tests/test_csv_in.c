@@ -164,20 +164,20 @@ static const struct bad_case {
      "x.csv: row 2, byte offset 5: a NUL byte, which CSV text never holds (this is a binary file "
      "or UTF-16 text): " SAVE_UTF8},
     {"invalid UTF-8 after a BOM", BYTES("\xEF\xBB\xBF" "a\nb,\xE4\xB8\n"), KH_ERR_INPUT,
-     "x.csv: row 2, byte offset 7: bytes 0xE4 0xB8 are not valid UTF-8, although the file starts "
+     "x.csv: row 2, byte offset 7: the bytes 0xE4 0xB8 are not valid UTF-8, although the file starts "
      "with a UTF-8 byte order mark: " SAVE_UTF8},
     {"neither UTF-8 nor GB18030, row counted in records",
      /* the GB18030 row 2,两江镇 precedes the bad bytes; record 2 spans two lines */
      BYTES("id,name\n1,\"two\nlines\"\n2,\xC1\xBD\xBD\xAD\xD5\xF2\n3,\x81\x30,x\n"), KH_ERR_INPUT,
-     "x.csv: row 4, byte offset 33: bytes 0x81 0x30 are neither UTF-8 nor GB18030 text: " SAVE_UTF8},
+     "x.csv: row 4, byte offset 33: the bytes 0x81 0x30 are neither UTF-8 nor GB18030 text: " SAVE_UTF8},
     {"truncated GB18030 at the end", BYTES("\xC1\xBD\xBD"), KH_ERR_INPUT,
-     "x.csv: row 1, byte offset 2: byte 0xBD is neither UTF-8 nor GB18030 text: " SAVE_UTF8},
+     "x.csv: row 1, byte offset 2: the bytes 0xBD are neither UTF-8 nor GB18030 text: " SAVE_UTF8},
     {"0xFF in GB18030", BYTES("\xC1\xBD,\xFF\n"), KH_ERR_INPUT,
-     "x.csv: row 1, byte offset 3: byte 0xFF is neither UTF-8 nor GB18030 text: " SAVE_UTF8},
+     "x.csv: row 1, byte offset 3: the bytes 0xFF are neither UTF-8 nor GB18030 text: " SAVE_UTF8},
     {"UTF-8 text, then GB18030 bytes: not read as GB18030 mojibake",
      BYTES("临桂区2020年度乡（镇）安全生产工作考核检查表\n被考核单位,\xC1\xBD\xBD\xAD\xD5\xF2\n"),
      KH_ERR_INPUT,
-     "x.csv: row 2, byte offset 81: bytes 0xC1 0xBD 0xBD 0xAD are not valid UTF-8, although the "
+     "x.csv: row 2, byte offset 81: the bytes 0xC1 0xBD 0xBD 0xAD are not valid UTF-8, although the "
      "text before is UTF-8 (the file is damaged or mixes two encodings): " SAVE_UTF8},
 };
 

@@ -375,8 +375,14 @@ static void rejected_sheet(void **state)
         assert_empty(s, kh_cell_ref(1 + i, 1, ref));
         if (e->v[i].cell)
             assert_cell_type(s, kh_cell_ref(1 + i, 2, ref), KH_CELL_STRING, e->v[i].cell);
-        assert_cell_type(s, kh_cell_ref(1 + i, 3, ref), KH_CELL_STRING, e->v[i].msg);
+        assert_cell_type(s, kh_cell_ref(1 + i, 3, ref), KH_CELL_STRING, e->v[i].msg_zh);
     }
+    /* Chinese whatever the locale (the tests run in the C locale), the
+     * reason handed to the message (how to write 有/无) translated too. */
+    const test_rcell *d2 = test_cell_at(s, "D2");
+    assert_non_null(d2);
+    assert_non_null(strstr(d2->text, "检查结果“也许”（检查点 1.1 "));
+    assert_non_null(strstr(d2->text, "）不是“有”或“无”：有该项资料填“有”，没有填“无”"));
     char ref[KH_CELLREF_BUFSZ];
     assert_null(test_cell_at(s, kh_cell_ref(1 + (uint32_t)e->n, 0, ref)));
     test_rbook_free(&bk);

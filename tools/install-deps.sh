@@ -5,7 +5,7 @@
 set -eu
 what=${1:-test}
 build_pkgs="pkg-config libxlsxwriter-dev libcsv-dev libminizip-dev zlib1g-dev libexpat1-dev libfreexl-dev libutf8proc-dev libmicrohttpd-dev libsqlite3-dev libsodium-dev gettext"
-test_pkgs="$build_pkgs libcmocka-dev python3-openpyxl libreoffice-calc-nogui poppler-utils fonts-noto-cjk valgrind clang libclang-rt-14-dev chromium chromium-driver python3-selenium"
+test_pkgs="$build_pkgs libcmocka-dev python3-openpyxl libreoffice-calc-nogui poppler-utils fonts-noto-cjk valgrind clang libclang-rt-14-dev chromium chromium-driver python3-selenium locales"
 deb_pkgs="$build_pkgs dpkg-dev fakeroot lintian debootstrap"
 windows_pkgs="$build_pkgs dpkg-dev gcc-mingw-w64-x86-64 cmake autoconf automake libtool tcl wine64 zip"
 case $what in
@@ -20,13 +20,24 @@ for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
         missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
-echo "installing:$missing" >&2
+# The Chinese tests run under zh_CN.UTF-8: generated when missing.
+need_locale=
+if [ "$what" = test ] && ! locale -a 2>/dev/null | grep -qix 'zh_CN.utf-\{0,1\}8'; then
+    need_locale=yes
+fi
+[ -z "$missing" ] && [ -z "$need_locale" ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
-    echo "$0: need root to install:$missing" >&2
+    echo "$0: need root to install:$missing${need_locale:+ (and the zh_CN.UTF-8 locale)}" >&2
     exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -q >/dev/null
-# shellcheck disable=SC2086
-apt-get install -y -q --no-install-recommends $missing >/dev/null
+if [ -n "$missing" ]; then
+    echo "installing:$missing" >&2
+    apt-get update -q >/dev/null
+    # shellcheck disable=SC2086
+    apt-get install -y -q --no-install-recommends $missing >/dev/null
+fi
+if [ -n "$need_locale" ]; then
+    grep -qx 'zh_CN.UTF-8 UTF-8' /etc/locale.gen 2>/dev/null || echo 'zh_CN.UTF-8 UTF-8' >>/etc/locale.gen
+    locale-gen >/dev/null
+fi

@@ -99,7 +99,8 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 assert [u['unit'] for u in d['units']] == ['四塘镇'], d['units']
 assert [r['source'] for r in d['rejected']] == ['tests/data/cli/dup-a.csv', 'tests/data/cli/dup-b.csv']
-assert 'also in tests/data/cli/dup-b.csv' in d['rejected'][0]['errors'][0]
+assert 'also in tests/data/cli/dup-b.csv' in d['rejected'][0]['errors_en'][0]
+assert '也出现在 tests/data/cli/dup-b.csv 中' in d['rejected'][0]['errors'][0], d['rejected'][0]['errors']
 PY
 }
 

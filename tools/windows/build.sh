@@ -16,7 +16,7 @@ version=$(sed -n 's/^#define KAOHE_VERSION "\(.*\)"$/\1/p' include/kaohe.h)
 # The same sources as the Linux build; formats are checked there (mingw's
 # printf attribute does not know %zu, which its C99 printf does).
 CFLAGS="-std=c11 -O2 -g0 -D_GNU_SOURCE -D__USE_MINGW_ANSI_STDIO=1 -DUTF8PROC_STATIC
- -DLXW_STATIC -DKH_DATADIR=\"rubrics\" -Iinclude -Isrc -I$D/include
+ -DLXW_STATIC -DKH_DATADIR=\"rubrics\" -DKH_LOCALEDIR=\"locale\" -Iinclude -Isrc -I$D/include
  -Wall -Wextra -Werror -Wno-format -Wno-missing-field-initializers"
 mkdir -p "$W/obj/kaohe"
 objs=()
@@ -29,6 +29,13 @@ for f in src/*.c; do
     fi
     objs+=("$o")
 done
+# The built-in Chinese catalogue (src/i18n.c) and the .mo for the console.
+awk -f tools/po2c.awk po/zh_CN.po >"$W/obj/kaohe/msgs_zh.c"
+# shellcheck disable=SC2086
+$CC $CFLAGS -c -o "$W/obj/kaohe/msgs_zh.o" "$W/obj/kaohe/msgs_zh.c"
+objs+=("$W/obj/kaohe/msgs_zh.o")
+mkdir -p "$W/locale/zh_CN/LC_MESSAGES"
+msgfmt --check -o "$W/locale/zh_CN/LC_MESSAGES/kaohe.mo" po/zh_CN.po
 
 # The manifest: UTF-8 as the process code page (file names such as
 # 两江镇.xlsx through the narrow calls), long paths, Windows 10 and later.
@@ -44,6 +51,7 @@ $CC -static -s -o "$W/kaohe.exe" "${objs[@]}" -L"$D/lib" \
 z=$W/zip/kaohe-$version
 rm -rf "$W/zip" && mkdir -p "$z/rubrics" "$z/samples"
 cp "$W/kaohe.exe" "$z/"
+cp -r "$W/locale" "$z/"
 cp templates/rubrics/*.csv "$z/rubrics/"
 cp samples/*.csv "$z/samples/"
 [ -f templates/rubrics/NOTES.md ] && cp templates/rubrics/NOTES.md "$z/rubrics/"
