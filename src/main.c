@@ -529,8 +529,10 @@ static int cmd_score(int argc, char **argv, opts *o)
             st = kh_batch_write_csv(b, stdout);
         } else {
             if (pr.on)
-                progress_line(&pr, _("%s: writing %zu scoresheets in %s ..."), prog,
-                              kh_batch_unit_count(b), o->output);
+                progress_line(&pr,
+                              P_("%s: writing %zu scoresheet in %s ...",
+                                 "%s: writing %zu scoresheets in %s ...", kh_batch_unit_count(b)),
+                              prog, kh_batch_unit_count(b), o->output);
             st = kh_write_scoresheets(b, o->output, formats, o->jobs, &d);
             progress_end(&pr);
         }
@@ -568,8 +570,11 @@ static int cmd_rank(int argc, char **argv, opts *o)
     if (b) {
         kh_diags d = {0};
         if (pr.on)
-            progress_line(&pr, _("%s: writing the ranking of %zu units to %s ..."), prog,
-                          kh_batch_unit_count(b), o->output);
+            progress_line(&pr,
+                          P_("%s: writing the ranking of %zu unit to %s ...",
+                             "%s: writing the ranking of %zu units to %s ...",
+                             kh_batch_unit_count(b)),
+                          prog, kh_batch_unit_count(b), o->output);
         kh_status st = kh_write_ranking(b, o->output, &d);
         progress_end(&pr);
         if (o->json && strcmp(o->json, "-") == 0) {
