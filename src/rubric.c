@@ -142,16 +142,19 @@ static void __attribute__((format(printf, 2, 3))) err_file(loader *L, const char
     L->nerr++;
 }
 
-/* "line 6" (CSV) or "cell D6" (XLSX), for messages that point elsewhere. */
-static const char *where(const loader *L, uint32_t row, uint32_t col, char buf[48])
+/* For messages that point elsewhere, two arguments of "%s %s": "line",
+ * "6" (CSV) or "cell", "D6" (XLSX).  The word is a message of its own, so
+ * that the Chinese text says 行号 6 or 单元格 D6. */
+static const char *where_ref(const loader *L, uint32_t row, uint32_t col, char buf[48])
 {
     char ref[KH_CELLREF_BUFSZ];
     if (L->is_xlsx)
-        snprintf(buf, 48, _("cell %s"), kh_cell_ref(row, col, ref));
+        snprintf(buf, 48, "%s", kh_cell_ref(row, col, ref));
     else
-        snprintf(buf, 48, _("line %lu"), (unsigned long)row + 1);
+        snprintf(buf, 48, "%lu", (unsigned long)row + 1);
     return buf;
 }
+#define where(L, row, col, buf) ((L)->is_xlsx ? _("cell") : _("line")), where_ref(L, row, col, buf)
 
 #define SHOW_BUFSZ 160
 
@@ -248,7 +251,7 @@ static void read_meta_row(loader *L, size_t i, size_t j)
         return;
     }
     if (L->meta[k].seen) {
-        err_at(L, row, 0, _("metadata key '%s' is repeated (first on %s): keep one of them"),
+        err_at(L, row, 0, _("metadata key '%s' is repeated (first on %s %s): keep one of them"),
                meta_names[k], where(L, L->meta[k].row, 0, wb));
         return;
     }
@@ -384,14 +387,14 @@ static size_t row_item(loader *L, uint32_t row, const span *v)
             ax->points_ok && pts != it->points) {
             char a[KH_DEC_BUFSZ], b[KH_DEC_BUFSZ];
             err_at(L, row, L->col[C_POINTS],
-                   _("points %s differ from the %s given for item %s on %s: give the item's "
+                   _("points %s differ from the %s given for item %s on %s %s: give the item's "
                      "points once, on its first row"),
                    kh_dec_format(pts, a), kh_dec_format(it->points, b), show(v[C_ITEM], sb),
                    where(L, ax->row, L->col[C_POINTS], wb));
         }
         if (v[C_CONTENT].n && !span_eq_str(v[C_CONTENT], it->content))
             err_at(L, row, L->col[C_CONTENT],
-                   _("the content of item %s belongs on its first row (%s) only: move it there "
+                   _("the content of item %s belongs on its first row (%s %s) only: move it there "
                      "or delete it"),
                    show(v[C_ITEM], sb), where(L, ax->row, L->col[C_CONTENT], wb));
         return L->cur;
@@ -400,7 +403,7 @@ static size_t row_item(loader *L, uint32_t row, const span *v)
     if (seen) {
         size_t prev = *seen;
         err_at(L, row, L->col[C_ITEM],
-               _("item %s reappears after item %s (it starts on %s): keep all rows of one item "
+               _("item %s reappears after item %s (it starts on %s %s): keep all rows of one item "
                  "together"),
                show(v[C_ITEM], sb), show(trimmed(r->items[L->cur].num), sb2),
                where(L, L->aux[prev].row, L->col[C_ITEM], wb));
@@ -578,14 +581,14 @@ static void read_cp_row(loader *L, size_t i, size_t j)
             size_t first = *seen;
             if (cell[C_CHECK]->type == KH_CELL_NUMBER && memchr(v[C_CHECK].s, '.', v[C_CHECK].n))
                 err_at(L, row, L->col[C_CHECK],
-                       _("check point '%s' is already defined on %s: give each check point its "
+                       _("check point '%s' is already defined on %s %s: give each check point its "
                          "own id (if you typed %s0, the spreadsheet made it the number %s: "
                          "format the check column as text and type it again)"),
                        show(v[C_CHECK], sb), where(L, (uint32_t)(r->cps[first].line - 1),
                                                    L->col[C_CHECK], wb), sb, sb);
             else
                 err_at(L, row, L->col[C_CHECK],
-                       _("check point '%s' is already defined on %s: give each check point its "
+                       _("check point '%s' is already defined on %s %s: give each check point its "
                          "own id"),
                        show(v[C_CHECK], sb), where(L, (uint32_t)(r->cps[first].line - 1),
                                                    L->col[C_CHECK], wb));

@@ -58,6 +58,16 @@ test_messages_chinese_with_cell() {
     has_text "$T/err" "kaohe: 有 1 份检查表未通过，未计入排名：问题见上方提示及 $T/排名.xlsx 的“未通过的文件”工作表"
 }
 
+# A message that points at another row says where in Chinese words too.
+test_rubric_location_chinese() {
+    have_zh || return 1
+    sed 's/^1,,,1.2,/1,,,1.1,/' "$TOP/tests/data/rubrics/good.csv" >"$T/dup.csv"
+    LANG=$ZH expect_exit 2 "$KAOHE" rubric check "$T/dup.csv"
+    has_text "$T/err" "dup.csv 第 8 行：检查点“1.1”已在行号 7 定义：每个检查点应有自己的编号"
+    LANG=C expect_exit 2 "$KAOHE" rubric check "$T/dup.csv"
+    has_text "$T/err" "dup.csv:8: check point '1.1' is already defined on line 7"
+}
+
 test_other_locale_stays_english() {
     LANG=C expect_exit 1 "$KAOHE" score "$TOP/tests/data/cli/bad.csv"
     has_text "$T/err" "bad.csv!G11: result '也许' for 1.3 年度工作计划 is not 有 or 无"
