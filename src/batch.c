@@ -604,13 +604,19 @@ static kh_status reject_duplicates(kh_batch *b)
                     where(&others, v[m]);
                     shown++;
                 }
-                if (j - i - 1 > shown)
-                    kh_buf_printf(&others, _(" and %zu other checklists"), j - i - 1 - shown);
                 kh_diags d = {0};
-                kh_diags_add(&d, KH_ERROR, v[k]->cl->source, v[k]->cl->sheet, NULL, 0,
-                             _("unit '%s' (%s) is also in %s: a unit is scored once per rubric, "
-                               "remove or rename one of the checklists"),
-                             v[k]->cl->unit, v[k]->cl->rubric->id, kh_buf_str(&others));
+                if (j - i - 1 > shown)
+                    kh_diags_add(&d, KH_ERROR, v[k]->cl->source, v[k]->cl->sheet, NULL, 0,
+                                 _("unit '%s' (%s) is also in %s and %zu other checklists: a "
+                                   "unit is scored once per rubric, remove or rename all but "
+                                   "one of the checklists"),
+                                 v[k]->cl->unit, v[k]->cl->rubric->id, kh_buf_str(&others),
+                                 j - i - 1 - shown);
+                else
+                    kh_diags_add(&d, KH_ERROR, v[k]->cl->source, v[k]->cl->sheet, NULL, 0,
+                                 _("unit '%s' (%s) is also in %s: a unit is scored once per "
+                                   "rubric, remove or rename one of the checklists"),
+                                 v[k]->cl->unit, v[k]->cl->rubric->id, kh_buf_str(&others));
                 kh_buf_free(&others);
                 st = reject(b, v[k]->cl->source, v[k]->cl->sheet, &d, v[k]->order);
                 kh_diags_clear(&d);

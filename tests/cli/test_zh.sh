@@ -107,3 +107,13 @@ assert len(rej['errors']) == len(rej['errors_en']) == len(msgs), (rej, msgs)
 assert '不是“有”或“无”' in rej['errors'][0] and "is not 有 or 无" in rej['errors_en'][0], rej
 EOF
 }
+
+# A count inside a message is part of the Chinese sentence, not an English
+# fragment handed to it.
+test_duplicate_count_chinese() {
+    have_zh || return 1
+    for i in 1 2 3 4 5 6; do cp "$TOP/samples/两江镇.csv" "$T/copy$i.csv"; done
+    LANG=$ZH expect_exit 1 "$KAOHE" score "$T"
+    has_text "$T/err" "copy1.csv：被考核单位“两江镇”（lingui-2020-township）也出现在 $T/copy2.csv, $T/copy3.csv, $T/copy4.csv 及其他 2 份检查表中："
+    lacks_text "$T/err" "other checklists"
+}
