@@ -590,10 +590,13 @@ kh_status kh_zip_part_read(kh_zip *z, void *buf, size_t cap, size_t *n, kh_diags
     z->part_bytes += (uint64_t)r;
     z->total_bytes += (uint64_t)r;
     if (z->part_bytes > KH_XLSX_MAX_PART) {
-        char msg[160];
-        snprintf(msg, sizeof msg, _("inflates past the %u MiB limit: the file is damaged or not "
-                                    "a real workbook"), KH_XLSX_MAX_PART >> 20);
-        return part_error(z, KH_ERR_INPUT, d, msg);
+        char show[KH_XLSX_SHOW_BUFSZ];
+        kh_diags_add(d, KH_ERROR, z->path, z->sheet, NULL, 0,
+                     _("part %s inflates past the %u MiB limit: the file is damaged or not a "
+                       "real workbook"),
+                     kh_xlsx_show(z->cur->name, show), KH_XLSX_MAX_PART >> 20);
+        kh_zip_part_close(z);
+        return KH_ERR_INPUT;
     }
     if (z->total_bytes > KH_XLSX_MAX_TOTAL) {
         kh_zip_part_close(z);
