@@ -262,6 +262,18 @@ char *kh_diag_format_zh(const kh_diag *g)
     return format_diag(g, true);
 }
 
+/* The C library's texts of the errors a user can act on, as
+ * kh_errno_text gives them (glibc's, in English), so that the catalogue
+ * translates them where a message carries one as an argument. */
+static const char *const errno_texts[] __attribute__((unused)) = {
+    N_("No space left on device"),   N_("Disk quota exceeded"),
+    N_("Permission denied"),         N_("No such file or directory"),
+    N_("Read-only file system"),     N_("Input/output error"),
+    N_("File exists"),               N_("Not a directory"),
+    N_("Is a directory"),            N_("Too many open files"),
+    N_("File name too long"),        N_("Operation not permitted"),
+};
+
 /* ---- status texts: one per kh_status, in order (tests check the count) ---- */
 
 static const char *const status_text[] = {

@@ -11,8 +11,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <locale.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
@@ -45,9 +47,23 @@ unsigned kh_cpu_count(void)
     return cpus > 0 ? (unsigned)cpus : 1;
 }
 
+/* The C library's English text, whatever the locale: messages carry it as
+ * an argument, and the catalogue translates the common ones (common.c). */
+static locale_t c_locale;
+static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
+
+static void make_c_locale(void)
+{
+    c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+}
+
 const char *kh_errno_text(int e, char *buf, size_t n)
 {
-    return strerror_r(e, buf, n); /* the GNU one: may return its own text */
+    pthread_once(&c_locale_once, make_c_locale);
+    if (!c_locale)
+        return strerror_r(e, buf, n); /* the GNU one: may return its own text */
+    snprintf(buf, n, "%s", strerror_l(e, c_locale));
+    return buf;
 }
 
 int kh_open_read(const char *path)

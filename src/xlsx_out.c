@@ -120,15 +120,22 @@ kh_status kh_xw_close(kh_xw *x, kh_diags *d)
     kh_status st = KH_OK;
     if (!x->wb)
         return KH_ERR_USAGE;
+    errno = 0;
     lxw_error e = workbook_close(x->wb);
+    int sys = errno;
     x->wb = NULL;
     if (x->err != LXW_NO_ERROR) {
         kh_diags_add(d, KH_ERROR, x->path, NULL, NULL, 0, _("cannot write the workbook (%s: %s)"),
                      x->what ? x->what : "?", lxw_strerror(x->err));
         st = x->err == LXW_ERROR_MEMORY_MALLOC_FAILED ? KH_ERR_NOMEM : KH_ERR_FORMAT;
     } else if (e != LXW_NO_ERROR) {
+        /* libxlsxwriter's zip errors say "ZIP_ERRNO"; the system's error
+         * says what happened ("No space left on device"). */
+        char eb[128];
         kh_diags_add(d, KH_ERROR, x->path, NULL, NULL, 0, _("cannot write the workbook: %s"),
-                     lxw_strerror(e));
+                     sys && e >= LXW_ERROR_ZIP_FILE_OPERATION && e <= LXW_ERROR_ZIP_CLOSE
+                         ? kh_errno_text(sys, eb, sizeof eb)
+                         : lxw_strerror(e));
         st = KH_ERR_IO;
     }
     char bad[256];

@@ -228,3 +228,24 @@ test_full_staging_folder_keeps_old_outputs() {
     has_text "$T/o/shm.err" "/dev/shm, is full (no space left on device)"
     [ -z "$(ls -A "$T/o/ss" | grep -v '\.xlsx$')" ] || fail "left over: $(ls -A "$T/o/ss")"
 }
+
+# A full output disk (not the staging folder): the message says so in words,
+# in English and, under a Chinese locale, in Chinese; not libxlsxwriter's
+# "Zip generic error ZIP_ERRNO".
+test_full_output_disk_says_no_space() {
+    mkdir -p "$T/out"
+    if unshare -m true 2>/dev/null; then ns="unshare -m"; else ns="unshare -m --propagation unchanged"; fi
+    $ns sh -c '
+        set -e
+        mount --bind "$1" "$1" && mount --make-private "$1"
+        mount -t tmpfs -o size=64k tmpfs "$1"
+        LANG=C "$2" score samples -o "$1/s" --format xlsx >"$3/en.out" 2>"$3/en.err" && exit 10
+        LANG=zh_CN.UTF-8 "$2" score samples -o "$1/z" --format xlsx >"$3/zh.out" 2>"$3/zh.err" && exit 11
+        exit 0
+    ' sh "$T/out" "$KAOHE" "$T" || fail "a run onto a full disk exited 0 (or unshare failed: $?)"
+    has_text "$T/en.err" ".xlsx: cannot write the workbook: No space left on device"
+    lacks_text "$T/en.err" "cannot write the workbook: Zip generic error"
+    if locale -a 2>/dev/null | grep -qix 'zh_CN.utf-\{0,1\}8'; then
+        has_text "$T/zh.err" ".xlsx：无法写入工作簿：磁盘空间不足"
+    fi
+}
