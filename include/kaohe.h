@@ -239,6 +239,12 @@ kh_status kh_write_json_file(const kh_batch *b, bool ranked, const char *path,
  * refuse to write two outputs over each other. */
 bool kh_same_output(const char *a, const char *b);
 
+/** Remove the temporary files kaohe has made and not yet renamed into
+ * place, and make no more: for a front end's handler of SIGINT and SIGTERM,
+ * just before the process ends.  It keeps a lock for good, so that no other
+ * thread renames a temporary meanwhile: call it only on the way out. */
+void kh_remove_temporaries(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -669,6 +669,9 @@ int main(int argc, char **argv)
     mallopt(M_TOP_PAD, 1 << 20);
 #endif
     kh_console_utf8();
+    /* Ctrl-C or a kill ends the run without leaving temporary files: the
+     * signal is taken on a thread of its own, which removes them first. */
+    kh_on_termination(kh_remove_temporaries);
     if (argc < 2)
         return usage(usage_main, EXIT_USAGE);
     const char *cmd = argv[1];

@@ -3,42 +3,248 @@
  * place, same-file checks, file names from unit names (see outfile.h).
  */
 #include "outfile.h"
+#include "strset.h"
 #include "text.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
-char *kh_tmp_beside(const char *path)
+/* ---- named temporaries ----
+ *
+ * Every named temporary this process makes is listed here until it is
+ * renamed into place or removed, so that kh_remove_temporaries (on
+ * SIGINT or SIGTERM) can remove the ones still there.  Creating, renaming
+ * and removing one happen under temps_mu, so the list and the folder agree
+ * whenever the cleaning thread holds it.  The name carries the process id
+ * (".NAME.PID-XXXXXX.tmp"): one left by a killed run is removed by the next
+ * run that writes into the same folder (sweep_stale). */
+static pthread_mutex_t temps_mu = PTHREAD_MUTEX_INITIALIZER;
+static char **temps;           /* own copies of the names */
+static size_t ntemps, captemps;
+static bool temps_closed;      /* the process is ending: make no more */
+/* Folders already swept this run, by hash (no allocation that outlives a
+ * call: the allocation-failure tests count every block); past the last
+ * slot a folder is swept again, which is only slower. */
+static uint64_t swept[64];
+static size_t nswept;
+
+/* Grow *v (of *cap) to hold n + 1 pointers: false when out of memory. */
+static bool grow(char ***v, size_t n, size_t *cap)
 {
+    if (n < *cap)
+        return true;
+    size_t c = *cap ? *cap * 2 : 16;
+    char **nv = kh_realloc(*v, c * sizeof *nv);
+    if (!nv)
+        return false;
+    *v = nv;
+    *cap = c;
+    return true;
+}
+
+/* An empty list holds no memory (the allocation-failure tests count every
+ * block left). */
+static void temps_trim(void)
+{
+    if (ntemps == 0) {
+        kh_free(temps);
+        temps = NULL;
+        captemps = 0;
+    }
+}
+
+/* Forget the temporary name path (under temps_mu). */
+static void temps_drop(const char *path)
+{
+    for (size_t i = ntemps; i-- > 0;) {
+        if (strcmp(temps[i], path) == 0) {
+            kh_free(temps[i]);
+            temps[i] = temps[--ntemps];
+            break;
+        }
+    }
+    temps_trim();
+}
+
+/* A temporary older than this whose process is gone was left by a kill. */
+#define STALE_SECONDS (10 * 60)
+
+/* Whether name is one of kaohe's temporaries, ".NAME.PID-XXXXXX.tmp":
+ * its process id in *pid. */
+static bool temp_name(const char *name, long *pid)
+{
+    size_t n = strlen(name);
+    if (name[0] != '.' || n < 1 + 1 + 2 + 6 + 4 || strcmp(name + n - 4, ".tmp") != 0)
+        return false;
+    const char *x = name + n - 4 - 6;
+    for (int i = 0; i < 6; i++)
+        if (!((x[i] >= '0' && x[i] <= '9') || (x[i] >= 'a' && x[i] <= 'z') ||
+              (x[i] >= 'A' && x[i] <= 'Z')))
+            return false;
+    if (x[-1] != '-')
+        return false;
+    const char *p = x - 1;
+    long v = 0, scale = 1;
+    while (p > name + 1 && p[-1] >= '0' && p[-1] <= '9' && scale < 1000000000L) {
+        p--;
+        v += (p[0] - '0') * scale;
+        scale *= 10;
+    }
+    if (p == x - 1 || p[-1] != '.' || p - 1 == name)
+        return false;
+    *pid = v;
+    return true;
+}
+
+/* Remove, once per folder and run, the temporaries of dead runs in dir
+ * (under temps_mu). */
+static void sweep_stale(const char *dir)
+{
+    uint64_t h = kh_hash_bytes(dir, strlen(dir), false);
+    for (size_t i = 0; i < nswept; i++)
+        if (swept[i] == h)
+            return;
+    if (nswept < KH_ARRAY_LEN(swept))
+        swept[nswept++] = h;
+    DIR *dp = opendir(dir);
+    if (!dp)
+        return;
+    long self = kh_process_id();
+    time_t now = time(NULL);
+    struct dirent *e;
+    kh_buf p = {0};
+    while ((e = readdir(dp)) != NULL) {
+        long pid;
+        if (!temp_name(e->d_name, &pid) || pid == self || kh_process_alive(pid))
+            continue;
+        p.len = 0;
+        kh_buf_printf(&p, "%s/%s", dir, e->d_name);
+        struct stat st;
+        if (kh_buf_str(&p) && stat(kh_buf_str(&p), &st) == 0 && S_ISREG(st.st_mode) &&
+            now - st.st_mtime > STALE_SECONDS)
+            unlink(kh_buf_str(&p));
+    }
+    kh_buf_free(&p);
+    closedir(dp);
+}
+
+/* kh_tmp_beside under temps_mu. */
+static char *tmp_beside_locked(const char *path)
+{
+    if (temps_closed) {
+        errno = EINTR;
+        return NULL;
+    }
     const char *slash = strrchr(path, '/');
     size_t dirlen = slash ? (size_t)(slash - path + 1) : 0;
     const char *base = slash ? slash + 1 : path;
     kh_buf b = {0};
     kh_buf_add(&b, path, dirlen);
-    kh_buf_printf(&b, ".%s.XXXXXX.tmp", base);
+    kh_buf_printf(&b, ".%s.%ld-XXXXXX.tmp", base, kh_process_id());
     char *tmp = kh_buf_steal(&b);
-    if (!tmp) {
+    char *dir = slash ? kh_strndup(path, dirlen > 1 ? dirlen - 1 : 1) : kh_strdup(".");
+    if (!tmp || !dir || !grow(&temps, ntemps, &captemps)) {
+        kh_free(tmp);
+        kh_free(dir);
+        temps_trim();
         errno = ENOMEM;
         return NULL;
     }
-    int fd = kh_mkstemps(tmp, 4);
+    sweep_stale(dir);
+    kh_free(dir);
+    char *entry = kh_strdup(tmp);
+    int fd = entry ? kh_mkstemps(tmp, 4) : -1;
     if (fd < 0) {
-        int e = errno;
+        int e = entry ? errno : ENOMEM;
         kh_free(tmp);
+        kh_free(entry);
+        temps_trim();
         errno = e;
         return NULL;
     }
+    memcpy(entry, tmp, strlen(tmp) + 1);
+    temps[ntemps++] = entry;
 #ifndef _WIN32
     /* mkstemps makes 0600; an output is an ordinary document. */
     (void)fchmod(fd, 0666 & ~kh_umask());
 #endif
     close(fd);
     return tmp;
+}
+
+char *kh_tmp_beside(const char *path)
+{
+    pthread_mutex_lock(&temps_mu);
+    char *tmp = tmp_beside_locked(path);
+    int e = errno;
+    pthread_mutex_unlock(&temps_mu);
+    errno = e;
+    return tmp;
+}
+
+int kh_tmp_remove(const char *tmp)
+{
+    pthread_mutex_lock(&temps_mu);
+    int r = unlink(tmp);
+    int e = errno;
+    temps_drop(tmp);
+    pthread_mutex_unlock(&temps_mu);
+    errno = e;
+    return r;
+}
+
+int kh_tmp_rename(const char *tmp, const char *path)
+{
+    pthread_mutex_lock(&temps_mu);
+    int r = kh_replace_file(tmp, path);
+    int e = errno;
+    if (r == 0)
+        temps_drop(tmp);
+    pthread_mutex_unlock(&temps_mu);
+    errno = e;
+    return r;
+}
+
+void kh_remove_temporaries(void)
+{
+    /* Held for good: the process ends next, and no other thread may make,
+     * rename or remove a temporary behind the list's back meanwhile. */
+    pthread_mutex_lock(&temps_mu);
+    temps_closed = true;
+    for (size_t i = 0; i < ntemps; i++)
+        unlink(temps[i]);
+    ntemps = 0;
+}
+
+/* Name the anonymous file reopen path, replacing the file there: through
+ * a temporary name renamed over it (a kill in between leaves the old file
+ * complete, and a temporary the next run removes).  0 or errno. */
+static int place_anon_over(const char *reopen, const char *path)
+{
+    pthread_mutex_lock(&temps_mu);
+    int e = 0;
+    char *tmp = tmp_beside_locked(path);
+    if (!tmp) {
+        e = errno;
+    } else {
+        unlink(tmp); /* the name was reserved; linkat needs it free */
+        if (kh_anon_link(reopen, tmp) != 0 || kh_replace_file(tmp, path) != 0) {
+            e = errno;
+            unlink(tmp);
+        }
+        temps_drop(tmp);
+        kh_free(tmp);
+    }
+    pthread_mutex_unlock(&temps_mu);
+    return e;
 }
 
 /* The folder part of path ("." when there is none), as a new string. */
@@ -62,6 +268,9 @@ kh_status kh_outfile_begin(kh_outfile *o, const char *path, kh_diags *d)
         *o = (kh_outfile){.fd = -1};
         return KH_ERR_NOMEM;
     }
+    pthread_mutex_lock(&temps_mu);
+    sweep_stale(dir);
+    pthread_mutex_unlock(&temps_mu);
     int fd = kh_anon_create(dir, &o->open_path);
     kh_free(dir);
     if (fd >= 0) {
@@ -89,7 +298,7 @@ void kh_outfile_abort(kh_outfile *o)
     if (o->fd >= 0)
         close(o->fd);
     else if (o->open_path)
-        unlink(o->open_path);
+        kh_tmp_remove(o->open_path);
     kh_free(o->open_path);
     kh_free(o->path);
     *o = (kh_outfile){.fd = -1};
@@ -110,30 +319,13 @@ static kh_status outfile_place(kh_outfile *o, kh_diags *d)
 {
     int e = 0;
     if (o->fd < 0) {
-        if (kh_replace_file(o->open_path, o->path) != 0) {
+        if (kh_tmp_rename(o->open_path, o->path) != 0) {
             e = errno;
-            unlink(o->open_path);
+            kh_tmp_remove(o->open_path);
         }
     } else if (kh_anon_link(o->open_path, o->path) != 0) {
-        /* Give the anonymous file a name: straight at the target when there
-         * is none yet, else a temporary name renamed over the target (a kill
-         * in between leaves the old file complete and a hidden .tmp). */
-        if (errno != EEXIST) {
-            e = errno;
-        } else {
-            char *tmp = kh_tmp_beside(o->path);
-            if (!tmp) {
-                e = errno;
-            } else {
-                unlink(tmp); /* kh_tmp_beside reserved the name; linkat needs it free */
-                if (kh_anon_link(o->open_path, tmp) != 0 ||
-                    kh_replace_file(tmp, o->path) != 0) {
-                    e = errno;
-                    unlink(tmp);
-                }
-                kh_free(tmp);
-            }
-        }
+        /* Straight at the target when there is none yet, else over it. */
+        e = errno == EEXIST ? place_anon_over(o->open_path, o->path) : errno;
     }
     if (e)
         kh_diags_add(d, KH_ERROR, o->path, NULL, NULL, 0,

@@ -8,10 +8,21 @@
 
 #include "common.h"
 
-/* A temporary path beside path ("DIR/.NAME.XXXXXX.tmp") that does not
- * exist yet; the file is created empty (mode 0644 under umask) so the name
- * is reserved.  Returns a new string or NULL (errno set). */
+/* A temporary path beside path ("DIR/.NAME.PID-XXXXXX.tmp", PID this
+ * process's id) that does not exist yet; the file is created empty (mode
+ * 0644 under umask) so the name is reserved.  Returns a new string or NULL
+ * (errno set).  The name is listed for kh_remove_temporaries until
+ * kh_tmp_rename or kh_tmp_remove is done with it.  The first call for a
+ * folder also removes the temporaries there of runs that were killed (their
+ * process gone, the file older than ten minutes). */
 char *kh_tmp_beside(const char *path);
+
+/* Rename the temporary tmp over path (0, or -1/errno; still listed on
+ * failure), or remove it (unlink's result); either way it leaves the list. */
+int kh_tmp_rename(const char *tmp, const char *path);
+int kh_tmp_remove(const char *tmp);
+
+/* kh_remove_temporaries (kaohe.h) removes every temporary still listed. */
 
 /* An output being written.  kh_outfile_begin picks where the writer puts
  * the bytes (open_path, to hand to fopen or workbook_new): where the file

@@ -105,6 +105,19 @@ int kh_anon_link(const char *reopen, const char *path);
  * -1/errno (ENOTSUP where there is no such call: fsync each file). */
 int kh_syncfs(int fd);
 
+/* This process's id; whether the process pid is running on this machine
+ * (true when it cannot be told). */
+long kh_process_id(void);
+bool kh_process_alive(long pid);
+
+/* Run cleanup and end the process as the signal would when SIGINT,
+ * SIGTERM or SIGHUP arrives (Windows: Ctrl-C, Ctrl-Break, the console
+ * closing).  On Linux the signals are blocked in the calling thread and
+ * every thread it starts, and one thread of its own waits for them, so
+ * cleanup runs as ordinary code (it may lock mutexes).  Call it before any
+ * thread starts.  0, or -1/errno. */
+int kh_on_termination(void (*cleanup)(void));
+
 /* Standard streams as kaohe writes them (Windows: the console shows UTF-8,
  * and standard output is binary, so that -o - gives the same bytes as on
  * Linux, not \n turned into \r\n); nothing elsewhere. */

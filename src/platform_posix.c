@@ -175,6 +175,14 @@ int kh_fsync_path(const char *path)
 int kh_anon_create(const char *dir, char **reopen)
 {
     *reopen = NULL;
+    /* KAOHE_NO_ANONYMOUS_FILES: named temporaries, as on Windows or a file
+     * system without O_TMPFILE (for tests, and a way round a /proc that the
+     * writer cannot reopen through). */
+    const char *no = getenv("KAOHE_NO_ANONYMOUS_FILES");
+    if (no && *no && strcmp(no, "0") != 0) {
+        errno = ENOTSUP;
+        return -1;
+    }
     /* The kernel applies the umask (or the folder's default ACL). */
     int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
     if (fd < 0)
@@ -206,6 +214,57 @@ int kh_syncfs(int fd)
 
 void kh_console_utf8(void)
 {
+}
+
+long kh_process_id(void)
+{
+    return (long)getpid();
+}
+
+bool kh_process_alive(long pid)
+{
+    return pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH;
+}
+
+/* ---- termination ---- */
+
+static void (*termination_cleanup)(void);
+static sigset_t termination_signals;
+
+static void *termination_thread(void *arg)
+{
+    (void)arg;
+    int sig = 0;
+    while (sigwait(&termination_signals, &sig) != 0)
+        ;
+    termination_cleanup();
+    /* End as the signal would: its default action, on this thread, the
+     * only one where it is not blocked. */
+    signal(sig, SIG_DFL);
+    pthread_sigmask(SIG_UNBLOCK, &termination_signals, NULL);
+    raise(sig);
+    _exit(128 + sig);
+    return NULL;
+}
+
+int kh_on_termination(void (*cleanup)(void))
+{
+    termination_cleanup = cleanup;
+    sigemptyset(&termination_signals);
+    sigaddset(&termination_signals, SIGINT);
+    sigaddset(&termination_signals, SIGTERM);
+    sigaddset(&termination_signals, SIGHUP);
+    int e = pthread_sigmask(SIG_BLOCK, &termination_signals, NULL);
+    pthread_t t;
+    if (e == 0)
+        e = pthread_create(&t, NULL, termination_thread, NULL);
+    if (e == 0) {
+        pthread_detach(t);
+        return 0;
+    }
+    pthread_sigmask(SIG_UNBLOCK, &termination_signals, NULL);
+    errno = e;
+    return -1;
 }
 
 /* ---- isolation ---- */
@@ -248,6 +307,11 @@ static void run_child(int fd, kh_isolated_fn fn, void *arg, unsigned mem_mb, uns
                                SIGFPE, SIGILL,  SIGABRT, SIGXCPU};
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
         signal(sigs[i], SIG_DFL);
+    /* The parent blocks SIGINT and SIGTERM for its waiting thread
+     * (kh_on_termination): the child ends on them. */
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_UNBLOCK, &all, NULL);
     /* The library never prints; what the parser might print (or a
      * sanitizer's report of its crash) is not for the user. */
     int null = open("/dev/null", O_WRONLY | O_CLOEXEC);

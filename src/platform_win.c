@@ -241,6 +241,41 @@ void kh_console_utf8(void)
     _setmode(_fileno(stdin), _O_BINARY);
 }
 
+long kh_process_id(void)
+{
+    return (long)GetCurrentProcessId();
+}
+
+bool kh_process_alive(long pid)
+{
+    HANDLE h = OpenProcess(SYNCHRONIZE, FALSE, (DWORD)pid);
+    if (!h)
+        return GetLastError() != ERROR_INVALID_PARAMETER;
+    DWORD w = WaitForSingleObject(h, 0);
+    CloseHandle(h);
+    return w == WAIT_TIMEOUT;
+}
+
+static void (*termination_cleanup)(void);
+
+/* Runs on a thread of the system's: clean up, then let the default
+ * handler end the process. */
+static BOOL WINAPI termination_handler(DWORD type)
+{
+    (void)type;
+    termination_cleanup();
+    return FALSE;
+}
+
+int kh_on_termination(void (*cleanup)(void))
+{
+    termination_cleanup = cleanup;
+    if (SetConsoleCtrlHandler(termination_handler, TRUE))
+        return 0;
+    errno = EINVAL;
+    return -1;
+}
+
 /* No fork on Windows: the parser runs in this process. */
 int kh_run_isolated(kh_isolated_fn fn, void *arg, unsigned mem_mb, unsigned cpu_s,
                     struct kh_buf *out)

@@ -13,6 +13,7 @@
 #include "sheetfile.h"
 #include "csv_in.h"
 #include "text.h"
+#include "outfile.h"
 #include "ods_in.h"
 #include "xls_in.h"
 
@@ -143,23 +144,30 @@ static kh_status read_stdin(kh_sheet_fn fn, void *ctx, kh_sheetfile_kind *kind, 
         *kind = KH_SHEETFILE_XLS;
         const char *dir = getenv("TMPDIR");
         kh_buf p = {0};
-        kh_buf_printf(&p, "%s/.kaohe-stdin.XXXXXX.xls", dir && *dir ? dir : "/tmp");
-        char *tmp = kh_buf_steal(&p);
-        int fd = tmp ? kh_mkstemps(tmp, 4) : -1;
-        FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
-        if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0) {
-            int e = errno;
-            if (f == NULL && fd >= 0)
-                close(fd);
+        kh_buf_printf(&p, "%s/kaohe-stdin.xls", dir && *dir ? dir : "/tmp");
+        char *tmp = kh_buf_str(&p) ? kh_tmp_beside(kh_buf_str(&p)) : NULL;
+        int e = errno;
+        kh_buf_free(&p);
+        FILE *f = tmp ? fopen(tmp, "wb") : NULL;
+        bool ok = f && fwrite(data, 1, len, f) == len;
+        if (!tmp || !f)
+            e = tmp ? errno : e;
+        else if (!ok)
+            e = errno ? errno : EIO;
+        if (f && fclose(f) != 0 && ok) {
+            ok = false;
+            e = errno;
+        }
+        if (!ok) {
             kh_diags_add(d, KH_ERROR, name, NULL, NULL, 0,
                          _("cannot keep a copy of the .xls workbook from standard input: %s"),
                          strerror(e));
-            st = tmp ? KH_ERR_IO : KH_ERR_NOMEM;
+            st = e == ENOMEM ? KH_ERR_NOMEM : KH_ERR_IO;
         } else {
             st = kh_xls_read_file(tmp, fn, ctx, d);
         }
-        if (fd >= 0)
-            unlink(tmp);
+        if (tmp)
+            kh_tmp_remove(tmp);
         kh_free(tmp);
     } else {
         *kind = KH_SHEETFILE_CSV;

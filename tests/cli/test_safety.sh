@@ -128,3 +128,64 @@ test_killed_while_writing_leaves_old_or_new_file() {
     done
     [ -z "$left" ] || fail "temporary files left after SIGKILL:$left"
 }
+
+# Ctrl-C (SIGINT) and SIGTERM end a run without temporary files.  With
+# named temporaries (as on Windows, or a file system without O_TMPFILE)
+# score -o DIR keeps up to 256 finished scoresheets as hidden .tmp files
+# until it syncs them in one go, so a signal lands while they exist.
+test_interrupted_run_leaves_no_temporaries() {
+    make_many "$T/in" 600
+    left=
+    for sig in INT TERM; do
+        for delay in 0.02 0.05 0.1 0.2; do
+            rm -rf "$T/o"
+            mkdir "$T/o"
+            # env --default-signal: a background job of a script starts
+            # with SIGINT ignored; an interactive Ctrl-C does not.
+            KAOHE_NO_ANONYMOUS_FILES=1 env --default-signal=INT \
+                "$KAOHE" score "$T/in" -o "$T/o" >/dev/null 2>&1 &
+            pid=$!
+            sleep "$delay"
+            kill -s $sig $pid 2>/dev/null || true
+            rc=0
+            wait $pid || rc=$?
+            case "$sig:$rc" in
+                INT:130 | TERM:143 | *:0) ;;
+                *) fail "SIG$sig at $delay: exit status $rc" ;;
+            esac
+            tmp=$(find "$T/o" -name '*.tmp' | head -3)
+            [ -z "$tmp" ] || left="$left [SIG$sig at $delay: $(basename "$tmp")]"
+            # Whatever is in place is complete.
+            for f in "$T/o"/*.xlsx; do
+                [ -e "$f" ] || continue
+                "$PY" -c 'import sys, zipfile; assert zipfile.ZipFile(sys.argv[1]).testzip() is None' "$f" ||
+                    fail "SIG$sig at $delay: $f is not a complete workbook"
+            done
+        done
+    done
+    [ -z "$left" ] || fail "temporary files left after a signal:$left"
+}
+
+# A temporary left by a run that was killed (SIGKILL between naming the
+# finished file and renaming it) is removed by the next run writing into
+# the folder, once its process is gone and it is ten minutes old; younger
+# ones, and those of a running process, stay.
+test_temporaries_of_killed_runs_are_removed() {
+    mkdir -p "$T/o"
+    dead=.临桂镇.xlsx.4999999-aB3xYz.tmp # above any pid_max: no such process
+    young=.临桂镇.xlsx.4999999-Qq1234.tmp
+    alive=.临桂镇.xlsx.1-Zz9876.tmp       # init is running
+    other=.notes.txt.tmp                  # not one of kaohe's
+    for f in $dead $young $alive $other; do echo partial >"$T/o/$f"; done
+    touch -d '1 hour ago' "$T/o/$dead" "$T/o/$alive" "$T/o/$other"
+    expect_exit 0 "$KAOHE" score "$TOP/samples/临桂镇.csv" -o "$T/o"
+    [ ! -e "$T/o/$dead" ] || fail "the stale temporary of a dead run was left"
+    for f in $young $alive $other; do
+        [ -e "$T/o/$f" ] || fail "$f was removed"
+    done
+    # And the ranking's folder too (its own run, its own sweep).
+    echo partial >"$T/o/.排名.xlsx.4999999-abcdef.tmp"
+    touch -d '1 hour ago' "$T/o/.排名.xlsx.4999999-abcdef.tmp"
+    expect_exit 0 "$KAOHE" rank "$TOP/samples" -o "$T/o/排名.xlsx"
+    [ ! -e "$T/o/.排名.xlsx.4999999-abcdef.tmp" ] || fail "stale temporary beside the ranking left"
+}
