@@ -358,28 +358,34 @@ static kh_status ss_csv(const kh_unit *u, const char *path, time_t created, kh_d
 /* The file name stem of every unit, in batch order: its safe name; when
  * two units would share one (a township and a department of the same
  * name), "<name>-<unit_type>"; still shared, then "(2)", "(3)" ...  Names
- * are compared ignoring ASCII case (Windows and macOS file systems), in
- * hash sets (N units: N log N at worst, not N^2 comparisons).
+ * are compared by kh_file_key (case, full and half width, normalisation:
+ * what Windows and macOS file systems ignore), in hash sets (N units:
+ * N log N at worst, not N^2 comparisons).
  * New array of new strings, or NULL (out of memory). */
 static char **file_stems(const kh_batch *b)
 {
     size_t n = b->nunits;
     char **base = kh_calloc(n ? n : 1, sizeof *base);
     char **stem = kh_calloc(n ? n : 1, sizeof *stem);
+    /* The keys the sets hold (a set's keys live elsewhere): each unit's
+     * safe name's, and its stem's. */
+    char **bkey = kh_calloc(n ? n : 1, sizeof *bkey);
+    char **skey = kh_calloc(n ? n : 1, sizeof *skey);
     /* How many units have each safe name; the stems given so far. */
-    kh_strset bases = {.fold = true}, used = {.fold = true};
-    bool ok = base && stem;
+    kh_strset bases = {0}, used = {0};
+    bool ok = base && stem && bkey && skey;
     for (size_t i = 0; ok && i < n; i++) {
-        ok = (base[i] = kh_safe_filename(b->units[i]->cl->unit)) != NULL;
-        size_t *count = ok ? kh_strset_find(&bases, base[i], strlen(base[i])) : NULL;
+        ok = (base[i] = kh_safe_filename(b->units[i]->cl->unit)) != NULL &&
+             (bkey[i] = kh_file_key(base[i])) != NULL;
+        size_t *count = ok ? kh_strset_find(&bases, bkey[i], strlen(bkey[i])) : NULL;
         if (count)
             (*count)++;
         else if (ok)
-            ok = kh_strset_add(&bases, base[i], 1);
+            ok = kh_strset_add(&bases, bkey[i], 1);
     }
     for (size_t i = 0; ok && i < n; i++) {
         const kh_checklist *cl = b->units[i]->cl;
-        bool shared = *kh_strset_find(&bases, base[i], strlen(base[i])) > 1;
+        bool shared = *kh_strset_find(&bases, bkey[i], strlen(bkey[i])) > 1;
         char *cand;
         if (shared) {
             kh_buf nb = {0};
@@ -390,44 +396,59 @@ static char **file_stems(const kh_batch *b)
         } else {
             cand = kh_strdup(base[i]);
         }
-        if (!cand) {
+        char *key = cand ? kh_file_key(cand) : NULL;
+        if (!key) {
+            kh_free(cand);
             ok = false;
             break;
         }
         /* Taken: "(k)" after the first choice, for the first k not taken.
          * The first choice's count in used remembers the last k given, so
-         * m units of one name cost m tries, not m^2 / 2. */
-        size_t *last = kh_strset_find(&used, cand, strlen(cand));
+         * m units of one name cost m tries, not m^2 / 2.  "(k)" is ASCII,
+         * so its key is the choice's key followed by "(k)". */
+        size_t *last = kh_strset_find(&used, key, strlen(key));
         if (last) {
             size_t k = *last ? *last + 1 : 2;
-            char *c = NULL;
+            char *kk = NULL;
             for (;; k++) {
                 kh_buf nb = {0};
-                kh_buf_printf(&nb, "%s(%zu)", cand, k);
-                c = kh_buf_steal(&nb);
-                if (!c || !kh_strset_find(&used, c, strlen(c)))
+                kh_buf_printf(&nb, "%s(%zu)", key, k);
+                kk = kh_buf_steal(&nb);
+                if (!kk || !kh_strset_find(&used, kk, strlen(kk)))
                     break;
-                kh_free(c);
+                kh_free(kk);
             }
             *last = k;
+            kh_buf nb = {0};
+            kh_buf_printf(&nb, "%s(%zu)", cand, k);
             kh_free(cand);
-            cand = c;
-            if (!cand) {
+            kh_free(key);
+            cand = kh_buf_steal(&nb);
+            key = kk;
+            if (!cand || !key) {
+                kh_free(cand);
+                kh_free(key);
                 ok = false;
                 break;
             }
         }
         stem[i] = cand;
-        if (!kh_strset_add(&used, cand, 0)) {
+        skey[i] = key;
+        if (!kh_strset_add(&used, key, 0)) {
             ok = false;
             break;
         }
     }
     kh_strset_free(&bases);
     kh_strset_free(&used);
-    for (size_t i = 0; base && i < n; i++)
+    for (size_t i = 0; bkey && skey && base && i < n; i++) {
         kh_free(base[i]);
+        kh_free(bkey[i]);
+        kh_free(skey[i]);
+    }
     kh_free(base);
+    kh_free(bkey);
+    kh_free(skey);
     if (!ok) {
         for (size_t i = 0; stem && i < n; i++)
             kh_free(stem[i]);

@@ -330,6 +330,20 @@ char *kh_loose_key(const char *s)
     return out;
 }
 
+char *kh_file_key(const char *s)
+{
+    utf8proc_uint8_t *n = NULL;
+    utf8proc_ssize_t len = utf8proc_map((const utf8proc_uint8_t *)s, 0, &n,
+                                        UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE |
+                                            UTF8PROC_COMPAT | UTF8PROC_CASEFOLD);
+    if (len < 0)
+        return NULL;
+    /* Our own allocator's copy: callers kh_free it. */
+    char *out = kh_strndup((const char *)n, (size_t)len);
+    free(n);
+    return out;
+}
+
 char *kh_clean_name(const char *s)
 {
     utf8proc_uint8_t *n = NULL;

@@ -47,6 +47,15 @@ char *kh_fold_fullwidth(const char *s);
  * not valid UTF-8. */
 char *kh_loose_key(const char *s);
 
+/* The key under which file systems that ignore case or normalisation
+ * (Windows, macOS) see a file name as the same: compatibility-normalised
+ * (NFKC: full-width letters as half-width, composed and decomposed forms
+ * alike) and case-folded (A a Ａ ａ, Greek and Cyrillic too), by utf8proc.
+ * Stricter than any one file system, so names with different keys never
+ * collide anywhere.  New string, or NULL when out of memory or s is not
+ * valid UTF-8. */
+char *kh_file_key(const char *s);
+
 /* A unit name as it is compared and written: Unicode NFC (utf8proc), the
  * invisible format characters removed (zero-width space, joiners, word
  * joiner, byte-order mark, bidirectional marks and controls: category

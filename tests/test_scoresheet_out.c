@@ -414,6 +414,32 @@ static void same_file_names(void **state)
     kh_diags_clear(&d);
 }
 
+/* Names that Windows (NTFS's upper-case table) or macOS see as one file:
+ * full-width letters in either case, Greek and Cyrillic case, a composed
+ * and a decomposed é (units apart: kaohe composes names, a name in NFD is
+ * read as NFC, so here both come from different spellings of the rest). */
+static void same_file_names_beyond_ascii(void **state)
+{
+    test_fx *f = *state;
+    const char *units[] = {"ＡＢ镇", "ａｂ镇", "AB镇", "Σ镇", "σ镇", "Д镇", "д镇", "Café镇", "CAFÉ镇"};
+    size_t n = sizeof units / sizeof units[0];
+    for (size_t i = 0; i < n; i++) {
+        char file[32];
+        snprintf(file, sizeof file, "in/%zu.csv", i);
+        write_checklist(f, file, "lingui-2020-township", units[i], NULL);
+        test_fx_add(f, file);
+    }
+    finish(f, n);
+    kh_diags d = {0};
+    assert_int_equal(kh_write_scoresheets(f->b, pathf(f, "out"), KH_FMT_CSV, 1, &d), KH_OK);
+    assert_int_equal(d.n, 0);
+    /* A shared name first takes the unit type, then "(k)". */
+    assert_dir(pathf(f, "out"), "AB镇-乡镇(3).csv|CAFÉ镇-乡镇(2).csv|Café镇-乡镇.csv|Σ镇-乡镇.csv|"
+                                "σ镇-乡镇(2).csv|Д镇-乡镇.csv|д镇-乡镇(2).csv|ＡＢ镇-乡镇.csv|"
+                                "ａｂ镇-乡镇(2).csv");
+    kh_diags_clear(&d);
+}
+
 /* Many units whose names make one file name (forbidden characters and
  * ASCII case): the unit type is added to each, then "(2)", "(3)" ... in
  * batch order, skipping a name another unit already has. */
@@ -688,6 +714,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(path_like_names, fx_setup, test_fx_teardown),
         cmocka_unit_test_setup_teardown(many_clashing_names, fx_setup, test_fx_teardown),
         cmocka_unit_test_setup_teardown(same_file_names, fx_setup, test_fx_teardown),
+        cmocka_unit_test_setup_teardown(same_file_names_beyond_ascii, fx_setup, test_fx_teardown),
         cmocka_unit_test_setup_teardown(refuses_inputs, fx_setup, test_fx_teardown),
         cmocka_unit_test_setup_teardown(replace_and_failures, fx_setup, test_fx_teardown),
         cmocka_unit_test_setup_teardown(json_and_default, fx_setup, test_fx_teardown),
