@@ -202,7 +202,29 @@ static void read_file(file_ctx *c)
 {
     const char *path = c->path;
     kh_sheetfile_kind kind = KH_SHEETFILE_CSV;
+    kh_budget_begin(KH_INPUT_MEMORY);
     kh_status rst = kh_sheetfile_read(path, take_sheet, c, &kind, &c->d);
+    int over = kh_budget_end();
+    if (over) {
+        /* Refused by a memory budget: whatever the file gave is dropped
+         * (it is rejected whole), and the message names the limit. */
+        file_ctx keep = {.reg = c->reg, .opts = c->opts, .path = c->path};
+        file_ctx_free(c);
+        *c = keep;
+        if (over == KH_BUDGET_INPUT)
+            kh_diags_add(&c->d, KH_ERROR, path, NULL, NULL, 0,
+                         _("reading this file needs more than %u MiB of memory, kaohe's limit "
+                           "for one input: the file is crafted or damaged, or far larger than a "
+                           "checklist; re-save it from Excel or WPS"),
+                         (unsigned)(KH_INPUT_MEMORY >> 20));
+        else
+            kh_diags_add(&c->d, KH_ERROR, path, NULL, NULL, 0,
+                         _("kaohe's memory for the whole run (%u MiB) was used up while reading "
+                           "this file: score fewer files at a time, or with a smaller -j"),
+                         (unsigned)(kh_run_budget() >> 20));
+        c->rst = c->d.oom ? KH_ERR_NOMEM : KH_ERR_LIMIT;
+        return;
+    }
     if (rst == KH_OK && c->found == 0) {
         if (kind == KH_SHEETFILE_CSV)
             kh_diags_add(&c->d, KH_ERROR, path, NULL, NULL, 0,

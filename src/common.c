@@ -19,7 +19,119 @@ void kh_set_allocator(const kh_allocator *a)
         alloc = (kh_allocator){malloc, realloc, free};
 }
 
-void *kh_malloc(size_t size) { return alloc.malloc(size ? size : 1); }
+/* ---- memory budgets ----
+ *
+ * Every block carries a header: its size and the input budget it was
+ * charged to.  A block costs its size and COST_EXTRA (the header and the C
+ * library's own bookkeeping), so a million one-byte cells cost what they
+ * take.  Each thread adds its costs to the run's total in steps of SLACK
+ * (one atomic operation per megabyte, not per block); an input budget
+ * (kh_budget_begin) counts the blocks of that input exactly. */
+typedef struct block {
+    size_t size;
+    uint64_t gen; /* the input budget charged, 0 for none */
+} block;
+#define HDR 16
+_Static_assert(sizeof(block) <= HDR, "block header");
+#define COST_EXTRA (HDR + 16)
+#define SLACK ((long long)1 << 20)
+
+static long long run_used;                 /* bytes, atomic */
+static size_t run_limit = KH_RUN_MEMORY;
+static uint64_t next_gen;                  /* atomic */
+static _Thread_local struct {
+    uint64_t gen;      /* the input budget open on this thread, or 0 */
+    size_t used, limit;
+    int over;          /* KH_BUDGET_INPUT or KH_BUDGET_RUN once refused */
+    long long pending; /* costs not yet added to run_used */
+} tl;
+
+void kh_set_run_budget(size_t bytes)
+{
+    run_limit = bytes;
+}
+
+size_t kh_run_budget(void)
+{
+    return run_limit;
+}
+
+size_t kh_run_memory(void)
+{
+    long long v = __atomic_load_n(&run_used, __ATOMIC_RELAXED);
+    return v > 0 ? (size_t)v : 0;
+}
+
+void kh_budget_begin(size_t limit)
+{
+    tl.gen = __atomic_add_fetch(&next_gen, 1, __ATOMIC_RELAXED);
+    tl.used = 0;
+    tl.limit = limit;
+    tl.over = 0;
+}
+
+int kh_budget_end(void)
+{
+    int over = tl.over;
+    tl.gen = 0;
+    tl.over = 0;
+    return over;
+}
+
+/* Add the thread's pending costs to the run's total: the total. */
+static long long flush_pending(void)
+{
+    long long now = __atomic_add_fetch(&run_used, tl.pending, __ATOMIC_RELAXED);
+    tl.pending = 0;
+    return now;
+}
+
+/* Charge cost to the thread's open input budget and the run: false (and
+ * nothing charged) when it would pass either while an input is read. */
+static bool charge(size_t cost)
+{
+    if (tl.gen && cost > tl.limit - tl.used) {
+        tl.over = KH_BUDGET_INPUT;
+        return false;
+    }
+    tl.pending += (long long)cost;
+    if (tl.pending >= SLACK) {
+        long long now = flush_pending();
+        if (tl.gen && now > (long long)run_limit) {
+            __atomic_sub_fetch(&run_used, (long long)cost, __ATOMIC_RELAXED);
+            tl.over = KH_BUDGET_RUN;
+            return false;
+        }
+    }
+    if (tl.gen)
+        tl.used += cost;
+    return true;
+}
+
+static void uncharge(size_t cost, uint64_t gen)
+{
+    tl.pending -= (long long)cost;
+    if (tl.pending <= -SLACK)
+        flush_pending();
+    if (gen && gen == tl.gen)
+        tl.used -= cost < tl.used ? cost : tl.used;
+}
+
+void *kh_malloc(size_t size)
+{
+    if (size > SIZE_MAX - COST_EXTRA)
+        return NULL;
+    size_t cost = size + COST_EXTRA;
+    if (!charge(cost))
+        return NULL;
+    char *p = alloc.malloc(size + HDR);
+    if (!p) {
+        uncharge(cost, tl.gen);
+        return NULL;
+    }
+    *(block *)p = (block){.size = size, .gen = tl.gen};
+    return p + HDR;
+}
 
 void *kh_calloc(size_t n, size_t size)
 {
@@ -31,12 +143,40 @@ void *kh_calloc(size_t n, size_t size)
     return p;
 }
 
-void *kh_realloc(void *ptr, size_t size) { return alloc.realloc(ptr, size ? size : 1); }
+void *kh_realloc(void *ptr, size_t size)
+{
+    if (!ptr)
+        return kh_malloc(size);
+    if (size == 0)
+        size = 1;
+    if (size > SIZE_MAX - COST_EXTRA)
+        return NULL;
+    char *base = (char *)ptr - HDR;
+    block h = *(block *)base;
+    /* A block of an earlier input grown in this one: the growth is this
+     * input's, the rest stays the earlier one's (it is not freed here). */
+    if (size > h.size && !charge(size - h.size))
+        return NULL;
+    char *p = alloc.realloc(base, size + HDR);
+    if (!p) {
+        if (size > h.size)
+            uncharge(size - h.size, tl.gen);
+        return NULL;
+    }
+    if (size < h.size)
+        uncharge(h.size - size, h.gen);
+    ((block *)p)->size = size;
+    return p + HDR;
+}
 
 void kh_free(void *ptr)
 {
-    if (ptr)
-        alloc.free(ptr);
+    if (!ptr)
+        return;
+    char *base = (char *)ptr - HDR;
+    block h = *(block *)base;
+    uncharge(h.size + COST_EXTRA, h.gen);
+    alloc.free(base);
 }
 
 char *kh_strndup(const char *s, size_t n)

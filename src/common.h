@@ -34,7 +34,25 @@
 void *kh_malloc(size_t size);
 void *kh_calloc(size_t n, size_t size);  /* overflow-checked */
 void *kh_realloc(void *ptr, size_t size);
-/* kh_free is public (kaohe.h). */
+/* kh_free is public (kaohe.h).  Every block of these carries a header:
+ * free them with kh_free only, never free(). */
+
+/* Memory budgets, counted through the allocator above (what kaohe, expat
+ * and libcsv allocate; zlib's and FreeXL's own memory is not counted).
+ * Between kh_budget_begin and kh_budget_end on one thread (one input
+ * read and scored), an allocation fails when the blocks allocated since
+ * would pass limit bytes, or the whole process's would pass the run
+ * budget (kh_set_run_budget, KH_RUN_MEMORY unless set); kh_budget_end says
+ * whether that happened and which budget refused.  Outside a budget the
+ * run's memory is counted but nothing is refused. */
+#define KH_INPUT_MEMORY ((size_t)256 << 20)
+#define KH_RUN_MEMORY ((size_t)1024 << 20)
+enum { KH_BUDGET_INPUT = 1, KH_BUDGET_RUN = 2 };
+void kh_budget_begin(size_t limit);
+int kh_budget_end(void);
+void kh_set_run_budget(size_t bytes);
+size_t kh_run_budget(void);
+size_t kh_run_memory(void); /* bytes counted now, to within a MiB a thread */
 char *kh_strdup(const char *s);                /* NULL in -> NULL out */
 char *kh_strndup(const char *s, size_t n);
 /* Grow *v (of *cap elements of size elt) so it holds at least need elements.

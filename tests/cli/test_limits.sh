@@ -312,3 +312,64 @@ test_xlsx_grid() {
     xlsx "$T/past.xlsx" grid=129
     score_rejected "$T/past.xlsx" "more than 128 MiB of cells"
 }
+
+# Memory is bounded by what is allocated, not by the input's bytes: a
+# workbook whose relationships or shared strings inflate to 250 MiB of tiny
+# entries, and a CSV of some 30 million one-byte fields (before the budgets
+# they took 316 MiB, 456 MiB and 886 MiB, and the workbooks were accepted),
+# are each refused past the 256 MiB input budget with a message naming it;
+# the good checklists beside them are scored; the whole run's peak RSS stays
+# below 512 MiB, whatever -j.
+test_memory_budgets() {
+    mkdir -p "$T/in"
+    "$PY" - "$TOP/samples/xlsx/两江镇.xlsx" "$T/in" <<'EOF2'
+import sys, zipfile
+src, out = sys.argv[1:]
+z = zipfile.ZipFile(src)
+def rebuild(name, replace, extra=None):
+    with zipfile.ZipFile(f'{out}/{name}', 'w', zipfile.ZIP_DEFLATED, compresslevel=1) as o:
+        for n in z.namelist():
+            o.writestr(n, replace.get(n, z.read(n)))
+        for n, d in (extra or {}).items():
+            o.writestr(n, d)
+rels = z.read('xl/_rels/workbook.xml.rels').decode()
+one = ('<Relationship Id="rIdX%d" Type="http://schemas.openxmlformats.org/officeDocument/'
+       '2006/relationships/theme" Target="theme/theme1.xml"/>')
+cut = rels.index('<Relationship ')
+rebuild('rels.xlsx', {'xl/_rels/workbook.xml.rels':
+        (rels[:cut] + ''.join(one % i for i in range(1900000)) + rels[cut:]).encode()})
+ss_rel = ('<Relationship Id="rIdSS" Type="http://schemas.openxmlformats.org/officeDocument/'
+          '2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>')
+ct = ('<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+      'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+rebuild('si.xlsx', {
+    'xl/_rels/workbook.xml.rels': rels.replace('</Relationships>', ss_rel).encode(),
+    '[Content_Types].xml': z.read('[Content_Types].xml').decode().replace('</Types>', ct).encode()},
+    {'xl/sharedStrings.xml': '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+                             '2006/main">' + '<si/>' * (50 << 20) + '</sst>'})
+with open(f'{out}/cells.csv', 'w') as f:
+    f.write('被考核单位,x\n')
+    line = ','.join(['a'] * 1000) + '\n'
+    for _ in range(31000):
+        f.write(line)
+EOF2
+    cp "$TOP/samples/临桂镇.csv" "$TOP/samples/会仙镇.csv" "$T/in/"
+    for j in 1 4; do
+        "$PY" - "$T/rss" "$KAOHE" score -j $j -o - "$T/in" >"$T/out.json" <<'EOF2' || true
+import resource, subprocess, sys
+rc = subprocess.run(sys.argv[2:], stderr=open(sys.argv[1] + '.err', 'w')).returncode
+rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+open(sys.argv[1], 'w').write(f'{rc} {rss}\n')
+EOF2
+        read -r rc rss <"$T/rss"
+        [ "$rc" = 1 ] || fail "-j $j: exit $rc, want 1"
+        [ "$rss" -lt 512 ] || fail "-j $j: peak RSS $rss MiB, not below 512 MiB"
+        for f in rels.xlsx si.xlsx cells.csv; do
+            grep -q "$f: reading this file needs more than 256 MiB of memory" "$T/rss.err" ||
+                fail "-j $j: $f not refused by the input budget: $(cat "$T/rss.err")"
+        done
+        "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); u=sorted(x["unit"] for x in d["units"]); assert u==["临桂镇","会仙镇"], u' "$T/out.json" ||
+            fail "-j $j: the good checklists were not scored"
+        echo "-j $j: peak RSS $rss MiB" >&2
+    done
+}
