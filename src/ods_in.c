@@ -112,7 +112,7 @@ static void text_add(ods *o, const char *s, size_t len)
 
 static void start_sheet(ods *o, const char **attrs)
 {
-    const char *name = kh_xml_attr(attrs, KH_NS_ODS_TABLE, "name");
+    const char *name = kh_xml_attr(o->x, attrs, KH_NS_ODS_TABLE, "name");
     o->sheet = kh_sheet_new(name ? name : "");
     if (!o->sheet) {
         kh_xml_oom(o->x);
@@ -155,7 +155,7 @@ static void ods_start(kh_xml *x, enum kh_ns ns, const char *local, const char **
     if (!o->table_depth)
         return;
     if (ns == KH_NS_ODS_TABLE && strcmp(local, "table-row") == 0) {
-        o->row_repeat = repeat_of(x, kh_xml_attr(attrs, KH_NS_ODS_TABLE, "number-rows-repeated"),
+        o->row_repeat = repeat_of(x, kh_xml_attr(x, attrs, KH_NS_ODS_TABLE, "number-rows-repeated"),
                                   "number-rows-repeated");
         o->col = 0;
         o->ncells = 0;
@@ -171,7 +171,7 @@ static void ods_start(kh_xml *x, enum kh_ns ns, const char *local, const char **
         static const char *const aname[NA] = {"number-columns-repeated", "value-type", "value",
                                               "date-value", "boolean-value"};
         const char *av[NA];
-        kh_xml_attrs(attrs, NA, ans, aname, av);
+        kh_xml_attrs(x, attrs, NA, ans, aname, av);
         o->in_cell = true;
         o->cell_depth = x->depth;
         o->col_repeat = repeat_of(x, av[A_REPEAT], "number-columns-repeated");
@@ -222,7 +222,7 @@ static void ods_start(kh_xml *x, enum kh_ns ns, const char *local, const char **
         if (o->paragraphs++)
             text_add(o, "\n", 1);
     } else if (strcmp(local, "s") == 0) {
-        const char *c = kh_xml_attr(attrs, KH_NS_ODS_TEXT, "c");
+        const char *c = kh_xml_attr(x, attrs, KH_NS_ODS_TEXT, "c");
         uint32_t n = 1;
         if (c && (!kh_xml_uint(c, KH_XLSX_MAX_CELL, &n) || n == 0))
             n = KH_XLSX_MAX_CELL + 1;
@@ -340,7 +340,7 @@ static kh_status read_zip(const char *path, kh_zip *z, kh_sheet_fn fn, void *ctx
         return KH_ERR_NOMEM;
     }
     kh_xml x = {.start = ods_start, .end = ods_end, .text = ods_text, .m = &o,
-                .cell_name = ods_cell_name};
+                .cell_name = ods_cell_name, .qnames = true};
     o.x = &x;
     kh_status st = kh_xml_parse(z, path, "content.xml", NULL, &x, d);
     if (o.done)

@@ -122,10 +122,10 @@ static void rels_start(kh_xml *x, enum kh_ns ns, const char *local, const char *
     if (x->depth != 2 || !(ns == KH_NS_PKG || ns == KH_NS_NONE) ||
         strcmp(local, "Relationship") != 0)
         return;
-    const char *id = kh_xml_attr(attrs, KH_NS_NONE, "Id"),
-               *type = kh_xml_attr(attrs, KH_NS_NONE, "Type"),
-               *target = kh_xml_attr(attrs, KH_NS_NONE, "Target"),
-               *mode = kh_xml_attr(attrs, KH_NS_NONE, "TargetMode");
+    const char *id = kh_xml_attr(x, attrs, KH_NS_NONE, "Id"),
+               *type = kh_xml_attr(x, attrs, KH_NS_NONE, "Type"),
+               *target = kh_xml_attr(x, attrs, KH_NS_NONE, "Target"),
+               *mode = kh_xml_attr(x, attrs, KH_NS_NONE, "TargetMode");
     if (!id || !type || !target)
         return;
     const char *slash = strrchr(type, '/');
@@ -240,13 +240,13 @@ static void wbook_start(kh_xml *x, enum kh_ns ns, const char *local, const char 
                       "<workbook>): save the workbook as .xlsx from Excel or WPS"),
                     kh_xlsx_show(x->part, show), local);
     } else if (x->depth == 2 && kh_xml_sml(ns, local, "workbookPr")) {
-        const char *v = kh_xml_attr(attrs, KH_NS_NONE, "date1904");
+        const char *v = kh_xml_attr(x, attrs, KH_NS_NONE, "date1904");
         w->r->date1904 = v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0);
     } else if (x->depth == 2 && kh_xml_sml(ns, local, "sheets")) {
         w->in_sheets = true;
     } else if (x->depth == 3 && w->in_sheets && kh_xml_sml(ns, local, "sheet")) {
-        const char *name = kh_xml_attr(attrs, KH_NS_NONE, "name"),
-                   *rid = kh_xml_attr(attrs, KH_NS_REL, "id");
+        const char *name = kh_xml_attr(x, attrs, KH_NS_NONE, "name"),
+                   *rid = kh_xml_attr(x, attrs, KH_NS_REL, "id");
         if (!name) {
             kh_xml_fail(x, KH_ERR_INPUT, NULL,
                         _("a sheet in part %s has no name: the file is damaged; re-save "
@@ -313,8 +313,8 @@ static void styles_start(kh_xml *x, enum kh_ns ns, const char *local, const char
         s->in_fmts = kh_xml_sml(ns, local, "numFmts");
         s->in_xfs = kh_xml_sml(ns, local, "cellXfs");
     } else if (x->depth == 3 && s->in_fmts && kh_xml_sml(ns, local, "numFmt")) {
-        const char *code = kh_xml_attr(attrs, KH_NS_NONE, "formatCode");
-        if (!kh_xml_uint(kh_xml_attr(attrs, KH_NS_NONE, "numFmtId"), UINT32_MAX, &id) || !code)
+        const char *code = kh_xml_attr(x, attrs, KH_NS_NONE, "formatCode");
+        if (!kh_xml_uint(kh_xml_attr(x, attrs, KH_NS_NONE, "numFmtId"), UINT32_MAX, &id) || !code)
             return;
         if (!kh_grow((void **)&s->fmts, &s->capfmts, s->nfmts + 1, sizeof *s->fmts)) {
             kh_xml_oom(x);
@@ -323,7 +323,7 @@ static void styles_start(kh_xml *x, enum kh_ns ns, const char *local, const char
         s->fmts[s->nfmts] = (fmt){id, (uint32_t)s->nfmts, kh_xlsx_code_is_date(code)};
         s->nfmts++;
     } else if (x->depth == 3 && s->in_xfs && kh_xml_sml(ns, local, "xf")) {
-        if (!kh_xml_uint(kh_xml_attr(attrs, KH_NS_NONE, "numFmtId"), UINT32_MAX, &id))
+        if (!kh_xml_uint(kh_xml_attr(x, attrs, KH_NS_NONE, "numFmtId"), UINT32_MAX, &id))
             id = 0;
         if (!kh_grow((void **)&s->xf, &s->capxf, s->nxf + 1, sizeof *s->xf)) {
             kh_xml_oom(x);
@@ -525,7 +525,7 @@ static const char *ws_ref(kh_xml *x)
 
 static void ws_row(kh_xml *x, ws_m *m, const char **attrs)
 {
-    const char *rs = kh_xml_attr(attrs, KH_NS_NONE, "r");
+    const char *rs = kh_xml_attr(x, attrs, KH_NS_NONE, "r");
     uint32_t r;
     if (rs) {
         if (!kh_xml_uint(rs, KH_MAX_ROWS, &r) || r == 0) {

@@ -51,31 +51,72 @@ static enum kh_ns split_name(const char *name, const char **local)
     return KH_NS_OTHER;
 }
 
-const char *kh_xml_attr(const char **attrs, enum kh_ns ns, const char *local)
+/* The namespace of a known URI (len bytes), else KH_NS_OTHER. */
+static enum kh_ns ns_of_uri(const char *uri, size_t len)
+{
+    for (size_t i = 0; i < KH_ARRAY_LEN(ns_uris); i++)
+        if (ns_uris[i].len == len && memcmp(uri, ns_uris[i].uri, len) == 0)
+            return ns_uris[i].ns;
+    return KH_NS_OTHER;
+}
+
+/* With qnames: the namespace bound to the prefix of len bytes ("" the
+ * default), innermost first; unbound: -1 (the xml and xmlns prefixes are
+ * bound by XML itself, to no namespace kaohe reads). */
+static int lookup_prefix(const kh_xml *x, const char *prefix, size_t len)
+{
+    for (size_t i = x->nbind; i-- > 0;)
+        if (x->bind[i].len == len && memcmp(x->bind[i].prefix, prefix, len) == 0)
+            return (int)x->bind[i].ns;
+    if (len == 0)
+        return KH_NS_NONE;
+    if ((len == 3 && memcmp(prefix, "xml", 3) == 0) || (len == 5 && memcmp(prefix, "xmlns", 5) == 0))
+        return KH_NS_OTHER;
+    return -1;
+}
+
+/* An attribute's namespace and local name: with qnames its prefix
+ * resolved (an unprefixed attribute is in no namespace; an unbound prefix
+ * cannot occur, on_start refused the element), else split_name. */
+static enum kh_ns attr_name(const kh_xml *x, const char *name, const char **local)
+{
+    if (!x->qnames)
+        return split_name(name, local);
+    const char *colon = strchr(name, ':');
+    if (!colon) {
+        *local = name;
+        return KH_NS_NONE;
+    }
+    *local = colon + 1;
+    int ns = lookup_prefix(x, name, (size_t)(colon - name));
+    return ns < 0 ? KH_NS_OTHER : (enum kh_ns)ns;
+}
+
+const char *kh_xml_attr(const kh_xml *x, const char **attrs, enum kh_ns ns, const char *local)
 {
     for (size_t i = 0; attrs[i]; i += 2) {
-        /* An attribute without a namespace is named without a separator:
-         * the same text is the same name. */
+        /* An attribute without a namespace is named without a separator
+         * or prefix: the same text is the same name. */
         if (ns == KH_NS_NONE) {
             if (strcmp(attrs[i], local) == 0)
                 return attrs[i + 1];
             continue;
         }
         const char *l;
-        if (split_name(attrs[i], &l) == ns && strcmp(l, local) == 0)
+        if (attr_name(x, attrs[i], &l) == ns && strcmp(l, local) == 0)
             return attrs[i + 1];
     }
     return NULL;
 }
 
-void kh_xml_attrs(const char **attrs, size_t n, const enum kh_ns *ns, const char *const *local,
-                  const char **out)
+void kh_xml_attrs(const kh_xml *x, const char **attrs, size_t n, const enum kh_ns *ns,
+                  const char *const *local, const char **out)
 {
     for (size_t k = 0; k < n; k++)
         out[k] = NULL;
     for (size_t i = 0; attrs[i]; i += 2) {
         const char *l;
-        enum kh_ns a = split_name(attrs[i], &l);
+        enum kh_ns a = attr_name(x, attrs[i], &l);
         for (size_t k = 0; k < n; k++)
             if (a == ns[k] && !out[k] && strcmp(l, local[k]) == 0)
                 out[k] = attrs[i + 1];
@@ -132,6 +173,33 @@ void kh_xml_oom(kh_xml *x)
 
 /* ---- expat handlers: bookkeeping, then the machine's handler ---- */
 
+/* With qnames: bind the prefixes the xmlns attributes of the element just
+ * opened declare (x->depth is its depth).  False after stopping. */
+static bool bind_prefixes(kh_xml *x, const char **attrs)
+{
+    for (size_t i = 0; attrs[i]; i += 2) {
+        const char *a = attrs[i];
+        if (a[0] != 'x' || strncmp(a, "xmlns", 5) != 0 || (a[5] != '\0' && a[5] != ':'))
+            continue;
+        const char *prefix = a[5] ? a + 6 : "";
+        size_t len = strlen(prefix);
+        if (!kh_grow((void **)&x->bind, &x->capbind, x->nbind + 1, sizeof *x->bind)) {
+            kh_xml_oom(x);
+            return false;
+        }
+        char *copy = kh_strndup(prefix, len);
+        if (!copy) {
+            kh_xml_oom(x);
+            return false;
+        }
+        const char *uri = attrs[i + 1];
+        /* xmlns="" undoes a default namespace. */
+        enum kh_ns ns = !*uri && !len ? KH_NS_NONE : ns_of_uri(uri, strlen(uri));
+        x->bind[x->nbind++] = (struct kh_xml_binding){copy, len, ns, x->depth};
+    }
+    return true;
+}
+
 static void XMLCALL on_start(void *u, const XML_Char *name, const XML_Char **attrs)
 {
     kh_xml *x = u;
@@ -147,7 +215,27 @@ static void XMLCALL on_start(void *u, const XML_Char *name, const XML_Char **att
         return;
     }
     const char *local;
-    enum kh_ns ns = split_name(name, &local);
+    enum kh_ns ns;
+    if (x->qnames) {
+        if (!bind_prefixes(x, attrs))
+            return;
+        const char *colon = strchr(name, ':');
+        size_t plen = colon ? (size_t)(colon - name) : 0;
+        int bound = lookup_prefix(x, name, plen);
+        if (bound < 0) {
+            char show[KH_XLSX_SHOW_BUFSZ];
+            kh_xml_fail(x, KH_ERR_INPUT, NULL,
+                        _("part %s is not well-formed XML (line %lu: %s): the file is damaged; "
+                          "re-save it from Excel or WPS"),
+                        kh_xlsx_show(x->part, show), (unsigned long)XML_GetCurrentLineNumber(x->p),
+                        XML_ErrorString(XML_ERROR_UNBOUND_PREFIX));
+            return;
+        }
+        ns = (enum kh_ns)bound;
+        local = colon ? colon + 1 : name;
+    } else {
+        ns = split_name(name, &local);
+    }
     x->open[x->depth].ns = ns;
     x->open[x->depth].local = (size_t)(local - name);
     if (x->start)
@@ -164,6 +252,8 @@ static void XMLCALL on_end(void *u, const XML_Char *name)
      * opened: split as it was there. */
     if (x->end)
         x->end(x, x->open[x->depth].ns, name + x->open[x->depth].local);
+    while (x->nbind && x->bind[x->nbind - 1].depth == x->depth)
+        kh_free(x->bind[--x->nbind].prefix);
     x->depth--;
 }
 
@@ -248,7 +338,9 @@ kh_status kh_xml_parse(kh_zip *z, const char *path, const char *norm, const char
     x->err = KH_OK;
     if (!x->part)
         return KH_ERR_USAGE;
-    x->p = XML_ParserCreate_MM(NULL, &mem, sep);
+    x->nbind = x->capbind = 0;
+    x->bind = NULL;
+    x->p = XML_ParserCreate_MM(NULL, &mem, x->qnames ? NULL : sep);
     if (!x->p)
         return KH_ERR_NOMEM;
     XML_SetUserData(x->p, x);
@@ -292,6 +384,11 @@ kh_status kh_xml_parse(kh_zip *z, const char *path, const char *norm, const char
     kh_zip_part_close(z);
     XML_ParserFree(x->p);
     x->p = NULL;
+    for (size_t i = 0; i < x->nbind; i++)
+        kh_free(x->bind[i].prefix);
+    kh_free(x->bind);
+    x->bind = NULL;
+    x->nbind = x->capbind = 0;
     return st;
 }
 

@@ -363,7 +363,13 @@ open(sys.argv[1], 'w').write(f'{rc} {rss}\n')
 EOF2
         read -r rc rss <"$T/rss"
         [ "$rc" = 1 ] || fail "-j $j: exit $rc, want 1"
-        [ "$rss" -lt 512 ] || fail "-j $j: peak RSS $rss MiB, not below 512 MiB"
+        # A sanitizer's shadow memory and quarantine are RSS of their own
+        # (make asan: 922 MiB): the bound is the plain build's (make test).
+        if grep -q __asan_init "$KAOHE" || grep -q __tsan_init "$KAOHE"; then
+            echo "-j $j: peak RSS $rss MiB under a sanitizer, not compared with 512 MiB" >&2
+        else
+            [ "$rss" -lt 512 ] || fail "-j $j: peak RSS $rss MiB, not below 512 MiB"
+        fi
         for f in rels.xlsx si.xlsx cells.csv; do
             grep -q "$f: reading this file needs more than 256 MiB of memory" "$T/rss.err" ||
                 fail "-j $j: $f not refused by the input budget: $(cat "$T/rss.err")"
