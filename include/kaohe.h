@@ -157,6 +157,14 @@ typedef struct kh_batch kh_batch;
 kh_batch *kh_batch_new(const kh_registry *reg, const kh_options *opts);
 void kh_batch_free(kh_batch *b);
 
+/** Grade bands (等次) for the units of rubric rubric_id, or of every rubric
+ * when it is NULL, replacing the rubric's own (doc/formats.md §2: bands
+ * "优秀>=36;良好>=32;合格>=24;不合格", quota "优秀<=30%" or NULL).  Call
+ * before kh_batch_finish.  KH_ERR_USAGE with a message in d when they do
+ * not parse or the rubric is not loaded. */
+kh_status kh_batch_set_grades(kh_batch *b, const char *rubric_id, const char *bands,
+                              const char *quota, kh_diags *d);
+
 /** Read one input: a .csv file, a .xlsx file, or a directory (its .csv and
  * .xlsx files, sorted by name).  Each checklist found becomes a scored unit;
  * each rejected checklist or file is recorded with its messages.  Notes

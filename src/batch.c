@@ -46,7 +46,132 @@ void kh_batch_free(kh_batch *b)
         kh_free(b->inputs[i]);
     kh_free(b->inputs);
     kh_free(b->input_ids);
+    for (size_t i = 0; i < b->ngrades; i++) {
+        kh_free(b->grades[i].rubric_id);
+        kh_grades_free(b->grades[i].grades, b->grades[i].n);
+    }
+    kh_free(b->grades);
     kh_free(b);
+}
+
+kh_status kh_batch_set_grades(kh_batch *b, const char *rubric_id, const char *bands,
+                              const char *quota, kh_diags *d)
+{
+    /* Checked against the total of every rubric the bands apply to. */
+    kh_dec total = INT64_MAX;
+    const kh_rubric *r = NULL;
+    if (rubric_id) {
+        r = kh_registry_find(b->reg, rubric_id);
+        if (!r) {
+            kh_diags_add(d, KH_ERROR, NULL, NULL, NULL, 0,
+                         _("grades for rubric '%s', which is not loaded: see 'kaohe rubric list'"),
+                         rubric_id);
+            return KH_ERR_USAGE;
+        }
+        total = r->total;
+    } else {
+        for (size_t i = 0; i < kh_registry_count(b->reg); i++)
+            total = kh_dec_min(total, kh_registry_at(b->reg, i)->total);
+    }
+    kh_grade *g = NULL;
+    size_t n = 0;
+    const char *why = NULL;
+    bool in_quota = false;
+    char arg[128] = "";
+    if (!kh_grades_parse(bands, quota, total, &g, &n, &why, &in_quota, arg, sizeof arg)) {
+        if (!why)
+            return KH_ERR_NOMEM;
+        kh_diags_add(d, KH_ERROR, NULL, NULL, NULL, 0, why, arg);
+        return KH_ERR_USAGE;
+    }
+    char *id = rubric_id ? kh_strdup(rubric_id) : NULL;
+    if ((rubric_id && !id) ||
+        !kh_grow((void **)&b->grades, &b->capgrades, b->ngrades + 1, sizeof *b->grades)) {
+        kh_free(id);
+        kh_grades_free(g, n);
+        return KH_ERR_NOMEM;
+    }
+    b->grades[b->ngrades++] = (struct kh_grades_override){id, g, n};
+    return KH_OK;
+}
+
+const kh_grade *kh_batch_grades_of(const kh_batch *b, const kh_rubric *r, size_t *n)
+{
+    /* The last one given for this rubric, else the last for every rubric,
+     * else the rubric's own. */
+    const struct kh_grades_override *all = NULL;
+    for (size_t i = b->ngrades; i-- > 0;) {
+        const struct kh_grades_override *o = &b->grades[i];
+        if (o->rubric_id && strcmp(o->rubric_id, r->id) == 0) {
+            *n = o->n;
+            return o->grades;
+        }
+        if (!o->rubric_id && !all)
+            all = o;
+    }
+    if (all) {
+        *n = all->n;
+        return all->grades;
+    }
+    *n = r->ngrades;
+    return r->grades;
+}
+
+/* Grade the units of one rubric, u[0..n) in ranking order (ranks set):
+ * each unit not vetoed takes the first band whose bound its total reaches;
+ * then, band by band from the top, a quota moves the units past it down one
+ * band, with every unit tied with the first of them (a tie is never split),
+ * so the quota is never exceeded.  Vetoed units take the last band. */
+static void grade_group(kh_unit **u, size_t n, const kh_grade *g, size_t ng)
+{
+    if (!ng) {
+        for (size_t i = 0; i < n; i++)
+            u[i]->grade = NULL;
+        return;
+    }
+    size_t ranked = 0;
+    for (size_t i = 0; i < n; i++)
+        ranked += !u[i]->vetoed;
+    /* band[i]: the band of u[i], kept in grade (name) at the end. */
+    size_t first = 0; /* the first unit of the band being looked at */
+    size_t *band = kh_calloc(ranked ? ranked : 1, sizeof *band);
+    if (!band) {
+        /* Out of memory: no quota, bands by bound alone. */
+        for (size_t i = 0; i < n; i++) {
+            size_t b = 0;
+            while (!u[i]->vetoed && b + 1 < ng && u[i]->total < g[b].min)
+                b++;
+            u[i]->grade = g[u[i]->vetoed ? ng - 1 : b].name;
+        }
+        return;
+    }
+    for (size_t i = 0; i < ranked; i++) {
+        size_t b = 0;
+        while (b + 1 < ng && u[i]->total < g[b].min)
+            b++;
+        band[i] = b;
+    }
+    for (size_t b = 0; b + 1 < ng; b++) {
+        /* The units of band b are consecutive in ranking order. */
+        while (first < ranked && band[first] < b)
+            first++;
+        size_t end = first;
+        while (end < ranked && band[end] == b)
+            end++;
+        if (g[b].has_quota) {
+            size_t allowed = ranked * g[b].quota / 100;
+            if (end - first > allowed) {
+                size_t cut = first + allowed;
+                while (cut > first && u[cut - 1]->total == u[cut]->total)
+                    cut--;
+                for (size_t i = cut; i < end; i++)
+                    band[i] = b + 1;
+            }
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        u[i]->grade = g[u[i]->vetoed || i >= ranked ? ng - 1 : band[i]].name;
+    kh_free(band);
 }
 
 size_t kh_batch_unit_count(const kh_batch *b) { return b->nunits; }
@@ -741,6 +866,9 @@ kh_status kh_batch_finish(kh_batch *b)
             else
                 u->rank = (long)i + 1;
         }
+        size_t nb;
+        const kh_grade *bands = kh_batch_grades_of(b, g[k].rubric, &nb);
+        grade_group(g[k].units, g[k].n, bands, nb);
     }
     kh_groups_free(g, ng);
     /* For kh_batch_is_input: the inputs' identities in order. */
@@ -794,17 +922,25 @@ kh_status kh_batch_write_summary(const kh_batch *b, FILE *out)
         if (w > wr)
             wr = w;
     }
+    bool graded = false;
+    for (size_t i = 0; i < b->nunits && !graded; i++)
+        graded = b->units[i]->grade != NULL;
     put_padded(out, "被考核单位", wu + 2);
     put_padded(out, "考核细则", wr + 2);
     put_padded(out, "合计得分", 10);
-    fputs("结果\n", out);
+    fputs(graded ? "结果      等次\n" : "结果\n", out);
     for (size_t i = 0; i < b->nunits; i++) {
         const kh_unit *u = b->units[i];
         char num[KH_DEC_BUFSZ];
         put_padded(out, u->cl->unit, wu + 2);
         put_padded(out, u->cl->rubric->id, wr + 2);
         put_padded(out, kh_dec_format(u->total, num), 10);
-        fputs(u->vetoed ? "一票否决" : "正常", out);
+        if (graded) {
+            put_padded(out, u->vetoed ? "一票否决" : "正常", 10);
+            fputs(u->grade ? u->grade : "", out);
+        } else {
+            fputs(u->vetoed ? "一票否决" : "正常", out);
+        }
         fputc('\n', out);
     }
     return ferror(out) ? KH_ERR_IO : KH_OK;

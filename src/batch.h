@@ -42,7 +42,18 @@ struct kh_batch {
     size_t nsorted_ids;
     size_t next_order;        /* order given to the next unit or rejection */
     bool finished;
+    /* Grade bands given by the caller (kh_batch_set_grades), which replace
+     * the rubric's: for one rubric id, or for every rubric (id NULL). */
+    struct kh_grades_override {
+        char *rubric_id;
+        kh_grade *grades;
+        size_t n;
+    } *grades;
+    size_t ngrades, capgrades;
 };
+
+/* The grade bands that apply to rubric r in b (*n of them; 0: none). */
+const kh_grade *kh_batch_grades_of(const kh_batch *b, const kh_rubric *r, size_t *n);
 
 /* The units of one rubric in ranking order: non-vetoed by total
  * descending (input order among equals), then vetoed ones in input order.

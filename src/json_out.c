@@ -87,6 +87,11 @@ static void write_unit(FILE *out, const kh_unit *u, bool ranked)
         fprintf(out, "%ld", u->rank);
     else
         fputs("null", out);
+    fputs(", \"grade\": ", out);
+    if (u->grade)
+        json_str(out, u->grade);
+    else
+        fputs("null", out);
     fputs(",\n   \"items\": [", out);
     for (size_t j = 0; j < r->nitems; j++) {
         const kh_item *it = &r->items[j];

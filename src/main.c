@@ -107,6 +107,9 @@ static const char usage_score[] = N_(
     "                      with -o -: json (default) or csv\n"
     "      --rubric FILE   also load this rubric file (repeatable)\n"
     "      --blank-as-missing  an empty result counts as missing (has) or 0 (numbers)\n"
+    "      --grades [RUBRIC=]BANDS  grade bands (等次) instead of the rubric's, e.g.\n"
+    "                      '优秀>=36;良好>=32;合格>=24;不合格' (repeatable, one per rubric)\n"
+    "      --quota [RUBRIC=]QUOTA  at most so many per cent in a band, e.g. '优秀<=30%'\n"
     "  -j, --jobs N        read, score and write N files at a time (default: one per\n"
     "                      CPU); the results are the same whatever N is\n"
     "  -q, --quiet         no notes and no progress on standard error\n"
@@ -122,6 +125,9 @@ static const char usage_rank[] = N_(
     "      --json FILE     also write the result as JSON ('-' for standard output)\n"
     "      --rubric FILE   also load this rubric file (repeatable)\n"
     "      --blank-as-missing  an empty result counts as missing (has) or 0 (numbers)\n"
+    "      --grades [RUBRIC=]BANDS  grade bands (等次) instead of the rubric's, e.g.\n"
+    "                      '优秀>=36;良好>=32;合格>=24;不合格' (repeatable, one per rubric)\n"
+    "      --quota [RUBRIC=]QUOTA  at most so many per cent in a band, e.g. '优秀<=30%'\n"
     "  -j, --jobs N        read and score N files at a time (default: one per CPU);\n"
     "                      the results are the same whatever N is\n"
     "  -q, --quiet         no notes and no progress on standard error\n"
@@ -212,6 +218,10 @@ typedef struct opts {
     bool recursive;
     bool quiet;
     unsigned jobs;          /* 0: one per online CPU */
+    const char **grades;    /* --grades [RUBRIC=]BANDS */
+    size_t ngrades;
+    const char **quotas;    /* --quota [RUBRIC=]QUOTA */
+    size_t nquotas;
 } opts;
 
 static kh_registry *load_registry(const opts *o, int *status)
@@ -249,6 +259,8 @@ static const struct option long_opts[] = {
     {"blank-as-missing", no_argument, NULL, 'B'},
     {"quiet", no_argument, NULL, 'q'},
     {"jobs", required_argument, NULL, 'j'},
+    {"grades", required_argument, NULL, 'G'},
+    {"quota", required_argument, NULL, 'Q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -301,6 +313,14 @@ static int parse_opts(int argc, char **argv, const char *allowed, const char *he
             break;
         case 'u':
             if (!push(&o->units, &o->nunits, optarg))
+                return EXIT_USAGE;
+            break;
+        case 'G':
+            if (!push(&o->grades, &o->ngrades, optarg))
+                return EXIT_USAGE;
+            break;
+        case 'Q':
+            if (!push(&o->quotas, &o->nquotas, optarg))
                 return EXIT_USAGE;
             break;
         default:
@@ -433,6 +453,54 @@ static void progress_end(progress *p)
     p->shown = false;
 }
 
+/* The rubric id before "=" in a --grades or --quota value ("id=..."), as a
+ * length (0: none: ">=" and "<=" are not one). */
+static size_t rubric_prefix(const char *v)
+{
+    size_t n = 0;
+    while ((v[n] >= 'a' && v[n] <= 'z') || (v[n] >= 'A' && v[n] <= 'Z') ||
+           (v[n] >= '0' && v[n] <= '9') || v[n] == '-' || v[n] == '_')
+        n++;
+    return n && v[n] == '=' ? n : 0;
+}
+
+/* Give b the --grades of o, each with the --quota of the same rubric
+ * prefix: false (messages printed) when one is refused. */
+static bool set_grades(kh_batch *b, const opts *o)
+{
+    for (size_t i = 0; i < o->nquotas; i++) {
+        size_t n = rubric_prefix(o->quotas[i]);
+        bool found = false;
+        for (size_t k = 0; k < o->ngrades && !found; k++)
+            found = rubric_prefix(o->grades[k]) == n && strncmp(o->grades[k], o->quotas[i], n) == 0;
+        if (!found) {
+            eprintf(_("--quota '%s' has no --grades for the same rubric: give the bands too"),
+                    o->quotas[i]);
+            return false;
+        }
+    }
+    for (size_t i = 0; i < o->ngrades; i++) {
+        size_t n = rubric_prefix(o->grades[i]);
+        char *id = n ? strndup(o->grades[i], n) : NULL;
+        const char *quota = NULL;
+        for (size_t k = 0; k < o->nquotas; k++)
+            if (rubric_prefix(o->quotas[k]) == n && strncmp(o->grades[i], o->quotas[k], n) == 0)
+                quota = o->quotas[k] + (n ? n + 1 : 0);
+        kh_diags d = {0};
+        kh_status st = (n && !id) ? KH_ERR_NOMEM
+                                  : kh_batch_set_grades(b, id, o->grades[i] + (n ? n + 1 : 0),
+                                                        quota, &d);
+        free(id);
+        print_diags(&d);
+        if (st != KH_OK) {
+            if (st == KH_ERR_NOMEM)
+                eprintf("%s", _(kh_strerror(st)));
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Score every input; NULL on a fatal error (status set). */
 static kh_batch *run_batch(int argc, char **argv, const opts *o, kh_registry *reg,
                            progress *pr, int *status)
@@ -442,6 +510,11 @@ static kh_batch *run_batch(int argc, char **argv, const opts *o, kh_registry *re
     if (!b) {
         eprintf("%s", _(kh_strerror(KH_ERR_NOMEM)));
         *status = EXIT_REJECTED;
+        return NULL;
+    }
+    if (!set_grades(b, o)) {
+        kh_batch_free(b);
+        *status = EXIT_USAGE;
         return NULL;
     }
     kh_diags notes = {0};
@@ -493,7 +566,7 @@ static unsigned parse_formats(const char *list, bool to_stdout)
 
 static int cmd_score(int argc, char **argv, opts *o)
 {
-    int rc = parse_opts(argc, argv, "ofRrBqjh", usage_score, o);
+    int rc = parse_opts(argc, argv, "ofRrBqjGQh", usage_score, o);
     if (rc >= 0)
         return rc;
     if (optind >= argc) {
@@ -547,7 +620,7 @@ static int cmd_score(int argc, char **argv, opts *o)
 
 static int cmd_rank(int argc, char **argv, opts *o)
 {
-    int rc = parse_opts(argc, argv, "oRrJBqjh", usage_rank, o);
+    int rc = parse_opts(argc, argv, "oRrJBqjGQh", usage_rank, o);
     if (rc >= 0)
         return rc;
     if (optind >= argc || !o->output) {
@@ -697,6 +770,8 @@ int main(int argc, char **argv)
     }
     free(o.rubrics);
     free(o.units);
+    free(o.grades);
+    free(o.quotas);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         eprintf("%s", _("cannot write to standard output"));
         status = status ? status : EXIT_REJECTED;

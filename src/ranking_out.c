@@ -354,26 +354,32 @@ typedef struct layout {
     lxw_col_t items;     /* first item column */
     lxw_col_t total;     /* 合计得分 */
     lxw_col_t result;    /* 结果 */
+    lxw_col_t grade;     /* 等次, when the units have grades; else = result */
     lxw_col_t source;    /* 来源文件 */
+    bool graded;
     double unit_width, source_width;
 } layout;
 
-static layout layout_of(const kh_rubric *rb)
+static layout layout_of(const kh_group *g)
 {
     layout l = {0};
     l.items = 2;
-    l.total = (lxw_col_t)(2 + rb->nitems);
+    l.total = (lxw_col_t)(2 + g->rubric->nitems);
     l.result = l.total + 1;
-    l.source = l.total + 2;
+    l.graded = g->n > 0 && g->units[0]->grade != NULL;
+    l.grade = l.graded ? l.result + 1 : l.result;
+    l.source = l.grade + 1;
     return l;
 }
 
-/* Header text of item it: "1（3分）". */
+/* Header text of item it: its short name and points, "传达学习（3分）", or
+ * without a name its number, "1（3分）". */
 static char *item_header(rk *k, const kh_item *it)
 {
     char num[KH_DEC_BUFSZ];
     kh_buf b = {0};
-    kh_buf_printf(&b, "%s（%s分）", it->num ? it->num : "", kh_dec_format(it->points, num));
+    kh_buf_printf(&b, "%s（%s分）", it->name ? it->name : it->num ? it->num : "",
+                  kh_dec_format(it->points, num));
     return buf_take(k, &b);
 }
 
@@ -414,6 +420,8 @@ static void write_ranking_header(rk *k, lxw_worksheet *ws, const kh_group *g, la
     }
     kh_xw_str(&k->x, ws, ROW_HEAD, l.total, "合计得分", k->head);
     kh_xw_str(&k->x, ws, ROW_HEAD, l.result, "结果", k->head);
+    if (l.graded)
+        kh_xw_str(&k->x, ws, ROW_HEAD, l.grade, "等次", k->head);
     kh_xw_str(&k->x, ws, ROW_HEAD, l.source, "来源文件", k->head);
 }
 
@@ -454,6 +462,8 @@ static void write_ranking_row(rk *k, lxw_worksheet *ws, lxw_row_t r, const kh_un
                         "worksheet_write_comment");
         kh_free(note);
     }
+    if (l.graded)
+        kh_xw_str(&k->x, ws, r, l.grade, u->grade, text);
     kh_xw_str(&k->x, ws, r, l.source, src, v ? k->v_left : k->left);
     kh_free(src);
 }
@@ -462,7 +472,7 @@ static void write_ranking_row(rk *k, lxw_worksheet *ws, lxw_row_t r, const kh_un
  * units (they come first). */
 static void write_ranking(rk *k, lxw_worksheet *ws, const kh_group *g, size_t *nranked)
 {
-    layout l = layout_of(g->rubric);
+    layout l = layout_of(g);
     size_t unit_w = text_width("被考核单位"), src_w = text_width("来源文件");
     *nranked = 0;
     for (size_t i = 0; i < g->n; i++) {
@@ -500,6 +510,8 @@ static void write_ranking(rk *k, lxw_worksheet *ws, const kh_group *g, size_t *n
     set_col(k, ws, 1, l.unit_width);
     set_col(k, ws, l.total, 10);
     set_col(k, ws, l.result, 10);
+    if (l.graded)
+        set_col(k, ws, l.grade, 8);
     set_col(k, ws, l.source, l.source_width);
     worksheet_freeze_panes(ws, ROW_FIRST, 2);
     print_setup(k, ws, true, 0);
@@ -563,7 +575,7 @@ static void write_chart(rk *k, lxw_worksheet *ws, const char *rank_sheet, const 
                         size_t nranked)
 {
     const kh_rubric *rb = g->rubric;
-    layout l = layout_of(rb);
+    layout l = layout_of(g);
     kh_buf t = {0};
     kh_buf_printf(&t, "%s考核得分", rb->unit_type ? rb->unit_type : "");
     char *title = buf_take(k, &t);
@@ -645,133 +657,42 @@ static void write_chart(rk *k, lxw_worksheet *ws, const char *rank_sheet, const 
 enum { D_UNIT, D_TYPE, D_ITEM, D_CHECK, D_LABEL, D_DED, D_REASON, D_REMARK, D_WHERE, D_NCOLS };
 static const double detail_width[D_NCOLS] = {16, 12, 9, 8, 32, 8, 26, 24, 34};
 
-/* The measure word of a label ending in X数 (X one of 次 起 个 项 家 人),
- * after dropping one trailing full-width parenthetical; NULL otherwise.
- * Agrees with the reasons of the engine (rules.c). */
-static const char *measure_word(const char *label)
-{
-    static const char *const words[] = {"次", "起", "个", "项", "家", "人"};
-    size_t len = strlen(label);
-    const char *close = "）";
-    if (len >= strlen(close) && strcmp(label + len - strlen(close), close) == 0) {
-        const char *open = NULL;
-        for (const char *p = strstr(label, "（"); p; p = strstr(p + 1, "（"))
-            open = p;
-        if (open && open > label)
-            len = (size_t)(open - label);
-    }
-    const char *shu = "数";
-    size_t sl = strlen(shu);
-    if (len < sl || memcmp(label + len - sl, shu, sl) != 0)
-        return NULL;
-    len -= sl;
-    for (size_t i = 0; i < KH_ARRAY_LEN(words); i++) {
-        size_t wl = strlen(words[i]);
-        if (len >= wl && memcmp(label + len - wl, words[i], wl) == 0)
-            return words[i];
-    }
-    return NULL;
-}
-
-/* "{n}{X}", with 发生 before a number of 起 (accidents). */
-static void phrase_n(kh_buf *b, const char *label, int64_t n)
-{
-    const char *x = measure_word(label);
-    if (x && strcmp(x, "起") == 0)
-        kh_buf_puts(b, "发生");
-    kh_buf_printf(b, "%" PRId64 "%s", n, x ? x : "");
-}
-
-/* The short reason of one check point's deduction: 缺 / 少1次 / 2次 /
- * 发生1起，本项不得分 / 发生1起，一票否决, with notes when a cap applied. */
-static char *cp_reason(rk *k, const kh_rubric *rb, const kh_cost *r, kh_dec item_sum)
-{
-    const kh_checkpoint *cp = &rb->cps[r->cp];
-    const kh_item *it = &rb->items[cp->item];
-    kh_buf b = {0};
-    char num[KH_DEC_BUFSZ];
-    kh_dec raw = r->deduction;
-    switch (cp->kind) {
-    case KH_KIND_HAS:
-        kh_buf_puts(&b, "缺");
-        break;
-    case KH_KIND_COUNT: {
-        int64_t short_by = cp->need > r->n ? cp->need - r->n : 0;
-        const char *x = measure_word(cp->label);
-        kh_buf_printf(&b, "少%" PRId64 "%s", short_by, x ? x : "");
-        if (!kh_dec_mul_int(cp->per, short_by, &raw))
-            raw = INT64_MAX;
-        break;
-    }
-    case KH_KIND_EACH:
-        phrase_n(&b, cp->label, r->n);
-        if (!kh_dec_mul_int(cp->per, r->n, &raw))
-            raw = INT64_MAX;
-        break;
-    case KH_KIND_ANY:
-        phrase_n(&b, cp->label, r->n);
-        kh_buf_puts(&b, "，本项不得分");
-        break;
-    case KH_KIND_VETO:
-        phrase_n(&b, cp->label, r->n);
-        kh_buf_puts(&b, "，" RESULT_VETO);
-        break;
-    }
-    if (cp->has_cap && raw > cp->cap)
-        kh_buf_printf(&b, "（本检查点最多扣%s分）", kh_dec_format(cp->cap, num));
-    if (cp->kind != KH_KIND_VETO && item_sum > it->points)
-        kh_buf_printf(&b, "（本项扣分超过%s分，扣完为止）", kh_dec_format(it->points, num));
-    return buf_take(k, &b);
-}
-
-/* Rows of unit u from row *r on: its costs, item by item. */
+/* Rows of unit u from row *r on: its costs, in rubric order, each with
+ * the engine's phrase for it. */
 static void write_detail_unit(rk *k, lxw_worksheet *ws, lxw_row_t *r, const kh_unit *u)
 {
     const kh_rubric *rb = u->cl->rubric;
-    for (size_t first = 0, end; first < u->ncosts; first = end) {
-        const kh_item *it = &rb->items[rb->cps[u->costs[first].cp].item];
-        /* The item's costs, and the sum of their deductions (the check
-         * points not among them cost nothing). */
-        kh_dec sum = 0;
-        for (end = first; end < u->ncosts && &rb->items[rb->cps[u->costs[end].cp].item] == it;
-             end++)
-            if (!kh_dec_add(sum, u->costs[end].deduction, &sum))
-                sum = INT64_MAX;
-        for (size_t j = first; j < end; j++) {
-            const kh_cost *res = &u->costs[j];
-            const kh_checkpoint *cp = &rb->cps[res->cp];
-            bool veto = cp->kind == KH_KIND_VETO && res->n > 0;
-            if (res->deduction <= 0 && !veto)
-                continue;
-            /* Highlight the check points that vetoed the unit. */
-            bool v = veto;
-            lxw_format *c = v ? k->v_center : k->center, *lf = v ? k->v_left : k->left;
-            const char *remark = kh_cost_remark(u, res);
-            char *why = cp_reason(k, rb, res, sum);
-            char *where = cell_text(k, u->cl, res->row, res->col);
-            const char *texts[D_NCOLS] = {[D_UNIT] = u->cl->unit, [D_LABEL] = cp->label,
-                                          [D_REASON] = why, [D_REMARK] = remark,
-                                          [D_WHERE] = where};
-            unsigned lines = 1;
-            for (int col = 0; col < D_NCOLS; col++) {
-                unsigned n = texts[col] ? text_lines(texts[col], detail_width[col]) : 1;
-                if (n > lines)
-                    lines = n;
-            }
-            set_row(k, ws, *r, row_height(lines, 20));
-            kh_xw_str(&k->x, ws, *r, D_UNIT, u->cl->unit, lf);
-            kh_xw_str(&k->x, ws, *r, D_TYPE, rb->unit_type, c);
-            kh_xw_str(&k->x, ws, *r, D_ITEM, it->num, c);
-            kh_xw_str(&k->x, ws, *r, D_CHECK, cp->id, c);
-            kh_xw_str(&k->x, ws, *r, D_LABEL, cp->label, lf);
-            kh_xw_dec(&k->x, ws, *r, D_DED, res->deduction, v ? k->v_ded : k->ded);
-            kh_xw_str(&k->x, ws, *r, D_REASON, why, lf);
-            kh_xw_str(&k->x, ws, *r, D_REMARK, remark, lf);
-            kh_xw_str(&k->x, ws, *r, D_WHERE, where, lf);
-            kh_free(why);
-            kh_free(where);
-            (*r)++;
+    for (size_t j = 0; j < u->ncosts; j++) {
+        const kh_cost *res = &u->costs[j];
+        const kh_checkpoint *cp = &rb->cps[res->cp];
+        const kh_item *it = &rb->items[cp->item];
+        /* Highlight the check points that vetoed the unit. */
+        bool v = cp->kind == KH_KIND_VETO && res->n > 0;
+        lxw_format *c = v ? k->v_center : k->center, *lf = v ? k->v_left : k->left;
+        const char *remark = kh_cost_remark(u, res);
+        const char *why = kh_cost_phrase(u, res);
+        char *where = cell_text(k, u->cl, res->row, res->col);
+        const char *texts[D_NCOLS] = {[D_UNIT] = u->cl->unit, [D_LABEL] = cp->label,
+                                      [D_REASON] = why, [D_REMARK] = remark,
+                                      [D_WHERE] = where};
+        unsigned lines = 1;
+        for (int col = 0; col < D_NCOLS; col++) {
+            unsigned n = texts[col] ? text_lines(texts[col], detail_width[col]) : 1;
+            if (n > lines)
+                lines = n;
         }
+        set_row(k, ws, *r, row_height(lines, 20));
+        kh_xw_str(&k->x, ws, *r, D_UNIT, u->cl->unit, lf);
+        kh_xw_str(&k->x, ws, *r, D_TYPE, rb->unit_type, c);
+        kh_xw_str(&k->x, ws, *r, D_ITEM, it->num, c);
+        kh_xw_str(&k->x, ws, *r, D_CHECK, cp->id, c);
+        kh_xw_str(&k->x, ws, *r, D_LABEL, cp->label, lf);
+        kh_xw_dec(&k->x, ws, *r, D_DED, res->deduction, v ? k->v_ded : k->ded);
+        kh_xw_str(&k->x, ws, *r, D_REASON, why, lf);
+        kh_xw_str(&k->x, ws, *r, D_REMARK, remark, lf);
+        kh_xw_str(&k->x, ws, *r, D_WHERE, where, lf);
+        kh_free(where);
+        (*r)++;
     }
 }
 

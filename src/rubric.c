@@ -29,12 +29,16 @@ const char *kh_kind_name(kh_kind k)
     return (unsigned)k < KH_ARRAY_LEN(kind_names) ? kind_names[k] : "?";
 }
 
-enum { M_ID, M_TITLE, M_UNIT_TYPE, M_TOTAL, NMETA };
-static const char *const meta_names[NMETA] = {"id", "title", "unit_type", "total"};
+enum { M_ID, M_TITLE, M_UNIT_TYPE, M_TOTAL, M_YEAR, M_GRADES, M_QUOTA, NMETA };
+static const char *const meta_names[NMETA] = {"id", "title", "unit_type", "total",
+                                              "year", "grades", "quota"};
+#define NMETA_REQUIRED 4 /* id, title, unit_type, total */
 
-enum { C_ITEM, C_POINTS, C_CONTENT, C_CHECK, C_LABEL, C_KIND, C_NEED, C_PER, C_CAP, C_HINT, NCOLS };
+enum { C_ITEM, C_POINTS, C_CONTENT, C_CHECK, C_LABEL, C_KIND, C_NEED, C_PER, C_CAP, C_HINT,
+       C_NAME, C_MISSING, NCOLS };
 static const char *const col_names[NCOLS] = {"item", "points", "content", "check", "label",
-                                             "kind", "need", "per", "cap", "hint"};
+                                             "kind", "need", "per", "cap", "hint",
+                                             "name", "missing"};
 static const bool col_required[NCOLS] = {[C_ITEM] = true, [C_CHECK] = true,
                                          [C_LABEL] = true, [C_KIND] = true};
 
@@ -237,16 +241,16 @@ static void read_meta_row(loader *L, size_t i, size_t j)
     char sb[SHOW_BUFSZ], wb[48];
     if (c[i].col != 0) {
         err_at(L, row, c[i].col,
-               _("metadata row without a key in column A: put the key (id, title, unit_type or "
-                 "total) in column A and its value in column B"));
+               _("metadata row without a key in column A: put the key (id, title, unit_type, "
+                 "total, year, grades or quota) in column A and its value in column B"));
         return;
     }
     span key = trimmed(c[i].text);
     int k = name_index(key, meta_names, NMETA);
     if (k < 0) {
         err_at(L, row, 0,
-               _("unknown metadata key '%s': use id, title, unit_type or total, or start the "
-                 "header row with item"),
+               _("unknown metadata key '%s': use id, title, unit_type, total, year, grades or "
+                 "quota, or start the header row with item"),
                show(key, sb));
         return;
     }
@@ -299,7 +303,7 @@ static void check_meta(loader *L, kh_dec *total, bool *total_ok)
     meta_entry *t = &L->meta[M_TOTAL];
     if (t->seen && t->value.n)
         *total_ok = parse_number(L, t->row, 1, "total", t->value, total);
-    for (int k = 0; k < NMETA; k++)
+    for (int k = 0; k < NMETA_REQUIRED; k++)
         if (!L->meta[k].seen)
             err_file(L, _("metadata key '%s' is missing: add the row '%s,...' above the header row"),
                      meta_names[k], meta_names[k]);
@@ -332,7 +336,7 @@ static void read_header(loader *L, size_t i, size_t j)
         if (f < 0)
             err_at(L, row, c[x].col,
                    _("unknown column '%s': the columns are item, points, content, check, label, "
-                     "kind, need, per, cap and hint; rename or delete it"),
+                     "kind, need, per, cap, hint, name and missing; rename or delete it"),
                    show(name, sb));
         else if (L->col[f] != NO_COL)
             err_at(L, row, c[x].col, _("column '%s' appears twice (first in column %s): delete one"),
@@ -397,6 +401,11 @@ static size_t row_item(loader *L, uint32_t row, const span *v)
                    _("the content of item %s belongs on its first row (%s %s) only: move it there "
                      "or delete it"),
                    show(v[C_ITEM], sb), where(L, ax->row, L->col[C_CONTENT], wb));
+        if (v[C_NAME].n && !span_eq_str(v[C_NAME], it->name))
+            err_at(L, row, L->col[C_NAME],
+                   _("the name of item %s belongs on its first row (%s %s) only: move it there "
+                     "or delete it"),
+                   show(v[C_ITEM], sb), where(L, ax->row, L->col[C_NAME], wb));
         return L->cur;
     }
     const size_t *seen = kh_strset_find(&L->items, v[C_ITEM].s, v[C_ITEM].n);
@@ -421,13 +430,16 @@ static size_t row_item(loader *L, uint32_t row, const span *v)
     L->aux[r->nitems] = (item_aux){.row = row};
     if (!(it->num = copy(L, v[C_ITEM])))
         return NONE;
-    if (v[C_CONTENT].n && !(it->content = copy(L, v[C_CONTENT]))) {
+    if ((v[C_CONTENT].n && !(it->content = copy(L, v[C_CONTENT]))) ||
+        (v[C_NAME].n && !(it->name = copy(L, v[C_NAME])))) {
         kh_free(it->num);
+        kh_free(it->content);
         return NONE;
     }
     if (!kh_strset_add(&L->items, it->num, r->nitems)) {
         kh_free(it->num);
         kh_free(it->content);
+        kh_free(it->name);
         L->oom = true;
         return NONE;
     }
@@ -610,6 +622,8 @@ static void read_cp_row(loader *L, size_t i, size_t j)
         return;
     if (v[C_HINT].n && !(cp->hint = copy(L, v[C_HINT])))
         return;
+    if (v[C_MISSING].n && !(cp->missing = copy(L, v[C_MISSING])))
+        return;
 
     /* kind */
     bool kind_ok = false;
@@ -627,6 +641,10 @@ static void read_cp_row(loader *L, size_t i, size_t j)
         }
     }
     row_numbers(L, row, v, kind_ok, cp);
+    if (cp->missing && kind_ok && cp->kind != KH_KIND_HAS)
+        err_at(L, row, L->col[C_MISSING],
+               _("missing is only for has check points, not %s: clear it"),
+               kh_kind_name(cp->kind));
 }
 
 /* ---- the whole grid ---- */
@@ -660,12 +678,16 @@ void kh_rubric_free(kh_rubric *r)
     for (size_t i = 0; i < r->nitems; i++) {
         kh_free(r->items[i].num);
         kh_free(r->items[i].content);
+        kh_free(r->items[i].name);
     }
     for (size_t i = 0; i < r->ncps; i++) {
         kh_free(r->cps[i].id);
         kh_free(r->cps[i].label);
         kh_free(r->cps[i].hint);
+        kh_free(r->cps[i].missing);
     }
+    kh_grades_free(r->grades, r->ngrades);
+    kh_free(r->year);
     kh_free(r->items);
     kh_free(r->cps);
     kh_free(r->id);
@@ -754,6 +776,28 @@ kh_status kh_rubric_from_sheet(const kh_sheet *sheet, const char *path, bool is_
                    kh_dec_format(total, a), kh_dec_format(sum, b));
     }
 
+    /* Grades and quotas, once the total is known. */
+    meta_entry *gm = &L.meta[M_GRADES], *qm = &L.meta[M_QUOTA];
+    if (qm->seen && !gm->seen)
+        err_at(&L, qm->row, 0, _("quota without grades: add a grades row, or delete the quota"));
+    if (gm->seen && gm->value.n && !L.oom) {
+        char *bands = copy(&L, gm->value);
+        char *quota = qm->seen && qm->value.n ? copy(&L, qm->value) : NULL;
+        const char *why = NULL;
+        bool in_quota = false;
+        char arg[SHOW_BUFSZ] = "";
+        if (bands && (quota || !(qm->seen && qm->value.n)) &&
+            !kh_grades_parse(bands, quota, total_ok ? total : INT64_MAX, &L.r->grades,
+                             &L.r->ngrades, &why, &in_quota, arg, sizeof arg)) {
+            if (!why)
+                L.oom = true;
+            else
+                err_at(&L, in_quota ? qm->row : gm->row, 1, why, arg);
+        }
+        kh_free(bands);
+        kh_free(quota);
+    }
+
     kh_status st = KH_OK;
     if (L.oom) {
         st = KH_ERR_NOMEM;
@@ -765,6 +809,7 @@ kh_status kh_rubric_from_sheet(const kh_sheet *sheet, const char *path, bool is_
         if (!(r->id = copy(&L, L.meta[M_ID].value)) ||
             !(r->title = copy(&L, L.meta[M_TITLE].value)) ||
             !(r->unit_type = copy(&L, L.meta[M_UNIT_TYPE].value)) ||
+            (L.meta[M_YEAR].value.n && !(r->year = copy(&L, L.meta[M_YEAR].value))) ||
             !(r->path = kh_strdup(path ? path : "")))
             st = KH_ERR_NOMEM;
     }
@@ -776,6 +821,174 @@ kh_status kh_rubric_from_sheet(const kh_sheet *sheet, const char *path, bool is_
     else
         kh_rubric_free(L.r);
     return st;
+}
+
+/* ---- grades ---- */
+
+void kh_grades_free(kh_grade *g, size_t n)
+{
+    for (size_t i = 0; g && i < n; i++)
+        kh_free(g[i].name);
+    kh_free(g);
+}
+
+/* The next piece of s up to ";" or "；" (trimmed of ASCII and full-width
+ * spaces), advancing *s; false at the end. */
+static bool next_piece(const char **s, span *out)
+{
+    if (!**s)
+        return false;
+    const char *p = *s, *end = p;
+    size_t skip = 0;
+    for (;; end++) {
+        if (!*end)
+            break;
+        if (*end == ';') {
+            skip = 1;
+            break;
+        }
+        if (strncmp(end, "；", strlen("；")) == 0) {
+            skip = strlen("；");
+            break;
+        }
+    }
+    *s = end + skip;
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+        end--;
+    *out = (span){p, (size_t)(end - p)};
+    return true;
+}
+
+/* Copy v into arg (cut to fit). */
+static void put_arg(char *arg, size_t argsz, span v)
+{
+    size_t n = v.n < argsz - 1 ? v.n : argsz - 1;
+    memcpy(arg, v.s, n);
+    arg[n] = '\0';
+}
+
+/* Find "op" (">=" or "<=", also "≥" "≤") in v: the name before it and the
+ * rest after, trimmed. */
+static bool split_op(span v, bool ge, span *name, span *rest)
+{
+    const char *ops[2] = {ge ? ">=" : "<=", ge ? "≥" : "≤"};
+    for (size_t i = 0; i < v.n; i++) {
+        for (int k = 0; k < 2; k++) {
+            size_t ol = strlen(ops[k]);
+            if (i + ol <= v.n && memcmp(v.s + i, ops[k], ol) == 0) {
+                *name = (span){v.s, i};
+                *rest = (span){v.s + i + ol, v.n - i - ol};
+                while (name->n && name->s[name->n - 1] == ' ')
+                    name->n--;
+                while (rest->n && rest->s[0] == ' ')
+                    rest->s++, rest->n--;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+bool kh_grades_parse(const char *bands, const char *quota, kh_dec total, kh_grade **out,
+                     size_t *n, const char **why, bool *in_quota, char *arg, size_t argsz)
+{
+    *out = NULL;
+    *n = 0;
+    *why = NULL;
+    *in_quota = false;
+    kh_grade *g = NULL;
+    size_t ng = 0, cap = 0;
+    span piece, name, rest;
+    const char *s = bands;
+    bool last_bare = false;
+    while (next_piece(&s, &piece)) {
+        if (!piece.n)
+            continue;
+        put_arg(arg, argsz, piece);
+        if (last_bare) {
+            *why = _("grade band '%s' follows a band without a bound: only the last band is a "
+                     "bare name (e.g. 优秀>=36;良好>=32;合格>=24;不合格)");
+            goto bad;
+        }
+        if (!kh_grow((void **)&g, &cap, ng + 1, sizeof *g))
+            goto bad;
+        kh_grade *b = &g[ng];
+        *b = (kh_grade){0};
+        kh_dec min = 0;
+        if (split_op(piece, true, &name, &rest)) {
+            if (!name.n || !kh_dec_parse_n(rest.s, rest.n, &min) || min < 0) {
+                *why = _("grade band '%s' is not NAME>=SCORE: write the bands from the top, e.g. "
+                         "优秀>=36;良好>=32;合格>=24;不合格");
+                goto bad;
+            }
+            if (min > total) {
+                *why = _("grade band '%s' asks for more than the rubric's total: correct its "
+                         "bound");
+                goto bad;
+            }
+            if (ng && min >= g[ng - 1].min) {
+                *why = _("the bound of grade band '%s' is not below the band above it: write the "
+                         "bands from the top, each bound lower");
+                goto bad;
+            }
+        } else {
+            name = piece;
+            last_bare = true;
+        }
+        for (size_t k = 0; k < ng; k++) {
+            if (strlen(g[k].name) == name.n && memcmp(g[k].name, name.s, name.n) == 0) {
+                put_arg(arg, argsz, name);
+                *why = _("grade '%s' is named twice: give each band its own name");
+                goto bad;
+            }
+        }
+        if (!(b->name = kh_strndup(name.s, name.n)))
+            goto bad;
+        b->min = min;
+        ng++;
+    }
+    if (!last_bare || ng < 2) {
+        put_arg(arg, argsz, (span){bands, strlen(bands)});
+        *why = _("grades '%s' need at least two bands, the last a bare name taking every other "
+                 "unit (e.g. 优秀>=36;良好>=32;合格>=24;不合格)");
+        goto bad;
+    }
+    *in_quota = true;
+    for (s = quota ? quota : ""; next_piece(&s, &piece);) {
+        if (!piece.n)
+            continue;
+        put_arg(arg, argsz, piece);
+        kh_dec pct;
+        if (!split_op(piece, false, &name, &rest) || !rest.n || rest.s[rest.n - 1] != '%' ||
+            !kh_dec_parse_n(rest.s, rest.n - 1, &pct) || !kh_dec_is_int(pct) || pct < 0 ||
+            pct > KH_DEC_INT(100)) {
+            *why = _("quota '%s' is not NAME<=PERCENT%%: e.g. 优秀<=30%% (a whole number of per "
+                     "cent)");
+            goto bad;
+        }
+        size_t k = 0;
+        while (k < ng && !(strlen(g[k].name) == name.n && memcmp(g[k].name, name.s, name.n) == 0))
+            k++;
+        if (k == ng) {
+            *why = _("quota '%s' names no grade band: use one of the names in grades");
+            goto bad;
+        }
+        if (k == ng - 1) {
+            *why = _("quota '%s' is on the last band, which takes every other unit: delete it");
+            goto bad;
+        }
+        g[k].has_quota = true;
+        g[k].quota = (unsigned)(pct / KH_DEC_SCALE);
+    }
+    *in_quota = false;
+    *out = g;
+    *n = ng;
+    return true;
+bad:
+    kh_grades_free(g, ng);
+    return false;
 }
 
 /* ---- files ---- */

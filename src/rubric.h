@@ -27,6 +27,8 @@ typedef struct kh_checkpoint {
     char *id;        /* "7.2", unique in the rubric */
     char *label;     /* what the inspector sees, e.g. "签到单" */
     char *hint;      /* fill-in guidance, or NULL */
+    char *missing;   /* has only: how its absence reads ("未与村委签订责任状"),
+                        or NULL for "缺" + label */
     kh_kind kind;
     int64_t need;    /* count only: the number required */
     kh_dec per;      /* has, count, each: deduction per missing / short / occurrence */
@@ -40,15 +42,29 @@ typedef struct kh_item {
     char *num;       /* item number as printed: "1", "17" */
     kh_dec points;   /* full points */
     char *content;   /* 督查内容, the full text */
+    char *name;      /* short name for column headings ("组织领导"), or NULL */
     size_t first;    /* index of its first check point in kh_rubric.cps */
     size_t ncps;     /* number of check points (>= 1) */
 } kh_item;
+
+/* A grade band (等次): units with at least min points (the last band: any
+ * total, and every vetoed unit), at most quota per cent of the units
+ * ranked when has_quota. */
+typedef struct kh_grade {
+    char *name;      /* "优秀" */
+    kh_dec min;      /* inclusive; unused for the last band */
+    bool has_quota;
+    unsigned quota;  /* per cent, 0-100 */
+} kh_grade;
 
 struct kh_rubric {
     char *id;
     char *title;
     char *unit_type;
+    char *year;      /* "2020", or NULL */
     kh_dec total;
+    kh_grade *grades; /* from the top; the last has no bound */
+    size_t ngrades;   /* 0: the rubric sets no grades */
     kh_item *items;
     size_t nitems;
     kh_checkpoint *cps;
@@ -72,6 +88,16 @@ void kh_rubric_free(kh_rubric *r);
  * freed).  An id already in reg is KH_ERR_RUBRIC with a diagnostic naming
  * both files. */
 kh_status kh_registry_add(kh_registry *reg, kh_rubric *r, kh_diags *d);
+
+/* Parse grade bands ("优秀>=36;良好>=32;合格>=24;不合格", ";" or "；"
+ * between bands) and optional quotas ("优秀<=30%", may be NULL) into *out
+ * and *n (kh_grades_free them).  total bounds the scores.  On a problem:
+ * false, with *why an English message with one %s (the part at fault, in
+ * arg) and *in_quota telling which text it is in; *why NULL when out of
+ * memory. */
+bool kh_grades_parse(const char *bands, const char *quota, kh_dec total, kh_grade **out,
+                     size_t *n, const char **why, bool *in_quota, char *arg, size_t argsz);
+void kh_grades_free(kh_grade *g, size_t n);
 
 /* Index of the check point with this exact id, or -1. */
 long kh_rubric_find_cp(const kh_rubric *r, const char *id);

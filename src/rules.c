@@ -13,39 +13,40 @@
  * Item deduction = min(sum of its deductions, item points); item score =
  * points − deduction; total = sum of item scores, also for vetoed units.
  *
- * Reason of an item (the contract of item_score.reason).  A check point
- * "fires" when a has is missing, a count is short (k = need − n > 0), or
- * an each/any/veto has n >= 1.  Each firing check point gives one phrase,
- * except that the missing has check points of an item with the same per
- * share one phrase, placed where the first of them is.  {x} is the shown
- * deduction (after the check point's cap; the sum for a has group), every
- * number printed by kh_dec_format or as a plain integer:
+ * Reasons: every deduction phrase kaohe shows is made here (the
+ * scoresheet, JSON, CSV and the ranking's 扣分明细 all show these words).
+ * A check point "fires" when a has is missing, a count is short (k = need
+ * − n > 0), or an each/any/veto has n >= 1.  {L} is its label without one
+ * trailing full-width note "（…）" (unless nothing would be left), {x} a
+ * deduction as kh_dec_format prints it.
  *
- *   has group   缺{label1}、{label2}…，扣{x}分
- *   count       {label}少{k}，扣{x}分
- *   each        {label}{n}，扣{x}分
- *   any         like each, {x} being the item's full points (capped)
- *   veto        like any, then "，一票否决"
+ *   has      its missing text: the rubric's "missing" (未与村委签订责任状),
+ *            else 缺{L}
+ *   count    {S}少{k}{X}（应不少于{need}{X}）
+ *   each     {S}{n}{X}; 发生 before a number of 起 unless L starts with it
+ *   any      as each
+ *   veto     as each
+ * where, for L ending in X数 (X one of 次 起 个 项 家 人), S is L without
+ * X数; otherwise S = L and X is empty.
  *
- * {label} is the label shown without one trailing full-width
- * parenthetical "（…）" (a fill-in note such as "（以会议签到单为准）"),
- * unless nothing would be left.  Measure words, for L = that label:
- *   L ends in 次数:             count  {L}少{k}次        each  {L−次数}{n}次
- *   L ends in 起数:             count  {L}少{k}起        each  发生{L−起数}{n}起
- *                               (no 发生 added when L already starts with it)
- *   L ends in X数, X one of 个 项 家 人:
- *                               count  {L}少{k}{X}       each  {L−X数}{n}{X}
- *   otherwise:                  count  {L}少{k}          each  {L}{n}
+ * The phrase of one check point (kh_cost.phrase, the 扣分明细 row): its text,
+ * "，扣{x}分", then "（最高扣{cap}分）" when its cap cut it, and for a veto
+ * "，一票否决"; the last firing check point of an item whose deductions add
+ * up past its points adds "；累计扣{sum}分，本项扣完{points}分为止".
  *
- * Phrases are joined with "；" in rubric order.  When the sum of the item's
- * deductions exceeds its points, "；扣分超过本项分值，按{points}分扣完为止"
- * follows.  Then the non-empty remarks of the item's check points, in
- * order, as "；备注：{r1}；{r2}" ("备注：{r1}；{r2}" when no phrase came
- * before).  An item with no phrase and no remark has reason "".
+ * The reason of an item (kh_item_score.reason): the missing has check
+ * points of the item with the same per share one phrase, placed where the
+ * first of them is: their texts joined with "、", where a 缺{L} right after
+ * another 缺{L} drops its 缺 (缺图片、签到单), then "，扣{sum}分".  Every
+ * other firing check point gives its own phrase as above (without the item
+ * note).  Phrases are joined with "；" in rubric order; then
+ * "；累计扣{sum}分，本项扣完{points}分为止" when the item's deductions add up
+ * past its points; then the non-empty remarks of the item's check points,
+ * as "；备注：{r1}；{r2}" ("备注：{r1}；{r2}" when nothing came before).  An
+ * item with no phrase and no remark has reason "".
  *
- * veto_reason: the veto phrases of the unit, each without its "，扣{x}分"
- * ("发生重大事故1起，一票否决"), in rubric order joined with "；", or NULL
- * when the unit is not vetoed.
+ * veto_reason: the veto check points' texts with "，一票否决"
+ * ("发生重大事故1起，一票否决"), joined with "；", or NULL.
  */
 #include "rules.h"
 
@@ -108,13 +109,14 @@ static const char *measure_word(const char *label, size_t core, size_t *stem_len
     return NULL;
 }
 
-/* "{label}少{k}{X}" of a count check point that is short by k. */
-static void phrase_count(kh_buf *b, const char *label, int64_t k)
+/* "{S}少{k}{X}（应不少于{need}{X}）" of a count check point short by k. */
+static void phrase_count(kh_buf *b, const char *label, int64_t k, int64_t need)
 {
     size_t core = kh_label_core_len(label), stem;
     const char *x = measure_word(label, core, &stem);
-    kh_buf_add(b, label, core);
-    kh_buf_printf(b, "少%" PRId64 "%s", k, x ? x : "");
+    kh_buf_add(b, label, x ? stem : core);
+    kh_buf_printf(b, "少%" PRId64 "%s（应不少于%" PRId64 "%s）", k, x ? x : "", need,
+                  x ? x : "");
 }
 
 /* "{stem}{n}{X}" of an each, any or veto check point that happened n times. */
@@ -146,6 +148,7 @@ typedef struct phrase {
     bool has_group;   /* a "缺…" group, still open for more labels */
     kh_dec per;       /* has group: the per value shared */
     kh_dec sum;       /* has group: sum of its deductions */
+    bool last_default; /* has group: its last text is 缺{L} */
 } phrase;
 
 static kh_status overflow(const kh_checklist *cl, const kh_checkpoint *cp,
@@ -201,11 +204,32 @@ static bool cp_raw(const kh_checkpoint *cp, const kh_result *r, kh_dec points,
     return true;
 }
 
+/* The text of firing check point cp (result r, k as cp_raw gives it)
+ * before its deduction: the has missing text, or the count / each phrase. */
+static void phrase_text(kh_buf *b, const kh_checkpoint *cp, int64_t k)
+{
+    switch (cp->kind) {
+    case KH_KIND_HAS:
+        if (cp->missing) {
+            kh_buf_puts(b, cp->missing);
+        } else {
+            kh_buf_puts(b, "缺");
+            kh_buf_add(b, cp->label, kh_label_core_len(cp->label));
+        }
+        break;
+    case KH_KIND_COUNT:
+        phrase_count(b, cp->label, k, cp->need);
+        break;
+    default:
+        phrase_each(b, cp->label, k);
+    }
+}
+
 /* Score item it of cl into u (items[it], its check points' deductions
- * into ded), add its reason and a NUL to text and its veto phrases to
- * veto. */
+ * into ded_of), add its reason and a NUL to text, its veto phrases to
+ * veto, and the phrase of each firing check point j to cph[j]. */
 static kh_status score_item(const kh_checklist *cl, size_t it, kh_unit *u, kh_dec *ded_of,
-                            kh_buf *text, kh_buf *veto, kh_diags *d)
+                            kh_buf *cph, kh_buf *text, kh_buf *veto, kh_diags *d)
 {
     const kh_rubric *rb = cl->rubric;
     const kh_item *item = &rb->items[it];
@@ -214,12 +238,13 @@ static kh_status score_item(const kh_checklist *cl, size_t it, kh_unit *u, kh_de
     phrase *ph = kh_calloc(item->ncps, sizeof *ph);
     if (!ph)
         return KH_ERR_NOMEM;
-    size_t nph = 0;
+    size_t nph = 0, last_fired = SIZE_MAX;
     kh_dec sum = 0;
+    char num[KH_DEC_BUFSZ];
     for (size_t j = item->first; j < item->first + item->ncps; j++) {
         const kh_checkpoint *cp = &rb->cps[j];
         const kh_result *r = &cl->results[j];
-        kh_dec ded;
+        kh_dec raw, ded;
         bool fires;
         int64_t k;
         if (r->n < 0) {
@@ -230,12 +255,11 @@ static kh_status score_item(const kh_checklist *cl, size_t it, kh_unit *u, kh_de
             st = KH_ERR_LIMIT;
             goto done;
         }
-        if (!cp_raw(cp, r, item->points, &ded, &fires, &k)) {
+        if (!cp_raw(cp, r, item->points, &raw, &fires, &k)) {
             st = overflow(cl, cp, r, d);
             goto done;
         }
-        if (cp->has_cap)
-            ded = kh_dec_min(ded, cp->cap);
+        ded = cp->has_cap ? kh_dec_min(raw, cp->cap) : raw;
         ded_of[j] = ded;
         if (!kh_dec_add(sum, ded, &sum)) {
             st = overflow(cl, cp, r, d);
@@ -243,17 +267,34 @@ static kh_status score_item(const kh_checklist *cl, size_t it, kh_unit *u, kh_de
         }
         if (!fires)
             continue;
+        last_fired = j;
+        /* The check point's own phrase (扣分明细). */
+        kh_buf *c = &cph[j];
+        phrase_text(c, cp, k);
+        size_t text_len = c->len;
+        phrase_deduct(c, ded);
+        if (raw > ded)
+            kh_buf_printf(c, "（最高扣%s分）", kh_dec_format(cp->cap, num));
+        if (cp->kind == KH_KIND_VETO)
+            kh_buf_puts(c, "，一票否决");
+        if (c->oom) {
+            st = KH_ERR_NOMEM;
+            goto done;
+        }
         if (cp->kind == KH_KIND_HAS) {
             size_t g = 0;
             while (g < nph && !(ph[g].has_group && ph[g].per == cp->per))
                 g++;
             if (g == nph) {
                 ph[nph++] = (phrase){.has_group = true, .per = cp->per};
-                kh_buf_puts(&ph[g].text, "缺");
             } else {
                 kh_buf_puts(&ph[g].text, ENUM_COMMA);
             }
-            kh_buf_add(&ph[g].text, cp->label, kh_label_core_len(cp->label));
+            /* 缺 once for a run of default texts: 缺图片、签到单. */
+            bool run = !cp->missing && ph[g].last_default;
+            kh_buf_add(&ph[g].text, c->s + (run ? strlen("缺") : 0),
+                       text_len - (run ? strlen("缺") : 0));
+            ph[g].last_default = !cp->missing;
             if (!kh_dec_add(ph[g].sum, ded, &ph[g].sum)) {
                 st = overflow(cl, cp, r, d);
                 goto done;
@@ -261,20 +302,13 @@ static kh_status score_item(const kh_checklist *cl, size_t it, kh_unit *u, kh_de
             continue;
         }
         kh_buf *t = &ph[nph++].text;
-        if (cp->kind == KH_KIND_COUNT)
-            phrase_count(t, cp->label, k);
-        else
-            phrase_each(t, cp->label, k);
+        kh_buf_add(t, c->s ? c->s : "", c->len);
         if (cp->kind == KH_KIND_VETO) {
             if (veto->len)
                 kh_buf_puts(veto, SEP);
-            kh_buf_puts(veto, kh_buf_str(t));
+            kh_buf_add(veto, c->s ? c->s : "", text_len);
             kh_buf_puts(veto, "，一票否决");
             u->vetoed = true;
-            phrase_deduct(t, ded);
-            kh_buf_puts(t, "，一票否决");
-        } else {
-            phrase_deduct(t, ded);
         }
     }
 
@@ -285,6 +319,14 @@ static kh_status score_item(const kh_checklist *cl, size_t it, kh_unit *u, kh_de
         goto done;
     }
 
+    kh_buf cut = {0};
+    if (sum > item->points) {
+        char pts[KH_DEC_BUFSZ];
+        kh_buf_printf(&cut, SEP "累计扣%s分，本项扣完%s分为止", kh_dec_format(sum, num),
+                      kh_dec_format(item->points, pts));
+        if (last_fired != SIZE_MAX)
+            kh_buf_add(&cph[last_fired], cut.s ? cut.s : "", cut.len);
+    }
     kh_buf *reason = text;
     const size_t start = text->len;
     for (size_t g = 0; g < nph; g++) {
@@ -296,11 +338,10 @@ static kh_status score_item(const kh_checklist *cl, size_t it, kh_unit *u, kh_de
         if (ph[g].text.oom)
             reason->oom = true;
     }
-    if (sum > item->points) {
-        char num[KH_DEC_BUFSZ];
-        kh_buf_printf(reason, SEP "扣分超过本项分值，按%s分扣完为止",
-                      kh_dec_format(item->points, num));
-    }
+    kh_buf_add(reason, cut.s ? cut.s : "", cut.len);
+    if (cut.oom)
+        reason->oom = true;
+    kh_buf_free(&cut);
     bool first_remark = true;
     for (size_t j = item->first; j < item->first + item->ncps; j++) {
         const char *rm = cl->results[j].remark;
@@ -341,6 +382,13 @@ static uint32_t text_add(kh_buf *text, const char *s)
     return at < UINT32_MAX ? (uint32_t)at + 1 : 0;
 }
 
+static void free_phrases(kh_buf *cph, size_t n)
+{
+    for (size_t j = 0; cph && j < n; j++)
+        kh_buf_free(&cph[j]);
+    kh_free(cph);
+}
+
 /* The unit's strings are in one block, u->text: the item reasons one
  * after another (each with its NUL, "" being a lone NUL), the veto reason,
  * then the remarks of the costs.  Only the check points that cost points
@@ -354,15 +402,16 @@ kh_status kh_score(kh_checklist *cl, kh_unit **out, kh_diags *d)
     kh_buf text = {0}, veto = {0};
     kh_unit *u = kh_calloc(1, sizeof *u);
     kh_dec *ded = kh_calloc(rb->ncps ? rb->ncps : 1, sizeof *ded);
+    kh_buf *cph = kh_calloc(rb->ncps ? rb->ncps : 1, sizeof *cph); /* cost phrases */
     size_t *at = kh_calloc(rb->nitems + 1, sizeof *at); /* offsets of the reasons */
-    if (!u || !ded || !at)
+    if (!u || !ded || !at || !cph)
         goto fail;
     u->items = kh_calloc(rb->nitems ? rb->nitems : 1, sizeof *u->items);
     if (!u->items)
         goto fail;
     for (size_t it = 0; it < rb->nitems; it++) {
         at[it] = text.len;
-        st = score_item(cl, it, u, ded, &text, &veto, d);
+        st = score_item(cl, it, u, ded, cph, &text, &veto, d);
         if (st != KH_OK)
             goto fail;
         if (!kh_dec_add(u->total, u->items[it].score, &u->total)) {
@@ -391,7 +440,10 @@ kh_status kh_score(kh_checklist *cl, kh_unit **out, kh_diags *d)
         const kh_result *r = &cl->results[j];
         u->costs[c++] = (kh_cost){.deduction = ded[j], .n = r->n, .cp = (uint32_t)j,
                                   .row = r->row, .col = r->col,
-                                  .remark = text_add(&text, r->remark)};
+                                  .remark = text_add(&text, r->remark),
+                                  .phrase = text_add(&text, kh_buf_str(&cph[j]))};
+        if (cph[j].oom)
+            text.oom = true;
     }
     if (text.oom || text.len >= UINT32_MAX)
         goto fail;
@@ -408,6 +460,7 @@ kh_status kh_score(kh_checklist *cl, kh_unit **out, kh_diags *d)
     if (u->vetoed)
         u->veto_reason = u->text + at[rb->nitems];
     kh_buf_free(&veto);
+    free_phrases(cph, rb->ncps);
     kh_free(ded);
     kh_free(at);
     kh_checklist_drop_results(cl);
@@ -418,6 +471,7 @@ kh_status kh_score(kh_checklist *cl, kh_unit **out, kh_diags *d)
 fail:
     kh_buf_free(&text);
     kh_buf_free(&veto);
+    free_phrases(cph, rb->ncps);
     kh_free(ded);
     kh_free(at);
     kh_unit_free(u);  /* u->cl is still NULL: cl stays the caller's */

@@ -29,6 +29,7 @@ typedef struct kh_cost {
     uint32_t cp;        /* index of the check point (rubric order) */
     uint32_t row, col;  /* the result cell, 0-based */
     uint32_t remark;    /* 备注: offset in the unit's text + 1; 0 when none */
+    uint32_t phrase;    /* what it cost in words (rules.c), offset + 1 */
 } kh_cost;
 
 typedef struct kh_unit {
@@ -42,7 +43,15 @@ typedef struct kh_unit {
     char *veto_reason;      /* e.g. "发生重大事故1起，一票否决", or NULL (in text) */
     size_t order;           /* input order within the batch */
     long rank;              /* 1-based rank within its rubric; 0 = none */
+    const char *grade;      /* 等次 (kh_batch_finish), or NULL when no bands apply */
 } kh_unit;
+
+/* The phrase of cost c of u: "缺签到单，扣0.2分", "发生一般事故6起，扣4分
+ * （最高扣4分）" ("" for none). */
+static inline const char *kh_cost_phrase(const kh_unit *u, const kh_cost *c)
+{
+    return c->phrase ? u->text + c->phrase - 1 : "";
+}
 
 /* The remark of cost c of u, or NULL. */
 static inline const char *kh_cost_remark(const kh_unit *u, const kh_cost *c)

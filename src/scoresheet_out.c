@@ -139,6 +139,8 @@ static char *total_result(const kh_unit *u)
         kh_buf_printf(&b, "共扣%s分", kh_dec_format(ded, num));
     else
         kh_buf_puts(&b, "未扣分");
+    if (u->grade)
+        kh_buf_printf(&b, "，等次：%s", u->grade);
     return kh_buf_steal(&b);
 }
 
@@ -309,6 +311,11 @@ static kh_status ss_csv(const kh_unit *u, const char *path, time_t created, kh_d
     for (size_t i = 0; i < KH_ARRAY_LEN(labels); i++) {
         kh_csv_file_text(&c, labels[i]);
         kh_csv_file_text(&c, values[i]);
+        kh_csv_file_row(&c);
+    }
+    if (u->grade) {
+        kh_csv_file_text(&c, "等次");
+        kh_csv_file_text(&c, u->grade);
         kh_csv_file_row(&c);
     }
     if (u->vetoed) {

@@ -130,7 +130,7 @@ static void shipped_township(void **state)
         {"4.1", "未按要求参加安全生产工作会议次数（以会议签到单为准）", KH_KIND_EACH, 0, "0.2", NULL},
         {"5.2", "政府主要领导带队检查次数", KH_KIND_COUNT, 2, "0.5", NULL},
         {"6.3", "未按计划开展工作次数", KH_KIND_EACH, 0, "0.2", NULL},
-        {"7.1", "专项整治或\"打非治违\"行动次数（无专项整治方案视未开展）", KH_KIND_COUNT, 2, "1", NULL},
+        {"7.1", "专项整治或“打非治违”行动次数（无专项整治方案视未开展）", KH_KIND_COUNT, 2, "1", NULL},
         {"7.6", "存在问题整改措施", KH_KIND_HAS, 0, "0.4", NULL},
         {"8.1", "春节期间安全生产大检查（无通知或方案视未开展）", KH_KIND_HAS, 0, "0.6", NULL},
         {"8.5", "两会期间安全生产大检查（无通知或方案视未开展）", KH_KIND_HAS, 0, "0.6", NULL},
@@ -173,7 +173,14 @@ static void shipped_township(void **state)
                         "电视电话会议精神、全国森林草原防灭火工作电视电话会议精神制定工作措施。（有学习记录、"
                         "成立领导机构，年度工作计划、总结、会议记录、图片、签到单）得3分，每少1项扣0.5分，"
                         "扣完3分为止。");
-    assert_int_equal(cp_of(r, "1.1")->line, 6);
+    assert_int_equal(cp_of(r, "1.1")->line, 7); /* after id, title, unit_type, total, year, header */
+    assert_string_equal(r->year, "2020");
+    assert_string_equal(r->items[0].name, "传达学习");
+    assert_string_equal(r->items[16].name, "生产安全事故");
+    assert_null(cp_of(r, "1.1")->missing);
+    assert_string_equal(cp_of(r, "3.2")->missing, "未与村委签订责任状");
+    assert_string_equal(cp_of(r, "8.3")->missing, "未开展中秋期间安全生产大检查");
+    assert_int_equal(r->ngrades, 0); /* the document sets no grade bands */
     kh_rubric_free(r);
     kh_diags_clear(&d);
 }
@@ -202,7 +209,7 @@ static void shipped_department(void **state)
         {"2.1", "未按要求参加安全生产工作会议次数（以安委办会议签到单为准）", KH_KIND_EACH, 0, "0.02", NULL},
         {"3.2", "分管领导带队检查次数", KH_KIND_COUNT, 2, "0.04", NULL},
         {"4.2", "未按计划开展执法检查次数", KH_KIND_EACH, 0, "0.02", NULL},
-        {"5.1", "专项整治或\"打非治违\"行动次数（无专项整治方案视未开展）", KH_KIND_COUNT, 2, "0.1", NULL},
+        {"5.1", "专项整治或“打非治违”行动次数（无专项整治方案视未开展）", KH_KIND_COUNT, 2, "0.1", NULL},
         {"6.4", "国庆期间安全生产大检查（无专项检查通知或方案视未开展）", KH_KIND_HAS, 0, "0.1", NULL},
         {"10.6", "资格许可审批材料", KH_KIND_HAS, 0, "0.02", NULL},
         {"11.1", "演练方案或脚本", KH_KIND_HAS, 0, "0.05", NULL},
@@ -255,16 +262,46 @@ static const bad_case bad_cases[] = {
     {"missing key", "title,T\nunit_type,乡镇\ntotal,3\n" HDR ROWS, false,
      {"bad.csv: metadata key 'id' is missing: add the row 'id,...' above the header row"}},
     {"unknown key", META "colour,red\n" HDR ROWS, false,
-     {"bad.csv:5: unknown metadata key 'colour': use id, title, unit_type or total, or start the "
-      "header row with item"}},
+     {"bad.csv:5: unknown metadata key 'colour': use id, title, unit_type, total, year, grades or "
+      "quota, or start the header row with item"}},
     {"repeated key", META "title,U\n" HDR ROWS, false,
      {"bad.csv:5: metadata key 'title' is repeated (first on line 2): keep one of them"}},
     {"key without value", "id,t1\ntitle\nunit_type,乡镇\ntotal,3\n" HDR ROWS, false,
      {"bad.csv:2: metadata key 'title' has no value: put its value in column B"}},
     {"key not in column A", "id,t1\n,title,T\nunit_type,乡镇\ntotal,3\n" HDR ROWS, false,
-     {"bad.csv:2: metadata row without a key in column A: put the key (id, title, unit_type or "
-      "total) in column A and its value in column B",
+     {"bad.csv:2: metadata row without a key in column A: put the key (id, title, unit_type, "
+      "total, year, grades or quota) in column A and its value in column B",
       "bad.csv: metadata key 'title' is missing: add the row 'title,...' above the header row"}},
+    {"grades: no bare last band", META "grades,优秀>=2;合格>=1\n" HDR ROWS, false,
+     {"bad.csv:5: grades '优秀>=2;合格>=1' need at least two bands, the last a bare name taking "
+      "every other unit (e.g. 优秀>=36;良好>=32;合格>=24;不合格)"}},
+    {"grades: bound not below", META "grades,优秀>=2;良好>=2.5;不合格\n" HDR ROWS, false,
+     {"bad.csv:5: the bound of grade band '良好>=2.5' is not below the band above it: write the "
+      "bands from the top, each bound lower"}},
+    {"grades: above the total", META "grades,优秀>=3.5;不合格\n" HDR ROWS, false,
+     {"bad.csv:5: grade band '优秀>=3.5' asks for more than the rubric's total: correct its "
+      "bound"}},
+    {"grades: not a number", META "grades,优秀>=很高;不合格\n" HDR ROWS, false,
+     {"bad.csv:5: grade band '优秀>=很高' is not NAME>=SCORE: write the bands from the top, e.g. "
+      "优秀>=36;良好>=32;合格>=24;不合格"}},
+    {"grades: bare band not last", META "grades,优秀>=2;合格;不合格\n" HDR ROWS, false,
+     {"bad.csv:5: grade band '不合格' follows a band without a bound: only the last band is a "
+      "bare name (e.g. 优秀>=36;良好>=32;合格>=24;不合格)"}},
+    {"grades: a name twice", META "grades,优秀>=2;优秀>=1;不合格\n" HDR ROWS, false,
+     {"bad.csv:5: grade '优秀' is named twice: give each band its own name"}},
+    {"quota: not a band", META "grades,优秀>=2;不合格\nquota,良好<=30%\n" HDR ROWS, false,
+     {"bad.csv:6: quota '良好<=30%' names no grade band: use one of the names in grades"}},
+    {"quota: malformed", META "grades,优秀>=2;不合格\nquota,优秀<=三成\n" HDR ROWS, false,
+     {"bad.csv:6: quota '优秀<=三成' is not NAME<=PERCENT%: e.g. 优秀<=30% (a whole number of "
+      "per cent)"}},
+    {"quota: the last band", META "grades,优秀>=2;不合格\nquota,不合格<=50%\n" HDR ROWS, false,
+     {"bad.csv:6: quota '不合格<=50%' is on the last band, which takes every other unit: delete "
+      "it"}},
+    {"quota without grades", META "quota,优秀<=30%\n" HDR ROWS, false,
+     {"bad.csv:5: quota without grades: add a grades row, or delete the quota"}},
+    {"missing on a count", META "item,points,content,check,label,kind,need,per,cap,hint,missing\n"
+     "1,2,第一项,1.1,会议次数,count,2,0.2,,,未开会\n" "2,1,第二项,2.1,学习记录,has,,0.5,,,\n", false,
+     {"bad.csv:6: missing is only for has check points, not count: clear it"}},
     {"cell after value", "id,t1,x\ntitle,T\nunit_type,乡镇\ntotal,3\n" HDR ROWS, false,
      {"bad.csv:1: unexpected cell after the value of 'id': a metadata row holds only a key and a "
       "value; delete it"}},
@@ -288,7 +325,7 @@ static const bad_case bad_cases[] = {
     {"unknown column", META "item,points,content,check,label,kind,need,per,cap,hint,colour\n" ROWS,
      false,
      {"bad.csv:5: unknown column 'colour': the columns are item, points, content, check, label, "
-      "kind, need, per, cap and hint; rename or delete it"}},
+      "kind, need, per, cap, hint, name and missing; rename or delete it"}},
     {"repeated column", META "item,points,content,check,label,kind,need,per,cap,hint,per\n" ROWS,
      false, {"bad.csv:5: column 'per' appears twice (first in column H): delete one"}},
     {"missing column", META "item,points,content,check,label,need,per,cap,hint\n"
@@ -579,6 +616,8 @@ static void xlsx_form(void **state)
     assert_string_equal(x->id, c->id);
     assert_string_equal(x->title, c->title);
     assert_string_equal(x->unit_type, c->unit_type);
+    assert_string_equal(x->year, "2020");
+    assert_string_equal(c->year, "2020");
     assert_int_equal(x->total, c->total);
     assert_string_equal(x->path, BAD "/department.xlsx");
     assert_int_equal(x->nitems, c->nitems);
@@ -587,6 +626,7 @@ static void xlsx_form(void **state)
         assert_string_equal(x->items[i].num, c->items[i].num);
         assert_int_equal(x->items[i].points, c->items[i].points);
         assert_string_equal(x->items[i].content, c->items[i].content);
+        assert_string_equal(x->items[i].name, c->items[i].name);
         assert_int_equal(x->items[i].first, c->items[i].first);
         assert_int_equal(x->items[i].ncps, c->items[i].ncps);
     }
@@ -597,6 +637,9 @@ static void xlsx_form(void **state)
         assert_int_equal(a->hint == NULL, b->hint == NULL);
         if (b->hint)
             assert_string_equal(a->hint, b->hint);
+        assert_int_equal(a->missing == NULL, b->missing == NULL);
+        if (b->missing)
+            assert_string_equal(a->missing, b->missing);
         assert_int_equal(a->kind, b->kind);
         assert_int_equal(a->need, b->need);
         assert_int_equal(a->per, b->per);
@@ -786,6 +829,30 @@ static void alloc_failures(void **state)
     }
 }
 
+/* Grade bands and quotas as the rubric writes them: ";" or "；", >= or ≥,
+ * bounds kept exactly, the quota on its band. */
+static void grades_parsed(void **state)
+{
+    (void)state;
+    kh_diags d = {0};
+    kh_rubric *r = NULL;
+    assert_int_equal(load_text(META "year,2021\ngrades,优秀>=2.5；良好 ≥ 2;不合格\nquota,优秀<=30%\n"
+                               HDR ROWS, "good.csv", false, &r, &d),
+                     KH_OK);
+    assert_int_equal(d.n, 0);
+    assert_string_equal(r->year, "2021");
+    assert_int_equal(r->ngrades, 3);
+    assert_string_equal(r->grades[0].name, "优秀");
+    assert_dec(r->grades[0].min, "2.5");
+    assert_true(r->grades[0].has_quota);
+    assert_int_equal(r->grades[0].quota, 30);
+    assert_string_equal(r->grades[1].name, "良好");
+    assert_dec(r->grades[1].min, "2");
+    assert_false(r->grades[1].has_quota);
+    assert_string_equal(r->grades[2].name, "不合格");
+    kh_rubric_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -796,6 +863,7 @@ int main(void)
         cmocka_unit_test(many_problems),
         cmocka_unit_test(files),
         cmocka_unit_test(xlsx_form),
+        cmocka_unit_test(grades_parsed),
         cmocka_unit_test(registry),
         cmocka_unit_test(describe),
         cmocka_unit_test(kind_names),

@@ -206,20 +206,21 @@ static const kind_case kind_cases[] = {
      "缺学习记录、图片、签到单、会议记录，扣2分；缺复查记录，扣0.2分", "12.8", false, NULL},
     {"count: met or exceeded", {{"2.1", 5}, {"2.2", 2}}, 1, "0", "", "15", false, NULL},
     /* 0.2 × (3 − 1) = 0.4 */
-    {"count: 次数", {{"2.1", 1}}, 1, "0.4", "召开会议次数少2次，扣0.4分", "14.6", false, NULL},
-    {"count: 家数", {{"2.2", 1}}, 1, "0.5", "检查企业家数少1家，扣0.5分", "14.5", false, NULL},
-    {"count: no measure word", {{"2.3", 0}}, 1, "0.2", "整改率少2，扣0.2分", "14.8", false, NULL},
-    {"count: trailing note removed", {{"2.4", 0}}, 1, "0.5", "带队检查次数少1次，扣0.5分",
+    {"count: 次数", {{"2.1", 1}}, 1, "0.4", "召开会议少2次（应不少于3次），扣0.4分", "14.6", false, NULL},
+    {"count: 家数", {{"2.2", 1}}, 1, "0.5", "检查企业少1家（应不少于2家），扣0.5分", "14.5", false, NULL},
+    {"count: no measure word", {{"2.3", 0}}, 1, "0.2", "整改率少2（应不少于2），扣0.2分", "14.8", false, NULL},
+    {"count: trailing note removed", {{"2.4", 0}}, 1, "0.5", "带队检查少1次（应不少于1次），扣0.5分",
      "14.5", false, NULL},
     /* 0.6 + 1 + 0.2 + 0.5 = 2.3 > 2: the item cap. */
     {"count: item cap", {{"2.1", 0}, {"2.2", 0}, {"2.3", 0}, {"2.4", 0}}, 1, "2",
-     "召开会议次数少3次，扣0.6分；检查企业家数少2家，扣1分；整改率少2，扣0.2分；"
-     "带队检查次数少1次，扣0.5分；扣分超过本项分值，按2分扣完为止",
+     "召开会议少3次（应不少于3次），扣0.6分；检查企业少2家（应不少于2家），扣1分；"
+     "整改率少2（应不少于2），扣0.2分；带队检查少1次（应不少于1次），扣0.5分；"
+     "累计扣2.3分，本项扣完2分为止",
      "13", false, NULL},
     /* 0.2 × 3 = 0.6 under the cap 1 */
     {"each: 次数", {{"3.1", 3}}, 2, "0.6", "未按要求参加会议3次，扣0.6分", "14.4", false, NULL},
     /* 0.2 × 7 = 1.4, check cap 1 */
-    {"each: check cap", {{"3.1", 7}}, 2, "1", "未按要求参加会议7次，扣1分", "14", false, NULL},
+    {"each: check cap", {{"3.1", 7}}, 2, "1", "未按要求参加会议7次，扣1分（最高扣1分）", "14", false, NULL},
     {"each: 起数 takes 发生", {{"3.2", 2}}, 2, "1", "发生一般事故2起，扣1分", "14", false, NULL},
     {"each: no second 发生", {{"3.3", 1}}, 2, "0.5", "发生火灾1起，扣0.5分", "14.5", false, NULL},
     /* 0.1 × 3 = 0.3 */
@@ -228,17 +229,17 @@ static const kind_case kind_cases[] = {
     {"has: check cap", {{"3.6", 0}}, 2, "0.05", "缺缺少的台账，扣0.05分", "14.95", false, NULL},
     /* 0.2 × 9 = 1.8, capped 1; + 0.5 + 0.5 + 0.2 + 0.05 (capped) = 2.25 > 2 */
     {"each: item cap", {{"3.1", 9}, {"3.2", 1}, {"3.3", 1}, {"3.4", 2}, {"3.6", 0}}, 2, "2",
-     "未按要求参加会议9次，扣1分；发生一般事故1起，扣0.5分；发生火灾1起，扣0.5分；"
-     "培训缺席2人，扣0.2分；缺缺少的台账，扣0.05分；扣分超过本项分值，按2分扣完为止",
+     "未按要求参加会议9次，扣1分（最高扣1分）；发生一般事故1起，扣0.5分；发生火灾1起，"
+     "扣0.5分；培训缺席2人，扣0.2分；缺缺少的台账，扣0.05分；累计扣2.25分，本项扣完2分为止",
      "13", false, NULL},
     /* 1 × 5 = 5, cap 4 */
-    {"each: beyond the cap", {{"4.1", 5}}, 3, "4", "发生一般事故5起，扣4分", "11", false, NULL},
+    {"each: beyond the cap", {{"4.1", 5}}, 3, "4", "发生一般事故5起，扣4分（最高扣4分）", "11", false, NULL},
     {"any: the item's points", {{"4.2", 1}}, 3, "5", "发生较大事故1起，扣5分", "10", false, NULL},
     /* 2 + 5 = 7 > 5 */
     {"any: with each, item cap", {{"4.1", 2}, {"4.2", 3}}, 3, "5",
-     "发生一般事故2起，扣2分；发生较大事故3起，扣5分；扣分超过本项分值，按5分扣完为止",
+     "发生一般事故2起，扣2分；发生较大事故3起，扣5分；累计扣7分，本项扣完5分为止",
      "10", false, NULL},
-    {"any: check cap", {{"5.1", 1}}, 4, "2", "发生较大事故1起，扣2分", "13", false, NULL},
+    {"any: check cap", {{"5.1", 1}}, 4, "2", "发生较大事故1起，扣2分（最高扣2分）", "13", false, NULL},
     /* 0.25 × 2 = 0.5 */
     {"each: quarter steps", {{"5.2", 2}}, 4, "0.5", "隐患2次，扣0.5分", "14.5", false, NULL},
     /* A veto takes the item's full points, as an any does: 15 − 0.5 − 5. */
@@ -247,7 +248,7 @@ static const kind_case kind_cases[] = {
     /* 1 + 5 + 5 = 11 > 5 */
     {"veto: two check points", {{"4.3", 1}, {"4.4", 2}, {"4.1", 1}}, 3, "5",
      "发生一般事故1起，扣1分；发生重大事故1起，扣5分，一票否决；"
-     "发生特别重大事故2起，扣5分，一票否决；扣分超过本项分值，按5分扣完为止",
+     "发生特别重大事故2起，扣5分，一票否决；累计扣11分，本项扣完5分为止",
      "10", true, "发生重大事故1起，一票否决；发生特别重大事故2起，一票否决"},
     {"remarks after the deductions",
      {{"1.2", 0}, {"1.3", 1, "资料不全"}, {"1.5", 1, "另见附件"}}, 0, "0.5",
@@ -256,8 +257,9 @@ static const kind_case kind_cases[] = {
      NULL},
     {"remark after the item cap", {{"2.1", 0}, {"2.2", 0}, {"2.3", 0, "无台账"}, {"2.4", 0}}, 1,
      "2",
-     "召开会议次数少3次，扣0.6分；检查企业家数少2家，扣1分；整改率少2，扣0.2分；"
-     "带队检查次数少1次，扣0.5分；扣分超过本项分值，按2分扣完为止；备注：无台账",
+     "召开会议少3次（应不少于3次），扣0.6分；检查企业少2家（应不少于2家），扣1分；"
+     "整改率少2（应不少于2），扣0.2分；带队检查少1次（应不少于1次），扣0.5分；"
+     "累计扣2.3分，本项扣完2分为止；备注：无台账",
      "13", false, NULL},
 };
 
@@ -524,13 +526,14 @@ static void township_many_items(void **state)
     static const item_want want[] = {
         {"1", "缺图片、签到单，扣1分"},
         {"0", ""},
-        {"0.4", "召开本辖区安全生产工作会议次数少1次，扣0.2分；缺领导机构，扣0.2分"},
+        {"0.4", "召开本辖区安全生产工作会议少1次（应不少于2次），扣0.2分；未成立领导机构，扣0.2分"},
         {"0.4", "未按要求参加安全生产工作会议2次，扣0.4分"},
-        {"0.5", "党委主要领导带队检查次数少1次，扣0.5分"},
+        {"0.5", "党委主要领导带队检查少1次（应不少于2次），扣0.5分"},
         {"0.4", "缺工作总结，扣0.2分；未按计划开展工作1次，扣0.2分"},
-        {"2", "专项整治或\"打非治违\"行动次数少2次，扣2分；缺检查记录、复查记录，扣0.8分；"
-              "扣分超过本项分值，按2分扣完为止"},
-        {"1.4", "缺清明期间安全生产大检查、两会期间安全生产大检查，扣1.2分；缺问题闭环管理，扣0.2分"},
+        {"2", "专项整治或“打非治违”行动少2次（应不少于2次），扣2分；缺检查记录、复查记录，"
+              "扣0.8分；累计扣2.8分，本项扣完2分为止"},
+        {"1.4", "未开展清明期间安全生产大检查、未开展两会期间安全生产大检查，扣1.2分；"
+                "未实行问题闭环管理，扣0.2分"},
         {"0", ""},
         {"0.2", "缺整改前后图片，扣0.2分"},
         {"0", ""},
@@ -539,7 +542,7 @@ static void township_many_items(void **state)
         {"1", "缺演练脚本，扣1分"},
         {"0", ""},
         {"0", ""},
-        {"4", "发生一般事故6起，扣4分"},
+        {"4", "发生一般事故6起，扣4分（最高扣4分）"},
     };
     kh_unit *u = check_unit(r, all, want, KH_ARRAY_LEN(want), "27.7");
     assert_string_equal(fmt(u->items[6].score), "0");
@@ -570,14 +573,14 @@ static void department_small_steps(void **state)
         {"6.1", 0}, {"6.6", 0}, {"8.2", 0}, {"8.3", 0}, {NULL},
     };
     static const item_want want[] = {
-        {"0.06", "缺图片、签到单、与企业签订责任状，扣0.06分"},
+        {"0.06", "缺图片、签到单、未与企业签订责任状，扣0.06分"},
         {"0.02", "未按要求参加安全生产工作会议1次，扣0.02分"},
-        {"0.04", "分管领导带队检查次数少1次，扣0.04分"},
+        {"0.04", "分管领导带队检查少1次（应不少于2次），扣0.04分"},
         {"0", ""},
-        {"0.2", "专项整治或\"打非治违\"行动次数少2次，扣0.2分；"
+        {"0.2", "专项整治或“打非治违”行动少2次（应不少于2次），扣0.2分；"
                 "缺检查记录、复查记录、相关图片、工作总结、存在问题整改措施，扣0.1分；"
-                "扣分超过本项分值，按0.2分扣完为止"},
-        {"0.12", "缺春节期间安全生产大检查，扣0.1分；缺检查记录，扣0.02分"},
+                "累计扣0.3分，本项扣完0.2分为止"},
+        {"0.12", "未开展春节期间安全生产大检查，扣0.1分；缺检查记录，扣0.02分"},
         {"0", ""},
         {"0.1", "缺检查记录、图片，扣0.1分"},
         {"0", ""}, {"0", ""}, {"0", ""}, {"0", ""}, {"0", ""}, {"0", ""}, {"0", ""},
@@ -605,8 +608,8 @@ static void department_item1_order(void **state)
     kh_unit *u = score_ok(make_checklist(r, res));
     assert_string_equal(fmt(u->items[0].deduction), "0.08");
     assert_string_equal(u->items[0].reason,
-                        "缺学习记录、制定工作措施，扣0.04分；"
-                        "召开本行业领域安全生产工作会议次数少2次，扣0.04分");
+                        "缺学习记录、未制定工作措施，扣0.04分；"
+                        "召开本行业领域安全生产工作会议少2次（应不少于2次），扣0.04分");
     assert_string_equal(fmt(u->total), "2.92");
     kh_unit_free(u);
 
@@ -650,7 +653,7 @@ static void vetoes(void **state)
     assert_string_equal(u->veto_reason, "发生特别重大事故1起，一票否决");
     assert_string_equal(u->items[14].reason,
                         "发生一般事故2起，扣0.2分；发生特别重大事故1起，扣0.4分，一票否决；"
-                        "扣分超过本项分值，按0.4分扣完为止");
+                        "累计扣0.6分，本项扣完0.4分为止");
     assert_string_equal(fmt(u->items[14].score), "0");
     assert_string_equal(fmt(u->total), "2.6");
     kh_unit_free(u);
@@ -675,7 +678,7 @@ static void any_accident(void **state)
     assert_string_equal(fmt(u->items[16].score), "0");
     assert_string_equal(u->items[16].reason,
                         "发生一般事故2起，扣2分；发生较大事故1起，扣5分；"
-                        "扣分超过本项分值，按5分扣完为止");
+                        "累计扣7分，本项扣完5分为止");
     assert_string_equal(fmt(u->total), "35");
     kh_unit_free(u);
     kh_rubric_free(t);
@@ -688,10 +691,45 @@ static void any_accident(void **state)
     kh_unit_free(u);
     static const result_spec res3[] = {{"15.1", 5}, {NULL}};
     u = score_ok(make_checklist(dp, res3));
-    assert_string_equal(u->items[14].reason, "发生一般事故5起，扣0.4分");
+    assert_string_equal(u->items[14].reason, "发生一般事故5起，扣0.4分（最高扣0.4分）");
     assert_string_equal(fmt(u->total), "2.6");
     kh_unit_free(u);
     kh_rubric_free(dp);
+}
+
+/* The phrase of each cost (the ranking's 扣分明细 row) and the item reason
+ * come from the same words.  Township item 3 (0.2 each): 3.2 and 3.5 read
+ * as the rubric's missing texts, 3.6 and 3.7 as 缺 once for the run: 0.8.
+ * Item 7: 7.1 short by 2 (1 each) = 2, 7.2 0.4: 2.4 > 2, the note on the
+ * last firing check point.  17.1: 6 ordinary accidents, 6 > cap 4. */
+static void cost_phrases(void **state)
+{
+    (void)state;
+    kh_rubric *r = load_rubric(TOWNSHIP);
+    static const result_spec res[] = {{"3.2", 0}, {"3.5", 0}, {"3.6", 0}, {"3.7", 0},
+                                      {"7.1", 0}, {"7.2", 0}, {"17.1", 6}, {NULL}};
+    kh_unit *u = score_ok(make_checklist(r, res));
+    assert_string_equal(u->items[2].reason,
+                        "未与村委签订责任状、未成立领导机构、缺会议记录、图片，扣0.8分");
+    assert_string_equal(u->items[6].reason,
+                        "专项整治或“打非治违”行动少2次（应不少于2次），扣2分；缺检查记录，扣0.4分；"
+                        "累计扣2.4分，本项扣完2分为止");
+    static const char *const want[][2] = {
+        {"3.2", "未与村委签订责任状，扣0.2分"},
+        {"3.5", "未成立领导机构，扣0.2分"},
+        {"3.6", "缺会议记录，扣0.2分"},
+        {"3.7", "缺图片，扣0.2分"},
+        {"7.1", "专项整治或“打非治违”行动少2次（应不少于2次），扣2分"},
+        {"7.2", "缺检查记录，扣0.4分；累计扣2.4分，本项扣完2分为止"},
+        {"17.1", "发生一般事故6起，扣4分（最高扣4分）"},
+    };
+    assert_int_equal(u->ncosts, KH_ARRAY_LEN(want));
+    for (size_t i = 0; i < u->ncosts; i++) {
+        assert_string_equal(r->cps[u->costs[i].cp].id, want[i][0]);
+        assert_string_equal(kh_cost_phrase(u, &u->costs[i]), want[i][1]);
+    }
+    kh_unit_free(u);
+    kh_rubric_free(r);
 }
 
 int main(void)
@@ -707,6 +745,7 @@ int main(void)
         cmocka_unit_test(department_item1_order),
         cmocka_unit_test(vetoes),
         cmocka_unit_test(any_accident),
+        cmocka_unit_test(cost_phrases),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -199,7 +199,7 @@ static void township_xlsx(void **state)
     assert_num(&s, "C5", "3");
     assert_cell(&s, "D5", "缺图片、签到单，扣1分");
     assert_num(&s, "E5", "2");
-    assert_cell(&s, "D7", "召开本辖区安全生产工作会议次数少1次，扣0.2分");
+    assert_cell(&s, "D7", "召开本辖区安全生产工作会议少1次（应不少于2次），扣0.2分");
     assert_num(&s, "E7", "1.8");
     assert_null(test_cell_at(&s, "D6"));
     assert_num(&s, "E6", "3");

@@ -38,7 +38,7 @@ test_rubric_check() {
     sed -e 's/^1,,,1.2,成立领导机构,has,,0.5,,/1,,,1.2,成立领导机构,hass,,0.5,,/' \
         -e 's/^total,40/total,41/' templates/rubrics/lingui-2020-township.csv > "$T/bad.csv"
     expect_exit 2 "$KAOHE" rubric check "$T/bad.csv"
-    has_text "$T/err" "$T/bad.csv:7: "
+    has_text "$T/err" "$T/bad.csv:8: "
     has_text "$T/err" "hass"
     has_text "$T/err" "41"
 }
@@ -299,4 +299,74 @@ test_stdin_and_pipes() {
     has_text "$T/err" "$T/fifo: this is not a file but a pipe or device: give the checklist file itself, or - to read"
     has_text "$T/err" "/dev/stdin: this is not a file but a pipe or device"
     has_text "$T/out" "四塘镇"
+}
+
+# Grade bands (等次): a total exactly on a bound takes that band; a quota is
+# never exceeded and a tie at its boundary moves down together; a vetoed
+# unit takes the last band; the grade is in the summary, the JSON, the
+# ranking (a 等次 column) and the scoresheet.  Townships of samples/:
+# 临桂镇 38.9, 会仙镇 38.9, 两江镇 36.8, 四塘镇 34.8, 六塘镇 33.2, 五通镇 vetoed.
+test_grades() {
+    grades() {
+        "$PY" -c 'import json,sys; print(" ".join("%s=%s" % (u["unit"], u["grade"]) for u in json.load(open(sys.argv[1]))["units"] if u["rubric"] == "lingui-2020-township"))' "$1"
+    }
+    t=lingui-2020-township
+    # Bounds inclusive: 36.8 is 良好 at >=36.8; 34.8 合格 at >=34.8.
+    expect_exit 0 "$KAOHE" rank samples -o "$T/r.xlsx" --json "$T/r.json" \
+        --grades "$t=优秀>=38.9;良好>=36.8;合格>=34.8;不合格"
+    [ "$(grades "$T/r.json")" = "临桂镇=优秀 会仙镇=优秀 两江镇=良好 四塘镇=合格 六塘镇=不合格 五通镇=不合格" ] ||
+        fail "bands: $(grades "$T/r.json")"
+    # 40 % of 5 ranked = 2 优秀: the tied pair fits.  30 % = 1: the pair
+    # is tied at the boundary and both move down to 良好.
+    expect_exit 0 "$KAOHE" rank samples -o "$T/r.xlsx" --json "$T/r.json" \
+        --grades "$t=优秀>=38;良好>=36;合格>=30;不合格" --quota "$t=优秀<=40%"
+    [ "$(grades "$T/r.json")" = "临桂镇=优秀 会仙镇=优秀 两江镇=良好 四塘镇=合格 六塘镇=合格 五通镇=不合格" ] ||
+        fail "quota 40%: $(grades "$T/r.json")"
+    expect_exit 0 "$KAOHE" rank samples -o "$T/r.xlsx" --json "$T/r.json" \
+        --grades "$t=优秀>=38;良好>=36;合格>=30;不合格" --quota "$t=优秀<=30%"
+    [ "$(grades "$T/r.json")" = "临桂镇=良好 会仙镇=良好 两江镇=良好 四塘镇=合格 六塘镇=合格 五通镇=不合格" ] ||
+        fail "quota 30%: $(grades "$T/r.json")"
+    # The ranking has a 等次 column after 结果; the 2020 rubrics alone have none.
+    "$PY" - "$T/r.xlsx" <<'PY'
+import sys, openpyxl
+ws = openpyxl.load_workbook(sys.argv[1])['乡镇']
+head = [c.value for c in ws[3]]
+assert head[-3:] == ['结果', '等次', '来源文件'], head
+g = head.index('等次') + 1
+rows = {ws.cell(r, 2).value: ws.cell(r, g).value for r in range(4, 10)}
+assert rows == {'临桂镇': '良好', '会仙镇': '良好', '两江镇': '良好', '四塘镇': '合格',
+                '六塘镇': '合格', '五通镇': '不合格'}, rows
+assert head[2] == '传达学习（3分）', head[2]
+PY
+    expect_exit 0 "$KAOHE" rank samples -o "$T/plain.xlsx" --json "$T/plain.json"
+    has_text "$T/plain.json" '"grade": null'
+    # The summary table and the scoresheet.
+    expect_exit 0 "$KAOHE" score samples/临桂镇.csv --grades "$t=优秀>=38;不合格"
+    has_text "$T/out" "等次"
+    has_text "$T/out" "38.9      正常      优秀"
+    expect_exit 0 "$KAOHE" score samples/临桂镇.csv --grades "$t=优秀>=38;不合格" -o "$T/ss"
+    "$PY" -c 'import sys, openpyxl; ws = openpyxl.load_workbook(sys.argv[1]).active; assert any(c.value == "共扣1.1分，等次：优秀" for r in ws.iter_rows() for c in r)' "$T/ss/临桂镇.xlsx" ||
+        fail "the scoresheet does not give the grade"
+    # Refused: a bad band, a quota without bands, an unknown rubric.
+    expect_exit 2 "$KAOHE" rank samples -o "$T/x.xlsx" --grades "$t=优秀>=50;不合格"
+    has_text "$T/err" "asks for more than the rubric's total"
+    expect_exit 2 "$KAOHE" rank samples -o "$T/x.xlsx" --quota "$t=优秀<=30%"
+    has_text "$T/err" "has no --grades for the same rubric"
+    expect_exit 2 "$KAOHE" rank samples -o "$T/x.xlsx" --grades "nosuch=优秀>=1;不合格"
+    has_text "$T/err" "'nosuch', which is not loaded"
+    [ ! -e "$T/x.xlsx" ] || fail "a refused run wrote the ranking"
+}
+
+# Grade bands set in the rubric itself (templates/examples/township-graded.csv,
+# the township rubric with grades and a 30 % quota of 优秀).
+test_grades_from_rubric() {
+    mkdir "$T/in"
+    for f in samples/临桂镇.csv samples/会仙镇.csv samples/两江镇.csv samples/五通镇.csv; do
+        sed 's/^考核细则,lingui-2020-township/考核细则,example-2020-township-graded/' "$f" >"$T/in/$(basename "$f")"
+    done
+    expect_exit 0 "$KAOHE" rank --rubric templates/examples/township-graded.csv "$T/in" \
+        -o "$T/r.xlsx" --json "$T/r.json"
+    # 3 ranked, 30 %: no 优秀 at all (0.9 rounds down); the tie at 38.9 is 良好.
+    "$PY" -c 'import json,sys; g={u["unit"]: u["grade"] for u in json.load(open(sys.argv[1]))["units"]}; assert g == {"临桂镇": "良好", "会仙镇": "良好", "两江镇": "良好", "五通镇": "不合格"}, g' "$T/r.json" ||
+        fail "grades from the rubric"
 }

@@ -69,8 +69,12 @@ ws, vs = wb['乡镇'], wv['乡镇']
 assert ws['A1'].value == '乡镇安全生产工作考核排名', ws['A1'].value
 assert '乡镇' in ws['A2'].value
 head = [c.value for c in ws[3]]
-items = ['%d（%s分）' % (i, p) for i, p in
-         zip(range(1, 18), [3, 3, 2, 2, 2, 1, 2, 3, 2, 2, 2, 3, 1, 2, 4, 1, 5])]
+# Each item headed by its short name (the rubric's name column) and points.
+names = ['传达学习', '贯彻批示', '组织领导', '参加会议', '带队检查', '工作计划', '专项整治',
+         '节日检查', '危险源监控', '隐患排查', '企业抽查', '安全生产月', '教育培训', '应急演练',
+         '三年行动', '应急值班', '生产安全事故']
+items = ['%s（%s分）' % (n, p) for n, p in
+         zip(names, [3, 3, 2, 2, 2, 1, 2, 3, 2, 2, 2, 3, 1, 2, 4, 1, 5])]
 assert head == ['名次', '被考核单位'] + items + ['合计得分', '结果', '来源文件'], head
 T = 2 + 17  # 合计得分 column index (0-based): T
 
@@ -137,10 +141,11 @@ rows = [[c.value for c in r] for r in ds.iter_rows(min_row=2)]
 assert ds['A1'].value == '被考核单位' and ds['F1'].value == '扣分'
 got = [(r[0], r[3], r[5], r[6]) for r in rows]
 assert got == [
-    ('丙镇', '8.3', 0.6, '缺'), ('丙镇', '12.3', 0.5, '缺'),
-    ('乙镇', '8.3', 0.6, '缺'), ('乙镇', '12.3', 0.5, '缺'),
-    ('丁镇', '1.1', 0.5, '缺'), ('丁镇', '8.3', 0.6, '缺'), ('丁镇', '12.3', 0.5, '缺'),
-    ('戊镇', '17.3', 5, '发生1起，一票否决')], got
+    ('丙镇', '8.3', 0.6, '未开展中秋期间安全生产大检查，扣0.6分'), ('丙镇', '12.3', 0.5, '缺横幅，扣0.5分'),
+    ('乙镇', '8.3', 0.6, '未开展中秋期间安全生产大检查，扣0.6分'), ('乙镇', '12.3', 0.5, '缺横幅，扣0.5分'),
+    ('丁镇', '1.1', 0.5, '缺学习记录，扣0.5分'),
+    ('丁镇', '8.3', 0.6, '未开展中秋期间安全生产大检查，扣0.6分'), ('丁镇', '12.3', 0.5, '缺横幅，扣0.5分'),
+    ('戊镇', '17.3', 5, '发生重大事故1起，扣5分，一票否决')], got
 for r in ds.iter_rows(min_row=2):
     assert r[5].data_type == TYPE_NUMERIC and r[3].data_type == TYPE_STRING
     assert r[5].number_format == 'General', r[5].number_format  # like every number kaohe writes
@@ -226,7 +231,7 @@ wb = openpyxl.load_workbook(sys.argv[1])
 src = sys.argv[2]
 assert wb.sheetnames == ['区直单位部门', '区直单位部门得分图', '扣分明细', '未通过的文件'], wb.sheetnames
 ws = wb['区直单位部门']
-assert [c.value for c in ws[3]][2] == '1（0.2分）'
+assert [c.value for c in ws[3]][2] == '传达学习（0.2分）'
 rows = [[c.value for c in r] for r in ws.iter_rows(min_row=4, max_row=5)]
 # Both score the same: both rank 1, in input (sheet) order.
 assert [(r[0], r[1], r[-1]) for r in rows] == [(1, '甲局', src + ':甲局'), (1, '乙局', src + ':乙局')], rows
