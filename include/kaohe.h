@@ -157,6 +157,34 @@ typedef struct kh_batch kh_batch;
 kh_batch *kh_batch_new(const kh_registry *reg, const kh_options *opts);
 void kh_batch_free(kh_batch *b);
 
+/* ------------------------------------------------------------------ */
+/* Rosters (单位名单): the units due, their rubrics, the official order. */
+
+typedef struct kh_roster kh_roster;
+
+/** Read a roster (CSV, .xlsx, .xls or .ods; doc/formats.md §6) whose
+ * rubrics are in reg (which must outlive it).  KH_ERR_INPUT with every
+ * problem in d, KH_ERR_IO or KH_ERR_NOMEM otherwise. */
+kh_status kh_roster_load(const char *path, const kh_registry *reg, kh_roster **out,
+                         kh_diags *d);
+void kh_roster_free(kh_roster *ro);
+/** Its units in official order: the unit's name and rubric. */
+size_t kh_roster_count(const kh_roster *ro);
+const char *kh_roster_unit(const kh_roster *ro, size_t i);
+const kh_rubric *kh_roster_rubric(const kh_roster *ro, size_t i);
+
+/** Score against a roster (which must outlive b; before kh_batch_finish):
+ * a checklist of a unit not on it is rejected, with the nearest names of
+ * the roster suggested; the units on it without a checklist are listed
+ * (kh_batch_missing_*); units, ties included, follow the roster's order. */
+void kh_batch_set_roster(kh_batch *b, const kh_roster *ro);
+/** After kh_batch_finish: the roster's units with no checklist, in
+ * official order (their index in the roster). */
+size_t kh_batch_missing_count(const kh_batch *b);
+size_t kh_batch_missing_at(const kh_batch *b, size_t i);
+/** The roster given, or NULL. */
+const kh_roster *kh_batch_roster(const kh_batch *b);
+
 /** Grade bands (等次) for the units of rubric rubric_id, or of every rubric
  * when it is NULL, replacing the rubric's own (doc/formats.md §2: bands
  * "优秀>=36;良好>=32;合格>=24;不合格", quota "优秀<=30%" or NULL).  Call
@@ -222,6 +250,11 @@ kh_status kh_batch_write_csv(const kh_batch *b, FILE *out);
  * ends in .csv.  units may be NULL/0 for one unnamed sheet. */
 kh_status kh_write_template(const kh_rubric *r, const char *const *units,
                             size_t nunits, const char *path, kh_diags *d);
+
+/** One blank .xlsx checklist per unit of the roster ro in dir (created if
+ * missing), named after the unit (with its unit type when two units of the
+ * roster share a name), its unit name filled in. */
+kh_status kh_write_roster_templates(const kh_roster *ro, const char *dir, kh_diags *d);
 
 /** Output formats of kh_write_scoresheets, as bits. */
 enum { KH_FMT_XLSX = 1, KH_FMT_CSV = 2, KH_FMT_JSON = 4 };

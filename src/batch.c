@@ -51,8 +51,14 @@ void kh_batch_free(kh_batch *b)
         kh_grades_free(b->grades[i].grades, b->grades[i].n);
     }
     kh_free(b->grades);
+    kh_free(b->missing);
     kh_free(b);
 }
+
+void kh_batch_set_roster(kh_batch *b, const kh_roster *ro) { b->roster = ro; }
+const kh_roster *kh_batch_roster(const kh_batch *b) { return b->roster; }
+size_t kh_batch_missing_count(const kh_batch *b) { return b->nmissing; }
+size_t kh_batch_missing_at(const kh_batch *b, size_t i) { return b->missing[i]; }
 
 kh_status kh_batch_set_grades(kh_batch *b, const char *rubric_id, const char *bands,
                               const char *quota, kh_diags *d)
@@ -788,6 +794,68 @@ static kh_status reject_duplicates(kh_batch *b)
     return st;
 }
 
+/* With a roster: reject the units not on it (naming the nearest names it
+ * has), and list its entries that have no unit.  A unit sent twice was
+ * received: it is not missing, and reject_duplicates refuses both. */
+static kh_status apply_roster(kh_batch *b)
+{
+    const kh_roster *ro = b->roster;
+    bool *seen = kh_calloc(ro->n ? ro->n : 1, sizeof *seen);
+    if (!seen)
+        return KH_ERR_NOMEM;
+    kh_status st = KH_OK;
+    size_t keep = 0;
+    for (size_t i = 0; i < b->nunits; i++) {
+        kh_unit *u = b->units[i];
+        long k = st == KH_OK ? kh_roster_find(ro, u->cl->unit, u->cl->rubric) : 0;
+        if (k >= 0) {
+            seen[k] = true;
+            u->roster_pos = (size_t)k;
+            b->units[keep++] = u;
+            continue;
+        }
+        kh_buf near = {0};
+        kh_diags d = {0};
+        if (kh_roster_suggest(ro, u->cl->unit, u->cl->rubric, 3, &near))
+            kh_diags_add(&d, KH_ERROR, u->cl->source, u->cl->sheet, NULL, 0,
+                         _("unit '%s' (%s) is not on the roster %s: is it %s? Correct the unit's "
+                           "name on the checklist or on the roster"),
+                         u->cl->unit, u->cl->rubric->id, ro->path, kh_buf_str(&near));
+        else
+            kh_diags_add(&d, KH_ERROR, u->cl->source, u->cl->sheet, NULL, 0,
+                         _("unit '%s' (%s) is not on the roster %s, which has no unit of a name "
+                           "like it for this rubric: add it to the roster if it is due"),
+                         u->cl->unit, u->cl->rubric->id, ro->path);
+        kh_buf_free(&near);
+        if (near.oom)
+            d.oom = true;
+        st = reject(b, u->cl->source, u->cl->sheet, &d, u->order);
+        kh_diags_clear(&d);
+        if (st == KH_OK)
+            kh_unit_free(u);
+        else
+            b->units[keep++] = u;
+    }
+    b->nunits = keep;
+    if (st == KH_OK) {
+        if (b->nrejected > 1)
+            qsort(b->rejected, b->nrejected, sizeof *b->rejected, rejected_by_order);
+        size_t n = 0;
+        for (size_t k = 0; k < ro->n; k++)
+            n += !seen[k];
+        b->missing = kh_calloc(n ? n : 1, sizeof *b->missing);
+        if (!b->missing) {
+            st = KH_ERR_NOMEM;
+        } else {
+            for (size_t k = 0; k < ro->n; k++)
+                if (!seen[k])
+                    b->missing[b->nmissing++] = k;
+        }
+    }
+    kh_free(seen);
+    return st;
+}
+
 static int by_rank(const void *pa, const void *pb)
 {
     const kh_unit *a = *(kh_unit *const *)pa, *b = *(kh_unit *const *)pb;
@@ -847,9 +915,17 @@ kh_status kh_batch_finish(kh_batch *b)
 {
     if (b->finished)
         return KH_OK;
-    kh_status st = reject_duplicates(b);
+    kh_status st = b->roster ? apply_roster(b) : KH_OK;
+    if (st == KH_OK)
+        st = reject_duplicates(b);
     if (st != KH_OK)
         return st;
+    if (b->roster) {
+        /* The roster's order from now on: lists, and ties in the ranking. */
+        for (size_t i = 0; i < b->nunits; i++)
+            b->units[i]->order = b->units[i]->roster_pos;
+        qsort(b->units, b->nunits, sizeof *b->units, by_order);
+    }
     size_t ng;
     kh_group *g = kh_batch_groups(b, &ng);
     if (!g && b->nunits)

@@ -5,6 +5,7 @@
 #ifndef KH_BATCH_H
 #define KH_BATCH_H
 
+#include "roster.h"
 #include "common.h"
 #include "rules.h"
 
@@ -50,6 +51,9 @@ struct kh_batch {
         size_t n;
     } *grades;
     size_t ngrades, capgrades;
+    const kh_roster *roster;  /* kh_batch_set_roster, or NULL */
+    size_t *missing;          /* roster entries without a checklist */
+    size_t nmissing;
 };
 
 /* The grade bands that apply to rubric r in b (*n of them; 0: none). */

@@ -155,7 +155,21 @@ static kh_status write_json(const kh_batch *b, bool ranked, FILE *out)
         }
         fputs("]}", out);
     }
-    fputs("]}\n", out);
+    fputc(']', out);
+    /* With a roster: the units due whose checklist did not come. */
+    if (b->roster) {
+        fputs(",\n \"missing\": [", out);
+        for (size_t i = 0; i < b->nmissing; i++) {
+            const kh_roster_entry *e = &b->roster->v[b->missing[i]];
+            fputs(i ? ",\n  {\"unit\": " : "\n  {\"unit\": ", out);
+            json_str(out, e->unit);
+            fputs(", \"rubric\": ", out);
+            json_str(out, e->rubric->id);
+            fputc('}', out);
+        }
+        fputc(']', out);
+    }
+    fputs("}\n", out);
     return ferror(out) ? KH_ERR_IO : KH_OK;
 }
 

@@ -89,10 +89,14 @@ static const char usage_main[] = N_(
 
 static const char usage_template[] = N_(
     "usage: kaohe template RUBRIC [--unit NAME]... -o OUT.xlsx|OUT.csv\n"
-    "Write a blank checklist for RUBRIC (a rubric id, see 'kaohe rubric list', or a rubric file).\n"
+    "       kaohe template --roster FILE -o FOLDER\n"
+    "Write a blank checklist for RUBRIC (a rubric id, see 'kaohe rubric list', or a rubric file),\n"
+    "or one per unit of a roster (单位名单).\n"
     "\n"
     "  -o, --output FILE   the checklist to write: .xlsx (drop-down lists, protected) or .csv\n"
     "  -u, --unit NAME     pre-fill the unit name; repeat for one sheet per unit (.xlsx)\n"
+    "      --roster FILE   one .xlsx checklist per unit of this roster, named after it,\n"
+    "                      into the folder -o\n"
     "      --rubric FILE   also load this rubric file (repeatable)\n"
     "  -h, --help          show this help\n");
 
@@ -107,7 +111,8 @@ static const char usage_score[] = N_(
     "                      with -o -: json (default) or csv\n"
     "      --rubric FILE   also load this rubric file (repeatable)\n"
     "      --blank-as-missing  an empty result counts as missing (has) or 0 (numbers)\n"
-    "      --grades [RUBRIC=]BANDS  grade bands (等次) instead of the rubric's, e.g.\n"
+    "      --roster FILE   the units due (单位名单): a unit not on it is refused, the\n"
+    "                      ones without a checklist are listed, the roster's order is kept\n"    "      --grades [RUBRIC=]BANDS  grade bands (等次) instead of the rubric's, e.g.\n"
     "                      '优秀>=36;良好>=32;合格>=24;不合格' (repeatable, one per rubric)\n"
     "      --quota [RUBRIC=]QUOTA  at most so many per cent in a band, e.g. '优秀<=30%'\n"
     "  -j, --jobs N        read, score and write N files at a time (default: one per\n"
@@ -125,7 +130,8 @@ static const char usage_rank[] = N_(
     "      --json FILE     also write the result as JSON ('-' for standard output)\n"
     "      --rubric FILE   also load this rubric file (repeatable)\n"
     "      --blank-as-missing  an empty result counts as missing (has) or 0 (numbers)\n"
-    "      --grades [RUBRIC=]BANDS  grade bands (等次) instead of the rubric's, e.g.\n"
+    "      --roster FILE   the units due (单位名单): a unit not on it is refused, the\n"
+    "                      ones without a checklist are listed, the roster's order is kept\n"    "      --grades [RUBRIC=]BANDS  grade bands (等次) instead of the rubric's, e.g.\n"
     "                      '优秀>=36;良好>=32;合格>=24;不合格' (repeatable, one per rubric)\n"
     "      --quota [RUBRIC=]QUOTA  at most so many per cent in a band, e.g. '优秀<=30%'\n"
     "  -j, --jobs N        read and score N files at a time (default: one per CPU);\n"
@@ -222,7 +228,24 @@ typedef struct opts {
     size_t ngrades;
     const char **quotas;    /* --quota [RUBRIC=]QUOTA */
     size_t nquotas;
+    const char *roster;     /* --roster FILE */
 } opts;
+
+/* The roster of this run (--roster), kept until the end of main: the batch
+ * refers to it. */
+static kh_roster *the_roster;
+
+/* Load --roster FILE into the_roster: false (messages printed) when it
+ * cannot be used. */
+static bool load_roster(const opts *o, const kh_registry *reg)
+{
+    kh_diags d = {0};
+    kh_status st = kh_roster_load(o->roster, reg, &the_roster, &d);
+    print_diags(&d);
+    if (st != KH_OK && st != KH_ERR_INPUT)
+        eprintf("%s: %s", o->roster, _(kh_strerror(st)));
+    return st == KH_OK;
+}
 
 static kh_registry *load_registry(const opts *o, int *status)
 {
@@ -261,6 +284,7 @@ static const struct option long_opts[] = {
     {"jobs", required_argument, NULL, 'j'},
     {"grades", required_argument, NULL, 'G'},
     {"quota", required_argument, NULL, 'Q'},
+    {"roster", required_argument, NULL, 'L'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -315,6 +339,7 @@ static int parse_opts(int argc, char **argv, const char *allowed, const char *he
             if (!push(&o->units, &o->nunits, optarg))
                 return EXIT_USAGE;
             break;
+        case 'L': o->roster = optarg; break;
         case 'G':
             if (!push(&o->grades, &o->ngrades, optarg))
                 return EXIT_USAGE;
@@ -338,9 +363,34 @@ static int parse_opts(int argc, char **argv, const char *allowed, const char *he
 
 static int cmd_template(int argc, char **argv, opts *o)
 {
-    int rc = parse_opts(argc, argv, "oRuh", usage_template, o);
+    int rc = parse_opts(argc, argv, "oRuLh", usage_template, o);
     if (rc >= 0)
         return rc;
+    if (o->roster) {
+        /* One blank checklist per unit of the roster, into the folder -o. */
+        if (argc != optind || !o->output || o->nunits) {
+            eprintf("%s", !o->output ? _("missing -o FOLDER for the checklists of the roster")
+                                     : _("with --roster, name no rubric and no --unit: the "
+                                         "roster gives both"));
+            return usage(usage_template, EXIT_USAGE);
+        }
+        int status = 0;
+        kh_registry *reg = load_registry(o, &status);
+        if (!reg)
+            return status;
+        if (!load_roster(o, reg)) {
+            kh_registry_free(reg);
+            return EXIT_USAGE;
+        }
+        kh_diags d = {0};
+        kh_status st = kh_write_roster_templates(the_roster, o->output, &d);
+        print_diags(&d);
+        if (st == KH_OK && !o->quiet)
+            printf(_("%zu blank checklists written to %s\n"), kh_roster_count(the_roster),
+                   o->output);
+        kh_registry_free(reg);
+        return st == KH_OK ? 0 : st == KH_ERR_USAGE ? EXIT_USAGE : EXIT_REJECTED;
+    }
     if (argc - optind != 1 || !o->output) {
         eprintf("%s", argc - optind != 1 ? _("name one rubric") : _("missing -o OUT.xlsx or -o OUT.csv"));
         return usage(usage_template, EXIT_USAGE);
@@ -512,11 +562,13 @@ static kh_batch *run_batch(int argc, char **argv, const opts *o, kh_registry *re
         *status = EXIT_REJECTED;
         return NULL;
     }
-    if (!set_grades(b, o)) {
+    if (!set_grades(b, o) || (o->roster && !load_roster(o, reg))) {
         kh_batch_free(b);
         *status = EXIT_USAGE;
         return NULL;
     }
+    if (the_roster)
+        kh_batch_set_roster(b, the_roster);
     kh_diags notes = {0};
     kh_status st = kh_batch_add_all(b, (const char *const *)argv + optind, (size_t)(argc - optind),
                                     o->jobs, pr->on ? progress_file : NULL, pr, &notes);
@@ -537,6 +589,15 @@ static kh_batch *run_batch(int argc, char **argv, const opts *o, kh_registry *re
     for (size_t i = 0; i < errs.n; i++)
         print_diag(&errs.v[i]);
     *status = kh_batch_rejected_count(b) ? EXIT_REJECTED : 0;
+    /* The units due whose checklist did not come. */
+    for (size_t i = 0; i < kh_batch_missing_count(b); i++) {
+        size_t e = kh_batch_missing_at(b, i);
+        char *unit = kh_term_text(kh_roster_unit(the_roster, e));
+        eprintf(_("%s (%s): on the roster, but no checklist was received: not scored"),
+                unit ? unit : "?", kh_rubric_id(kh_roster_rubric(the_roster, e)));
+        kh_free(unit);
+        *status = EXIT_REJECTED;
+    }
     return b;
 }
 
@@ -566,7 +627,7 @@ static unsigned parse_formats(const char *list, bool to_stdout)
 
 static int cmd_score(int argc, char **argv, opts *o)
 {
-    int rc = parse_opts(argc, argv, "ofRrBqjGQh", usage_score, o);
+    int rc = parse_opts(argc, argv, "ofRrBqjGQLh", usage_score, o);
     if (rc >= 0)
         return rc;
     if (optind >= argc) {
@@ -620,7 +681,7 @@ static int cmd_score(int argc, char **argv, opts *o)
 
 static int cmd_rank(int argc, char **argv, opts *o)
 {
-    int rc = parse_opts(argc, argv, "oRrJBqjGQh", usage_rank, o);
+    int rc = parse_opts(argc, argv, "oRrJBqjGQLh", usage_rank, o);
     if (rc >= 0)
         return rc;
     if (optind >= argc || !o->output) {
@@ -772,6 +833,7 @@ int main(int argc, char **argv)
     free(o.units);
     free(o.grades);
     free(o.quotas);
+    kh_roster_free(the_roster);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         eprintf("%s", _("cannot write to standard output"));
         status = status ? status : EXIT_REJECTED;

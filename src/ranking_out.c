@@ -494,13 +494,45 @@ static void write_ranking(rk *k, lxw_worksheet *ws, const kh_group *g, size_t *n
     lxw_row_t last = (lxw_row_t)(ROW_FIRST + g->n - 1);
     if (g->n == 0)
         last = ROW_HEAD;
+    /* With a roster: the units due whose checklist did not come, under the
+     * table, and how many were due. */
+    const kh_roster *ro = kh_batch_roster(k->b);
+    size_t due = 0, absent = 0;
+    if (ro) {
+        for (size_t i = 0; i < kh_roster_count(ro); i++)
+            due += kh_roster_rubric(ro, i) == g->rubric;
+        for (size_t i = 0; i < kh_batch_missing_count(k->b); i++) {
+            size_t e = kh_batch_missing_at(k->b, i);
+            if (kh_roster_rubric(ro, e) != g->rubric)
+                continue;
+            if (absent++ == 0) {
+                last += 2;
+                set_row(k, ws, last, 22);
+                merge_text(k, ws, last, 0, l.source, "未提交检查表的单位（未计入排名）", k->head);
+            }
+            last++;
+            set_row(k, ws, last, 20);
+            kh_xw_str(&k->x, ws, last, 0, "", k->center);
+            kh_xw_str(&k->x, ws, last, 1, kh_roster_unit(ro, e), k->left);
+            for (lxw_col_t c = 2; c < l.result; c++)
+                kh_xw_str(&k->x, ws, last, c, "", k->center);
+            kh_xw_str(&k->x, ws, last, l.result, "未提交", k->center);
+            for (lxw_col_t c = l.result + 1; c <= l.source; c++)
+                kh_xw_str(&k->x, ws, last, c, "", k->center);
+        }
+    }
     /* A note under the table for whoever prints or edits it. */
     char num[KH_DEC_BUFSZ];
     kh_buf nb = {0};
+    if (ro)
+        kh_buf_printf(&nb, "注：应考核%zu个，已计入%zu个，", due, g->n);
+    else
+        kh_buf_printf(&nb, "注：共%zu个单位，", g->n);
     kh_buf_printf(&nb,
-                  "注：共%zu个单位，满分%s分。合计得分为各项得分之和（公式），修改某项得分后自动重算；"
-                  "同分单位名次相同；一票否决的单位不排名次，列在最后。",
-                  g->n, kh_dec_format(g->rubric->total, num));
+                  "满分%s分。合计得分为各项得分之和（公式），修改某项得分后自动重算；"
+                  "同分单位名次相同%s；一票否决的单位不排名次，列在最后。%s",
+                  kh_dec_format(g->rubric->total, num), ro ? "，按单位名单顺序排列" : "",
+                  absent ? "未提交检查表的单位列在表下。" : "");
     char *note = buf_take(k, &nb);
     set_row(k, ws, last + 2, 30);
     merge_text(k, ws, last + 2, 0, l.source, note, k->note);

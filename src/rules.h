@@ -44,6 +44,7 @@ typedef struct kh_unit {
     size_t order;           /* input order within the batch */
     long rank;              /* 1-based rank within its rubric; 0 = none */
     const char *grade;      /* 等次 (kh_batch_finish), or NULL when no bands apply */
+    size_t roster_pos;      /* its entry on the batch's roster (kh_batch_finish) */
 } kh_unit;
 
 /* The phrase of cost c of u: "缺签到单，扣0.2分", "发生一般事故6起，扣4分

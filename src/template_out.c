@@ -15,6 +15,7 @@
  * The reader finds everything by its text, so this layout is for people.
  */
 #include "template_out.h"
+#include "roster.h"
 #include "csv_out.h"
 #include "kaohe.h"
 #include "outfile.h"
@@ -703,5 +704,60 @@ kh_status kh_write_template(const kh_rubric *r, const char *const *units, size_t
     for (size_t i = 0; i < nunits; i++)
         kh_free(names[i]);
     kh_free(names);
+    return st;
+}
+
+kh_status kh_write_roster_templates(const kh_roster *ro, const char *dir, kh_diags *d)
+{
+    kh_status st = kh_ensure_dir(dir, d);
+    /* File names: the unit's safe name; when two units of the roster share
+     * one (a township and a department of one name), each takes its unit
+     * type too.  Names are compared as Windows and macOS see them. */
+    char **stem = kh_calloc(ro->n ? ro->n : 1, sizeof *stem);
+    char **key = kh_calloc(ro->n ? ro->n : 1, sizeof *key);
+    if (!stem || !key)
+        st = KH_ERR_NOMEM;
+    for (size_t i = 0; st == KH_OK && i < ro->n; i++)
+        if (!(stem[i] = kh_safe_filename(ro->v[i].unit)) || !(key[i] = kh_file_key(stem[i])))
+            st = KH_ERR_NOMEM;
+    for (size_t i = 0; st == KH_OK && i < ro->n; i++) {
+        bool shared = false;
+        for (size_t j = 0; j < ro->n && !shared; j++)
+            shared = j != i && strcmp(key[i], key[j]) == 0;
+        kh_buf p = {0};
+        if (shared) {
+            kh_buf t = {0};
+            kh_buf_printf(&t, "%s-%s", ro->v[i].unit, ro->v[i].rubric->unit_type);
+            char *full = kh_buf_steal(&t);
+            char *safe = full ? kh_safe_filename(full) : NULL;
+            kh_buf_printf(&p, "%s/%s.xlsx", dir, safe ? safe : "");
+            if (!safe)
+                p.oom = true;
+            kh_free(full);
+            kh_free(safe);
+        } else {
+            kh_buf_printf(&p, "%s/%s.xlsx", dir, stem[i]);
+        }
+        char *path = kh_buf_steal(&p);
+        if (!path) {
+            st = KH_ERR_NOMEM;
+            break;
+        }
+        const char *unit = ro->v[i].unit;
+        kh_status s1 = kh_write_template(ro->v[i].rubric, &unit, 1, path, d);
+        kh_free(path);
+        if (s1 == KH_ERR_NOMEM)
+            st = s1;
+        else if (s1 != KH_OK && st == KH_OK)
+            st = s1;
+    }
+    for (size_t i = 0; i < ro->n; i++) {
+        if (stem)
+            kh_free(stem[i]);
+        if (key)
+            kh_free(key[i]);
+    }
+    kh_free(stem);
+    kh_free(key);
     return st;
 }
