@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,26 +225,53 @@ void kh_remove_temporaries(void)
     ntemps = 0;
 }
 
-/* Name the anonymous file reopen path, replacing the file there: through
- * a temporary name renamed over it (a kill in between leaves the old file
- * complete, and a temporary the next run removes).  0 or errno. */
+/* Name the anonymous file reopen path, replacing the file there: linked
+ * to a fresh temporary name, then renamed over it (a kill -9 in between
+ * leaves the old file complete, and a temporary the next run removes).
+ * The name is not reserved first: linkat itself fails on a name taken, so
+ * the window is those two calls.  0 or errno. */
 static int place_anon_over(const char *reopen, const char *path)
 {
+    static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    static _Thread_local unsigned seed;
+    if (!seed)
+        seed = (unsigned)time(NULL) ^ (unsigned)kh_process_id() ^ (unsigned)(uintptr_t)&seed;
+    const char *slash = strrchr(path, '/');
+    size_t dirlen = slash ? (size_t)(slash - path + 1) : 0;
+    kh_buf b = {0};
+    kh_buf_add(&b, path, dirlen);
+    kh_buf_printf(&b, ".%s.%ld-XXXXXX.tmp", slash ? slash + 1 : path, kh_process_id());
+    char *tmp = kh_buf_steal(&b);
+    if (!tmp)
+        return ENOMEM;
+    char *x = tmp + strlen(tmp) - 4 - 6;
+    int e = EEXIST;
     pthread_mutex_lock(&temps_mu);
-    int e = 0;
-    char *tmp = tmp_beside_locked(path);
-    if (!tmp) {
-        e = errno;
+    char *entry = kh_strdup(tmp);
+    if (temps_closed || !entry || !grow(&temps, ntemps, &captemps)) {
+        e = temps_closed ? EINTR : ENOMEM;
+        kh_free(entry);
+        temps_trim();
     } else {
-        unlink(tmp); /* the name was reserved; linkat needs it free */
-        if (kh_anon_link(reopen, tmp) != 0 || kh_replace_file(tmp, path) != 0) {
-            e = errno;
-            unlink(tmp);
+        for (int attempt = 0; attempt < 100 && e == EEXIST; attempt++) {
+            for (int i = 0; i < 6; i++) {
+                seed = seed * 1103515245u + 12345u;
+                x[i] = chars[(seed >> 16) % (sizeof chars - 1)];
+            }
+            memcpy(entry, tmp, strlen(tmp) + 1);
+            temps[ntemps++] = entry; /* listed before it exists */
+            e = kh_anon_link(reopen, tmp) == 0 ? 0 : errno;
+            if (e == 0 && kh_replace_file(tmp, path) != 0) {
+                e = errno;
+                unlink(tmp);
+            }
+            ntemps--; /* entry is ours again */
         }
-        temps_drop(tmp);
-        kh_free(tmp);
+        kh_free(entry);
+        temps_trim();
     }
     pthread_mutex_unlock(&temps_mu);
+    kh_free(tmp);
     return e;
 }
 

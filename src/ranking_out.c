@@ -42,9 +42,11 @@ typedef struct rk {
     kh_xw x;
     const kh_batch *b;
     bool oom;
-    lxw_format *title, *subtitle, *head, *note;
+    lxw_format *title, *subtitle, *head, *note, *sign;
+    time_t created;                             /* the run's time: 制表日期 */
     lxw_format *center, *left, *rank;           /* ordinary rows */
     lxw_format *v_center, *v_left;              /* vetoed rows */
+    lxw_format *src, *v_src;                    /* 来源文件: one line, not printed */
     /* Numbers of the ranking sheets, in the General format: it shows a
      * value with exactly the decimals it has (40, 38.6, 2.94) and keeps
      * doing so after a hand edit (a "0" format would show 1.5 as 2). */
@@ -59,8 +61,21 @@ typedef struct rk {
 /* ------------------------------------------------------------------ */
 /* Formats. */
 
+/* One Chinese font throughout (the forms' 宋体), at 10.5 pt (五号, the
+ * size of official tables): printed at the scale the sheet is laid out for
+ * (about nine tenths of A4 landscape), no text falls below 9 pt. */
+#define RK_FONT "宋体"
+#define RK_FONT_SIZE 10.5
+
+static void style_font(lxw_format *f)
+{
+    format_set_font_name(f, RK_FONT);
+    format_set_font_size(f, RK_FONT_SIZE);
+}
+
 static void style_cell(lxw_format *f)
 {
+    style_font(f);
     format_set_border(f, LXW_BORDER_THIN);
     format_set_align(f, LXW_ALIGN_VERTICAL_CENTER);
 }
@@ -100,6 +115,8 @@ static lxw_format *new_format(rk *k)
     lxw_format *f = workbook_add_format(k->x.wb);
     if (!f)
         kh_xw_check(&k->x, LXW_ERROR_MEMORY_MALLOC_FAILED, "workbook_add_format");
+    else
+        style_font(f);
     return f;
 }
 
@@ -128,7 +145,9 @@ static void make_formats(rk *k)
     if ((f = k->note = new_format(k))) {
         format_set_text_wrap(f);
         format_set_align(f, LXW_ALIGN_VERTICAL_TOP);
-        format_set_font_size(f, 10);
+    }
+    if ((f = k->sign = new_format(k))) {
+        format_set_align(f, LXW_ALIGN_VERTICAL_CENTER);
     }
     if ((f = k->center = new_format(k))) {
         style_num(f);
@@ -152,6 +171,12 @@ static void make_formats(rk *k)
         style_cell(f);
         style_veto(f);
         format_set_text_wrap(f);
+    }
+    if ((f = k->src = new_format(k)))
+        style_cell(f);
+    if ((f = k->v_src = new_format(k))) {
+        style_cell(f);
+        style_veto(f);
     }
     k->num = kh_xw_format(&k->x, style_num);
     k->total = kh_xw_format(&k->x, style_total);
@@ -378,7 +403,7 @@ static char *item_header(rk *k, const kh_item *it)
 {
     char num[KH_DEC_BUFSZ];
     kh_buf b = {0};
-    kh_buf_printf(&b, "%s（%s分）", it->name ? it->name : it->num ? it->num : "",
+    kh_buf_printf(&b, "%s\n（%s分）", it->name ? it->name : it->num ? it->num : "",
                   kh_dec_format(it->points, num));
     return buf_take(k, &b);
 }
@@ -387,14 +412,21 @@ static void write_ranking_header(rk *k, lxw_worksheet *ws, const kh_group *g, la
 {
     const kh_rubric *rb = g->rubric;
     kh_buf t = {0};
+    if (rb->year)
+        kh_buf_printf(&t, "%s年度", rb->year);
     kh_buf_printf(&t, "%s安全生产工作考核排名", rb->unit_type ? rb->unit_type : "");
     char *title = buf_take(k, &t);
+    /* Title, subtitle and notes span the printed columns only: 来源文件 is
+     * for whoever checks the file, not for the page handed to leaders. */
+    lxw_col_t lastp = l.source - 1;
     set_row(k, ws, ROW_TITLE, 30);
-    merge_text(k, ws, ROW_TITLE, 0, l.source, title, k->title);
+    merge_text(k, ws, ROW_TITLE, 0, lastp, title, k->title);
     kh_free(title);
-    set_row(k, ws, ROW_SUBTITLE, 22);
-    merge_text(k, ws, ROW_SUBTITLE, 0, l.source, rb->title, k->subtitle);
-    set_row(k, ws, ROW_HEAD, 36);
+    set_row(k, ws, ROW_SUBTITLE, 30);
+    merge_text(k, ws, ROW_SUBTITLE, 0, lastp, rb->title, k->subtitle);
+    /* A short name wraps at three characters; the points on a line of
+     * their own: up to four lines. */
+    set_row(k, ws, ROW_HEAD, 58);
 
     kh_xw_str(&k->x, ws, ROW_HEAD, 0, "名次", k->head);
     kh_xw_str(&k->x, ws, ROW_HEAD, 1, "被考核单位", k->head);
@@ -403,7 +435,7 @@ static void write_ranking_header(rk *k, lxw_worksheet *ws, const kh_group *g, la
         char *h = item_header(k, it);
         lxw_col_t c = (lxw_col_t)(l.items + i);
         kh_xw_str(&k->x, ws, ROW_HEAD, c, h, k->head);
-        set_col(k, ws, c, clamp_width(text_width(h) - 1, 7, 12));
+        set_col(k, ws, c, 7);
         kh_free(h);
         /* The item's full text (督查内容) as a note on its header. */
         if (it->content && *it->content) {
@@ -432,9 +464,10 @@ static void write_ranking_row(rk *k, lxw_worksheet *ws, lxw_row_t r, const kh_un
     bool v = u->vetoed;
     lxw_format *text = v ? k->v_center : k->center;
     char *src = source_text(k, u->cl);
+    /* The unit's name sets the height; 来源文件 stays on one line (it is
+     * outside the print area). */
     unsigned lines = text_lines(u->cl->unit, l.unit_width);
-    unsigned sl = text_lines(src, l.source_width);
-    set_row(k, ws, r, row_height(sl > lines ? sl : lines, 20));
+    set_row(k, ws, r, row_height(lines, 20));
     if (v || u->rank <= 0)
         kh_xw_str(&k->x, ws, r, 0, "", text);
     else
@@ -464,7 +497,7 @@ static void write_ranking_row(rk *k, lxw_worksheet *ws, lxw_row_t r, const kh_un
     }
     if (l.graded)
         kh_xw_str(&k->x, ws, r, l.grade, u->grade, text);
-    kh_xw_str(&k->x, ws, r, l.source, src, v ? k->v_left : k->left);
+    kh_xw_str(&k->x, ws, r, l.source, src, v ? k->v_src : k->src);
     kh_free(src);
 }
 
@@ -486,8 +519,8 @@ static void write_ranking(rk *k, lxw_worksheet *ws, const kh_group *g, size_t *n
         if (w > src_w)
             src_w = w;
     }
-    l.unit_width = clamp_width(unit_w, 12, 24);
-    l.source_width = clamp_width(src_w, 12, 36);
+    l.unit_width = clamp_width(unit_w, 10, 16);
+    l.source_width = clamp_width(src_w, 12, 60);
     write_ranking_header(k, ws, g, l);
     for (size_t i = 0; i < g->n; i++)
         write_ranking_row(k, ws, (lxw_row_t)(ROW_FIRST + i), g->units[i], l);
@@ -534,21 +567,37 @@ static void write_ranking(rk *k, lxw_worksheet *ws, const kh_group *g, size_t *n
                   kh_dec_format(g->rubric->total, num), ro ? "，按单位名单顺序排列" : "",
                   absent ? "未提交检查表的单位列在表下。" : "");
     char *note = buf_take(k, &nb);
+    lxw_col_t lastp = l.source - 1;
     set_row(k, ws, last + 2, 30);
-    merge_text(k, ws, last + 2, 0, l.source, note, k->note);
+    merge_text(k, ws, last + 2, 0, lastp, note, k->note);
     kh_free(note);
+    /* Who made the table and when, and who checked it: to sign on paper. */
+    struct tm tm;
+    time_t when = k->created;
+#ifdef _WIN32
+    gmtime_s(&tm, &when);
+#else
+    gmtime_r(&when, &tm);
+#endif
+    kh_buf sb = {0};
+    kh_buf_printf(&sb, "制表单位：%-24s制表日期：%d年%d月%d日%-16s审核人：", "",
+                  tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, "");
+    char *sign = buf_take(k, &sb);
+    set_row(k, ws, last + 4, 24);
+    merge_text(k, ws, last + 4, 0, lastp, sign, k->sign);
+    kh_free(sign);
 
-    set_col(k, ws, 0, 6);
+    set_col(k, ws, 0, 5);
     set_col(k, ws, 1, l.unit_width);
-    set_col(k, ws, l.total, 10);
-    set_col(k, ws, l.result, 10);
+    set_col(k, ws, l.total, 7);
+    set_col(k, ws, l.result, 8);
     if (l.graded)
-        set_col(k, ws, l.grade, 8);
+        set_col(k, ws, l.grade, 6);
     set_col(k, ws, l.source, l.source_width);
     worksheet_freeze_panes(ws, ROW_FIRST, 2);
     print_setup(k, ws, true, 0);
     kh_xw_check(&k->x, worksheet_repeat_rows(ws, ROW_HEAD, ROW_HEAD), "worksheet_repeat_rows");
-    kh_xw_check(&k->x, worksheet_print_area(ws, 0, 0, last + 2, l.source), "worksheet_print_area");
+    kh_xw_check(&k->x, worksheet_print_area(ws, 0, 0, last + 4, lastp), "worksheet_print_area");
 }
 
 /* libxlsxwriter fills a chart's copy of its data (what viewers that do
@@ -609,6 +658,8 @@ static void write_chart(rk *k, lxw_worksheet *ws, const char *rank_sheet, const 
     const kh_rubric *rb = g->rubric;
     layout l = layout_of(g);
     kh_buf t = {0};
+    if (rb->year)
+        kh_buf_printf(&t, "%s年度", rb->year);
     kh_buf_printf(&t, "%s考核得分", rb->unit_type ? rb->unit_type : "");
     char *title = buf_take(k, &t);
     char *ctitle = title ? kh_utf8_clean(title, 200) : NULL;
@@ -626,7 +677,7 @@ static void write_chart(rk *k, lxw_worksheet *ws, const char *rank_sheet, const 
         kh_buf_printf(&nb, "%s：%zu个单位按合计得分从高到低排列；一票否决的单位不列入本图（见“%s”表）。",
                       ctitle, nranked, rank_sheet);
     char *note = buf_take(k, &nb);
-    kh_xw_str(&k->x, ws, 0, 0, note, NULL);
+    kh_xw_str(&k->x, ws, 0, 0, note, k->sign);
     kh_free(note);
     print_setup(k, ws, nranked <= 16, 1);
     if (nranked == 0) {
@@ -660,6 +711,14 @@ static void write_chart(rk *k, lxw_worksheet *ws, const char *rank_sheet, const 
 
     chart_title_set_name(ch, ctitle);
     kh_free(ctitle);
+    lxw_chart_font tf = {.name = RK_FONT, .size = 14, .bold = LXW_TRUE};
+    lxw_chart_font af = {.name = RK_FONT, .size = RK_FONT_SIZE};
+    chart_title_set_name_font(ch, &tf);
+    chart_axis_set_name_font(ch->x_axis, &af);
+    chart_axis_set_name_font(ch->y_axis, &af);
+    chart_axis_set_num_font(ch->x_axis, &af);
+    chart_axis_set_num_font(ch->y_axis, &af);
+    chart_series_set_labels_font(s, &af);
     chart_legend_set_position(ch, LXW_CHART_LEGEND_NONE);
     /* In a libxlsxwriter bar chart y_axis is the vertical category axis
      * and x_axis the horizontal value axis.  List the first rank at the
@@ -857,8 +916,8 @@ kh_status kh_write_ranking(const kh_batch *b, const char *path, kh_diags *d)
      * keep every cell and shared string until workbook_close (about 245 MB
      * for 20000 units).  Every sheet is therefore written strictly in row
      * order, each row's height set before its cells. */
-    rk k = {.b = b};
-    kh_status st = kh_xw_open(&k.x, path, true, kh_xw_now(), d);
+    rk k = {.b = b, .created = kh_xw_now()};
+    kh_status st = kh_xw_open(&k.x, path, true, k.created, d);
     if (st != KH_OK) {
         kh_groups_free(groups, ng);
         return st;

@@ -2,14 +2,19 @@
  * scoresheet_out.c - completed scoresheets (kaohe score -o DIR): one file
  * per scored unit laid out as the official form (doc/formats.md §4-5).
  *
- * XLSX sheet layout (columns A..E):
- *   title                          the rubric title, merged A:E
- *   考核结果：一票否决（…）          only for a vetoed unit, red, merged A:E
+ * XLSX sheet layout (columns A..E), the same rows for every unit:
+ *   两江镇2020年度安全生产工作考核评分表   title, merged A:E
+ *   考核依据：the rubric title             merged A:E
+ *   考核结果：合计得分…（…）                merged A:E, boxed; red for
+ *                                        一票否决（…）
  *   被考核单位：… | 考核年度：…       two field rows, label and value in one
  *   检查组：…     | 检查日期：…       cell (A:B and C:E merged)
  *   序号 督查内容 标准分 扣分原因 得分情况    header, repeated on every page
  *   one row per item
  *   合计总得分 (A:B) | total points | result | =SUM(...) with its value stored
+ *   (a blank row)
+ *   检查组成员签字： (A:B) | 被考核单位负责人签字： (C:E)
+ *   日期：  年  月  日 (A:B) | 日期：  年  月  日 (C:E)
  * The CSV file holds the same fields and table, one value per cell.
  */
 #include "batch.h"
@@ -24,6 +29,8 @@
 #include <string.h>
 
 enum { COL_NUM, COL_CONTENT, COL_POINTS, COL_REASON, COL_SCORE, NCOLS };
+/* The header row (0-based), after the title, 考核依据, 考核结果 and two field rows. */
+#define SS_HEAD_ROW 5
 
 static const double col_width[NCOLS] = {5.5, 46, 7.5, 32, 9};
 static const char *const col_head[NCOLS] = {"序号", "督查内容", "标准分", "扣分原因", "得分情况"};
@@ -45,7 +52,7 @@ static bool ss_make_formats(kh_xw *x, ss_formats *f, bool vetoed)
 {
     lxw_format **all[] = {&f->title,  &f->field, &f->head, &f->text,
                           &f->center, &f->total, &f->veto, &f->result_veto};
-    size_t n = KH_ARRAY_LEN(all) - (vetoed ? 0 : 2);
+    size_t n = KH_ARRAY_LEN(all);
     for (size_t i = 0; i < n; i++) {
         *all[i] = workbook_add_format(x->wb);
         if (!*all[i]) {
@@ -72,16 +79,17 @@ static bool ss_make_formats(kh_xw *x, ss_formats *f, bool vetoed)
     format_set_align(f->center, LXW_ALIGN_CENTER);
     format_set_bold(f->total);
     format_set_align(f->total, LXW_ALIGN_CENTER);
-    if (!vetoed)
-        return true;
 
+    /* The 考核结果 line, boxed: red for a vetoed unit. */
     format_set_bold(f->veto);
     format_set_font_size(f->veto, 13);
-    format_set_font_color(f->veto, VETO_COLOR);
     format_set_align(f->veto, LXW_ALIGN_CENTER);
     format_set_align(f->veto, LXW_ALIGN_VERTICAL_CENTER);
     format_set_text_wrap(f->veto);
     format_set_border(f->veto, LXW_BORDER_MEDIUM);
+    if (!vetoed)
+        return true;
+    format_set_font_color(f->veto, VETO_COLOR);
     format_set_border_color(f->veto, VETO_COLOR);
 
     kh_form_style_cell(f->result_veto);
@@ -163,19 +171,54 @@ static kh_status ss_rows(kh_xw *x, lxw_worksheet *ws, const ss_formats *f, const
         total_width += col_width[c];
     }
     lxw_row_t row = 0;
-    merge(x, ws, row, 0, NCOLS - 1, r->title, f->title);
-    h[row] = kh_form_height(kh_form_lines(r->title, total_width, 16), 16) + 6;
+    /* The title names the unit and the year (the checklist's 考核年度, else
+     * the rubric's). */
+    const char *year = cl->year && *cl->year ? cl->year : r->year;
+    kh_buf tb = {0};
+    kh_buf_puts(&tb, cl->unit);
+    if (year && *year) {
+        size_t yl = strlen(year);
+        kh_buf_puts(&tb, year);
+        if (yl < strlen("年度") || strcmp(year + yl - strlen("年度"), "年度") != 0)
+            kh_buf_puts(&tb, yl >= strlen("年") && strcmp(year + yl - strlen("年"), "年") == 0
+                                 ? "度" : "年度");
+    }
+    kh_buf_puts(&tb, "安全生产工作考核评分表");
+    char *title = kh_buf_steal(&tb);
+    if (!title)
+        return KH_ERR_NOMEM;
+    merge(x, ws, row, 0, NCOLS - 1, title, f->title);
+    h[row] = kh_form_height(kh_form_lines(title, total_width, 16), 16) + 6;
+    kh_free(title);
+    row++;
+    char *basis = field_text("考核依据", r->title);
+    if (!basis)
+        return KH_ERR_NOMEM;
+    merge(x, ws, row, 0, NCOLS - 1, basis, f->field);
+    h[row] = kh_form_height(kh_form_lines(basis, total_width, KH_FORM_FONT_SIZE),
+                            KH_FORM_FONT_SIZE);
+    kh_free(basis);
     row++;
 
-    if (u->vetoed) {
-        char *detail = veto_detail(u->veto_reason);
+    /* 考核结果: the same row for every unit. */
+    {
         kh_buf b = {0};
-        if (detail && *detail)
-            kh_buf_printf(&b, "考核结果：一票否决（%s）", detail);
-        else
-            kh_buf_puts(&b, "考核结果：一票否决");
-        bool got = detail != NULL;
-        kh_free(detail);
+        char num[KH_DEC_BUFSZ], max[KH_DEC_BUFSZ];
+        bool got = true;
+        if (u->vetoed) {
+            char *detail = veto_detail(u->veto_reason);
+            got = detail != NULL;
+            if (detail && *detail)
+                kh_buf_printf(&b, "考核结果：一票否决（%s）", detail);
+            else
+                kh_buf_puts(&b, "考核结果：一票否决");
+            kh_free(detail);
+        } else {
+            kh_buf_printf(&b, "考核结果：合计得分%s分（满分%s分）", kh_dec_format(u->total, num),
+                          kh_dec_format(r->total, max));
+        }
+        if (u->grade)
+            kh_buf_printf(&b, "，等次：%s", u->grade);
         char *line = got ? kh_buf_steal(&b) : NULL;
         kh_buf_free(&b);
         if (!line)
@@ -247,6 +290,17 @@ static kh_status ss_rows(kh_xw *x, lxw_worksheet *ws, const ss_formats *f, const
         kh_xw_dec(x, ws, row, COL_SCORE, u->total, f->total);
     }
     h[row] = kh_form_height(1, KH_FORM_FONT_SIZE) + 4;
+    row++;
+
+    /* Signatures, below a blank row. */
+    h[row++] = kh_form_height(1, KH_FORM_FONT_SIZE);
+    static const char *const sign[2][2] = {{"检查组成员签字：", "被考核单位负责人签字："},
+                                           {"日期：　　年　　月　　日", "日期：　　年　　月　　日"}};
+    for (int i = 0; i < 2; i++, row++) {
+        merge(x, ws, row, COL_NUM, COL_CONTENT, sign[i][0], f->field);
+        merge(x, ws, row, COL_POINTS, COL_SCORE, sign[i][1], f->field);
+        h[row] = kh_form_height(1, KH_FORM_FONT_SIZE) + 14;
+    }
     return KH_OK;
 }
 
@@ -256,7 +310,7 @@ static kh_status ss_sheet(kh_xw *x, lxw_worksheet *ws, const ss_formats *f, cons
     const kh_rubric *r = cl->rubric;
     /* Row heights in points.  No manual page breaks: an item is one row,
      * and a printed page never splits a row. */
-    lxw_row_t nrows = (u->vetoed ? 1 : 0) + 4 + (lxw_row_t)r->nitems + 1;
+    lxw_row_t nrows = SS_HEAD_ROW + 1 + (lxw_row_t)r->nitems + 1 + 3;
     double *h = kh_calloc(nrows, sizeof *h);
     kh_status st = h ? KH_OK : KH_ERR_NOMEM;
     if (st == KH_OK)
@@ -265,8 +319,7 @@ static kh_status ss_sheet(kh_xw *x, lxw_worksheet *ws, const ss_formats *f, cons
         for (lxw_row_t i = 0; i < nrows; i++)
             kh_xw_check(x, worksheet_set_row(ws, i, h[i] > 409 ? 409 : h[i], NULL),
                         "worksheet_set_row");
-        lxw_row_t head = u->vetoed ? 4 : 3;
-        kh_form_page_setup(x, ws, head);
+        kh_form_page_setup(x, ws, SS_HEAD_ROW);
     }
     kh_free(h);
     return st;

@@ -182,52 +182,62 @@ static void township_xlsx(void **state)
     test_rsheet s;
     read_xlsx(pathf(f, "out/两江镇.xlsx"), &s);
     assert_string_equal(s.name, "两江镇");
-    assert_cell(&s, "A1", "临桂区2020年度乡（镇）党委政府和部门安全生产工作考核细则及评分标准（乡镇）");
-    assert_cell(&s, "A2", "被考核单位：两江镇");
-    assert_cell(&s, "C2", "考核年度：2020");
-    assert_cell(&s, "A3", "检查组：第一组");
-    assert_cell(&s, "C3", "检查日期：2020-12-05");
+    /* The title names the unit and the year; the rubric is the basis; the
+     * result is on its own row for every unit, vetoed or not. */
+    assert_cell(&s, "A1", "两江镇2020年度安全生产工作考核评分表");
+    assert_cell(&s, "A2", "考核依据：临桂区2020年度乡（镇）党委政府和部门安全生产工作考核细则及评分标准（乡镇）");
+    assert_cell(&s, "A3", "考核结果：合计得分38.3分（满分40分）");
+    assert_cell(&s, "A4", "被考核单位：两江镇");
+    assert_cell(&s, "C4", "考核年度：2020");
+    assert_cell(&s, "A5", "检查组：第一组");
+    assert_cell(&s, "C5", "检查日期：2020-12-05");
     static const char *const head[] = {"序号", "督查内容", "标准分", "扣分原因", "得分情况"};
     for (unsigned c = 0; c < 5; c++) {
         char ref[8];
-        snprintf(ref, sizeof ref, "%c4", 'A' + c);
+        snprintf(ref, sizeof ref, "%c6", 'A' + c);
         assert_cell(&s, ref, head[c]);
     }
-    /* Items on rows 5..21. */
-    assert_num(&s, "A5", "1");
-    assert_non_null(strstr(test_cell_at(&s, "B5")->text, "1、乡（镇）党委政府传达学习"));
-    assert_num(&s, "C5", "3");
-    assert_cell(&s, "D5", "缺图片、签到单，扣1分");
-    assert_num(&s, "E5", "2");
-    assert_cell(&s, "D7", "召开本辖区安全生产工作会议少1次（应不少于2次），扣0.2分");
-    assert_num(&s, "E7", "1.8");
-    assert_null(test_cell_at(&s, "D6"));
-    assert_num(&s, "E6", "3");
-    assert_cell(&s, "D16", "缺横幅，扣0.5分；备注：横幅已拆除");
-    assert_num(&s, "E16", "2.5");
-    assert_num(&s, "A21", "17");
-    assert_num(&s, "E21", "5");
+    /* Items on rows 7..23. */
+    assert_num(&s, "A7", "1");
+    assert_non_null(strstr(test_cell_at(&s, "B7")->text, "1、乡（镇）党委政府传达学习"));
+    assert_num(&s, "C7", "3");
+    assert_cell(&s, "D7", "缺图片、签到单，扣1分");
+    assert_num(&s, "E7", "2");
+    assert_cell(&s, "D9", "召开本辖区安全生产工作会议少1次（应不少于2次），扣0.2分");
+    assert_num(&s, "E9", "1.8");
+    assert_null(test_cell_at(&s, "D8"));
+    assert_num(&s, "E8", "3");
+    assert_cell(&s, "D18", "缺横幅，扣0.5分；备注：横幅已拆除");
+    assert_num(&s, "E18", "2.5");
+    assert_num(&s, "A23", "17");
+    assert_num(&s, "E23", "5");
     /* 合计总得分: the rubric total and the stored value of the SUM. */
-    assert_cell(&s, "A22", "合计总得分");
-    assert_num(&s, "C22", "40");
-    assert_cell(&s, "D22", "共扣1.7分");
-    assert_num(&s, "E22", "38.3");
-    /* Title, 2 + 2 fields, header, 17 items of 4 cells and 3 reasons, the
-     * 4 cells of the total row: nothing else. */
-    assert_int_equal(s.n, 1 + 4 + 5 + 17 * 4 + 3 + 4);
+    assert_cell(&s, "A24", "合计总得分");
+    assert_num(&s, "C24", "40");
+    assert_cell(&s, "D24", "共扣1.7分");
+    assert_num(&s, "E24", "38.3");
+    /* Signatures below a blank row. */
+    assert_cell(&s, "A26", "检查组成员签字：");
+    assert_cell(&s, "C26", "被考核单位负责人签字：");
+    assert_cell(&s, "A27", "日期：　　年　　月　　日");
+    assert_cell(&s, "C27", "日期：　　年　　月　　日");
+    /* Title, basis, result, 2 + 2 fields, header, 17 items of 4 cells and
+     * 3 reasons, the 4 cells of the total row, 4 signature cells: nothing
+     * else. */
+    assert_int_equal(s.n, 3 + 4 + 5 + 17 * 4 + 3 + 4 + 4);
     test_rsheet_free(&s);
 
     char *xml = test_zip_part(pathf(f, "out/两江镇.xlsx"), "xl/worksheets/sheet1.xml");
     assert_non_null(xml);
-    assert_non_null(strstr(xml, "<f>SUM(E5:E21)</f><v>38.3</v>"));
+    assert_non_null(strstr(xml, "<f>SUM(E7:E23)</f><v>38.3</v>"));
     assert_non_null(strstr(xml, "paperSize=\"9\""));
     assert_non_null(strstr(xml, "<pageSetUpPr fitToPage=\"1\"/>"));
     assert_non_null(strstr(xml, "<mergeCell ref=\"A1:E1\"/>"));
-    assert_non_null(strstr(xml, "<mergeCell ref=\"A22:B22\"/>"));
+    assert_non_null(strstr(xml, "<mergeCell ref=\"A24:B24\"/>"));
     assert_null(strstr(xml, "<sheetProtection"));
     free(xml);
     char *wb = test_zip_part(pathf(f, "out/两江镇.xlsx"), "xl/workbook.xml");
-    assert_non_null(strstr(wb, "$4:$4"));
+    assert_non_null(strstr(wb, "$6:$6"));
     free(wb);
     kh_diags_clear(&d);
 }
@@ -240,22 +250,25 @@ static void vetoed_xlsx(void **state)
     assert_int_equal(kh_write_scoresheets(f->b, pathf(f, "out"), KH_FMT_XLSX, 1, &d), KH_OK);
     test_rsheet s;
     read_xlsx(pathf(f, "out/区应急管理局.xlsx"), &s);
-    assert_cell(&s, "A1", "临桂区2020年度乡（镇）党委政府和部门安全生产工作考核细则及评分标准（区直单位部门）");
-    assert_cell(&s, "A2", "考核结果：一票否决（发生重大事故1起）");
-    assert_cell(&s, "A3", "被考核单位：区应急管理局");
-    assert_cell(&s, "A5", "序号");
-    assert_num(&s, "C6", "0.2");
-    assert_cell(&s, "D7", "未按要求参加安全生产工作会议3次，扣0.06分");
-    assert_num(&s, "E7", "0.14");
-    assert_cell(&s, "D20", "发生重大事故1起，扣0.4分，一票否决；备注：发生重大事故");
-    assert_num(&s, "E20", "0");
-    assert_cell(&s, "A21", "合计总得分");
-    assert_num(&s, "C21", "3");
-    assert_cell(&s, "D21", "一票否决");
-    assert_num(&s, "E21", "2.54");
+    /* The same rows as an ordinary unit's: the result line says 一票否决. */
+    assert_cell(&s, "A1", "区应急管理局2020年度安全生产工作考核评分表");
+    assert_cell(&s, "A2", "考核依据：临桂区2020年度乡（镇）党委政府和部门安全生产工作考核细则及评分标准（区直单位部门）");
+    assert_cell(&s, "A3", "考核结果：一票否决（发生重大事故1起）");
+    assert_cell(&s, "A4", "被考核单位：区应急管理局");
+    assert_cell(&s, "A6", "序号");
+    assert_num(&s, "C7", "0.2");
+    assert_cell(&s, "D8", "未按要求参加安全生产工作会议3次，扣0.06分");
+    assert_num(&s, "E8", "0.14");
+    assert_cell(&s, "D21", "发生重大事故1起，扣0.4分，一票否决；备注：发生重大事故");
+    assert_num(&s, "E21", "0");
+    assert_cell(&s, "A22", "合计总得分");
+    assert_num(&s, "C22", "3");
+    assert_cell(&s, "D22", "一票否决");
+    assert_num(&s, "E22", "2.54");
+    assert_cell(&s, "A24", "检查组成员签字：");
     test_rsheet_free(&s);
     char *xml = test_zip_part(pathf(f, "out/区应急管理局.xlsx"), "xl/worksheets/sheet1.xml");
-    assert_non_null(strstr(xml, "<f>SUM(E6:E20)</f><v>2.54</v>"));
+    assert_non_null(strstr(xml, "<f>SUM(E7:E21)</f><v>2.54</v>"));
     free(xml);
     kh_diags_clear(&d);
 }
@@ -317,8 +330,9 @@ static void formula_like_names(void **state)
     test_rsheet s;
     read_xlsx(pathf(f, "out/=1+1.xlsx"), &s);
     assert_string_equal(s.name, "=1+1");
-    assert_cell(&s, "A2", "被考核单位：=1+1");
-    assert_cell(&s, "D5", "缺学习记录，扣0.02分；备注：=HYPERLINK(\"http://x\")");
+    assert_cell(&s, "A1", "=1+12020年度安全生产工作考核评分表");
+    assert_cell(&s, "A4", "被考核单位：=1+1");
+    assert_cell(&s, "D7", "缺学习记录，扣0.02分；备注：=HYPERLINK(\"http://x\")");
     test_rsheet_free(&s);
     char *xml = test_zip_part(pathf(f, "out/=1+1.xlsx"), "xl/worksheets/sheet1.xml");
     assert_int_equal(strstr(xml, "<f>") - xml, strstr(xml, "<f>SUM(") - xml); /* the only one */
@@ -334,7 +348,7 @@ static void formula_like_names(void **state)
         snprintf(p, sizeof p, "out/%s.xlsx", i == 0 ? "=1+1" : i == 1 ? "@SUM(A1)" : "-2");
         read_xlsx(pathf(f, p), &s);
         snprintf(want, sizeof want, "被考核单位：%s", names[i]);
-        assert_cell(&s, "A2", want);
+        assert_cell(&s, "A4", want);
         test_rsheet_free(&s);
     }
     kh_diags_clear(&d);
@@ -365,7 +379,7 @@ static void path_like_names(void **state)
     assert_dir(pathf(f, "deep"), "er");
     test_rsheet s;
     read_xlsx(pathf(f, "deep/er/out/_.._etc_x.xlsx"), &s);
-    assert_cell(&s, "A2", "被考核单位：../../etc/x");
+    assert_cell(&s, "A4", "被考核单位：../../etc/x");
     test_rsheet_free(&s);
     /* Control characters: a readable workbook (none in the sheet name, an
      * XML attribute), the name kept in the cell. */
@@ -409,7 +423,7 @@ static void same_file_names(void **state)
                "城区-乡镇.xlsx|城区-区直单位部门.csv|城区-区直单位部门.xlsx");
     test_rsheet s;
     read_xlsx(pathf(f, "out/城区-乡镇(2).xlsx"), &s);
-    assert_cell(&s, "A2", "被考核单位：城区");
+    assert_cell(&s, "A4", "被考核单位：城区");
     test_rsheet_free(&s);
     kh_diags_clear(&d);
 }
@@ -540,7 +554,7 @@ static void replace_and_failures(void **state)
     assert_dir(pathf(f, "out"), "两江镇.csv|两江镇.xlsx|区应急管理局.csv|区应急管理局.xlsx");
     test_rsheet s;
     read_xlsx(pathf(f, "out/区应急管理局.xlsx"), &s);
-    assert_cell(&s, "D21", "一票否决");
+    assert_cell(&s, "D22", "一票否决");
     test_rsheet_free(&s);
     kh_diags_clear(&d);
 
@@ -661,7 +675,7 @@ static void jobs_same_output(void **state)
     assert_int_equal(files, 2 * NU - 2);
     test_rsheet s;
     read_xlsx(pathf(f, "out3/单位05.xlsx"), &s);
-    assert_cell(&s, "A2", "被考核单位：单位05");
+    assert_cell(&s, "A4", "被考核单位：单位05");
     test_rsheet_free(&s);
     const char *core = read_part(pathf(f, "out3/单位05.xlsx"), "docprops/core.xml");
     assert_non_null(strstr(core, "<dcterms:created xsi:type=\"dcterms:W3CDTF\">"
@@ -700,7 +714,7 @@ static void allocation_failures(void **state)
     assert_true(failed > 10);
     test_rsheet s;
     read_xlsx(pathf(f, "out/两江镇.xlsx"), &s);
-    assert_num(&s, "E22", "38.3");
+    assert_num(&s, "E24", "38.3");
     test_rsheet_free(&s);
 }
 

@@ -336,7 +336,7 @@ g = head.index('等次') + 1
 rows = {ws.cell(r, 2).value: ws.cell(r, g).value for r in range(4, 10)}
 assert rows == {'临桂镇': '良好', '会仙镇': '良好', '两江镇': '良好', '四塘镇': '合格',
                 '六塘镇': '合格', '五通镇': '不合格'}, rows
-assert head[2] == '传达学习（3分）', head[2]
+assert head[2] == '传达学习\n（3分）', head[2]
 PY
     expect_exit 0 "$KAOHE" rank samples -o "$T/plain.xlsx" --json "$T/plain.json"
     has_text "$T/plain.json" '"grade": null'

@@ -135,10 +135,13 @@ test_killed_runs_leave_old_or_new_outputs() {
     done
     echo "kills: $kills per command; rank.xlsx/json old $seen_old times, new $seen_new times;" \
         "temporary files left: $(wc -l <"$T/left")"
-    # Left-over temporary files must be hidden ".NAME.XXXXXX.tmp" ones.
+    # Left-over temporary files (a kill -9 in the instant between naming a
+    # finished file and renaming it over the old one) must be hidden
+    # ".NAME.PID-XXXXXX.tmp" ones, which the next run into the folder
+    # removes once they are stale (cli/test_safety.sh checks that).
     while IFS= read -r f; do
         case $(basename "$f") in
-        .*.??????.tmp) ;;
+        .*.[0-9]*-??????.tmp) ;;
         *) fail "left behind: $f" ;;
         esac
     done <"$T/left"

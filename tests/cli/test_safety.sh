@@ -121,9 +121,19 @@ test_killed_while_writing_leaves_old_or_new_file() {
         kill -9 $pid 2>/dev/null || true
         wait $pid 2>/dev/null || true
         old_or_new || fail "after a kill at $delay"
-        tmp=$(find "$T" -name '*.tmp')
-        [ -z "$tmp" ] || left="$left [kill at $delay: $(basename $tmp)]"
-        rm -f $tmp
+        # A kill -9 in the instant between naming the finished file and
+        # renaming it over the old one leaves .rank.xlsx.PID-XXXXXX.tmp of
+        # that run; once it is stale, the next run into the folder removes
+        # it.  Anything else is a leak.
+        for tmp in $(find "$T" -name '*.tmp'); do
+            case $(basename "$tmp") in
+            .rank.xlsx.$pid-??????.tmp)
+                touch -d '1 hour ago' "$tmp"
+                expect_exit 0 "$KAOHE" rank "$T/in" -o "$T/rank.xlsx"
+                [ ! -e "$tmp" ] || left="$left [kill at $delay: $(basename "$tmp") not swept]" ;;
+            *) left="$left [kill at $delay: $(basename "$tmp")]" ;;
+            esac
+        done
         cp "$T/old.xlsx" "$T/rank.xlsx"
     done
     [ -z "$left" ] || fail "temporary files left after SIGKILL:$left"

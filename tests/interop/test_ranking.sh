@@ -66,14 +66,14 @@ wv = openpyxl.load_workbook(path, data_only=True)  # stored values
 assert wb.sheetnames == ['乡镇', '乡镇得分图', '扣分明细', '未通过的文件'], wb.sheetnames
 
 ws, vs = wb['乡镇'], wv['乡镇']
-assert ws['A1'].value == '乡镇安全生产工作考核排名', ws['A1'].value
+assert ws['A1'].value == '2020年度乡镇安全生产工作考核排名', ws['A1'].value
 assert '乡镇' in ws['A2'].value
 head = [c.value for c in ws[3]]
 # Each item headed by its short name (the rubric's name column) and points.
 names = ['传达学习', '贯彻批示', '组织领导', '参加会议', '带队检查', '工作计划', '专项整治',
          '节日检查', '危险源监控', '隐患排查', '企业抽查', '安全生产月', '教育培训', '应急演练',
          '三年行动', '应急值班', '生产安全事故']
-items = ['%s（%s分）' % (n, p) for n, p in
+items = ['%s\n（%s分）' % (n, p) for n, p in
          zip(names, [3, 3, 2, 2, 2, 1, 2, 3, 2, 2, 2, 3, 1, 2, 4, 1, 5])]
 assert head == ['名次', '被考核单位'] + items + ['合计得分', '结果', '来源文件'], head
 T = 2 + 17  # 合计得分 column index (0-based): T
@@ -131,7 +131,7 @@ cache = [float(p.v) for p in s.val.numRef.numCache.pt]
 assert cache == [40, 38.9, 38.9, 38.4], cache
 def text_of(title):
     return ''.join(r.t for p in title.tx.rich.p for r in (p.r or []))
-assert text_of(ch.title) == '乡镇考核得分', text_of(ch.title)
+assert text_of(ch.title) == '2020年度乡镇考核得分', text_of(ch.title)
 assert {text_of(ch.x_axis.title), text_of(ch.y_axis.title)} == {'单位', '得分'}
 assert not ws._charts
 
@@ -183,8 +183,8 @@ test_ranking_libreoffice_pdf_and_csv() {
     pdfinfo "$T/lo/rank.pdf" >"$T/info"
     has_text "$T/info" "(A4)"
     pdftotext -layout "$T/lo/rank.pdf" "$T/pdf.txt"
-    has_text "$T/pdf.txt" "乡镇安全生产工作考核排名"
-    has_text "$T/pdf.txt" "乡镇考核得分"
+    has_text "$T/pdf.txt" "2020年度乡镇安全生产工作考核排名"
+    has_text "$T/pdf.txt" "2020年度乡镇考核得分"
     has_text "$T/pdf.txt" "一票否决"
     has_text "$T/pdf.txt" "38.9"
     has_text "$T/pdf.txt" "38.4"
@@ -216,8 +216,10 @@ ws['C4'] = 1.5
 wb.save(sys.argv[2])
 EOF
     lo_convert "$T/edited.xlsx" "$LO_CSV"
-    sed -n 4p "$T/lo/edited.csv" | grep -q '^1,甲镇,1.5,.*,37.4,正常,' ||
-        fail "total not recomputed: $(sed -n 4p "$T/lo/edited.csv")"
+    # The header cells hold line breaks (name, then points): read the CSV
+    # as CSV, not by lines.
+    "$PY" -c 'import csv,sys; r=list(csv.reader(open(sys.argv[1], encoding="utf-8")))[3]; assert r[:3] == ["1", "甲镇", "1.5"] and r[19:21] == ["37.4", "正常"], r' "$T/lo/edited.csv" ||
+        fail "total not recomputed"
 }
 
 # Sheets of an XLSX workbook as inputs: 来源文件 names the file and the
@@ -231,7 +233,7 @@ wb = openpyxl.load_workbook(sys.argv[1])
 src = sys.argv[2]
 assert wb.sheetnames == ['区直单位部门', '区直单位部门得分图', '扣分明细', '未通过的文件'], wb.sheetnames
 ws = wb['区直单位部门']
-assert [c.value for c in ws[3]][2] == '传达学习（0.2分）'
+assert [c.value for c in ws[3]][2] == '传达学习\n（0.2分）'
 rows = [[c.value for c in r] for r in ws.iter_rows(min_row=4, max_row=5)]
 # Both score the same: both rank 1, in input (sheet) order.
 assert [(r[0], r[1], r[-1]) for r in rows] == [(1, '甲局', src + ':甲局'), (1, '乙局', src + ':乙局')], rows
@@ -241,4 +243,68 @@ first = [c.value for c in ds[2]]
 assert first[:6] == ['甲局', '区直单位部门', '1', '1.1', '学习记录', 0.02], first
 assert first[8] == src + ':甲局!G9', first[8]
 PYEOF
+}
+
+# Print-ready (golden layout, read back by openpyxl): each ranking sheet is
+# A4 landscape, one page wide, its print area without 来源文件; one font
+# (宋体) in every cell and chart text; printed at the scale the columns
+# imply, no text falls below 9 pt; the title carries the year, the chart
+# too; 制表单位 / 制表日期 / 审核人 under the table.  Scoresheets: titled
+# after the unit, signature lines, the same rows whether vetoed or not.
+test_print_layout() {
+    expect_exit 0 "$KAOHE" rank samples -o "$T/r.xlsx"
+    expect_exit 0 "$KAOHE" score samples/五通镇.csv samples/两江镇.csv -o "$T/ss"
+    "$PY" - "$T/r.xlsx" "$T/ss" <<'PY'
+import re, sys, zipfile, openpyxl
+from openpyxl.utils import column_index_from_string, get_column_letter
+wb = openpyxl.load_workbook(sys.argv[1])
+for name, title in (('乡镇', '2020年度乡镇安全生产工作考核排名'),
+                    ('区直单位部门', '2020年度区直单位部门安全生产工作考核排名')):
+    ws = wb[name]
+    assert ws['A1'].value == title, ws['A1'].value
+    head = [c.value for c in ws[3]]
+    src = head.index('来源文件') + 1
+    # The print area ends just before 来源文件.
+    area = ws.print_area
+    area = area[0] if isinstance(area, list) else area
+    m = re.match(r"(?:'?[^!]*'?!)?\$A\$1:\$([A-Z]+)\$(\d+)", area)
+    assert m, area
+    last = column_index_from_string(m.group(1))
+    assert last == src - 1, (area, src)
+    ps = ws.page_setup
+    assert ps.orientation == 'landscape' and ps.paperSize == 9, (ps.orientation, ps.paperSize)
+    # fitToWidth 1 is the attribute's default: libxlsxwriter leaves it out.
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ps.fitToWidth in (None, 1) and ps.fitToHeight == 0, (ps.fitToWidth, ps.fitToHeight)
+    # One font, none below 9 pt once the sheet is scaled to the page.
+    sizes = set()
+    for row in ws.iter_rows():
+        for c in row:
+            if c.value is not None:
+                assert c.font.name == '宋体', (c.coordinate, c.font.name)
+                sizes.add(c.font.sz)
+    widths = sum(ws.column_dimensions[get_column_letter(i)].width for i in range(1, last + 1))
+    # Column width units are 7 px (the default font's digit) at 96 dpi:
+    # 0.75 pt a pixel.  A4 landscape 842 pt less the 0.4 in margins.
+    printable = 842 - 2 * 0.4 * 72
+    scale = min(1.0, printable / (widths * 7 * 0.75))
+    assert min(sizes) * scale >= 9, (min(sizes), scale)
+    texts = [c.value for r in ws.iter_rows() for c in r if isinstance(c.value, str)]
+    assert any(t.startswith('制表单位：') and '制表日期：' in t and '审核人：' in t for t in texts), texts[-3:]
+z = zipfile.ZipFile(sys.argv[1])
+charts = [z.read(n).decode() for n in z.namelist() if n.startswith('xl/charts/chart')]
+assert any('2020年度乡镇考核得分' in c for c in charts), 'chart title without the year'
+assert all('typeface="宋体"' in c for c in charts)
+# Scoresheets: the same rows for a vetoed unit (五通镇) and another.
+rows = {}
+for unit in ('五通镇', '两江镇'):
+    ws = openpyxl.load_workbook('%s/%s.xlsx' % (sys.argv[2], unit)).active
+    assert ws['A1'].value == unit + '2020年度安全生产工作考核评分表', ws['A1'].value
+    assert ws['A3'].value.startswith('考核结果：'), ws['A3'].value
+    assert ws['A6'].value == '序号'
+    assert ws['A24'].value == '合计总得分'
+    assert ws['A26'].value == '检查组成员签字：' and ws['C26'].value == '被考核单位负责人签字：'
+    assert ws.print_title_rows == '$6:$6', ws.print_title_rows
+    rows[unit] = ws.max_row
+assert rows['五通镇'] == rows['两江镇'] == 27, rows
+PY
 }

@@ -54,15 +54,19 @@ for u in doc['units']:
     wv = openpyxl.load_workbook(path, data_only=True)
     assert wb.sheetnames == [u['unit']], wb.sheetnames
     ws, vs = wb.active, wv.active
-    assert ws['A1'].value.startswith('临桂区2020年度'), ws['A1'].value
-    veto = 1 if u['vetoed'] else 0
+    assert ws['A1'].value == u['unit'] + '2020年度安全生产工作考核评分表', ws['A1'].value
+    assert ws['A2'].value.startswith('考核依据：临桂区2020年度'), ws['A2'].value
+    veto = u['vetoed']
+    # 考核结果 on row 3 for every unit; red for a vetoed one.
+    line = ws['A3'].value
+    assert 'A3:E3' in {str(m) for m in ws.merged_cells.ranges}
     if veto:
-        line = ws['A2'].value
         assert line.startswith('考核结果：一票否决（') and line.endswith('）'), line
-        assert ws['A2'].font.b and ws['A2'].font.color.rgb.endswith('C00000'), ws['A2'].font.color
-        assert 'A2:E2' in {str(m) for m in ws.merged_cells.ranges}
-    assert ws.cell(row=2 + veto, column=1).value == '被考核单位：' + u['unit']
-    head_row = 4 + veto
+        assert ws['A3'].font.b and ws['A3'].font.color.rgb.endswith('C00000'), ws['A3'].font.color
+    else:
+        assert line == '考核结果：合计得分%s分（满分%s分）' % (u['total'], u['max']), line
+    assert ws.cell(row=4, column=1).value == '被考核单位：' + u['unit']
+    head_row = 6
     head = [c.value for c in ws[head_row]]
     assert head == ['序号', '督查内容', '标准分', '扣分原因', '得分情况'], head
     first = head_row + 1
@@ -164,7 +168,7 @@ for name in ('=1+1', '@SUM(A1)', '-2', '+3'):
     p = os.path.join(out, name + '.xlsx')
     wb = openpyxl.load_workbook(p)
     assert wb.sheetnames == [name], wb.sheetnames
-    c = wb.active['A2']
+    c = wb.active['A4']
     assert c.value == '被考核单位：' + name and c.data_type == 's', c.value
     xml = zipfile.ZipFile(p).read('xl/worksheets/sheet1.xml')
     assert xml.count(b'<f>') == 1 and b'<f>SUM(' in xml
