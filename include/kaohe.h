@@ -148,6 +148,8 @@ kh_status kh_rubric_describe(const kh_rubric *r, FILE *out);
 typedef struct kh_options {
     bool blank_as_missing;  /**< empty results count as missing / 0 */
     bool recursive;         /**< folders: their sub-folders' files too */
+    bool provenance;        /**< record each input's SHA-256, size and time (JSON, 来源 sheet) */
+    bool keep_checks;       /**< keep every check point's result and cell (JSON "checks") */
 } kh_options;
 
 typedef struct kh_batch kh_batch;
@@ -255,6 +257,17 @@ kh_status kh_write_template(const kh_rubric *r, const char *const *units,
  * missing), named after the unit (with its unit type when two units of the
  * roster share a name), its unit name filled in. */
 kh_status kh_write_roster_templates(const kh_roster *ro, const char *dir, kh_diags *d);
+
+/** An earlier result (the JSON of an earlier 'kaohe rank --json'), for
+ * the ranking's 变更情况 sheet. */
+typedef struct kh_previous kh_previous;
+kh_status kh_previous_load(const char *path, kh_previous **out, kh_diags *d);
+void kh_previous_free(kh_previous *p);
+
+/** Like kh_write_ranking, with a 变更情况 sheet comparing this run with
+ * prev (may be NULL: no such sheet). */
+kh_status kh_write_ranking_since(const kh_batch *b, const kh_previous *prev, const char *path,
+                                 kh_diags *d);
 
 /** Output formats of kh_write_scoresheets, as bits. */
 enum { KH_FMT_XLSX = 1, KH_FMT_CSV = 2, KH_FMT_JSON = 4 };

@@ -46,6 +46,7 @@ void kh_batch_free(kh_batch *b)
         kh_free(b->inputs[i]);
     kh_free(b->inputs);
     kh_free(b->input_ids);
+    kh_free(b->digests);
     for (size_t i = 0; i < b->ngrades; i++) {
         kh_free(b->grades[i].rubric_id);
         kh_grades_free(b->grades[i].grades, b->grades[i].n);
@@ -236,6 +237,7 @@ typedef struct file_ctx {
     size_t sheets;
     kh_status rst;    /* KH_OK, KH_ERR_NOMEM, or the file is rejected as a whole (d) */
     kh_diags d;       /* why the file is rejected */
+    kh_digest digest; /* with opts->provenance */
 } file_ctx;
 
 static void file_ctx_free(file_ctx *c)
@@ -276,6 +278,7 @@ static kh_status take_sheet(void *vctx, const kh_sheet *sheet)
     c->found++;
     if (f == KH_FIND_OK) {
         kh_unit *u = NULL;
+        cl->keep_checks = c->opts->keep_checks;
         st = kh_score(cl, &u, &d);
         if (st == KH_OK) {
             u->order = c->sheets;
@@ -310,15 +313,19 @@ static int id_cmp(const void *pa, const void *pb)
     return a->ino < b->ino ? -1 : a->ino > b->ino;
 }
 
-static kh_status remember_input(kh_batch *b, const char *path)
+static kh_status remember_input(kh_batch *b, const char *path, const kh_digest *dg)
 {
     char *p = kh_strdup(path);
-    size_t cap = b->capinputs;
+    size_t cap = b->capinputs, cap2 = b->capinputs;
     if (!p || !kh_grow((void **)&b->inputs, &b->capinputs, b->ninputs + 1, sizeof *b->inputs) ||
-        !kh_grow((void **)&b->input_ids, &cap, b->ninputs + 1, sizeof *b->input_ids)) {
+        !kh_grow((void **)&b->input_ids, &cap, b->ninputs + 1, sizeof *b->input_ids) ||
+        (b->opts.provenance &&
+         !kh_grow((void **)&b->digests, &cap2, b->ninputs + 1, sizeof *b->digests))) {
         kh_free(p);
         return KH_ERR_NOMEM;
     }
+    if (b->opts.provenance)
+        b->digests[b->ninputs] = dg ? *dg : (kh_digest){0};
     unsigned long long dev, ino;
     kh_file_id id = {0};
     if (kh_file_identity(path, &dev, &ino))
@@ -333,13 +340,17 @@ static void read_file(file_ctx *c)
 {
     const char *path = c->path;
     kh_sheetfile_kind kind = KH_SHEETFILE_CSV;
+    /* The digest of the bytes about to be read (read once more: the
+     * readers stream a workbook from the file). */
+    if (c->opts->provenance)
+        kh_file_digest(path, &c->digest);
     kh_budget_begin(KH_INPUT_MEMORY);
     kh_status rst = kh_sheetfile_read(path, take_sheet, c, &kind, &c->d);
     int over = kh_budget_end();
     if (over) {
         /* Refused by a memory budget: whatever the file gave is dropped
          * (it is rejected whole), and the message names the limit. */
-        file_ctx keep = {.reg = c->reg, .opts = c->opts, .path = c->path};
+        file_ctx keep = {.reg = c->reg, .opts = c->opts, .path = c->path, .digest = c->digest};
         file_ctx_free(c);
         *c = keep;
         if (over == KH_BUDGET_INPUT)
@@ -373,7 +384,7 @@ static void read_file(file_ctx *c)
 /* Commit what reading c->path gave to b, in sheet order; c is emptied. */
 static kh_status commit_file(kh_batch *b, file_ctx *c, kh_diags *notes)
 {
-    kh_status st = remember_input(b, c->path);
+    kh_status st = remember_input(b, c->path, &c->digest);
     /* The notes of a workbook rejected whole (a sheet skipped before a
      * broken one) would read as if part of it counted: they go with it. */
     if (st == KH_OK && c->rst == KH_OK)

@@ -6,6 +6,7 @@
 #define KH_BATCH_H
 
 #include "roster.h"
+#include "provenance.h"
 #include "common.h"
 #include "rules.h"
 
@@ -36,6 +37,7 @@ struct kh_batch {
     size_t nrejected, caprejected;
     kh_diags errors;          /* messages of rejected inputs */
     char **inputs;            /* every file read (for output != input) */
+    kh_digest *digests;       /* with opts.provenance: of inputs[i], when read */
     size_t ninputs, capinputs;
     kh_file_id *input_ids;    /* their identities when read (ninputs of them);
                                  the first nsorted_ids sorted by kh_batch_finish,

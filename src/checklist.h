@@ -29,6 +29,7 @@ typedef struct kh_checklist {
     kh_result *results;       /* rubric->ncps, in rubric order; NULL once the
                                  checklist is scored (kh_score keeps what the
                                  outputs use in the unit) */
+    bool keep_checks;         /* kh_score keeps every result in the unit */
 } kh_checklist;
 
 typedef enum kh_find {

@@ -8,10 +8,13 @@
  * valid JSON.
  */
 #include "batch.h"
+#include "xlsx_out.h"
+#include "provenance.h"
 #include "outfile.h"
 #include "text.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -107,7 +110,78 @@ static void write_unit(FILE *out, const kh_unit *u, bool ranked)
         json_str(out, u->items[j].reason ? u->items[j].reason : "");
         fputc('}', out);
     }
+    fputc(']', out);
+    /* Every check point's result and cell, for comparing two runs check by
+     * check (rank --previous). */
+    if (u->checks) {
+        fputs(",\n   \"checks\": [", out);
+        for (size_t j = 0; j < r->ncps; j++) {
+            const kh_checkpoint *cp = &r->cps[j];
+            const kh_check *c = &u->checks[j];
+            char cell[KH_CELLREF_BUFSZ];
+            fputs(j ? ", {\"check\": " : "{\"check\": ", out);
+            json_str(out, cp->id);
+            fputs(", \"result\": ", out);
+            if (cp->kind == KH_KIND_HAS)
+                json_str(out, c->present ? "有" : "无");
+            else
+                fprintf(out, "%" PRId64, c->n);
+            fputs(", \"cell\": ", out);
+            json_str(out, kh_cell_ref(c->row, c->col, cell));
+            fputc('}', out);
+        }
+        fputc(']', out);
+    }
+    fputc('}', out);
+}
+
+/* Where the numbers came from: kaohe's version, when, each input's digest
+ * and each rubric's. */
+static kh_status write_provenance(const kh_batch *b, FILE *out)
+{
+    size_t ng = 0;
+    kh_group *g = kh_batch_groups(b, &ng); /* the rubrics used, in order */
+    if (!g && b->nunits)
+        return KH_ERR_NOMEM;
+    char when[32];
+    kh_iso_time((int64_t)kh_xw_now(), when, sizeof when);
+    fputs(",\n \"provenance\": {\"kaohe\": ", out);
+    json_str(out, KAOHE_VERSION);
+    fputs(", \"created\": ", out);
+    json_str(out, when);
+    fputs(",\n  \"inputs\": [", out);
+    for (size_t i = 0; i < b->ninputs; i++) {
+        const kh_digest *dg = &b->digests[i];
+        fputs(i ? ",\n   {\"file\": " : "\n   {\"file\": ", out);
+        json_str(out, b->inputs[i]);
+        if (dg->ok) {
+            kh_iso_time(dg->mtime, when, sizeof when);
+            fputs(", \"sha256\": ", out);
+            json_str(out, dg->sha256);
+            fprintf(out, ", \"size\": %" PRId64 ", \"modified\": ", dg->size);
+            json_str(out, when);
+        } else {
+            fputs(", \"sha256\": null, \"size\": null, \"modified\": null", out);
+        }
+        fputc('}', out);
+    }
+    fputs("],\n  \"rubrics\": [", out);
+    for (size_t k = 0; k < ng; k++) {
+        const kh_rubric *r = g[k].rubric;
+        fputs(k ? ",\n   {\"id\": " : "\n   {\"id\": ", out);
+        json_str(out, r->id);
+        fputs(", \"file\": ", out);
+        json_str(out, r->path);
+        fputs(", \"sha256\": ", out);
+        if (r->sha256[0])
+            json_str(out, r->sha256);
+        else
+            fputs("null", out);
+        fputc('}', out);
+    }
     fputs("]}", out);
+    kh_groups_free(g, ng);
+    return KH_OK;
 }
 
 static kh_status write_json(const kh_batch *b, bool ranked, FILE *out)
@@ -169,6 +243,8 @@ static kh_status write_json(const kh_batch *b, bool ranked, FILE *out)
         }
         fputc(']', out);
     }
+    if (b->opts.provenance && write_provenance(b, out) != KH_OK)
+        return KH_ERR_NOMEM;
     fputs("}\n", out);
     return ferror(out) ? KH_ERR_IO : KH_OK;
 }

@@ -134,6 +134,8 @@ static const char usage_rank[] = N_(
     "                      ones without a checklist are listed, the roster's order is kept\n"    "      --grades [RUBRIC=]BANDS  grade bands (等次) instead of the rubric's, e.g.\n"
     "                      '优秀>=36;良好>=32;合格>=24;不合格' (repeatable, one per rubric)\n"
     "      --quota [RUBRIC=]QUOTA  at most so many per cent in a band, e.g. '优秀<=30%'\n"
+    "      --previous OLD.json  compare with an earlier --json (before 复核, or last\n"
+    "                      year's): a 变更情况 sheet of what changed\n"
     "  -j, --jobs N        read and score N files at a time (default: one per CPU);\n"
     "                      the results are the same whatever N is\n"
     "  -q, --quiet         no notes and no progress on standard error\n"
@@ -229,6 +231,9 @@ typedef struct opts {
     const char **quotas;    /* --quota [RUBRIC=]QUOTA */
     size_t nquotas;
     const char *roster;     /* --roster FILE */
+    const char *previous;   /* --previous OLD.json */
+    bool provenance;        /* record the inputs' digests (rank: 来源, JSON) */
+    bool keep_checks;       /* keep every check point's result (JSON) */
 } opts;
 
 /* The roster of this run (--roster), kept until the end of main: the batch
@@ -285,6 +290,7 @@ static const struct option long_opts[] = {
     {"grades", required_argument, NULL, 'G'},
     {"quota", required_argument, NULL, 'Q'},
     {"roster", required_argument, NULL, 'L'},
+    {"previous", required_argument, NULL, 'P'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -340,6 +346,7 @@ static int parse_opts(int argc, char **argv, const char *allowed, const char *he
                 return EXIT_USAGE;
             break;
         case 'L': o->roster = optarg; break;
+        case 'P': o->previous = optarg; break;
         case 'G':
             if (!push(&o->grades, &o->ngrades, optarg))
                 return EXIT_USAGE;
@@ -555,7 +562,8 @@ static bool set_grades(kh_batch *b, const opts *o)
 static kh_batch *run_batch(int argc, char **argv, const opts *o, kh_registry *reg,
                            progress *pr, int *status)
 {
-    kh_options ko = {.blank_as_missing = o->blank_as_missing, .recursive = o->recursive};
+    kh_options ko = {.blank_as_missing = o->blank_as_missing, .recursive = o->recursive,
+                     .provenance = o->provenance, .keep_checks = o->keep_checks};
     kh_batch *b = kh_batch_new(reg, &ko);
     if (!b) {
         eprintf("%s", _(kh_strerror(KH_ERR_NOMEM)));
@@ -651,6 +659,7 @@ static int cmd_score(int argc, char **argv, opts *o)
         return status;
     progress pr;
     progress_init(&pr, o);
+    o->keep_checks = (formats & KH_FMT_JSON) != 0;
     kh_batch *b = run_batch(argc, argv, o, reg, &pr, &status);
     if (b) {
         kh_status st = KH_OK;
@@ -681,7 +690,7 @@ static int cmd_score(int argc, char **argv, opts *o)
 
 static int cmd_rank(int argc, char **argv, opts *o)
 {
-    int rc = parse_opts(argc, argv, "oRrJBqjGQLh", usage_rank, o);
+    int rc = parse_opts(argc, argv, "oRrJBqjGQLPh", usage_rank, o);
     if (rc >= 0)
         return rc;
     if (optind >= argc || !o->output) {
@@ -700,6 +709,20 @@ static int cmd_rank(int argc, char **argv, opts *o)
         return status;
     progress pr;
     progress_init(&pr, o);
+    o->provenance = true; /* the 来源 sheet, and the JSON's provenance */
+    o->keep_checks = true; /* the JSON's checks, and 变更情况 */
+    kh_previous *prev = NULL;
+    if (o->previous) {
+        kh_diags pd = {0};
+        kh_status ps = kh_previous_load(o->previous, &prev, &pd);
+        print_diags(&pd);
+        if (ps != KH_OK) {
+            if (ps == KH_ERR_NOMEM)
+                eprintf("%s", _(kh_strerror(ps)));
+            kh_registry_free(reg);
+            return EXIT_USAGE;
+        }
+    }
     kh_batch *b = run_batch(argc, argv, o, reg, &pr, &status);
     if (b) {
         kh_diags d = {0};
@@ -709,7 +732,7 @@ static int cmd_rank(int argc, char **argv, opts *o)
                              "%s: writing the ranking of %zu units to %s ...",
                              kh_batch_unit_count(b)),
                           prog, kh_batch_unit_count(b), o->output);
-        kh_status st = kh_write_ranking(b, o->output, &d);
+        kh_status st = kh_write_ranking_since(b, prev, o->output, &d);
         progress_end(&pr);
         if (o->json && strcmp(o->json, "-") == 0) {
             kh_status s2 = kh_batch_write_json(b, true, stdout);
@@ -733,6 +756,7 @@ static int cmd_rank(int argc, char **argv, opts *o)
             status = st == KH_ERR_USAGE ? EXIT_USAGE : (status ? status : EXIT_REJECTED);
         kh_batch_free(b);
     }
+    kh_previous_free(prev);
     kh_registry_free(reg);
     return status;
 }

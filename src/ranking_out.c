@@ -15,6 +15,8 @@
  * Every sheet prints on A4, one page wide, with its header row repeated.
  */
 #include "batch.h"
+#include "provenance.h"
+#include "previous.h"
 #include "outfile.h"
 #include "sheet.h"
 #include "text.h"
@@ -26,6 +28,8 @@
 
 #define SHEET_DETAIL "扣分明细"
 #define SHEET_REJECTED "未通过的文件"
+#define SHEET_SOURCES "来源"
+#define SHEET_CHANGES "变更情况"
 #define RESULT_OK "正常"
 #define RESULT_VETO "一票否决"
 
@@ -41,6 +45,7 @@ enum { ROW_TITLE = 0, ROW_SUBTITLE = 1, ROW_HEAD = 2, ROW_FIRST = 3 };
 typedef struct rk {
     kh_xw x;
     const kh_batch *b;
+    const kh_previous *prev;                    /* rank --previous, or NULL */
     bool oom;
     lxw_format *title, *subtitle, *head, *note, *sign;
     time_t created;                             /* the run's time: 制表日期 */
@@ -871,6 +876,225 @@ static void write_rejected(rk *k, lxw_worksheet *ws)
     kh_xw_check(&k->x, worksheet_print_area(ws, 0, 0, r - 1, J_NCOLS - 1), "worksheet_print_area");
 }
 
+/* 变更情况: this run against an earlier one (rank --previous).  Same
+ * rubric: each unit whose total, rank, grade or any check point's result
+ * changed, with the check points old -> new and their cells.  A unit found
+ * only under another rubric (another year): its share of full points and
+ * its rank, old -> new.  Then the units added and those no longer there. */
+enum { C_UNIT, C_RUBRIC, C_TOTAL, C_RANK, C_GRADE, C_CHECKS, C_NCOLS };
+static const double changes_width[C_NCOLS] = {16, 22, 24, 12, 12, 60};
+
+/* "38.9/40（97.3%）" of a total and full points given as decimals. */
+static void share(kh_buf *b, const char *total, const char *max)
+{
+    kh_dec t = 0, m = 0;
+    if (kh_dec_parse(total, &t) && kh_dec_parse(max, &m) && m > 0)
+        kh_buf_printf(b, "%s/%s（%.1f%%）", total, max, (double)t * 100.0 / (double)m);
+    else
+        kh_buf_printf(b, "%s/%s", total, max);
+}
+
+static void change_row(rk *k, lxw_worksheet *ws, lxw_row_t r, const char *const *text)
+{
+    unsigned lines = 1;
+    for (int c = 0; c < C_NCOLS; c++) {
+        unsigned n = text[c] ? text_lines(text[c], changes_width[c]) : 1;
+        if (n > lines)
+            lines = n;
+    }
+    set_row(k, ws, r, row_height(lines, 20));
+    for (lxw_col_t c = 0; c < C_NCOLS; c++)
+        kh_xw_str(&k->x, ws, r, c, text[c], c == C_CHECKS || c == C_UNIT ? k->left : k->center);
+}
+
+static void write_changes(rk *k, lxw_worksheet *ws, const kh_group *groups, size_t ng)
+{
+    const kh_previous *p = k->prev;
+    kh_buf t = {0};
+    kh_buf_printf(&t, "与 %s%s%s%s 比较：列出合计得分、名次、等次或检查点结果有变化的单位，以及新增和不再列入的单位。",
+                  p->path, p->created ? "（" : "", p->created ? p->created : "",
+                  p->created ? "生成）" : "");
+    char *line = buf_take(k, &t);
+    set_row(k, ws, 0, 30);
+    merge_text(k, ws, 0, 0, C_NCOLS - 1, line, k->note);
+    kh_free(line);
+    static const char *const head[C_NCOLS] = {"被考核单位", "考核细则", "合计得分（原 → 新）",
+                                              "名次（原 → 新）", "等次（原 → 新）",
+                                              "变化的检查点（原 → 新，单元格）"};
+    set_row(k, ws, 1, 24);
+    for (lxw_col_t c = 0; c < C_NCOLS; c++) {
+        kh_xw_str(&k->x, ws, 1, c, head[c], k->head);
+        set_col(k, ws, c, changes_width[c]);
+    }
+    lxw_row_t r = 2;
+    bool *matched = kh_calloc(p->n ? p->n : 1, sizeof *matched);
+    if (!matched) {
+        set_oom(k);
+        return;
+    }
+    char num[KH_DEC_BUFSZ];
+    for (size_t g = 0; g < ng; g++) {
+        for (size_t i = 0; i < groups[g].n; i++) {
+            const kh_unit *u = groups[g].units[i];
+            const kh_rubric *rb = u->cl->rubric;
+            const kh_prev_unit *o = kh_previous_find(p, u->cl->unit, rb->id);
+            bool same_rubric = o != NULL;
+            if (!o)
+                o = kh_previous_find(p, u->cl->unit, NULL);
+            kh_buf tb = {0}, rk_ = {0}, gb = {0}, cb = {0};
+            const char *total_new = kh_dec_format(u->total, num);
+            bool changed = false;
+            if (o) {
+                matched[o - p->v] = true;
+                if (same_rubric) {
+                    changed = strcmp(o->total, total_new) != 0 || o->rank != u->rank ||
+                              (o->grade ? !u->grade || strcmp(o->grade, u->grade) != 0
+                                        : u->grade != NULL);
+                    kh_buf_printf(&tb, "%s → %s", o->total, total_new);
+                    /* Check point by check point, by id. */
+                    for (size_t j = 0; u->checks && j < rb->ncps; j++) {
+                        const kh_checkpoint *cp = &rb->cps[j];
+                        char now[32];
+                        if (cp->kind == KH_KIND_HAS)
+                            snprintf(now, sizeof now, "%s", u->checks[j].present ? "有" : "无");
+                        else
+                            snprintf(now, sizeof now, "%" PRId64, u->checks[j].n);
+                        const kh_prev_check *oc = NULL;
+                        for (size_t m = 0; m < o->nchecks && !oc; m++)
+                            if (strcmp(o->checks[m].id, cp->id) == 0)
+                                oc = &o->checks[m];
+                        if (!oc || strcmp(oc->result, now) == 0)
+                            continue;
+                        char cell[KH_CELLREF_BUFSZ];
+                        kh_buf_printf(&cb, "%s%s %s：%s → %s（%s）", cb.len ? "；" : "", cp->id,
+                                      cp->label, oc->result, now,
+                                      kh_cell_ref(u->checks[j].row, u->checks[j].col, cell));
+                        changed = true;
+                    }
+                } else {
+                    /* Another rubric: shares of full points and ranks only. */
+                    share(&tb, o->total, o->max);
+                    kh_buf_puts(&tb, " → ");
+                    char max[KH_DEC_BUFSZ];
+                    share(&tb, total_new, kh_dec_format(rb->total, max));
+                    kh_buf_printf(&cb, "考核细则不同（原为 %s）：只比较得分率和名次", o->rubric);
+                    changed = true;
+                }
+                if (o->rank > 0)
+                    kh_buf_printf(&rk_, "%ld", o->rank);
+                else
+                    kh_buf_puts(&rk_, o->vetoed ? "一票否决" : "—");
+            } else {
+                kh_buf_printf(&tb, "— → %s", total_new);
+                kh_buf_puts(&rk_, "—");
+                kh_buf_puts(&cb, "新增");
+                changed = true;
+            }
+            if (!changed) {
+                kh_buf_free(&tb);
+                kh_buf_free(&rk_);
+                kh_buf_free(&gb);
+                kh_buf_free(&cb);
+                continue;
+            }
+            if (u->rank > 0)
+                kh_buf_printf(&rk_, " → %ld", u->rank);
+            else
+                kh_buf_puts(&rk_, " → 一票否决");
+            kh_buf_printf(&gb, "%s → %s", o && o->grade ? o->grade : "—",
+                          u->grade ? u->grade : "—");
+            char *texts[C_NCOLS] = {kh_strdup(u->cl->unit), kh_strdup(rb->id), buf_take(k, &tb),
+                                    buf_take(k, &rk_), buf_take(k, &gb), buf_take(k, &cb)};
+            change_row(k, ws, r++, (const char *const *)texts);
+            for (int c = 0; c < C_NCOLS; c++)
+                kh_free(texts[c]);
+        }
+    }
+    for (size_t i = 0; i < p->n; i++) {
+        if (matched[i])
+            continue;
+        const kh_prev_unit *o = &p->v[i];
+        kh_buf tb = {0}, rk_ = {0};
+        kh_buf_printf(&tb, "%s → —", o->total);
+        if (o->rank > 0)
+            kh_buf_printf(&rk_, "%ld → —", o->rank);
+        else
+            kh_buf_puts(&rk_, "— → —");
+        char *texts[C_NCOLS] = {kh_strdup(o->unit), kh_strdup(o->rubric), buf_take(k, &tb),
+                                buf_take(k, &rk_), NULL, kh_strdup("不再列入（本次没有该单位）")};
+        change_row(k, ws, r++, (const char *const *)texts);
+        for (int c = 0; c < C_NCOLS; c++)
+            kh_free(texts[c]);
+    }
+    kh_free(matched);
+    if (r == 2) {
+        merge_text(k, ws, 2, 0, C_NCOLS - 1, "无变化", k->left);
+        r = 3;
+    }
+    worksheet_freeze_panes(ws, 2, 1);
+    print_setup(k, ws, true, 0);
+    kh_xw_check(&k->x, worksheet_repeat_rows(ws, 1, 1), "worksheet_repeat_rows");
+}
+
+/* 来源: where every number came from, so that a published ranking can be
+ * traced to the exact files: kaohe's version and the time of the run, each
+ * rubric file's SHA-256, each input's SHA-256, size and time. */
+enum { P_KIND, P_FILE, P_SHA, P_SIZE, P_TIME, P_NCOLS };
+static const double sources_width[P_NCOLS] = {10, 46, 68, 12, 22};
+
+static void write_sources(rk *k, lxw_worksheet *ws, const kh_group *groups, size_t ng)
+{
+    const kh_batch *b = k->b;
+    char when[32], num[32];
+    set_row(k, ws, 0, 24);
+    kh_iso_time((int64_t)k->created, when, sizeof when);
+    kh_buf t = {0};
+    kh_buf_printf(&t, "本排名表由 kaohe %s 于 %s（UTC）生成；下列文件的 SHA-256 可用于核对所用文件是否被改动。",
+                  KAOHE_VERSION, when);
+    char *line = buf_take(k, &t);
+    merge_text(k, ws, 0, 0, P_NCOLS - 1, line, k->sign);
+    kh_free(line);
+    static const char *const head[P_NCOLS] = {"类别", "文件", "SHA-256", "大小（字节）", "修改时间（UTC）"};
+    set_row(k, ws, 1, 22);
+    for (lxw_col_t c = 0; c < P_NCOLS; c++) {
+        kh_xw_str(&k->x, ws, 1, c, head[c], k->head);
+        set_col(k, ws, c, sources_width[c]);
+    }
+    lxw_row_t r = 2;
+    for (size_t g = 0; g < ng; g++) {
+        const kh_rubric *rb = groups[g].rubric;
+        set_row(k, ws, r, 20);
+        kh_xw_str(&k->x, ws, r, P_KIND, "考核细则", k->center);
+        kh_xw_str(&k->x, ws, r, P_FILE, rb->path, k->src);
+        kh_xw_str(&k->x, ws, r, P_SHA, rb->sha256[0] ? rb->sha256 : "（未知）", k->src);
+        kh_xw_str(&k->x, ws, r, P_SIZE, "", k->center);
+        kh_xw_str(&k->x, ws, r, P_TIME, "", k->center);
+        r++;
+    }
+    for (size_t i = 0; i < b->ninputs; i++) {
+        const kh_digest *dg = b->digests ? &b->digests[i] : NULL;
+        set_row(k, ws, r, 20);
+        kh_xw_str(&k->x, ws, r, P_KIND, "检查表", k->center);
+        kh_xw_str(&k->x, ws, r, P_FILE, b->inputs[i], k->src);
+        if (dg && dg->ok) {
+            kh_xw_str(&k->x, ws, r, P_SHA, dg->sha256, k->src);
+            kh_xw_check(&k->x, worksheet_write_number(ws, r, P_SIZE, (double)dg->size, k->rank),
+                        "worksheet_write_number");
+            kh_iso_time(dg->mtime, when, sizeof when);
+            kh_xw_str(&k->x, ws, r, P_TIME, when, k->center);
+        } else {
+            kh_xw_str(&k->x, ws, r, P_SHA, dg ? "（未记录：文件无法再次读取，如标准输入）" : "（未记录）",
+                      k->src);
+            kh_xw_str(&k->x, ws, r, P_SIZE, "", k->center);
+            kh_xw_str(&k->x, ws, r, P_TIME, "", k->center);
+        }
+        r++;
+    }
+    (void)num;
+    worksheet_freeze_panes(ws, 2, 0);
+    print_setup(k, ws, true, 0);
+}
+
 /* ------------------------------------------------------------------ */
 
 static bool ends_with_xlsx(const char *path)
@@ -880,6 +1104,12 @@ static bool ends_with_xlsx(const char *path)
 }
 
 kh_status kh_write_ranking(const kh_batch *b, const char *path, kh_diags *d)
+{
+    return kh_write_ranking_since(b, NULL, path, d);
+}
+
+kh_status kh_write_ranking_since(const kh_batch *b, const kh_previous *prev, const char *path,
+                                 kh_diags *d)
 {
     if (!b || !path || !*path) {
         kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0,
@@ -916,7 +1146,7 @@ kh_status kh_write_ranking(const kh_batch *b, const char *path, kh_diags *d)
      * keep every cell and shared string until workbook_close (about 245 MB
      * for 20000 units).  Every sheet is therefore written strictly in row
      * order, each row's height set before its cells. */
-    rk k = {.b = b, .created = kh_xw_now()};
+    rk k = {.b = b, .prev = prev, .created = kh_xw_now()};
     kh_status st = kh_xw_open(&k.x, path, true, k.created, d);
     if (st != KH_OK) {
         kh_groups_free(groups, ng);
@@ -925,6 +1155,9 @@ kh_status kh_write_ranking(const kh_batch *b, const char *path, kh_diags *d)
     make_formats(&k);
     reserve_name(&k, SHEET_DETAIL);
     reserve_name(&k, SHEET_REJECTED);
+    reserve_name(&k, SHEET_SOURCES);
+    if (prev)
+        reserve_name(&k, SHEET_CHANGES);
 
     if (ng == 0) {
         lxw_worksheet *ws = add_sheet(&k, "排名", NULL);
@@ -963,6 +1196,18 @@ kh_status kh_write_ranking(const kh_batch *b, const char *path, kh_diags *d)
         lxw_worksheet *ws = add_sheet(&k, SHEET_REJECTED, NULL);
         if (ws)
             write_rejected(&k, ws);
+    }
+    if (!k.oom && prev) {
+        release_name(&k, SHEET_CHANGES);
+        lxw_worksheet *ws = add_sheet(&k, SHEET_CHANGES, NULL);
+        if (ws)
+            write_changes(&k, ws, groups, ng);
+    }
+    if (!k.oom) {
+        release_name(&k, SHEET_SOURCES);
+        lxw_worksheet *ws = add_sheet(&k, SHEET_SOURCES, NULL);
+        if (ws)
+            write_sources(&k, ws, groups, ng);
     }
 
     st = kh_xw_close(&k.x, d);

@@ -8,6 +8,7 @@
  * is kept.
  */
 #include "rubric.h"
+#include "provenance.h"
 #include "sheetfile.h"
 #include "strset.h"
 #include "text.h"
@@ -1013,6 +1014,12 @@ kh_status kh_rubric_load(const char *path, kh_rubric **out, kh_diags *d)
     else if (st == KH_ERR_INPUT || st == KH_ERR_LIMIT)
         st = KH_ERR_RUBRIC;
     kh_sheet_free(sheet);
+    if (st == KH_OK) {
+        kh_digest dg;
+        kh_file_digest(path, &dg);
+        if (dg.ok)
+            memcpy((*out)->sha256, dg.sha256, sizeof dg.sha256);
+    }
     return st;
 }
 

@@ -70,6 +70,7 @@ struct kh_rubric {
     kh_checkpoint *cps;
     size_t ncps;
     char *path;      /* file it was loaded from */
+    char sha256[65]; /* of that file (kh_rubric_load), "" when unknown */
 };
 
 /* Load and validate a rubric from a sheet grid (CSV or XLSX first sheet).

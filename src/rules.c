@@ -445,6 +445,16 @@ kh_status kh_score(kh_checklist *cl, kh_unit **out, kh_diags *d)
         if (cph[j].oom)
             text.oom = true;
     }
+    if (cl->keep_checks) {
+        u->checks = kh_calloc(rb->ncps ? rb->ncps : 1, sizeof *u->checks);
+        if (!u->checks)
+            goto fail;
+        for (size_t j = 0; j < rb->ncps; j++) {
+            const kh_result *r = &cl->results[j];
+            u->checks[j] = (kh_check){.n = r->n, .row = r->row, .col = r->col,
+                                      .present = r->present};
+        }
+    }
     if (text.oom || text.len >= UINT32_MAX)
         goto fail;
     size_t len = text.len;
@@ -485,6 +495,7 @@ void kh_unit_free(kh_unit *u)
     kh_checklist_free(u->cl);
     kh_free(u->items);
     kh_free(u->costs);
+    kh_free(u->checks);
     kh_free(u->text);
     kh_free(u);
 }

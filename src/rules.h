@@ -32,6 +32,13 @@ typedef struct kh_cost {
     uint32_t phrase;    /* what it cost in words (rules.c), offset + 1 */
 } kh_cost;
 
+/* One check point's result as read (kept with kh_checklist.keep_checks). */
+typedef struct kh_check {
+    int64_t n;              /* count, each, any, veto: the whole number */
+    uint32_t row, col;      /* the result cell, 0-based */
+    bool present;           /* has: present */
+} kh_check;
+
 typedef struct kh_unit {
     kh_checklist *cl;       /* owned (its results are freed once scored) */
     kh_item_score *items;   /* per item (rubric order) */
@@ -45,6 +52,7 @@ typedef struct kh_unit {
     long rank;              /* 1-based rank within its rubric; 0 = none */
     const char *grade;      /* 等次 (kh_batch_finish), or NULL when no bands apply */
     size_t roster_pos;      /* its entry on the batch's roster (kh_batch_finish) */
+    kh_check *checks;       /* every check point's result (rubric order), or NULL */
 } kh_unit;
 
 /* The phrase of cost c of u: "缺签到单，扣0.2分", "发生一般事故6起，扣4分

@@ -178,12 +178,13 @@ static void ranking_sheet(void **state)
     write_ok(f, out);
     test_rbook bk;
     test_rbook_read(out, &bk);
-    /* Tab order: ranking, its chart, 扣分明细, 未通过的文件. */
-    assert_int_equal(bk.n, 4);
+    /* Tab order: ranking, its chart, 扣分明细, 未通过的文件, 来源. */
+    assert_int_equal(bk.n, 5);
     assert_string_equal(bk.s[0].name, "乡镇");
     assert_string_equal(bk.s[1].name, "乡镇得分图");
     assert_string_equal(bk.s[2].name, "扣分明细");
     assert_string_equal(bk.s[3].name, "未通过的文件");
+    assert_string_equal(bk.s[4].name, "来源");
 
     const test_rsheet *s = sheet(&bk, "乡镇");
     assert_cell_type(s, "A1", KH_CELL_STRING, "乡镇安全生产工作考核排名");
@@ -424,7 +425,7 @@ static void nothing_scored(void **state)
     write_ok(f, out);
     test_rbook bk;
     test_rbook_read(out, &bk);
-    assert_int_equal(bk.n, 3);
+    assert_int_equal(bk.n, 4);
     assert_string_equal(bk.s[0].name, "排名");
     assert_non_null(strstr(test_cell_at(&bk.s[0], "A1")->text, "未通过的文件"));
     assert_cell_type(sheet(&bk, "未通过的文件"), "A2", KH_CELL_STRING, pathf(f, "bad.csv"));
@@ -453,7 +454,8 @@ static void sheet_names(void **state)
     test_rbook bk;
     test_rbook_read(out, &bk);
     static const char *const names[] = {"乡镇", "乡镇得分图", "乡镇 (2)", "乡镇得分图 (2)",
-                                        "扣分明细 (2)", "扣分明细得分图", "扣分明细", "未通过的文件"};
+                                        "扣分明细 (2)", "扣分明细得分图", "扣分明细", "未通过的文件",
+                                        "来源"};
     assert_int_equal(bk.n, KH_ARRAY_LEN(names));
     for (size_t i = 0; i < KH_ARRAY_LEN(names); i++)
         assert_string_equal(bk.s[i].name, names[i]);

@@ -87,6 +87,15 @@ if ! is_done csv; then
     done_mark csv
 fi
 
+# cJSON: one file (rank --previous reads an earlier result with it).
+if ! is_done cjson; then
+    d=$(fetch cjson)
+    LIBCFLAGS="-I$d"
+    lib cjson "$W/obj/cjson" "$d/cJSON.c"
+    cp "$d/cJSON.h" "$PREFIX/include/"
+    done_mark cjson
+fi
+
 if ! is_done utf8proc; then
     d=$(fetch utf8proc)
     LIBCFLAGS="-I$d -DUTF8PROC_STATIC"

@@ -16,7 +16,7 @@ version=$(sed -n 's/^#define KAOHE_VERSION "\(.*\)"$/\1/p' include/kaohe.h)
 # The same sources as the Linux build; formats are checked there (mingw's
 # printf attribute does not know %zu, which its C99 printf does).
 CFLAGS="-std=c11 -O2 -g0 -D_GNU_SOURCE -D__USE_MINGW_ANSI_STDIO=1 -DUTF8PROC_STATIC
- -DLXW_STATIC -DKH_DATADIR=\"rubrics\" -DKH_LOCALEDIR=\"locale\" -Iinclude -Isrc -I$D/include
+ -DLXW_STATIC -DSODIUM_STATIC -DKH_DATADIR=\"rubrics\" -DKH_LOCALEDIR=\"locale\" -Iinclude -Isrc -I$D/include
  -Wall -Wextra -Werror -Wno-format -Wno-missing-field-initializers"
 mkdir -p "$W/obj/kaohe"
 objs=()
@@ -43,7 +43,7 @@ $HOST-windres -I tools/windows tools/windows/kaohe.rc -O coff -o "$W/obj/kaohe/k
 objs+=("$W/obj/kaohe/kaohe.res.o")
 echo "  LINK    $W/kaohe.exe"
 $CC -static -s -o "$W/kaohe.exe" "${objs[@]}" -L"$D/lib" \
-    -lmicrohttpd -lsqlite3 -lsodium -lxlsxwriter -lminizip -lz -lexpat -lcsv \
+    -lmicrohttpd -lsqlite3 -lsodium -lcjson -lxlsxwriter -lminizip -lz -lexpat -lcsv \
     -lfreexl -lutf8proc -lintl -liconv -lws2_32 -lbcrypt -ladvapi32 -lpthread
 
 # The zip an office unpacks: the program, the rubrics and samples, the

@@ -1,0 +1,24 @@
+/*
+ * provenance.h - where every number came from: the SHA-256, size and
+ * modification time of the files a run read (libsodium's SHA-256), so that a
+ * published ranking can be traced to the exact files (doc/formats.md §5).
+ */
+#ifndef KH_PROVENANCE_H
+#define KH_PROVENANCE_H
+
+#include "common.h"
+
+typedef struct kh_digest {
+    bool ok;             /* false: the file could not be read again (standard input) */
+    char sha256[65];     /* lower-case hex */
+    int64_t size;        /* bytes */
+    int64_t mtime;       /* seconds since 1970, UTC */
+} kh_digest;
+
+/* Read path and fill *out (out->ok false when it cannot be read). */
+void kh_file_digest(const char *path, kh_digest *out);
+
+/* "2026-12-04T03:40:00Z" of t into buf (at least 21 bytes). */
+void kh_iso_time(int64_t t, char *buf, size_t n);
+
+#endif
