@@ -293,6 +293,21 @@ kh_status kh_write_json_file(const kh_batch *b, bool ranked, const char *path,
  * refuse to write two outputs over each other. */
 bool kh_same_output(const char *a, const char *b);
 
+/* ------------------------------------------------------------------ */
+/* kaohe serve: the browser page. */
+
+typedef struct kh_server kh_server;
+
+/** Start serving the page on listen ("127.0.0.1:8080"; NULL for that), on
+ * threads of its own, scoring against the rubrics of reg (which must
+ * outlive it).  Only addresses of this machine (127.x.x.x) are accepted for
+ * now.  KH_ERR_USAGE or KH_ERR_IO with a message in d. */
+kh_status kh_server_start(const kh_registry *reg, const char *listen, kh_server **out,
+                          kh_diags *d);
+/** The address to open in a browser, "http://127.0.0.1:8080/". */
+const char *kh_server_url(const kh_server *s);
+void kh_server_stop(kh_server *s);
+
 /** Remove the temporary files kaohe has made and not yet renamed into
  * place, and make no more: for a front end's handler of SIGINT and SIGTERM,
  * just before the process ends.  It keeps a lock for good, so that no other

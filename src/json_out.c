@@ -100,6 +100,10 @@ static void write_unit(FILE *out, const kh_unit *u, bool ranked)
         const kh_item *it = &r->items[j];
         fputs(j ? ",\n     {\"item\": " : "{\"item\": ", out);
         json_str(out, it->num);
+        if (it->name) {
+            fputs(", \"name\": ", out);
+            json_str(out, it->name);
+        }
         fputs(", \"points\": ", out);
         json_dec(out, it->points);
         fputs(", \"deduction\": ", out);

@@ -82,8 +82,9 @@ static const char usage_main[] = N_(
     "                                              write the ranking workbook\n"
     "  rubric list | rubric show ID | rubric check FILE...\n"
     "                                              list, show or check rubrics\n"
+    "  serve  [--listen 127.0.0.1:PORT]             the page to use in a browser\n"
     "\n"
-    "INPUT is a .xlsx or .csv checklist, or a folder of them.\n"
+    "INPUT is a .xlsx, .xls, .ods or .csv checklist, or a folder of them.\n"
     "Run 'kaohe COMMAND --help' for the options of a command.\n"
     "Exit status: 0 all inputs scored, 1 some inputs rejected, 2 usage error or bad rubric.\n");
 
@@ -139,6 +140,16 @@ static const char usage_rank[] = N_(
     "  -j, --jobs N        read and score N files at a time (default: one per CPU);\n"
     "                      the results are the same whatever N is\n"
     "  -q, --quiet         no notes and no progress on standard error\n"
+    "  -h, --help          show this help\n");
+
+static const char usage_serve[] = N_(
+    "usage: kaohe serve [--rubric FILE]... [--listen 127.0.0.1:PORT]\n"
+    "Serve the page where checklists are uploaded and ranked, in a browser on this\n"
+    "machine (default http://127.0.0.1:8080/).  Ctrl-C stops it.  Nothing is kept:\n"
+    "the files of a request are removed once it is answered.\n"
+    "\n"
+    "      --listen ADDR:PORT  where to listen (this machine only: 127.x.x.x)\n"
+    "      --rubric FILE   also load this rubric file (repeatable)\n"
     "  -h, --help          show this help\n");
 
 static const char usage_rubric[] = N_(
@@ -232,6 +243,7 @@ typedef struct opts {
     size_t nquotas;
     const char *roster;     /* --roster FILE */
     const char *previous;   /* --previous OLD.json */
+    const char *listen;     /* serve --listen ADDR:PORT */
     bool provenance;        /* record the inputs' digests (rank: 来源, JSON) */
     bool keep_checks;       /* keep every check point's result (JSON) */
 } opts;
@@ -291,6 +303,7 @@ static const struct option long_opts[] = {
     {"quota", required_argument, NULL, 'Q'},
     {"roster", required_argument, NULL, 'L'},
     {"previous", required_argument, NULL, 'P'},
+    {"listen", required_argument, NULL, 'W'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -347,6 +360,7 @@ static int parse_opts(int argc, char **argv, const char *allowed, const char *he
             break;
         case 'L': o->roster = optarg; break;
         case 'P': o->previous = optarg; break;
+        case 'W': o->listen = optarg; break;
         case 'G':
             if (!push(&o->grades, &o->ngrades, optarg))
                 return EXIT_USAGE;
@@ -761,6 +775,36 @@ static int cmd_rank(int argc, char **argv, opts *o)
     return status;
 }
 
+static int cmd_serve(int argc, char **argv, opts *o)
+{
+    int rc = parse_opts(argc, argv, "RWh", usage_serve, o);
+    if (rc >= 0)
+        return rc;
+    if (optind != argc)
+        return usage(usage_serve, EXIT_USAGE);
+    int status = 0;
+    kh_registry *reg = load_registry(o, &status);
+    if (!reg)
+        return status;
+    kh_diags d = {0};
+    kh_server *s = NULL;
+    kh_status st = kh_server_start(reg, o->listen, &s, &d);
+    print_diags(&d);
+    if (st != KH_OK) {
+        kh_registry_free(reg);
+        return st == KH_ERR_USAGE ? EXIT_USAGE : EXIT_REJECTED;
+    }
+    printf(_("kaohe: open %s in a browser on this machine (Ctrl-C stops kaohe)\n"),
+           kh_server_url(s));
+    fflush(stdout);
+    /* Until Ctrl-C or SIGTERM: the thread of kh_on_termination ends the
+     * process. */
+    kh_wait_for_termination();
+    kh_server_stop(s);
+    kh_registry_free(reg);
+    return 0;
+}
+
 static int cmd_rubric(int argc, char **argv, opts *o)
 {
     int rc = parse_opts(argc, argv, "Rh", usage_rubric, o);
@@ -849,6 +893,8 @@ int main(int argc, char **argv)
         status = cmd_rank(argc - 1, argv + 1, &o);
     else if (strcmp(cmd, "rubric") == 0)
         status = cmd_rubric(argc - 1, argv + 1, &o);
+    else if (strcmp(cmd, "serve") == 0)
+        status = cmd_serve(argc - 1, argv + 1, &o);
     else {
         eprintf(_("unknown command '%s'"), cmd);
         status = usage(usage_main, EXIT_USAGE);

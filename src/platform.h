@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -105,6 +106,14 @@ int kh_anon_link(const char *reopen, const char *path);
  * -1/errno (ENOTSUP where there is no such call: fsync each file). */
 int kh_syncfs(int fd);
 
+/* Make a new private folder from the template tmpl ending in "XXXXXX"
+ * (mkdtemp): tmpl, or NULL/errno. */
+char *kh_mkdtemp(char *tmpl);
+
+/* A dotted IPv4 address ("127.0.0.1") in host byte order: false when s is
+ * not one. */
+bool kh_parse_ipv4(const char *s, uint32_t *addr);
+
 /* This process's id; whether the process pid is running on this machine
  * (true when it cannot be told). */
 long kh_process_id(void);
@@ -117,6 +126,9 @@ bool kh_process_alive(long pid);
  * cleanup runs as ordinary code (it may lock mutexes).  Call it before any
  * thread starts.  0, or -1/errno. */
 int kh_on_termination(void (*cleanup)(void));
+
+/* Wait until the process is ended by a signal (kh_on_termination). */
+void kh_wait_for_termination(void);
 
 /* Standard streams as kaohe writes them (Windows: the console shows UTF-8,
  * and standard output is binary, so that -o - gives the same bytes as on

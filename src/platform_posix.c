@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <locale.h>
+#include <arpa/inet.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -214,6 +215,26 @@ int kh_syncfs(int fd)
 
 void kh_console_utf8(void)
 {
+}
+
+void kh_wait_for_termination(void)
+{
+    for (;;)
+        pause();
+}
+
+char *kh_mkdtemp(char *tmpl)
+{
+    return mkdtemp(tmpl);
+}
+
+bool kh_parse_ipv4(const char *s, uint32_t *addr)
+{
+    struct in_addr a;
+    if (inet_pton(AF_INET, s, &a) != 1)
+        return false;
+    *addr = ntohl(a.s_addr);
+    return true;
 }
 
 long kh_process_id(void)

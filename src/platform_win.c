@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <io.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -239,6 +240,47 @@ void kh_console_utf8(void)
     SetConsoleCP(CP_UTF8);
     _setmode(_fileno(stdout), _O_BINARY);
     _setmode(_fileno(stdin), _O_BINARY);
+}
+
+void kh_wait_for_termination(void)
+{
+    for (;;)
+        Sleep(INFINITE);
+}
+
+char *kh_mkdtemp(char *tmpl)
+{
+    static const char chars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+    size_t len = strlen(tmpl);
+    if (len < 6 || memcmp(tmpl + len - 6, "XXXXXX", 6) != 0) {
+        errno = EINVAL;
+        return NULL;
+    }
+    for (int attempt = 0; attempt < 100; attempt++) {
+        for (int i = 0; i < 6; i++) {
+            unsigned r;
+            if (rand_s(&r) != 0)
+                r = (unsigned)GetTickCount() * 2654435761u + (unsigned)i;
+            tmpl[len - 6 + i] = chars[r % (sizeof chars - 1)];
+        }
+        if (_mkdir(tmpl) == 0)
+            return tmpl;
+        if (errno != EEXIST)
+            return NULL;
+    }
+    errno = EEXIST;
+    return NULL;
+}
+
+bool kh_parse_ipv4(const char *s, uint32_t *addr)
+{
+    unsigned a, b, c, d;
+    char end;
+    if (sscanf(s, "%u.%u.%u.%u%c", &a, &b, &c, &d, &end) != 4 || a > 255 || b > 255 ||
+        c > 255 || d > 255)
+        return false;
+    *addr = (uint32_t)a << 24 | (uint32_t)b << 16 | (uint32_t)c << 8 | d;
+    return true;
 }
 
 long kh_process_id(void)

@@ -1,7 +1,9 @@
 /*
  * previous.c - an earlier result (kaohe's own JSON, doc/formats.md §5)
  * read back for rank --previous: each unit's total, rank, grade and check
- * point results.  cJSON parses it; kaohe only picks out what it compares.
+ * point results.  cJSON parses it (with the C library's allocator: its
+ * hooks are global, and the server builds JSON with it too); kaohe only
+ * picks out what it compares.
  */
 #include "previous.h"
 
@@ -45,9 +47,6 @@ void kh_previous_free(kh_previous *p)
     kh_free(p);
 }
 
-/* cJSON allocates through kaohe's allocator. */
-static void *cj_malloc(size_t n) { return kh_malloc(n); }
-
 kh_status kh_previous_load(const char *path, kh_previous **out, kh_diags *d)
 {
     *out = NULL;
@@ -76,8 +75,6 @@ kh_status kh_previous_load(const char *path, kh_previous **out, kh_diags *d)
                      (unsigned)(PREV_MAX_BYTES >> 20));
         return KH_ERR_LIMIT;
     }
-    static cJSON_Hooks hooks = {cj_malloc, kh_free};
-    cJSON_InitHooks(&hooks);
     cJSON *root = cJSON_ParseWithLength(kh_buf_str(&b), b.len);
     kh_buf_free(&b);
     const cJSON *units = root ? cJSON_GetObjectItemCaseSensitive(root, "units") : NULL;

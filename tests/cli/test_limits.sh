@@ -228,7 +228,7 @@ test_count_maximum() {
     # item's points; one more is taken for a typo.
     csv_result "$T/at.csv" 4.1 1000000
     expect_exit 0 "$KAOHE" score -q "$T/at.csv" -o - --format json
-    has_text "$T/out" '"item": "4", "points": "2", "deduction": "2", "score": "0"'
+    has_text "$T/out" '"item": "4", "name": "参加会议", "points": "2", "deduction": "2", "score": "0"'
     csv_result "$T/past.csv" 4.1 1000001
     expect_exit 1 "$KAOHE" score -q "$T/past.csv"
     has_text "$T/err" "1000001"
