@@ -294,15 +294,16 @@ static void upload_free(upload *u)
 }
 
 /* A POST from another site (a page elsewhere making the browser send to
- * 127.0.0.1) is refused: its Origin is not this server's. */
-static bool same_origin(kh_server *s, struct MHD_Connection *c)
+ * 127.0.0.1) is refused: its Origin is not the host it was sent to. */
+static bool same_origin(struct MHD_Connection *c)
 {
     const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
     if (!origin)
         return true; /* not a browser's cross-site request (curl, a form of ours) */
-    size_t n = strlen(s->url);
-    /* s->url ends with '/': the origin is the URL without it. */
-    return strlen(origin) == n - 1 && strncmp(origin, s->url, n - 1) == 0;
+    const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+    static const char scheme[] = "http://";
+    return host && strncmp(origin, scheme, sizeof scheme - 1) == 0 &&
+           strcmp(origin + sizeof scheme - 1, host) == 0;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -322,7 +323,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return send_error(c, strcmp(method, "POST") == 0 ? 404 : 405, "不支持的请求");
     upload *u = *con_cls;
     if (!u) {
-        if (!same_origin(s, c))
+        if (!same_origin(c))
             return send_error(c, 403, "拒绝来自其他网站的请求");
         u = kh_calloc(1, sizeof *u);
         if (!u)
