@@ -3,10 +3,13 @@
 # Chromium through Selenium) uploading through the file input.  Only
 # 127.0.0.1 is ever contacted.  Screenshots stay in $T (not in git).
 
-# start_server : kaohe serve on a free port; sets URL and SPID.
+# start_server : kaohe serve on a free port; sets URL and SPID.  The server
+# is killed when the test ends, however it ends: a server left running would
+# hold the files and folders of the test (and, in a chroot, its /dev).
 start_server() {
     TMPDIR="$T/tmp" "$KAOHE" serve --listen 127.0.0.1:0 >"$T/serve.out" 2>"$T/serve.err" &
     SPID=$!
+    trap 'kill -9 $SPID 2>/dev/null || true' EXIT
     mkdir -p "$T/tmp"
     for _ in $(seq 50); do
         URL=$(sed -n 's/.*\(http:\/\/127\.0\.0\.1:[0-9]*\/\).*/\1/p' "$T/serve.out")
@@ -20,6 +23,7 @@ stop_server() {
     kill -INT "$SPID" 2>/dev/null || true
     rc=0
     wait "$SPID" || rc=$?
+    trap - EXIT
     [ "$rc" = 130 ] || fail "Ctrl-C ended kaohe serve with status $rc"
 }
 
