@@ -552,7 +552,11 @@ static bool set_grades(kh_batch *b, const opts *o)
     }
     for (size_t i = 0; i < o->ngrades; i++) {
         size_t n = rubric_prefix(o->grades[i]);
-        char *id = n ? strndup(o->grades[i], n) : NULL;
+        char *id = n ? malloc(n + 1) : NULL; /* no strndup on Windows */
+        if (id) {
+            memcpy(id, o->grades[i], n);
+            id[n] = '\0';
+        }
         const char *quota = NULL;
         for (size_t k = 0; k < o->nquotas; k++)
             if (rubric_prefix(o->quotas[k]) == n && strncmp(o->grades[i], o->quotas[k], n) == 0)
