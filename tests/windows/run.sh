@@ -33,6 +33,9 @@ chmod +x "$B/kaohe"
 echo "== 1. outputs byte-identical to the Linux build's"
 export SOURCE_DATE_EPOCH=1700000000
 fail=0
+# Both read the rubrics by the same name: the ranking's 来源 sheet and the
+# JSON's provenance record the rubric files' paths.
+export KAOHE_RUBRICS=$top/templates/rubrics
 for k in linux windows; do
     if [ $k = linux ]; then K=build/kaohe; else K=$B/kaohe; fi
     o=$tmp/$k
@@ -51,7 +54,7 @@ done < <(find "$tmp/linux" -type f -print0)
 m=$(find "$tmp/windows" -type f | wc -l)
 [ "$n" -eq "$m" ] || { echo "  $n files from Linux, $m from Windows"; fail=1; }
 echo "  $n files compared"
-unset SOURCE_DATE_EPOCH
+unset SOURCE_DATE_EPOCH KAOHE_RUBRICS
 
 echo "== 2. the CLI tests against kaohe.exe"
 B=$B KAOHE_NOT_HERE=tests/windows/not-here.txt tests/run-sh.sh tests/cli || fail=1
