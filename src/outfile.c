@@ -37,20 +37,6 @@ static bool temps_closed;      /* the process is ending: make no more */
 static uint64_t swept[64];
 static size_t nswept;
 
-/* Grow *v (of *cap) to hold n + 1 pointers: false when out of memory. */
-static bool grow(char ***v, size_t n, size_t *cap)
-{
-    if (n < *cap)
-        return true;
-    size_t c = *cap ? *cap * 2 : 16;
-    char **nv = kh_realloc(*v, c * sizeof *nv);
-    if (!nv)
-        return false;
-    *v = nv;
-    *cap = c;
-    return true;
-}
-
 /* An empty list holds no memory (the allocation-failure tests count every
  * block left). */
 static void temps_trim(void)
@@ -152,7 +138,7 @@ static char *tmp_beside_locked(const char *path)
     kh_buf_printf(&b, ".%s.%ld-XXXXXX.tmp", base, kh_process_id());
     char *tmp = kh_buf_steal(&b);
     char *dir = slash ? kh_strndup(path, dirlen > 1 ? dirlen - 1 : 1) : kh_strdup(".");
-    if (!tmp || !dir || !grow(&temps, ntemps, &captemps)) {
+    if (!tmp || !dir || !kh_grow((void **)&temps, &captemps, ntemps + 1, sizeof *temps)) {
         kh_free(tmp);
         kh_free(dir);
         temps_trim();
@@ -248,7 +234,7 @@ static int place_anon_over(const char *reopen, const char *path)
     int e = EEXIST;
     pthread_mutex_lock(&temps_mu);
     char *entry = kh_strdup(tmp);
-    if (temps_closed || !entry || !grow(&temps, ntemps, &captemps)) {
+    if (temps_closed || !entry || !kh_grow((void **)&temps, &captemps, ntemps + 1, sizeof *temps)) {
         e = temps_closed ? EINTR : ENOMEM;
         kh_free(entry);
         temps_trim();

@@ -242,13 +242,9 @@ long kh_roster_find(const kh_roster *ro, const char *unit, const kh_rubric *r)
 static size_t code_points(const char *s, uint32_t *cp, size_t max)
 {
     size_t n = 0;
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p && n < max) {
-        uint32_t c = *p++;
-        int more = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
-        c &= more == 3 ? 0x07 : more == 2 ? 0x0F : more == 1 ? 0x1F : 0x7F;
-        for (; more > 0 && (*p & 0xC0) == 0x80; more--)
-            c = (c << 6) | (*p++ & 0x3F);
+    while (*s && n < max) {
+        unsigned c;
+        s += kh_utf8_decode(s, &c);
         cp[n++] = c;
     }
     return n;

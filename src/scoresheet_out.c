@@ -159,6 +159,14 @@ static void merge(kh_xw *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t c1, lxw_
     kh_xw_str(x, ws, row, c1, text, fmt);
 }
 
+/* text across the whole width of row, at pt points; its height. */
+static double full_row(kh_xw *x, lxw_worksheet *ws, lxw_row_t row, const char *text,
+                       lxw_format *fmt, double width, double pt)
+{
+    merge(x, ws, row, 0, NCOLS - 1, text, fmt);
+    return kh_form_height(kh_form_lines(text, width, pt), pt);
+}
+
 /* The cells of the scoresheet of u; row heights into h. */
 static kh_status ss_rows(kh_xw *x, lxw_worksheet *ws, const ss_formats *f, const kh_unit *u,
                          double *h)
@@ -187,16 +195,13 @@ static kh_status ss_rows(kh_xw *x, lxw_worksheet *ws, const ss_formats *f, const
     char *title = kh_buf_steal(&tb);
     if (!title)
         return KH_ERR_NOMEM;
-    merge(x, ws, row, 0, NCOLS - 1, title, f->title);
-    h[row] = kh_form_height(kh_form_lines(title, total_width, 16), 16) + 6;
+    h[row] = full_row(x, ws, row, title, f->title, total_width, 16) + 6;
     kh_free(title);
     row++;
     char *basis = field_text("考核依据", r->title);
     if (!basis)
         return KH_ERR_NOMEM;
-    merge(x, ws, row, 0, NCOLS - 1, basis, f->field);
-    h[row] = kh_form_height(kh_form_lines(basis, total_width, KH_FORM_FONT_SIZE),
-                            KH_FORM_FONT_SIZE);
+    h[row] = full_row(x, ws, row, basis, f->field, total_width, KH_FORM_FONT_SIZE);
     kh_free(basis);
     row++;
 
@@ -223,8 +228,7 @@ static kh_status ss_rows(kh_xw *x, lxw_worksheet *ws, const ss_formats *f, const
         kh_buf_free(&b);
         if (!line)
             return KH_ERR_NOMEM;
-        merge(x, ws, row, 0, NCOLS - 1, line, f->veto);
-        h[row] = kh_form_height(kh_form_lines(line, total_width, 13), 13) + 4;
+        h[row] = full_row(x, ws, row, line, f->veto, total_width, 13) + 4;
         kh_free(line);
         row++;
     }
