@@ -58,6 +58,13 @@ void kh_batch_free(kh_batch *b)
 
 void kh_batch_set_roster(kh_batch *b, const kh_roster *ro) { b->roster = ro; }
 const kh_roster *kh_batch_roster(const kh_batch *b) { return b->roster; }
+
+void kh_batch_set_labels(kh_batch *b, const char *(*label)(void *ctx, const char *path),
+                         void *ctx)
+{
+    b->label = label;
+    b->label_ctx = ctx;
+}
 size_t kh_batch_missing_count(const kh_batch *b) { return b->nmissing; }
 size_t kh_batch_missing_at(const kh_batch *b, size_t i) { return b->missing[i]; }
 
@@ -313,9 +320,10 @@ static int id_cmp(const void *pa, const void *pb)
     return a->ino < b->ino ? -1 : a->ino > b->ino;
 }
 
-static kh_status remember_input(kh_batch *b, const char *path, const kh_digest *dg)
+static kh_status remember_input(kh_batch *b, const char *path, const char *shown,
+                                const kh_digest *dg)
 {
-    char *p = kh_strdup(path);
+    char *p = kh_strdup(shown);
     size_t cap = b->capinputs, cap2 = b->capinputs;
     if (!p || !kh_grow((void **)&b->inputs, &b->capinputs, b->ninputs + 1, sizeof *b->inputs) ||
         !kh_grow((void **)&b->input_ids, &cap, b->ninputs + 1, sizeof *b->input_ids) ||
@@ -381,10 +389,52 @@ static void read_file(file_ctx *c)
     c->rst = rst;
 }
 
+/* Replace *s by a copy of shown when it is path. */
+static kh_status relabel_one(char **s, const char *path, const char *shown)
+{
+    if (!*s || strcmp(*s, path) != 0)
+        return KH_OK;
+    char *n = kh_strdup(shown);
+    if (!n)
+        return KH_ERR_NOMEM;
+    kh_free(*s);
+    *s = n;
+    return KH_OK;
+}
+
+static kh_status relabel_diags(kh_diags *d, const char *path, const char *shown)
+{
+    kh_status st = KH_OK;
+    for (size_t i = 0; i < d->n && st == KH_OK; i++)
+        st = relabel_one(&d->v[i].file, path, shown);
+    return st;
+}
+
+/* What reading c->path gave, named by shown instead (kh_batch_set_labels). */
+static kh_status relabel(file_ctx *c, const char *shown)
+{
+    kh_status st = relabel_diags(&c->d, c->path, shown);
+    if (st == KH_OK)
+        st = relabel_diags(&c->notes, c->path, shown);
+    if (st == KH_OK)
+        st = relabel_diags(&c->rej.errors, c->path, shown);
+    for (size_t i = 0; i < c->rej.nrejected && st == KH_OK; i++)
+        st = relabel_one(&c->rej.rejected[i].source, c->path, shown);
+    for (size_t i = 0; i < c->nunits && st == KH_OK; i++)
+        st = relabel_one(&c->units[i]->cl->source, c->path, shown);
+    return st;
+}
+
 /* Commit what reading c->path gave to b, in sheet order; c is emptied. */
 static kh_status commit_file(kh_batch *b, file_ctx *c, kh_diags *notes)
 {
-    kh_status st = remember_input(b, c->path, &c->digest);
+    const char *shown = b->label ? b->label(b->label_ctx, c->path) : NULL;
+    kh_status st = shown ? relabel(c, shown) : KH_OK;
+    const char *path = c->path;
+    if (shown)
+        c->path = shown; /* for the rejection below */
+    if (st == KH_OK)
+        st = remember_input(b, path, shown ? shown : path, &c->digest);
     /* The notes of a workbook rejected whole (a sheet skipped before a
      * broken one) would read as if part of it counted: they go with it. */
     if (st == KH_OK && c->rst == KH_OK)

@@ -54,6 +54,8 @@ struct kh_batch {
     } *grades;
     size_t ngrades, capgrades;
     const kh_roster *roster;  /* kh_batch_set_roster, or NULL */
+    const char *(*label)(void *ctx, const char *path); /* kh_batch_set_labels */
+    void *label_ctx;
     size_t *missing;          /* roster entries without a checklist */
     size_t nmissing;
 };
@@ -73,6 +75,14 @@ typedef struct kh_group {
 } kh_group;
 kh_group *kh_batch_groups(const kh_batch *b, size_t *ngroups);
 void kh_groups_free(kh_group *g, size_t n);
+
+/* Name inputs in everything the batch gives (messages, sources, the
+ * ranking's 来源 sheet) by label(ctx, path) instead of the path they were
+ * read from, where it returns non-NULL: kaohe serve reads an upload from
+ * a private folder as 0003.xlsx but the office knows it as 两江镇.xlsx.
+ * label is called on the thread that calls kh_batch_add*. */
+void kh_batch_set_labels(kh_batch *b, const char *(*label)(void *ctx, const char *path),
+                         void *ctx);
 
 /* True when path names the same file as one of the batch's inputs. */
 bool kh_batch_is_input(const kh_batch *b, const char *path);

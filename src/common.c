@@ -267,6 +267,16 @@ void kh_buf_reset(kh_buf *b)
         b->s[0] = '\0';
 }
 
+char *kh_strprintf(const char *fmt, ...)
+{
+    kh_buf b = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    kh_buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    return kh_buf_steal(&b);
+}
+
 char *kh_buf_steal(kh_buf *b)
 {
     char *s = b->s;

@@ -76,6 +76,8 @@ void kh_buf_printf(kh_buf *b, const char *fmt, ...)
 void kh_buf_vprintf(kh_buf *b, const char *fmt, va_list ap);
 void kh_buf_reset(kh_buf *b);            /* length 0, memory kept */
 char *kh_buf_steal(kh_buf *b);           /* returns s ("" if empty), resets */
+/* A new string formatted as printf does, or NULL when out of memory. */
+char *kh_strprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void kh_buf_free(kh_buf *b);
 static inline const char *kh_buf_str(const kh_buf *b) { return b->s ? b->s : ""; }
 
