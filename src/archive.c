@@ -1,0 +1,250 @@
+/*
+ * archive.c - zip archives of whole files (archive.h): unpacking an
+ * uploaded .zip of checklists through the XLSX zip layer, packing outputs
+ * with minizip's writer.
+ */
+#include "archive.h"
+#include "text.h"
+#include "xlsx_zip.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <iconv.h>
+#include <minizip/zip.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* name as UTF-8: as it is when valid, else read as GB18030 (what Windows
+ * Explorer's "send to compressed folder" writes on a Chinese system), else
+ * with the bad bytes shown as '?'.  New string, NULL when out of memory. */
+static char *entry_name(const char *name)
+{
+    size_t len = strlen(name);
+    if (kh_utf8_valid(name, len, NULL))
+        return kh_strdup(name);
+    iconv_t cd = iconv_open("UTF-8", "GB18030");
+    if (cd != (iconv_t)-1) {
+        size_t cap = len * 4 + 1, left = cap - 1, inleft = len;
+        char *out = kh_malloc(cap), *in = (char *)name, *o = out;
+        if (out && iconv(cd, &in, &inleft, &o, &left) != (size_t)-1) {
+            *o = '\0';
+            iconv_close(cd);
+            return out;
+        }
+        kh_free(out);
+        iconv_close(cd);
+    }
+    char buf[KH_XLSX_SHOW_BUFSZ];
+    return kh_strdup(kh_xlsx_show(name, buf));
+}
+
+/* Entries that are not an office's files: folders, and what macOS adds. */
+static bool is_noise(const char *norm)
+{
+    size_t n = strlen(norm);
+    if (n == 0 || norm[n - 1] == '/' || strncmp(norm, "__macosx/", 9) == 0)
+        return true;
+    const char *base = strrchr(norm, '/');
+    base = base ? base + 1 : norm;
+    return strncmp(base, "._", 2) == 0 || strcmp(base, ".ds_store") == 0;
+}
+
+static kh_status unpack_entry(kh_zip *z, const char *norm, const char *to, const char *as_shown,
+                              const char *shown_name, uint64_t max_entry, kh_diags *d)
+{
+    kh_status st = kh_zip_part_open(z, norm, NULL, d);
+    if (st != KH_OK)
+        return st;
+    FILE *f = fopen(to, "wb");
+    if (!f) {
+        kh_zip_part_close(z);
+        kh_diags_add(d, KH_ERROR, as_shown, NULL, NULL, 0, _("cannot write %s: %s"), to,
+                     strerror(errno));
+        return KH_ERR_IO;
+    }
+    char *chunk = kh_malloc(1 << 16);
+    uint64_t total = 0;
+    size_t n = 0;
+    if (!chunk)
+        st = KH_ERR_NOMEM;
+    while (st == KH_OK) {
+        st = kh_zip_part_read(z, chunk, 1 << 16, &n, d);
+        if (st != KH_OK || n == 0)
+            break;
+        total += n;
+        if (total > max_entry) {
+            kh_diags_add(d, KH_ERROR, as_shown, NULL, NULL, 0,
+                         _("%s in the archive is larger than %llu MiB once unpacked: a checklist "
+                           "is never that large"),
+                         shown_name, (unsigned long long)(max_entry >> 20));
+            st = KH_ERR_LIMIT;
+            break;
+        }
+        if (fwrite(chunk, 1, n, f) != n) {
+            kh_diags_add(d, KH_ERROR, as_shown, NULL, NULL, 0, _("cannot write %s: %s"), to,
+                         strerror(errno));
+            st = KH_ERR_IO;
+        }
+    }
+    kh_free(chunk);
+    kh_zip_part_close(z);
+    if (fclose(f) != 0 && st == KH_OK) {
+        kh_diags_add(d, KH_ERROR, as_shown, NULL, NULL, 0, _("cannot write %s: %s"), to,
+                     strerror(errno));
+        st = KH_ERR_IO;
+    }
+    if (st != KH_OK)
+        remove(to);
+    return st;
+}
+
+/* The zip layer names the file by the path it opened (a saved name such
+ * as 0003.zip); the office knows it by the name it uploaded. */
+static void rename_diags(kh_diags *d, size_t first, const char *as_shown)
+{
+    for (size_t i = first; i < d->n; i++) {
+        char *s = kh_strdup(as_shown);
+        if (s) {
+            kh_free(d->v[i].file);
+            d->v[i].file = s;
+        }
+    }
+}
+
+kh_status kh_archive_unpack(const char *path, const char *as_shown, uint64_t max_entry,
+                            kh_archive_place_fn place, void *ctx, kh_diags *d)
+{
+    size_t first = d->n;
+    kh_zip *z = NULL;
+    kh_status st = kh_zip_open_file(path, &z, d);
+    if (st != KH_OK)
+        return rename_diags(d, first, as_shown), st;
+    size_t count = kh_zip_count(z);
+    bool stop = false;
+    for (size_t i = 0; i < count && st == KH_OK && !stop; i++) {
+        const char *norm = kh_zip_norm_at(z, i);
+        if (is_noise(norm))
+            continue;
+        char *name = entry_name(kh_zip_find(z, norm));
+        char *to = name ? place(ctx, name, &stop) : NULL;
+        if (!name)
+            st = KH_ERR_NOMEM;
+        else if (to)
+            st = unpack_entry(z, norm, to, as_shown, name, max_entry, d);
+        kh_free(to);
+        kh_free(name);
+    }
+    kh_zip_free(z);
+    rename_diags(d, first, as_shown);
+    return st;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The file names of dir not starting with '.', sorted; NULL-terminated. */
+static char **list_files(const char *dir, size_t *n)
+{
+    DIR *dp = opendir(dir);
+    if (!dp)
+        return NULL;
+    char **names = NULL;
+    size_t cap = 0;
+    *n = 0;
+    struct dirent *e;
+    bool ok = true;
+    while (ok && (e = readdir(dp)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (*n + 2 > cap) {
+            cap = cap ? cap * 2 : 32;
+            char **g = kh_realloc(names, cap * sizeof *names);
+            if (!g) {
+                ok = false;
+                break;
+            }
+            names = g;
+        }
+        if (!(names[(*n)++] = kh_strdup(e->d_name)))
+            ok = false;
+    }
+    closedir(dp);
+    if (!ok) {
+        for (size_t i = 0; i < *n; i++)
+            kh_free(names[i]);
+        kh_free(names);
+        return NULL;
+    }
+    if (!names && !(names = kh_calloc(1, sizeof *names)))
+        return NULL;
+    names[*n] = NULL;
+    qsort(names, *n, sizeof *names, by_name);
+    return names;
+}
+
+static bool add_file(zipFile zf, const char *dir, const char *name, const zip_fileinfo *zi)
+{
+    char *p = kh_strprintf("%s/%s", dir, name);
+    FILE *f = p ? fopen(p, "rb") : NULL;
+    kh_free(p);
+    if (!f)
+        return false;
+    /* Flag bit 11: the name is UTF-8 (两江镇评分表.xlsx shows as such in
+     * Windows Explorer, WinRAR, 7-Zip and unzip). */
+    bool ok = zipOpenNewFileInZip4_64(zf, name, zi, NULL, 0, NULL, 0, NULL, Z_DEFLATED, 6, 0,
+                                      -MAX_WBITS, DEF_MEM_LEVEL, Z_DEFAULT_STRATEGY, NULL, 0,
+                                      0, 1u << 11, 0) == ZIP_OK;
+    char chunk[1 << 15];
+    size_t n;
+    while (ok && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        ok = zipWriteInFileInZip(zf, chunk, (unsigned)n) == ZIP_OK;
+    ok = ok && !ferror(f);
+    fclose(f);
+    return zipCloseFileInZip(zf) == ZIP_OK && ok;
+}
+
+kh_status kh_archive_pack(const char *path, const char *dir, kh_diags *d)
+{
+    size_t n = 0;
+    char **names = list_files(dir, &n);
+    if (!names) {
+        kh_diags_add(d, KH_ERROR, dir, NULL, NULL, 0, _("cannot read the folder: %s"),
+                     strerror(errno));
+        return KH_ERR_IO;
+    }
+    zip_fileinfo zi = {0};
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    time_t t = sde && *sde ? (time_t)strtoll(sde, NULL, 10) : time(NULL);
+    struct tm tm;
+#ifdef _WIN32
+    gmtime_s(&tm, &t);
+#else
+    gmtime_r(&t, &tm);
+#endif
+    zi.tmz_date.tm_sec = (uInt)tm.tm_sec;
+    zi.tmz_date.tm_min = (uInt)tm.tm_min;
+    zi.tmz_date.tm_hour = (uInt)tm.tm_hour;
+    zi.tmz_date.tm_mday = (uInt)tm.tm_mday;
+    zi.tmz_date.tm_mon = (uInt)tm.tm_mon;
+    zi.tmz_date.tm_year = (uInt)tm.tm_year + 1900;
+    zipFile zf = zipOpen64(path, APPEND_STATUS_CREATE);
+    bool ok = zf != NULL;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = add_file(zf, dir, names[i], &zi);
+    if (zf && zipClose(zf, NULL) != ZIP_OK)
+        ok = false;
+    for (size_t i = 0; i < n; i++)
+        kh_free(names[i]);
+    kh_free(names);
+    if (!ok) {
+        remove(path);
+        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0, _("cannot write the archive: %s"),
+                     strerror(errno ? errno : EIO));
+        return KH_ERR_IO;
+    }
+    return KH_OK;
+}

@@ -1,0 +1,37 @@
+/*
+ * archive.h - zip archives of whole files, on minizip: unpacking a .zip of
+ * filled checklists that an office uploads (kaohe serve), and packing
+ * outputs (every scoresheet, blank checklists) into one .zip to download.
+ *
+ * Unpacking reads through the XLSX reader's zip layer (xlsx_zip.h), so an
+ * uploaded archive has the same bomb limits as a workbook: sizes and CRCs
+ * checked, inflated bytes capped per entry and per archive, ".." names and
+ * duplicate names refused.
+ */
+#ifndef KH_ARCHIVE_H
+#define KH_ARCHIVE_H
+
+#include "common.h"
+
+/* Where to put one entry of the archive being unpacked.  name is the
+ * entry's path inside the archive as UTF-8 (names that are not UTF-8 are
+ * read as GB18030: Windows' own "compressed folder" writes them so); the
+ * callback returns a new path (kh_malloc) to write the entry to, or NULL to
+ * skip it.  It may set *stop to end the unpacking (a limit reached). */
+typedef char *(*kh_archive_place_fn)(void *ctx, const char *name, bool *stop);
+
+/* Unpack the archive at path: every entry that is a file (not a folder,
+ * not macOS's __MACOSX/ or ._ files) is offered to place, and written
+ * where it says, at most max_entry inflated bytes each.  KH_OK, or
+ * KH_ERR_INPUT (not a zip, damaged), KH_ERR_LIMIT (an entry over max_entry,
+ * or over the zip layer's caps), KH_ERR_IO /
+ * KH_ERR_NOMEM with a diagnostic naming the archive as shown (as_shown). */
+kh_status kh_archive_unpack(const char *path, const char *as_shown, uint64_t max_entry,
+                            kh_archive_place_fn place, void *ctx, kh_diags *d);
+
+/* Pack every file of folder dir whose name does not start with '.' into a
+ * new zip at path, in name order, with UTF-8 names (flag bit 11) and the
+ * time SOURCE_DATE_EPOCH when set (identical inputs, identical archive). */
+kh_status kh_archive_pack(const char *path, const char *dir, kh_diags *d);
+
+#endif
