@@ -1,0 +1,558 @@
+/* test_accounts.c - the accounts of `kaohe serve`: the users file read
+ * (good files, every kind of bad line with its line number), passwords set
+ * (file made 0600, then changed in place with the other lines kept),
+ * verification, names refused; sessions (tokens, sliding expiry on a fake
+ * clock, logout, the cap); the limit on failed logins per address and per
+ * name; and all of it from several threads at once. */
+#include "testutil.h"
+#include "accounts.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <sys/stat.h>
+#include <time.h>
+
+/* ---- the users file ---- */
+
+/* A fresh Argon2id hash of pw, as kaohe makes them. */
+static void hash_of(const char *pw, char out[crypto_pwhash_STRBYTES])
+{
+    assert_true(sodium_init() >= 0);
+    assert_int_equal(crypto_pwhash_str(out, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                       crypto_pwhash_MEMLIMIT_INTERACTIVE),
+                     0);
+}
+
+/* The seconds a wrong password for name takes to verify: the least of
+ * three tries, so that a busy machine does not make one look slow. */
+static double seconds_of(const kh_accounts *a, const char *name)
+{
+    double best = 1e9;
+    for (int i = 0; i < 3; i++) {
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        assert_false(kh_accounts_verify(a, name, "wrong password"));
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        if (s < best)
+            best = s;
+    }
+    return best;
+}
+
+static void load_good_file(void **state)
+{
+    const char *path = test_path(*state, "users");
+    char h1[crypto_pwhash_STRBYTES], h2[crypto_pwhash_STRBYTES];
+    hash_of("correct horse", h1);
+    hash_of("两江镇的密码", h2);
+    kh_buf b = {0};
+    /* A byte-order mark, CRLF, a comment, an empty and a blank line. */
+    kh_buf_printf(&b, "\xEF\xBB\xBF# users of kaohe serve\r\nalice:%s\r\n\n  \t\n张三:%s", h1, h2);
+    test_write_file(path, kh_buf_str(&b));
+    kh_buf_free(&b);
+
+    kh_diags d = {0};
+    kh_accounts *a = NULL;
+    assert_int_equal(kh_accounts_load(path, &a, &d), KH_OK);
+    assert_int_equal(d.n, 0);
+    assert_int_equal(kh_accounts_count(a), 2);
+    assert_true(kh_accounts_verify(a, "alice", "correct horse"));
+    assert_true(kh_accounts_verify(a, "张三", "两江镇的密码"));
+    assert_false(kh_accounts_verify(a, "alice", "correct horse "));
+    assert_false(kh_accounts_verify(a, "alice", "两江镇的密码")); /* another's password */
+    assert_false(kh_accounts_verify(a, "Alice", "correct horse"));
+    assert_false(kh_accounts_verify(a, "nobody", "correct horse"));
+    assert_false(kh_accounts_verify(a, NULL, "correct horse"));
+    assert_false(kh_accounts_verify(a, "alice", NULL));
+    assert_false(kh_accounts_verify(NULL, "alice", "correct horse"));
+
+    /* An unknown name takes as long as a wrong password (an Argon2id
+     * verification, tens of milliseconds; a lookup alone is microseconds). */
+    double known = seconds_of(a, "alice"), unknown = seconds_of(a, "nobody");
+    if (unknown < known / 3)
+        fail_msg("unknown name %.6f s, known name %.6f s", unknown, known);
+    kh_accounts_free(a);
+
+    /* An empty file is no accounts, not an error. */
+    test_write_file(path, "");
+    assert_int_equal(kh_accounts_load(path, &a, &d), KH_OK);
+    assert_int_equal(kh_accounts_count(a), 0);
+    assert_false(kh_accounts_verify(a, "alice", "correct horse"));
+    kh_accounts_free(a);
+    kh_accounts_free(NULL);
+}
+
+static void load_bad_lines(void **state)
+{
+    const char *path = test_path(*state, "users");
+    char h[crypto_pwhash_STRBYTES];
+    hash_of("password1", h);
+    char long_name[KH_ACCOUNT_NAME_MAX + 2];
+    memset(long_name, 'n', KH_ACCOUNT_NAME_MAX + 1);
+    long_name[KH_ACCOUNT_NAME_MAX + 1] = '\0';
+    kh_buf b = {0};
+    kh_buf_printf(&b,
+                  "# fine\n"
+                  "just a name\n"        /* 2 */
+                  " bob:%s\n"            /* 3 */
+                  "carol:notahash\n"     /* 4 */
+                  "dave:%s\n"            /* 5: fine */
+                  "dave:%s\n"            /* 6 */
+                  "e\x01ve:%s\n"         /* 7 */
+                  "\xff\xfe:%s\n"        /* 8 */
+                  "%s:%s\n"              /* 9 */
+                  ":%s\n"                /* 10 */
+                  "frank:$argon2i$v=19$m=4096,t=3,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo\n" /* 11 */
+                  "grace:%.40s\n"        /* 12: cut short */
+                  "henry  :%s\n",        /* 13 */
+                  h, h, h, h, h, long_name, h, h, h, h);
+    test_write_file(path, kh_buf_str(&b));
+    kh_buf_free(&b);
+
+    kh_diags d = {0};
+    kh_accounts *a = (kh_accounts *)&d; /* must be set to NULL */
+    assert_int_equal(kh_accounts_load(path, &a, &d), KH_ERR_INPUT);
+    assert_null(a);
+    if (d.n != 11)
+        test_print_diags(&d);
+    assert_int_equal(d.n, 11);
+    char want[512];
+#define WANT(i, line, msg)                                                    \
+    snprintf(want, sizeof want, "%s:%d: %s", path, line, msg);                \
+    assert_diag(&d, i, want)
+    WANT(0, 2, "the line has no colon: each line is a user name, a colon (:) and a password hash");
+    WANT(1, 3, "the user name is not accepted: it starts or ends with a space");
+    const char *not_hash = "the password hash is not an Argon2id hash (\"$argon2id$...\"): "
+                           "set the user's password again";
+    WANT(2, 4, not_hash);
+    WANT(3, 6, "the user dave is listed twice: remove one of the lines");
+    WANT(4, 7, "the user name is not accepted: it holds a control character");
+    WANT(5, 8, "the user name is not accepted: it is not valid UTF-8");
+    WANT(6, 9, "the user name is not accepted: it is longer than 64 bytes");
+    WANT(7, 10, "the user name is not accepted: it is empty");
+    WANT(8, 11, not_hash);
+    WANT(9, 12, not_hash);
+    WANT(10, 13, "the user name is not accepted: it starts or ends with a space");
+#undef WANT
+    /* Chinese too (English until po/zh_CN.po has them). */
+    assert_non_null(d.v[0].msg_zh);
+    kh_diags_clear(&d);
+
+    /* A missing file is an I/O error naming it. */
+    assert_int_equal(kh_accounts_load(test_path(*state, "none"), &a, &d), KH_ERR_IO);
+    assert_null(a);
+    snprintf(want, sizeof want, "%s: cannot open the file: No such file or directory",
+             test_path(*state, "none"));
+    assert_diag(&d, 0, want);
+    kh_diags_clear(&d);
+}
+
+static mode_t mode_of(const char *path)
+{
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    return st.st_mode & 07777;
+}
+
+/* The hash of name's line in the file at path (a new string), or NULL. */
+static char *hash_in_file(const char *path, const char *name)
+{
+    char *text = test_slurp(path, NULL), *found = NULL;
+    size_t n = strlen(name);
+    for (char *line = text; line && *line;) {
+        char *nl = strchr(line, '\n');
+        if (strncmp(line, name, n) == 0 && line[n] == ':') {
+            size_t len = nl ? (size_t)(nl - line) - n - 1 : strlen(line + n + 1);
+            if (len && line[n + 1 + len - 1] == '\r')
+                len--;
+            assert_null(found); /* one line a name */
+            found = strndup(line + n + 1, len);
+        }
+        line = nl ? nl + 1 : NULL;
+    }
+    free(text);
+    return found;
+}
+
+static void set_password_creates_then_replaces(const char *dir)
+{
+    const char *path = test_path(dir, "users");
+    kh_diags d = {0};
+    /* Created, private, one line. */
+    assert_int_equal(kh_accounts_set_password(path, "alice", "first password", &d), KH_OK);
+    assert_int_equal(d.n, 0);
+    assert_int_equal(mode_of(path), 0600);
+    char *h1 = hash_in_file(path, "alice");
+    assert_non_null(h1);
+    assert_int_equal(strncmp(h1, "$argon2id$", 10), 0);
+    char *text = test_slurp(path, NULL);
+    assert_int_equal(strlen(text), strlen("alice:") + strlen(h1) + 1);
+    free(text);
+    assert_int_equal(test_count_tmp(dir), 0);
+
+    /* Other lines, a CRLF one and a last line without a line end. */
+    char hb[crypto_pwhash_STRBYTES];
+    hash_of("bob's password", hb);
+    kh_buf b = {0};
+    kh_buf_printf(&b, "# the office\r\nalice:%s\r\nbob:%s\n\n# end", h1, hb);
+    test_write_file(path, kh_buf_str(&b));
+    assert_int_equal(chmod(path, 0600), 0);
+    assert_int_equal(kh_accounts_set_password(path, "alice", "second password", &d), KH_OK);
+    char *h2 = hash_in_file(path, "alice");
+    assert_non_null(h2);
+    assert_string_not_equal(h1, h2);
+    kh_buf want = {0};
+    kh_buf_printf(&want, "# the office\r\nalice:%s\r\nbob:%s\n\n# end", h2, hb);
+    text = test_slurp(path, NULL);
+    assert_string_equal(text, kh_buf_str(&want));
+    free(text);
+    assert_int_equal(mode_of(path), 0600);
+
+    /* A new name goes at the end, on a line of its own. */
+    assert_int_equal(kh_accounts_set_password(path, "新用户", "third password", &d), KH_OK);
+    char *h3 = hash_in_file(path, "新用户");
+    kh_buf_printf(&want, "\n新用户:%s\n", h3);
+    text = test_slurp(path, NULL);
+    assert_string_equal(text, kh_buf_str(&want));
+    free(text);
+
+    /* Read back: the new password works, the old one does not. */
+    kh_accounts *a = NULL;
+    assert_int_equal(kh_accounts_load(path, &a, &d), KH_OK);
+    assert_int_equal(kh_accounts_count(a), 3);
+    assert_true(kh_accounts_verify(a, "alice", "second password"));
+    assert_false(kh_accounts_verify(a, "alice", "first password"));
+    assert_true(kh_accounts_verify(a, "bob", "bob's password"));
+    assert_true(kh_accounts_verify(a, "新用户", "third password"));
+    kh_accounts_free(a);
+
+    /* A mode the owner chose is kept. */
+    assert_int_equal(chmod(path, 0640), 0);
+    assert_int_equal(kh_accounts_set_password(path, "bob", "bob's new one", &d), KH_OK);
+    assert_int_equal(mode_of(path), 0640);
+    assert_int_equal(d.n, 0);
+    assert_int_equal(test_count_tmp(dir), 0);
+    free(h1);
+    free(h2);
+    free(h3);
+    kh_buf_free(&b);
+    kh_buf_free(&want);
+    unlink(path);
+}
+
+/* Both ways kh_outfile writes: an anonymous file, and a named temporary. */
+static void set_password_file(void **state)
+{
+    set_password_creates_then_replaces(*state);
+    setenv("KAOHE_NO_ANONYMOUS_FILES", "1", 1);
+    set_password_creates_then_replaces(*state);
+    unsetenv("KAOHE_NO_ANONYMOUS_FILES");
+}
+
+static void set_password_refuses(void **state)
+{
+    const char *path = test_path(*state, "users");
+    static const struct { const char *name, *reason; } bad[] = {
+        {"a:b", "it holds a colon (:)"},
+        {"tab\there", "it holds a control character"},
+        {"line\nbreak", "it holds a control character"},
+        {"del\x7f", "it holds a control character"},
+        {"c1\xc2\x85", "it holds a control character"},
+        {"", "it is empty"},
+        {" alice", "it starts or ends with a space"},
+        {"alice\xe3\x80\x80", "it starts or ends with a space"}, /* U+3000 */
+        {"\xc0\xaf", "it is not valid UTF-8"},
+        {"nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn", /* 65 */
+         "it is longer than 64 bytes"},
+    };
+    kh_diags d = {0};
+    char want[256];
+    for (size_t i = 0; i < KH_ARRAY_LEN(bad); i++) {
+        assert_int_equal(kh_accounts_set_password(path, bad[i].name, "long enough", &d),
+                         KH_ERR_USAGE);
+        snprintf(want, sizeof want, "the user name is not accepted: %s", bad[i].reason);
+        assert_diag(&d, 0, want);
+        kh_diags_clear(&d);
+    }
+    assert_int_equal(kh_accounts_set_password(path, NULL, "long enough", &d), KH_ERR_USAGE);
+    kh_diags_clear(&d);
+    assert_int_equal(kh_accounts_set_password(path, "alice", "7 bytes", &d), KH_ERR_USAGE);
+    assert_diag(&d, 0, "the password is too short: use at least 8 letters, digits or signs");
+    kh_diags_clear(&d);
+    assert_int_equal(kh_accounts_set_password(path, "alice", NULL, &d), KH_ERR_USAGE);
+    kh_diags_clear(&d);
+    /* Nothing was written. */
+    assert_int_equal(access(path, F_OK), -1);
+    /* 64 bytes, 8-byte password: both just enough. */
+    const char *name64 = "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn";
+    assert_int_equal(kh_accounts_set_password(path, name64, "8 bytes!", &d), KH_OK);
+    /* A folder that is not there. */
+    assert_int_equal(kh_accounts_set_password(test_path(*state, "no/users"), "alice",
+                                              "long enough", &d),
+                     KH_ERR_IO);
+    assert_true(d.n > 0);
+    kh_diags_clear(&d);
+}
+
+/* ---- sessions ---- */
+
+static time_t fake_now = 1700000000;
+static time_t fake_clock(void)
+{
+    return fake_now;
+}
+
+static kh_sessions *new_sessions(unsigned ttl)
+{
+    kh_sessions *s = kh_sessions_new(ttl);
+    assert_non_null(s);
+    kh_sessions_set_clock(s, fake_clock);
+    return s;
+}
+
+static bool is_hex_token(const char *t)
+{
+    return strlen(t) == KH_SESSION_TOKEN_LEN && strspn(t, "0123456789abcdef") == strlen(t);
+}
+
+static void sessions_lifecycle(void **state)
+{
+    (void)state;
+    kh_sessions *s = new_sessions(100);
+    char t1[KH_SESSION_TOKEN_LEN + 1], t2[KH_SESSION_TOKEN_LEN + 1], user[KH_ACCOUNT_NAME_MAX + 1];
+    assert_true(kh_sessions_create(s, "alice", t1));
+    assert_true(kh_sessions_create(s, "张三", t2));
+    assert_true(is_hex_token(t1));
+    assert_true(is_hex_token(t2));
+    assert_string_not_equal(t1, t2);
+    assert_true(kh_sessions_user(s, t1, user, sizeof user));
+    assert_string_equal(user, "alice");
+    assert_true(kh_sessions_user(s, t2, user, sizeof user));
+    assert_string_equal(user, "张三");
+
+    /* Sliding: each use restarts the 100 seconds. */
+    fake_now += 99;
+    assert_true(kh_sessions_user(s, t1, user, sizeof user));
+    fake_now += 99;
+    assert_true(kh_sessions_user(s, t1, user, sizeof user));
+    assert_false(kh_sessions_user(s, t2, user, sizeof user)); /* unused for 198 s */
+    fake_now += 100;
+    assert_false(kh_sessions_user(s, t1, user, sizeof user)); /* exactly ttl: gone */
+    assert_false(kh_sessions_user(s, t1, user, sizeof user));
+
+    /* Logout; tokens that are not one. */
+    assert_true(kh_sessions_create(s, "alice", t1));
+    char copy[KH_SESSION_TOKEN_LEN + 1];
+    memcpy(copy, t1, sizeof copy);
+    copy[10] = copy[10] == 'a' ? 'b' : 'a';
+    assert_false(kh_sessions_user(s, copy, user, sizeof user));
+    assert_false(kh_sessions_user(s, NULL, user, sizeof user));
+    assert_false(kh_sessions_user(s, "", user, sizeof user));
+    copy[KH_SESSION_TOKEN_LEN - 1] = '\0';
+    memcpy(copy, t1, KH_SESSION_TOKEN_LEN - 1); /* a prefix */
+    assert_false(kh_sessions_user(s, copy, user, sizeof user));
+    assert_false(kh_sessions_user(s, t1, user, 5)); /* "alice" needs 6 bytes */
+    assert_true(kh_sessions_user(s, t1, user, 6));
+    kh_sessions_end(s, copy);
+    kh_sessions_end(s, NULL);
+    assert_true(kh_sessions_user(s, t1, user, sizeof user));
+    kh_sessions_end(s, t1);
+    assert_false(kh_sessions_user(s, t1, user, sizeof user));
+
+    /* Names a session cannot have. */
+    assert_false(kh_sessions_create(s, "", t1));
+    assert_false(kh_sessions_create(s, NULL, t1));
+    assert_false(kh_sessions_create(
+        s, "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn", t1));
+    kh_sessions_free(s);
+    kh_sessions_free(NULL);
+}
+
+static void sessions_cap(void **state)
+{
+    (void)state;
+    kh_sessions *s = new_sessions(3600);
+    static char tok[KH_SESSIONS_MAX + 1][KH_SESSION_TOKEN_LEN + 1];
+    char user[KH_ACCOUNT_NAME_MAX + 1], name[16];
+    for (int i = 0; i < KH_SESSIONS_MAX; i++) {
+        snprintf(name, sizeof name, "u%d", i);
+        assert_true(kh_sessions_create(s, name, tok[i]));
+    }
+    /* Session 0 used again: session 1 is now the one unused the longest. */
+    assert_true(kh_sessions_user(s, tok[0], user, sizeof user));
+    assert_true(kh_sessions_create(s, "last", tok[KH_SESSIONS_MAX]));
+    assert_false(kh_sessions_user(s, tok[1], user, sizeof user));
+    assert_true(kh_sessions_user(s, tok[0], user, sizeof user));
+    assert_string_equal(user, "u0");
+    for (int i = 2; i <= KH_SESSIONS_MAX; i++)
+        assert_true(kh_sessions_user(s, tok[i], user, sizeof user));
+    assert_string_equal(user, "last");
+    kh_sessions_free(s);
+}
+
+/* ---- failed logins ---- */
+
+static void login_limit_per_address(void **state)
+{
+    (void)state;
+    kh_sessions *s = new_sessions(3600);
+    unsigned wait = 99;
+    assert_true(kh_login_allowed(s, "10.0.0.1", "u0", &wait));
+    assert_int_equal(wait, 0);
+    time_t first = fake_now;
+    for (int i = 0; i < KH_LOGIN_MAX_FAILS; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "u%d", i);
+        assert_true(kh_login_allowed(s, "10.0.0.1", name, &wait));
+        kh_login_failed(s, "10.0.0.1", name);
+        fake_now += 10;
+    }
+    /* Any name from that address is refused until 15 minutes after the first. */
+    assert_false(kh_login_allowed(s, "10.0.0.1", "someone", &wait));
+    assert_int_equal(wait, first + 900 - fake_now);
+    assert_false(kh_login_allowed(s, "10.0.0.1", NULL, NULL));
+    /* Another address is not; nor are the names (one failure each). */
+    assert_true(kh_login_allowed(s, "10.0.0.2", "u0", &wait));
+    assert_int_equal(wait, 0);
+    /* Time passing lets it in again. */
+    fake_now = first + 899;
+    assert_false(kh_login_allowed(s, "10.0.0.1", "someone", &wait));
+    assert_int_equal(wait, 1);
+    fake_now = first + 900;
+    assert_true(kh_login_allowed(s, "10.0.0.1", "someone", &wait));
+    assert_int_equal(wait, 0);
+    kh_sessions_free(s);
+}
+
+static void login_limit_per_name(void **state)
+{
+    (void)state;
+    kh_sessions *s = new_sessions(3600);
+    unsigned wait;
+    char addr[32];
+    for (int i = 0; i < KH_LOGIN_MAX_FAILS - 1; i++) {
+        snprintf(addr, sizeof addr, "192.168.1.%d", i);
+        kh_login_failed(s, addr, "alice");
+    }
+    assert_true(kh_login_allowed(s, "192.168.9.9", "alice", &wait)); /* four are not five */
+    kh_login_failed(s, "192.168.1.99", "alice");
+    assert_false(kh_login_allowed(s, "192.168.9.9", "alice", &wait));
+    assert_int_equal(wait, 900);
+    assert_false(kh_login_allowed(s, NULL, "alice", &wait));
+    assert_true(kh_login_allowed(s, "192.168.9.9", "bob", &wait));
+    /* A success clears the name's failures and the address's. */
+    kh_login_succeeded(s, "192.168.9.9", "alice");
+    assert_true(kh_login_allowed(s, "192.168.9.9", "alice", &wait));
+    assert_int_equal(wait, 0);
+    for (int i = 0; i < KH_LOGIN_MAX_FAILS; i++)
+        kh_login_failed(s, "10.1.1.1", "carol");
+    assert_false(kh_login_allowed(s, "10.1.1.1", "dave", &wait));
+    assert_false(kh_login_allowed(s, "10.2.2.2", "carol", &wait));
+    kh_login_succeeded(s, "10.1.1.1", "dave"); /* clears the address, not carol */
+    assert_true(kh_login_allowed(s, "10.1.1.1", "dave", &wait));
+    assert_false(kh_login_allowed(s, "10.2.2.2", "carol", &wait));
+    kh_sessions_free(s);
+}
+
+/* Five failures within 15 minutes, not five in all: the window slides. */
+static void login_limit_window_slides(void **state)
+{
+    (void)state;
+    kh_sessions *s = new_sessions(3600);
+    unsigned wait;
+    time_t t0 = fake_now;
+    for (int i = 0; i < 4; i++) {
+        fake_now = t0 + 100 * i; /* 0, 100, 200, 300 */
+        kh_login_failed(s, "10.0.0.7", NULL);
+    }
+    fake_now = t0 + 950;
+    kh_login_failed(s, "10.0.0.7", NULL); /* the one at 0 is past the window */
+    assert_true(kh_login_allowed(s, "10.0.0.7", NULL, &wait));
+    fake_now = t0 + 960;
+    kh_login_failed(s, "10.0.0.7", NULL); /* 100..960: five within 15 minutes */
+    assert_false(kh_login_allowed(s, "10.0.0.7", NULL, &wait));
+    assert_int_equal(wait, 100 + 900 - 960);
+    fake_now = t0 + 1000;
+    assert_true(kh_login_allowed(s, "10.0.0.7", NULL, &wait));
+    kh_sessions_free(s);
+}
+
+/* Memory is bounded, and a flood of other keys does not free a locked one. */
+static void login_limit_bounded(void **state)
+{
+    (void)state;
+    kh_sessions *s = new_sessions(3600);
+    unsigned wait;
+    for (int i = 0; i < KH_LOGIN_MAX_FAILS; i++)
+        kh_login_failed(s, "10.9.9.9", "victim");
+    char addr[32];
+    for (int i = 0; i < 3 * KH_LOGIN_KEYS_MAX; i++) {
+        snprintf(addr, sizeof addr, "172.16.%d.%d", i / 256, i % 256);
+        kh_login_failed(s, addr, NULL);
+    }
+    assert_false(kh_login_allowed(s, "10.0.0.1", "victim", &wait));
+    assert_false(kh_login_allowed(s, "10.9.9.9", NULL, &wait));
+    /* The latest are remembered (one failure: allowed, but counted). */
+    for (int i = 0; i < KH_LOGIN_MAX_FAILS - 1; i++)
+        kh_login_failed(s, addr, NULL);
+    assert_false(kh_login_allowed(s, addr, NULL, &wait));
+    kh_sessions_free(s);
+}
+
+/* ---- threads ---- */
+
+static void *worker(void *arg)
+{
+    kh_sessions *s = arg;
+    char tok[KH_SESSION_TOKEN_LEN + 1], user[KH_ACCOUNT_NAME_MAX + 1], addr[32];
+    for (int i = 0; i < 300; i++) {
+        if (!kh_sessions_create(s, "alice", tok) || !kh_sessions_user(s, tok, user, sizeof user) ||
+            strcmp(user, "alice") != 0)
+            return "session lost";
+        snprintf(addr, sizeof addr, "10.%d.0.1", i);
+        (void)kh_login_allowed(s, addr, "alice", NULL);
+        kh_login_failed(s, addr, "alice");
+        if (i % 3 == 0)
+            kh_sessions_end(s, tok);
+        if (i % 7 == 0)
+            kh_login_succeeded(s, addr, "alice");
+    }
+    return NULL;
+}
+
+static void threads(void **state)
+{
+    (void)state;
+    kh_sessions *s = kh_sessions_new(3600);
+    assert_non_null(s);
+    pthread_t t[6];
+    for (size_t i = 0; i < KH_ARRAY_LEN(t); i++)
+        assert_int_equal(pthread_create(&t[i], NULL, worker, s), 0);
+    for (size_t i = 0; i < KH_ARRAY_LEN(t); i++) {
+        void *err;
+        assert_int_equal(pthread_join(t[i], &err), 0);
+        assert_null(err);
+    }
+    kh_sessions_free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(load_good_file, test_scratch_setup, test_scratch_teardown),
+        cmocka_unit_test_setup_teardown(load_bad_lines, test_scratch_setup, test_scratch_teardown),
+        cmocka_unit_test_setup_teardown(set_password_file, test_scratch_setup,
+                                        test_scratch_teardown),
+        cmocka_unit_test_setup_teardown(set_password_refuses, test_scratch_setup,
+                                        test_scratch_teardown),
+        cmocka_unit_test(sessions_lifecycle),
+        cmocka_unit_test(sessions_cap),
+        cmocka_unit_test(login_limit_per_address),
+        cmocka_unit_test(login_limit_per_name),
+        cmocka_unit_test(login_limit_window_slides),
+        cmocka_unit_test(login_limit_bounded),
+        cmocka_unit_test(threads),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
