@@ -17,6 +17,7 @@
 #include "batch.h"
 #include "provenance.h"
 #include "previous.h"
+#include "workspace.h"
 #include "outfile.h"
 #include "sheet.h"
 #include "text.h"
@@ -30,6 +31,7 @@
 #define SHEET_REJECTED "未通过的文件"
 #define SHEET_SOURCES "来源"
 #define SHEET_CHANGES "变更情况"
+#define SHEET_JOURNAL "更正记录"
 #define RESULT_OK "正常"
 #define RESULT_VETO "一票否决"
 
@@ -46,6 +48,8 @@ typedef struct rk {
     kh_xw x;
     const kh_batch *b;
     const kh_previous *prev;                    /* rank --previous, or NULL */
+    const kh_ws_change *journal;                /* the workspace's changes, or NULL */
+    size_t njournal;
     bool oom;
     lxw_format *title, *subtitle, *head, *note, *sign;
     time_t created;                             /* the run's time: 制表日期 */
@@ -1095,6 +1099,60 @@ static void write_sources(rk *k, lxw_worksheet *ws, const kh_group *groups, size
     print_setup(k, ws, true, 0);
 }
 
+/* 更正记录: from the workspace's journal (kaohe serve --workspace), every
+ * checklist replaced after it first counted: when, who, why, the totals
+ * and the files' SHA-256 before and after. */
+enum { K_AT, K_USER, K_UNIT, K_KIND, K_REASON, K_TOTAL, K_FILES, K_NCOLS };
+static const double journal_width[K_NCOLS] = {18, 10, 16, 8, 36, 16, 40};
+
+static void write_journal(rk *k, lxw_worksheet *ws)
+{
+    set_row(k, ws, 0, 30);
+    merge_text(k, ws, 0, 0, K_NCOLS - 1,
+               "检查表首次计入后因申诉、复核等更换的记录（来自工作区的变更日志）；文件以 SHA-256 前 12 位标识，全文见“来源”表。",
+               k->note);
+    static const char *const head[K_NCOLS] = {"时间", "操作人", "被考核单位", "类别", "原因",
+                                              "合计得分（原 → 新）", "检查表（原 → 新）"};
+    set_row(k, ws, 1, 24);
+    for (lxw_col_t c = 0; c < K_NCOLS; c++) {
+        kh_xw_str(&k->x, ws, 1, c, head[c], k->head);
+        set_col(k, ws, c, journal_width[c]);
+    }
+    lxw_row_t r = 2;
+    for (size_t i = 0; i < k->njournal && !k->oom; i++) {
+        const kh_ws_change *c = &k->journal[i];
+        if (!c->old_hash)
+            continue; /* a first upload is no correction */
+        kh_buf t = {0}, f = {0};
+        kh_buf_printf(&t, "%s → %s", c->old_total ? c->old_total : "", c->new_total);
+        kh_buf_printf(&f, "%.12s → %.12s（%s）", c->old_hash, c->new_hash, c->name);
+        char *total = buf_take(k, &t), *files = buf_take(k, &f);
+        const char *text[K_NCOLS] = {c->at,     c->user, c->unit,  c->kind,
+                                     c->reason ? c->reason : "", total ? total : "",
+                                     files ? files : ""};
+        unsigned lines = 1;
+        for (int col = 0; col < K_NCOLS; col++) {
+            unsigned n = text_lines(text[col], journal_width[col]);
+            if (n > lines)
+                lines = n;
+        }
+        set_row(k, ws, r, row_height(lines, 20));
+        for (lxw_col_t col = 0; col < K_NCOLS; col++)
+            kh_xw_str(&k->x, ws, r, col, text[col],
+                      col == K_REASON || col == K_UNIT || col == K_FILES ? k->left : k->center);
+        kh_free(total);
+        kh_free(files);
+        r++;
+    }
+    if (r == 2) {
+        set_row(k, ws, r, 20);
+        kh_xw_str(&k->x, ws, r, 0, "无（没有更换过检查表）", k->left);
+        r++;
+    }
+    worksheet_freeze_panes(ws, 2, 0);
+    print_setup(k, ws, true, 0);
+}
+
 /* ------------------------------------------------------------------ */
 
 static bool ends_with_xlsx(const char *path)
@@ -1108,8 +1166,25 @@ kh_status kh_write_ranking(const kh_batch *b, const char *path, kh_diags *d)
     return kh_write_ranking_since(b, NULL, path, d);
 }
 
+static kh_status write_ranking_book(const kh_batch *b, const kh_previous *prev,
+                                   const kh_ws_change *journal, size_t njournal,
+                                   bool with_journal, const char *path, kh_diags *d);
+
 kh_status kh_write_ranking_since(const kh_batch *b, const kh_previous *prev, const char *path,
                                  kh_diags *d)
+{
+    return write_ranking_book(b, prev, NULL, 0, false, path, d);
+}
+
+kh_status kh_write_ranking_journal(const kh_batch *b, const kh_ws_change *v, size_t n,
+                                   const char *path, kh_diags *d)
+{
+    return write_ranking_book(b, NULL, v, n, true, path, d);
+}
+
+static kh_status write_ranking_book(const kh_batch *b, const kh_previous *prev,
+                                   const kh_ws_change *journal, size_t njournal,
+                                   bool with_journal, const char *path, kh_diags *d)
 {
     if (!b || !path || !*path) {
         kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0,
@@ -1146,7 +1221,8 @@ kh_status kh_write_ranking_since(const kh_batch *b, const kh_previous *prev, con
      * keep every cell and shared string until workbook_close (about 245 MB
      * for 20000 units).  Every sheet is therefore written strictly in row
      * order, each row's height set before its cells. */
-    rk k = {.b = b, .prev = prev, .created = kh_xw_now()};
+    rk k = {.b = b, .prev = prev, .journal = journal, .njournal = njournal,
+            .created = kh_xw_now()};
     kh_status st = kh_xw_open(&k.x, path, true, k.created, d);
     if (st != KH_OK) {
         kh_groups_free(groups, ng);
@@ -1158,6 +1234,8 @@ kh_status kh_write_ranking_since(const kh_batch *b, const kh_previous *prev, con
     reserve_name(&k, SHEET_SOURCES);
     if (prev)
         reserve_name(&k, SHEET_CHANGES);
+    if (with_journal)
+        reserve_name(&k, SHEET_JOURNAL);
 
     if (ng == 0) {
         lxw_worksheet *ws = add_sheet(&k, "排名", NULL);
@@ -1202,6 +1280,12 @@ kh_status kh_write_ranking_since(const kh_batch *b, const kh_previous *prev, con
         lxw_worksheet *ws = add_sheet(&k, SHEET_CHANGES, NULL);
         if (ws)
             write_changes(&k, ws, groups, ng);
+    }
+    if (!k.oom && with_journal) {
+        release_name(&k, SHEET_JOURNAL);
+        lxw_worksheet *ws = add_sheet(&k, SHEET_JOURNAL, NULL);
+        if (ws)
+            write_journal(&k, ws);
     }
     if (!k.oom) {
         release_name(&k, SHEET_SOURCES);

@@ -1,0 +1,557 @@
+/*
+ * workspace.c - the year's record on SQLite (workspace.h says what is kept
+ * where and why a crash leaves it consistent).
+ */
+#include "workspace.h"
+#include "outfile.h"
+#include "provenance.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct kh_workspace {
+    sqlite3 *db;
+    char *dir;
+    pthread_mutex_t lock;
+};
+
+static const char schema[] =
+    "PRAGMA journal_mode=WAL;"
+    "PRAGMA synchronous=FULL;"
+    "PRAGMA foreign_keys=ON;"
+    "CREATE TABLE IF NOT EXISTS settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS files(hash TEXT PRIMARY KEY, ext TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS current(unit TEXT NOT NULL, rubric TEXT NOT NULL,"
+    " hash TEXT NOT NULL REFERENCES files(hash), name TEXT NOT NULL, total TEXT NOT NULL,"
+    " PRIMARY KEY(unit, rubric));"
+    "CREATE TABLE IF NOT EXISTS changes(id INTEGER PRIMARY KEY, at TEXT NOT NULL,"
+    " user TEXT NOT NULL, unit TEXT NOT NULL, rubric TEXT NOT NULL, kind TEXT NOT NULL,"
+    " reason TEXT, old_hash TEXT, old_total TEXT, new_hash TEXT NOT NULL,"
+    " new_total TEXT NOT NULL, name TEXT NOT NULL);";
+
+static kh_status db_error(kh_workspace *w, kh_diags *d)
+{
+    int code = sqlite3_errcode(w->db);
+    kh_diags_add(d, KH_ERROR, w->dir, NULL, NULL, 0,
+                 code == SQLITE_FULL ? _("the workspace's journal cannot be written: no space "
+                                         "left on the disk")
+                                     : _("the workspace's journal cannot be used: %s"),
+                 sqlite3_errmsg(w->db));
+    return code == SQLITE_NOMEM ? KH_ERR_NOMEM : KH_ERR_IO;
+}
+
+static char *path_of(const kh_workspace *w, const char *hash, const char *ext)
+{
+    return kh_strprintf("%s/files/%s%s", w->dir, hash, ext);
+}
+
+/* Files under DIR/files that no row names: a crash came between the file
+ * and its transaction.  Removed. */
+static void sweep_unnamed(kh_workspace *w)
+{
+    char *files = kh_strprintf("%s/files", w->dir);
+    DIR *dp = files ? opendir(files) : NULL;
+    kh_free(files);
+    if (!dp)
+        return;
+    sqlite3_stmt *q = NULL;
+    sqlite3_prepare_v2(w->db, "SELECT 1 FROM files WHERE hash = ?1 AND ext = ?2", -1, &q, NULL);
+    struct dirent *e;
+    while (q && (e = readdir(dp)) != NULL) {
+        const char *dot = strchr(e->d_name, '.');
+        if (!dot || dot - e->d_name != 64)
+            continue; /* ".", "..", and the writer's hidden temporaries */
+        sqlite3_bind_text(q, 1, e->d_name, 64, SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, dot, -1, SQLITE_STATIC);
+        if (sqlite3_step(q) == SQLITE_DONE) {
+            char *f = kh_strprintf("%s/files/%s", w->dir, e->d_name);
+            if (f)
+                remove(f);
+            kh_free(f);
+        }
+        sqlite3_reset(q);
+    }
+    sqlite3_finalize(q);
+    closedir(dp);
+}
+
+kh_status kh_workspace_open(const char *dir, kh_workspace **out, kh_diags *d)
+{
+    *out = NULL;
+    kh_workspace *w = kh_calloc(1, sizeof *w);
+    if (!w || !(w->dir = kh_strdup(dir))) {
+        kh_free(w);
+        return KH_ERR_NOMEM;
+    }
+    char *files = kh_strprintf("%s/files", dir);
+    char *journal = kh_strprintf("%s/journal.sqlite", dir);
+    kh_status st = KH_OK;
+    if (!files || !journal) {
+        st = KH_ERR_NOMEM;
+    } else if ((kh_mkdir(dir) != 0 && errno != EEXIST) ||
+               (kh_mkdir(files) != 0 && errno != EEXIST)) {
+        kh_diags_add(d, KH_ERROR, dir, NULL, NULL, 0,
+                     _("cannot make the workspace folder: %s"), strerror(errno));
+        st = KH_ERR_IO;
+    } else if (sqlite3_open_v2(journal, &w->db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                             NULL) != SQLITE_OK ||
+             sqlite3_busy_timeout(w->db, 10000) != SQLITE_OK ||
+             sqlite3_exec(w->db, schema, NULL, NULL, NULL) != SQLITE_OK)
+        st = db_error(w, d);
+    kh_free(files);
+    kh_free(journal);
+    if (st != KH_OK) {
+        sqlite3_close(w->db);
+        kh_free(w->dir);
+        kh_free(w);
+        return st;
+    }
+    pthread_mutex_init(&w->lock, NULL);
+    sweep_unnamed(w);
+    *out = w;
+    return KH_OK;
+}
+
+void kh_workspace_close(kh_workspace *w)
+{
+    if (!w)
+        return;
+    sqlite3_close(w->db);
+    pthread_mutex_destroy(&w->lock);
+    kh_free(w->dir);
+    kh_free(w);
+}
+
+static char *col(sqlite3_stmt *q, int i)
+{
+    const unsigned char *t = sqlite3_column_text(q, i);
+    return t ? kh_strdup((const char *)t) : NULL;
+}
+
+char *kh_workspace_get(kh_workspace *w, const char *key)
+{
+    pthread_mutex_lock(&w->lock);
+    sqlite3_stmt *q = NULL;
+    char *v = NULL;
+    if (sqlite3_prepare_v2(w->db, "SELECT value FROM settings WHERE key = ?1", -1, &q, NULL) ==
+            SQLITE_OK &&
+        sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW)
+        v = col(q, 0);
+    sqlite3_finalize(q);
+    pthread_mutex_unlock(&w->lock);
+    return v;
+}
+
+kh_status kh_workspace_set(kh_workspace *w, const char *key, const char *value, kh_diags *d)
+{
+    pthread_mutex_lock(&w->lock);
+    sqlite3_stmt *q = NULL;
+    const char *sql = value ? "INSERT OR REPLACE INTO settings(key, value) VALUES(?1, ?2)"
+                            : "DELETE FROM settings WHERE key = ?1";
+    kh_status st = KH_OK;
+    if (sqlite3_prepare_v2(w->db, sql, -1, &q, NULL) != SQLITE_OK ||
+        sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC) != SQLITE_OK ||
+        (value && sqlite3_bind_text(q, 2, value, -1, SQLITE_STATIC) != SQLITE_OK) ||
+        sqlite3_step(q) != SQLITE_DONE)
+        st = db_error(w, d);
+    sqlite3_finalize(q);
+    pthread_mutex_unlock(&w->lock);
+    return st;
+}
+
+void kh_ws_entry_clear(kh_ws_entry *e)
+{
+    kh_free(e->unit);
+    kh_free(e->rubric);
+    kh_free(e->hash);
+    kh_free(e->path);
+    kh_free(e->name);
+    kh_free(e->total);
+    memset(e, 0, sizeof *e);
+}
+
+/* The current entry of unit, with the lock held. */
+static kh_status current_locked(kh_workspace *w, const char *unit, const char *rubric,
+                                kh_ws_entry *e, bool *found, kh_diags *d)
+{
+    *found = false;
+    memset(e, 0, sizeof *e);
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(w->db,
+                           "SELECT c.unit, c.rubric, c.hash, f.ext, c.name, c.total FROM current c"
+                           " JOIN files f ON f.hash = c.hash WHERE c.unit = ?1 AND c.rubric = ?2",
+                           -1, &q, NULL) != SQLITE_OK ||
+        sqlite3_bind_text(q, 1, unit, -1, SQLITE_STATIC) != SQLITE_OK ||
+        sqlite3_bind_text(q, 2, rubric, -1, SQLITE_STATIC) != SQLITE_OK) {
+        sqlite3_finalize(q);
+        return db_error(w, d);
+    }
+    int rc = sqlite3_step(q);
+    kh_status st = KH_OK;
+    if (rc == SQLITE_ROW) {
+        *found = true;
+        e->unit = col(q, 0);
+        e->rubric = col(q, 1);
+        e->hash = col(q, 2);
+        e->path = path_of(w, e->hash ? e->hash : "", (const char *)sqlite3_column_text(q, 3));
+        e->name = col(q, 4);
+        e->total = col(q, 5);
+        if (!e->unit || !e->rubric || !e->hash || !e->path || !e->name || !e->total) {
+            kh_ws_entry_clear(e);
+            *found = false;
+            st = KH_ERR_NOMEM;
+        }
+    } else if (rc != SQLITE_DONE) {
+        st = db_error(w, d);
+    }
+    sqlite3_finalize(q);
+    return st;
+}
+
+kh_status kh_workspace_current(kh_workspace *w, const char *unit, const char *rubric,
+                               kh_ws_entry *e, bool *found, kh_diags *d)
+{
+    pthread_mutex_lock(&w->lock);
+    kh_status st = current_locked(w, unit, rubric, e, found, d);
+    pthread_mutex_unlock(&w->lock);
+    return st;
+}
+
+void kh_strv_free(char **v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        kh_free(v[i]);
+    kh_free(v);
+}
+
+/* Every row of query sql (one text column, ?1 bound to arg when not
+ * NULL), into a new array. */
+static char **strings(kh_workspace *w, const char *sql, const char *arg, size_t *n)
+{
+    *n = 0;
+    pthread_mutex_lock(&w->lock);
+    sqlite3_stmt *q = NULL;
+    char **v = NULL;
+    size_t cap = 0;
+    bool ok = sqlite3_prepare_v2(w->db, sql, -1, &q, NULL) == SQLITE_OK &&
+              (!arg || sqlite3_bind_text(q, 1, arg, -1, SQLITE_STATIC) == SQLITE_OK);
+    int rc;
+    while (ok && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (*n + 1 >= cap) {
+            cap = cap ? 2 * cap : 16;
+            char **g = kh_realloc(v, cap * sizeof *v);
+            if (!g) {
+                ok = false;
+                break;
+            }
+            v = g;
+        }
+        char *s = col(q, 0);
+        if (!s)
+            ok = false;
+        else
+            v[(*n)++] = s;
+    }
+    sqlite3_finalize(q);
+    pthread_mutex_unlock(&w->lock);
+    if (!ok) {
+        kh_strv_free(v, *n);
+        *n = 0;
+        return NULL;
+    }
+    if (!v)
+        v = kh_calloc(1, sizeof *v);
+    return v;
+}
+
+char **kh_workspace_units_of(kh_workspace *w, const char *hash, size_t *n)
+{
+    return strings(w, "SELECT rubric || char(9) || unit FROM current WHERE hash = ?1 ORDER BY 1",
+                   hash, n);
+}
+
+char **kh_workspace_files(kh_workspace *w, size_t *n, char ***names)
+{
+    *n = 0;
+    *names = NULL;
+    char **paths = NULL, **nv = NULL;
+    size_t cap = 0;
+    pthread_mutex_lock(&w->lock);
+    sqlite3_stmt *q = NULL;
+    /* In the order the files first counted, so that ties rank as they
+     * were uploaded, run after run. */
+    bool ok = sqlite3_prepare_v2(w->db,
+                                 "SELECT c.hash, f.ext, MIN(c.name) FROM current c"
+                                 " JOIN files f ON f.hash = c.hash"
+                                 " GROUP BY c.hash ORDER BY MIN(f.rowid)",
+                                 -1, &q, NULL) == SQLITE_OK;
+    int rc;
+    while (ok && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        size_t cap2 = cap;
+        if (!kh_grow((void **)&paths, &cap, *n + 2, sizeof *paths) ||
+            !kh_grow((void **)&nv, &cap2, *n + 2, sizeof *nv)) {
+            ok = false;
+            break;
+        }
+        paths[*n] = path_of(w, (const char *)sqlite3_column_text(q, 0),
+                            (const char *)sqlite3_column_text(q, 1));
+        nv[*n] = col(q, 2);
+        if (!paths[*n] || !nv[*n]) {
+            kh_free(paths[*n]);
+            kh_free(nv[*n]);
+            ok = false;
+            break;
+        }
+        (*n)++;
+    }
+    sqlite3_finalize(q);
+    pthread_mutex_unlock(&w->lock);
+    if (ok && !paths) {
+        paths = kh_calloc(1, sizeof *paths);
+        nv = kh_calloc(1, sizeof *nv);
+        ok = paths && nv;
+    }
+    if (!ok) {
+        kh_strv_free(paths, *n);
+        kh_strv_free(nv, *n);
+        *n = 0;
+        return NULL;
+    }
+    *names = nv;
+    return paths;
+}
+
+/* Store file_path under its hash in DIR/files (durable before it returns);
+ * *hash gets the hex digest. */
+static kh_status store_file(kh_workspace *w, const char *file_path, const char *ext,
+                            char hash[65], char **stored, kh_diags *d)
+{
+    kh_digest dg;
+    kh_file_digest(file_path, &dg);
+    if (!dg.ok) {
+        kh_diags_add(d, KH_ERROR, file_path, NULL, NULL, 0, _("cannot read the file: %s"),
+                     strerror(errno));
+        return KH_ERR_IO;
+    }
+    memcpy(hash, dg.sha256, 65);
+    char *to = path_of(w, hash, ext);
+    if (!to)
+        return KH_ERR_NOMEM;
+    struct stat sb;
+    kh_status st = KH_OK;
+    if (stat(to, &sb) != 0 || sb.st_size != dg.size) {
+        kh_outfile o;
+        st = kh_outfile_begin(&o, to, d);
+        FILE *in = st == KH_OK ? fopen(file_path, "rb") : NULL;
+        FILE *out = in ? fopen(o.open_path, "wb") : NULL;
+        if (st == KH_OK) {
+            bool ok = in && out;
+            char chunk[1 << 15];
+            size_t n;
+            while (ok && (n = fread(chunk, 1, sizeof chunk, in)) > 0)
+                ok = fwrite(chunk, 1, n, out) == n;
+            ok = ok && !ferror(in);
+            if (out && fclose(out) != 0)
+                ok = false;
+            if (in)
+                fclose(in);
+            if (!ok) {
+                kh_outfile_abort(&o);
+                kh_diags_add(d, KH_ERROR, to, NULL, NULL, 0, _("cannot write %s: %s"), to,
+                             strerror(errno));
+                st = KH_ERR_IO;
+            } else {
+                st = kh_outfile_commit(&o, d);
+            }
+        }
+    }
+    if (st == KH_OK && stored)
+        *stored = to;
+    else
+        kh_free(to);
+    return st;
+}
+
+kh_status kh_workspace_store(kh_workspace *w, const char *file_path, const char *ext,
+                             char **stored, kh_diags *d)
+{
+    char hash[65];
+    *stored = NULL;
+    kh_status st = store_file(w, file_path, ext, hash, stored, d);
+    if (st != KH_OK)
+        return st;
+    pthread_mutex_lock(&w->lock);
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(w->db, "INSERT OR IGNORE INTO files(hash, ext) VALUES(?1, ?2)", -1,
+                           &q, NULL) != SQLITE_OK ||
+        sqlite3_bind_text(q, 1, hash, -1, SQLITE_STATIC) != SQLITE_OK ||
+        sqlite3_bind_text(q, 2, ext, -1, SQLITE_STATIC) != SQLITE_OK ||
+        sqlite3_step(q) != SQLITE_DONE) {
+        st = db_error(w, d);
+        kh_free(*stored);
+        *stored = NULL;
+    }
+    sqlite3_finalize(q);
+    pthread_mutex_unlock(&w->lock);
+    return st;
+}
+
+static bool exec1(sqlite3 *db, const char *sql, const char *const *args, size_t n)
+{
+    sqlite3_stmt *q = NULL;
+    bool ok = sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (args[i] ? sqlite3_bind_text(q, (int)i + 1, args[i], -1, SQLITE_STATIC)
+                      : sqlite3_bind_null(q, (int)i + 1)) == SQLITE_OK;
+    ok = ok && sqlite3_step(q) == SQLITE_DONE;
+    sqlite3_finalize(q);
+    return ok;
+}
+
+kh_status kh_workspace_record(kh_workspace *w, const char *unit, const char *rubric,
+                              const char *total, const char *file_path, const char *name,
+                              const char *user, const char *kind, const char *reason,
+                              bool *changed, kh_diags *d)
+{
+    *changed = false;
+    const char *dot = strrchr(name, '.');
+    char ext[16] = "";
+    if (dot && strlen(dot) < sizeof ext)
+        for (size_t i = 0; dot[i]; i++)
+            ext[i] = (char)(dot[i] >= 'A' && dot[i] <= 'Z' ? dot[i] + 32 : dot[i]);
+    char hash[65];
+    kh_status st = store_file(w, file_path, ext, hash, NULL, d);
+    if (st != KH_OK)
+        return st;
+    pthread_mutex_lock(&w->lock);
+    kh_ws_entry old;
+    bool found = false;
+    st = current_locked(w, unit, rubric, &old, &found, d);
+    if (st == KH_OK && found && strcmp(old.hash, hash) == 0) {
+        kh_ws_entry_clear(&old);
+        pthread_mutex_unlock(&w->lock);
+        return KH_OK; /* the same file again: nothing to record */
+    }
+    if (st == KH_OK && found && (!kind || !*kind || !reason || !*reason)) {
+        kh_diags_add(d, KH_ERROR, name, NULL, NULL, 0,
+                     _("%s already has a checklist in this assessment (%s, total %s): to "
+                       "replace it, say why (appeal or review) and upload it again"),
+                     unit, old.name, old.total);
+        st = KH_ERR_USAGE;
+    }
+    if (st == KH_OK) {
+        const char *fargs[] = {hash, ext};
+        const char *cargs[] = {unit, rubric, hash, name, total};
+        const char *jargs[] = {user,
+                               unit,
+                               rubric,
+                               found ? kind : "首次上传",
+                               found ? reason : NULL,
+                               found ? old.hash : NULL,
+                               found ? old.total : NULL,
+                               hash,
+                               total,
+                               name};
+        bool ok = sqlite3_exec(w->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK;
+        ok = ok && exec1(w->db, "INSERT OR IGNORE INTO files(hash, ext) VALUES(?1, ?2)", fargs, 2);
+        ok = ok && exec1(w->db,
+                         "INSERT OR REPLACE INTO current(unit, rubric, hash, name, total)"
+                         " VALUES(?1, ?2, ?3, ?4, ?5)",
+                         cargs, 5);
+        ok = ok && exec1(w->db,
+                         "INSERT INTO changes(at, user, unit, rubric, kind, reason, old_hash,"
+                         " old_total, new_hash, new_total, name) VALUES(datetime('now',"
+                         " 'localtime'), ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                         jargs, 10);
+        ok = ok && sqlite3_exec(w->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
+        if (!ok) {
+            st = db_error(w, d);
+            sqlite3_exec(w->db, "ROLLBACK", NULL, NULL, NULL);
+        } else {
+            *changed = true;
+        }
+    }
+    if (found)
+        kh_ws_entry_clear(&old);
+    pthread_mutex_unlock(&w->lock);
+    return st;
+}
+
+void kh_ws_changes_free(kh_ws_change *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++) {
+        kh_ws_change *c = &v[i];
+        kh_free(c->at);
+        kh_free(c->user);
+        kh_free(c->unit);
+        kh_free(c->rubric);
+        kh_free(c->kind);
+        kh_free(c->reason);
+        kh_free(c->old_hash);
+        kh_free(c->old_total);
+        kh_free(c->new_hash);
+        kh_free(c->new_total);
+        kh_free(c->name);
+    }
+    kh_free(v);
+}
+
+kh_status kh_workspace_history(kh_workspace *w, kh_ws_change **v, size_t *n, kh_diags *d)
+{
+    *v = NULL;
+    *n = 0;
+    pthread_mutex_lock(&w->lock);
+    sqlite3_stmt *q = NULL;
+    kh_status st = KH_OK;
+    size_t cap = 0;
+    if (sqlite3_prepare_v2(w->db,
+                           "SELECT id, at, user, unit, rubric, kind, reason, old_hash, old_total,"
+                           " new_hash, new_total, name FROM changes ORDER BY id",
+                           -1, &q, NULL) != SQLITE_OK)
+        st = db_error(w, d);
+    int rc = SQLITE_DONE;
+    while (st == KH_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 16;
+            kh_ws_change *g = kh_realloc(*v, cap * sizeof **v);
+            if (!g) {
+                st = KH_ERR_NOMEM;
+                break;
+            }
+            *v = g;
+        }
+        kh_ws_change *c = &(*v)[(*n)++];
+        c->id = sqlite3_column_int64(q, 0);
+        c->at = col(q, 1);
+        c->user = col(q, 2);
+        c->unit = col(q, 3);
+        c->rubric = col(q, 4);
+        c->kind = col(q, 5);
+        c->reason = col(q, 6);
+        c->old_hash = col(q, 7);
+        c->old_total = col(q, 8);
+        c->new_hash = col(q, 9);
+        c->new_total = col(q, 10);
+        c->name = col(q, 11);
+        if (!c->at || !c->user || !c->unit || !c->rubric || !c->kind || !c->new_hash ||
+            !c->new_total || !c->name)
+            st = KH_ERR_NOMEM;
+    }
+    if (st == KH_OK && rc != SQLITE_DONE)
+        st = db_error(w, d);
+    sqlite3_finalize(q);
+    pthread_mutex_unlock(&w->lock);
+    if (st != KH_OK) {
+        kh_ws_changes_free(*v, *n);
+        *v = NULL;
+        *n = 0;
+    }
+    return st;
+}

@@ -1,0 +1,96 @@
+/*
+ * workspace.h - the year's record kept by `kaohe serve --workspace DIR`:
+ * every checklist that counts, the assessment's settings, and a journal of
+ * every change (who, when, why, old and new file hash, old and new total).
+ *
+ * DIR/journal.sqlite  SQLite in WAL mode, synchronous=FULL: a transaction
+ *                     that returned is on disk; one cut short by a crash
+ *                     (kill -9, power) is not there at all.
+ * DIR/files/HASH.EXT  the checklists, named by their SHA-256, each made
+ *                     durable (kh_outfile) before the transaction that
+ *                     names it: a journal row never names a missing file.
+ *                     A file a crash left unnamed is removed on open.
+ *
+ * Thread-safe: one connection under a mutex (the server answers each
+ * request on a thread of its own).
+ */
+#ifndef KH_WORKSPACE_H
+#define KH_WORKSPACE_H
+
+#include "common.h"
+
+typedef struct kh_workspace kh_workspace;
+
+/* Open (creating when missing) the workspace in folder dir. */
+kh_status kh_workspace_open(const char *dir, kh_workspace **out, kh_diags *d);
+void kh_workspace_close(kh_workspace *w);
+
+/* Settings of the assessment ("year", "rubrics", "roster"...): the value
+ * (new string) or NULL when unset; kh_workspace_set with value NULL unsets. */
+char *kh_workspace_get(kh_workspace *w, const char *key);
+kh_status kh_workspace_set(kh_workspace *w, const char *key, const char *value, kh_diags *d);
+
+/* A unit's checklist as the workspace holds it. */
+typedef struct kh_ws_entry {
+    char *unit, *rubric;
+    char *hash;       /* SHA-256 of the file, hex */
+    char *path;       /* DIR/files/HASH.EXT */
+    char *name;       /* the file's name as uploaded */
+    char *total;      /* the unit's total when it was recorded */
+} kh_ws_entry;
+void kh_ws_entry_clear(kh_ws_entry *e);
+
+/* The current entry of unit under rubric (a unit is one per rubric, as in
+ * a ranking): KH_OK with *found, and e filled when found. */
+kh_status kh_workspace_current(kh_workspace *w, const char *unit, const char *rubric,
+                               kh_ws_entry *e, bool *found, kh_diags *d);
+
+/* The units whose current file has hash (new array of new strings, *n),
+ * as "RUBRIC\tUNIT". */
+char **kh_workspace_units_of(kh_workspace *w, const char *hash, size_t *n);
+
+/* Every distinct file that counts now, in the order they first counted:
+ * paths (new array of new strings, *n) and in *names the names they were
+ * uploaded as. */
+char **kh_workspace_files(kh_workspace *w, size_t *n, char ***names);
+void kh_strv_free(char **v, size_t n);
+
+/* One change, as recorded and as the history shows it. */
+typedef struct kh_ws_change {
+    long long id;
+    char *at;         /* local time, "2026-03-01 09:30:00" */
+    char *user;       /* who (the account, or 本机 without accounts) */
+    char *unit, *rubric;
+    char *kind;       /* 首次上传, 申诉, 复核, 更正 */
+    char *reason;     /* the typed reason, NULL for a first upload */
+    char *old_hash, *old_total;   /* NULL for a first upload */
+    char *new_hash, *new_total;
+    char *name;       /* the new file's name as uploaded */
+} kh_ws_change;
+void kh_ws_changes_free(kh_ws_change *v, size_t n);
+
+/* Record that unit (of rubric, scored total) now counts with the file at
+ * file_path (uploaded as name), and why: the file is stored under its
+ * hash, and the unit's entry and the journal row are written in one
+ * transaction.  kind and reason NULL for a first upload; a unit that has a
+ * file already needs a kind and a non-empty reason (else KH_ERR_USAGE).
+ * The same file as the current one changes nothing (*changed false). */
+kh_status kh_workspace_record(kh_workspace *w, const char *unit, const char *rubric,
+                              const char *total, const char *file_path, const char *name,
+                              const char *user, const char *kind, const char *reason,
+                              bool *changed, kh_diags *d);
+
+/* Store a file that is not a checklist (an uploaded rubric, a roster)
+ * under its hash; *stored (new string) is its path in the workspace. */
+kh_status kh_workspace_store(kh_workspace *w, const char *file_path, const char *ext,
+                             char **stored, kh_diags *d);
+
+/* The journal, oldest first (*v, *n). */
+kh_status kh_workspace_history(kh_workspace *w, kh_ws_change **v, size_t *n, kh_diags *d);
+
+/* The ranking workbook of b (kh_write_ranking) with a 更正记录 sheet of
+ * the journal's changes v[0..n) that replaced a checklist (ranking_out.c). */
+kh_status kh_write_ranking_journal(const struct kh_batch *b, const kh_ws_change *v, size_t n,
+                                   const char *path, kh_diags *d);
+
+#endif

@@ -1,0 +1,140 @@
+/*
+ * test_workspace.c - the year's record of kaohe serve (src/workspace.c):
+ * first uploads, replacements only with a reason, the journal's chain of
+ * hashes and totals, settings, what survives closing, and files a crash
+ * left unnamed removed on open.  (Crashes themselves: kill -9 in
+ * tests/interop/test_serve_workspace.sh.)
+ */
+#include "testutil.h"
+
+#include "workspace.h"
+
+#include <unistd.h>
+
+static void record_replace_history(void **state)
+{
+    const char *dir = *state;
+    const char *ws_dir = test_path(dir, "ws");
+    test_write_file(test_path(dir, "a1.csv"), "first version");
+    test_write_file(test_path(dir, "a2.csv"), "second version");
+    kh_workspace *w = NULL;
+    kh_diags d = {0};
+    assert_int_equal(kh_workspace_open(ws_dir, &w, &d), KH_OK);
+    bool changed = false;
+    assert_int_equal(kh_workspace_record(w, "两江镇", "r1", "36.8", test_path(dir, "a1.csv"),
+                                         "两江镇.csv", "科长", NULL, NULL, &changed, &d),
+                     KH_OK);
+    assert_true(changed);
+    /* The same file again: nothing. */
+    assert_int_equal(kh_workspace_record(w, "两江镇", "r1", "36.8", test_path(dir, "a1.csv"),
+                                         "两江镇(1).csv", "科长", "复核", "again", &changed, &d),
+                     KH_OK);
+    assert_false(changed);
+    /* Another file without a reason: refused, said why. */
+    assert_int_equal(kh_workspace_record(w, "两江镇", "r1", "36.3", test_path(dir, "a2.csv"),
+                                         "两江镇.csv", "科长", "申诉", "", &changed, &d),
+                     KH_ERR_USAGE);
+    assert_false(changed);
+    assert_true(test_diags_contain(&d, "两江镇.csv, total 36.8"));
+    kh_diags_clear(&d);
+    /* With one: recorded. */
+    assert_int_equal(kh_workspace_record(w, "两江镇", "r1", "36.3", test_path(dir, "a2.csv"),
+                                         "两江镇.csv", "科员", "申诉", "材料补齐", &changed, &d),
+                     KH_OK);
+    assert_true(changed);
+    /* The same unit under another rubric is another unit. */
+    assert_int_equal(kh_workspace_record(w, "两江镇", "r2", "10", test_path(dir, "a1.csv"),
+                                         "两江镇-部门.csv", "科员", NULL, NULL, &changed, &d),
+                     KH_OK);
+    assert_true(changed);
+    assert_int_equal(kh_workspace_set(w, "year", "2020", &d), KH_OK);
+    kh_workspace_close(w);
+
+    /* Reopened: all of it is there. */
+    assert_int_equal(kh_workspace_open(ws_dir, &w, &d), KH_OK);
+    char *year = kh_workspace_get(w, "year");
+    assert_string_equal(year, "2020");
+    kh_free(year);
+    assert_null(kh_workspace_get(w, "roster"));
+    kh_ws_entry e;
+    bool found = false;
+    assert_int_equal(kh_workspace_current(w, "两江镇", "r1", &e, &found, &d), KH_OK);
+    assert_true(found);
+    assert_string_equal(e.total, "36.3");
+    size_t len;
+    char *body = test_slurp(e.path, &len);
+    assert_string_equal(body, "second version");
+    free(body);
+    kh_ws_entry_clear(&e);
+    kh_ws_change *v = NULL;
+    size_t n = 0;
+    assert_int_equal(kh_workspace_history(w, &v, &n, &d), KH_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(v[0].kind, "首次上传");
+    assert_null(v[0].old_hash);
+    assert_null(v[0].reason);
+    assert_string_equal(v[1].kind, "申诉");
+    assert_string_equal(v[1].reason, "材料补齐");
+    assert_string_equal(v[1].user, "科员");
+    assert_string_equal(v[1].old_hash, v[0].new_hash);
+    assert_string_equal(v[1].old_total, "36.8");
+    assert_string_equal(v[1].new_total, "36.3");
+    assert_string_not_equal(v[1].new_hash, v[0].new_hash);
+    assert_int_equal(strlen(v[1].new_hash), 64);
+    /* Files that count: the second version (r1) and the first (r2), in
+     * the order they first counted, with their uploaded names. */
+    char **names = NULL;
+    char **paths = kh_workspace_files(w, &len, &names);
+    assert_int_equal(len, 2);
+    assert_string_equal(names[0], "两江镇-部门.csv");
+    assert_string_equal(names[1], "两江镇.csv");
+    assert_non_null(strstr(paths[0], v[0].new_hash));
+    kh_strv_free(paths, len);
+    kh_strv_free(names, len);
+    size_t nu = 0;
+    char **units = kh_workspace_units_of(w, v[0].new_hash, &nu);
+    assert_int_equal(nu, 1);
+    assert_string_equal(units[0], "r2\t两江镇");
+    kh_strv_free(units, nu);
+    kh_ws_changes_free(v, n);
+    kh_workspace_close(w);
+    assert_int_equal(d.n, 0);
+}
+
+static void unnamed_files_swept(void **state)
+{
+    const char *dir = *state;
+    const char *ws_dir = test_path(dir, "ws");
+    test_write_file(test_path(dir, "a.csv"), "kept");
+    kh_workspace *w = NULL;
+    kh_diags d = {0};
+    assert_int_equal(kh_workspace_open(ws_dir, &w, &d), KH_OK);
+    bool changed;
+    assert_int_equal(kh_workspace_record(w, "u", "r", "1", test_path(dir, "a.csv"), "a.csv",
+                                         "x", NULL, NULL, &changed, &d),
+                     KH_OK);
+    char *stored = NULL;
+    assert_int_equal(kh_workspace_store(w, test_path(dir, "a.csv"), ".csv", &stored, &d), KH_OK);
+    kh_workspace_close(w);
+    /* What a crash between a file and its transaction leaves. */
+    const char *orphan = test_path(ws_dir, "files/"
+                                           "0123456789abcdef0123456789abcdef0123456789abcdef01234567"
+                                           "89abcdef.xlsx");
+    test_write_file(orphan, "orphan");
+    assert_int_equal(kh_workspace_open(ws_dir, &w, &d), KH_OK);
+    assert_int_equal(access(orphan, F_OK), -1);
+    assert_int_equal(access(stored, F_OK), 0);
+    kh_free(stored);
+    kh_workspace_close(w);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(record_replace_history, test_scratch_setup,
+                                        test_scratch_teardown),
+        cmocka_unit_test_setup_teardown(unnamed_files_swept, test_scratch_setup,
+                                        test_scratch_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
