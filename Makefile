@@ -15,7 +15,7 @@ LIBS     = $(PKG_LIBS) -lcsv
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers
-CPPFLAGS_ALL = -std=c11 -D_GNU_SOURCE -Iinclude -Isrc $(PKG_CFLAGS) \
+CPPFLAGS_ALL = -std=c11 -D_GNU_SOURCE -Iinclude -Isrc -I$(B)/gen $(PKG_CFLAGS) \
                -DKH_DATADIR='"$(DATADIR)"' -DKH_LOCALEDIR='"$(PREFIX)/share/locale"' $(CPPFLAGS)
 SAN     ?=
 B       ?= build
@@ -50,6 +50,13 @@ all: $(B)/libkaohe.a $(B)/kaohe $(MO)
 $(B)/gen/msgs_zh.c: po/zh_CN.po tools/po2c.awk
 	@mkdir -p $(@D)
 	$(Q)awk -f tools/po2c.awk po/zh_CN.po > $@.tmp && mv $@.tmp $@
+
+# The page of kaohe serve, built in (offline networks: nothing fetched).
+$(B)/gen/server_page.h: src/page/index.html tools/embed.awk
+	@mkdir -p $(@D)
+	$(Q)awk -v name=kh_server_page -f tools/embed.awk $< > $@.tmp && mv $@.tmp $@
+
+$(B)/obj/server.o: $(B)/gen/server_page.h
 
 $(B)/obj/msgs_zh.o: $(B)/gen/msgs_zh.c src/i18n.h
 	@mkdir -p $(@D)

@@ -397,6 +397,12 @@ def main(argv):
              ro.median, 1000 * ro.median / max(nx, 1),
              rs.median / rx.median, rs.cpu / max(rx.cpu, 1e-9),
              ro.median / rx.median, ro.cpu / max(rx.cpu, 1e-9)))
+    sys.path.insert(0, HERE)
+    import serve
+    lines, more = serve.run(kaohe, corpus, work, a.runs)
+    for line in lines:
+        print(line)
+    problems += more
     print('peer vs kaohe: same units, totals, vetoes, item scores, rejected files, scoresheet files '
           'and ranking rows: %s' % ('yes' if not problems else 'NO'))
     if reasons:

@@ -298,12 +298,26 @@ bool kh_same_output(const char *a, const char *b);
 
 typedef struct kh_server kh_server;
 
-/** Start serving the page on listen ("127.0.0.1:8080"; NULL for that), on
- * threads of its own, scoring against the rubrics of reg (which must
- * outlive it).  Only addresses of this machine (127.x.x.x) are accepted for
- * now.  KH_ERR_USAGE or KH_ERR_IO with a message in d. */
-kh_status kh_server_start(const kh_registry *reg, const char *listen, kh_server **out,
-                          kh_diags *d);
+/** How kaohe serve runs.  Zero-initialise; every field may stay unset. */
+typedef struct kh_server_config {
+    const char *listen;     /**< "ADDR:PORT"; NULL: 127.0.0.1:8080 */
+    const char *workspace;  /**< folder of the year's record; NULL: nothing is kept */
+    const char *users;      /**< the users file (accounts); NULL: WORKSPACE/users.txt when it exists */
+    const char *tls_cert;   /**< PEM certificate and key: HTTPS */
+    const char *tls_key;
+    bool insecure_http;     /**< allow plain HTTP on a non-loopback address */
+} kh_server_config;
+
+/** Start serving the page, on threads of its own, scoring against the
+ * rubrics of reg (which must outlive it).  An address other than this
+ * machine's (127.x.x.x) needs accounts and TLS (or insecure_http).
+ * KH_ERR_USAGE, KH_ERR_IO or KH_ERR_INPUT with a message in d. */
+kh_status kh_server_start(const kh_registry *reg, const kh_server_config *cfg,
+                          kh_server **out, kh_diags *d);
+/** Add the account name to the users file at path, or give it a new
+ * password (stored as an Argon2id hash). */
+kh_status kh_server_add_user(const char *path, const char *name, const char *password,
+                             kh_diags *d);
 /** The address to open in a browser, "http://127.0.0.1:8080/". */
 const char *kh_server_url(const kh_server *s);
 void kh_server_stop(kh_server *s);

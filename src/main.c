@@ -143,12 +143,21 @@ static const char usage_rank[] = N_(
     "  -h, --help          show this help\n");
 
 static const char usage_serve[] = N_(
-    "usage: kaohe serve [--rubric FILE]... [--listen 127.0.0.1:PORT]\n"
-    "Serve the page where checklists are uploaded and ranked, in a browser on this\n"
-    "machine (default http://127.0.0.1:8080/).  Ctrl-C stops it.  Nothing is kept:\n"
-    "the files of a request are removed once it is answered.\n"
+    "usage: kaohe serve [--listen ADDR:PORT] [--workspace DIR] [--rubric FILE]...\n"
+    "       kaohe serve --add-user NAME (--users FILE | --workspace DIR)\n"
+    "Serve the page where checklists are uploaded and ranked, in a browser\n"
+    "(default http://127.0.0.1:8080/, this machine only).  Ctrl-C stops it.\n"
+    "Without --workspace nothing is kept: a request's files are removed once it\n"
+    "is answered.\n"
     "\n"
-    "      --listen ADDR:PORT  where to listen (this machine only: 127.x.x.x)\n"
+    "      --listen ADDR:PORT  where to listen; an address other than 127.x.x.x lets\n"
+    "                      other computers in and needs accounts and HTTPS\n"
+    "      --workspace DIR  keep the year's checklists, settings and the record of\n"
+    "                      every replacement (申诉/复核) in DIR\n"
+    "      --users FILE    the accounts (default DIR/users.txt when it exists)\n"
+    "      --add-user NAME  add an account or set its password (asked for twice)\n"
+    "      --tls-cert FILE, --tls-key FILE  HTTPS with this PEM certificate and key\n"
+    "      --insecure-http  allow plain HTTP on a network address (not advised)\n"
     "      --rubric FILE   also load this rubric file (repeatable)\n"
     "  -h, --help          show this help\n");
 
@@ -244,6 +253,11 @@ typedef struct opts {
     const char *roster;     /* --roster FILE */
     const char *previous;   /* --previous OLD.json */
     const char *listen;     /* serve --listen ADDR:PORT */
+    const char *workspace;  /* serve --workspace DIR */
+    const char *users;      /* serve --users FILE */
+    const char *add_user;   /* serve --add-user NAME */
+    const char *tls_cert, *tls_key; /* serve --tls-cert/--tls-key */
+    bool insecure_http;     /* serve --insecure-http */
     bool provenance;        /* record the inputs' digests (rank: 来源, JSON) */
     bool keep_checks;       /* keep every check point's result (JSON) */
 } opts;
@@ -304,6 +318,12 @@ static const struct option long_opts[] = {
     {"roster", required_argument, NULL, 'L'},
     {"previous", required_argument, NULL, 'P'},
     {"listen", required_argument, NULL, 'W'},
+    {"workspace", required_argument, NULL, 'S'},
+    {"users", required_argument, NULL, 'U'},
+    {"add-user", required_argument, NULL, 'A'},
+    {"tls-cert", required_argument, NULL, 'C'},
+    {"tls-key", required_argument, NULL, 'K'},
+    {"insecure-http", no_argument, NULL, 'I'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -361,6 +381,12 @@ static int parse_opts(int argc, char **argv, const char *allowed, const char *he
         case 'L': o->roster = optarg; break;
         case 'P': o->previous = optarg; break;
         case 'W': o->listen = optarg; break;
+        case 'S': o->workspace = optarg; break;
+        case 'U': o->users = optarg; break;
+        case 'A': o->add_user = optarg; break;
+        case 'C': o->tls_cert = optarg; break;
+        case 'K': o->tls_key = optarg; break;
+        case 'I': o->insecure_http = true; break;
         case 'G':
             if (!push(&o->grades, &o->ngrades, optarg))
                 return EXIT_USAGE;
@@ -779,27 +805,82 @@ static int cmd_rank(int argc, char **argv, opts *o)
     return status;
 }
 
+/* kaohe serve --add-user NAME: the password asked for twice (read once
+ * from standard input when it is not a terminal: a script). */
+static int add_user(const opts *o)
+{
+    char *path = o->users ? strdup(o->users) : NULL;
+    if (!path && o->workspace) {
+        size_t n = strlen(o->workspace) + sizeof "/users.txt";
+        if ((path = malloc(n)) != NULL)
+            snprintf(path, n, "%s/users.txt", o->workspace);
+        kh_mkdir(o->workspace); /* a new workspace: its folder first */
+    }
+    if (!path) {
+        eprintf("%s", _("--add-user needs --users FILE or --workspace DIR: where to keep the "
+                        "account"));
+        return EXIT_USAGE;
+    }
+    char pw[256], again[256];
+    bool tty = kh_is_terminal(0);
+    if (tty)
+        fprintf(stderr, _("password for %s: "), o->add_user);
+    bool ok = kh_read_secret(pw, sizeof pw);
+    if (ok && tty) {
+        fprintf(stderr, "%s", _("the same password again: "));
+        ok = kh_read_secret(again, sizeof again);
+        if (ok && strcmp(pw, again) != 0) {
+            eprintf("%s", _("the two passwords differ: nothing was changed"));
+            free(path);
+            return EXIT_USAGE;
+        }
+    }
+    if (!ok) {
+        eprintf("%s", _("no password was given: nothing was changed"));
+        free(path);
+        return EXIT_USAGE;
+    }
+    kh_diags d = {0};
+    kh_status st = kh_server_add_user(path, o->add_user, pw, &d);
+    memset(pw, 0, sizeof pw);
+    memset(again, 0, sizeof again);
+    print_diags(&d);
+    if (st == KH_OK)
+        printf(_("kaohe: account %s saved in %s\n"), o->add_user, path);
+    free(path);
+    return st == KH_OK ? 0 : st == KH_ERR_USAGE ? EXIT_USAGE : EXIT_REJECTED;
+}
+
 static int cmd_serve(int argc, char **argv, opts *o)
 {
-    int rc = parse_opts(argc, argv, "RWh", usage_serve, o);
+    int rc = parse_opts(argc, argv, "RWSUACKIh", usage_serve, o);
     if (rc >= 0)
         return rc;
     if (optind != argc)
         return usage(usage_serve, EXIT_USAGE);
+    if (o->add_user)
+        return add_user(o);
     int status = 0;
     kh_registry *reg = load_registry(o, &status);
     if (!reg)
         return status;
     kh_diags d = {0};
     kh_server *s = NULL;
-    kh_status st = kh_server_start(reg, o->listen, &s, &d);
+    kh_server_config cfg = {.listen = o->listen,
+                            .workspace = o->workspace,
+                            .users = o->users,
+                            .tls_cert = o->tls_cert,
+                            .tls_key = o->tls_key,
+                            .insecure_http = o->insecure_http};
+    kh_status st = kh_server_start(reg, &cfg, &s, &d);
     print_diags(&d);
     if (st != KH_OK) {
         kh_registry_free(reg);
         return st == KH_ERR_USAGE ? EXIT_USAGE : EXIT_REJECTED;
     }
-    printf(_("kaohe: open %s in a browser on this machine (Ctrl-C stops kaohe)\n"),
-           kh_server_url(s));
+    printf(_("kaohe: open %s in a browser (Ctrl-C stops kaohe)\n"), kh_server_url(s));
+    if (o->workspace)
+        printf(_("kaohe: the year's record is kept in %s\n"), o->workspace);
     fflush(stdout);
     /* Until Ctrl-C or SIGTERM: the thread of kh_on_termination ends the
      * process. */

@@ -67,6 +67,14 @@ char *kh_exe_path(void);
  * parts, or NULL: /dev/shm on Linux when it is a writable tmpfs. */
 const char *kh_memory_tmpdir(void);
 
+/* The folder for temporary files: TMPDIR (Windows: TEMP, TMP) when set,
+ * else /tmp (Windows: the current folder). */
+const char *kh_temp_dir(void);
+
+/* Bytes free to an unprivileged user in the file system of dir, or 0 when
+ * unknown. */
+uint64_t kh_free_space(const char *dir);
+
 /* The process's file-creation mask (0 where there is none). */
 mode_t kh_umask(void);
 
@@ -126,6 +134,11 @@ bool kh_process_alive(long pid);
  * cleanup runs as ordinary code (it may lock mutexes).  Call it before any
  * thread starts.  0, or -1/errno. */
 int kh_on_termination(void (*cleanup)(void));
+
+/* Read one line into buf (n bytes, NUL-terminated, line break dropped)
+ * from standard input; when it is a terminal, without showing what is
+ * typed (a password).  false at the end of input. */
+bool kh_read_secret(char *buf, size_t n);
 
 /* Wait until the process is ended by a signal (kh_on_termination). */
 void kh_wait_for_termination(void);

@@ -23,6 +23,7 @@
 #include <sys/vfs.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <termios.h>
 #include <unistd.h>
 #include <linux/magic.h>
 
@@ -77,6 +78,25 @@ bool kh_is_terminal(int fd)
     return isatty(fd) == 1;
 }
 
+bool kh_read_secret(char *buf, size_t n)
+{
+    struct termios old, quiet;
+    bool tty = tcgetattr(STDIN_FILENO, &old) == 0;
+    if (tty) {
+        quiet = old;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+    bool ok = fgets(buf, (int)n, stdin) != NULL;
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+        fputc('\n', stderr); /* the Enter that was not echoed */
+    }
+    if (ok)
+        buf[strcspn(buf, "\r\n")] = '\0';
+    return ok;
+}
+
 unsigned kh_terminal_width(int fd)
 {
     struct winsize ws;
@@ -109,6 +129,20 @@ const char *kh_memory_tmpdir(void)
     if (statfs(shm, &fs) == 0 && fs.f_type == TMPFS_MAGIC && access(shm, W_OK | X_OK) == 0)
         return shm;
     return NULL;
+}
+
+const char *kh_temp_dir(void)
+{
+    const char *t = getenv("TMPDIR");
+    return t && *t ? t : "/tmp";
+}
+
+uint64_t kh_free_space(const char *dir)
+{
+    struct statfs fs;
+    if (statfs(dir, &fs) != 0)
+        return 0;
+    return (uint64_t)fs.f_bavail * (uint64_t)fs.f_bsize;
 }
 
 /* umask(2) reads the mask only by setting it: two threads doing that at

@@ -43,6 +43,23 @@ bool kh_is_terminal(int fd)
     return _isatty(fd) != 0;
 }
 
+bool kh_read_secret(char *buf, size_t n)
+{
+    HANDLE h = GetStdHandle(STD_INPUT_HANDLE);
+    DWORD mode = 0;
+    bool console = GetConsoleMode(h, &mode) != 0;
+    if (console)
+        SetConsoleMode(h, mode & ~(DWORD)ENABLE_ECHO_INPUT);
+    bool ok = fgets(buf, (int)n, stdin) != NULL;
+    if (console) {
+        SetConsoleMode(h, mode);
+        fputc('\n', stderr);
+    }
+    if (ok)
+        buf[strcspn(buf, "\r\n")] = '\0';
+    return ok;
+}
+
 unsigned kh_terminal_width(int fd)
 {
     HANDLE h = (HANDLE)_get_osfhandle(fd);
@@ -126,6 +143,26 @@ char *kh_exe_path(void)
 const char *kh_memory_tmpdir(void)
 {
     return NULL;
+}
+
+const char *kh_temp_dir(void)
+{
+    static const char *const vars[] = {"TMPDIR", "TEMP", "TMP"};
+    for (size_t i = 0; i < sizeof vars / sizeof *vars; i++) {
+        const char *t = getenv(vars[i]);
+        if (t && *t)
+            return t;
+    }
+    return ".";
+}
+
+uint64_t kh_free_space(const char *dir)
+{
+    ULARGE_INTEGER avail;
+    wchar_t *w = wide(dir);
+    bool ok = w && GetDiskFreeSpaceExW(w, &avail, NULL, NULL);
+    kh_free(w);
+    return ok ? (uint64_t)avail.QuadPart : 0;
 }
 
 mode_t kh_umask(void)

@@ -1,6 +1,6 @@
 /*
  * server.h - kaohe serve: the page an office uses in a browser
- * (server.c says what it serves and its limits).
+ * (server.c says what it serves, doc/serve.md why).
  */
 #ifndef KH_SERVER_H
 #define KH_SERVER_H
@@ -10,12 +10,15 @@
 #define KH_STR_(x) #x
 #define KH_STR(x) KH_STR_(x)
 
-#define KH_SERVE_MAX_FILE_MB 32
+/* Limits of one request; a refusal is a Chinese message and a 4xx. */
+#define KH_SERVE_MAX_FILE_MB 32      /* one file, also one entry of a .zip */
 #define KH_SERVE_MAX_FILE ((uint64_t)KH_SERVE_MAX_FILE_MB << 20)
-#define KH_SERVE_MAX_REQUEST_MB 512
+#define KH_SERVE_MAX_REQUEST_MB 512  /* bytes received, and bytes unpacked */
 #define KH_SERVE_MAX_REQUEST ((uint64_t)KH_SERVE_MAX_REQUEST_MB << 20)
-#define KH_SERVE_MAX_FILES 2000
-#define KH_SERVE_MAX_CONN 32
-#define KH_SERVE_IDLE_S 60
+#define KH_SERVE_MAX_FILES 2000      /* files, counting those inside a .zip */
+#define KH_SERVE_MAX_FIELD (64u << 10) /* a typed field: a reason, a list of units */
+#define KH_SERVE_MAX_CONN 32         /* connections at once */
+#define KH_SERVE_IDLE_S 60           /* a connection silent this long is closed */
+#define KH_SERVE_SESSION_S (8 * 3600) /* a login lasts a working day of use */
 
 #endif

@@ -142,9 +142,8 @@ static kh_status read_stdin(kh_sheet_fn fn, void *ctx, kh_sheetfile_kind *kind, 
     } else if (kh_is_cfb(data, len)) {
         /* FreeXL reads files only: a private copy, removed at once. */
         *kind = KH_SHEETFILE_XLS;
-        const char *dir = getenv("TMPDIR");
         kh_buf p = {0};
-        kh_buf_printf(&p, "%s/kaohe-stdin.xls", dir && *dir ? dir : "/tmp");
+        kh_buf_printf(&p, "%s/kaohe-stdin.xls", kh_temp_dir());
         char *tmp = kh_buf_str(&p) ? kh_tmp_beside(kh_buf_str(&p)) : NULL;
         int e = errno;
         kh_buf_free(&p);

@@ -18,11 +18,15 @@ version=$(sed -n 's/^#define KAOHE_VERSION "\(.*\)"$/\1/p' include/kaohe.h)
 CFLAGS="-std=c11 -O2 -g0 -D_GNU_SOURCE -D__USE_MINGW_ANSI_STDIO=1 -DUTF8PROC_STATIC
  -DLXW_STATIC -DSODIUM_STATIC -DKH_DATADIR=\"rubrics\" -DKH_LOCALEDIR=\"locale\" -Iinclude -Isrc -I$D/include
  -Wall -Wextra -Werror -Wno-format -Wno-missing-field-initializers"
-mkdir -p "$W/obj/kaohe"
+mkdir -p "$W/obj/kaohe" "$W/gen"
+# The page of kaohe serve, built in (Makefile: the same rule).
+awk -v name=kh_server_page -f tools/embed.awk src/page/index.html >"$W/gen/server_page.h"
+CFLAGS="$CFLAGS -I$W/gen"
 objs=()
 for f in src/*.c; do
     o=$W/obj/kaohe/$(basename "${f%.c}").o
-    if [ ! -f "$o" ] || [ "$f" -nt "$o" ] || [ -n "$(find src include -name '*.h' -newer "$o")" ]; then
+    if [ ! -f "$o" ] || [ "$f" -nt "$o" ] || [ -n "$(find src include -name '*.h' -newer "$o")" ] ||
+        { [ "$f" = src/server.c ] && [ src/page/index.html -nt "$o" ]; }; then
         echo "  CC      $f (windows)"
         # shellcheck disable=SC2086
         $CC $CFLAGS -c -o "$o" "$f"
