@@ -5,7 +5,9 @@
 #     checklist are byte-identical to the Linux build's (SOURCE_DATE_EPOCH);
 #  2. the CLI test suite runs against kaohe.exe, less the tests listed in
 #     tests/windows/not-here.txt, which need Linux itself (each with why);
-#  3. kaohe serve, when the build has it, answers its page on 127.0.0.1.
+#  3. kaohe serve answers its page on 127.0.0.1, scores an upload into a
+#     workspace as the Linux build does, and sends the ranking by its
+#     Chinese name.
 # About 10 minutes, most of it Wine starting once per kaohe run.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -62,7 +64,7 @@ B=$B KAOHE_NOT_HERE=tests/windows/not-here.txt tests/run-sh.sh tests/cli || fail
 echo "== 3. kaohe serve under Wine"
 if build/kaohe serve --help >/dev/null 2>&1; then
     port=$((20000 + RANDOM % 20000))
-    "$B/kaohe" serve --listen 127.0.0.1:$port >"$tmp/serve.log" 2>&1 &
+    "$B/kaohe" serve --listen 127.0.0.1:$port --workspace "$tmp/ws" >"$tmp/serve.log" 2>&1 &
     pid=$!
     ok=0
     for _ in $(seq 60); do
@@ -73,9 +75,31 @@ sys.exit(0 if 'lang="zh-CN"' in page else 1)
 PY
         sleep 1
     done
+    if [ $ok = 1 ]; then
+        echo "  the page answered"
+        # An upload into the workspace (files with Chinese names), the
+        # ranking as the Linux build ranks them, and the workbook download.
+        url=http://127.0.0.1:$port
+        if curl -s -F "file=@samples/两江镇.csv" -F "file=@samples/临桂镇.csv" "$url/api/rank" >"$tmp/r.json" &&
+            build/kaohe rank samples/两江镇.csv samples/临桂镇.csv -o "$tmp/l.xlsx" --json "$tmp/l.json" 2>/dev/null &&
+            /usr/bin/python3 - "$tmp/r.json" "$tmp/l.json" <<'PY' &&
+import json, sys
+r, l = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+t = lambda us: [(u['unit'], u['total'], u['rank']) for u in us]
+assert t(r['result']['units']) == t(l['units']), (r['result']['units'], l['units'])
+assert [h['kind'] for h in r['history']] == ['首次上传', '首次上传'], r['history']
+PY
+            curl -s -D "$tmp/h" -o "$tmp/w.xlsx" "$url/api/download?what=ranking" &&
+            grep -qi "filename\*=UTF-8''%E8%80%83%E6%A0%B8%E6%8E%92%E5%90%8D.xlsx" "$tmp/h"; then
+            echo "  an upload was scored, recorded in the workspace and its ranking downloaded"
+        else
+            echo "  the upload under Wine went wrong"; head -c 400 "$tmp/r.json"; fail=1
+        fi
+    else
+        echo "  no page"; cat "$tmp/serve.log"; fail=1
+    fi
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
-    if [ $ok = 1 ]; then echo "  the page answered"; else echo "  no page"; cat "$tmp/serve.log"; fail=1; fi
 else
     echo "  this build has no kaohe serve"
     fail=1
