@@ -3,8 +3,9 @@
 # the ranking and blank checklists downloaded under their Chinese names and
 # checked against `kaohe rank`; with a workspace and an account: the login,
 # a replacement with its reason, the change history.  A unit whose name is
-# HTML stays text.  Screenshots of each step stay in $T/shots (test
-# artefacts, not in git).  Only 127.0.0.1 is ever contacted.
+# HTML stays text.  Screenshots of each step are kept as test artefacts
+# in BUILD/test-artifacts/TEST/ (not in git) to be looked at.  Only
+# 127.0.0.1 is ever contacted.
 . tests/interop/serve_lib.sh
 
 # browse SCRIPT ARGS... : run the Python SCRIPT (standard input) with a
@@ -43,7 +44,11 @@ try:
 PY
       sed 's/^/    /'
       printf 'finally:\n    d.quit()\n'; } >"$T/browse.py"
-    "$PY" "$T/browse.py" "$URL" "$T" "$@"
+    rc=0
+    "$PY" "$T/browse.py" "$URL" "$T" "$@" || rc=$?
+    art="$(dirname "$KAOHE")/test-artifacts/${FUNCNAME[1]}"
+    rm -rf "$art" && mkdir -p "$art" && cp "$T"/shots/*.png "$art/" 2>/dev/null || true
+    return $rc
 }
 
 test_serve_in_a_browser() {
