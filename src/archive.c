@@ -52,7 +52,8 @@ static bool is_noise(const char *norm)
 }
 
 static kh_status unpack_entry(kh_zip *z, const char *norm, const char *to, const char *as_shown,
-                              const char *shown_name, uint64_t max_entry, kh_diags *d)
+                              const char *shown_name, uint64_t max_entry, uint64_t *left,
+                              kh_diags *d)
 {
     kh_status st = kh_zip_part_open(z, norm, NULL, d);
     if (st != KH_OK)
@@ -74,6 +75,14 @@ static kh_status unpack_entry(kh_zip *z, const char *norm, const char *to, const
         if (st != KH_OK || n == 0)
             break;
         total += n;
+        if (n > *left) {
+            kh_diags_add(d, KH_ERROR, as_shown, NULL, NULL, 0,
+                         _("the archive unpacks to more than a request may hold: upload its "
+                           "files in several parts"));
+            st = KH_ERR_LIMIT;
+            break;
+        }
+        *left -= n;
         if (total > max_entry) {
             kh_diags_add(d, KH_ERROR, as_shown, NULL, NULL, 0,
                          _("%s in the archive is larger than %llu MiB once unpacked: a checklist "
@@ -114,8 +123,10 @@ static void rename_diags(kh_diags *d, size_t first, const char *as_shown)
 }
 
 kh_status kh_archive_unpack(const char *path, const char *as_shown, uint64_t max_entry,
-                            kh_archive_place_fn place, void *ctx, kh_diags *d)
+                            uint64_t max_total, kh_archive_place_fn place, void *ctx,
+                            kh_diags *d)
 {
+    uint64_t left = max_total;
     size_t first = d->n;
     kh_zip *z = NULL;
     kh_status st = kh_zip_open_file(path, &z, d);
@@ -132,7 +143,7 @@ kh_status kh_archive_unpack(const char *path, const char *as_shown, uint64_t max
         if (!name)
             st = KH_ERR_NOMEM;
         else if (to)
-            st = unpack_entry(z, norm, to, as_shown, name, max_entry, d);
+            st = unpack_entry(z, norm, to, as_shown, name, max_entry, &left, d);
         kh_free(to);
         kh_free(name);
     }

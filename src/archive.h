@@ -22,12 +22,15 @@ typedef char *(*kh_archive_place_fn)(void *ctx, const char *name, bool *stop);
 
 /* Unpack the archive at path: every entry that is a file (not a folder,
  * not macOS's __MACOSX/ or ._ files) is offered to place, and written
- * where it says, at most max_entry inflated bytes each.  KH_OK, or
- * KH_ERR_INPUT (not a zip, damaged), KH_ERR_LIMIT (an entry over max_entry,
- * or over the zip layer's caps), KH_ERR_IO /
- * KH_ERR_NOMEM with a diagnostic naming the archive as shown (as_shown). */
+ * where it says, at most max_entry inflated bytes each and max_total in
+ * all (both below the zip layer's own caps).  KH_OK, or KH_ERR_INPUT (not
+ * a zip, damaged), KH_ERR_LIMIT (an entry over max_entry, or the whole
+ * over max_total: the last diagnostic says which, in words for the page),
+ * KH_ERR_IO / KH_ERR_NOMEM, with a diagnostic naming the archive as shown
+ * (as_shown).  An entry that was not unpacked whole is removed. */
 kh_status kh_archive_unpack(const char *path, const char *as_shown, uint64_t max_entry,
-                            kh_archive_place_fn place, void *ctx, kh_diags *d);
+                            uint64_t max_total, kh_archive_place_fn place, void *ctx,
+                            kh_diags *d);
 
 /* Pack every file of folder dir whose name does not start with '.' into a
  * new zip at path, in name order, with UTF-8 names (flag bit 11) and the

@@ -717,9 +717,15 @@ static bool commit_task(void *arg, size_t i)
         if (r->progress)
             r->progress(r->ctx, ++r->done, r->t->nfiles, k->path);
         break;
-    case T_REJECT:
-        r->st = reject(b, k->path, NULL, &k->msgs, b->next_order++);
+    case T_REJECT: {
+        /* An input that could not be opened, named as the front end
+         * knows it (kh_batch_set_labels). */
+        const char *shown = b->label ? b->label(b->label_ctx, k->path) : NULL;
+        r->st = shown ? relabel_diags(&k->msgs, k->path, shown) : KH_OK;
+        if (r->st == KH_OK)
+            r->st = reject(b, shown ? shown : k->path, NULL, &k->msgs, b->next_order++);
         break;
+    }
     case T_NOTE:
         kh_diags_move(r->notes, &k->msgs);
         r->st = r->notes->oom ? KH_ERR_NOMEM : KH_OK;

@@ -70,7 +70,9 @@ struct kh_server {
 
 /* ---- files of a request ---- */
 
-typedef enum part_kind { P_CHECKLIST, P_ZIP, P_RUBRIC, P_ROSTER, P_IGNORED } part_kind;
+/* P_DROPPED: an archive's entry that could not be unpacked (the archive's
+ * message says why). */
+typedef enum part_kind { P_CHECKLIST, P_ZIP, P_RUBRIC, P_ROSTER, P_IGNORED, P_DROPPED } part_kind;
 
 typedef struct saved {
     char *path;  /* where it was saved (in the request's folder) */
@@ -149,7 +151,7 @@ static saved *add_saved(request *q, part_kind kind, const char *name, const char
         return NULL;
     }
     static const char prefix[] = {[P_CHECKLIST] = 'f', [P_ZIP] = 'z', [P_RUBRIC] = 'r',
-                                  [P_ROSTER] = 'o', [P_IGNORED] = 'x'};
+                                  [P_ROSTER] = 'o', [P_IGNORED] = 'x', [P_DROPPED] = 'x'};
     saved *s = &q->files[q->nfiles];
     *s = (saved){.kind = kind, .name = kh_strdup(name)};
     s->path = kind == P_IGNORED ? NULL
@@ -234,44 +236,25 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *k
 typedef struct unzip_ctx {
     request *q;
     const char *zip_name;
-    const char *last;  /* the entry unpacked last, not yet counted */
 } unzip_ctx;
-
-/* Count the entry unpacked last against the request's limit: an archive
- * that unpacks to more is refused before it fills the disk. */
-static bool count_last(unzip_ctx *u)
-{
-    struct stat sb;
-    if (u->last && stat(u->last, &sb) == 0)
-        u->q->bytes += (uint64_t)sb.st_size;
-    u->last = NULL;
-    if (u->q->bytes > KH_SERVE_MAX_REQUEST) {
-        refuse(u->q, 413, "压缩包解开后超过 " KH_STR(KH_SERVE_MAX_REQUEST_MB) " MiB：请分批上传");
-        return false;
-    }
-    return true;
-}
 
 static char *place_entry(void *vctx, const char *name, bool *stop)
 {
     unzip_ctx *u = vctx;
-    char *shown = count_last(u) ? kh_strprintf("%s/%s", u->zip_name, name) : NULL;
-    if (!shown) {
-        *stop = true;
-        return NULL;
-    }
+    char *shown = kh_strprintf("%s/%s", u->zip_name, name);
     const char *ext = checklist_ext(name);
-    saved *s = add_saved(u->q, ext ? P_CHECKLIST : P_IGNORED, shown, ext);
+    saved *s = shown ? add_saved(u->q, ext ? P_CHECKLIST : P_IGNORED, shown, ext) : NULL;
     kh_free(shown);
     if (!s) {
         *stop = true;
         return NULL;
     }
-    u->last = s->path;
     return s->path ? kh_strdup(s->path) : NULL;
 }
 
-/* Unpack every .zip of q into checklists of q. */
+/* Unpack every .zip of q into checklists of q.  What an archive unpacks
+ * counts against the request's limit as it comes: an archive that would
+ * pass it is refused before it fills the disk. */
 static void unpack_zips(request *q)
 {
     size_t n = q->nfiles; /* entries are appended after these */
@@ -279,16 +262,32 @@ static void unpack_zips(request *q)
         if (q->files[i].kind != P_ZIP)
             continue;
         unzip_ctx u = {.q = q, .zip_name = q->files[i].name};
+        size_t before = q->nfiles, first = q->msgs.n;
+        uint64_t left = q->bytes < KH_SERVE_MAX_REQUEST ? KH_SERVE_MAX_REQUEST - q->bytes : 0;
         kh_status st = kh_archive_unpack(q->files[i].path, q->files[i].name, KH_SERVE_MAX_FILE,
-                                         place_entry, &u, &q->msgs);
-        if (st == KH_ERR_NOMEM)
-            refuse(q, 503, "服务器内存不足：请分批上传");
-        else if (st == KH_ERR_LIMIT)
-            refuse(q, 413, "压缩包里有文件解开后大于 " KH_STR(KH_SERVE_MAX_FILE_MB) " MiB：检查表不会这么大，请检查是否传错了文件");
-        else if (st == KH_ERR_IO)
-            refuse(q, 507, "服务器无法解开压缩包：磁盘已满或没有权限");
-        count_last(&u);
+                                         left, place_entry, &u, &q->msgs);
         remove(q->files[i].path);
+        /* An entry not unpacked whole is not there: it is not scored. */
+        for (size_t k = before; k < q->nfiles; k++) {
+            struct stat sb;
+            if (!q->files[k].path)
+                continue;
+            if (stat(q->files[k].path, &sb) == 0)
+                q->bytes += (uint64_t)sb.st_size;
+            else
+                q->files[k].kind = P_DROPPED;
+        }
+        if (st == KH_ERR_NOMEM) {
+            refuse(q, 503, "服务器内存不足：请分批上传");
+        } else if (st == KH_ERR_IO) {
+            refuse(q, 507, "服务器无法解开压缩包：磁盘已满或没有权限");
+        } else if (st == KH_ERR_LIMIT && q->msgs.n > first) {
+            /* The archive's own words: which limit, and what to do. */
+            kh_buf why = {0};
+            kh_buf_printf(&why, "%s：%s", q->files[i].name, q->msgs.v[q->msgs.n - 1].msg_zh);
+            refuse(q, 413, kh_buf_str(&why));
+            kh_buf_free(&why);
+        }
     }
 }
 

@@ -58,7 +58,7 @@ static void pack_then_unpack(void **state)
     assert_int_equal(kh_archive_pack(test_path(dir, "a.zip"), in, &d), KH_OK);
     placed p = {0};
     snprintf(p.dir, sizeof p.dir, "%s", dir);
-    assert_int_equal(kh_archive_unpack(test_path(dir, "a.zip"), "a.zip", 1 << 20, place, &p, &d),
+    assert_int_equal(kh_archive_unpack(test_path(dir, "a.zip"), "a.zip", 1 << 20, 1 << 30, place, &p, &d),
                      KH_OK);
     assert_int_equal(d.n, 0);
     /* In name order, the UTF-8 names as they were, the hidden file left out. */
@@ -83,7 +83,7 @@ static void office_zip(void **state)
     placed p = {0};
     snprintf(p.dir, sizeof p.dir, "%s", dir);
     kh_diags d = {0};
-    assert_int_equal(kh_archive_unpack(test_path(dir, "o.zip"), "o.zip", 1 << 20, place, &p, &d),
+    assert_int_equal(kh_archive_unpack(test_path(dir, "o.zip"), "o.zip", 1 << 20, 1 << 30, place, &p, &d),
                      KH_OK);
     assert_int_equal(p.n, 2);
     assert_string_equal(p.names[0], "两江镇.csv");
@@ -101,16 +101,29 @@ static void entry_over_limit(void **state)
     placed p = {0};
     snprintf(p.dir, sizeof p.dir, "%s", dir);
     kh_diags d = {0};
-    assert_int_equal(kh_archive_unpack(test_path(dir, "b.zip"), "上报.zip", 4096, place, &p, &d),
+    assert_int_equal(kh_archive_unpack(test_path(dir, "b.zip"), "上报.zip", 4096, 1 << 30, place, &p, &d),
                      KH_ERR_LIMIT);
     /* Named by the name the office gave, the partial file removed. */
     assert_true(d.n == 1 && strcmp(d.v[0].file, "上报.zip") == 0);
     assert_true(strstr(d.v[0].msg, "big.csv") != NULL);
     assert_int_equal(access(test_path(dir, "out0"), F_OK), -1);
     kh_diags_clear(&d);
+    /* Entries each within their limit, more than max_total together. */
+    const char *names2[] = {"1.csv", "2.csv", "3.csv"};
+    const char *bodies2[] = {big, big, big};
+    make_zip(test_path(dir, "t.zip"), names2, bodies2, 3);
+    p.n = 0;
+    assert_int_equal(kh_archive_unpack(test_path(dir, "t.zip"), "t.zip", 1 << 20, 12000, place,
+                                       &p, &d),
+                     KH_ERR_LIMIT);
+    assert_int_equal(p.n, 3);
+    assert_true(strstr(d.v[d.n - 1].msg, "more than a request may hold") != NULL);
+    assert_int_equal(access(test_path(dir, "out1"), F_OK), 0);
+    assert_int_equal(access(test_path(dir, "out2"), F_OK), -1);
+    kh_diags_clear(&d);
     /* Not a zip at all: an input error naming it. */
     test_write_file(test_path(dir, "n.zip"), "not a zip");
-    assert_int_equal(kh_archive_unpack(test_path(dir, "n.zip"), "材料.zip", 4096, place, &p, &d),
+    assert_int_equal(kh_archive_unpack(test_path(dir, "n.zip"), "材料.zip", 4096, 1 << 30, place, &p, &d),
                      KH_ERR_INPUT);
     assert_true(d.n >= 1 && strcmp(d.v[0].file, "材料.zip") == 0);
     kh_diags_clear(&d);

@@ -211,6 +211,17 @@ with zipfile.ZipFile(sys.argv[1], 'w') as z:
 PY
     code=$(post api/rank "$T/r3" -F "file=@$T/many.zip")
     [ "$code" = 413 ] && has_text "$T/r3" '2000' || fail "2001 files: $code $(cat "$T/r3")"
+    # An archive that unpacks to more than a request may hold (512 MiB):
+    # 413 once the limit is passed, not after filling the disk.
+    "$PY" - "$T/huge.zip" <<'PY'
+import sys, zipfile
+zero = bytes(31 << 20)
+with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as z:
+    for i in range(17):
+        z.writestr('%02d.csv' % i, zero)
+PY
+    code=$(post api/rank "$T/r3b" -F "file=@$T/huge.zip")
+    [ "$code" = 413 ] && has_text "$T/r3b" '压缩包解开后超过一次上传的上限（512 MiB）' || fail "17 x 31 MiB: $code $(cat "$T/r3b")"
     # A typed field past 64 KiB: 413.
     head -c 70000 /dev/zero | tr '\0' 'x' >"$T/long"
     code=$(post api/blank "$T/r4" -F rubric=lingui-2020-township -F "units=<$T/long")
