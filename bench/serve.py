@@ -117,7 +117,8 @@ def run(kaohe, corpus, work, runs):
         rk, sv = statistics.median(rank_t), statistics.median(serve_t)
 
         # 20 clients, 50 checklists each, all at once.
-        groups = [names[(i * 23) % 450:(i * 23) % 450 + 50] for i in range(20)]
+        m = len(names)
+        groups = [sorted({names[(i * 23 + k) % m] for k in range(min(50, m))}) for i in range(20)]
         wants = []
         for i, g in enumerate(groups):
             d = os.path.join(work, 'serve-g%d' % i)
