@@ -987,8 +987,9 @@ kh_status kh_batch_finish(kh_batch *b)
         st = reject_duplicates(b);
     if (st != KH_OK)
         return st;
-    if (b->roster) {
-        /* The roster's order from now on: lists, and ties in the ranking. */
+    if (b->roster && b->nunits > 0) {
+        /* The roster's order from now on: lists, and ties in the ranking.
+         * (No units: units is NULL, which qsort may not be given.) */
         for (size_t i = 0; i < b->nunits; i++)
             b->units[i]->order = b->units[i]->roster_pos;
         qsort(b->units, b->nunits, sizeof *b->units, by_order);

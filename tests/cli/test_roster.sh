@@ -92,6 +92,21 @@ test_roster_refused() {
     has_text "$T/err" "$T/seq.csv:3: unknown rubric 'nosuch'"
 }
 
+# Nothing passed: every unit of the roster is missing, the bad file is
+# named, and kaohe does not hand qsort a null list (UBSan found it when
+# kaohe serve ranked an empty workspace with its roster).
+test_roster_nothing_passed() {
+    printf 'x\n' >"$T/bad.csv"
+    expect_exit 1 "$KAOHE" rank "$T/bad.csv" --roster samples/名单/单位名单.csv -o "$T/r.xlsx" \
+        --json "$T/r.json"
+    lacks_text "$T/err" "runtime error"
+    "$PY" -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d['units'] == [] and len(d['missing']) == 14 and len(d['rejected']) == 1, d
+" "$T/r.json"
+}
+
 test_template_roster() {
     expect_exit 0 "$KAOHE" template --roster "$R" -o "$T/blank"
     [ "$(ls "$T/blank" | wc -l)" -eq 14 ] || fail "$(ls "$T/blank")"

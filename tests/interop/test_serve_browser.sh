@@ -18,6 +18,7 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
 url, T, args = sys.argv[1], sys.argv[2], sys.argv[3:]
 o = webdriver.ChromeOptions()
 for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1400,1000", "--lang=zh-CN"):
@@ -37,9 +38,16 @@ def wait_file(name, timeout=30):
         time.sleep(0.2)
     raise AssertionError("no download %s: %s" % (name, os.listdir(T + "/dl")))
 def table_rows():
-    rows = [[c.text for c in r.find_elements(By.TAG_NAME, "td")]
-            for r in d.find_elements(By.CSS_SELECTOR, "table.ranking tr")]
-    return {r[1]: r for r in rows if r}
+    # The page redraws the tables when an answer comes: a row read during
+    # a redraw is stale, and is read again.
+    for _ in range(50):
+        try:
+            rows = [[c.text for c in r.find_elements(By.TAG_NAME, "td")]
+                    for r in d.find_elements(By.CSS_SELECTOR, "table.ranking tr")]
+            return {r[1]: r for r in rows if r}
+        except StaleElementReferenceException:
+            time.sleep(0.2)
+    raise AssertionError("the ranking table kept changing")
 try:
 PY
       sed 's/^/    /'
