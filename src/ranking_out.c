@@ -1109,7 +1109,7 @@ static void write_journal(rk *k, lxw_worksheet *ws)
 {
     set_row(k, ws, 0, 30);
     merge_text(k, ws, 0, 0, K_NCOLS - 1,
-               "检查表首次计入后因申诉、复核等更换的记录（来自工作区的变更日志）；文件以 SHA-256 前 12 位标识，全文见“来源”表。",
+               "检查表首次计入后因申诉、复核等更换的记录（来自工作区的变更日志）；文件以 SHA-256 前 12 位标识：现用文件的完整值见“来源”表，原文件仍保存在工作区。",
                k->note);
     static const char *const head[K_NCOLS] = {"时间", "操作人", "被考核单位", "类别", "原因",
                                               "合计得分（原 → 新）", "检查表（原 → 新）"};
