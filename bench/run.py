@@ -264,10 +264,16 @@ def twin(corpus, ext):
         shutil.rmtree(out_dir, ignore_errors=True)
         os.makedirs(out_dir)
         profile = 'file://' + os.path.abspath(out_dir + '.lo')
-        subprocess.run(['soffice', '-env:UserInstallation=' + profile, '--headless',
-                        '--convert-to', ext, '--outdir', out_dir]
-                       + [os.path.join(corpus, f) for f in names],
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # In batches: one soffice given 300 files stopped after 247 of
+        # them, silently and with status 0.
+        for i in range(0, len(names), 100):
+            subprocess.run(['soffice', '-env:UserInstallation=' + profile, '--headless',
+                            '--convert-to', ext, '--outdir', out_dir]
+                           + [os.path.join(corpus, f) for f in names[i:i + 100]],
+                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        made = [f for f in os.listdir(out_dir) if f.endswith('.' + ext)]
+        if len(made) != len(names):
+            raise RuntimeError('LibreOffice made %d of %d .%s twins' % (len(made), len(names), ext))
         shutil.rmtree(out_dir + '.lo', ignore_errors=True)
         open(os.path.join(out_dir, '.done'), 'w').close()
     return xlsx_dir, out_dir
