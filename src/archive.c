@@ -5,6 +5,7 @@
  */
 #include "archive.h"
 #include "text.h"
+#include "xlsx_out.h"
 #include "xlsx_zip.h"
 
 #include <dirent.h>
@@ -228,14 +229,8 @@ kh_status kh_archive_pack(const char *path, const char *dir, kh_diags *d)
         return KH_ERR_IO;
     }
     zip_fileinfo zi = {0};
-    const char *sde = getenv("SOURCE_DATE_EPOCH");
-    time_t t = sde && *sde ? (time_t)strtoll(sde, NULL, 10) : time(NULL);
     struct tm tm;
-#ifdef _WIN32
-    gmtime_s(&tm, &t);
-#else
-    gmtime_r(&t, &tm);
-#endif
+    kh_gmtime(kh_xw_now(), &tm); /* SOURCE_DATE_EPOCH when set */
     zi.tmz_date.tm_sec = (uInt)tm.tm_sec;
     zi.tmz_date.tm_min = (uInt)tm.tm_min;
     zi.tmz_date.tm_hour = (uInt)tm.tm_hour;

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include <time.h>
 
 #ifdef _WIN32
 #include <locale.h>
@@ -66,6 +67,9 @@ char *kh_exe_path(void);
 /* A folder in memory (tmpfs) where libxlsxwriter may stage a workbook's
  * parts, or NULL: /dev/shm on Linux when it is a writable tmpfs. */
 const char *kh_memory_tmpdir(void);
+
+/* t as UTC calendar time into *out (gmtime_r; Windows: gmtime_s). */
+void kh_gmtime(time_t t, struct tm *out);
 
 /* The folder for temporary files: TMPDIR (Windows: TEMP, TMP) when set,
  * else /tmp (Windows: the current folder). */

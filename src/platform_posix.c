@@ -131,6 +131,11 @@ const char *kh_memory_tmpdir(void)
     return NULL;
 }
 
+void kh_gmtime(time_t t, struct tm *out)
+{
+    gmtime_r(&t, out);
+}
+
 const char *kh_temp_dir(void)
 {
     const char *t = getenv("TMPDIR");

@@ -145,6 +145,11 @@ const char *kh_memory_tmpdir(void)
     return NULL;
 }
 
+void kh_gmtime(time_t t, struct tm *out)
+{
+    gmtime_s(out, &t);
+}
+
 const char *kh_temp_dir(void)
 {
     static const char *const vars[] = {"TMPDIR", "TEMP", "TMP"};

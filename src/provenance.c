@@ -53,12 +53,7 @@ void kh_file_digest(const char *path, kh_digest *out)
 
 void kh_iso_time(int64_t t, char *buf, size_t n)
 {
-    time_t tt = (time_t)t;
     struct tm tm;
-#ifdef _WIN32
-    gmtime_s(&tm, &tt);
-#else
-    gmtime_r(&tt, &tm);
-#endif
+    kh_gmtime((time_t)t, &tm);
     strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }

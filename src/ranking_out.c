@@ -298,6 +298,35 @@ static void merge_text(rk *k, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c1, lxw_
 /* A new worksheet with a safe name made from want, distinct from every
  * name taken so far.  *name gets the name (owned by k).  NULL on failure
  * (recorded in k). */
+/* A sheet's heading row r: the n column titles head, each column's width,
+ * the row height. */
+static void head_row(rk *k, lxw_worksheet *ws, lxw_row_t r, const char *const *head,
+                     const double *width, lxw_col_t n, double height)
+{
+    set_row(k, ws, r, height);
+    for (lxw_col_t c = 0; c < n; c++) {
+        kh_xw_str(&k->x, ws, r, c, head[c], k->head);
+        set_col(k, ws, c, width[c]);
+    }
+}
+
+/* Row r of n texts (NULL: a blank cell), tall enough for the longest wrapped one;
+ * the columns whose bit is set in left are aligned left, the others
+ * centred. */
+static void text_row(rk *k, lxw_worksheet *ws, lxw_row_t r, const char *const *text,
+                     const double *width, lxw_col_t n, unsigned left)
+{
+    unsigned lines = 1;
+    for (lxw_col_t c = 0; c < n; c++) {
+        unsigned m = text[c] ? text_lines(text[c], width[c]) : 1;
+        if (m > lines)
+            lines = m;
+    }
+    set_row(k, ws, r, row_height(lines, 20));
+    for (lxw_col_t c = 0; c < n; c++)
+        kh_xw_str(&k->x, ws, r, c, text[c], left >> c & 1u ? k->left : k->center);
+}
+
 static lxw_worksheet *add_sheet(rk *k, const char *want, const char **name)
 {
     char *n = kh_xw_sheet_name(want, k->names, k->nnames);
@@ -582,12 +611,7 @@ static void write_ranking(rk *k, lxw_worksheet *ws, const kh_group *g, size_t *n
     kh_free(note);
     /* Who made the table and when, and who checked it: to sign on paper. */
     struct tm tm;
-    time_t when = k->created;
-#ifdef _WIN32
-    gmtime_s(&tm, &when);
-#else
-    gmtime_r(&when, &tm);
-#endif
+    kh_gmtime(k->created, &tm);
     kh_buf sb = {0};
     kh_buf_printf(&sb, "制表单位：%-24s制表日期：%d年%d月%d日%-16s审核人：", "",
                   tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, "");
@@ -801,11 +825,7 @@ static void write_detail(rk *k, lxw_worksheet *ws, const kh_group *groups, size_
     static const char *const head[D_NCOLS] = {"被考核单位", "单位类别", "考核项目", "检查点",
                                               "检查要点", "扣分", "扣分说明", "备注",
                                               "来源（文件:工作表!单元格）"};
-    set_row(k, ws, 0, 30);
-    for (lxw_col_t c = 0; c < D_NCOLS; c++) {
-        kh_xw_str(&k->x, ws, 0, c, head[c], k->head);
-        set_col(k, ws, c, detail_width[c]);
-    }
+    head_row(k, ws, 0, head, detail_width, D_NCOLS, 30);
     lxw_row_t r = 1;
     for (size_t g = 0; g < ng; g++)
         for (size_t i = 0; i < groups[g].n; i++)
@@ -850,11 +870,7 @@ static void write_rejected_row(rk *k, lxw_worksheet *ws, lxw_row_t r, const char
 static void write_rejected(rk *k, lxw_worksheet *ws)
 {
     static const char *const head[J_NCOLS] = {"文件", "工作表", "单元格", "问题及修改方法"};
-    set_row(k, ws, 0, 24);
-    for (lxw_col_t c = 0; c < J_NCOLS; c++) {
-        kh_xw_str(&k->x, ws, 0, c, head[c], k->head);
-        set_col(k, ws, c, rejected_width[c]);
-    }
+    head_row(k, ws, 0, head, rejected_width, J_NCOLS, 24);
     const kh_batch *b = k->b;
     lxw_row_t r = 1;
     for (size_t i = 0; i < b->nrejected; i++) {
@@ -900,15 +916,7 @@ static void share(kh_buf *b, const char *total, const char *max)
 
 static void change_row(rk *k, lxw_worksheet *ws, lxw_row_t r, const char *const *text)
 {
-    unsigned lines = 1;
-    for (int c = 0; c < C_NCOLS; c++) {
-        unsigned n = text[c] ? text_lines(text[c], changes_width[c]) : 1;
-        if (n > lines)
-            lines = n;
-    }
-    set_row(k, ws, r, row_height(lines, 20));
-    for (lxw_col_t c = 0; c < C_NCOLS; c++)
-        kh_xw_str(&k->x, ws, r, c, text[c], c == C_CHECKS || c == C_UNIT ? k->left : k->center);
+    text_row(k, ws, r, text, changes_width, C_NCOLS, 1u << C_CHECKS | 1u << C_UNIT);
 }
 
 static void write_changes(rk *k, lxw_worksheet *ws, const kh_group *groups, size_t ng)
@@ -925,11 +933,7 @@ static void write_changes(rk *k, lxw_worksheet *ws, const kh_group *groups, size
     static const char *const head[C_NCOLS] = {"被考核单位", "考核细则", "合计得分（原 → 新）",
                                               "名次（原 → 新）", "等次（原 → 新）",
                                               "变化的检查点（原 → 新，单元格）"};
-    set_row(k, ws, 1, 24);
-    for (lxw_col_t c = 0; c < C_NCOLS; c++) {
-        kh_xw_str(&k->x, ws, 1, c, head[c], k->head);
-        set_col(k, ws, c, changes_width[c]);
-    }
+    head_row(k, ws, 1, head, changes_width, C_NCOLS, 24);
     lxw_row_t r = 2;
     bool *matched = kh_calloc(p->n ? p->n : 1, sizeof *matched);
     if (!matched) {
@@ -1059,11 +1063,7 @@ static void write_sources(rk *k, lxw_worksheet *ws, const kh_group *groups, size
     merge_text(k, ws, 0, 0, P_NCOLS - 1, line, k->sign);
     kh_free(line);
     static const char *const head[P_NCOLS] = {"类别", "文件", "SHA-256", "大小（字节）", "修改时间（UTC）"};
-    set_row(k, ws, 1, 22);
-    for (lxw_col_t c = 0; c < P_NCOLS; c++) {
-        kh_xw_str(&k->x, ws, 1, c, head[c], k->head);
-        set_col(k, ws, c, sources_width[c]);
-    }
+    head_row(k, ws, 1, head, sources_width, P_NCOLS, 22);
     lxw_row_t r = 2;
     for (size_t g = 0; g < ng; g++) {
         const kh_rubric *rb = groups[g].rubric;
@@ -1113,11 +1113,7 @@ static void write_journal(rk *k, lxw_worksheet *ws)
                k->note);
     static const char *const head[K_NCOLS] = {"时间", "操作人", "被考核单位", "类别", "原因",
                                               "合计得分（原 → 新）", "检查表（原 → 新）"};
-    set_row(k, ws, 1, 24);
-    for (lxw_col_t c = 0; c < K_NCOLS; c++) {
-        kh_xw_str(&k->x, ws, 1, c, head[c], k->head);
-        set_col(k, ws, c, journal_width[c]);
-    }
+    head_row(k, ws, 1, head, journal_width, K_NCOLS, 24);
     lxw_row_t r = 2;
     for (size_t i = 0; i < k->njournal && !k->oom; i++) {
         const kh_ws_change *c = &k->journal[i];
@@ -1127,19 +1123,9 @@ static void write_journal(rk *k, lxw_worksheet *ws)
         kh_buf_printf(&t, "%s → %s", c->old_total ? c->old_total : "", c->new_total);
         kh_buf_printf(&f, "%.12s → %.12s（%s）", c->old_hash, c->new_hash, c->name);
         char *total = buf_take(k, &t), *files = buf_take(k, &f);
-        const char *text[K_NCOLS] = {c->at,     c->user, c->unit,  c->kind,
-                                     c->reason ? c->reason : "", total ? total : "",
-                                     files ? files : ""};
-        unsigned lines = 1;
-        for (int col = 0; col < K_NCOLS; col++) {
-            unsigned n = text_lines(text[col], journal_width[col]);
-            if (n > lines)
-                lines = n;
-        }
-        set_row(k, ws, r, row_height(lines, 20));
-        for (lxw_col_t col = 0; col < K_NCOLS; col++)
-            kh_xw_str(&k->x, ws, r, col, text[col],
-                      col == K_REASON || col == K_UNIT || col == K_FILES ? k->left : k->center);
+        const char *text[K_NCOLS] = {c->at, c->user, c->unit, c->kind, c->reason, total, files};
+        text_row(k, ws, r, text, journal_width, K_NCOLS,
+                 1u << K_REASON | 1u << K_UNIT | 1u << K_FILES);
         kh_free(total);
         kh_free(files);
         r++;

@@ -869,14 +869,10 @@ static enum MHD_Result answer_rank(kh_server *s, struct MHD_Connection *c, reque
         /* This upload's rejected files stay in the messages. */
         if (st == KH_OK) {
             kh_diags_move(&q->msgs, &r.b->errors);
-            kh_batch *keep = r.b;
-            r.b = NULL;
-            kh_batch_free(keep);
-            kh_roster_free(r.roster);
-            r.roster = NULL;
-            kh_free(r.labels.path);
-            kh_free(r.labels.name);
-            r.labels = (label_map){0};
+            kh_registry *reg = r.reg; /* kept for the ranking below */
+            r.reg = NULL;
+            run_free(&r);
+            r.reg = reg;
         }
     }
     if (st == KH_OK)
