@@ -26,7 +26,7 @@ else
 Q = @
 endif
 
-LIB_SRC  = $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_SRC  = $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard src/serve/*.c)
 LIB_OBJ  = $(LIB_SRC:src/%.c=$(B)/obj/%.o) $(B)/obj/msgs_zh.o
 # The Chinese catalogue: built into the library as a table (files are
 # Chinese whatever the locale) and compiled to a .mo for the terminal.
@@ -56,7 +56,7 @@ $(B)/gen/server_page.h: src/page/index.html tools/embed.awk
 	@mkdir -p $(@D)
 	$(Q)awk -v name=kh_server_page -f tools/embed.awk $< > $@.tmp && mv $@.tmp $@
 
-$(B)/obj/server.o: $(B)/gen/server_page.h
+$(B)/obj/serve/server.o: $(B)/gen/server_page.h
 
 $(B)/obj/msgs_zh.o: $(B)/gen/msgs_zh.c src/i18n.h
 	@mkdir -p $(@D)
@@ -73,10 +73,10 @@ pot:
 	xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --keyword=T_ \
 	    --keyword=Z_ --keyword=ngettext:1,2 --keyword=P_:1,2 --add-comments=TRANSLATORS --sort-by-file \
 	    --package-name=kaohe --package-version=$$(sed -n 's/.*KAOHE_VERSION "\(.*\)".*/\1/p' include/kaohe.h) \
-	    --msgid-bugs-address= -o po/kaohe.pot src/*.c
+	    --msgid-bugs-address= -o po/kaohe.pot src/*.c src/serve/*.c
 	msgmerge --quiet --update --backup=none --no-fuzzy-matching po/zh_CN.po po/kaohe.pot
 
-$(B)/obj/%.o: src/%.c $(wildcard src/*.h) include/kaohe.h
+$(B)/obj/%.o: src/%.c $(wildcard src/*.h src/serve/*.h) include/kaohe.h
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS) $(SAN) $(WARN) -c -o $@ $<

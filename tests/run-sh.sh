@@ -26,7 +26,8 @@ fi
 # that cannot run on the platform under test (make test-windows lists the
 # ones that need Linux itself); they are counted and named, not run.
 pass=0 failn=0 failed= notrun=0
-for f in "$dir"/test_*.sh; do
+# ONLY=serve runs only test_serve*.sh (a quicker loop while working).
+for f in "$dir"/test_${ONLY:-}*.sh; do
     [ -e "$f" ] || continue
     for t in $(bash -c ". '$TOP/tests/lib.sh'; . '$f'; declare -F" | awk '{print $3}' | grep '^test_'); do
         if [ -n "${KAOHE_NOT_HERE:-}" ] && grep -q "^$(basename "$f"):$t " "$KAOHE_NOT_HERE"; then

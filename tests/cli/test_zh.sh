@@ -15,7 +15,7 @@ have_zh() {
 # original's order (no %1$s: kaohe's Chinese formatter does not reorder).
 test_catalogue_complete() {
     xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --keyword=T_ \
-        --keyword=Z_ --keyword=ngettext:1,2 --keyword=P_:1,2 -o "$T/now.pot" "$TOP"/src/*.c 2>"$T/xg" ||
+        --keyword=Z_ --keyword=ngettext:1,2 --keyword=P_:1,2 -o "$T/now.pot" "$TOP"/src/*.c "$TOP"/src/serve/*.c 2>"$T/xg" ||
         { cat "$T/xg" >&2; fail "xgettext failed"; return 1; }
     msgcmp "$TOP/po/zh_CN.po" "$T/now.pot" 2>"$T/cmp" ||
         { head -20 "$T/cmp" >&2; fail "po/zh_CN.po lacks messages of the sources: run make pot and translate them"; return 1; }

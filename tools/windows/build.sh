@@ -23,10 +23,10 @@ mkdir -p "$W/obj/kaohe" "$W/gen"
 awk -v name=kh_server_page -f tools/embed.awk src/page/index.html >"$W/gen/server_page.h"
 CFLAGS="$CFLAGS -I$W/gen"
 objs=()
-for f in src/*.c; do
+for f in src/*.c src/serve/*.c; do
     o=$W/obj/kaohe/$(basename "${f%.c}").o
     if [ ! -f "$o" ] || [ "$f" -nt "$o" ] || [ -n "$(find src include -name '*.h' -newer "$o")" ] ||
-        { [ "$f" = src/server.c ] && [ src/page/index.html -nt "$o" ]; }; then
+        { [ "$f" = src/serve/server.c ] && [ src/page/index.html -nt "$o" ]; }; then
         echo "  CC      $f (windows)"
         # shellcheck disable=SC2086
         $CC $CFLAGS -c -o "$o" "$f"

@@ -1,0 +1,227 @@
+/*
+ * http.c - answers (JSON, files with their Chinese names, errors) and
+ * the private folder each request's files live in.
+ */
+#include "serve.h"
+#include "text.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void srv_refuse(request *q, int status, const char *why)
+{
+    if (!q->status) {
+        q->status = status;
+        q->why = kh_strdup(why);
+    }
+}
+
+/* Remove folder dir and everything in it (the request's folder holds
+ * files and at most one level of folders). */
+void srv_remove_tree(const char *dir, int depth)
+{
+    DIR *dp = opendir(dir);
+    if (dp) {
+        struct dirent *e;
+        while ((e = readdir(dp)) != NULL) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            char *p = kh_strprintf("%s/%s", dir, e->d_name);
+            if (p && remove(p) != 0 && depth < 3 && kh_is_real_dir(p))
+                srv_remove_tree(p, depth + 1);
+            kh_free(p);
+        }
+        closedir(dp);
+    }
+    rmdir(dir);
+}
+
+static enum MHD_Result add_common_headers(struct MHD_Response *r)
+{
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "Content-Security-Policy",
+                            "default-src 'none'; script-src 'unsafe-inline'; "
+                            "style-src 'unsafe-inline'; connect-src 'self'; img-src data: blob:; "
+                            "frame-ancestors 'none'; form-action 'self'");
+    MHD_add_response_header(r, "X-Frame-Options", "DENY");
+    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    return MHD_YES;
+}
+
+enum MHD_Result srv_send_text(struct MHD_Connection *c, unsigned status, const char *type,
+                                 const char *body, size_t len, const char *cookie)
+{
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+    if (!r)
+        return MHD_NO;
+    add_common_headers(r);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    if (cookie)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
+    enum MHD_Result ret = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+/* Send the JSON document j (freed) with status. */
+enum MHD_Result srv_send_json(struct MHD_Connection *c, unsigned status, cJSON *j,
+                                 const char *cookie)
+{
+    char *text = j ? cJSON_PrintUnformatted(j) : NULL;
+    cJSON_Delete(j);
+    enum MHD_Result r = text ? srv_send_text(c, status, "application/json; charset=utf-8", text,
+                                         strlen(text), cookie)
+                             : MHD_NO;
+    cJSON_free(text);
+    return r;
+}
+
+/* {"error": why} with status. */
+enum MHD_Result srv_send_error(struct MHD_Connection *c, unsigned status, const char *why)
+{
+    cJSON *j = cJSON_CreateObject();
+    if (j && !cJSON_AddStringToObject(j, "error", why)) {
+        cJSON_Delete(j);
+        j = NULL;
+    }
+    return srv_send_json(c, status, j, NULL);
+}
+
+/* Read path whole into a new buffer (*len bytes); NULL on failure. */
+char *srv_slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    kh_buf b = {0};
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        kh_buf_add(&b, chunk, n);
+    bool ok = !ferror(f) && !b.oom;
+    fclose(f);
+    *len = b.len;
+    char *s = kh_buf_steal(&b);
+    if (!ok) {
+        kh_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* Content-Disposition for a download named name (UTF-8): an ASCII name
+ * for old clients and the real one as RFC 5987 filename*, which every
+ * browser an office has uses (RFC 6266). */
+static char *disposition(const char *ascii, const char *name)
+{
+    kh_buf b = {0};
+    kh_buf_printf(&b, "attachment; filename=\"%s\"; filename*=UTF-8''", ascii);
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            strchr("!#$&+-.^_`|~", *p))
+            kh_buf_putc(&b, (char)*p);
+        else
+            kh_buf_printf(&b, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
+    }
+    return kh_buf_steal(&b);
+}
+
+static void free_body(void *p) { kh_free(p); }
+
+/* The file at path as a download named name. */
+enum MHD_Result srv_send_file(struct MHD_Connection *c, const char *path, const char *type,
+                                 const char *ascii, const char *name)
+{
+    size_t len = 0;
+    char *body = srv_slurp(path, &len);
+    char *cd = disposition(ascii, name);
+    struct MHD_Response *r =
+        body && cd ? MHD_create_response_from_buffer_with_free_callback(len, body, free_body)
+                   : NULL;
+    if (!r) {
+        kh_free(body);
+        kh_free(cd);
+        return srv_send_error(c, 503, "服务器内存不足：请稍后再试");
+    }
+    add_common_headers(r);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, cd);
+    kh_free(cd);
+    enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+/* Each diagnostic of d as the Chinese line an office reads, into array a. */
+bool srv_add_messages(cJSON *a, const kh_diags *d)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        char *m = kh_diag_format_zh(&d->v[i]);
+        bool ok = m && cJSON_AddItemToArray(a, cJSON_CreateString(m));
+        kh_free(m);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+void srv_request_free(request *q)
+{
+    if (!q)
+        return;
+    if (q->cur)
+        fclose(q->cur);
+    if (q->pp)
+        MHD_destroy_post_processor(q->pp);
+    if (q->dir[0])
+        srv_remove_tree(q->dir, 0);
+    for (size_t i = 0; i < q->nfiles; i++) {
+        kh_free(q->files[i].path);
+        kh_free(q->files[i].name);
+    }
+    kh_free(q->files);
+    for (int f = 0; f < F_NFIELDS; f++)
+        kh_buf_free(&q->fields[f]);
+    kh_diags_clear(&q->msgs);
+    kh_free(q->why);
+    kh_free(q);
+}
+
+/* The answer r is queued (every answer is in memory): the request's
+ * folder goes now, before the client has it, not when the connection
+ * is done. */
+enum MHD_Result srv_finish(request *q, enum MHD_Result r)
+{
+    if (q->dir[0]) {
+        srv_remove_tree(q->dir, 0);
+        q->dir[0] = '\0';
+    }
+    return r;
+}
+
+/* The request's private folder: under TMPDIR when it is set, else in
+ * memory (/dev/shm) when there is room there for the largest request,
+ * else under the system's temporary folder.  Uploads are transient:
+ * creating and removing hundreds of files costs close to a millisecond
+ * each on a disk file system, nothing on tmpfs. */
+bool srv_request_folder(request *q)
+{
+    const char *base = getenv("TMPDIR");
+    if (!base || !*base) {
+        base = kh_memory_tmpdir();
+        if (!base || kh_free_space(base) < 2 * KH_SERVE_MAX_REQUEST)
+            base = kh_temp_dir();
+    }
+    snprintf(q->dir, sizeof q->dir, "%s/kaohe-serve.XXXXXX", base);
+    if (!kh_mkdtemp(q->dir)) {
+        q->dir[0] = '\0';
+        return false;
+    }
+    return true;
+}

@@ -1,0 +1,145 @@
+/*
+ * serve.h - what the areas of kaohe serve share: the server, one request
+ * being received, one scoring run.  Internal to src/serve/.
+ *
+ * The areas, one file each, every one over the library and the
+ * workspace, none over another area:
+ *   server.c   start, stop, routing of a request to its area
+ *   http.c     answers (JSON, files, errors) and a request's private folder
+ *   upload.c   receiving multipart parts, unpacking .zip uploads
+ *   session.c  logins, sessions, the same-origin rule
+ *   rubrics.c  the rubrics a request sees (shipped, workspace, uploaded)
+ *   scoring.c  one scoring run over a request's or the workspace's files
+ *   journal.c  the workspace's change history as the page shows it
+ *   ranking.c  POST /api/rank, the downloads, recording uploads
+ *   blank.c    blank checklists
+ *   state.c    the page's state and the workspace's settings
+ */
+#ifndef KH_SERVE_H
+#define KH_SERVE_H
+
+#include "server.h"
+#include "accounts.h"
+#include "batch.h"
+#include "workspace.h"
+
+#include <cJSON.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdio.h>
+
+#define COOKIE "kaohe_session"
+
+struct kh_server {
+    struct MHD_Daemon *d;
+    const kh_registry *reg;   /* the shipped rubrics and --rubric files */
+    kh_workspace *ws;         /* or NULL */
+    kh_accounts *acc;         /* or NULL: no login (this machine only) */
+    kh_sessions *sess;
+    bool tls;
+    char *cert, *key;         /* PEM, kept while the daemon runs */
+    /* One password check at a time: each takes ~75 ms and 64 MiB
+     * (Argon2id), and 32 at once would be 2 GiB. */
+    pthread_mutex_t login_lock;
+    char url[128];
+};
+
+/* ---- files of a request ---- */
+
+/* P_DROPPED: an archive's entry that could not be unpacked (the archive's
+ * message says why). */
+typedef enum part_kind { P_CHECKLIST, P_ZIP, P_RUBRIC, P_ROSTER, P_IGNORED, P_DROPPED } part_kind;
+
+typedef struct saved {
+    char *path;  /* where it was saved (in the request's folder) */
+    char *name;  /* what the office called it: never used as a path */
+    part_kind kind;
+} saved;
+
+enum { F_KIND, F_REASON, F_UNITS, F_RUBRIC, F_NAME, F_PASSWORD, F_YEAR, F_NFIELDS };
+
+/* One request being received. */
+typedef struct request {
+    struct MHD_PostProcessor *pp;
+    char dir[4096];        /* the private folder ("" for requests without one) */
+    FILE *cur;             /* the file part being written */
+    saved *files;
+    size_t nfiles, cap;
+    size_t nchecklists;    /* files that count towards KH_SERVE_MAX_FILES */
+    uint64_t bytes, cur_bytes;
+    int status;            /* 0, or the HTTP status of the refusal */
+    char *why;             /* the refusal, in Chinese */
+    kh_buf fields[F_NFIELDS];
+    kh_diags msgs;         /* what the page shows besides the result */
+    char user[128];        /* the session's user ("" without accounts) */
+    bool is_post;
+} request;
+
+/* Saved path -> the name the office gave (kh_batch_set_labels). */
+typedef struct label_map {
+    const char **path, **name;
+    size_t n;
+} label_map;
+
+/* One scoring run. */
+typedef struct run {
+    kh_registry *reg;
+    kh_batch *b;
+    kh_roster *roster;
+    label_map labels;
+    char **ws_paths, **ws_names;
+    size_t nws;
+} run;
+
+typedef enum what { W_RESULT, W_RANKING, W_SCORESHEETS, W_JSON, W_CSV } what;
+
+/* http.c */
+void srv_refuse(request *q, int status, const char *why);
+void srv_remove_tree(const char *dir, int depth);
+enum MHD_Result srv_send_text(struct MHD_Connection *c, unsigned status, const char *type,
+                              const char *body, size_t len, const char *cookie);
+enum MHD_Result srv_send_json(struct MHD_Connection *c, unsigned status, cJSON *j,
+                              const char *cookie);
+enum MHD_Result srv_send_error(struct MHD_Connection *c, unsigned status, const char *why);
+char *srv_slurp(const char *path, size_t *len);
+enum MHD_Result srv_send_file(struct MHD_Connection *c, const char *path, const char *type,
+                              const char *ascii, const char *name);
+bool srv_add_messages(cJSON *a, const kh_diags *d);
+void srv_request_free(request *q);
+enum MHD_Result srv_finish(request *q, enum MHD_Result r);
+bool srv_request_folder(request *q);
+
+/* upload.c */
+enum MHD_Result srv_on_part(void *cls, enum MHD_ValueKind kind, const char *key,
+                            const char *filename, const char *content_type,
+                            const char *transfer_encoding, const char *data, uint64_t off,
+                            size_t size);
+void srv_unpack_zips(request *q);
+
+/* session.c */
+enum MHD_Result srv_answer_login(kh_server *s, struct MHD_Connection *c, request *q);
+enum MHD_Result srv_answer_logout(kh_server *s, struct MHD_Connection *c);
+bool srv_same_origin(kh_server *s, struct MHD_Connection *c);
+
+/* rubrics.c */
+kh_registry *srv_request_registry(kh_server *s, request *q, bool store);
+
+/* scoring.c */
+void srv_run_free(run *r);
+kh_status srv_score(kh_server *s, request *q, run *r, bool from_ws, bool full, kh_diags *notes);
+
+/* journal.c */
+cJSON *srv_history_json(kh_server *s);
+
+/* ranking.c */
+what srv_what_of(struct MHD_Connection *c);
+enum MHD_Result srv_answer_rank(kh_server *s, struct MHD_Connection *c, request *q);
+
+/* blank.c */
+enum MHD_Result srv_answer_blank(kh_server *s, struct MHD_Connection *c, request *q);
+
+/* state.c */
+enum MHD_Result srv_answer_state(kh_server *s, struct MHD_Connection *c, request *q);
+enum MHD_Result srv_answer_settings(kh_server *s, struct MHD_Connection *c, request *q);
+
+#endif
