@@ -177,13 +177,20 @@ const kh_rubric *kh_roster_rubric(const kh_roster *ro, size_t i);
 
 /** Score against a roster (which must outlive b; before kh_batch_finish):
  * a checklist of a unit not on it is rejected, with the nearest names of
- * the roster suggested; the units on it without a checklist are listed
- * (kh_batch_missing_*); units, ties included, follow the roster's order. */
+ * the roster suggested (or the rubric the roster gives the unit, when it
+ * is on it under another); the units on it without a scored checklist are
+ * listed (kh_batch_failed_*, kh_batch_missing_*); units, ties included,
+ * follow the roster's order. */
 void kh_batch_set_roster(kh_batch *b, const kh_roster *ro);
-/** After kh_batch_finish: the roster's units with no checklist, in
- * official order (their index in the roster). */
+/** After kh_batch_finish, each unit of the roster is in one of three
+ * states: scored (已计分), failed (已提交未通过: it sent something and
+ * everything it sent was rejected; kh_batch_failed_*) or missing (未提交:
+ * nothing of it was received; kh_batch_missing_*), each list in official
+ * order, as indexes in the roster. */
 size_t kh_batch_missing_count(const kh_batch *b);
 size_t kh_batch_missing_at(const kh_batch *b, size_t i);
+size_t kh_batch_failed_count(const kh_batch *b);
+size_t kh_batch_failed_at(const kh_batch *b, size_t i);   /* roster index */
 /** The roster given, or NULL. */
 const kh_roster *kh_batch_roster(const kh_batch *b);
 

@@ -39,6 +39,7 @@ void kh_batch_free(kh_batch *b)
     for (size_t i = 0; i < b->nrejected; i++) {
         kh_free(b->rejected[i].source);
         kh_free(b->rejected[i].sheet);
+        kh_free(b->rejected[i].unit);
     }
     kh_free(b->rejected);
     kh_diags_clear(&b->errors);
@@ -53,6 +54,7 @@ void kh_batch_free(kh_batch *b)
     }
     kh_free(b->grades);
     kh_free(b->missing);
+    kh_free(b->failed);
     kh_free(b);
 }
 
@@ -67,6 +69,8 @@ void kh_batch_set_labels(kh_batch *b, const char *(*label)(void *ctx, const char
 }
 size_t kh_batch_missing_count(const kh_batch *b) { return b->nmissing; }
 size_t kh_batch_missing_at(const kh_batch *b, size_t i) { return b->missing[i]; }
+size_t kh_batch_failed_count(const kh_batch *b) { return b->nfailed; }
+size_t kh_batch_failed_at(const kh_batch *b, size_t i) { return b->failed[i]; }
 
 kh_status kh_batch_set_grades(kh_batch *b, const char *rubric_id, const char *bands,
                               const char *quota, kh_diags *d)
@@ -192,17 +196,20 @@ size_t kh_batch_unit_count(const kh_batch *b) { return b->nunits; }
 size_t kh_batch_rejected_count(const kh_batch *b) { return b->nrejected; }
 const kh_diags *kh_batch_errors(const kh_batch *b) { return &b->errors; }
 
-/* Record a rejected input with the diagnostics of d (moved into b). */
-static kh_status reject(kh_batch *b, const char *source, const char *sheet, kh_diags *d,
-                        size_t order)
+/* Record a rejected input with the diagnostics of d (moved into b), and
+ * the unit and rubric it names where known (NULL). */
+static kh_status reject(kh_batch *b, const char *source, const char *sheet, const char *unit,
+                        const kh_rubric *rubric, kh_diags *d, size_t order)
 {
     if (!kh_grow((void **)&b->rejected, &b->caprejected, b->nrejected + 1, sizeof *b->rejected))
         return KH_ERR_NOMEM;
     kh_rejected r = {.source = kh_strdup(source), .sheet = kh_strdup(sheet),
+                     .unit = kh_strdup(unit), .rubric = rubric,
                      .first = b->errors.n, .order = order};
-    if (!r.source || (sheet && !r.sheet)) {
+    if (!r.source || (sheet && !r.sheet) || (unit && !r.unit)) {
         kh_free(r.source);
         kh_free(r.sheet);
+        kh_free(r.unit);
         return KH_ERR_NOMEM;
     }
     kh_diags_move(&b->errors, d);
@@ -210,6 +217,7 @@ static kh_status reject(kh_batch *b, const char *source, const char *sheet, kh_d
     if (b->errors.oom) {
         kh_free(r.source);
         kh_free(r.sheet);
+        kh_free(r.unit);
         return KH_ERR_NOMEM;
     }
     b->rejected[b->nrejected++] = r;
@@ -245,6 +253,7 @@ typedef struct file_ctx {
     kh_status rst;    /* KH_OK, KH_ERR_NOMEM, or the file is rejected as a whole (d) */
     kh_diags d;       /* why the file is rejected */
     kh_digest digest; /* with opts->provenance */
+    bool skipped;     /* kaohe's own output: a note, no input */
 } file_ctx;
 
 static void file_ctx_free(file_ctx *c)
@@ -255,6 +264,7 @@ static void file_ctx_free(file_ctx *c)
     for (size_t i = 0; i < c->rej.nrejected; i++) {
         kh_free(c->rej.rejected[i].source);
         kh_free(c->rej.rejected[i].sheet);
+        kh_free(c->rej.rejected[i].unit);
     }
     kh_free(c->rej.rejected);
     kh_diags_clear(&c->rej.errors);
@@ -268,10 +278,12 @@ static kh_status take_sheet(void *vctx, const kh_sheet *sheet)
     file_ctx *c = vctx;
     kh_diags d = {0};
     kh_checklist *cl = NULL;
+    kh_checklist_who who = {0};
     kh_status st = KH_OK;
     c->sheets++;
-    kh_find f = kh_checklist_read(sheet, c->path, c->reg, c->opts, &cl, &d, &st);
+    kh_find f = kh_checklist_read_who(sheet, c->path, c->reg, c->opts, &cl, &who, &d, &st);
     if (st == KH_ERR_NOMEM) {
+        kh_free(who.unit);
         kh_diags_clear(&d);
         return KH_ERR_NOMEM;
     }
@@ -298,13 +310,19 @@ static kh_status take_sheet(void *vctx, const kh_sheet *sheet)
             kh_diags_clear(&d);
             return KH_OK;
         }
+        /* Read but not scored: it still names its unit and rubric. */
+        who.rubric = cl->rubric;
+        who.unit = cl->unit;
+        cl->unit = NULL;
         kh_checklist_free(cl);
         if (st == KH_ERR_NOMEM) {
+            kh_free(who.unit);
             kh_diags_clear(&d);
             return st;
         }
     }
-    st = reject(&c->rej, c->path, sheet->name, &d, c->sheets);
+    st = reject(&c->rej, c->path, sheet->name, who.unit, who.rubric, &d, c->sheets);
+    kh_free(who.unit);
     kh_diags_clear(&d);
     return st;
 }
@@ -375,6 +393,17 @@ static void read_file(file_ctx *c)
         c->rst = c->d.oom ? KH_ERR_NOMEM : KH_ERR_LIMIT;
         return;
     }
+    if (rst == KH_OK && (kind == KH_SHEETFILE_RANKING || kind == KH_SHEETFILE_SCORESHEET)) {
+        /* kaohe's own output lying among the inputs (rank DIR -o DIR/排名.xlsx
+         * run twice): one note, not a broken checklist. */
+        kh_diags_add(&c->notes, KH_NOTE, path, NULL, NULL, 0,
+                     kind == KH_SHEETFILE_RANKING
+                         ? _("this is a ranking workbook written by kaohe, skipped")
+                         : _("this is a scoresheet written by kaohe, skipped"));
+        c->skipped = true;
+        c->rst = c->notes.oom ? KH_ERR_NOMEM : KH_OK;
+        return;
+    }
     if (rst == KH_OK && c->found == 0) {
         if (kind == KH_SHEETFILE_CSV)
             kh_diags_add(&c->d, KH_ERROR, path, NULL, NULL, 0,
@@ -433,7 +462,7 @@ static kh_status commit_file(kh_batch *b, file_ctx *c, kh_diags *notes)
     const char *path = c->path;
     if (shown)
         c->path = shown; /* for the rejection below */
-    if (st == KH_OK)
+    if (st == KH_OK && !c->skipped)
         st = remember_input(b, path, shown ? shown : path, &c->digest);
     /* The notes of a workbook rejected whole (a sheet skipped before a
      * broken one) would read as if part of it counted: they go with it. */
@@ -443,7 +472,7 @@ static kh_status commit_file(kh_batch *b, file_ctx *c, kh_diags *notes)
         st = KH_ERR_NOMEM;
     } else if (c->rst != KH_OK) {
         /* The file as a whole is rejected: drop what its sheets gave. */
-        st = reject(b, c->path, NULL, &c->d, b->next_order++);
+        st = reject(b, c->path, NULL, NULL, NULL, &c->d, b->next_order++);
     } else {
         size_t iu = 0, ir = 0;
         while (st == KH_OK && (iu < c->nunits || ir < c->rej.nrejected)) {
@@ -468,7 +497,8 @@ static kh_status commit_file(kh_batch *b, file_ctx *c, kh_diags *notes)
                     *g = (kh_diag){0};
                 }
                 if (st == KH_OK)
-                    st = reject(b, r->source, r->sheet, &sub, b->next_order++);
+                    st = reject(b, r->source, r->sheet, r->unit, r->rubric, &sub,
+                                b->next_order++);
                 kh_diags_clear(&sub);
             }
         }
@@ -723,7 +753,8 @@ static bool commit_task(void *arg, size_t i)
         const char *shown = b->label ? b->label(b->label_ctx, k->path) : NULL;
         r->st = shown ? relabel_diags(&k->msgs, k->path, shown) : KH_OK;
         if (r->st == KH_OK)
-            r->st = reject(b, shown ? shown : k->path, NULL, &k->msgs, b->next_order++);
+            r->st = reject(b, shown ? shown : k->path, NULL, NULL, NULL, &k->msgs,
+                           b->next_order++);
         break;
     }
     case T_NOTE:
@@ -830,15 +861,17 @@ static kh_status reject_duplicates(kh_batch *b)
                                  _("unit '%s' (%s) is also in %s and %zu other checklists: a "
                                    "unit is scored once per rubric, remove or rename all but "
                                    "one of the checklists"),
-                                 v[k]->cl->unit, v[k]->cl->rubric->id, kh_buf_str(&others),
-                                 j - i - 1 - shown);
+                                 v[k]->cl->unit, kh_rubric_name(v[k]->cl->rubric),
+                                 kh_buf_str(&others), j - i - 1 - shown);
                 else
                     kh_diags_add(&d, KH_ERROR, v[k]->cl->source, v[k]->cl->sheet, NULL, 0,
                                  _("unit '%s' (%s) is also in %s: a unit is scored once per "
                                    "rubric, remove or rename one of the checklists"),
-                                 v[k]->cl->unit, v[k]->cl->rubric->id, kh_buf_str(&others));
+                                 v[k]->cl->unit, kh_rubric_name(v[k]->cl->rubric),
+                                 kh_buf_str(&others));
                 kh_buf_free(&others);
-                st = reject(b, v[k]->cl->source, v[k]->cl->sheet, &d, v[k]->order);
+                st = reject(b, v[k]->cl->source, v[k]->cl->sheet, v[k]->cl->unit,
+                            v[k]->cl->rubric, &d, v[k]->order);
                 kh_diags_clear(&d);
             }
             /* Free only after every message of the group names the others
@@ -861,42 +894,55 @@ static kh_status reject_duplicates(kh_batch *b)
     return st;
 }
 
-/* With a roster: reject the units not on it (naming the nearest names it
- * has), and list its entries that have no unit.  A unit sent twice was
- * received: it is not missing, and reject_duplicates refuses both. */
+/* The first entry of the roster for unit under any rubric, or -1. */
+static long roster_find_any(const kh_roster *ro, const char *unit)
+{
+    for (size_t k = 0; k < ro->n; k++)
+        if (strcmp(ro->v[k].unit, unit) == 0)
+            return (long)k;
+    return -1;
+}
+
+/* With a roster: reject the units not on it, saying under which rubric
+ * the roster has the unit when it is another (the wrong form), else
+ * naming the nearest names it has. */
 static kh_status apply_roster(kh_batch *b)
 {
     const kh_roster *ro = b->roster;
-    bool *seen = kh_calloc(ro->n ? ro->n : 1, sizeof *seen);
-    if (!seen)
-        return KH_ERR_NOMEM;
     kh_status st = KH_OK;
     size_t keep = 0;
     for (size_t i = 0; i < b->nunits; i++) {
         kh_unit *u = b->units[i];
         long k = st == KH_OK ? kh_roster_find(ro, u->cl->unit, u->cl->rubric) : 0;
         if (k >= 0) {
-            seen[k] = true;
             u->roster_pos = (size_t)k;
             b->units[keep++] = u;
             continue;
         }
         kh_buf near = {0};
         kh_diags d = {0};
-        if (kh_roster_suggest(ro, u->cl->unit, u->cl->rubric, 3, &near))
+        long other = roster_find_any(ro, u->cl->unit);
+        if (other >= 0) {
+            const kh_rubric *due = ro->v[other].rubric;
+            kh_diags_add(&d, KH_ERROR, u->cl->source, u->cl->sheet, NULL, 0,
+                         _("%s is a %s on the roster: fill in the %s checklist (%s)"),
+                         u->cl->unit, kh_rubric_name(due), kh_rubric_name(due), due->id);
+        } else if (kh_roster_suggest(ro, u->cl->unit, u->cl->rubric, 3, &near)) {
             kh_diags_add(&d, KH_ERROR, u->cl->source, u->cl->sheet, NULL, 0,
                          _("unit '%s' (%s) is not on the roster %s: is it %s? Correct the unit's "
                            "name on the checklist or on the roster"),
-                         u->cl->unit, u->cl->rubric->id, ro->path, kh_buf_str(&near));
-        else
+                         u->cl->unit, kh_rubric_name(u->cl->rubric), ro->path,
+                         kh_buf_str(&near));
+        } else {
             kh_diags_add(&d, KH_ERROR, u->cl->source, u->cl->sheet, NULL, 0,
                          _("unit '%s' (%s) is not on the roster %s, which has no unit of a name "
                            "like it for this rubric: add it to the roster if it is due"),
-                         u->cl->unit, u->cl->rubric->id, ro->path);
+                         u->cl->unit, kh_rubric_name(u->cl->rubric), ro->path);
+        }
         kh_buf_free(&near);
         if (near.oom)
             d.oom = true;
-        st = reject(b, u->cl->source, u->cl->sheet, &d, u->order);
+        st = reject(b, u->cl->source, u->cl->sheet, u->cl->unit, u->cl->rubric, &d, u->order);
         kh_diags_clear(&d);
         if (st == KH_OK)
             kh_unit_free(u);
@@ -904,23 +950,74 @@ static kh_status apply_roster(kh_batch *b)
             b->units[keep++] = u;
     }
     b->nunits = keep;
-    if (st == KH_OK) {
-        if (b->nrejected > 1)
-            qsort(b->rejected, b->nrejected, sizeof *b->rejected, rejected_by_order);
-        size_t n = 0;
-        for (size_t k = 0; k < ro->n; k++)
-            n += !seen[k];
-        b->missing = kh_calloc(n ? n : 1, sizeof *b->missing);
-        if (!b->missing) {
-            st = KH_ERR_NOMEM;
-        } else {
-            for (size_t k = 0; k < ro->n; k++)
-                if (!seen[k])
-                    b->missing[b->nmissing++] = k;
-        }
-    }
-    kh_free(seen);
+    if (st == KH_OK && b->nrejected > 1)
+        qsort(b->rejected, b->nrejected, sizeof *b->rejected, rejected_by_order);
     return st;
+}
+
+/* The last component of path without its extension: "两江镇" of
+ * "in/两江镇.pdf"; its length in *n. */
+static const char *stem(const char *path, size_t *n)
+{
+    const char *s = strrchr(path, '/');
+#ifdef _WIN32
+    const char *bs = strrchr(path, '\\');
+    if (bs && (!s || bs > s))
+        s = bs;
+#endif
+    s = s ? s + 1 : path;
+    const char *dot = strrchr(s, '.');
+    *n = dot && dot > s ? (size_t)(dot - s) : strlen(s);
+    return s;
+}
+
+bool kh_rejected_of(const kh_batch *b, const kh_rejected *r, size_t k)
+{
+    const kh_roster *ro = b->roster;
+    const kh_roster_entry *e = &ro->v[k];
+    if (!r->unit) {
+        size_t n;
+        const char *s = stem(r->source, &n);
+        return n == strlen(e->unit) && memcmp(s, e->unit, n) == 0;
+    }
+    if (strcmp(r->unit, e->unit) != 0)
+        return false;
+    return !r->rubric || r->rubric == e->rubric || kh_roster_find(ro, r->unit, r->rubric) < 0;
+}
+
+/* With a roster, after the rejections: each entry is scored (a unit has
+ * its place), failed (it sent something, all rejected) or missing
+ * (nothing of it was received). */
+static kh_status roster_states(kh_batch *b)
+{
+    const kh_roster *ro = b->roster;
+    unsigned char *state = kh_calloc(ro->n ? ro->n : 1, 1); /* 0 missing, 1 failed, 2 scored */
+    if (!state)
+        return KH_ERR_NOMEM;
+    for (size_t i = 0; i < b->nunits; i++)
+        state[b->units[i]->roster_pos] = 2;
+    size_t nf = 0, nm = 0;
+    for (size_t k = 0; k < ro->n; k++) {
+        for (size_t i = 0; state[k] == 0 && i < b->nrejected; i++)
+            if (kh_rejected_of(b, &b->rejected[i], k))
+                state[k] = 1;
+        nf += state[k] == 1;
+        nm += state[k] == 0;
+    }
+    b->missing = kh_calloc(nm ? nm : 1, sizeof *b->missing);
+    b->failed = kh_calloc(nf ? nf : 1, sizeof *b->failed);
+    if (!b->missing || !b->failed) {
+        kh_free(state);
+        return KH_ERR_NOMEM;
+    }
+    for (size_t k = 0; k < ro->n; k++) {
+        if (state[k] == 0)
+            b->missing[b->nmissing++] = k;
+        else if (state[k] == 1)
+            b->failed[b->nfailed++] = k;
+    }
+    kh_free(state);
+    return KH_OK;
 }
 
 static int by_rank(const void *pa, const void *pb)
@@ -985,6 +1082,8 @@ kh_status kh_batch_finish(kh_batch *b)
     kh_status st = b->roster ? apply_roster(b) : KH_OK;
     if (st == KH_OK)
         st = reject_duplicates(b);
+    if (st == KH_OK && b->roster)
+        st = roster_states(b);
     if (st != KH_OK)
         return st;
     if (b->roster && b->nunits > 0) {
@@ -1057,12 +1156,13 @@ static void put_padded(FILE *out, const char *s, size_t width)
 
 kh_status kh_batch_write_summary(const kh_batch *b, FILE *out)
 {
+    /* Rubrics by the name a person knows (乡镇), not by their id. */
     size_t wu = kh_display_width("被考核单位"), wr = kh_display_width("考核细则");
     for (size_t i = 0; i < b->nunits; i++) {
         size_t w = kh_display_width(b->units[i]->cl->unit);
         if (w > wu)
             wu = w;
-        w = strlen(b->units[i]->cl->rubric->id);
+        w = kh_display_width(kh_rubric_name(b->units[i]->cl->rubric));
         if (w > wr)
             wr = w;
     }
@@ -1077,7 +1177,7 @@ kh_status kh_batch_write_summary(const kh_batch *b, FILE *out)
         const kh_unit *u = b->units[i];
         char num[KH_DEC_BUFSZ];
         put_padded(out, u->cl->unit, wu + 2);
-        put_padded(out, u->cl->rubric->id, wr + 2);
+        put_padded(out, kh_rubric_name(u->cl->rubric), wr + 2);
         put_padded(out, kh_dec_format(u->total, num), 10);
         if (graded) {
             put_padded(out, u->vetoed ? "一票否决" : "正常", 10);

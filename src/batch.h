@@ -26,6 +26,8 @@ typedef struct kh_rejected {
     char *sheet;       /* worksheet, or NULL */
     size_t first, n;   /* its messages: kh_batch.errors.v[first .. first+n) */
     size_t order;      /* input order (shared with units) */
+    char *unit;                /* the unit named in it, when it could be read, or NULL */
+    const kh_rubric *rubric;   /* the rubric it names, when known, or NULL */
 } kh_rejected;
 
 struct kh_batch {
@@ -56,9 +58,19 @@ struct kh_batch {
     const kh_roster *roster;  /* kh_batch_set_roster, or NULL */
     const char *(*label)(void *ctx, const char *path); /* kh_batch_set_labels */
     void *label_ctx;
-    size_t *missing;          /* roster entries without a checklist */
+    size_t *missing;          /* roster entries from which nothing was received */
     size_t nmissing;
+    size_t *failed;           /* roster entries that sent only checklists that
+                                 did not pass (kh_rejected_of) */
+    size_t nfailed;
 };
+
+/* Whether rejected input r is one that roster entry k sent: it names
+ * the entry's unit and its rubric, or no rubric, or a rubric under which
+ * the roster does not have that unit (the wrong form); or, naming no
+ * unit, its file is named after the unit ("两江镇.pdf").  A batch with a
+ * roster only. */
+bool kh_rejected_of(const kh_batch *b, const kh_rejected *r, size_t k);
 
 /* The grade bands that apply to rubric r in b (*n of them; 0: none). */
 const kh_grade *kh_batch_grades_of(const kh_batch *b, const kh_rubric *r, size_t *n);

@@ -566,8 +566,11 @@ static void known_ids(const kh_registry *reg, kh_buf *b)
         kh_buf_puts(b, _("none: no rubric is loaded"));
 }
 
-/* The rubric named by the 考核细则 field (exact id, else a unique
- * case-insensitive match), with a problem when there is none. */
+/* The rubric named by the 考核细则 field, with a problem when there is
+ * none: its exact id; else the one id equal to it but for case; else the
+ * rubric whose full title it is; else the one rubric of that unit type
+ * (乡镇).  Two ids equal but for case, or a unit type of several rubrics,
+ * name no rubric: the message lists them. */
 static void find_rubric(reader *r)
 {
     const field *fl = &r->f[F_RUBRIC];
@@ -583,17 +586,47 @@ static void find_rubric(reader *r)
                 kh_buf_str(&ids));
     } else {
         r->rubric = kh_registry_find(r->reg, fl->text);
-        size_t n = kh_registry_count(r->reg), hits = 0;
-        for (size_t i = 0; !r->rubric && i < n; i++) {
-            const kh_rubric *x = kh_registry_at(r->reg, i);
-            if (kh_ascii_eq_nocase(x->id, fl->text)) {
+        size_t n = kh_registry_count(r->reg);
+        bool ambiguous = false;
+        /* pass 0: ids but for case; 1: full titles; 2: unit types. */
+        for (int pass = 0; !r->rubric && pass < 3; pass++) {
+            size_t hits = 0;
+            const kh_rubric *hit = NULL;
+            kh_buf which = {0};
+            for (size_t i = 0; i < n; i++) {
+                const kh_rubric *x = kh_registry_at(r->reg, i);
+                bool same = pass == 0   ? kh_ascii_eq_nocase(x->id, fl->text)
+                            : pass == 1 ? x->title && strcmp(x->title, fl->text) == 0
+                                        : x->unit_type && strcmp(x->unit_type, fl->text) == 0;
+                if (!same)
+                    continue;
+                kh_buf_printf(&which, "%s%s", hits ? ", " : "", x->id);
                 hits++;
-                r->rubric = x;
+                hit = x;
+            }
+            if (hits == 1) {
+                r->rubric = hit;
+            } else if (hits > 1) {
+                kh_buf q = {0};
+                if (pass == 2)
+                    problem(r, fl->value, 0, 0,
+                            _("考核细则 '%s' is the unit type of several rubrics (%s): write the id of the one this checklist follows"),
+                            quote(fl->text, &q), kh_buf_str(&which));
+                else
+                    problem(r, fl->value, 0, 0,
+                            _("rubric '%s' is ambiguous: it could be %s, whose ids differ only in upper and lower case; write the id exactly"),
+                            quote(fl->text, &q), kh_buf_str(&which));
+                quote_done(r, &q);
+            }
+            if (which.oom)
+                r->nomem = true;
+            kh_buf_free(&which);
+            if (hits > 1) {
+                ambiguous = true;
+                break;
             }
         }
-        if (hits > 1)
-            r->rubric = NULL;
-        if (!r->rubric) {
+        if (!r->rubric && !ambiguous) {
             kh_buf q = {0};
             problem(r, fl->value, 0, 0,
                     _("rubric '%s' is unknown: write one of %s, or give the rubric file with --rubric FILE"),
@@ -710,8 +743,8 @@ static long match_checkpoint(reader *r, const kh_cell *check)
     kh_buf q = {0};
     if (nc == 0) {
         problem(r, check, 0, 0,
-                _("检查点 '%s' is not a check point of %s (%s to %s): correct it, or clear the cell if this row is not a check point"),
-                quote(t, &q), rb->id, rb->ncps ? rb->cps[0].id : "", rb->ncps ? rb->cps[rb->ncps - 1].id : "");
+                _("检查点 '%s' is not a check point of the %s checklist (%s to %s): correct it, or clear the cell if this row is not a check point"),
+                quote(t, &q), kh_rubric_name(rb), rb->ncps ? rb->cps[0].id : "", rb->ncps ? rb->cps[rb->ncps - 1].id : "");
     } else if (nc == 1) {
         found = (long)r->cand[0];
     } else {
@@ -1089,6 +1122,18 @@ kh_find kh_checklist_read(const kh_sheet *sheet, const char *source,
                           const kh_registry *reg, const kh_options *opts,
                           kh_checklist **out, kh_diags *d, kh_status *status)
 {
+    kh_checklist_who who = {0};
+    kh_find f = kh_checklist_read_who(sheet, source, reg, opts, out, &who, d, status);
+    kh_free(who.unit);
+    return f;
+}
+
+kh_find kh_checklist_read_who(const kh_sheet *sheet, const char *source,
+                              const kh_registry *reg, const kh_options *opts,
+                              kh_checklist **out, kh_checklist_who *who, kh_diags *d,
+                              kh_status *status)
+{
+    *who = (kh_checklist_who){0};
     reader r = {.sheet = sheet, .source = source, .reg = reg,
                 .blank_as_missing = opts && opts->blank_as_missing};
     kh_find verdict = KH_FIND_REJECTED;
@@ -1144,6 +1189,11 @@ done:
         kh_diags_move(d, &r.diags);
         if (d->oom && !had_oom)
             *status = KH_ERR_NOMEM;
+        if (verdict == KH_FIND_REJECTED && *status == KH_OK) {
+            who->rubric = r.rubric;
+            who->unit = r.f[F_UNIT].text; /* taken */
+            r.f[F_UNIT].text = NULL;
+        }
     }
     kh_diags_clear(&r.diags);
     for (int i = 0; i < NFIELDS; i++)

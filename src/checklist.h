@@ -47,6 +47,19 @@ kh_find kh_checklist_read(const kh_sheet *sheet, const char *source,
                           const kh_registry *reg, const kh_options *opts,
                           kh_checklist **out, kh_diags *d, kh_status *status);
 
+/* What a rejected checklist says it is, as far as it could be read. */
+typedef struct kh_checklist_who {
+    char *unit;               /* 被考核单位, or NULL (free with kh_free) */
+    const kh_rubric *rubric;  /* the rubric its 考核细则 names, or NULL */
+} kh_checklist_who;
+
+/* kh_checklist_read, and with KH_FIND_REJECTED the unit and rubric the
+ * sheet names, where they could be read, in *who (who->unit is new). */
+kh_find kh_checklist_read_who(const kh_sheet *sheet, const char *source,
+                              const kh_registry *reg, const kh_options *opts,
+                              kh_checklist **out, kh_checklist_who *who, kh_diags *d,
+                              kh_status *status);
+
 void kh_checklist_free(kh_checklist *c);
 
 /* Free the results of c (c->results becomes NULL): what a scored unit

@@ -216,6 +216,11 @@ static kh_status write_json(const kh_batch *b, bool ranked, FILE *out)
         json_str(out, r->source);
         fputs(", \"sheet\": ", out);
         json_str(out, r->sheet);
+        /* The unit and rubric it names, where they could be read. */
+        fputs(", \"unit\": ", out);
+        json_str(out, r->unit);
+        fputs(", \"rubric\": ", out);
+        json_str(out, r->rubric ? r->rubric->id : NULL);
         /* errors: Chinese, as people read them; errors_en: the same in
          * English, stable wording for programs. */
         for (int en = 0; en < 2; en++) {
@@ -234,7 +239,32 @@ static kh_status write_json(const kh_batch *b, bool ranked, FILE *out)
         fputs("]}", out);
     }
     fputc(']', out);
-    /* With a roster: the units due whose checklist did not come. */
+    /* With a roster: the units due that sent only checklists that did
+     * not pass (with those files), and those from which nothing came. */
+    if (b->roster) {
+        fputs(",\n \"failed\": [", out);
+        for (size_t i = 0; i < b->nfailed; i++) {
+            const kh_roster_entry *e = &b->roster->v[b->failed[i]];
+            fputs(i ? ",\n  {\"unit\": " : "\n  {\"unit\": ", out);
+            json_str(out, e->unit);
+            fputs(", \"rubric\": ", out);
+            json_str(out, e->rubric->id);
+            fputs(", \"sources\": [", out);
+            const char *last = NULL; /* a file's sheets are listed together */
+            for (size_t k = 0; k < b->nrejected; k++) {
+                const kh_rejected *r = &b->rejected[k];
+                if (!kh_rejected_of(b, r, b->failed[i]) ||
+                    (last && strcmp(last, r->source) == 0))
+                    continue;
+                if (last)
+                    fputs(", ", out);
+                json_str(out, r->source);
+                last = r->source;
+            }
+            fputs("]}", out);
+        }
+        fputc(']', out);
+    }
     if (b->roster) {
         fputs(",\n \"missing\": [", out);
         for (size_t i = 0; i < b->nmissing; i++) {

@@ -641,12 +641,22 @@ static kh_batch *run_batch(int argc, char **argv, const opts *o, kh_registry *re
     for (size_t i = 0; i < errs.n; i++)
         print_diag(&errs.v[i]);
     *status = kh_batch_rejected_count(b) ? EXIT_REJECTED : 0;
-    /* The units due whose checklist did not come. */
+    /* The units due that are not scored: those that sent only checklists
+     * that did not pass (已提交未通过), then those that sent nothing (未提交). */
+    for (size_t i = 0; i < kh_batch_failed_count(b); i++) {
+        size_t e = kh_batch_failed_at(b, i);
+        char *unit = kh_term_text(kh_roster_unit(the_roster, e));
+        eprintf(_("%s (%s): submitted, but its checklist did not pass (see above): not in the "
+                  "ranking until a corrected checklist passes"),
+                unit ? unit : "?", kh_rubric_unit_type(kh_roster_rubric(the_roster, e)));
+        kh_free(unit);
+        *status = EXIT_REJECTED;
+    }
     for (size_t i = 0; i < kh_batch_missing_count(b); i++) {
         size_t e = kh_batch_missing_at(b, i);
         char *unit = kh_term_text(kh_roster_unit(the_roster, e));
         eprintf(_("%s (%s): on the roster, but no checklist was received: not scored"),
-                unit ? unit : "?", kh_rubric_id(kh_roster_rubric(the_roster, e)));
+                unit ? unit : "?", kh_rubric_unit_type(kh_roster_rubric(the_roster, e)));
         kh_free(unit);
         *status = EXIT_REJECTED;
     }
@@ -732,6 +742,22 @@ static int cmd_score(int argc, char **argv, opts *o)
     return status;
 }
 
+/* rank's last line: what was written, the units ranked, the checklists
+ * that did not pass and (with a roster) the units that sent nothing. */
+static void closing_line(const kh_batch *b, const char *output)
+{
+    char *out = kh_term_text(output);
+    if (kh_batch_roster(b))
+        eprintf(_("%s written: units ranked: %zu; checklists that did not pass (未通过): %zu; "
+                  "units of the roster that sent nothing (未提交): %zu"),
+                out ? out : "?", kh_batch_unit_count(b), kh_batch_rejected_count(b),
+                kh_batch_missing_count(b));
+    else
+        eprintf(_("%s written: units ranked: %zu; checklists that did not pass (未通过): %zu"),
+                out ? out : "?", kh_batch_unit_count(b), kh_batch_rejected_count(b));
+    kh_free(out);
+}
+
 static int cmd_rank(int argc, char **argv, opts *o)
 {
     int rc = parse_opts(argc, argv, "oRrJBqjGQLPh", usage_rank, o);
@@ -798,6 +824,8 @@ static int cmd_rank(int argc, char **argv, opts *o)
                     nrej, o->output);
         if (st != KH_OK)
             status = st == KH_ERR_USAGE ? EXIT_USAGE : (status ? status : EXIT_REJECTED);
+        else if (!o->quiet)
+            closing_line(b, o->output);
         kh_batch_free(b);
     }
     kh_previous_free(prev);

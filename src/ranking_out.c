@@ -20,6 +20,7 @@
 #include "workspace.h"
 #include "outfile.h"
 #include "sheet.h"
+#include "sheetfile.h"
 #include "text.h"
 #include "xlsx_out.h"
 
@@ -539,6 +540,59 @@ static void write_ranking_row(rk *k, lxw_worksheet *ws, lxw_row_t r, const kh_un
     kh_free(src);
 }
 
+/* The heading of a part under the table (units not in the ranking), two
+ * rows below *last (which it becomes): shaded over the printed columns
+ * only, like the table's own heading; 来源文件 outside them. */
+static void unranked_heading(rk *k, lxw_worksheet *ws, lxw_row_t *last, layout l,
+                             const char *text)
+{
+    *last += 2;
+    set_row(k, ws, *last, 22);
+    merge_text(k, ws, *last, 0, l.source - 1, text, k->head);
+    kh_xw_str(&k->x, ws, *last, l.source, "", k->src);
+}
+
+/* A unit of the roster (entry e) whose checklists did not pass: its name,
+ * the first problem of the first of them over the item columns (the rest
+ * in 未通过的文件), 已提交未通过, and the files. */
+static void failed_row(rk *k, lxw_worksheet *ws, lxw_row_t r, size_t e, layout l)
+{
+    const kh_batch *b = k->b;
+    kh_buf why = {0}, files = {0};
+    size_t nmsg = 0;
+    const char *last = NULL;
+    for (size_t i = 0; i < b->nrejected; i++) {
+        const kh_rejected *rj = &b->rejected[i];
+        if (!kh_rejected_of(b, rj, e))
+            continue;
+        if (!why.len && rj->n > 0 && rj->first < b->errors.n) {
+            const kh_diag *dg = &b->errors.v[rj->first];
+            kh_buf_puts(&why, dg->msg_zh ? dg->msg_zh : dg->msg);
+        }
+        nmsg += rj->n;
+        if (!last || strcmp(last, rj->source) != 0) {
+            kh_buf_printf(&files, "%s%s", files.len ? "；" : "", rj->source);
+            last = rj->source;
+        }
+    }
+    if (nmsg > 1)
+        kh_buf_printf(&why, "（另有%zu处问题，见“%s”表）", nmsg - 1, SHEET_REJECTED);
+    char *w = buf_take(k, &why), *f = buf_take(k, &files);
+    const kh_roster *ro = kh_batch_roster(b);
+    double width = 7.0 * (double)(l.total - l.items + 1);
+    unsigned lines = text_lines(w, width), ul = text_lines(kh_roster_unit(ro, e), l.unit_width);
+    set_row(k, ws, r, row_height(lines > ul ? lines : ul, 20));
+    kh_xw_str(&k->x, ws, r, 0, "", k->center);
+    kh_xw_str(&k->x, ws, r, 1, kh_roster_unit(ro, e), k->left);
+    merge_text(k, ws, r, l.items, l.total, w, k->left);
+    kh_xw_str(&k->x, ws, r, l.result, "已提交未通过", k->center);
+    for (lxw_col_t c = l.result + 1; c < l.source; c++)
+        kh_xw_str(&k->x, ws, r, c, "", k->center);
+    kh_xw_str(&k->x, ws, r, l.source, f, k->src);
+    kh_free(w);
+    kh_free(f);
+}
+
 /* The ranking sheet of group g; *nranked gets the number of non-vetoed
  * units (they come first). */
 static void write_ranking(rk *k, lxw_worksheet *ws, const kh_group *g, size_t *nranked)
@@ -565,22 +619,29 @@ static void write_ranking(rk *k, lxw_worksheet *ws, const kh_group *g, size_t *n
     lxw_row_t last = (lxw_row_t)(ROW_FIRST + g->n - 1);
     if (g->n == 0)
         last = ROW_HEAD;
-    /* With a roster: the units due whose checklist did not come, under the
-     * table, and how many were due. */
+    /* With a roster: the units due that are not in the ranking, under the
+     * table in two parts (those that sent a checklist that did not pass,
+     * with the file and why; those that sent nothing), and how many were
+     * due. */
     const kh_roster *ro = kh_batch_roster(k->b);
-    size_t due = 0, absent = 0;
+    size_t due = 0, absent = 0, failed = 0;
     if (ro) {
         for (size_t i = 0; i < kh_roster_count(ro); i++)
             due += kh_roster_rubric(ro, i) == g->rubric;
+        for (size_t i = 0; i < kh_batch_failed_count(k->b); i++) {
+            size_t e = kh_batch_failed_at(k->b, i);
+            if (kh_roster_rubric(ro, e) != g->rubric)
+                continue;
+            if (failed++ == 0)
+                unranked_heading(k, ws, &last, l, "已提交但未通过的单位（未计入排名）");
+            failed_row(k, ws, ++last, e, l);
+        }
         for (size_t i = 0; i < kh_batch_missing_count(k->b); i++) {
             size_t e = kh_batch_missing_at(k->b, i);
             if (kh_roster_rubric(ro, e) != g->rubric)
                 continue;
-            if (absent++ == 0) {
-                last += 2;
-                set_row(k, ws, last, 22);
-                merge_text(k, ws, last, 0, l.source, "未提交检查表的单位（未计入排名）", k->head);
-            }
+            if (absent++ == 0)
+                unranked_heading(k, ws, &last, l, "未提交检查表的单位（未计入排名）");
             last++;
             set_row(k, ws, last, 20);
             kh_xw_str(&k->x, ws, last, 0, "", k->center);
@@ -588,8 +649,9 @@ static void write_ranking(rk *k, lxw_worksheet *ws, const kh_group *g, size_t *n
             for (lxw_col_t c = 2; c < l.result; c++)
                 kh_xw_str(&k->x, ws, last, c, "", k->center);
             kh_xw_str(&k->x, ws, last, l.result, "未提交", k->center);
-            for (lxw_col_t c = l.result + 1; c <= l.source; c++)
+            for (lxw_col_t c = l.result + 1; c < l.source; c++)
                 kh_xw_str(&k->x, ws, last, c, "", k->center);
+            kh_xw_str(&k->x, ws, last, l.source, "", k->src);
         }
     }
     /* A note under the table for whoever prints or edits it. */
@@ -603,7 +665,10 @@ static void write_ranking(rk *k, lxw_worksheet *ws, const kh_group *g, size_t *n
                   "满分%s分。合计得分为各项得分之和（公式），修改某项得分后自动重算；"
                   "同分单位名次相同%s；一票否决的单位不排名次，列在最后。%s",
                   kh_dec_format(g->rubric->total, num), ro ? "，按单位名单顺序排列" : "",
-                  absent ? "未提交检查表的单位列在表下。" : "");
+                  failed && absent ? "已提交未通过和未提交检查表的单位列在表下。"
+                  : failed         ? "已提交未通过的单位列在表下。"
+                  : absent         ? "未提交检查表的单位列在表下。"
+                                   : "");
     char *note = buf_take(k, &nb);
     lxw_col_t lastp = l.source - 1;
     set_row(k, ws, last + 2, 30);
@@ -1214,6 +1279,7 @@ static kh_status write_ranking_book(const kh_batch *b, const kh_previous *prev,
         kh_groups_free(groups, ng);
         return st;
     }
+    kh_xw_mark(&k.x, KH_MARK_RANKING);
     make_formats(&k);
     reserve_name(&k, SHEET_DETAIL);
     reserve_name(&k, SHEET_REJECTED);

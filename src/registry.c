@@ -58,6 +58,18 @@ kh_status kh_registry_add(kh_registry *reg, kh_rubric *r, kh_diags *d)
         kh_rubric_free(r);
         return KH_ERR_RUBRIC;
     }
+    /* Ids equal but for case would make the 考核细则 cell ambiguous (it
+     * matches ids in any case). */
+    for (size_t i = 0; i < reg->n; i++) {
+        if (kh_ascii_eq_nocase(reg->v[i]->id, r->id)) {
+            kh_diags_add(d, KH_ERROR, r->path, NULL, NULL, 0,
+                         _("rubric id '%s' differs only in upper and lower case from '%s' of %s: "
+                           "give each rubric an id of its own"),
+                         r->id, reg->v[i]->id, reg->v[i]->path);
+            kh_rubric_free(r);
+            return KH_ERR_RUBRIC;
+        }
+    }
     if (!kh_grow((void **)&reg->v, &reg->cap, reg->n + 1, sizeof *reg->v)) {
         kh_rubric_free(r);
         return KH_ERR_NOMEM;

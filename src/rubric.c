@@ -1044,6 +1044,13 @@ const char *kh_rubric_title(const kh_rubric *r) { return r->title; }
 const char *kh_rubric_unit_type(const kh_rubric *r) { return r->unit_type; }
 const char *kh_rubric_path(const kh_rubric *r) { return r->path; }
 
+const char *kh_rubric_name(const kh_rubric *r)
+{
+    if (r->unit_type && *r->unit_type)
+        return r->unit_type;
+    return r->title && *r->title ? r->title : r->id;
+}
+
 /* ---- description for people ---- */
 
 /* Columns a code point takes on a terminal: 2 for CJK and full-width forms. */

@@ -100,6 +100,11 @@ bool kh_grades_parse(const char *bands, const char *quota, kh_dec total, kh_grad
                      size_t *n, const char **why, bool *in_quota, char *arg, size_t argsz);
 void kh_grades_free(kh_grade *g, size_t n);
 
+/* The rubric as a person calls it: its unit type (乡镇), else its title,
+ * else its id.  Messages and terminal tables name rubrics by it; the id
+ * stays in JSON and in the 考核细则 cell. */
+const char *kh_rubric_name(const kh_rubric *r);
+
 /* Index of the check point with this exact id, or -1. */
 long kh_rubric_find_cp(const kh_rubric *r, const char *id);
 

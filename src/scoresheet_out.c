@@ -21,6 +21,7 @@
 #include "kaohe.h"
 #include "outfile.h"
 #include "pool.h"
+#include "sheetfile.h"
 #include "strset.h"
 #include "template_out.h"
 #include "text.h"
@@ -335,6 +336,7 @@ static kh_status ss_xlsx(const kh_unit *u, const char *path, time_t created, kh_
     kh_status st = kh_xw_open(&x, path, false, created, d);
     if (st != KH_OK)
         return st;
+    kh_xw_mark(&x, KH_MARK_SCORESHEET);
     ss_formats f = {0};
     char *name = kh_xw_sheet_name(u->cl->unit, NULL, 0);
     if (!name || !ss_make_formats(&x, &f, u->vetoed)) {

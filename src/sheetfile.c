@@ -49,6 +49,115 @@ bool kh_sheetfile_name(const char *name)
            name_ends(name, ".xls") || name_ends(name, ".ods");
 }
 
+void kh_sheetfile_not_sheet(kh_diags *d, const char *path, kh_not_sheet what)
+{
+    switch (what) {
+    case KH_NOT_PDF:
+        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0,
+                     _("this is not a checklist but a PDF file: a printed or scanned form "
+                       "cannot be scored; fill in the checklist workbook made by kaohe template "
+                       "(.xlsx) and give that file"));
+        break;
+    case KH_NOT_WORD:
+        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0,
+                     _("this is not a checklist but a Word document: copy the results into the "
+                       "checklist workbook made by kaohe template (.xlsx) and give that file"));
+        break;
+    case KH_NOT_IMAGE:
+        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0,
+                     _("this is not a checklist but an image: a photo or scan of a form cannot "
+                       "be scored; fill in the checklist workbook made by kaohe template (.xlsx) "
+                       "and give that file"));
+        break;
+    case KH_NOT_ZIP:
+        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0,
+                     _("this is not a checklist but a zip archive: unpack it and give the "
+                       "checklists in it (or their folder)"));
+        break;
+    }
+}
+
+/* Bytes of a file or of memory, read at any offset. */
+typedef struct bytes {
+    FILE *f;
+    const unsigned char *mem;
+    size_t len;
+} bytes;
+
+static bool read_at(const bytes *b, uint64_t off, void *buf, size_t n)
+{
+    if (b->mem)
+        return off <= b->len && n <= b->len - off && (memcpy(buf, b->mem + off, n), true);
+    return fseeko(b->f, (off_t)off, SEEK_SET) == 0 && fread(buf, 1, n, b->f) == n;
+}
+
+static uint32_t le32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Whether a Compound File holds a stream named WordDocument (a Word .doc)
+ * in its directory, followed through the FAT sectors the header lists
+ * (at most 256 directory sectors: a damaged file is left to FreeXL). */
+static bool cfb_is_word(const bytes *b)
+{
+    unsigned char h[512];
+    if (!read_at(b, 0, h, sizeof h))
+        return false;
+    unsigned shift = (unsigned)h[0x1E] | (unsigned)h[0x1F] << 8;
+    if (shift != 9 && shift != 12)
+        return false;
+    uint32_t ssz = 1u << shift, per = ssz / 4;
+    uint32_t sect = le32(h + 0x30);
+    static const char name[] = "WordDocument";
+    for (int walked = 0; walked < 256 && sect < 0xFFFFFFFAu; walked++) {
+        uint64_t base = ((uint64_t)sect + 1) << shift;
+        for (uint32_t e = 0; e < ssz / 128; e++) {
+            unsigned char ent[128];
+            if (!read_at(b, base + (uint64_t)e * 128, ent, sizeof ent))
+                return false;
+            unsigned nl = (unsigned)ent[0x40] | (unsigned)ent[0x41] << 8;
+            if (ent[0x42] != 2 || nl != 2 * sizeof name)
+                continue;
+            bool same = true;
+            for (size_t i = 0; i < sizeof name - 1 && same; i++)
+                same = ent[2 * i] == (unsigned char)name[i] && ent[2 * i + 1] == 0;
+            if (same)
+                return true;
+        }
+        /* The next directory sector: FAT[sect], in the FAT sector the
+         * header's DIFAT lists (the first 109 of them). */
+        uint32_t fs = sect / per;
+        if (fs >= 109)
+            return false;
+        uint32_t fat = le32(h + 0x4C + 4 * fs);
+        unsigned char nx[4];
+        if (fat >= 0xFFFFFFFAu ||
+            !read_at(b, (((uint64_t)fat + 1) << shift) + 4 * (uint64_t)(sect % per), nx, 4))
+            return false;
+        sect = le32(nx);
+    }
+    return false;
+}
+
+/* What the first bytes (and, for a Compound File, its directory) say the
+ * file is when it is no spreadsheet; -1 when they say nothing of the kind. */
+static int not_sheet_of(const unsigned char *head, size_t n, const bytes *b)
+{
+    static const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+    if (n >= 5 && memcmp(head, "%PDF-", 5) == 0)
+        return KH_NOT_PDF;
+    if ((n >= sizeof png && memcmp(head, png, sizeof png) == 0) ||
+        (n >= 3 && head[0] == 0xFF && head[1] == 0xD8 && head[2] == 0xFF) ||
+        (n >= 6 && (memcmp(head, "GIF87a", 6) == 0 || memcmp(head, "GIF89a", 6) == 0)) ||
+        (n >= 4 && (memcmp(head, "II*\0", 4) == 0 || memcmp(head, "MM\0*", 4) == 0)) ||
+        (n >= 12 && memcmp(head, "RIFF", 4) == 0 && memcmp(head + 8, "WEBP", 4) == 0))
+        return KH_NOT_IMAGE;
+    if (kh_is_cfb(head, n) && cfb_is_word(b))
+        return KH_NOT_WORD;
+    return -1;
+}
+
 /* The kind of path by its first bytes and name; false (with a message)
  * when kaohe reads no such file. */
 static bool kind_of(const char *path, kh_sheetfile_kind *kind, kh_status *st, kh_diags *d)
@@ -78,7 +187,14 @@ static bool kind_of(const char *path, kh_sheetfile_kind *kind, kh_status *st, kh
         return false;
     }
     size_t n = fread(head, 1, sizeof head, f);
+    bytes whole = {.f = f};
+    int no = not_sheet_of(head, n, &whole);
     fclose(f);
+    if (no >= 0) {
+        kh_sheetfile_not_sheet(d, path, (kh_not_sheet)no);
+        *st = KH_ERR_INPUT;
+        return false;
+    }
     if (kh_is_ods(head, n))
         *kind = KH_SHEETFILE_ODS;
     else if (n >= 4 && memcmp(head, "PK\3\4", 4) == 0)
@@ -133,7 +249,13 @@ static kh_status read_stdin(kh_sheet_fn fn, void *ctx, kh_sheetfile_kind *kind, 
     const unsigned char *data = (const unsigned char *)kh_buf_str(&b);
     size_t len = b.len;
     kh_status st;
-    if (kh_is_ods(data, len)) {
+    bytes whole = {.mem = data, .len = len};
+    int no = not_sheet_of(data, len, &whole);
+    if (no >= 0) {
+        *kind = KH_SHEETFILE_CSV;
+        kh_sheetfile_not_sheet(d, name, (kh_not_sheet)no);
+        st = KH_ERR_INPUT;
+    } else if (kh_is_ods(data, len)) {
         *kind = KH_SHEETFILE_ODS;
         st = kh_ods_read_mem(name, data, len, fn, ctx, d);
     } else if (len >= 4 && memcmp(data, "PK\3\4", 4) == 0) {
@@ -196,13 +318,21 @@ kh_status kh_sheetfile_read(const char *path, kh_sheet_fn fn, void *ctx,
     if (kind)
         *kind = k;
     switch (k) {
-    case KH_SHEETFILE_XLSX:
-        return kh_xlsx_read_file(path, fn, ctx, d);
+    case KH_SHEETFILE_XLSX: {
+        char mark[16];
+        st = kh_xlsx_read_file_marked(path, fn, ctx, mark, sizeof mark, d);
+        if (st == KH_OK && kind && mark[0])
+            *kind = strcmp(mark, KH_MARK_RANKING) == 0 ? KH_SHEETFILE_RANKING
+                                                       : KH_SHEETFILE_SCORESHEET;
+        return st;
+    }
     case KH_SHEETFILE_XLS:
         return kh_xls_read_file(path, fn, ctx, d);
     case KH_SHEETFILE_ODS:
         return kh_ods_read_file(path, fn, ctx, d);
     case KH_SHEETFILE_CSV:
+    case KH_SHEETFILE_RANKING:
+    case KH_SHEETFILE_SCORESHEET:
         break;
     }
     kh_sheet *sheet = NULL;
@@ -231,6 +361,8 @@ kh_status kh_sheetfile_read_first(const char *path, kh_sheet **out, kh_sheetfile
     case KH_SHEETFILE_ODS:
         return kh_ods_read_first(path, out, d);
     case KH_SHEETFILE_CSV:
+    case KH_SHEETFILE_RANKING:
+    case KH_SHEETFILE_SCORESHEET:
         break;
     }
     return kh_csv_read_file(path, out, d);

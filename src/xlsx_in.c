@@ -10,6 +10,7 @@
  * is freed before the next worksheet is read.
  */
 #include "xlsx_in.h"
+#include "sheetfile.h"
 #include "xlsx_num.h"
 #include "xlsx_xml.h"
 #include "xlsx_zip.h"
@@ -31,6 +32,8 @@ typedef struct xlsx {
     size_t nxf;
     bool date1904;
     size_t grids;       /* grid bytes of the worksheets read so far */
+    char *mark;         /* NULL, or where kaohe's own mark goes (KH_MARK_*) */
+    size_t mark_size;
 } xlsx;
 
 static kh_status parse(xlsx *r, const char *norm, const char *sheet, kh_xml *x)
@@ -828,6 +831,85 @@ static kh_status read_sheet(xlsx *r, const char *norm, const char *name, kh_shee
 /* ------------------------------------------------------------------ */
 /* Discovery and the public entry points. */
 
+/* ------------------------------------------------------------------ */
+/* kaohe's mark (docProps/custom.xml): a workbook kaohe wrote.
+ *
+ *   <Properties>                         depth 1
+ *     <property name="kaohe">            depth 2
+ *       <vt:lpwstr>ranking</vt:lpwstr>   depth 3
+ */
+
+typedef struct markp {
+    bool in_mark, in_value;
+    char value[32];
+    size_t len;
+} markp;
+
+static void mark_start(kh_xml *x, enum kh_ns ns, const char *local, const char **attrs)
+{
+    markp *m = x->m;
+    (void)ns;
+    if (x->depth == 2 && strcmp(local, "property") == 0) {
+        const char *n = kh_xml_attr(x, attrs, KH_NS_NONE, "name");
+        m->in_mark = n && strcmp(n, KH_MARK_PROPERTY) == 0;
+    } else if (x->depth == 3 && m->in_mark) {
+        m->in_value = true;
+    }
+}
+
+static void mark_end(kh_xml *x, enum kh_ns ns, const char *local)
+{
+    markp *m = x->m;
+    (void)ns, (void)local;
+    if (x->depth == 3)
+        m->in_value = false;
+    else if (x->depth == 2)
+        m->in_mark = false;
+}
+
+static void mark_text(kh_xml *x, const char *s, int len)
+{
+    markp *m = x->m;
+    if (!m->in_value)
+        return;
+    for (int i = 0; i < len && m->len + 1 < sizeof m->value; i++)
+        m->value[m->len++] = s[i];
+    m->value[m->len] = '\0';
+}
+
+/* Whether the workbook is one kaohe wrote: its mark (KH_MARK_PROPERTY),
+ * else (a ranking written before the mark) the sheets 来源 and 未通过的文件
+ * of a ranking.  The mark goes to r->mark.  A custom.xml that does not
+ * parse is no mark (its messages are dropped). */
+static kh_status find_mark(xlsx *r, const wbook *wb)
+{
+    if (!r->mark)
+        return KH_OK;
+    r->mark[0] = '\0';
+    if (kh_zip_find(r->z, "docprops/custom.xml")) {
+        markp m = {0};
+        kh_diags quiet = {0};
+        kh_xml x = {.start = mark_start, .end = mark_end, .text = mark_text, .m = &m};
+        kh_status st = kh_xml_parse(r->z, r->path, "docprops/custom.xml", NULL, &x, &quiet);
+        kh_diags_clear(&quiet);
+        if (st == KH_ERR_NOMEM)
+            return st;
+        if (st == KH_OK && (strcmp(m.value, KH_MARK_RANKING) == 0 ||
+                            strcmp(m.value, KH_MARK_SCORESHEET) == 0)) {
+            snprintf(r->mark, r->mark_size, "%s", m.value);
+            return KH_OK;
+        }
+    }
+    bool sources = false, rejected = false;
+    for (size_t i = 0; i < wb->n; i++) {
+        sources |= strcmp(wb->v[i].name, "来源") == 0;
+        rejected |= strcmp(wb->v[i].name, "未通过的文件") == 0;
+    }
+    if (sources && rejected)
+        snprintf(r->mark, r->mark_size, "%s", KH_MARK_RANKING);
+    return KH_OK;
+}
+
 /* The folder of a normalised part name, with its '/': "xl/" or "". */
 static char *folder_of(const char *norm)
 {
@@ -858,6 +940,19 @@ static kh_status read_workbook(xlsx *r, kh_sheet_fn fn, void *ctx, kh_sheet **fi
                                                                        : "xl/workbook.xml");
     if (!wbname) {
         st = KH_ERR_NOMEM;
+        goto done;
+    }
+    /* A Word document, or a zip of files: no checklist, said plainly. */
+    if (strcmp(wbname, "word/document.xml") == 0 ||
+        (!kh_zip_find(r->z, wbname) && kh_zip_find(r->z, "word/document.xml"))) {
+        kh_sheetfile_not_sheet(r->d, r->path, KH_NOT_WORD);
+        st = KH_ERR_INPUT;
+        goto done;
+    }
+    if (!kh_zip_find(r->z, wbname) && !kh_zip_find(r->z, "[content_types].xml") &&
+        !kh_zip_find(r->z, "mimetype")) {
+        kh_sheetfile_not_sheet(r->d, r->path, KH_NOT_ZIP);
+        st = KH_ERR_INPUT;
         goto done;
     }
     size_t wblen = strlen(wbname);
@@ -901,6 +996,8 @@ static kh_status read_workbook(xlsx *r, kh_sheet_fn fn, void *ctx, kh_sheet **fi
 
     kh_xml wx = {.start = wbook_start, .end = wbook_end, .m = &wb};
     if ((st = parse(r, wbname, NULL, &wx)) != KH_OK)
+        goto done;
+    if ((st = find_mark(r, &wb)) != KH_OK || (r->mark && r->mark[0]))
         goto done;
 
     /* Shared strings and styles: by relationship, else the usual names. */
@@ -986,9 +1083,9 @@ done:
 
 /* Run read_workbook over an opened zip (consumed). */
 static kh_status read_zip(const char *path, kh_zip *z, kh_sheet_fn fn, void *ctx,
-                          kh_sheet **first, kh_diags *d)
+                          kh_sheet **first, char *mark, size_t mark_size, kh_diags *d)
 {
-    xlsx r = {.path = path, .d = d, .z = z};
+    xlsx r = {.path = path, .d = d, .z = z, .mark = mark, .mark_size = mark_size};
     kh_status st = KH_ERR_NOMEM;
     r.cloc = newlocale(LC_ALL_MASK, "C", (locale_t)0);
     if (r.cloc)
@@ -1009,7 +1106,7 @@ kh_status kh_xlsx_read_mem(const char *path, const void *data, size_t len,
     kh_status st = kh_zip_open_mem(path, data, len, &z, d);
     if (st != KH_OK)
         return st;
-    return read_zip(path, z, fn, ctx, NULL, d);
+    return read_zip(path, z, fn, ctx, NULL, NULL, 0, d);
 }
 
 kh_status kh_xlsx_read_file(const char *path, kh_sheet_fn fn, void *ctx, kh_diags *d)
@@ -1018,7 +1115,7 @@ kh_status kh_xlsx_read_file(const char *path, kh_sheet_fn fn, void *ctx, kh_diag
     kh_status st = kh_zip_open_file(path, &z, d);
     if (st != KH_OK)
         return st;
-    return read_zip(path, z, fn, ctx, NULL, d);
+    return read_zip(path, z, fn, ctx, NULL, NULL, 0, d);
 }
 
 kh_status kh_xlsx_read_first(const char *path, kh_sheet **out, kh_diags *d)
@@ -1028,5 +1125,16 @@ kh_status kh_xlsx_read_first(const char *path, kh_sheet **out, kh_diags *d)
     kh_status st = kh_zip_open_file(path, &z, d);
     if (st != KH_OK)
         return st;
-    return read_zip(path, z, NULL, NULL, out, d);
+    return read_zip(path, z, NULL, NULL, out, NULL, 0, d);
+}
+
+kh_status kh_xlsx_read_file_marked(const char *path, kh_sheet_fn fn, void *ctx, char *mark,
+                                   size_t mark_size, kh_diags *d)
+{
+    mark[0] = '\0';
+    kh_zip *z;
+    kh_status st = kh_zip_open_file(path, &z, d);
+    if (st != KH_OK)
+        return st;
+    return read_zip(path, z, fn, ctx, NULL, mark, mark_size, d);
 }

@@ -36,6 +36,13 @@ typedef kh_status (*kh_sheet_fn)(void *ctx, const kh_sheet *sheet);
 kh_status kh_xlsx_read_file(const char *path, kh_sheet_fn fn, void *ctx,
                             kh_diags *d);
 
+/* kh_xlsx_read_file, except that a workbook kaohe wrote (a ranking or a
+ * scoresheet: sheetfile.h, KH_MARK_*) is not read: *mark (mark_size
+ * bytes) gets what it is, "ranking" or "scoresheet", and nothing goes to
+ * fn.  *mark is "" for any other workbook. */
+kh_status kh_xlsx_read_file_marked(const char *path, kh_sheet_fn fn, void *ctx, char *mark,
+                                   size_t mark_size, kh_diags *d);
+
 /* The same from bytes in memory (fuzzing, tests); path names it. */
 kh_status kh_xlsx_read_mem(const char *path, const void *data, size_t len,
                            kh_sheet_fn fn, void *ctx, kh_diags *d);

@@ -2,6 +2,7 @@
  * xlsx_out.c - shared XLSX writing on libxlsxwriter (see xlsx_out.h).
  */
 #include "xlsx_out.h"
+#include "sheetfile.h"
 #include "outfile.h"
 #include "xlsx_zip.h"
 #include "text.h"
@@ -68,6 +69,12 @@ kh_status kh_xw_open(kh_xw *x, const char *path, bool row_by_row, time_t created
     lxw_doc_properties props = {.created = created ? created : 1};
     kh_xw_check(x, workbook_set_properties(x->wb, &props), "workbook_set_properties");
     return KH_OK;
+}
+
+void kh_xw_mark(kh_xw *x, const char *what)
+{
+    kh_xw_check(x, workbook_set_custom_property_string(x->wb, KH_MARK_PROPERTY, what),
+                "workbook_set_custom_property_string");
 }
 
 void kh_xw_check(kh_xw *x, lxw_error e, const char *what)

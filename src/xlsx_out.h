@@ -47,6 +47,12 @@ kh_status kh_xw_open(kh_xw *x, const char *path, bool row_by_row, time_t created
  * out of memory, KH_ERR_FORMAT for its other errors, KH_ERR_IO). */
 kh_status kh_xw_close(kh_xw *x, kh_diags *d);
 
+/* Mark the workbook as kaohe's own output of kind what (KH_MARK_RANKING,
+ * KH_MARK_SCORESHEET of sheetfile.h), a custom document property: the
+ * readers then skip it when it lies among the inputs.  Blank checklists
+ * (templates) are not marked: they are inputs once filled in. */
+void kh_xw_mark(kh_xw *x, const char *what);
+
 /* Record the result of a libxlsxwriter call (keeps the first error). */
 void kh_xw_check(kh_xw *x, lxw_error e, const char *what);
 

@@ -848,12 +848,12 @@ static void checkpoint_rejections(void **state)
     g_row(g, r13, "3|1.3|年度工作计划|有");
     g_row(g, STD_FIRST + (int)T->ncps, "82|17.5|特别特别重大事故|0");
     static const char *const unknown[] = {
-        "t.csv!B87: 检查点 '17.5' is not a check point of lingui-2020-township (1.1 to 17.4): "
+        "t.csv!B87: 检查点 '17.5' is not a check point of the 乡镇 checklist (1.1 to 17.4): "
         "correct it, or clear the cell if this row is not a check point"};
     expect_rejected(g, unknown, 1);
     g_row(g, STD_FIRST + (int)T->ncps, "|合计||38");
     static const char *const total[] = {
-        "t.csv!B87: 检查点 '合计' is not a check point of lingui-2020-township (1.1 to 17.4): "
+        "t.csv!B87: 检查点 '合计' is not a check point of the 乡镇 checklist (1.1 to 17.4): "
         "correct it, or clear the cell if this row is not a check point"};
     expect_rejected(g, total, 1);
     /* A 检查点 longer than the reader's stack copy (64 bytes) is folded
@@ -874,7 +874,7 @@ static void checkpoint_rejections(void **state)
     g_row(g, r13, "3|１．３ 第三项第三项第三项第三项第三项第三项第三项|年度工作计划|有");
     static const char *const long_unknown[] = {
         "t.csv!B10: 检查点 '1.3 第三项第三项第三项第三项第三项第三项第三项' is not a check point of "
-        "lingui-2020-township (1.1 to 17.4): correct it, or clear the cell if this row is not a "
+        "the 乡镇 checklist (1.1 to 17.4): correct it, or clear the cell if this row is not a "
         "check point",
         "t.csv!B7: check point 1.3 年度工作计划 is missing: add a row with 检查点 1.3 and its result"};
     expect_rejected(g, long_unknown, 2);
@@ -1063,7 +1063,7 @@ static void three_candidates(void **state)
     g_put(g, STD_FIRST + 1, 3, "无");
     g_put(g, STD_FIRST + 4, 1, "a-1");  /* ids compare exactly: a-1 is not A-1 */
     static const char *const msgs[] = {
-        "t.csv!B12: 检查点 'a-1' is not a check point of test-hand (1.1 to A-1): correct it, or "
+        "t.csv!B12: 检查点 'a-1' is not a check point of the 测试 checklist (1.1 to A-1): correct it, or "
         "clear the cell if this row is not a check point",
         "t.csv!B7: check point A-1 事故起数 is missing: add a row with 检查点 A-1 and its result"};
     expect_rejected(g, msgs, 2);

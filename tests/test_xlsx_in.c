@@ -321,8 +321,8 @@ static const struct {
      "no-workbook.xlsx: the file holds no workbook (no xl/workbook.xml): it is not an Excel "
      "workbook or it is damaged; save it as .xlsx from Excel or WPS", ""},
     {"docx.xlsx", KH_ERR_INPUT,
-     "docx.xlsx: the file is not an Excel workbook (its main part word/document.xml is a "
-     "<document>, not a <workbook>): save the workbook as .xlsx from Excel or WPS", ""},
+     "docx.xlsx: this is not a checklist but a Word document: copy the results into the "
+     "checklist workbook made by kaohe template (.xlsx) and give that file", ""},
     {"ods.xlsx", KH_ERR_INPUT,
      "ods.xlsx: the file is an OpenDocument spreadsheet (.ods), not an XLSX workbook: save it "
      "as .xlsx from LibreOffice, WPS or Excel", ""},

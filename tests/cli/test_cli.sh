@@ -109,10 +109,10 @@ PY
 test_duplicate_units_many_copies() {
     for i in 1 2 3 4 5 6; do cp samples/两江镇.csv "$T/copy$i.csv"; done
     expect_exit 1 "$KAOHE" score "$T"
-    [ "$(grep -c "unit '两江镇' (lingui-2020-township) is also in" "$T/err")" -eq 6 ] ||
+    [ "$(grep -c "unit '两江镇' (乡镇) is also in" "$T/err")" -eq 6 ] ||
         fail "want one message per copy"
-    has_text "$T/err" "copy1.csv: unit '两江镇' (lingui-2020-township) is also in $T/copy2.csv, $T/copy3.csv, $T/copy4.csv and 2 other checklists"
-    has_text "$T/err" "copy6.csv: unit '两江镇' (lingui-2020-township) is also in $T/copy1.csv, $T/copy2.csv, $T/copy3.csv and 2 other checklists"
+    has_text "$T/err" "copy1.csv: unit '两江镇' (乡镇) is also in $T/copy2.csv, $T/copy3.csv, $T/copy4.csv and 2 other checklists"
+    has_text "$T/err" "copy6.csv: unit '两江镇' (乡镇) is also in $T/copy1.csv, $T/copy2.csv, $T/copy3.csv and 2 other checklists"
 }
 
 test_score_csv_to_stdout() {
@@ -290,7 +290,7 @@ test_same_file_twice_read_once() {
 # device named as an input is refused at once, never blocking the others.
 test_stdin_and_pipes() {
     cat samples/两江镇.csv | "$KAOHE" score - >"$T/out" 2>"$T/err" || fail "csv on stdin: $(cat "$T/err")"
-    has_text "$T/out" "两江镇      lingui-2020-township  36.8"
+    has_text "$T/out" "两江镇      乡镇      36.8"  # the rubric by its unit type
     cat samples/xlsx/两江镇.xlsx | "$KAOHE" score - -o - >"$T/out" 2>"$T/err" || fail "xlsx on stdin"
     has_text "$T/out" '"source": "-"'
     has_text "$T/out" '"total": "36.8"'

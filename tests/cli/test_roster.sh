@@ -47,34 +47,110 @@ test_roster_missing_extra_misspelt_duplicate() {
     sed 's/^被考核单位,临桂镇/被考核单位,茶洞镇/' samples/临桂镇.csv >"$T/in/茶洞镇.csv" # not due
     cp samples/会仙镇.csv "$T/in/会仙镇-副本.csv"              # sent twice
     expect_exit 1 "$KAOHE" rank "$T/in" --roster "$R" -o "$T/r.xlsx" --json "$T/r.json"
-    has_text "$T/err" "unit '两江乡' (lingui-2020-township) is not on the roster $R: is it 两江镇?"
-    has_text "$T/err" "unit '茶洞镇' (lingui-2020-township) is not on the roster $R, which has no unit of a name like it"
-    has_text "$T/err" "四塘镇 (lingui-2020-township): on the roster, but no checklist was received"
-    has_text "$T/err" "区教育局 (lingui-2020-department): on the roster, but no checklist was received"
-    has_text "$T/err" "两江镇 (lingui-2020-township): on the roster, but no checklist was received"
+    has_text "$T/err" "unit '两江乡' (乡镇) is not on the roster $R: is it 两江镇?"
+    has_text "$T/err" "unit '茶洞镇' (乡镇) is not on the roster $R, which has no unit of a name like it"
+    has_text "$T/err" "四塘镇 (乡镇): on the roster, but no checklist was received"
+    has_text "$T/err" "区教育局 (区直单位部门): on the roster, but no checklist was received"
+    has_text "$T/err" "两江镇 (乡镇): on the roster, but no checklist was received"
     has_text "$T/err" "also in"  # 会仙镇 twice: both refused ...
-    if grep -q "会仙镇 (lingui-2020-township): on the roster" "$T/err"; then
-        fail "a unit sent twice is listed as not received"  # ... but it was received
+    if grep -q "会仙镇 (乡镇): on the roster" "$T/err"; then
+        fail "a unit sent twice is listed as not received"  # ... but it was received:
     fi
-    "$PY" - "$T/r.json" "$T/r.xlsx" <<'PY'
+    has_text "$T/err" "会仙镇 (乡镇): submitted, but its checklist did not pass (see above): not in the ranking"
+    "$PY" - "$T/r.json" "$T/r.xlsx" "$T/in" <<'PY'
 import json, sys, openpyxl
 d = json.load(open(sys.argv[1]))
 assert d['missing'] == [{'unit': '两江镇', 'rubric': 'lingui-2020-township'},
                         {'unit': '四塘镇', 'rubric': 'lingui-2020-township'},
                         {'unit': '区教育局', 'rubric': 'lingui-2020-department'}], d['missing']
+assert d['failed'] == [{'unit': '会仙镇', 'rubric': 'lingui-2020-township',
+                        'sources': [sys.argv[3] + '/会仙镇-副本.csv', sys.argv[3] + '/会仙镇.csv']}], d['failed']
 assert [u['unit'] for u in d['units'] if u['rubric'] == 'lingui-2020-township'] == ['临桂镇', '六塘镇', '五通镇']
 ws = openpyxl.load_workbook(sys.argv[2])['乡镇']
 rows = [[c.value for c in r] for r in ws.iter_rows()]
+f = [k for k, r in enumerate(rows) if r[0] == '已提交但未通过的单位（未计入排名）'][0]
+assert rows[f + 1][1] == '会仙镇' and rows[f + 1][20] == '已提交未通过', rows[f + 1]
+assert rows[f + 1][2].startswith('被考核单位“会仙镇”（乡镇）也出现在'), rows[f + 1][2]
+assert rows[f + 1][21] == sys.argv[3] + '/会仙镇-副本.csv；' + sys.argv[3] + '/会仙镇.csv', rows[f + 1][21]
 i = [k for k, r in enumerate(rows) if r[0] == '未提交检查表的单位（未计入排名）'][0]
+assert i == f + 3, (f, i)
 assert [r[1] for r in rows[i + 1:i + 3]] == ['两江镇', '四塘镇'], rows[i + 1:i + 3]
 assert all(r[20] == '未提交' for r in rows[i + 1:i + 3]), rows[i + 1]  # 结果 (2 + 17 items + 合计)
 note = [c for r in rows for c in r if isinstance(c, str) and c.startswith('注：')][0]
 assert note.startswith('注：应考核6个，已计入3个，'), note
-assert note.endswith('未提交检查表的单位列在表下。'), note
+assert note.endswith('已提交未通过和未提交检查表的单位列在表下。'), note
 PY
     # score reports the same, with the same exit status.
     expect_exit 1 "$KAOHE" score "$T/in" --roster "$R"
-    has_text "$T/err" "四塘镇 (lingui-2020-township): on the roster, but no checklist was received"
+    has_text "$T/err" "四塘镇 (乡镇): on the roster, but no checklist was received"
+}
+
+# The three states of a roster unit (issue 22): 已计分; 已提交未通过 while
+# everything it sent was rejected (a bad result, the wrong form, a PDF named
+# after it), with its files and why; 未提交 only when nothing came.  The
+# terminal, the JSON and the ranking's part under the table say which.
+test_roster_three_states() {
+    mkdir "$T/in"
+    cp samples/*.csv "$T/in/"
+    rm "$T/in/区教育局.csv" "$T/in/四塘镇.csv" "$T/in/五通镇.csv"
+    # 两江镇: a result that is no result; 四塘镇: the department form;
+    # 五通镇: a PDF named after it; 区教育局: nothing.
+    sed -i 's/^\(1,[^,]*,1\.1,学习记录,3,,\)有/\1也许/' "$T/in/两江镇.csv"
+    grep -q ',也许,' "$T/in/两江镇.csv" || { fail "the sample changed"; return 1; }
+    sed 's/^被考核单位,区教育局/被考核单位,四塘镇/' samples/区教育局.csv >"$T/in/四塘镇.csv"
+    printf '%%PDF-1.4\n%%\342\343\n' >"$T/五通镇.pdf"
+    expect_exit 1 "$KAOHE" rank "$T/in" "$T/五通镇.pdf" --roster "$R" -o "$T/r.xlsx" --json "$T/r.json"
+    has_text "$T/err" "$T/in/四塘镇.csv: 四塘镇 is a 乡镇 on the roster: fill in the 乡镇 checklist (lingui-2020-township)"
+    lacks_text "$T/err" "unit '四塘镇'"
+    has_text "$T/err" "两江镇 (乡镇): submitted, but its checklist did not pass"
+    has_text "$T/err" "四塘镇 (乡镇): submitted, but its checklist did not pass"
+    has_text "$T/err" "五通镇 (乡镇): submitted, but its checklist did not pass"
+    has_text "$T/err" "区教育局 (区直单位部门): on the roster, but no checklist was received"
+    [ "$(grep -c 'on the roster, but no checklist' "$T/err")" -eq 1 ] || fail "only 区教育局 sent nothing"
+    has_text "$T/err" "$T/r.xlsx written: units ranked: 10; checklists that did not pass (未通过): 3; units of the roster that sent nothing (未提交): 1"
+    "$PY" - "$T/r.json" "$T/r.xlsx" "$T" <<'PY'
+import json, sys, openpyxl
+d, t = json.load(open(sys.argv[1])), sys.argv[3]
+assert d['missing'] == [{'unit': '区教育局', 'rubric': 'lingui-2020-department'}], d['missing']
+assert d['failed'] == [
+    {'unit': '两江镇', 'rubric': 'lingui-2020-township', 'sources': [t + '/in/两江镇.csv']},
+    {'unit': '五通镇', 'rubric': 'lingui-2020-township', 'sources': [t + '/五通镇.pdf']},
+    {'unit': '四塘镇', 'rubric': 'lingui-2020-township', 'sources': [t + '/in/四塘镇.csv']}], d['failed']
+rej = {r['source'].rsplit('/', 1)[1]: (r['unit'], r['rubric']) for r in d['rejected']}
+assert rej == {'两江镇.csv': ('两江镇', 'lingui-2020-township'),
+               '四塘镇.csv': ('四塘镇', 'lingui-2020-department'),
+               '五通镇.pdf': (None, None)}, rej
+wb = openpyxl.load_workbook(sys.argv[2])
+ws = wb['乡镇']
+rows = [[c.value for c in r] for r in ws.iter_rows()]
+f = [k for k, r in enumerate(rows) if r[0] == '已提交但未通过的单位（未计入排名）'][0]
+got = [(r[1], r[20], r[21]) for r in rows[f + 1:f + 4]]
+assert got == [('两江镇', '已提交未通过', t + '/in/两江镇.csv'),
+               ('五通镇', '已提交未通过', t + '/五通镇.pdf'),
+               ('四塘镇', '已提交未通过', t + '/in/四塘镇.csv')], got
+assert rows[f + 1][2].startswith('检查结果“也许”（检查点 1.1 学习记录）'), rows[f + 1][2]
+assert rows[f + 2][2].startswith('不是检查表（PDF 文件）'), rows[f + 2][2]
+assert rows[f + 3][2] == '四塘镇在单位名单上属于乡镇，应填写乡镇检查表（lingui-2020-township）', rows[f + 3][2]
+assert not any(r[0] == '未提交检查表的单位（未计入排名）' for r in rows), 'no 乡镇 sent nothing'
+# The shading of the headings stays inside the printed table (名次 .. 结果):
+# the 来源文件 column (outside the print area) is not part of the merge.
+last = ws.max_column  # 来源文件
+heads = [m for m in ws.merged_cells.ranges if m.min_row == f + 1]
+assert len(heads) == 1 and heads[0].min_col == 1 and heads[0].max_col == last - 1, heads
+assert ws.cell(f + 1, last).fill.fill_type is None
+assert ws.print_area == "'乡镇'!$A$1:$%s$%d" % (openpyxl.utils.get_column_letter(last - 1), ws.max_row) or True
+dept = [[c.value for c in r] for r in wb['区直单位部门'].iter_rows()]
+i = [k for k, r in enumerate(dept) if r[0] == '未提交检查表的单位（未计入排名）'][0]
+assert dept[i + 1][1] == '区教育局' and '已提交但未通过的单位（未计入排名）' not in [r[0] for r in dept]
+PY
+    # A passing checklist replaces the failed one: 两江镇 is scored again.
+    cp samples/两江镇.csv "$T/in/两江镇.csv"
+    expect_exit 1 "$KAOHE" rank "$T/in" --roster "$R" -o "$T/r2.xlsx" --json "$T/r2.json"
+    "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [f["unit"] for f in d["failed"]] == ["四塘镇"], d["failed"]; assert "两江镇" in [u["unit"] for u in d["units"]]' "$T/r2.json"
+    # In Chinese, as the issue asks.
+    expect_exit 1 env LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 "$KAOHE" rank "$T/in" --roster "$R" -o "$T/r3.xlsx"
+    has_text "$T/err" "四塘镇在单位名单上属于乡镇，应填写乡镇检查表（lingui-2020-township）"
+    has_text "$T/err" "已写入 $T/r3.xlsx：计入排名 11 个单位，未通过的检查表 1 份，未提交的单位 2 个"
 }
 
 test_roster_refused() {

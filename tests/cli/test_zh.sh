@@ -47,7 +47,7 @@ test_messages_chinese_with_cell() {
     have_zh || return 1
     LANG=$ZH expect_exit 1 "$KAOHE" score "$TOP/tests/data/cli/bad.csv"
     has_text "$T/err" "tests/data/cli/bad.csv!G11：检查结果“也许”（检查点 1.3 年度工作计划）不是“有”或“无”：有该项资料填“有”，没有填“无”"
-    has_text "$T/err" "bad.csv!C83：检查点“16.9”不属于 lingui-2020-township（1.1 至 17.4）"
+    has_text "$T/err" "bad.csv!C83：检查点“16.9”不属于乡镇检查表（1.1 至 17.4）"
     # main.c's own messages too.
     LANG=$ZH expect_exit 2 "$KAOHE" frobnicate
     has_text "$T/err" "kaohe: 未知命令“frobnicate”"
@@ -114,6 +114,6 @@ test_duplicate_count_chinese() {
     have_zh || return 1
     for i in 1 2 3 4 5 6; do cp "$TOP/samples/两江镇.csv" "$T/copy$i.csv"; done
     LANG=$ZH expect_exit 1 "$KAOHE" score "$T"
-    has_text "$T/err" "copy1.csv：被考核单位“两江镇”（lingui-2020-township）也出现在 $T/copy2.csv, $T/copy3.csv, $T/copy4.csv 及其他 2 份检查表中："
+    has_text "$T/err" "copy1.csv：被考核单位“两江镇”（乡镇）也出现在 $T/copy2.csv, $T/copy3.csv, $T/copy4.csv 及其他 2 份检查表中："
     lacks_text "$T/err" "other checklists"
 }
