@@ -710,6 +710,104 @@ static void rubric_id_case(void **state)
     g_free(g);
 }
 
+/* The 考核细则 cell may hold the rubric's full title, or its unit type
+ * when one rubric alone has it (issue 22); a unit type of two rubrics is
+ * ambiguous, and so would be ids equal but for case, which the registry
+ * refuses to load together (issue 28: find_rubric took the first). */
+static void rubric_by_name(void **state)
+{
+    (void)state;
+    tgrid *g = std_grid(T);
+    g_put(g, 0, 1, T->title);
+    kh_checklist *cl = expect_ok(g);
+    assert_ptr_equal(cl->rubric, T);
+    kh_checklist_free(cl);
+    g_put(g, 0, 1, "乡镇");
+    cl = expect_ok(g);
+    assert_ptr_equal(cl->rubric, T);
+    kh_checklist_free(cl);
+    g_put(g, 0, 1, "区直单位部门"); /* the department rubric: its check points differ */
+    kh_diags d = {0};
+    kh_find f = read_csv_grid(g, &cl, &d);
+    assert_int_equal(f, KH_FIND_REJECTED);
+    assert_true(d.n > 1);
+    assert_diag(&d, 1, "t.csv!B16: 检查点 '2.2' is not a check point of the 区直单位部门 checklist "
+                       "(1.1 to 15.4): correct it, or clear the cell if this row is not a check "
+                       "point");
+    kh_diags_clear(&d);
+    g_free(g);
+
+    /* A registry of two rubrics of one unit type, and a third whose id
+     * differs from one of them only in case. */
+    kh_registry *two = kh_registry_new();
+    assert_non_null(two);
+    kh_rubric *a = hand_rubric(), *b = hand_rubric(), *c = hand_rubric();
+    kh_free(b->id);
+    b->id = xstrdup("test-hand-b");
+    kh_free(b->title);
+    b->title = xstrdup("手工细则乙");
+    kh_free(c->id);
+    c->id = xstrdup("TEST-Hand");
+    assert_int_equal(kh_registry_add(two, a, &d), KH_OK);
+    assert_int_equal(kh_registry_add(two, b, &d), KH_OK);
+    assert_int_equal(kh_registry_add(two, c, &d), KH_ERR_RUBRIC);
+    assert_int_equal(d.n, 1);
+    assert_diag(&d, 0, "hand.csv: rubric id 'TEST-Hand' differs only in upper and lower case "
+                       "from 'test-hand' of hand.csv: give each rubric an id of its own");
+    kh_diags_clear(&d);
+    assert_int_equal(kh_registry_count(two), 2);
+
+    g = std_grid(kh_registry_find(two, "test-hand-b"));
+    kh_sheet *s;
+    kh_status st;
+    static const struct { const char *cell, *id, *msg; } cases[] = {
+        {"手工细则乙", "test-hand-b", NULL},
+        {"TEST-HAND-B", "test-hand-b", NULL},
+        {"测试", NULL,
+         "t.csv!B1: 考核细则 '测试' is the unit type of several rubrics (test-hand, "
+         "test-hand-b): write the id of the one this checklist follows"},
+    };
+    for (size_t i = 0; i < KH_ARRAY_LEN(cases); i++) {
+        g_put(g, 0, 1, cases[i].cell);
+        s = g_sheet(g, NULL);
+        kh_checklist_who who = {0};
+        cl = NULL;
+        f = kh_checklist_read_who(s, "t.csv", two, NULL, &cl, &who, &d, &st);
+        kh_sheet_free(s);
+        assert_int_equal(st, KH_OK);
+        if (cases[i].id) {
+            assert_int_equal(f, KH_FIND_OK);
+            assert_string_equal(cl->rubric->id, cases[i].id);
+            assert_null(who.unit);
+        } else {
+            /* Rejected, but what it names is known: the unit, no rubric. */
+            assert_int_equal(f, KH_FIND_REJECTED);
+            assert_int_equal(d.n, 1);
+            assert_diag(&d, 0, cases[i].msg);
+            assert_string_equal(who.unit, "两江镇");
+            assert_null(who.rubric);
+        }
+        kh_checklist_free(cl);
+        kh_free(who.unit);
+        kh_diags_clear(&d);
+    }
+    /* A rejected checklist whose rubric is known names it too. */
+    g_put(g, 0, 1, "test-hand-b");
+    g_put(g, STD_FIRST, 3, "也许");
+    s = g_sheet(g, NULL);
+    kh_checklist_who who = {0};
+    f = kh_checklist_read_who(s, "t.csv", two, NULL, &cl, &who, &d, &st);
+    kh_sheet_free(s);
+    assert_int_equal(f, KH_FIND_REJECTED);
+    assert_string_equal(who.unit, "两江镇");
+    assert_non_null(who.rubric);
+    assert_string_equal(who.rubric->id, "test-hand-b");
+    kh_free(who.unit);
+    kh_diags_clear(&d);
+    g_free(g);
+    kh_registry_free(two);
+}
+
 /* A date: a date cell's text as is; a date-formatted number the reader
  * did not recognise (an Excel serial) becomes a date; other numbers stay. */
 static void date_field(void **state)
@@ -1267,6 +1365,7 @@ int main(void)
         cmocka_unit_test(free_layout),
         cmocka_unit_test(english_aliases),
         cmocka_unit_test(rubric_id_case),
+        cmocka_unit_test(rubric_by_name),
         cmocka_unit_test(date_field),
         cmocka_unit_test(cover_sheet_is_none),
         cmocka_unit_test(field_rejections),
