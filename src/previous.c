@@ -42,6 +42,11 @@ void kh_previous_free(kh_previous *p)
         kh_free(u->checks);
     }
     kh_free(p->v);
+    for (size_t i = 0; i < p->nabsent; i++) {
+        kh_free(p->absent[i].unit);
+        kh_free(p->absent[i].rubric);
+    }
+    kh_free(p->absent);
     kh_free(p->path);
     kh_free(p->created);
     kh_free(p);
@@ -151,6 +156,31 @@ kh_status kh_previous_load(const char *path, kh_previous **out, kh_diags *d)
             }
         }
     }
+    /* The roster's units it did not score ("failed" is newer: an earlier
+     * run without it listed every unit not scored as missing). */
+    static const struct {
+        const char *key;
+        kh_prev_state state;
+    } lists[] = {{"failed", KH_PREV_FAILED}, {"missing", KH_PREV_MISSING}};
+    size_t capabsent = 0;
+    for (size_t l = 0; l < 2 && st == KH_OK; l++) {
+        const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, lists[l].key);
+        const cJSON *e;
+        cJSON_ArrayForEach(e, list)
+        {
+            char *unit = dup_str(e, "unit"), *rubric = dup_str(e, "rubric");
+            if (!unit || !rubric ||
+                !kh_grow((void **)&p->absent, &capabsent, p->nabsent + 1, sizeof *p->absent)) {
+                kh_free(unit);
+                kh_free(rubric);
+                if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(e, "unit")) &&
+                    cJSON_IsString(cJSON_GetObjectItemCaseSensitive(e, "rubric")))
+                    st = KH_ERR_NOMEM;
+                continue; /* an entry without them is not one kaohe wrote: ignored */
+            }
+            p->absent[p->nabsent++] = (kh_prev_absent){unit, rubric, lists[l].state};
+        }
+    }
     cJSON_Delete(root);
     if (st != KH_OK) {
         kh_previous_free(p);
@@ -166,4 +196,12 @@ const kh_prev_unit *kh_previous_find(const kh_previous *p, const char *unit, con
         if (strcmp(p->v[i].unit, unit) == 0 && (!rubric || strcmp(p->v[i].rubric, rubric) == 0))
             return &p->v[i];
     return NULL;
+}
+
+kh_prev_state kh_previous_state(const kh_previous *p, const char *unit, const char *rubric)
+{
+    for (size_t i = 0; i < p->nabsent; i++)
+        if (strcmp(p->absent[i].unit, unit) == 0 && strcmp(p->absent[i].rubric, rubric) == 0)
+            return p->absent[i].state;
+    return KH_PREV_NONE;
 }

@@ -984,6 +984,29 @@ static void change_row(rk *k, lxw_worksheet *ws, lxw_row_t r, const char *const 
     text_row(k, ws, r, text, changes_width, C_NCOLS, 1u << C_CHECKS | 1u << C_UNIT);
 }
 
+/* Why a unit of the roster (name, rubric id) is not scored in this run:
+ * "本次已提交未通过（未计入排名）", "本次未提交", or NULL (not on the
+ * roster's lists). */
+static const char *unscored_state(const kh_batch *b, const char *unit, const char *rubric)
+{
+    const kh_roster *ro = kh_batch_roster(b);
+    if (!ro)
+        return NULL;
+    for (size_t i = 0; i < kh_batch_failed_count(b); i++) {
+        size_t e = kh_batch_failed_at(b, i);
+        if (strcmp(kh_roster_unit(ro, e), unit) == 0 &&
+            strcmp(kh_roster_rubric(ro, e)->id, rubric) == 0)
+            return "本次已提交未通过（未计入排名）";
+    }
+    for (size_t i = 0; i < kh_batch_missing_count(b); i++) {
+        size_t e = kh_batch_missing_at(b, i);
+        if (strcmp(kh_roster_unit(ro, e), unit) == 0 &&
+            strcmp(kh_roster_rubric(ro, e)->id, rubric) == 0)
+            return "本次未提交";
+    }
+    return NULL;
+}
+
 static void write_changes(rk *k, lxw_worksheet *ws, const kh_group *groups, size_t ng)
 {
     const kh_previous *p = k->prev;
@@ -1060,7 +1083,10 @@ static void write_changes(rk *k, lxw_worksheet *ws, const kh_group *groups, size
             } else {
                 kh_buf_printf(&tb, "— → %s", total_new);
                 kh_buf_puts(&rk_, "—");
-                kh_buf_puts(&cb, "新增");
+                kh_prev_state was = kh_previous_state(p, u->cl->unit, rb->id);
+                kh_buf_puts(&cb, was == KH_PREV_FAILED    ? "新增（原为已提交未通过）"
+                                 : was == KH_PREV_MISSING ? "新增（原为未提交）"
+                                                          : "新增");
                 changed = true;
             }
             if (!changed) {
@@ -1093,8 +1119,10 @@ static void write_changes(rk *k, lxw_worksheet *ws, const kh_group *groups, size
             kh_buf_printf(&rk_, "%ld → —", o->rank);
         else
             kh_buf_puts(&rk_, "— → —");
+        const char *now = unscored_state(k->b, o->unit, o->rubric);
         char *texts[C_NCOLS] = {kh_strdup(o->unit), kh_strdup(o->rubric), buf_take(k, &tb),
-                                buf_take(k, &rk_), NULL, kh_strdup("不再列入（本次没有该单位）")};
+                                buf_take(k, &rk_), NULL,
+                                kh_strdup(now ? now : "不再列入（本次没有该单位）")};
         change_row(k, ws, r++, (const char *const *)texts);
         for (int c = 0; c < C_NCOLS; c++)
             kh_free(texts[c]);

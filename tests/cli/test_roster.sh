@@ -196,3 +196,25 @@ test_template_roster() {
     expect_exit 2 "$KAOHE" template lingui-2020-township --roster "$R" -o "$T/x"
     has_text "$T/err" "with --roster, name no rubric"
 }
+
+# --previous (变更情况) knows the three states: a unit scored before that
+# now failed or sent nothing says so, and one scored now that failed or
+# sent nothing before says what it was.
+test_roster_previous_three_states() {
+    mkdir "$T/in"
+    cp samples/*.csv "$T/in/"
+    expect_exit 0 "$KAOHE" rank "$T/in" --roster "$R" -o "$T/r1.xlsx" --json "$T/r1.json"
+    sed -i 's/^\(1,[^,]*,1\.1,学习记录,3,,\)有/\1也许/' "$T/in/两江镇.csv"
+    rm "$T/in/区教育局.csv"
+    expect_exit 1 "$KAOHE" rank "$T/in" --roster "$R" -o "$T/r2.xlsx" --json "$T/r2.json" --previous "$T/r1.json"
+    cp samples/两江镇.csv samples/区教育局.csv "$T/in/"
+    expect_exit 0 "$KAOHE" rank "$T/in" --roster "$R" -o "$T/r3.xlsx" --previous "$T/r2.json"
+    "$PY" - "$T/r2.xlsx" "$T/r3.xlsx" <<'PY'
+import sys, openpyxl
+def changes(path):
+    rows = [[c.value for c in r] for r in openpyxl.load_workbook(path)['变更情况'].iter_rows(min_row=3)]
+    return {r[0]: r[5] for r in rows if r[0] in ('两江镇', '区教育局')}
+assert changes(sys.argv[1]) == {'两江镇': '本次已提交未通过（未计入排名）', '区教育局': '本次未提交'}, changes(sys.argv[1])
+assert changes(sys.argv[2]) == {'两江镇': '新增（原为已提交未通过）', '区教育局': '新增（原为未提交）'}, changes(sys.argv[2])
+PY
+}
