@@ -412,6 +412,76 @@ static void empty_lists(void **state)
     test_rbook_free(&bk);
 }
 
+/* The three states of a roster unit (issue 22): 丙 scored; 乙 sent a
+ * checklist with a result nobody can read and 甲 the form of another
+ * rubric (both 已提交未通过, their rejections naming unit and rubric); 丁
+ * sent nothing (未提交).  The ranking lists both parts under the table and
+ * carries kaohe's mark, by which a later run skips it. */
+static void roster_three_states(void **state)
+{
+    test_fx *f = *state;
+    load_rubric(f, "rubric.csv", "test-town", "乡镇");
+    load_rubric(f, "dept.csv", "test-dept", "部门");
+    test_write_file(pathf(f, "roster.csv"),
+                    "序号,被考核单位,单位类型\n1,丙,乡镇\n2,乙,乡镇\n3,丁,乡镇\n4,甲,部门\n");
+    kh_roster *ro = NULL;
+    kh_diags d = {0};
+    assert_int_equal(kh_roster_load(pathf(f, "roster.csv"), f->reg, &ro, &d), KH_OK);
+    const char *bad[7] = {"也许", "有", "2", "0", "0", "0", "0"};
+    assert_int_equal(mkdir(pathf(f, "in"), 0700), 0);
+    write_checklist(f, "in/丙.csv", "test-town", "丙", PERFECT, NULL);
+    write_checklist(f, "in/乙.csv", "test-town", "乙", bad, NULL);
+    write_checklist(f, "in/甲.csv", "test-town", "甲", PERFECT, NULL);
+    f->b = kh_batch_new(f->reg, NULL);
+    assert_non_null(f->b);
+    kh_batch_set_roster(f->b, ro);
+    test_fx_add(f, "in");
+    assert_int_equal(kh_batch_finish(f->b), KH_OK);
+    const kh_batch *b = f->b;
+    assert_int_equal(kh_batch_unit_count(b), 1);
+    assert_int_equal(kh_batch_failed_count(b), 2);
+    assert_int_equal(kh_batch_failed_at(b, 0), 1);   /* 乙 */
+    assert_int_equal(kh_batch_failed_at(b, 1), 3);   /* 甲 */
+    assert_int_equal(kh_batch_missing_count(b), 1);
+    assert_int_equal(kh_batch_missing_at(b, 0), 2);  /* 丁 */
+    assert_int_equal(b->nrejected, 2);
+    /* In input order: 乙.csv, then 甲.csv (names sort by code point). */
+    const kh_rejected *r0 = &b->rejected[0], *r1 = &b->rejected[1];
+    assert_string_equal(r0->unit, "乙");
+    assert_string_equal(r0->rubric->id, "test-town");
+    assert_string_equal(r1->unit, "甲");
+    assert_string_equal(r1->rubric->id, "test-town");
+    assert_true(kh_rejected_of(b, r1, 3) && !kh_rejected_of(b, r1, 1));
+    char want[512];
+    snprintf(want, sizeof want, "%s/in/甲.csv: 甲 is a 部门 on the roster: fill in the 部门 "
+             "checklist (test-dept)", f->dir);
+    assert_diag(&b->errors, r1->first, want);
+    const char *out = pathf(f, "ranking.xlsx");
+    write_ok(f, out);
+    test_rbook bk;
+    test_rbook_read(out, &bk);
+    const test_rsheet *town = sheet(&bk, "乡镇");
+    assert_cell_type(town, "A6", KH_CELL_STRING, "已提交但未通过的单位（未计入排名）");
+    assert_cell_type(town, "B7", KH_CELL_STRING, "乙");
+    assert_cell_type(town, "C7", KH_CELL_STRING,
+                     "检查结果“也许”（检查点 1.1 学习记录）不是“有”或“无”：有该项资料填“有”，没有填“无”");
+    assert_cell_type(town, "G7", KH_CELL_STRING, "已提交未通过");
+    snprintf(want, sizeof want, "%s/in/乙.csv", f->dir);
+    assert_cell_type(town, "H7", KH_CELL_STRING, want);
+    assert_cell_type(town, "A9", KH_CELL_STRING, "未提交检查表的单位（未计入排名）");
+    assert_cell_type(town, "B10", KH_CELL_STRING, "丁");
+    assert_cell_type(town, "G10", KH_CELL_STRING, "未提交");
+    test_rbook_free(&bk);
+    char *custom = test_zip_part(out, "docProps/custom.xml");
+    assert_non_null(custom);
+    assert_non_null(strstr(custom, "name=\"kaohe\"><vt:lpwstr>ranking</vt:lpwstr>"));
+    free(custom);
+    kh_diags_clear(&d);
+    kh_batch_free(f->b);
+    f->b = NULL;
+    kh_roster_free(ro);
+}
+
 /* Every input rejected: a workbook still, saying there is nothing to rank. */
 static void nothing_scored(void **state)
 {
@@ -609,6 +679,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(rejected_sheet, fx_setup, test_fx_teardown),
         cmocka_unit_test_setup_teardown(empty_lists, fx_setup, test_fx_teardown),
         cmocka_unit_test_setup_teardown(nothing_scored, fx_setup, test_fx_teardown),
+        cmocka_unit_test_setup_teardown(roster_three_states, fx_setup, test_fx_teardown),
         cmocka_unit_test_setup_teardown(sheet_names, fx_setup, test_fx_teardown),
         cmocka_unit_test_setup_teardown(refusals, fx_setup, test_fx_teardown),
         cmocka_unit_test_setup_teardown(late_inputs_refused, fx_setup, test_fx_teardown),
