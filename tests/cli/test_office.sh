@@ -3,6 +3,8 @@
 # content, with what to do; kaohe's own ranking or scoresheet lying among
 # the inputs is skipped with one note; a checklist may name its rubric by
 # its title or unit type; rank ends with one line saying what it did.
+# The messages are compared in English (in Chinese where the command says so).
+export LC_ALL=C.UTF-8 LANGUAGE=
 
 # A Word .doc: a Compound File whose directory holds a WordDocument stream
 # (in the second directory sector when $2 is "far", reached through the FAT).

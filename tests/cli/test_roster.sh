@@ -90,6 +90,7 @@ PY
 # after it), with its files and why; 未提交 only when nothing came.  The
 # terminal, the JSON and the ranking's part under the table say which.
 test_roster_three_states() {
+    export LC_ALL=C.UTF-8 LANGUAGE=  # messages compared in English, and below in Chinese
     mkdir "$T/in"
     cp samples/*.csv "$T/in/"
     rm "$T/in/区教育局.csv" "$T/in/四塘镇.csv" "$T/in/五通镇.csv"
