@@ -742,15 +742,17 @@ static int cmd_score(int argc, char **argv, opts *o)
     return status;
 }
 
-/* rank's last line: what was written, the units ranked, the checklists
- * that did not pass and (with a roster) the units that sent nothing. */
+/* rank's last line: what was written, the units ranked, and either the
+ * checklists that did not pass or, with a roster, its units that sent
+ * checklists none of which passed (已提交未通过) and those that sent
+ * nothing (未提交): the three add up to the roster. */
 static void closing_line(const kh_batch *b, const char *output)
 {
     char *out = kh_term_text(output);
     if (kh_batch_roster(b))
-        eprintf(_("%s written: units ranked: %zu; checklists that did not pass (未通过): %zu; "
-                  "units of the roster that sent nothing (未提交): %zu"),
-                out ? out : "?", kh_batch_unit_count(b), kh_batch_rejected_count(b),
+        eprintf(_("%s written: units ranked: %zu; units whose checklists did not pass (未通过): "
+                  "%zu; units that sent nothing (未提交): %zu"),
+                out ? out : "?", kh_batch_unit_count(b), kh_batch_failed_count(b),
                 kh_batch_missing_count(b));
     else
         eprintf(_("%s written: units ranked: %zu; checklists that did not pass (未通过): %zu"),

@@ -108,7 +108,7 @@ test_roster_three_states() {
     has_text "$T/err" "五通镇 (乡镇): submitted, but its checklist did not pass"
     has_text "$T/err" "区教育局 (区直单位部门): on the roster, but no checklist was received"
     [ "$(grep -c 'on the roster, but no checklist' "$T/err")" -eq 1 ] || fail "only 区教育局 sent nothing"
-    has_text "$T/err" "$T/r.xlsx written: units ranked: 10; checklists that did not pass (未通过): 3; units of the roster that sent nothing (未提交): 1"
+    has_text "$T/err" "$T/r.xlsx written: units ranked: 10; units whose checklists did not pass (未通过): 3; units that sent nothing (未提交): 1"
     "$PY" - "$T/r.json" "$T/r.xlsx" "$T" <<'PY'
 import json, sys, openpyxl
 d, t = json.load(open(sys.argv[1])), sys.argv[3]
@@ -151,7 +151,7 @@ PY
     # In Chinese, as the issue asks.
     expect_exit 1 env LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 "$KAOHE" rank "$T/in" --roster "$R" -o "$T/r3.xlsx"
     has_text "$T/err" "四塘镇在单位名单上属于乡镇，应填写乡镇检查表（lingui-2020-township）"
-    has_text "$T/err" "已写入 $T/r3.xlsx：计入排名 11 个单位，未通过的检查表 1 份，未提交的单位 2 个"
+    has_text "$T/err" "已写入 $T/r3.xlsx：计入排名 11 个单位，已提交未通过 1 个，未提交 2 个"
 }
 
 test_roster_refused() {
