@@ -4,6 +4,8 @@
  * made by tests/tools/make-xlsx-fixtures.sh. */
 #include "testutil.h"
 #include "sheet.h"
+#include "sheetfile.h"
+#include "xlsx_out.h"
 #include "xlsx_in.h"
 #include "xlsx_num.h"
 #include "xlsx_xml.h"
@@ -730,6 +732,116 @@ static void escapes_and_names(void **state)
     assert_string_equal(show + KH_XLSX_SHOW_BUFSZ - 4, "...");
 }
 
+/* ---- files that are no checklist, and kaohe's own outputs ---- */
+
+static kh_status count_sheet(void *ctx, const kh_sheet *sheet)
+{
+    (void)sheet;
+    ++*(int *)ctx;
+    return KH_OK;
+}
+
+/* Write n bytes to dir/name; its path. */
+static const char *put_bytes(const char *dir, const char *name, const void *data, size_t n)
+{
+    const char *path = test_path(dir, name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, n, f), n);
+    assert_int_equal(fclose(f), 0);
+    return path;
+}
+
+/* A PDF, images and a Word .doc are told by their first bytes (and, for
+ * the .doc, its Compound File directory), whatever their names, each with
+ * its one message; the sniffing reads no sheet.  A workbook kaohe marked
+ * as its own output is read as no sheet, its kind saying what it is. */
+static void not_sheets_and_marks(void **state)
+{
+    const char *dir = *state;
+    static const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0};
+    static const unsigned char jpg[] = {0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, 'J', 'F', 'I', 'F'};
+    /* A minimal Compound File: header, FAT (sector 0), directory (sector
+     * 1) with the root and a stream named WordDocument. */
+    static unsigned char doc[512 * 3];
+    memset(doc, 0, sizeof doc);
+    memcpy(doc, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8);
+    doc[0x1A] = 0x3E, doc[0x1C] = 0xFE, doc[0x1D] = 0xFF, doc[0x1E] = 9, doc[0x20] = 6;
+    doc[0x2C] = 1;                          /* one FAT sector */
+    doc[0x30] = 1;                          /* the directory at sector 1 */
+    memset(doc + 0x4C, 0xFF, 4 * 109);
+    memset(doc + 0x4C, 0, 4);               /* the FAT at sector 0 */
+    memset(doc + 512, 0xFF, 512);
+    memcpy(doc + 512, "\xFD\xFF\xFF\xFF\xFE\xFF\xFF\xFF", 8);
+    static const char *const names[2] = {"Root Entry", "WordDocument"};
+    for (int e = 0; e < 2; e++) {
+        unsigned char *ent = doc + 1024 + 128 * e;
+        size_t n = strlen(names[e]);
+        for (size_t i = 0; i < n; i++)
+            ent[2 * i] = (unsigned char)names[e][i];
+        ent[0x40] = (unsigned char)(2 * n + 2);
+        ent[0x42] = e ? 2 : 5;
+    }
+    struct {
+        const char *name;
+        const void *data;
+        size_t n;
+        const char *msg;
+    } cases[] = {
+        {"a.xlsx", "%PDF-1.7\n%\xE2\xE3", 12,
+         "this is not a checklist but a PDF file: a printed or scanned form cannot be scored; "
+         "fill in the checklist workbook made by kaohe template (.xlsx) and give that file"},
+        {"b.csv", png, sizeof png, "this is not a checklist but an image: a photo or scan of a "
+         "form cannot be scored; fill in the checklist workbook made by kaohe template (.xlsx) "
+         "and give that file"},
+        {"c.jpg", jpg, sizeof jpg, "this is not a checklist but an image:"},
+        {"d.xls", doc, sizeof doc, "this is not a checklist but a Word document: copy the "
+         "results into the checklist workbook made by kaohe template (.xlsx) and give that file"},
+    };
+    for (size_t i = 0; i < KH_ARRAY_LEN(cases); i++) {
+        const char *path = put_bytes(dir, cases[i].name, cases[i].data, cases[i].n);
+        kh_diags d = {0};
+        int nsheets = 0;
+        assert_int_equal(kh_sheetfile_read(path, count_sheet, &nsheets, NULL, &d), KH_ERR_INPUT);
+        assert_int_equal(nsheets, 0);
+        assert_int_equal(d.n, 1);
+        assert_string_equal(d.v[0].file, path);
+        assert_non_null(strstr(d.v[0].msg, cases[i].msg));
+        kh_diags_clear(&d);
+    }
+    /* The same Compound File without the WordDocument stream is left to
+     * the .xls reader (which refuses it for its own reasons). */
+    doc[1024 + 128] = 'X';
+    const char *path = put_bytes(dir, "e.xls", doc, sizeof doc);
+    kh_diags d = {0};
+    int nsheets = 0;
+    kh_sheetfile_read(path, count_sheet, &nsheets, NULL, &d);
+    assert_true(d.n >= 1);
+    assert_null(strstr(d.v[0].msg, "Word document"));
+    kh_diags_clear(&d);
+
+    /* Workbooks kaohe writes: marked ones are not read; unmarked are. */
+    static const char *const marks[] = {KH_MARK_RANKING, KH_MARK_SCORESHEET, NULL};
+    static const kh_sheetfile_kind kinds[] = {KH_SHEETFILE_RANKING, KH_SHEETFILE_SCORESHEET,
+                                              KH_SHEETFILE_XLSX};
+    for (size_t i = 0; i < KH_ARRAY_LEN(marks); i++) {
+        path = test_path(dir, "out.xlsx");
+        kh_xw x = {0};
+        assert_int_equal(kh_xw_open(&x, path, false, 1, &d), KH_OK);
+        if (marks[i])
+            kh_xw_mark(&x, marks[i]);
+        lxw_worksheet *ws = workbook_add_worksheet(x.wb, "排名");
+        kh_xw_str(&x, ws, 0, 0, "考核细则", NULL);
+        assert_int_equal(kh_xw_close(&x, &d), KH_OK);
+        kh_sheetfile_kind kind = KH_SHEETFILE_CSV;
+        nsheets = 0;
+        assert_int_equal(kh_sheetfile_read(path, count_sheet, &nsheets, &kind, &d), KH_OK);
+        assert_int_equal(d.n, 0);
+        assert_int_equal(kind, kinds[i]);
+        assert_int_equal(nsheets, marks[i] ? 0 : 1);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -745,6 +857,8 @@ int main(void)
         cmocka_unit_test(numbers_in_comma_locale),
         cmocka_unit_test(dates),
         cmocka_unit_test(escapes_and_names),
+        cmocka_unit_test_setup_teardown(not_sheets_and_marks, test_scratch_setup,
+                                        test_scratch_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
