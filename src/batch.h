@@ -26,6 +26,8 @@ typedef struct kh_rejected {
     char *sheet;       /* worksheet, or NULL */
     size_t first, n;   /* its messages: kh_batch.errors.v[first .. first+n) */
     size_t order;      /* input order (shared with units) */
+    char *unit;                /* the unit named in it, when it could be read, or NULL */
+    const kh_rubric *rubric;   /* the rubric it names, when known, or NULL */
 } kh_rejected;
 
 struct kh_batch {
