@@ -191,7 +191,7 @@ for r in (r1, r2):
     assert re.match(r'^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$', f['五通镇.csv']['at']), f['五通镇.csv']['at']
     # Named by their names: the roster's too, never a path of the server.
     msg = f['外星镇.csv']['messages'][0]
-    assert msg.startswith('外星镇.csv：') and '单位名单 单位名单.csv 上' in msg, msg
+    assert msg.startswith('外星镇.csv：') and re.search('外星镇.*单位名单.csv', msg), msg
     text = json.dumps(r, ensure_ascii=False)
     assert 'files/' not in text and 'kaohe-serve' not in text and '/o0' not in text, text[:500]
     assert [u['unit'] for u in r['result']['units']] == ['两江镇']
@@ -320,4 +320,46 @@ PY
     [ "$code" = 200 ] || fail "clearing: $code"
     "$PY" -c "import json,sys; s=json.load(open(sys.argv[1])); assert all(r['grades'] is None for r in s['rubrics']), s['rubrics']" "$T/c.json"
     stop_server
+}
+
+# Files are named by the names they were uploaded as in everything shown
+# and written, with or without a workspace, before and after a restart:
+# never by where the server keeps them (a request folder, files/HASH).
+test_serve_names_uploaded_files() {
+    mkdir -p "$T/in"
+    sed 's/^id,.*/id,my-town/' templates/examples/township-graded.csv >"$T/in/我的细则.csv"
+    sed 's/^考核细则,lingui-2020-township/考核细则,my-town/' samples/两江镇.csv >"$T/in/两江镇.csv"
+    sed 's/^被考核单位,两江镇/被考核单位,外星镇/' samples/两江镇.csv >"$T/in/外星镇.csv"
+    printf '序号,被考核单位,考核细则\n1,两江镇,my-town\n' >"$T/in/名单.csv"
+    for ws in none ws; do
+        if [ $ws = ws ]; then start_server --workspace "$T/ws"; else start_server; fi
+        code=$(post api/rank "$T/$ws-r.json" -F "file=@$T/in/两江镇.csv" -F "file=@$T/in/外星镇.csv" \
+            -F "rubric=@$T/in/我的细则.csv" -F "roster=@$T/in/名单.csv")
+        [ "$code" = 200 ] || fail "$ws: upload: $code"
+        if [ $ws = ws ]; then
+            stop_server
+            start_server --workspace "$T/ws"
+            code=$(curl -s -o "$T/$ws-rank.xlsx" -w '%{http_code}' "${URL}api/download?what=ranking")
+            post api/rank "$T/$ws-r2.json" -F kind= >/dev/null
+        else
+            code=$(post "api/download?what=ranking" "$T/$ws-rank.xlsx" -F "file=@$T/in/两江镇.csv" \
+                -F "rubric=@$T/in/我的细则.csv" -F "roster=@$T/in/名单.csv")
+            cp "$T/$ws-r.json" "$T/$ws-r2.json"
+        fi
+        [ "$code" = 200 ] || fail "$ws: ranking: $code"
+        stop_server
+    done
+    "$PY" - "$T" <<'PY'
+import json, re, sys, openpyxl
+T = sys.argv[1]
+for ws in ('none', 'ws'):
+    for f in ('r', 'r2'):
+        text = json.dumps(json.load(open('%s/%s-%s.json' % (T, ws, f))), ensure_ascii=False)
+        # The roster, in the message on a unit that is not on it.
+        assert re.search('外星镇[^"]*名单.csv', text), (ws, f, text[:400])
+        for bad in ('files/', 'kaohe-serve', '/o0', '/r0', '/f0'):
+            assert bad not in text, (ws, f, bad)
+    src = [r[:2] for r in openpyxl.load_workbook('%s/%s-rank.xlsx' % (T, ws))['来源'].iter_rows(min_row=3, values_only=True)]
+    assert ('考核细则', '我的细则.csv') in src and ('检查表', '两江镇.csv') in src, (ws, src)
+PY
 }
