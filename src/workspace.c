@@ -629,10 +629,22 @@ kh_status kh_workspace_rejections(kh_workspace *w, kh_ws_rejection **v, size_t *
     sqlite3_stmt *q = NULL;
     kh_status st = KH_OK;
     size_t cap = 0;
+    /* A workspace where nothing was rejected yet has no table (and one
+     * on a read-only disk gets none). */
+    sqlite3_stmt *t = NULL;
+    bool exists = sqlite3_prepare_v2(w->db,
+                                     "SELECT 1 FROM sqlite_master WHERE type = 'table'"
+                                     " AND name = 'rejections'",
+                                     -1, &t, NULL) == SQLITE_OK &&
+                  sqlite3_step(t) == SQLITE_ROW;
+    sqlite3_finalize(t);
+    if (!exists) {
+        pthread_mutex_unlock(&w->lock);
+        return KH_OK;
+    }
     /* Open: no later upload of the same name or file, no later change
      * of its unit (of its rubric, when known), of that name or file. */
-    if (!rejections_table(w) ||
-        sqlite3_prepare_v2(
+    if (sqlite3_prepare_v2(
             w->db,
             "SELECT r.id, r.at, r.user, r.hash, f.ext, r.name, r.unit, r.rubric, r.messages"
             " FROM rejections r JOIN files f ON f.hash = r.hash"

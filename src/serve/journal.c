@@ -51,8 +51,9 @@ cJSON *srv_failed_uploads_json(kh_server *s)
     kh_ws_rejection *v = NULL;
     size_t n = 0;
     kh_diags d = {0};
-    if (kh_workspace_rejections(s->ws, &v, &n, &d) != KH_OK) {
-        kh_diags_clear(&d);
+    kh_status st = kh_workspace_rejections(s->ws, &v, &n, &d);
+    kh_diags_clear(&d);
+    if (st == KH_ERR_NOMEM) {
         cJSON_Delete(a);
         return NULL;
     }
@@ -83,6 +84,5 @@ cJSON *srv_failed_uploads_json(kh_server *s)
         cJSON_AddItemToArray(a, e);
     }
     kh_ws_rejections_free(v, n);
-    kh_diags_clear(&d);
     return a;
 }

@@ -42,6 +42,8 @@ static kh_status add_failed(kh_server *s, run *r)
     kh_diags d = {0};
     kh_status st = kh_workspace_rejections(s->ws, &v, &n, &d);
     kh_diags_clear(&d);
+    if (st != KH_ERR_NOMEM && st != KH_OK)
+        st = KH_OK; /* the journal unreadable: ranked without them */
     for (size_t i = 0; i < n && st == KH_OK; i++) {
         if (!v[i].unit || !v[i].rubric)
             continue;
