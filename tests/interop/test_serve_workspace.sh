@@ -181,7 +181,8 @@ PY
 import json, re, sys
 T, knows = sys.argv[1], sys.argv[2] == '1'
 r1, r2 = (json.load(open('%s/r%d.json' % (T, i))) for i in (1, 2))
-lock = open(T + '/cli-lock.err', encoding='utf-8').read().strip().split('：', 1)[1]
+lock = [l for l in open(T + '/cli-lock.err', encoding='utf-8') if '~$六塘镇.xlsx' in l][0].strip()
+lock = lock[lock.index('~$六塘镇.xlsx：') + len('~$六塘镇.xlsx：'):]
 # The lock file: the command line's words, for this upload only.
 assert [m for m in r1['messages'] if m.startswith('~$六塘镇.xlsx：')] == ['~$六塘镇.xlsx：' + lock], r1['messages']
 for r in (r1, r2):
