@@ -7,6 +7,7 @@
  * --quota take it, checked by the same library parser).
  */
 #include "serve.h"
+#include "rubric.h"
 #include "text.h"
 
 #include <string.h>
@@ -71,7 +72,9 @@ enum MHD_Result srv_answer_state(kh_server *s, struct MHD_Connection *c, request
         cJSON_AddStringToObject(e, "id", kh_rubric_id(rb));
         cJSON_AddStringToObject(e, "title", kh_rubric_title(rb));
         cJSON_AddStringToObject(e, "unit_type", kh_rubric_unit_type(rb));
-        /* The workspace's 等次 of this rubric, or null. */
+        /* The workspace's 等次 of this rubric, or null; whether the
+         * rubric sets its own. */
+        cJSON_AddBoolToObject(e, "own_grades", rb->ngrades > 0);
         char *g = line_of(grades, kh_rubric_id(rb)), *qt = line_of(quota, kh_rubric_id(rb));
         g ? cJSON_AddStringToObject(e, "grades", g) : cJSON_AddNullToObject(e, "grades");
         qt ? cJSON_AddStringToObject(e, "quota", qt) : cJSON_AddNullToObject(e, "quota");
