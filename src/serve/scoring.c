@@ -68,10 +68,40 @@ static kh_status add_failed(kh_server *s, run *r)
         }
         r->ws_paths[r->nws] = v[i].path;
         r->ws_names[r->nws++] = v[i].name;
+        r->nrefed++;
         v[i].path = v[i].name = NULL;
     }
     kh_ws_rejections_free(v, n);
     return st;
+}
+
+/* A kept rejected upload that passes now (the roster or a rubric changed
+ * since) is that unit's checklist: recorded as its first, so that what is
+ * ranked is what the journal says counts.  add_failed took only those of
+ * units that had none. */
+static kh_status record_passed(kh_server *s, request *q, run *r)
+{
+    const char *user = q->user[0] ? q->user : "本机";
+    kh_batch *b = r->b;
+    for (size_t i = 0; i < b->nunits; i++) {
+        const kh_unit *u = b->units[i];
+        for (size_t k = r->nws - r->nrefed; k < r->nws; k++) {
+            if (strcmp(r->ws_names[k], u->cl->source) != 0)
+                continue;
+            char total[KH_DEC_BUFSZ];
+            kh_dec_format(u->total, total);
+            kh_diags d = {0};
+            bool changed = false;
+            kh_status st = kh_workspace_record(s->ws, u->cl->unit, u->cl->rubric->id, total,
+                                               r->ws_paths[k], r->ws_names[k], user, NULL, NULL,
+                                               &changed, &d);
+            kh_diags_clear(&d);
+            if (st == KH_ERR_NOMEM || st == KH_ERR_IO)
+                return st;
+            break; /* KH_ERR_USAGE: it has one (recorded meanwhile) */
+        }
+    }
+    return KH_OK;
 }
 
 /* Grade bands and quotas as the workspace keeps them ("grades", "quota":
@@ -209,5 +239,7 @@ kh_status srv_score(kh_server *s, request *q, run *r, bool from_ws, bool full,
     kh_free(inputs);
     if (st == KH_OK)
         st = kh_batch_finish(r->b);
+    if (st == KH_OK && from_ws && r->nrefed)
+        st = record_passed(s, q, r);
     return st;
 }

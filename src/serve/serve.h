@@ -90,6 +90,7 @@ typedef struct run {
     label_map labels;
     char **ws_paths, **ws_names;
     size_t nws;
+    size_t nrefed;            /* the last nrefed of ws_paths: kept rejected uploads */
     char *issuer;             /* the workspace's 制表单位 (kh_options.issuer), or NULL */
 } run;
 

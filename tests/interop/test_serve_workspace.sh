@@ -394,3 +394,44 @@ for ws in ('none', 'ws'):
     assert ('考核细则', '我的细则.csv') in src and ('检查表', '两江镇.csv') in src, (ws, src)
 PY
 }
+
+# A kept rejection that passes once the roster is corrected counts: it is
+# recorded as its unit's first checklist (what is ranked is what the
+# journal says counts), and is no longer listed as not passed.
+test_serve_workspace_rejection_passes_after_roster_fix() {
+    mkdir -p "$T/in"
+    sed 's/^被考核单位,两江镇/被考核单位,外星镇/' samples/两江镇.csv >"$T/in/外星镇.csv"
+    cp samples/名单/单位名单.csv "$T/in/名单.csv"
+    printf '99,外星镇,乡镇\r\n' >>"$T/in/名单.csv"
+    start_server --workspace "$T/ws"
+    code=$(post api/rank "$T/r1.json" -F "file=@$T/in/外星镇.csv" \
+        -F "roster=@samples/名单/单位名单.csv")
+    [ "$code" = 200 ] || fail "upload: $code"
+    stop_server
+    # The unit named in the rejected file, as the library reads it.
+    "$PY" - "$T/ws/journal.sqlite" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("UPDATE rejections SET unit = '外星镇', rubric = 'lingui-2020-township'")
+db.commit()
+PY
+    start_server --workspace "$T/ws"
+    code=$(post api/rank "$T/r2.json" -F "roster=@$T/in/名单.csv")
+    [ "$code" = 200 ] || fail "the corrected roster: $code $(head -c 300 "$T/r2.json")"
+    stop_server
+    start_server --workspace "$T/ws"
+    code=$(post api/rank "$T/r3.json" -F kind=)
+    [ "$code" = 200 ] || fail "after a restart: $code"
+    stop_server
+    "$PY" - "$T" <<'PY'
+import json, sys
+T = sys.argv[1]
+r1, r2, r3 = (json.load(open('%s/r%d.json' % (T, i))) for i in (1, 2, 3))
+assert r1['result']['units'] == [] and [x['file'] for x in r1['failed_uploads']] == ['外星镇.csv']
+for r in (r2, r3):
+    assert [(u['unit'], u['total'], u['source']) for u in r['result']['units']] == [('外星镇', '36.8', '外星镇.csv')], r['result']['units']
+    assert r['failed_uploads'] == [] and r['result']['rejected'] == [], (r['failed_uploads'], r['result']['rejected'])
+h = r3['history']
+assert [(c['unit'], c['kind'], c['file'], c['new_total']) for c in h] == [('外星镇', '首次上传', '外星镇.csv', '36.8')], h
+PY
+}
