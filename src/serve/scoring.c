@@ -106,11 +106,12 @@ static kh_status record_passed(kh_server *s, request *q, run *r)
 
 /* Grade bands and quotas as the workspace keeps them ("grades", "quota":
  * one "RUBRIC=VALUE" a line, the command line's --grades and --quota
- * values) given to b: KH_OK, or the first refusal with its message in d. */
+ * values) given to b: KH_OK, or the first refusal (the others given
+ * still) with their messages in d; KH_ERR_NOMEM stops. */
 kh_status srv_set_grades(kh_batch *b, const char *grades, const char *quota, kh_diags *d)
 {
     kh_status st = KH_OK;
-    for (const char *p = grades; p && *p && st == KH_OK;) {
+    for (const char *p = grades; p && *p && st != KH_ERR_NOMEM;) {
         const char *nl = strchr(p, '\n'), *end = nl ? nl : p + strlen(p);
         const char *eq = memchr(p, '=', (size_t)(end - p));
         char *id = eq ? kh_strndup(p, (size_t)(eq - p)) : NULL;
@@ -123,10 +124,13 @@ kh_status srv_set_grades(kh_batch *b, const char *grades, const char *quota, kh_
                 q = kh_strndup(t + n + 1, (size_t)(tend - t - (ptrdiff_t)n - 1));
             t = tnl ? tnl + 1 : tend;
         }
+        kh_status one = KH_OK;
         if (eq && (!id || !bands))
-            st = KH_ERR_NOMEM;
+            one = KH_ERR_NOMEM;
         else if (eq)
-            st = kh_batch_set_grades(b, id, bands, q, d);
+            one = kh_batch_set_grades(b, id, bands, q, d);
+        if (st == KH_OK || one == KH_ERR_NOMEM)
+            st = one;
         kh_free(id);
         kh_free(bands);
         kh_free(q);
