@@ -150,6 +150,7 @@ typedef struct kh_options {
     bool recursive;         /**< folders: their sub-folders' files too */
     bool provenance;        /**< record each input's SHA-256, size and time (JSON, 来源 sheet) */
     bool keep_checks;       /**< keep every check point's result and cell (JSON "checks") */
+    const char *issuer;     /**< 制表单位 printed on the ranking, or NULL: the rubric's `issuer` */
 } kh_options;
 
 typedef struct kh_batch kh_batch;

@@ -555,3 +555,137 @@ kh_status kh_workspace_history(kh_workspace *w, kh_ws_change **v, size_t *n, kh_
     }
     return st;
 }
+
+/* ---- uploads that did not pass (workspace.h) ---- */
+
+/* The table of rejected uploads, made when first needed.  after_change:
+ * the last change recorded before it, so that only changes after it
+ * close it. */
+static bool rejections_table(kh_workspace *w)
+{
+    return sqlite3_exec(w->db,
+                        "CREATE TABLE IF NOT EXISTS rejections(id INTEGER PRIMARY KEY,"
+                        " at TEXT NOT NULL, user TEXT NOT NULL,"
+                        " hash TEXT NOT NULL REFERENCES files(hash), name TEXT NOT NULL,"
+                        " unit TEXT, rubric TEXT, messages TEXT NOT NULL,"
+                        " after_change INTEGER NOT NULL)",
+                        NULL, NULL, NULL) == SQLITE_OK;
+}
+
+kh_status kh_workspace_record_rejected(kh_workspace *w, const char *file_path, const char *name,
+                                       const char *unit, const char *rubric, const char *user,
+                                       const char *messages, kh_diags *d)
+{
+    const char *dot = strrchr(name, '.');
+    char ext[16] = "";
+    if (dot && strlen(dot) < sizeof ext)
+        for (size_t i = 0; dot[i]; i++)
+            ext[i] = (char)(dot[i] >= 'A' && dot[i] <= 'Z' ? dot[i] + 32 : dot[i]);
+    char hash[65];
+    kh_status st = store_file(w, file_path, ext, hash, NULL, d);
+    if (st != KH_OK)
+        return st;
+    pthread_mutex_lock(&w->lock);
+    const char *fargs[] = {hash, ext};
+    const char *rargs[] = {user, hash, name, unit, rubric, messages};
+    bool ok = rejections_table(w) &&
+              sqlite3_exec(w->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK;
+    ok = ok && exec1(w->db, "INSERT OR IGNORE INTO files(hash, ext) VALUES(?1, ?2)", fargs, 2);
+    ok = ok && exec1(w->db,
+                     "INSERT INTO rejections(at, user, hash, name, unit, rubric, messages,"
+                     " after_change) VALUES(datetime('now', 'localtime'), ?1, ?2, ?3, ?4, ?5,"
+                     " ?6, (SELECT COALESCE(MAX(id), 0) FROM changes))",
+                     rargs, 6);
+    ok = ok && sqlite3_exec(w->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
+    if (!ok) {
+        st = db_error(w, d);
+        sqlite3_exec(w->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+    pthread_mutex_unlock(&w->lock);
+    return st;
+}
+
+void kh_ws_rejections_free(kh_ws_rejection *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++) {
+        kh_ws_rejection *r = &v[i];
+        kh_free(r->at);
+        kh_free(r->user);
+        kh_free(r->hash);
+        kh_free(r->path);
+        kh_free(r->name);
+        kh_free(r->unit);
+        kh_free(r->rubric);
+        kh_free(r->messages);
+    }
+    kh_free(v);
+}
+
+kh_status kh_workspace_rejections(kh_workspace *w, kh_ws_rejection **v, size_t *n, kh_diags *d)
+{
+    *v = NULL;
+    *n = 0;
+    pthread_mutex_lock(&w->lock);
+    sqlite3_stmt *q = NULL;
+    kh_status st = KH_OK;
+    size_t cap = 0;
+    /* A workspace where nothing was rejected yet has no table (and one
+     * on a read-only disk gets none). */
+    sqlite3_stmt *t = NULL;
+    bool exists = sqlite3_prepare_v2(w->db,
+                                     "SELECT 1 FROM sqlite_master WHERE type = 'table'"
+                                     " AND name = 'rejections'",
+                                     -1, &t, NULL) == SQLITE_OK &&
+                  sqlite3_step(t) == SQLITE_ROW;
+    sqlite3_finalize(t);
+    if (!exists) {
+        pthread_mutex_unlock(&w->lock);
+        return KH_OK;
+    }
+    /* Open: no later upload of the same name or file, no later change
+     * of its unit (of its rubric, when known), of that name or file. */
+    if (sqlite3_prepare_v2(
+            w->db,
+            "SELECT r.id, r.at, r.user, r.hash, f.ext, r.name, r.unit, r.rubric, r.messages"
+            " FROM rejections r JOIN files f ON f.hash = r.hash"
+            " WHERE NOT EXISTS (SELECT 1 FROM rejections l WHERE l.id > r.id"
+            "   AND (l.name = r.name OR l.hash = r.hash))"
+            " AND NOT EXISTS (SELECT 1 FROM changes c WHERE c.id > r.after_change"
+            "   AND (c.name = r.name OR c.new_hash = r.hash OR (r.unit IS NOT NULL"
+            "   AND c.unit = r.unit AND (r.rubric IS NULL OR c.rubric = r.rubric))))"
+            " ORDER BY r.id",
+            -1, &q, NULL) != SQLITE_OK)
+        st = db_error(w, d);
+    int rc = SQLITE_DONE;
+    while (st == KH_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (!kh_grow((void **)v, &cap, *n + 1, sizeof **v)) {
+            st = KH_ERR_NOMEM;
+            break;
+        }
+        kh_ws_rejection *r = &(*v)[(*n)++];
+        memset(r, 0, sizeof *r);
+        r->id = sqlite3_column_int64(q, 0);
+        r->at = col(q, 1);
+        r->user = col(q, 2);
+        r->hash = col(q, 3);
+        r->path = r->hash ? path_of(w, r->hash, (const char *)sqlite3_column_text(q, 4)) : NULL;
+        r->name = col(q, 5);
+        r->unit = col(q, 6);
+        r->rubric = col(q, 7);
+        r->messages = col(q, 8);
+        if (!r->at || !r->user || !r->hash || !r->path || !r->name || !r->messages ||
+            (sqlite3_column_type(q, 6) != SQLITE_NULL && !r->unit) ||
+            (sqlite3_column_type(q, 7) != SQLITE_NULL && !r->rubric))
+            st = KH_ERR_NOMEM;
+    }
+    if (st == KH_OK && rc != SQLITE_DONE)
+        st = db_error(w, d);
+    sqlite3_finalize(q);
+    pthread_mutex_unlock(&w->lock);
+    if (st != KH_OK) {
+        kh_ws_rejections_free(*v, *n);
+        *v = NULL;
+        *n = 0;
+    }
+    return st;
+}

@@ -88,6 +88,35 @@ kh_status kh_workspace_store(kh_workspace *w, const char *file_path, const char 
 /* The journal, oldest first (*v, *n). */
 kh_status kh_workspace_history(kh_workspace *w, kh_ws_change **v, size_t *n, kh_diags *d);
 
+/* ---- uploads that did not pass ----
+ *
+ * A checklist that was uploaded and rejected is kept too (its file under
+ * its hash, with the name it was uploaded as, when, by whom, the unit and
+ * rubric named in it where they could be read, and its messages), so that
+ * a unit that sent something is never shown as having sent nothing.  It
+ * stays open until the same name or the same file is uploaded again, or a
+ * checklist of its unit is recorded after it (the correction of it). */
+typedef struct kh_ws_rejection {
+    long long id;
+    char *at;         /* local time, "2026-03-01 09:30:00" */
+    char *user;
+    char *hash;       /* SHA-256 of the file, hex */
+    char *path;       /* DIR/files/HASH.EXT */
+    char *name;       /* the file's name as uploaded */
+    char *unit, *rubric;   /* as named in it, or NULL when not read */
+    char *messages;   /* why it did not pass, one message a line (Chinese) */
+} kh_ws_rejection;
+void kh_ws_rejections_free(kh_ws_rejection *v, size_t n);
+
+/* Record that the file at file_path, uploaded as name by user, did not
+ * pass, with its messages; unit and rubric (an id) may be NULL. */
+kh_status kh_workspace_record_rejected(kh_workspace *w, const char *file_path, const char *name,
+                                       const char *unit, const char *rubric, const char *user,
+                                       const char *messages, kh_diags *d);
+
+/* The rejected uploads still open (see above), oldest first (*v, *n). */
+kh_status kh_workspace_rejections(kh_workspace *w, kh_ws_rejection **v, size_t *n, kh_diags *d);
+
 /* The ranking workbook of b (kh_write_ranking) with a 更正记录 sheet of
  * the journal's changes v[0..n) that replaced a checklist (ranking_out.c). */
 kh_status kh_write_ranking_journal(const struct kh_batch *b, const kh_ws_change *v, size_t n,

@@ -128,12 +128,95 @@ static void unnamed_files_swept(void **state)
     kh_workspace_close(w);
 }
 
+/* Uploads that did not pass: kept with their names, messages, unit and
+ * rubric; open until the same name or file comes again or a checklist of
+ * their unit (and rubric) is recorded after them; kept over a reopen,
+ * their files too (the sweep leaves them). */
+static void rejections_open_until_replaced(void **state)
+{
+    const char *dir = *state;
+    const char *ws_dir = test_path(dir, "ws");
+    test_write_file(test_path(dir, "bad1.csv"), "broken 1");
+    test_write_file(test_path(dir, "bad2.csv"), "broken 2");
+    test_write_file(test_path(dir, "bad3.csv"), "broken 3");
+    test_write_file(test_path(dir, "bad4.csv"), "broken 4");
+    test_write_file(test_path(dir, "good.csv"), "good");
+    test_write_file(test_path(dir, "good2.csv"), "good 2");
+    kh_workspace *w = NULL;
+    kh_diags d = {0};
+    assert_int_equal(kh_workspace_open(ws_dir, &w, &d), KH_OK);
+    assert_int_equal(kh_workspace_record_rejected(w, test_path(dir, "bad1.csv"), "五通镇.xlsx",
+                                                  "五通镇", "r1", "科员", "m1\nm2", &d),
+                     KH_OK);
+    assert_int_equal(kh_workspace_record_rejected(w, test_path(dir, "bad2.csv"), "外星镇.csv",
+                                                  NULL, NULL, "科员", "m3", &d),
+                     KH_OK);
+    assert_int_equal(kh_workspace_record_rejected(w, test_path(dir, "bad3.csv"), "六塘镇.csv",
+                                                  "六塘镇", "r1", "科员", "m4", &d),
+                     KH_OK);
+    kh_ws_rejection *v = NULL;
+    size_t n = 0;
+    assert_int_equal(kh_workspace_rejections(w, &v, &n, &d), KH_OK);
+    assert_int_equal(n, 3);
+    kh_ws_rejections_free(v, n);
+    /* 五通镇's checklist that passes closes its rejection (no reason). */
+    bool changed = false;
+    assert_int_equal(kh_workspace_record(w, "五通镇", "r1", "34", test_path(dir, "good.csv"),
+                                         "五通镇-改.csv", "科员", NULL, NULL, &changed, &d),
+                     KH_OK);
+    assert_true(changed);
+    /* The same file as 外星镇.csv under another name replaces it. */
+    assert_int_equal(kh_workspace_record_rejected(w, test_path(dir, "bad2.csv"), "外星镇(1).csv",
+                                                  NULL, NULL, "科长", "m3", &d),
+                     KH_OK);
+    /* 六塘镇 under another rubric leaves 六塘镇's rejection open. */
+    assert_int_equal(kh_workspace_record(w, "六塘镇", "r2", "3", test_path(dir, "good2.csv"),
+                                         "六塘镇-部门.csv", "科员", NULL, NULL, &changed, &d),
+                     KH_OK);
+    /* A rejection after 五通镇's checklist counted stays open. */
+    assert_int_equal(kh_workspace_record_rejected(w, test_path(dir, "bad4.csv"), "五通镇2.csv",
+                                                  "五通镇", "r1", "科员", "m5", &d),
+                     KH_OK);
+    kh_workspace_close(w);
+
+    assert_int_equal(kh_workspace_open(ws_dir, &w, &d), KH_OK);
+    assert_int_equal(kh_workspace_rejections(w, &v, &n, &d), KH_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(v[0].name, "六塘镇.csv");
+    assert_string_equal(v[0].unit, "六塘镇");
+    assert_string_equal(v[0].rubric, "r1");
+    assert_string_equal(v[0].messages, "m4");
+    assert_string_equal(v[0].user, "科员");
+    assert_int_equal(strlen(v[0].hash), 64);
+    assert_int_equal(strlen(v[0].at), 19);
+    size_t len;
+    char *body = test_slurp(v[0].path, &len);
+    assert_string_equal(body, "broken 3");
+    free(body);
+    assert_string_equal(v[1].name, "外星镇(1).csv");
+    assert_null(v[1].unit);
+    assert_null(v[1].rubric);
+    assert_string_equal(v[1].user, "科长");
+    assert_string_equal(v[2].name, "五通镇2.csv");
+    assert_string_equal(v[2].messages, "m5");
+    kh_ws_rejections_free(v, n);
+    /* Nothing was journalled as a change but the two checklists. */
+    kh_ws_change *c = NULL;
+    assert_int_equal(kh_workspace_history(w, &c, &n, &d), KH_OK);
+    assert_int_equal(n, 2);
+    kh_ws_changes_free(c, n);
+    kh_workspace_close(w);
+    assert_int_equal(d.n, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(record_replace_history, test_scratch_setup,
                                         test_scratch_teardown),
         cmocka_unit_test_setup_teardown(unnamed_files_swept, test_scratch_setup,
+                                        test_scratch_teardown),
+        cmocka_unit_test_setup_teardown(rejections_open_until_replaced, test_scratch_setup,
                                         test_scratch_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,6 +3,7 @@
  */
 #include "serve.h"
 
+#include <string.h>
 
 cJSON *srv_history_json(kh_server *s)
 {
@@ -36,5 +37,52 @@ cJSON *srv_history_json(kh_server *s)
         kh_ws_changes_free(v, n);
     }
     kh_diags_clear(&d);
+    return a;
+}
+
+/* The workspace's uploads that did not pass and are still open, as the
+ * page lists them: the file's name, when, who, the unit and rubric named
+ * in it (or null), and its messages. */
+cJSON *srv_failed_uploads_json(kh_server *s)
+{
+    cJSON *a = cJSON_CreateArray();
+    if (!a || !s->ws)
+        return a;
+    kh_ws_rejection *v = NULL;
+    size_t n = 0;
+    kh_diags d = {0};
+    kh_status st = kh_workspace_rejections(s->ws, &v, &n, &d);
+    kh_diags_clear(&d);
+    if (st == KH_ERR_NOMEM) {
+        cJSON_Delete(a);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON *m = e ? cJSON_AddArrayToObject(e, "messages") : NULL;
+        if (!m) {
+            cJSON_Delete(e);
+            cJSON_Delete(a);
+            a = NULL;
+            break;
+        }
+        cJSON_AddStringToObject(e, "file", v[i].name);
+        cJSON_AddStringToObject(e, "at", v[i].at);
+        cJSON_AddStringToObject(e, "user", v[i].user);
+        v[i].unit ? cJSON_AddStringToObject(e, "unit", v[i].unit) : cJSON_AddNullToObject(e, "unit");
+        v[i].rubric ? cJSON_AddStringToObject(e, "rubric", v[i].rubric)
+                    : cJSON_AddNullToObject(e, "rubric");
+        cJSON_AddStringToObject(e, "sha256", v[i].hash);
+        for (char *p = v[i].messages, *nl; p && *p; p = nl + 1) {
+            nl = strchr(p, '\n');
+            if (nl)
+                *nl = '\0';
+            cJSON_AddItemToArray(m, cJSON_CreateString(p));
+            if (!nl)
+                break;
+        }
+        cJSON_AddItemToArray(a, e);
+    }
+    kh_ws_rejections_free(v, n);
     return a;
 }

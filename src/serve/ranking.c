@@ -4,8 +4,41 @@
  */
 #include "serve.h"
 #include "archive.h"
+#include "provenance.h"
 
 #include <string.h>
+
+/* Before unit u (read from the file at path) is recorded: the same file as
+ * the one that counts changes nothing (*same, with a note in d); another
+ * one needs a reason (with_reason), else KH_ERR_USAGE with a message in d
+ * that names the reasons the page offers. */
+static kh_status check_replacement(kh_server *s, const kh_unit *u, const char *path,
+                                   bool with_reason, bool *same, kh_diags *d)
+{
+    *same = false;
+    kh_ws_entry old;
+    bool found = false;
+    kh_status st = kh_workspace_current(s->ws, u->cl->unit, u->cl->rubric->id, &old, &found, d);
+    if (st != KH_OK || !found)
+        return st;
+    kh_digest dg;
+    kh_file_digest(path, &dg);
+    if (dg.ok && strcmp(dg.sha256, old.hash) == 0) {
+        *same = true;
+        kh_diags_add(d, KH_NOTE, u->cl->source, NULL, NULL, 0,
+                     _("the same file as the one that counts for %s (%s): nothing changed"),
+                     u->cl->unit, old.name);
+    } else if (!with_reason) {
+        kh_diags_add(d, KH_ERROR, u->cl->source, NULL, NULL, 0,
+                     _("%s already has a checklist in this assessment (%s, total %s): to replace "
+                       "it, choose why (appeal, review or correction), say what changed, and "
+                       "upload it again"),
+                     u->cl->unit, old.name, old.total);
+        st = KH_ERR_USAGE;
+    }
+    kh_ws_entry_clear(&old);
+    return st;
+}
 
 /* Record the units of q's run r in the workspace; what happened to each
  * goes into arrays recorded / refused. */
@@ -58,8 +91,10 @@ kh_status srv_record(kh_server *s, request *q, run *r, cJSON *recorded, cJSON *r
             kh_strv_free(units, nu);
             kh_ws_entry_clear(&old);
         }
-        bool changed = false;
+        bool changed = false, same = false;
         if (st == KH_OK)
+            st = check_replacement(s, u, path, kind_ok && *reason, &same, &d);
+        if (st == KH_OK && !same)
             st = kh_workspace_record(s->ws, u->cl->unit, u->cl->rubric->id, total, path,
                                      u->cl->source, user, kind_ok ? kind : NULL,
                                      kind_ok ? reason : NULL, &changed, &d);
@@ -73,6 +108,11 @@ kh_status srv_record(kh_server *s, request *q, run *r, cJSON *recorded, cJSON *r
         }
         if (st == KH_OK) {
             cJSON_AddBoolToObject(e, "changed", changed);
+            if (d.n) {
+                cJSON *m = cJSON_AddArrayToObject(e, "messages");
+                if (m)
+                    srv_add_messages(m, &d);
+            }
             cJSON_AddItemToArray(recorded, e);
         } else {
             cJSON *m = cJSON_AddArrayToObject(e, "messages");
@@ -85,6 +125,56 @@ kh_status srv_record(kh_server *s, request *q, run *r, cJSON *recorded, cJSON *r
             return st;
     }
     return KH_OK;
+}
+
+/* Keep the checklists of q's run r that did not pass in the workspace
+ * (they are shown as 已提交未通过 until replaced); the messages of those
+ * that are not kept (an Office lock file is no upload of a unit) go into
+ * q's messages. */
+static kh_status srv_record_rejected(kh_server *s, request *q, run *r)
+{
+    const char *user = q->user[0] ? q->user : "本机";
+    kh_batch *b = r->b;
+    kh_status st = KH_OK;
+    for (size_t i = 0; i < b->nrejected && st == KH_OK; i++) {
+        const kh_rejected *rj = &b->rejected[i];
+        const char *path = NULL;
+        for (size_t k = 0; k < r->labels.n && !path; k++)
+            if (strcmp(r->labels.name[k], rj->source) == 0)
+                path = r->labels.path[k];
+        const char *base = strrchr(rj->source, '/');
+        base = base ? base + 1 : rj->source;
+        bool lock_file = base[0] == '~' && base[1] == '$';
+        if (!path || lock_file) {
+            /* Taken from the batch, which is freed after this. */
+            kh_diags mine = {0};
+            if (!kh_grow((void **)&mine.v, &mine.cap, rj->n, sizeof *mine.v))
+                return KH_ERR_NOMEM;
+            for (size_t k = 0; k < rj->n; k++) {
+                mine.v[mine.n++] = b->errors.v[rj->first + k];
+                b->errors.v[rj->first + k] = (kh_diag){0};
+            }
+            kh_diags_move(&q->msgs, &mine);
+            continue;
+        }
+        kh_buf m = {0};
+        for (size_t k = 0; k < rj->n; k++) {
+            char *line = kh_diag_format_zh(&b->errors.v[rj->first + k]);
+            if (line)
+                kh_buf_printf(&m, "%s%s", k ? "\n" : "", line);
+            else
+                m.oom = true;
+            kh_free(line);
+        }
+        kh_diags d = {0};
+        st = m.oom ? KH_ERR_NOMEM
+                   : kh_workspace_record_rejected(s->ws, path, rj->source, rj->unit,
+                                                  rj->rubric ? kh_rubric_id(rj->rubric) : NULL,
+                                                  user, kh_buf_str(&m), &d);
+        kh_buf_free(&m);
+        kh_diags_move(&q->msgs, &d);
+    }
+    return st;
 }
 
 what srv_what_of(struct MHD_Connection *c)
@@ -179,6 +269,10 @@ enum MHD_Result srv_send_result(struct MHD_Connection *c, kh_server *s, request 
         cJSON *h = srv_history_json(s);
         ok = h && cJSON_AddItemToObject(j, "history", h);
     }
+    if (ok && s->ws) {
+        cJSON *f = srv_failed_uploads_json(s);
+        ok = f && cJSON_AddItemToObject(j, "failed_uploads", f);
+    }
     cJSON_Delete(recorded);
     cJSON_Delete(refused);
     if (!ok) {
@@ -232,15 +326,18 @@ enum MHD_Result srv_answer_rank(kh_server *s, struct MHD_Connection *c, request 
                     char *at = NULL;
                     if (kh_workspace_store(s->ws, q->files[i].path,
                                            strrchr(q->files[i].name, '.'), &at,
-                                           &q->msgs) == KH_OK)
-                        kh_workspace_set(s->ws, "roster", at, &q->msgs);
+                                           &q->msgs) == KH_OK &&
+                        kh_workspace_set(s->ws, "roster", at, &q->msgs) == KH_OK)
+                        kh_workspace_set(s->ws, "roster_name", q->files[i].name, &q->msgs);
                     kh_free(at);
                 }
             st = srv_record(s, q, &r, recorded, refused);
         }
-        /* This upload's rejected files stay in the messages. */
+        /* This upload's rejected files are kept, and shown as the
+         * workspace's. */
+        if (st == KH_OK)
+            st = srv_record_rejected(s, q, &r);
         if (st == KH_OK) {
-            kh_diags_move(&q->msgs, &r.b->errors);
             kh_registry *reg = r.reg; /* kept for the ranking below */
             r.reg = NULL;
             srv_run_free(&r);

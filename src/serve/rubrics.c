@@ -2,8 +2,40 @@
  * rubrics.c - the rubrics one request sees.
  */
 #include "serve.h"
+#include "rubric.h"
 
 #include <string.h>
+
+/* Name the rubrics of reg read from path by name (what the office
+ * uploaded), in everything shown and written (来源); once every file is
+ * loaded, as the registry tells files apart by their paths. */
+static void name_rubrics(kh_registry *reg, const char *path, const char *name)
+{
+    for (size_t i = 0; i < kh_registry_count(reg); i++) {
+        kh_rubric *rb = (kh_rubric *)kh_registry_at(reg, i); /* this request's own */
+        if (rb->path && strcmp(rb->path, path) == 0) {
+            char *n = kh_strdup(name);
+            if (n) {
+                kh_free(rb->path);
+                rb->path = n;
+            }
+        }
+    }
+}
+
+/* The name a kept rubric file was uploaded as ("rubric_names": one
+ * "PATH<TAB>NAME" a line), or NULL. */
+static char *kept_name(const char *names, const char *path)
+{
+    size_t n = strlen(path);
+    for (const char *p = names; p && *p;) {
+        const char *nl = strchr(p, '\n'), *end = nl ? nl : p + strlen(p);
+        if ((size_t)(end - p) > n && strncmp(p, path, n) == 0 && p[n] == '\t')
+            return kh_strndup(p + n + 1, (size_t)(end - p) - n - 1);
+        p = nl ? nl + 1 : end;
+    }
+    return NULL;
+}
 
 /* The shipped rubrics, the workspace's uploaded ones and those of this
  * request (each checked first, its messages kept for the page). */
@@ -17,6 +49,7 @@ kh_registry *srv_request_registry(kh_server *s, request *q, bool store)
         if (kh_registry_load_file(reg, kh_rubric_path(kh_registry_at(s->reg, i)), &d) != KH_OK)
             break;
     char *kept = s->ws ? kh_workspace_get(s->ws, "rubric_files") : NULL;
+    size_t kept_len = kept ? strlen(kept) : 0;
     for (char *p = kept, *nl; p && *p; p = nl ? nl + 1 : p + strlen(p)) {
         nl = strchr(p, '\n');
         if (nl)
@@ -25,7 +58,6 @@ kh_registry *srv_request_registry(kh_server *s, request *q, bool store)
         if (!nl)
             break;
     }
-    kh_free(kept);
     kh_diags_clear(&d); /* loaded before: their problems were shown then */
     for (size_t i = 0; i < q->nfiles; i++) {
         saved *f = &q->files[i];
@@ -54,10 +86,33 @@ kh_registry *srv_request_registry(kh_server *s, request *q, bool store)
                     kh_workspace_set(s->ws, "rubric_files", list, &sd);
                 kh_free(list);
                 kh_free(old);
+                old = kh_workspace_get(s->ws, "rubric_names");
+                char *known = kept_name(old, at);
+                list = known ? NULL
+                             : kh_strprintf("%s%s%s\t%s", old ? old : "", old ? "\n" : "", at,
+                                            f->name);
+                if (list && !strchr(f->name, '\n'))
+                    kh_workspace_set(s->ws, "rubric_names", list, &sd);
+                kh_free(known);
+                kh_free(list);
+                kh_free(old);
             }
             kh_diags_move(&q->msgs, &sd);
             kh_free(at);
         }
     }
+    /* Every rubric by the name it was uploaded as. */
+    char *names = s->ws ? kh_workspace_get(s->ws, "rubric_names") : NULL;
+    for (char *p = kept; p && p < kept + kept_len; p += strlen(p) + 1) {
+        char *name = kept_name(names, p);
+        if (name)
+            name_rubrics(reg, p, name);
+        kh_free(name);
+    }
+    kh_free(names);
+    kh_free(kept);
+    for (size_t i = 0; i < q->nfiles; i++)
+        if (q->files[i].kind == P_RUBRIC)
+            name_rubrics(reg, q->files[i].path, q->files[i].name);
     return reg;
 }

@@ -56,7 +56,8 @@ typedef struct saved {
     part_kind kind;
 } saved;
 
-enum { F_KIND, F_REASON, F_UNITS, F_RUBRIC, F_NAME, F_PASSWORD, F_YEAR, F_NFIELDS };
+enum { F_KIND, F_REASON, F_UNITS, F_RUBRIC, F_NAME, F_PASSWORD, F_YEAR, F_GRADES, F_QUOTA,
+       F_ISSUER, F_NFIELDS };
 
 /* One request being received. */
 typedef struct request {
@@ -89,6 +90,8 @@ typedef struct run {
     label_map labels;
     char **ws_paths, **ws_names;
     size_t nws;
+    size_t nrefed;            /* the last nrefed of ws_paths: kept rejected uploads */
+    char *issuer;             /* the workspace's 制表单位 (kh_options.issuer), or NULL */
 } run;
 
 typedef enum what { W_RESULT, W_RANKING, W_SCORESHEETS, W_JSON, W_CSV } what;
@@ -127,9 +130,11 @@ kh_registry *srv_request_registry(kh_server *s, request *q, bool store);
 /* scoring.c */
 void srv_run_free(run *r);
 kh_status srv_score(kh_server *s, request *q, run *r, bool from_ws, bool full, kh_diags *notes);
+kh_status srv_set_grades(kh_batch *b, const char *grades, const char *quota, kh_diags *d);
 
 /* journal.c */
 cJSON *srv_history_json(kh_server *s);
+cJSON *srv_failed_uploads_json(kh_server *s);
 
 /* ranking.c */
 what srv_what_of(struct MHD_Connection *c);

@@ -12,8 +12,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char *const field_keys[F_NFIELDS] = {"kind",     "reason",   "units", "rubric",
-                                                  "name",     "password", "year"};
+static const char *const field_keys[F_NFIELDS] = {
+    "kind", "reason", "units", "rubric", "name", "password", "year", "grades", "quota", "issuer"};
 
 /* The kind of an uploaded file by its name's extension. */
 static const char *checklist_ext(const char *name)
@@ -40,9 +40,14 @@ static saved *add_saved(request *q, part_kind kind, const char *name, const char
                                   [P_ROSTER] = 'o', [P_IGNORED] = 'x', [P_DROPPED] = 'x'};
     saved *s = &q->files[q->nfiles];
     *s = (saved){.kind = kind, .name = kh_strdup(name)};
+    /* An Office lock file (~$name) keeps its mark, so that it is read as
+     * what it is (the library says so, as on the command line). */
+    const char *base = strrchr(name, '/');
+    base = base ? base + 1 : name;
+    bool lock = kind == P_CHECKLIST && base[0] == '~' && base[1] == '$';
     s->path = kind == P_IGNORED ? NULL
-                                : kh_strprintf("%s/%c%04zu%s", q->dir, prefix[kind],
-                                               q->nfiles + 1, ext ? ext : "");
+                                : kh_strprintf("%s/%s%c%04zu%s", q->dir, lock ? "~$" : "",
+                                               prefix[kind], q->nfiles + 1, ext ? ext : "");
     if (!s->name || (kind != P_IGNORED && !s->path)) {
         kh_free(s->name);
         kh_free(s->path);

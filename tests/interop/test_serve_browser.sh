@@ -9,7 +9,7 @@
 . tests/interop/serve_lib.sh
 
 # browse SCRIPT ARGS... : run the Python SCRIPT (standard input) with a
-# Chromium driver d, downloads into $T/dl.
+# Chromium driver d, downloads into $T/dl; SIZE=W,H sets the window.
 browse() {
     mkdir -p "$T/shots" "$T/dl"
     { cat <<'PY'
@@ -21,7 +21,8 @@ from selenium.webdriver.chrome.service import Service
 from selenium.common.exceptions import StaleElementReferenceException
 url, T, args = sys.argv[1], sys.argv[2], sys.argv[3:]
 o = webdriver.ChromeOptions()
-for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1400,1000", "--lang=zh-CN"):
+size = os.environ.get("SIZE", "1400,1000")
+for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=" + size, "--lang=zh-CN"):
     o.add_argument(a)
 o.add_experimental_option("prefs", {"download.default_directory": T + "/dl",
                                     "download.prompt_for_download": False})
@@ -74,8 +75,8 @@ d.find_element(By.ID, "go").click()
 WebDriverWait(d, 60).until(lambda d: d.find_elements(By.CSS_SELECTOR, "table.ranking"))
 shot("2-results")
 units = table_rows()
-assert units['临桂镇'][0] == '1' and units['临桂镇'][-3] == '38.9', units['临桂镇']
-assert units['两江镇'][-3] == '36.8', units['两江镇']
+assert units['临桂镇'][0] == '1' and units['临桂镇'][2] == '38.9', units['临桂镇']
+assert units['两江镇'][2] == '36.8', units['两江镇']
 # The HTML in a unit name is text: the cell says it, no image exists.
 assert '<img src=x onerror=alert(1)>' in units, list(units)
 assert not d.find_elements(By.CSS_SELECTOR, "main img"), 'a unit name became HTML'
@@ -136,20 +137,20 @@ WebDriverWait(d, 60).until(lambda d: '两江镇' in table_rows())
 d.find_element(By.ID, "files").send_keys(args[2])
 d.find_element(By.ID, "go").click()
 WebDriverWait(d, 60).until(lambda d: '未替换原检查表' in d.find_element(By.ID, "out").text)
-assert table_rows()['两江镇'][-3] == '36.8'
+assert table_rows()['两江镇'][2] == '36.8'
 shot("2-refused")
 d.find_element(By.ID, "files").send_keys(args[2])
 d.find_element(By.CSS_SELECTOR, "#kind option[value='申诉']").click()
 d.find_element(By.ID, "reason").send_keys("经申诉，第1项按原表计")
 d.find_element(By.ID, "go").click()
-WebDriverWait(d, 60).until(lambda d: table_rows().get('两江镇', [''])[-3] == '36.3')
+WebDriverWait(d, 60).until(lambda d: table_rows().get('两江镇', ['', '', ''])[2] == '36.3')
 hist = d.find_element(By.ID, "hist").text
 assert '申诉' in hist and '经申诉，第1项按原表计' in hist and '36.8 → 36.3' in hist and '科长' in hist, hist
 shot("3-history")
 # After a reload the workspace's ranking is shown again.
 d.get(url)
 WebDriverWait(d, 60).until(lambda d: '两江镇' in table_rows())
-assert table_rows()['两江镇'][-3] == '36.3'
+assert table_rows()['两江镇'][2] == '36.3'
 d.find_element(By.ID, "dl-ranking").click()
 wait_file("考核排名.xlsx")
 PY
@@ -158,6 +159,151 @@ import sys, openpyxl
 wb = openpyxl.load_workbook(sys.argv[1] + '/dl/考核排名.xlsx')
 rows = [[c.value for c in r] for r in wb['更正记录'].iter_rows(min_row=3)]
 assert rows[0][1:6] == ['科长', '两江镇', '申诉', '经申诉，第1项按原表计', '36.8 → 36.3'], rows
+PY
+    stop_server
+}
+
+# Does this build's library give the third state (JSON "failed")?
+library_knows_failed() {
+    "$KAOHE" rank "$TOP/samples/临桂镇.csv" --roster "$TOP/samples/名单/单位名单.csv" \
+        -o "$T/probe.xlsx" --json "$T/probe.json" >/dev/null 2>&1 || true
+    grep -q '"failed"' "$T/probe.json" 2>/dev/null
+}
+
+# The page on an office's 1366 x 768 screen, with a workspace: before
+# anything is scored it says so (no 评分完成, downloads inactive); the
+# totals, 结果 and 等次 of a 17-item ranking are in view without scrolling
+# sideways, a vetoed row's 一票否决 too; the roster's units in their
+# states; a file that did not pass stays listed after a reload and the
+# next upload; 等次 set on the page show in the ranking; rubrics are named
+# in Chinese, never by id.
+test_serve_page_at_1366() {
+    mkdir -p "$T/in"
+    "$PY" - "$T/in/六塘镇.csv" <<'PY'
+import sys
+s = open('samples/六塘镇.csv', encoding='gb18030').read()  # as Excel saves it
+i = s.index(',有')
+open(sys.argv[1], 'w', encoding='utf-8').write(s[:i] + ',也许' + s[i + 2:])
+PY
+    library_knows_failed && knows=1 || knows=0
+    start_server --workspace "$T/ws"
+    SIZE=1366,768 browse "$knows" "$TOP/samples/名单/单位名单.csv" "$T/in/六塘镇.csv" \
+        "$TOP/samples/两江镇.csv" "$TOP/samples/五通镇.csv" "$TOP/samples/临桂镇.csv" \
+        "$TOP/samples/会仙镇.csv" "$TOP/samples/区教育局.csv" <<'PY'
+knows, roster, broken, good, edu = args[0] == '1', args[1], args[2], args[3:7], args[7]
+d.get(url)
+assert d.execute_script("return window.innerWidth") <= 1366
+status = lambda: d.find_element(By.ID, "status").text
+WebDriverWait(d, 30).until(lambda d: status() != "" and "正在" not in status())
+d.execute_script("arguments[0].scrollIntoView()", d.find_element(By.ID, "go"))
+shot("1-nothing-scored")
+assert '还没有计分的检查表' in d.find_element(By.ID, "summary").text
+assert status() == "还没有计分的检查表", status()
+assert "评分完成" not in d.find_element(By.TAG_NAME, "body").text
+buttons = d.find_elements(By.CSS_SELECTOR, "#downloads button")
+assert len(buttons) == 4 and all(not b.is_enabled() for b in buttons), [b.is_enabled() for b in buttons]
+# Each rubric once, by its Chinese name, the township's first; no ids.
+opts = [o.text for o in d.find_elements(By.CSS_SELECTOR, "#blankrubric option")]
+assert opts == ["临桂区2020年度乡（镇）党委政府和部门安全生产工作考核细则及评分标准（乡镇）",
+                "临桂区2020年度乡（镇）党委政府和部门安全生产工作考核细则及评分标准（区直单位部门）"], opts
+assert "lingui-" not in d.find_element(By.TAG_NAME, "body").text
+# The roster, one checklist that does not pass and five that do.
+d.find_element(By.ID, "rosterfile").send_keys(roster)
+d.find_element(By.ID, "files").send_keys("\n".join([broken] + good))
+d.find_element(By.ID, "go").click()
+WebDriverWait(d, 60).until(lambda d: '五通镇' in table_rows())
+assert status() == "评分完成", status()
+assert all(b.is_enabled() for b in d.find_elements(By.CSS_SELECTOR, "#downloads button"))
+def in_view(e):
+    r = d.execute_script("var r = arguments[0].getBoundingClientRect();"
+                         "return [r.left, r.right, window.innerWidth];", e)
+    return r[0] >= 0 and r[1] <= r[2], r
+def check_columns():
+    assert d.execute_script("return document.documentElement.scrollWidth <= window.innerWidth"), \
+        "the page scrolls sideways"
+    heads = d.find_elements(By.CSS_SELECTOR, "table.ranking th")
+    for name in ("名次", "被考核单位", "合计得分", "结果", "等次"):
+        th = [h for h in heads if h.text == name][0]
+        ok, r = in_view(th)
+        assert ok, (name, r)
+    row = [r for r in d.find_elements(By.CSS_SELECTOR, "table.ranking tr") if '五通镇' in r.text][0]
+    cell = row.find_elements(By.TAG_NAME, "td")[3]
+    d.execute_script("arguments[0].scrollIntoView({block: 'center'})", cell)
+    ok, r = in_view(cell)
+    assert cell.text == "一票否决" and ok, (cell.text, r)
+check_columns()
+shot("2-ranking")
+units = table_rows()
+assert units['两江镇'][2:5] == ['36.8', '正常', ''], units['两江镇']
+assert units['五通镇'][2:4] == ['34', '一票否决'], units['五通镇']
+# The roster's units: scored above, the one that failed, the ones not sent.
+missing = d.find_element(By.ID, "missingunits").text.split("\n")
+assert missing[0].startswith('乡镇（') and '四塘镇' in missing[0], missing
+assert missing[1].startswith('区直单位部门（8个）：区应急管理局、区教育局、'), missing
+if knows:
+    failed = [r.text for r in d.find_elements(By.CSS_SELECTOR, "#failedunits tr")][1:]
+    assert len(failed) == 1 and failed[0].startswith('六塘镇 乡镇 已提交未通过，未计入排名 六塘镇.csv') \
+        and '“也许”' in failed[0], failed
+    assert missing[0] == '乡镇（1个）：四塘镇', missing
+else:
+    print('      note: this build of the library gives no "failed" list yet (office branch)')
+def failed_files():
+    return d.find_element(By.ID, "failedfiles").text
+assert '六塘镇.csv' in failed_files() and '未计入排名' in failed_files() and '“也许”' in failed_files(), failed_files()
+d.execute_script("arguments[0].scrollIntoView()", d.find_element(By.ID, "missingunits"))
+shot("3-failed")
+assert "lingui-" not in d.find_element(By.TAG_NAME, "body").text
+# After a reload, and after the next upload, it is still listed.
+d.get(url)
+WebDriverWait(d, 60).until(lambda d: '五通镇' in table_rows())
+assert '六塘镇.csv' in failed_files() and '“也许”' in failed_files(), failed_files()
+d.find_element(By.ID, "files").send_keys(edu)
+d.find_element(By.ID, "go").click()
+WebDriverWait(d, 60).until(lambda d: '区教育局' in table_rows())
+assert '六塘镇.csv' in failed_files() and '“也许”' in failed_files(), failed_files()
+# 等次 set on the page: a mistake refused in the command line's words,
+# then the bands in the ranking.
+from selenium.webdriver.support.ui import Select
+d.execute_script("document.getElementById('settings').open = true")
+Select(d.find_element(By.ID, "graderubric")).select_by_value("lingui-2020-township")
+d.find_element(By.ID, "grades").send_keys("优秀>=50;差")
+d.find_element(By.ID, "savegrades").click()
+WebDriverWait(d, 20).until(lambda d: d.find_element(By.ID, "gradesmsg").text)
+assert '高于考核细则的总分' in d.find_element(By.ID, "gradesmsg").text, d.find_element(By.ID, "gradesmsg").text
+d.find_element(By.ID, "grades").clear()
+d.find_element(By.ID, "grades").send_keys("优秀>=38;良好>=36;合格")
+d.find_element(By.ID, "savegrades").click()
+WebDriverWait(d, 60).until(lambda d: table_rows().get('两江镇', [''] * 5)[4] == '良好')
+units = table_rows()
+assert (units['会仙镇'][4], units['临桂镇'][4], units['五通镇'][4]) == ('优秀', '优秀', '合格'), units
+check_columns()
+shot("4-grades")
+# 制表单位, kept for the downloads.
+d.find_element(By.ID, "issuer").send_keys("临桂区安全生产委员会办公室")
+d.find_element(By.ID, "saveissuer").click()
+WebDriverWait(d, 20).until(lambda d: d.find_element(By.ID, "issuermsg").text == "已保存")
+# Started by the desktop starter (state.desktop): a 停止 button and the
+# log; files the workspace misses (state.missing_files) are listed.
+d.execute_script("state.desktop = {log: '/home/科员/kaohe.log'};"
+                 "state.missing_files = ['两江镇.csv']; layout();")
+assert d.find_element(By.ID, "stop").is_displayed()
+assert '日志：/home/科员/kaohe.log' in d.find_element(By.ID, "desk").text
+assert '两江镇.csv' in d.find_element(By.ID, "missingfiles").text
+d.execute_script("window.scrollTo(0, 0)")
+shot("5-desktop")
+# The page's three states as the library gives them (JSON "failed", here
+# put into the last answer): the unit that sent a file that did not
+# pass is listed with its file and why, not as 未提交.
+d.execute_script("""var doc = JSON.parse(JSON.stringify(lastDoc));
+  doc.result.failed = [{unit: '六塘镇', rubric: 'lingui-2020-township', sources: ['六塘镇.csv']}];
+  doc.result.missing = doc.result.missing.filter(function (m) { return m.unit !== '六塘镇'; });
+  showResult(doc);""")
+failed = [r.text for r in d.find_elements(By.CSS_SELECTOR, "#failedunits tr")]
+assert failed[1].startswith('六塘镇 乡镇 已提交未通过，未计入排名 六塘镇.csv') and '“也许”' in failed[1], failed
+assert d.find_element(By.ID, "missingunits").text.split("\n")[0] == '乡镇（1个）：四塘镇'
+assert '已计分 5 个单位；已提交未通过 1 个，未提交 8 个' in d.find_element(By.ID, "summary").text, d.find_element(By.ID, "summary").text
+d.execute_script("arguments[0].scrollIntoView()", d.find_element(By.ID, "failedunits"))
+shot("6-three-states")
 PY
     stop_server
 }
