@@ -1065,17 +1065,20 @@ char *kh_rubric_district(const kh_rubric *r)
                 at = p;
     }
     size_t n = at ? (size_t)(at - t) : 0;
-    /* A name, not a sentence: no digits, no punctuation, at most 20
-     * characters (a name like 临桂区, 桂林市临桂区, 某某自治县). */
-    bool ok = n > 0 && n <= 60;
+    /* A place, not a sentence: at most 20 characters, no ASCII but
+     * letters, ending in the name of an administrative division (临桂区,
+     * 桂林市临桂区, 某某自治县, 某某旗). */
+    static const char *const ends[] = {"省", "市", "区", "县", "旗", "州", "盟"};
+    bool ok = n >= 3 && n <= 60;
     for (size_t i = 0; ok && i < n; i++) {
         unsigned char c = (unsigned char)t[i];
         if (c < 0x80 && !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')))
             ok = false;
     }
-    if (ok && (strstr(t, "，") && strstr(t, "，") < at))
-        ok = false;
-    return kh_strndup(t, ok ? n : 0);
+    bool place = false;
+    for (size_t i = 0; ok && i < KH_ARRAY_LEN(ends) && !place; i++)
+        place = strncmp(t + n - 3, ends[i], 3) == 0;
+    return kh_strndup(t, ok && place ? n : 0);
 }
 
 /* ---- description for people ---- */

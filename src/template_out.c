@@ -281,15 +281,29 @@ static kh_status result_validation(kh_xw *x, lxw_worksheet *ws, lxw_row_t row,
 }
 
 static void write_field(kh_xw *x, lxw_worksheet *ws, const tpl_formats *f, lxw_row_t row,
-                        const char *label, const char *value, bool editable)
+                        const char *label, const char *value, bool editable, const char *aside)
 {
     lxw_format *vf = editable ? f->input : f->value;
     kh_xw_check(x, worksheet_merge_range(ws, row, COL_NUM, row, COL_CONTENT, "", f->label),
                 "worksheet_merge_range");
     kh_xw_str(x, ws, row, COL_NUM, label, f->label);
-    kh_xw_check(x, worksheet_merge_range(ws, row, COL_CHECK, row, COL_FILL, "", vf),
+    /* With aside: the value in C:D, aside (for people) in E:F. */
+    kh_xw_check(x, worksheet_merge_range(ws, row, COL_CHECK, row, aside ? COL_LABEL : COL_FILL,
+                                         "", vf),
                 "worksheet_merge_range");
     kh_xw_str(x, ws, row, COL_CHECK, value, vf);
+    if (aside) {
+        kh_xw_check(x, worksheet_merge_range(ws, row, COL_POINTS, row, COL_FILL, "", f->value),
+                    "worksheet_merge_range");
+        kh_xw_str(x, ws, row, COL_POINTS, aside, f->value);
+    }
+}
+
+/* What a person reads beside the rubric's id (which the reader needs in
+ * the 考核细则 cell): "乡镇检查表（编号勿改）".  New string or NULL. */
+static char *rubric_aside(const kh_rubric *r)
+{
+    return kh_strprintf("%s检查表（编号勿改）", kh_rubric_display(r));
 }
 
 /* The rows of the check points of item it from row first on; their
@@ -363,11 +377,18 @@ static kh_status tpl_sheet(kh_xw *x, lxw_worksheet *ws, const tpl_formats *f, co
 
     static const char *const labels[NFIELDS] = {"考核细则：", "被考核单位：", "考核年度：",
                                                 "检查组：", "检查日期："};
+    char *aside = rubric_aside(r);
+    if (!aside) {
+        kh_free(h);
+        kh_free(starts);
+        return KH_ERR_NOMEM;
+    }
     for (lxw_row_t i = 0; i < NFIELDS; i++) {
         write_field(x, ws, f, ROW_FIELDS + i, labels[i], i == 0 ? r->id : i == 1 ? unit : NULL,
-                    i > 0);
+                    i > 0, i == 0 ? aside : NULL);
         h[ROW_FIELDS + i] = kh_form_height(1, KH_FORM_FONT_SIZE) + 2;
     }
+    kh_free(aside);
 
     static const char note[] =
         "填写说明：只填黄色单元格。“检查结果”按“填写说明”列填写：“有/无”从下拉列表选择，"
@@ -455,11 +476,17 @@ static kh_status tpl_csv(const kh_rubric *r, const char *unit, const char *path,
     static const char *const labels[NFIELDS] = {"考核细则", "被考核单位", "考核年度", "检查组",
                                                 "检查日期"};
     const char *values[NFIELDS] = {r->id, unit, NULL, NULL, NULL};
+    char *aside = rubric_aside(r);
+    if (!aside)
+        c.oom = true;
     for (size_t i = 0; i < NFIELDS; i++) {
         kh_csv_file_text(&c, labels[i]);
         kh_csv_file_text(&c, values[i]);
+        if (i == 0)
+            kh_csv_file_text(&c, aside);
         kh_csv_file_row(&c);
     }
+    kh_free(aside);
     kh_csv_file_row(&c);
     for (size_t i = 0; i < NCOLS; i++)
         kh_csv_file_text(&c, col_head[i]);
