@@ -1096,7 +1096,7 @@ static void write_changes(rk *k, lxw_worksheet *ws, const kh_group *groups, size
  * traced to the exact files: kaohe's version and the time of the run, each
  * rubric file's SHA-256, each input's SHA-256, size and time. */
 enum { P_KIND, P_FILE, P_SHA, P_SIZE, P_TIME, P_NCOLS };
-static const double sources_width[P_NCOLS] = {14, 50, 36, 12, 21};
+static const double sources_width[P_NCOLS] = {12, 44, 34, 10, 35};
 
 static void write_sources(rk *k, lxw_worksheet *ws, const kh_group *groups, size_t ng)
 {
@@ -1108,7 +1108,7 @@ static void write_sources(rk *k, lxw_worksheet *ws, const kh_group *groups, size
     kh_buf_printf(&t, "本排名表由 kaohe %s 于 %s 生成；下列文件的 SHA-256 可用于核对所用文件是否被改动。",
                   KAOHE_VERSION, when);
     char *line = buf_take(k, &t);
-    set_row(k, ws, 1, row_height(text_lines(line, 158), 24));
+    set_row(k, ws, 1, row_height(text_lines(line, 135), 24));
     merge_text(k, ws, 1, 0, P_NCOLS - 1, line, k->note);
     kh_free(line);
     static const char *const head[P_NCOLS] = {"类别", "文件", "SHA-256", "大小（字节）", "修改时间"};
