@@ -567,7 +567,8 @@ static void known_ids(const kh_registry *reg, kh_buf *b)
 }
 
 /* The rubric named by the 考核细则 field (exact id, else a unique
- * case-insensitive match), with a problem when there is none. */
+ * case-insensitive match, else the rubric whose title it is, else the
+ * only rubric of that unit type), with a problem when there is none. */
 static void find_rubric(reader *r)
 {
     const field *fl = &r->f[F_RUBRIC];
@@ -593,6 +594,24 @@ static void find_rubric(reader *r)
         }
         if (hits > 1)
             r->rubric = NULL;
+        /* As people write it: the rubric's full title, or its unit type
+         * when one rubric alone has that type. */
+        for (size_t i = 0; !r->rubric && hits <= 1 && i < n; i++) {
+            const kh_rubric *x = kh_registry_at(r->reg, i);
+            if (x->title && strcmp(x->title, fl->text) == 0)
+                r->rubric = x;
+        }
+        size_t types = 0;
+        const kh_rubric *typed = NULL;
+        for (size_t i = 0; !r->rubric && hits <= 1 && i < n; i++) {
+            const kh_rubric *x = kh_registry_at(r->reg, i);
+            if (x->unit_type && strcmp(x->unit_type, fl->text) == 0) {
+                types++;
+                typed = x;
+            }
+        }
+        if (!r->rubric && types == 1)
+            r->rubric = typed;
         if (!r->rubric) {
             kh_buf q = {0};
             problem(r, fl->value, 0, 0,
