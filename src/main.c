@@ -355,7 +355,11 @@ static int parse_opts(int argc, char **argv, const char *allowed, const char *he
     int c;
     while ((c = getopt_long(argc, argv, "o:f:ru:j:qh", long_opts, NULL)) != -1) {
         if (c != '?' && c != ':' && !strchr(allowed, c)) {
-            eprintf(_("option '%s' does not apply here"), argv[optind - 1]);
+            /* The option itself, not its value ("--issuer X": X is last). */
+            const char *name = argv[optind - 1];
+            if (optarg && name == optarg && optind >= 2)
+                name = argv[optind - 2];
+            eprintf(_("option '%s' does not apply here"), name);
             return usage(help, EXIT_USAGE);
         }
         switch (c) {

@@ -383,3 +383,19 @@ test_grades_from_rubric() {
     "$PY" -c 'import json,sys; g={u["unit"]: u["grade"] for u in json.load(open(sys.argv[1]))["units"]}; assert g == {"临桂镇": "良好", "会仙镇": "良好", "两江镇": "良好", "五通镇": "不合格"}, g' "$T/r.json" ||
         fail "grades from the rubric"
 }
+
+# 制表单位 from the command line, printed under each ranking sheet; the
+# option belongs to rank only.
+test_rank_issuer() {
+    expect_exit 0 "$KAOHE" rank samples -o "$T/r.xlsx" --issuer 临桂区安全生产委员会办公室
+    "$PY" - "$T/r.xlsx" <<'PY'
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+for name in ('乡镇', '区直单位部门'):
+    signs = [c.value for r in wb[name].iter_rows() for c in r
+             if isinstance(c.value, str) and c.value.startswith('制表单位：')]
+    assert len(signs) == 1 and signs[0].startswith('制表单位：临桂区安全生产委员会办公室 '), signs
+PY
+    expect_exit 2 "$KAOHE" score samples/两江镇.csv --issuer 某单位
+    has_text "$T/err" "option '--issuer' does not apply here"
+}
