@@ -76,7 +76,8 @@ void kh_gmtime(time_t t, struct tm *out);
  * the zone's name into zone (n bytes, cut to fit): the IANA name where it
  * can be found (TZ, else /etc/localtime's link, else /etc/timezone:
  * "Asia/Shanghai"), else the abbreviation ("CST"); on Windows TZ, else the
- * zone's key name ("China Standard Time").  "" when unknown. */
+ * zone's key name ("China Standard Time").  "" when unknown; zone may be
+ * NULL when n is 0. */
 void kh_localtime(time_t t, struct tm *out, long *gmtoff, char *zone, size_t n);
 
 /* The folder for temporary files: TMPDIR (Windows: TEMP, TMP) when set,
