@@ -212,7 +212,11 @@ def check_ranking(kpath, ppath, problems):
             bad = next((i for i, (a, b) in enumerate(zip(krows, prows)) if a != b), None)
             problems.append('ranking sheet %s differs (%d rows kaohe, %d peer; first at row %s)'
                             % (title, len(krows), len(prows), bad))
-    kd, pd = k.get('扣分明细', []), p.get('扣分明细', [])
+    # The rows below the header row (kaohe's sheet has a title row above it).
+    def below_head(rows):
+        i = next((i for i, r in enumerate(rows) if r and r[0] == '被考核单位'), -1)
+        return rows[i + 1:]
+    kd, pd = below_head(k.get('扣分明细', [])), below_head(p.get('扣分明细', []))
     if len(kd) != len(pd):
         problems.append('扣分明细: %d rows kaohe, %d peer' % (len(kd), len(pd)))
 

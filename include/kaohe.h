@@ -246,9 +246,20 @@ kh_status kh_batch_write_summary(const kh_batch *b, FILE *out);
  * ranks (kaohe score). */
 kh_status kh_batch_write_json(const kh_batch *b, bool ranked, FILE *out);
 
-/** One CSV row per unit and item (unit, rubric, unit_type, source, sheet,
- * item, points, deduction, score, reason, total, result), UTF-8 with BOM,
- * for kaohe score -o - --format csv. */
+/** Column names of the result CSV. */
+typedef enum kh_csv_header {
+    KH_CSV_HEADER_ZH = 0, /**< 被考核单位, 考核细则, … 结果; a UTF-8 BOM first (Excel, WPS) */
+    KH_CSV_HEADER_EN = 1  /**< unit, rubric, … result; no BOM (scripts) */
+} kh_csv_header;
+
+/** One CSV row per unit and item, in UTF-8: 被考核单位 (unit), 考核细则
+ * (rubric id), 单位类型 (unit_type), 来源文件 (source), 工作表 (sheet),
+ * 考核项目 (item), 分值 (points), 扣分 (deduction), 得分 (score), 扣分原因
+ * (reason), 合计得分 (total), 结果 (result): the Chinese names after a BOM,
+ * or with KH_CSV_HEADER_EN the English ones without it (doc/formats.md §4).
+ * For kaohe score -o - --format csv and the page's CSV download. */
+kh_status kh_batch_write_csv_as(const kh_batch *b, kh_csv_header header, FILE *out);
+/** kh_batch_write_csv_as with KH_CSV_HEADER_ZH. */
 kh_status kh_batch_write_csv(const kh_batch *b, FILE *out);
 
 /* ------------------------------------------------------------------ */

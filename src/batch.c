@@ -26,6 +26,11 @@ kh_batch *kh_batch_new(const kh_registry *reg, const kh_options *opts)
     b->reg = reg;
     if (opts)
         b->opts = *opts;
+    /* The batch's own copy of the issuer (opts.issuer points to it). */
+    if (b->opts.issuer && !(b->opts.issuer = kh_strdup(b->opts.issuer))) {
+        kh_free(b);
+        return NULL;
+    }
     return b;
 }
 
@@ -55,6 +60,7 @@ void kh_batch_free(kh_batch *b)
     kh_free(b->grades);
     kh_free(b->missing);
     kh_free(b->failed);
+    kh_free((char *)b->opts.issuer);
     kh_free(b);
 }
 

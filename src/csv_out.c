@@ -113,12 +113,26 @@ kh_status kh_csv_file_close(kh_csv_file *c, kh_diags *d)
 
 kh_status kh_batch_write_csv(const kh_batch *b, FILE *out)
 {
+    return kh_batch_write_csv_as(b, KH_CSV_HEADER_ZH, out);
+}
+
+kh_status kh_batch_write_csv_as(const kh_batch *b, kh_csv_header header, FILE *out)
+{
     bool ok = true;
-    static const char *const head[] = {"unit", "rubric", "unit_type", "source", "sheet", "item",
-                                       "points", "deduction", "score", "reason", "total",
-                                       "result"};
-    kh_csv_bom(out);
-    for (size_t i = 0; i < KH_ARRAY_LEN(head); i++)
+    /* The office's words, and a BOM so that Excel and WPS read UTF-8 (not
+     * GBK); for scripts the English names and no BOM, which programs
+     * reading UTF-8 would take as part of the first name. */
+    static const char *const zh[] = {"被考核单位", "考核细则", "单位类型", "来源文件",
+                                     "工作表", "考核项目", "分值", "扣分",
+                                     "得分", "扣分原因", "合计得分", "结果"};
+    static const char *const en[] = {"unit", "rubric", "unit_type", "source", "sheet", "item",
+                                     "points", "deduction", "score", "reason", "total",
+                                     "result"};
+    _Static_assert(KH_ARRAY_LEN(zh) == KH_ARRAY_LEN(en), "one Chinese name per column");
+    const char *const *head = header == KH_CSV_HEADER_EN ? en : zh;
+    if (header != KH_CSV_HEADER_EN)
+        kh_csv_bom(out);
+    for (size_t i = 0; i < KH_ARRAY_LEN(zh); i++)
         ok &= kh_csv_field(out, head[i], i == 0);
     kh_csv_end_row(out);
     for (size_t i = 0; i < b->nunits; i++) {

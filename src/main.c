@@ -110,6 +110,8 @@ static const char usage_score[] = N_(
     "                      '-' writes the chosen text format (json or csv) to standard output\n"
     "  -f, --format LIST   with -o DIR: any of xlsx, csv, json (default xlsx);\n"
     "                      with -o -: json (default) or csv\n"
+    "      --csv-header zh|en  with -o - --format csv: Chinese column names and a BOM\n"
+    "                      (default, for Excel and WPS) or English names, no BOM (scripts)\n"
     "      --rubric FILE   also load this rubric file (repeatable)\n"
     "      --blank-as-missing  an empty result counts as missing (has) or 0 (numbers)\n"
     "      --roster FILE   the units due (单位名单): a unit not on it is refused, the\n"
@@ -137,6 +139,8 @@ static const char usage_rank[] = N_(
     "      --quota [RUBRIC=]QUOTA  at most so many per cent in a band, e.g. '优秀<=30%'\n"
     "      --previous OLD.json  compare with an earlier --json (before 复核, or last\n"
     "                      year's): a 变更情况 sheet of what changed\n"
+    "      --issuer TEXT   制表单位 printed under the ranking (default: the rubric's\n"
+    "                      issuer; without one a line to fill in by hand)\n"
     "  -j, --jobs N        read and score N files at a time (default: one per CPU);\n"
     "                      the results are the same whatever N is\n"
     "  -q, --quiet         no notes and no progress on standard error\n"
@@ -252,6 +256,8 @@ typedef struct opts {
     size_t nquotas;
     const char *roster;     /* --roster FILE */
     const char *previous;   /* --previous OLD.json */
+    const char *issuer;     /* rank --issuer TEXT (制表单位) */
+    const char *csv_header; /* score --csv-header zh|en */
     const char *listen;     /* serve --listen ADDR:PORT */
     const char *workspace;  /* serve --workspace DIR */
     const char *users;      /* serve --users FILE */
@@ -317,6 +323,8 @@ static const struct option long_opts[] = {
     {"quota", required_argument, NULL, 'Q'},
     {"roster", required_argument, NULL, 'L'},
     {"previous", required_argument, NULL, 'P'},
+    {"issuer", required_argument, NULL, 'i'},
+    {"csv-header", required_argument, NULL, 'H'},
     {"listen", required_argument, NULL, 'W'},
     {"workspace", required_argument, NULL, 'S'},
     {"users", required_argument, NULL, 'U'},
@@ -347,7 +355,11 @@ static int parse_opts(int argc, char **argv, const char *allowed, const char *he
     int c;
     while ((c = getopt_long(argc, argv, "o:f:ru:j:qh", long_opts, NULL)) != -1) {
         if (c != '?' && c != ':' && !strchr(allowed, c)) {
-            eprintf(_("option '%s' does not apply here"), argv[optind - 1]);
+            /* The option itself, not its value ("--issuer X": X is last). */
+            const char *name = argv[optind - 1];
+            if (optarg && name == optarg && optind >= 2)
+                name = argv[optind - 2];
+            eprintf(_("option '%s' does not apply here"), name);
             return usage(help, EXIT_USAGE);
         }
         switch (c) {
@@ -380,6 +392,8 @@ static int parse_opts(int argc, char **argv, const char *allowed, const char *he
             break;
         case 'L': o->roster = optarg; break;
         case 'P': o->previous = optarg; break;
+        case 'i': o->issuer = optarg; break;
+        case 'H': o->csv_header = optarg; break;
         case 'W': o->listen = optarg; break;
         case 'S': o->workspace = optarg; break;
         case 'U': o->users = optarg; break;
@@ -607,7 +621,8 @@ static kh_batch *run_batch(int argc, char **argv, const opts *o, kh_registry *re
                            progress *pr, int *status)
 {
     kh_options ko = {.blank_as_missing = o->blank_as_missing, .recursive = o->recursive,
-                     .provenance = o->provenance, .keep_checks = o->keep_checks};
+                     .provenance = o->provenance, .keep_checks = o->keep_checks,
+                     .issuer = o->issuer};
     kh_batch *b = kh_batch_new(reg, &ko);
     if (!b) {
         eprintf("%s", _(kh_strerror(KH_ERR_NOMEM)));
@@ -689,7 +704,7 @@ static unsigned parse_formats(const char *list, bool to_stdout)
 
 static int cmd_score(int argc, char **argv, opts *o)
 {
-    int rc = parse_opts(argc, argv, "ofRrBqjGQLh", usage_score, o);
+    int rc = parse_opts(argc, argv, "ofRrBqjGQLHh", usage_score, o);
     if (rc >= 0)
         return rc;
     if (optind >= argc) {
@@ -707,6 +722,19 @@ static int cmd_score(int argc, char **argv, opts *o)
         eprintf("%s", _("--format needs -o DIR or -o -"));
         return usage(usage_score, EXIT_USAGE);
     }
+    bool csv_en = false;
+    if (o->csv_header) {
+        if (strcmp(o->csv_header, "en") != 0 && strcmp(o->csv_header, "zh") != 0) {
+            eprintf(_("--csv-header takes zh (Chinese column names, the default) or en, not '%s'"),
+                    o->csv_header);
+            return usage(usage_score, EXIT_USAGE);
+        }
+        if (!(to_stdout && formats == KH_FMT_CSV)) {
+            eprintf("%s", _("--csv-header applies to -o - --format csv only"));
+            return usage(usage_score, EXIT_USAGE);
+        }
+        csv_en = strcmp(o->csv_header, "en") == 0;
+    }
     int status = 0;
     kh_registry *reg = load_registry(o, &status);
     if (!reg)
@@ -723,7 +751,7 @@ static int cmd_score(int argc, char **argv, opts *o)
         } else if (to_stdout && formats == KH_FMT_JSON) {
             st = kh_batch_write_json(b, false, stdout);
         } else if (to_stdout) {
-            st = kh_batch_write_csv(b, stdout);
+            st = kh_batch_write_csv_as(b, csv_en ? KH_CSV_HEADER_EN : KH_CSV_HEADER_ZH, stdout);
         } else {
             if (pr.on)
                 progress_line(&pr,
@@ -762,7 +790,7 @@ static void closing_line(const kh_batch *b, const char *output)
 
 static int cmd_rank(int argc, char **argv, opts *o)
 {
-    int rc = parse_opts(argc, argv, "oRrJBqjGQLPh", usage_rank, o);
+    int rc = parse_opts(argc, argv, "oRrJBqjGQLPih", usage_rank, o);
     if (rc >= 0)
         return rc;
     if (optind >= argc || !o->output) {

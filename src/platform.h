@@ -71,6 +71,15 @@ const char *kh_memory_tmpdir(void);
 /* t as UTC calendar time into *out (gmtime_r; Windows: gmtime_s). */
 void kh_gmtime(time_t t, struct tm *out);
 
+/* t as the machine's local calendar time into *out (localtime_r; Windows:
+ * localtime_s), *gmtoff the zone's offset east of UTC in seconds at t, and
+ * the zone's name into zone (n bytes, cut to fit): the IANA name where it
+ * can be found (TZ, else /etc/localtime's link, else /etc/timezone:
+ * "Asia/Shanghai"), else the abbreviation ("CST"); on Windows TZ, else the
+ * zone's key name ("China Standard Time").  "" when unknown; zone may be
+ * NULL when n is 0. */
+void kh_localtime(time_t t, struct tm *out, long *gmtoff, char *zone, size_t n);
+
 /* The folder for temporary files: TMPDIR (Windows: TEMP, TMP) when set,
  * else /tmp (Windows: the current folder). */
 const char *kh_temp_dir(void);

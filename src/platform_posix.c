@@ -136,6 +136,54 @@ void kh_gmtime(time_t t, struct tm *out)
     gmtime_r(&t, out);
 }
 
+/* The IANA name after ".../zoneinfo/" in path, or NULL. */
+static const char *zoneinfo_name(const char *path)
+{
+    const char *z = strstr(path, "zoneinfo/");
+    return z && z[9] ? z + 9 : NULL;
+}
+
+void kh_localtime(time_t t, struct tm *out, long *gmtoff, char *zone, size_t n)
+{
+    tzset();
+    localtime_r(&t, out);
+    *gmtoff = out->tm_gmtoff;
+    if (!n)
+        return;
+    zone[0] = '\0';
+    char buf[256];
+    const char *name = NULL;
+    const char *tz = getenv("TZ");
+    if (tz) {
+        /* TZ=":Asia/Shanghai", "Asia/Shanghai", "/usr/share/zoneinfo/...",
+         * or a rule such as "CST-8" (then its abbreviation below). */
+        if (*tz == ':')
+            tz++;
+        if (*tz == '/')
+            name = zoneinfo_name(tz);
+        else if (strchr(tz, '/') || strcmp(tz, "UTC") == 0 || strcmp(tz, "PRC") == 0)
+            name = tz;
+    } else {
+        ssize_t len = readlink("/etc/localtime", buf, sizeof buf - 1);
+        if (len > 0) {
+            buf[len] = '\0';
+            name = zoneinfo_name(buf);
+        } else {
+            FILE *f = fopen("/etc/timezone", "re");
+            if (f) {
+                if (fgets(buf, sizeof buf, f)) {
+                    buf[strcspn(buf, "\r\n")] = '\0';
+                    name = buf[0] ? buf : NULL;
+                }
+                fclose(f);
+            }
+        }
+    }
+    if (!name)
+        name = out->tm_zone;
+    snprintf(zone, n, "%s", name ? name : "");
+}
+
 const char *kh_temp_dir(void)
 {
     const char *t = getenv("TMPDIR");

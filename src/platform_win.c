@@ -150,6 +150,26 @@ void kh_gmtime(time_t t, struct tm *out)
     gmtime_s(out, &t);
 }
 
+void kh_localtime(time_t t, struct tm *out, long *gmtoff, char *zone, size_t n)
+{
+    _tzset();
+    localtime_s(out, &t);
+    struct tm copy = *out;
+    *gmtoff = (long)(_mkgmtime(&copy) - t);
+    if (!n)
+        return;
+    zone[0] = '\0';
+    const char *tz = getenv("TZ");
+    if (tz && *tz) {
+        snprintf(zone, n, "%s", tz);
+        return;
+    }
+    DYNAMIC_TIME_ZONE_INFORMATION dz;
+    if (GetDynamicTimeZoneInformation(&dz) != TIME_ZONE_ID_INVALID &&
+        WideCharToMultiByte(CP_UTF8, 0, dz.TimeZoneKeyName, -1, zone, (int)n, NULL, NULL) <= 0)
+        zone[0] = '\0';
+}
+
 const char *kh_temp_dir(void)
 {
     static const char *const vars[] = {"TMPDIR", "TEMP", "TMP"};

@@ -21,4 +21,13 @@ void kh_file_digest(const char *path, kh_digest *out);
 /* "2026-12-04T03:40:00Z" of t into buf (at least 21 bytes). */
 void kh_iso_time(int64_t t, char *buf, size_t n);
 
+/* t in the machine's time zone with the zone named, for people:
+ * "2020-12-05 14:03:11（北京时间 UTC+8）" in China's zone (Asia/Shanghai
+ * and its aliases, Windows' "China Standard Time"), else the zone's name
+ * and offset, "2020-12-05 07:03:11（Europe/Berlin UTC+1）",
+ * "…（UTC）", or the offset alone when the zone has no name.  buf should
+ * hold KH_LOCAL_TIME_BUFSZ bytes. */
+#define KH_LOCAL_TIME_BUFSZ 160
+void kh_local_time(int64_t t, char *buf, size_t n);
+
 #endif

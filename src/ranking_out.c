@@ -12,13 +12,18 @@
  *                      veto check point that fired)
  *   未通过的文件       one row per message of a rejected input, or a line
  *                      saying there was none
- * Every sheet prints on A4, one page wide, with its header row repeated.
+ *   更正记录, 来源     the workspace's corrections; the files used
+ * Every sheet prints on A4, one page wide (print_layout.c), the sheets
+ * other than a ranking under a title row, with their header row repeated
+ * on every page.
  */
 #include "batch.h"
 #include "provenance.h"
 #include "previous.h"
 #include "workspace.h"
 #include "outfile.h"
+#include "print_layout.h"
+#include "rubric.h"
 #include "sheet.h"
 #include "sheetfile.h"
 #include "text.h"
@@ -54,6 +59,7 @@ typedef struct rk {
     bool oom;
     lxw_format *title, *subtitle, *head, *note, *sign;
     time_t created;                             /* the run's time: 制表日期 */
+    const kh_rubric *first;                     /* the first ranked rubric: the sheets' titles */
     lxw_format *center, *left, *rank;           /* ordinary rows */
     lxw_format *v_center, *v_left;              /* vetoed rows */
     lxw_format *src, *v_src;                    /* 来源文件: one line, not printed */
@@ -74,8 +80,8 @@ typedef struct rk {
 /* One Chinese font throughout (the forms' 宋体), at 10.5 pt (五号, the
  * size of official tables): printed at the scale the sheet is laid out for
  * (about nine tenths of A4 landscape), no text falls below 9 pt. */
-#define RK_FONT "宋体"
-#define RK_FONT_SIZE 10.5
+#define RK_FONT KH_PRINT_FONT
+#define RK_FONT_SIZE KH_TABLE_FONT_SIZE
 
 static void style_font(lxw_format *f)
 {
@@ -377,15 +383,40 @@ static void release_name(rk *k, const char *name)
  * numbers in the footer. */
 static void print_setup(rk *k, lxw_worksheet *ws, bool landscape, uint16_t tall)
 {
-    if (landscape)
-        worksheet_set_landscape(ws);
-    else
-        worksheet_set_portrait(ws);
-    worksheet_set_paper(ws, 9); /* A4 */
-    worksheet_fit_to_pages(ws, 1, tall);
-    worksheet_center_horizontally(ws);
-    worksheet_set_margins(ws, 0.4, 0.4, 0.5, 0.6);
-    kh_xw_check(&k->x, worksheet_set_footer(ws, "&C第 &P 页，共 &N 页"), "worksheet_set_footer");
+    kh_print_a4(&k->x, ws, landscape, tall, &kh_margins_table);
+}
+
+/* "临桂区2020年度" of rubric rb: the district its title begins with and
+ * its year, either of them left out when unknown; "" without a rubric.
+ * New string, or NULL (out of memory, marked). */
+static char *title_prefix(rk *k, const kh_rubric *rb)
+{
+    kh_buf t = {0};
+    if (rb) {
+        char *district = kh_rubric_district(rb);
+        if (!district)
+            t.oom = true;
+        kh_buf_puts(&t, district ? district : "");
+        kh_free(district);
+        if (rb->year && *rb->year)
+            kh_buf_printf(&t, "%s年度", rb->year);
+    }
+    kh_buf_puts(&t, "");
+    return buf_take(k, &t);
+}
+
+/* Row 0 of a printed sheet other than a ranking sheet: the workbook's
+ * title and what the sheet holds ("临桂区2020年度安全生产工作考核扣分明细"),
+ * over columns 0..last. */
+static void sheet_title(rk *k, lxw_worksheet *ws, lxw_col_t last, const char *what)
+{
+    char *prefix = title_prefix(k, k->first);
+    kh_buf t = {0};
+    kh_buf_printf(&t, "%s安全生产工作考核%s", prefix ? prefix : "", what);
+    kh_free(prefix);
+    char *title = buf_take(k, &t);
+    kh_print_title_row(&k->x, ws, 0, 0, last, title, k->title, 30);
+    kh_free(title);
 }
 
 /* "path" or "path:sheet" of a checklist. */
@@ -450,10 +481,13 @@ static char *item_header(rk *k, const kh_item *it)
 static void write_ranking_header(rk *k, lxw_worksheet *ws, const kh_group *g, layout l)
 {
     const kh_rubric *rb = g->rubric;
+    /* 临桂区2020年度乡镇安全生产工作考核排名: the district and the year
+     * from the rubric, then its unit type. */
+    char *prefix = title_prefix(k, rb);
     kh_buf t = {0};
-    if (rb->year)
-        kh_buf_printf(&t, "%s年度", rb->year);
-    kh_buf_printf(&t, "%s安全生产工作考核排名", rb->unit_type ? rb->unit_type : "");
+    kh_buf_printf(&t, "%s%s安全生产工作考核排名", prefix ? prefix : "",
+                  rb->unit_type ? rb->unit_type : "");
+    kh_free(prefix);
     char *title = buf_take(k, &t);
     /* Title, subtitle and notes span the printed columns only: 来源文件 is
      * for whoever checks the file, not for the page handed to leaders. */
@@ -674,12 +708,22 @@ static void write_ranking(rk *k, lxw_worksheet *ws, const kh_group *g, size_t *n
     set_row(k, ws, last + 2, 30);
     merge_text(k, ws, last + 2, 0, lastp, note, k->note);
     kh_free(note);
-    /* Who made the table and when, and who checked it: to sign on paper. */
+    /* Who made the table and when (the local date), and who checked it:
+     * to sign on paper.  The issuer is kh_options.issuer, else the
+     * rubric's; without one a line to fill in by hand. */
     struct tm tm;
-    kh_gmtime(k->created, &tm);
+    long off;
+    kh_localtime(k->created, &tm, &off, NULL, 0);
+    const char *issuer = k->b->opts.issuer && *k->b->opts.issuer ? k->b->opts.issuer
+                         : g->rubric->issuer && *g->rubric->issuer ? g->rubric->issuer
+                                                                    : NULL;
     kh_buf sb = {0};
-    kh_buf_printf(&sb, "制表单位：%-24s制表日期：%d年%d月%d日%-16s审核人：", "",
-                  tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, "");
+    if (issuer)
+        kh_buf_printf(&sb, "制表单位：%s%-8s", issuer, "");
+    else
+        kh_buf_printf(&sb, "制表单位：%s%-4s", "＿＿＿＿＿＿＿＿＿＿＿＿", "");
+    kh_buf_printf(&sb, "制表日期：%d年%d月%d日%-16s审核人：＿＿＿＿＿＿＿＿", tm.tm_year + 1900,
+                  tm.tm_mon + 1, tm.tm_mday, "");
     char *sign = buf_take(k, &sb);
     set_row(k, ws, last + 4, 24);
     merge_text(k, ws, last + 4, 0, lastp, sign, k->sign);
@@ -890,21 +934,24 @@ static void write_detail(rk *k, lxw_worksheet *ws, const kh_group *groups, size_
     static const char *const head[D_NCOLS] = {"被考核单位", "单位类别", "考核项目", "检查点",
                                               "检查要点", "扣分", "扣分说明", "备注",
                                               "来源（文件:工作表!单元格）"};
-    head_row(k, ws, 0, head, detail_width, D_NCOLS, 30);
-    lxw_row_t r = 1;
+    /* The units in the order of the ranking sheets: rubric by rubric, each
+     * in ranking order, the vetoed ones last. */
+    sheet_title(k, ws, D_NCOLS - 1, "扣分明细");
+    head_row(k, ws, 1, head, detail_width, D_NCOLS, 30);
+    lxw_row_t r = 2;
     for (size_t g = 0; g < ng; g++)
         for (size_t i = 0; i < groups[g].n; i++)
             write_detail_unit(k, ws, &r, groups[g].units[i]);
-    if (r == 1) {
-        merge_text(k, ws, 1, 0, D_NCOLS - 1, "无（没有扣分的检查点）", k->left);
-        r = 2;
+    if (r == 2) {
+        merge_text(k, ws, 2, 0, D_NCOLS - 1, "无（没有扣分的检查点）", k->left);
+        r = 3;
     } else {
-        kh_xw_check(&k->x, worksheet_autofilter(ws, 0, 0, r - 1, D_NCOLS - 1),
+        kh_xw_check(&k->x, worksheet_autofilter(ws, 1, 0, r - 1, D_NCOLS - 1),
                     "worksheet_autofilter");
     }
-    worksheet_freeze_panes(ws, 1, 1);
+    worksheet_freeze_panes(ws, 2, 1);
     print_setup(k, ws, true, 0);
-    kh_xw_check(&k->x, worksheet_repeat_rows(ws, 0, 0), "worksheet_repeat_rows");
+    kh_print_titles(&k->x, ws, 1, 1);
     kh_xw_check(&k->x, worksheet_print_area(ws, 0, 0, r - 1, D_NCOLS - 1), "worksheet_print_area");
 }
 
@@ -935,9 +982,10 @@ static void write_rejected_row(rk *k, lxw_worksheet *ws, lxw_row_t r, const char
 static void write_rejected(rk *k, lxw_worksheet *ws)
 {
     static const char *const head[J_NCOLS] = {"文件", "工作表", "单元格", "问题及修改方法"};
-    head_row(k, ws, 0, head, rejected_width, J_NCOLS, 24);
+    sheet_title(k, ws, J_NCOLS - 1, "未通过的检查表（未计入排名）");
+    head_row(k, ws, 1, head, rejected_width, J_NCOLS, 24);
     const kh_batch *b = k->b;
-    lxw_row_t r = 1;
+    lxw_row_t r = 2;
     for (size_t i = 0; i < b->nrejected; i++) {
         const kh_rejected *rj = &b->rejected[i];
         if (rj->n == 0) {
@@ -951,13 +999,13 @@ static void write_rejected(rk *k, lxw_worksheet *ws)
                                dg->sheet ? dg->sheet : rj->sheet, dg);
         }
     }
-    if (r == 1) {
-        merge_text(k, ws, 1, 0, J_NCOLS - 1, "无（全部文件已计分）", k->left);
-        r = 2;
+    if (r == 2) {
+        merge_text(k, ws, 2, 0, J_NCOLS - 1, "无（全部文件已计分）", k->left);
+        r = 3;
     }
-    worksheet_freeze_panes(ws, 1, 0);
+    worksheet_freeze_panes(ws, 2, 0);
     print_setup(k, ws, true, 0);
-    kh_xw_check(&k->x, worksheet_repeat_rows(ws, 0, 0), "worksheet_repeat_rows");
+    kh_print_titles(&k->x, ws, 1, 1);
     kh_xw_check(&k->x, worksheet_print_area(ws, 0, 0, r - 1, J_NCOLS - 1), "worksheet_print_area");
 }
 
@@ -1141,55 +1189,57 @@ static void write_changes(rk *k, lxw_worksheet *ws, const kh_group *groups, size
  * traced to the exact files: kaohe's version and the time of the run, each
  * rubric file's SHA-256, each input's SHA-256, size and time. */
 enum { P_KIND, P_FILE, P_SHA, P_SIZE, P_TIME, P_NCOLS };
-static const double sources_width[P_NCOLS] = {10, 46, 68, 12, 22};
+static const double sources_width[P_NCOLS] = {12, 44, 34, 10, 35};
 
 static void write_sources(rk *k, lxw_worksheet *ws, const kh_group *groups, size_t ng)
 {
     const kh_batch *b = k->b;
-    char when[32], num[32];
-    set_row(k, ws, 0, 24);
-    kh_iso_time((int64_t)k->created, when, sizeof when);
+    char when[KH_LOCAL_TIME_BUFSZ];
+    sheet_title(k, ws, P_NCOLS - 1, "排名表来源");
+    kh_local_time((int64_t)k->created, when, sizeof when);
     kh_buf t = {0};
-    kh_buf_printf(&t, "本排名表由 kaohe %s 于 %s（UTC）生成；下列文件的 SHA-256 可用于核对所用文件是否被改动。",
+    kh_buf_printf(&t, "本排名表由 kaohe %s 于 %s 生成；下列文件的 SHA-256 可用于核对所用文件是否被改动。",
                   KAOHE_VERSION, when);
     char *line = buf_take(k, &t);
-    merge_text(k, ws, 0, 0, P_NCOLS - 1, line, k->sign);
+    set_row(k, ws, 1, row_height(text_lines(line, 135), 24));
+    merge_text(k, ws, 1, 0, P_NCOLS - 1, line, k->note);
     kh_free(line);
-    static const char *const head[P_NCOLS] = {"类别", "文件", "SHA-256", "大小（字节）", "修改时间（UTC）"};
-    head_row(k, ws, 1, head, sources_width, P_NCOLS, 22);
-    lxw_row_t r = 2;
+    static const char *const head[P_NCOLS] = {"类别", "文件", "SHA-256", "大小（字节）", "修改时间"};
+    head_row(k, ws, 2, head, sources_width, P_NCOLS, 22);
+    lxw_row_t r = 3;
+    /* Long paths wrap (every character of them is printed); times are the
+     * machine's local time with the zone named. */
     for (size_t g = 0; g < ng; g++) {
         const kh_rubric *rb = groups[g].rubric;
-        set_row(k, ws, r, 20);
-        kh_xw_str(&k->x, ws, r, P_KIND, "考核细则", k->center);
-        kh_xw_str(&k->x, ws, r, P_FILE, rb->path, k->src);
-        kh_xw_str(&k->x, ws, r, P_SHA, rb->sha256[0] ? rb->sha256 : "（未知）", k->src);
-        kh_xw_str(&k->x, ws, r, P_SIZE, "", k->center);
-        kh_xw_str(&k->x, ws, r, P_TIME, "", k->center);
+        kh_buf kb = {0};
+        kh_buf_printf(&kb, "考核细则（%s）", kh_rubric_name(rb));
+        char *kind = buf_take(k, &kb);
+        const char *text[P_NCOLS] = {kind, rb->path, rb->sha256[0] ? rb->sha256 : "（未知）", NULL,
+                                     NULL};
+        text_row(k, ws, r, text, sources_width, P_NCOLS, 1u << P_FILE | 1u << P_SHA);
+        kh_free(kind);
         r++;
     }
     for (size_t i = 0; i < b->ninputs; i++) {
         const kh_digest *dg = b->digests ? &b->digests[i] : NULL;
-        set_row(k, ws, r, 20);
-        kh_xw_str(&k->x, ws, r, P_KIND, "检查表", k->center);
-        kh_xw_str(&k->x, ws, r, P_FILE, b->inputs[i], k->src);
+        const char *text[P_NCOLS] = {"检查表", b->inputs[i], NULL, NULL, NULL};
         if (dg && dg->ok) {
-            kh_xw_str(&k->x, ws, r, P_SHA, dg->sha256, k->src);
+            kh_local_time(dg->mtime, when, sizeof when);
+            text[P_SHA] = dg->sha256;
+            text[P_TIME] = when;
+        } else {
+            text[P_SHA] = dg ? "（未记录：文件无法再次读取，如标准输入）" : "（未记录）";
+        }
+        text_row(k, ws, r, text, sources_width, P_NCOLS, 1u << P_FILE | 1u << P_SHA);
+        if (dg && dg->ok)
             kh_xw_check(&k->x, worksheet_write_number(ws, r, P_SIZE, (double)dg->size, k->rank),
                         "worksheet_write_number");
-            kh_iso_time(dg->mtime, when, sizeof when);
-            kh_xw_str(&k->x, ws, r, P_TIME, when, k->center);
-        } else {
-            kh_xw_str(&k->x, ws, r, P_SHA, dg ? "（未记录：文件无法再次读取，如标准输入）" : "（未记录）",
-                      k->src);
-            kh_xw_str(&k->x, ws, r, P_SIZE, "", k->center);
-            kh_xw_str(&k->x, ws, r, P_TIME, "", k->center);
-        }
         r++;
     }
-    (void)num;
-    worksheet_freeze_panes(ws, 2, 0);
+    worksheet_freeze_panes(ws, 3, 0);
     print_setup(k, ws, true, 0);
+    kh_print_titles(&k->x, ws, 2, 2);
+    kh_xw_check(&k->x, worksheet_print_area(ws, 0, 0, r - 1, P_NCOLS - 1), "worksheet_print_area");
 }
 
 /* 更正记录: from the workspace's journal (kaohe serve --workspace), every
@@ -1200,14 +1250,15 @@ static const double journal_width[K_NCOLS] = {18, 10, 16, 8, 36, 16, 40};
 
 static void write_journal(rk *k, lxw_worksheet *ws)
 {
-    set_row(k, ws, 0, 30);
-    merge_text(k, ws, 0, 0, K_NCOLS - 1,
+    sheet_title(k, ws, K_NCOLS - 1, "检查表更正记录");
+    set_row(k, ws, 1, 30);
+    merge_text(k, ws, 1, 0, K_NCOLS - 1,
                "检查表首次计入后因申诉、复核等更换的记录（来自工作区的变更日志）；文件以 SHA-256 前 12 位标识：现用文件的完整值见“来源”表，原文件仍保存在工作区。",
                k->note);
     static const char *const head[K_NCOLS] = {"时间", "操作人", "被考核单位", "类别", "原因",
                                               "合计得分（原 → 新）", "检查表（原 → 新）"};
-    head_row(k, ws, 1, head, journal_width, K_NCOLS, 24);
-    lxw_row_t r = 2;
+    head_row(k, ws, 2, head, journal_width, K_NCOLS, 24);
+    lxw_row_t r = 3;
     for (size_t i = 0; i < k->njournal && !k->oom; i++) {
         const kh_ws_change *c = &k->journal[i];
         if (!c->old_hash)
@@ -1223,13 +1274,15 @@ static void write_journal(rk *k, lxw_worksheet *ws)
         kh_free(files);
         r++;
     }
-    if (r == 2) {
+    if (r == 3) {
         set_row(k, ws, r, 20);
-        kh_xw_str(&k->x, ws, r, 0, "无（没有更换过检查表）", k->left);
+        merge_text(k, ws, r, 0, K_NCOLS - 1, "无（没有更换过检查表）", k->left);
         r++;
     }
-    worksheet_freeze_panes(ws, 2, 0);
+    worksheet_freeze_panes(ws, 3, 0);
     print_setup(k, ws, true, 0);
+    kh_print_titles(&k->x, ws, 2, 2);
+    kh_xw_check(&k->x, worksheet_print_area(ws, 0, 0, r - 1, K_NCOLS - 1), "worksheet_print_area");
 }
 
 /* ------------------------------------------------------------------ */
@@ -1309,6 +1362,10 @@ static kh_status write_ranking_book(const kh_batch *b, const kh_previous *prev,
     }
     kh_xw_mark(&k.x, KH_MARK_RANKING);
     make_formats(&k);
+    /* The titles of the sheets other than rankings: the first ranked
+     * rubric's district and year (any rubric's when none is ranked). */
+    k.first = ng ? groups[0].rubric
+                 : kh_registry_count(b->reg) ? kh_registry_at(b->reg, 0) : NULL;
     reserve_name(&k, SHEET_DETAIL);
     reserve_name(&k, SHEET_REJECTED);
     reserve_name(&k, SHEET_SOURCES);

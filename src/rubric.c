@@ -30,9 +30,9 @@ const char *kh_kind_name(kh_kind k)
     return (unsigned)k < KH_ARRAY_LEN(kind_names) ? kind_names[k] : "?";
 }
 
-enum { M_ID, M_TITLE, M_UNIT_TYPE, M_TOTAL, M_YEAR, M_GRADES, M_QUOTA, NMETA };
+enum { M_ID, M_TITLE, M_UNIT_TYPE, M_TOTAL, M_YEAR, M_GRADES, M_QUOTA, M_ISSUER, NMETA };
 static const char *const meta_names[NMETA] = {"id", "title", "unit_type", "total",
-                                              "year", "grades", "quota"};
+                                              "year", "grades", "quota", "issuer"};
 #define NMETA_REQUIRED 4 /* id, title, unit_type, total */
 
 enum { C_ITEM, C_POINTS, C_CONTENT, C_CHECK, C_LABEL, C_KIND, C_NEED, C_PER, C_CAP, C_HINT,
@@ -243,15 +243,15 @@ static void read_meta_row(loader *L, size_t i, size_t j)
     if (c[i].col != 0) {
         err_at(L, row, c[i].col,
                _("metadata row without a key in column A: put the key (id, title, unit_type, "
-                 "total, year, grades or quota) in column A and its value in column B"));
+                 "total, year, grades, quota or issuer) in column A and its value in column B"));
         return;
     }
     span key = trimmed(c[i].text);
     int k = name_index(key, meta_names, NMETA);
     if (k < 0) {
         err_at(L, row, 0,
-               _("unknown metadata key '%s': use id, title, unit_type, total, year, grades or "
-                 "quota, or start the header row with item"),
+               _("unknown metadata key '%s': use id, title, unit_type, total, year, grades, "
+                 "quota or issuer, or start the header row with item"),
                show(key, sb));
         return;
     }
@@ -689,6 +689,7 @@ void kh_rubric_free(kh_rubric *r)
     }
     kh_grades_free(r->grades, r->ngrades);
     kh_free(r->year);
+    kh_free(r->issuer);
     kh_free(r->items);
     kh_free(r->cps);
     kh_free(r->id);
@@ -811,6 +812,7 @@ kh_status kh_rubric_from_sheet(const kh_sheet *sheet, const char *path, bool is_
             !(r->title = copy(&L, L.meta[M_TITLE].value)) ||
             !(r->unit_type = copy(&L, L.meta[M_UNIT_TYPE].value)) ||
             (L.meta[M_YEAR].value.n && !(r->year = copy(&L, L.meta[M_YEAR].value))) ||
+            (L.meta[M_ISSUER].value.n && !(r->issuer = copy(&L, L.meta[M_ISSUER].value))) ||
             !(r->path = kh_strdup(path ? path : "")))
             st = KH_ERR_NOMEM;
     }
@@ -1049,6 +1051,36 @@ const char *kh_rubric_name(const kh_rubric *r)
     if (r->unit_type && *r->unit_type)
         return r->unit_type;
     return r->title && *r->title ? r->title : r->id;
+}
+
+char *kh_rubric_district(const kh_rubric *r)
+{
+    const char *t = r->title ? r->title : "";
+    const char *at = NULL;
+    if (r->year && *r->year) {
+        at = strstr(t, r->year);
+    } else {
+        /* No year given: the first four digits followed by 年. */
+        for (const char *p = t; *p && !at; p++)
+            if (p[0] >= '0' && p[0] <= '9' && p[1] >= '0' && p[1] <= '9' && p[2] >= '0' &&
+                p[2] <= '9' && p[3] >= '0' && p[3] <= '9' && strncmp(p + 4, "年", 3) == 0)
+                at = p;
+    }
+    size_t n = at ? (size_t)(at - t) : 0;
+    /* A place, not a sentence: at most 20 characters, no ASCII but
+     * letters, ending in the name of an administrative division (临桂区,
+     * 桂林市临桂区, 某某自治县, 某某旗). */
+    static const char *const ends[] = {"省", "市", "区", "县", "旗", "州", "盟"};
+    bool ok = n >= 3 && n <= 60;
+    for (size_t i = 0; ok && i < n; i++) {
+        unsigned char c = (unsigned char)t[i];
+        if (c < 0x80 && !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')))
+            ok = false;
+    }
+    bool place = false;
+    for (size_t i = 0; ok && i < KH_ARRAY_LEN(ends) && !place; i++)
+        place = strncmp(t + n - 3, ends[i], 3) == 0;
+    return kh_strndup(t, ok && place ? n : 0);
 }
 
 /* ---- description for people ---- */

@@ -62,6 +62,7 @@ struct kh_rubric {
     char *title;
     char *unit_type;
     char *year;      /* "2020", or NULL */
+    char *issuer;    /* 制表单位 printed on the ranking, or NULL */
     kh_dec total;
     kh_grade *grades; /* from the top; the last has no bound */
     size_t ngrades;   /* 0: the rubric sets no grades */
@@ -107,5 +108,11 @@ const char *kh_rubric_name(const kh_rubric *r);
 
 /* Index of the check point with this exact id, or -1. */
 long kh_rubric_find_cp(const kh_rubric *r, const char *id);
+
+/* The district (or county, city) the rubric's title begins with, the
+ * text before its year: "临桂区" of "临桂区2020年度乡（镇）…考核细则…".
+ * A new string, "" when the title names none before a year, NULL when
+ * out of memory. */
+char *kh_rubric_district(const kh_rubric *r);
 
 #endif

@@ -365,8 +365,10 @@ static kh_status ss_csv(const kh_unit *u, const char *path, time_t created, kh_d
         return st;
     kh_csv_file_text(&c, r->title);
     kh_csv_file_row(&c);
+    /* The rubric as a person reads it, its title, as the XLSX twin's
+     * 考核依据 (the id is in the JSON). */
     const char *labels[] = {"被考核单位", "考核细则", "考核年度", "检查组", "检查日期"};
-    const char *values[] = {cl->unit, r->id, cl->year, cl->inspector, cl->date};
+    const char *values[] = {cl->unit, r->title, cl->year, cl->inspector, cl->date};
     for (size_t i = 0; i < KH_ARRAY_LEN(labels); i++) {
         kh_csv_file_text(&c, labels[i]);
         kh_csv_file_text(&c, values[i]);

@@ -1,8 +1,8 @@
 /*
  * template_out.c - blank checklists (kaohe template): an XLSX workbook
  * with one protected, printable sheet per unit, or a CSV file for one unit
- * (doc/formats.md §3-4).  Also the form helpers of template_out.h that
- * scoresheet_out.c shares.
+ * (doc/formats.md §3-4).  Also kh_path_has_ext of template_out.h; the
+ * printed page is print_layout.c's.
  *
  * XLSX sheet layout (rows 1-based, columns A..H):
  *   1        the rubric title, merged A:H
@@ -27,159 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-/* ------------------------------------------------------------------ */
-/* Form measures (template_out.h). */
-
-/* Is code point cp shown full width (about two digits wide)? */
-static bool wide_cp(unsigned cp)
-{
-    return (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
-           (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
-           (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
-           (cp >= 0xFFE0 && cp <= 0xFFE6) || cp >= 0x20000;
-}
-
-/* Width of one code point in column units at size pt.  A column unit is
- * 7 pixels at 96 dpi (a digit of Calibri 11, Excel's default font); an
- * 11 pt 宋体 character is 15 pixels.  LibreOffice without Calibri's metric
- * twin (Carlito) makes columns wider, so text there needs fewer lines. */
-static double cp_width(unsigned cp, double pt)
-{
-    return (wide_cp(cp) ? 2.15 : 1.15) * pt / KH_FORM_FONT_SIZE;
-}
-
-/* The code point at s[*i] (U+FFFD for a byte that starts no valid
- * sequence), advancing *i. */
-static unsigned next_cp(const char *s, size_t len, size_t *i)
-{
-    unsigned char c = (unsigned char)s[*i];
-    if (c < 0x80) {
-        (*i)++;
-        return c;
-    }
-    size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-    if (n > len - *i || !kh_utf8_valid(s + *i, n, NULL)) {
-        (*i)++;
-        return 0xFFFD;
-    }
-    unsigned cp;
-    *i += kh_utf8_decode(s + *i, &cp);
-    return cp;
-}
-
-unsigned kh_form_lines(const char *s, double col_width, double pt)
-{
-    /* Room for text: the cell's width less its padding. */
-    double room = col_width - 1.0;
-    if (room < 1)
-        room = 1;
-    unsigned lines = 1;
-    double cur = 0;
-    size_t len = s ? strlen(s) : 0;
-    /* Checked once, the text is decoded without a check per character. */
-    bool valid = len && kh_utf8_valid(s, len, NULL);
-    for (size_t i = 0; i < len;) {
-        unsigned cp;
-        if (valid)
-            i += kh_utf8_decode(s + i, &cp);
-        else
-            cp = next_cp(s, len, &i);
-        if (cp == '\n') {
-            lines++;
-            cur = 0;
-            continue;
-        }
-        double w = cp_width(cp, pt);
-        if (cur > 0 && cur + w > room) {
-            lines++;
-            cur = 0;
-        }
-        cur += w;
-    }
-    return lines;
-}
-
-double kh_form_height(unsigned lines, double pt)
-{
-    /* Noto Sans CJK needs about 1.45 em per line; a little air above and
-     * below.  Excel's row height limit is 409 points. */
-    double h = lines * pt * 1.45 + 5;
-    return h > 409 ? 409 : h;
-}
-
-void kh_form_page_setup(kh_xw *x, lxw_worksheet *ws, lxw_row_t header_row)
-{
-    worksheet_set_paper(ws, 9); /* A4 */
-    worksheet_set_portrait(ws);
-    worksheet_fit_to_pages(ws, 1, 0);
-    worksheet_set_margins(ws, 0.5, 0.5, 0.6, 0.7);
-    worksheet_center_horizontally(ws);
-    kh_xw_check(x, worksheet_repeat_rows(ws, header_row, header_row), "worksheet_repeat_rows");
-    kh_xw_check(x, worksheet_set_footer(ws, "&C第 &P 页，共 &N 页"), "worksheet_set_footer");
-    worksheet_freeze_panes(ws, header_row + 1, 0);
-}
-
-/* The printable area of kh_form_page_setup in points: A4 (8.27 x 11.69
- * inches) less the margins. */
-#define PAGE_W_PT ((8.27 - 0.5 - 0.5) * 72)
-#define PAGE_H_PT ((11.69 - 0.6 - 0.7) * 72)
-
-void kh_form_page_breaks(kh_xw *x, lxw_worksheet *ws, const double *height,
-                         const bool *group_start, lxw_row_t nrows, lxw_row_t header_row,
-                         const double *col_width, size_t ncols)
-{
-    /* Excel's fit-to-width scale: whole percent, the columns' pixel widths
-     * (7 per unit plus 5 of padding at 96 dpi) into the printable width. */
-    double px = 0;
-    for (size_t c = 0; c < ncols; c++)
-        px += (double)(long)(col_width[c] * 7 + 5);
-    double scale = px > 0 ? (double)(long)(100 * PAGE_W_PT * 96 / 72 / px) / 100 : 1;
-    if (scale > 1)
-        scale = 1;
-    if (scale < 0.1)
-        scale = 0.1;
-    /* A little room for rounding and for the printer's own margins. */
-    double page = PAGE_H_PT / scale * 0.97;
-    lxw_row_t *breaks = kh_calloc((size_t)nrows + 1, sizeof *breaks);
-    if (!breaks) {
-        kh_xw_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "kh_form_page_breaks");
-        return;
-    }
-    size_t nbreaks = 0;
-    double used = 0;
-    for (lxw_row_t r = 0; r < nrows;) {
-        lxw_row_t end = r + 1;
-        while (end < nrows && !(end > header_row && group_start[end]))
-            end++;
-        double h = 0;
-        for (lxw_row_t k = r; k < end; k++)
-            h += height[k];
-        if (r > header_row && used + h > page && used > height[header_row] && nbreaks < 1023) {
-            breaks[nbreaks++] = r;
-            used = height[header_row];
-        }
-        used += h;
-        r = end;
-    }
-    if (nbreaks)
-        kh_xw_check(x, worksheet_set_h_pagebreaks(ws, breaks), "worksheet_set_h_pagebreaks");
-    kh_free(breaks);
-}
-
-void kh_form_style_font(lxw_format *f)
-{
-    format_set_font_name(f, KH_FORM_FONT);
-    format_set_font_size(f, KH_FORM_FONT_SIZE);
-}
-
-void kh_form_style_cell(lxw_format *f)
-{
-    kh_form_style_font(f);
-    format_set_border(f, LXW_BORDER_THIN);
-    format_set_align(f, LXW_ALIGN_VERTICAL_CENTER);
-    format_set_text_wrap(f);
-}
 
 bool kh_path_has_ext(const char *path, const char *ext)
 {
@@ -434,15 +281,29 @@ static kh_status result_validation(kh_xw *x, lxw_worksheet *ws, lxw_row_t row,
 }
 
 static void write_field(kh_xw *x, lxw_worksheet *ws, const tpl_formats *f, lxw_row_t row,
-                        const char *label, const char *value, bool editable)
+                        const char *label, const char *value, bool editable, const char *aside)
 {
     lxw_format *vf = editable ? f->input : f->value;
     kh_xw_check(x, worksheet_merge_range(ws, row, COL_NUM, row, COL_CONTENT, "", f->label),
                 "worksheet_merge_range");
     kh_xw_str(x, ws, row, COL_NUM, label, f->label);
-    kh_xw_check(x, worksheet_merge_range(ws, row, COL_CHECK, row, COL_FILL, "", vf),
+    /* With aside: the value in C:D, aside (for people) in E:F. */
+    kh_xw_check(x, worksheet_merge_range(ws, row, COL_CHECK, row, aside ? COL_LABEL : COL_FILL,
+                                         "", vf),
                 "worksheet_merge_range");
     kh_xw_str(x, ws, row, COL_CHECK, value, vf);
+    if (aside) {
+        kh_xw_check(x, worksheet_merge_range(ws, row, COL_POINTS, row, COL_FILL, "", f->value),
+                    "worksheet_merge_range");
+        kh_xw_str(x, ws, row, COL_POINTS, aside, f->value);
+    }
+}
+
+/* What a person reads beside the rubric's id (which the reader needs in
+ * the 考核细则 cell): "乡镇检查表（编号勿改）".  New string or NULL. */
+static char *rubric_aside(const kh_rubric *r)
+{
+    return kh_strprintf("%s检查表（编号勿改）", kh_rubric_name(r));
 }
 
 /* The rows of the check points of item it from row first on; their
@@ -516,11 +377,18 @@ static kh_status tpl_sheet(kh_xw *x, lxw_worksheet *ws, const tpl_formats *f, co
 
     static const char *const labels[NFIELDS] = {"考核细则：", "被考核单位：", "考核年度：",
                                                 "检查组：", "检查日期："};
+    char *aside = rubric_aside(r);
+    if (!aside) {
+        kh_free(h);
+        kh_free(starts);
+        return KH_ERR_NOMEM;
+    }
     for (lxw_row_t i = 0; i < NFIELDS; i++) {
         write_field(x, ws, f, ROW_FIELDS + i, labels[i], i == 0 ? r->id : i == 1 ? unit : NULL,
-                    i > 0);
+                    i > 0, i == 0 ? aside : NULL);
         h[ROW_FIELDS + i] = kh_form_height(1, KH_FORM_FONT_SIZE) + 2;
     }
+    kh_free(aside);
 
     static const char note[] =
         "填写说明：只填黄色单元格。“检查结果”按“填写说明”列填写：“有/无”从下拉列表选择，"
@@ -608,11 +476,17 @@ static kh_status tpl_csv(const kh_rubric *r, const char *unit, const char *path,
     static const char *const labels[NFIELDS] = {"考核细则", "被考核单位", "考核年度", "检查组",
                                                 "检查日期"};
     const char *values[NFIELDS] = {r->id, unit, NULL, NULL, NULL};
+    char *aside = rubric_aside(r);
+    if (!aside)
+        c.oom = true;
     for (size_t i = 0; i < NFIELDS; i++) {
         kh_csv_file_text(&c, labels[i]);
         kh_csv_file_text(&c, values[i]);
+        if (i == 0)
+            kh_csv_file_text(&c, aside);
         kh_csv_file_row(&c);
     }
+    kh_free(aside);
     kh_csv_file_row(&c);
     for (size_t i = 0; i < NCOLS; i++)
         kh_csv_file_text(&c, col_head[i]);

@@ -808,6 +808,39 @@ static void rubric_by_name(void **state)
     kh_registry_free(two);
 }
 
+/* The 考核细则 cell as people write it: the rubric's full title, or its
+ * unit type (one rubric alone has it); anything else is unknown. */
+static void rubric_by_name_as_written(void **state)
+{
+    (void)state;
+    static const struct { const char *cell; const kh_rubric **want; } cases[] = {
+        {"考核细则|临桂区2020年度乡（镇）党委政府和部门安全生产工作考核细则及评分标准（乡镇）", &T},
+        {"考核细则|乡镇", &T},
+        {"考核细则| 乡镇 ", &T},
+        {"考核细则|区直单位部门", &D},
+        {"考核细则|手工细则", &H},
+    };
+    for (size_t i = 0; i < KH_ARRAY_LEN(cases); i++) {
+        tgrid *g = std_grid(*cases[i].want);
+        g_row(g, 0, cases[i].cell);
+        kh_checklist *cl = expect_ok(g);
+        assert_ptr_equal(cl->rubric, *cases[i].want);
+        kh_checklist_free(cl);
+        g_free(g);
+    }
+    /* Part of a name is no name. */
+    tgrid *g = std_grid(T);
+    g_row(g, 0, "考核细则|乡");
+    kh_checklist *cl = NULL;
+    kh_diags d = {0};
+    assert_int_equal(read_csv_grid(g, &cl, &d), KH_FIND_REJECTED);
+    assert_null(cl);
+    assert_true(d.n >= 1);
+    assert_non_null(strstr(d.v[0].msg, "rubric '乡' is unknown"));
+    kh_diags_clear(&d);
+    g_free(g);
+}
+
 /* A date: a date cell's text as is; a date-formatted number the reader
  * did not recognise (an Excel serial) becomes a date; other numbers stay. */
 static void date_field(void **state)
@@ -1366,6 +1399,7 @@ int main(void)
         cmocka_unit_test(english_aliases),
         cmocka_unit_test(rubric_id_case),
         cmocka_unit_test(rubric_by_name),
+        cmocka_unit_test(rubric_by_name_as_written),
         cmocka_unit_test(date_field),
         cmocka_unit_test(cover_sheet_is_none),
         cmocka_unit_test(field_rejections),

@@ -1,4 +1,5 @@
-/* test_csv_out.c - CSV output: quoting, neutralising, lost memory reported. */
+/* test_csv_out.c - CSV output: quoting, neutralising, lost memory
+ * reported; the result CSV's header in the office's words. */
 #include "testutil.h"
 #include "csv_out.h"
 
@@ -57,11 +58,58 @@ static void lost_memory_is_reported_and_keeps_columns(void **state)
     free(got);
 }
 
+/* The result CSV of samples/五通镇.csv (vetoed, 34) with header h. */
+static char *result_csv(kh_csv_header h, bool plain)
+{
+    kh_registry *reg = kh_registry_new();
+    kh_diags d = {0};
+    assert_int_equal(kh_registry_load_file(reg, "templates/rubrics/lingui-2020-township.csv", &d),
+                     KH_OK);
+    kh_batch *b = kh_batch_new(reg, NULL);
+    assert_int_equal(kh_batch_add(b, "samples/五通镇.csv", &d), KH_OK);
+    assert_int_equal(kh_batch_finish(b), KH_OK);
+    assert_int_equal(kh_batch_unit_count(b), 1);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(plain ? kh_batch_write_csv(b, f) : kh_batch_write_csv_as(b, h, f), KH_OK);
+    fclose(f);
+    kh_batch_free(b);
+    kh_registry_free(reg);
+    kh_diags_clear(&d);
+    return buf;
+}
+
+/* Chinese column names after a BOM (Excel and WPS read UTF-8), by default
+ * and as the page offers it; the English names for scripts, no BOM. */
+static void result_header(void **state)
+{
+    (void)state;
+    static const char zh[] = "\xEF\xBB\xBF\"被考核单位\",\"考核细则\",\"单位类型\",\"来源文件\",\"工作表\","
+                             "\"考核项目\",\"分值\",\"扣分\",\"得分\",\"扣分原因\",\"合计得分\",\"结果\"\r\n"
+                             "\"五通镇\",\"lingui-2020-township\",\"乡镇\",\"samples/五通镇.csv\",\"\","
+                             "\"1\",\"3\",\"0\",\"3\",\"\",\"34\",\"一票否决\"\r\n";
+    static const char en[] = "\"unit\",\"rubric\",\"unit_type\",\"source\",\"sheet\",\"item\","
+                             "\"points\",\"deduction\",\"score\",\"reason\",\"total\",\"result\"\r\n"
+                             "\"五通镇\",";
+    char *got = result_csv(KH_CSV_HEADER_ZH, true);
+    assert_memory_equal(got, zh, strlen(zh));
+    free(got);
+    got = result_csv(KH_CSV_HEADER_ZH, false);
+    assert_memory_equal(got, zh, strlen(zh));
+    free(got);
+    got = result_csv(KH_CSV_HEADER_EN, false);
+    assert_memory_equal(got, en, strlen(en));
+    free(got);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(quoting_and_neutralising),
         cmocka_unit_test(lost_memory_is_reported_and_keeps_columns),
+        cmocka_unit_test(result_header),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,7 +10,9 @@
 #include "sheet.h"
 #include "xlsx_in.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ------------------------------------------------------------------ */
@@ -307,11 +309,14 @@ static void detail_sheet(void **state)
     test_rbook bk;
     test_rbook_read(out, &bk);
     const test_rsheet *s = sheet(&bk, "扣分明细");
+    /* A title row (no district or year in the fixture's rubric), then the
+     * header. */
+    assert_cell_type(s, "A1", KH_CELL_STRING, "安全生产工作考核扣分明细");
     static const char *const head[] = {"被考核单位", "单位类别", "考核项目", "检查点", "检查要点",
                                        "扣分", "扣分说明", "备注", "来源（文件:工作表!单元格）"};
     for (uint32_t c = 0; c < KH_ARRAY_LEN(head); c++) {
         char ref[KH_CELLREF_BUFSZ];
-        assert_cell_type(s, kh_cell_ref(0, c, ref), KH_CELL_STRING, head[c]);
+        assert_cell_type(s, kh_cell_ref(1, c, ref), KH_CELL_STRING, head[c]);
     }
     /* In ranking order: 乙 (1.1, 1.2), 甲 (2.1, 2.2), =1+2 (1.2, 3.1),
      * 戊 (3.1, capped), 丁 (3.3 veto). 丙 lost nothing. */
@@ -329,7 +334,7 @@ static void detail_sheet(void **state)
     };
     for (uint32_t i = 0; i < KH_ARRAY_LEN(rows); i++) {
         char ref[KH_CELLREF_BUFSZ];
-        uint32_t r = 1 + i;
+        uint32_t r = 2 + i;
         assert_cell_type(s, kh_cell_ref(r, 0, ref), KH_CELL_STRING, rows[i].unit);
         assert_cell_type(s, kh_cell_ref(r, 1, ref), KH_CELL_STRING, "乡镇");
         assert_cell_type(s, kh_cell_ref(r, 2, ref), KH_CELL_STRING, rows[i].item);
@@ -348,9 +353,9 @@ static void detail_sheet(void **state)
         assert_int_equal(strncmp(w->text, f->dir, strlen(f->dir)), 0);
     }
     /* 1.1 of 乙 is the first table row after the header on line 4: C5. */
-    const test_rcell *w = test_cell_at(s, "I2");
+    const test_rcell *w = test_cell_at(s, "I3");
     assert_string_equal(w->text, pathf(f, "2-乙.csv!C5"));
-    assert_empty(s, "A10");
+    assert_empty(s, "A11");
     /* Remarks that look like formulas stay text. */
     char *x = test_zip_part(out, "xl/worksheets/sheet3.xml");
     assert_null(strstr(x, "<f>"));
@@ -367,29 +372,30 @@ static void rejected_sheet(void **state)
     test_rbook bk;
     test_rbook_read(out, &bk);
     const test_rsheet *s = sheet(&bk, "未通过的文件");
-    assert_cell_type(s, "A1", KH_CELL_STRING, "文件");
-    assert_cell_type(s, "B1", KH_CELL_STRING, "工作表");
-    assert_cell_type(s, "C1", KH_CELL_STRING, "单元格");
-    assert_cell_type(s, "D1", KH_CELL_STRING, "问题及修改方法");
+    assert_cell_type(s, "A1", KH_CELL_STRING, "安全生产工作考核未通过的检查表（未计入排名）");
+    assert_cell_type(s, "A2", KH_CELL_STRING, "文件");
+    assert_cell_type(s, "B2", KH_CELL_STRING, "工作表");
+    assert_cell_type(s, "C2", KH_CELL_STRING, "单元格");
+    assert_cell_type(s, "D2", KH_CELL_STRING, "问题及修改方法");
     /* One row per message of the rejected file, each naming it. */
     const kh_diags *e = kh_batch_errors(f->b);
     assert_true(e->n >= 2);
     for (uint32_t i = 0; i < e->n; i++) {
         char ref[KH_CELLREF_BUFSZ];
-        assert_cell_type(s, kh_cell_ref(1 + i, 0, ref), KH_CELL_STRING, pathf(f, "7-bad.csv"));
-        assert_empty(s, kh_cell_ref(1 + i, 1, ref));
+        assert_cell_type(s, kh_cell_ref(2 + i, 0, ref), KH_CELL_STRING, pathf(f, "7-bad.csv"));
+        assert_empty(s, kh_cell_ref(2 + i, 1, ref));
         if (e->v[i].cell)
-            assert_cell_type(s, kh_cell_ref(1 + i, 2, ref), KH_CELL_STRING, e->v[i].cell);
-        assert_cell_type(s, kh_cell_ref(1 + i, 3, ref), KH_CELL_STRING, e->v[i].msg_zh);
+            assert_cell_type(s, kh_cell_ref(2 + i, 2, ref), KH_CELL_STRING, e->v[i].cell);
+        assert_cell_type(s, kh_cell_ref(2 + i, 3, ref), KH_CELL_STRING, e->v[i].msg_zh);
     }
     /* Chinese whatever the locale (the tests run in the C locale), the
      * reason handed to the message (how to write 有/无) translated too. */
-    const test_rcell *d2 = test_cell_at(s, "D2");
+    const test_rcell *d2 = test_cell_at(s, "D3");
     assert_non_null(d2);
     assert_non_null(strstr(d2->text, "检查结果“也许”（检查点 1.1 "));
     assert_non_null(strstr(d2->text, "）不是“有”或“无”：有该项资料填“有”，没有填“无”"));
     char ref[KH_CELLREF_BUFSZ];
-    assert_null(test_cell_at(s, kh_cell_ref(1 + (uint32_t)e->n, 0, ref)));
+    assert_null(test_cell_at(s, kh_cell_ref(2 + (uint32_t)e->n, 0, ref)));
     test_rbook_free(&bk);
 }
 
@@ -406,8 +412,8 @@ static void empty_lists(void **state)
     write_ok(f, out);
     test_rbook bk;
     test_rbook_read(out, &bk);
-    assert_cell_type(sheet(&bk, "未通过的文件"), "A2", KH_CELL_STRING, "无（全部文件已计分）");
-    assert_cell_type(sheet(&bk, "扣分明细"), "A2", KH_CELL_STRING, "无（没有扣分的检查点）");
+    assert_cell_type(sheet(&bk, "未通过的文件"), "A3", KH_CELL_STRING, "无（全部文件已计分）");
+    assert_cell_type(sheet(&bk, "扣分明细"), "A3", KH_CELL_STRING, "无（没有扣分的检查点）");
     assert_cell_type(sheet(&bk, "乡镇"), "A4", KH_CELL_NUMBER, "1");
     test_rbook_free(&bk);
 }
@@ -498,7 +504,7 @@ static void nothing_scored(void **state)
     assert_int_equal(bk.n, 4);
     assert_string_equal(bk.s[0].name, "排名");
     assert_non_null(strstr(test_cell_at(&bk.s[0], "A1")->text, "未通过的文件"));
-    assert_cell_type(sheet(&bk, "未通过的文件"), "A2", KH_CELL_STRING, pathf(f, "bad.csv"));
+    assert_cell_type(sheet(&bk, "未通过的文件"), "A3", KH_CELL_STRING, pathf(f, "bad.csv"));
     test_rbook_free(&bk);
 }
 
@@ -541,6 +547,200 @@ static void sheet_names(void **state)
     assert_cell_type(sheet(&bk, "扣分明细得分图"), "A1", KH_CELL_STRING,
                 "扣分明细考核得分：所有单位均一票否决，没有可排名的得分（见“扣分明细 (2)”表）。");
     test_rbook_free(&bk);
+}
+
+/* A rubric whose title names its district and year, with an issuer. */
+static void load_titled_rubric(test_fx *f, const char *issuer)
+{
+    kh_buf b = {0};
+    kh_buf_puts(&b, "id,test-town\n"
+                    "title,临桂区2020年度测试考核细则（乡镇）\n"
+                    "unit_type,乡镇\n"
+                    "total,10\n"
+                    "year,2020\n");
+    if (issuer)
+        kh_buf_printf(&b, "issuer,%s\n", issuer);
+    kh_buf_puts(&b, "item,points,content,check,label,kind,need,per,cap,hint\n"
+                    "1,3,学习与部署,1.1,学习记录,has,,0.5,,\n"
+                    "1,,,1.2,签到单,has,,0.5,,\n"
+                    "2,2,会议与检查,2.1,检查次数,count,2,0.4,,\n"
+                    "2,,,2.2,未参会次数,each,,0.2,,\n"
+                    "3,5,事故控制,3.1,一般事故起数,each,,1,4,\n"
+                    "3,,,3.2,较大事故起数,any,,,,\n"
+                    "3,,,3.3,重大事故起数,veto,,,,\n");
+    test_write_file(pathf(f, "rubric.csv"), kh_buf_str(&b));
+    kh_buf_free(&b);
+    kh_diags d = {0};
+    if (kh_registry_load_file(f->reg, pathf(f, "rubric.csv"), &d) != KH_OK) {
+        test_print_diags(&d);
+        fail_msg("the titled rubric does not load");
+    }
+}
+
+/* Two checklists (甲 perfect, 乙 missing 1.1) scored with options o, the
+ * ranking written to out and read back into bk. */
+static void titled_book(test_fx *f, const kh_options *o, const char *out, test_rbook *bk)
+{
+    f->b = kh_batch_new(f->reg, o);
+    assert_non_null(f->b);
+    const char *yi[7] = {"无", "有", "2", "0", "0", "0", "0"};
+    write_checklist(f, "a.csv", "test-town", "甲", PERFECT, NULL);
+    write_checklist(f, "b.csv", "test-town", "乙", yi, NULL);
+    test_fx_add(f, "a.csv");
+    test_fx_add(f, "b.csv");
+    assert_int_equal(kh_batch_finish(f->b), KH_OK);
+    write_ok(f, out);
+    test_rbook_read(out, bk);
+}
+
+/* Ready to seal: the title carries the district and year of the rubric's
+ * title; 制表单位 is the rubric's issuer; every printed sheet has a title
+ * row and print titles (its header row repeated on every page). */
+static void titles_and_issuer(void **state)
+{
+    test_fx *f = *state;
+    load_titled_rubric(f, "临桂区安全生产委员会办公室");
+    const char *out = pathf(f, "ranking.xlsx");
+    test_rbook bk;
+    titled_book(f, &(kh_options){.provenance = true}, out, &bk);
+    const test_rsheet *s = sheet(&bk, "乡镇");
+    assert_cell_type(s, "A1", KH_CELL_STRING, "临桂区2020年度乡镇安全生产工作考核排名");
+    /* Two units (rows 4-5): the note on row 7, the signatures on row 9. */
+    const test_rcell *sign = test_cell_at(s, "A9");
+    assert_non_null(sign);
+    assert_true(strncmp(sign->text, "制表单位：临桂区安全生产委员会办公室 ",
+                        strlen("制表单位：临桂区安全生产委员会办公室 ")) == 0);
+    assert_non_null(strstr(sign->text, "制表日期："));
+    assert_non_null(strstr(sign->text, "审核人："));
+    assert_cell_type(sheet(&bk, "扣分明细"), "A1", KH_CELL_STRING,
+                     "临桂区2020年度安全生产工作考核扣分明细");
+    assert_cell_type(sheet(&bk, "扣分明细"), "A2", KH_CELL_STRING, "被考核单位");
+    assert_cell_type(sheet(&bk, "扣分明细"), "A3", KH_CELL_STRING, "乙");
+    assert_cell_type(sheet(&bk, "未通过的文件"), "A1", KH_CELL_STRING,
+                     "临桂区2020年度安全生产工作考核未通过的检查表（未计入排名）");
+    assert_cell_type(sheet(&bk, "来源"), "A1", KH_CELL_STRING,
+                     "临桂区2020年度安全生产工作考核排名表来源");
+    assert_cell_type(sheet(&bk, "来源"), "A3", KH_CELL_STRING, "类别");
+    assert_cell_type(sheet(&bk, "来源"), "A4", KH_CELL_STRING, "考核细则（乡镇）");
+    /* Print titles: the header row of each sheet. */
+    char *wb = test_zip_part(out, "xl/workbook.xml");
+    assert_non_null(wb);
+    assert_non_null(strstr(wb, "'乡镇'!$3:$3</definedName>"));
+    assert_non_null(strstr(wb, "'扣分明细'!$2:$2</definedName>"));
+    assert_non_null(strstr(wb, "'未通过的文件'!$2:$2</definedName>"));
+    assert_non_null(strstr(wb, "'来源'!$3:$3</definedName>"));
+    free(wb);
+    /* Every sheet on A4 (paperSize 9) with page numbers in the footer. */
+    for (int i = 1; i <= 5; i++) {
+        char part[64];
+        snprintf(part, sizeof part, "xl/worksheets/sheet%d.xml", i);
+        assert_part_has(out, part, "paperSize=\"9\"");
+        if (i != 2) /* the chart sheet's footer: its own */
+            assert_part_has(out, part, "<oddFooter>&amp;C第 &amp;P 页，共 &amp;N 页</oddFooter>");
+    }
+    test_rbook_free(&bk);
+}
+
+/* kh_options.issuer (kaohe rank --issuer, the page's setting) wins over
+ * the rubric's; with neither, a line to fill in by hand. */
+static void issuer_option_and_blank(void **state)
+{
+    test_fx *f = *state;
+    load_titled_rubric(f, "临桂区安全生产委员会办公室");
+    const char *out = pathf(f, "ranking.xlsx");
+    test_rbook bk;
+    char issuer[] = "临桂区应急管理局";
+    titled_book(f, &(kh_options){.issuer = issuer}, out, &bk);
+    issuer[0] = 'X'; /* the batch keeps its own copy */
+    test_rbook_free(&bk);
+    test_rbook_read(out, &bk);
+    const test_rcell *sign = test_cell_at(sheet(&bk, "乡镇"), "A9");
+    assert_non_null(sign);
+    assert_true(strncmp(sign->text, "制表单位：临桂区应急管理局 ",
+                        strlen("制表单位：临桂区应急管理局 ")) == 0);
+    test_rbook_free(&bk);
+    /* The same after the batch is made again: the copy, not the caller's. */
+    write_ok(f, out);
+    test_rbook_read(out, &bk);
+    sign = test_cell_at(sheet(&bk, "乡镇"), "A9");
+    assert_true(strncmp(sign->text, "制表单位：临桂区应急管理局 ",
+                        strlen("制表单位：临桂区应急管理局 ")) == 0);
+    test_rbook_free(&bk);
+}
+
+static void issuer_blank_line(void **state)
+{
+    test_fx *f = *state;
+    load_titled_rubric(f, NULL);
+    const char *out = pathf(f, "ranking.xlsx");
+    test_rbook bk;
+    titled_book(f, NULL, out, &bk);
+    const test_rcell *sign = test_cell_at(sheet(&bk, "乡镇"), "A9");
+    assert_non_null(sign);
+    assert_true(strncmp(sign->text, "制表单位：＿＿＿＿", strlen("制表单位：＿＿＿＿")) == 0);
+    test_rbook_free(&bk);
+}
+
+/* 来源: times in the machine's zone with the zone named; long paths wrap
+ * (the row grows) instead of being cut. */
+static void sources_local_time(void **state)
+{
+    test_fx *f = *state;
+    load_titled_rubric(f, NULL);
+    /* 2020-12-05 06:03:11 UTC: the run's time and the inputs' mtime. */
+    setenv("SOURCE_DATE_EPOCH", "1607148191", 1);
+    const char *out = pathf(f, "ranking.xlsx");
+    test_rbook bk;
+    setenv("TZ", "Asia/Shanghai", 1);
+    tzset();
+    f->b = kh_batch_new(f->reg, &(kh_options){.provenance = true});
+    const char *yi[7] = {"无", "有", "2", "0", "0", "0", "0"};
+    char longname[300];
+    snprintf(longname, sizeof longname, "%s", "一个很长很长的文件夹名称用来检查来源表中的路径会换行而不是被截断");
+    assert_int_equal(mkdir(pathf(f, longname), 0700), 0);
+    char file[400];
+    snprintf(file, sizeof file, "%s/乙镇的安全生产工作考核检查表（已填写）.csv", longname);
+    write_checklist(f, "a.csv", "test-town", "甲", PERFECT, NULL);
+    write_checklist(f, file, "test-town", "乙", yi, NULL);
+    struct timespec ts[2] = {{1607148191, 0}, {1607148191, 0}};
+    assert_int_equal(utimensat(AT_FDCWD, pathf(f, "a.csv"), ts, 0), 0);
+    test_fx_add(f, "a.csv");
+    test_fx_add(f, file);
+    assert_int_equal(kh_batch_finish(f->b), KH_OK);
+    write_ok(f, out);
+    test_rbook_read(out, &bk);
+    const test_rsheet *s = sheet(&bk, "来源");
+    assert_non_null(strstr(test_cell_at(s, "A2")->text,
+                           "于 2020-12-05 14:03:11（北京时间 UTC+8） 生成"));
+    assert_cell_type(s, "E3", KH_CELL_STRING, "修改时间");
+    /* Row 5: a.csv (row 4 is the rubric). */
+    assert_cell_type(s, "B5", KH_CELL_STRING, pathf(f, "a.csv"));
+    assert_cell_type(s, "E5", KH_CELL_STRING, "2020-12-05 14:03:11（北京时间 UTC+8）");
+    test_rbook_free(&bk);
+    /* The long path: whole in its cell, its row two lines tall or more. */
+    assert_part_has(out, "xl/worksheets/sheet5.xml", "<row r=\"6\" ht=\"");
+    char *x = test_zip_part(out, "xl/worksheets/sheet5.xml");
+    const char *r6 = strstr(x, "<row r=\"6\" ht=\"");
+    assert_true(strtod(r6 + strlen("<row r=\"6\" ht=\""), NULL) >= 34);
+    free(x);
+
+    /* Another zone: named, with its offset. */
+    setenv("TZ", "Europe/Berlin", 1);
+    tzset();
+    write_ok(f, out);
+    test_rbook_read(out, &bk);
+    assert_cell_type(sheet(&bk, "来源"), "E5", KH_CELL_STRING,
+                     "2020-12-05 07:03:11（Europe/Berlin UTC+1）");
+    test_rbook_free(&bk);
+    setenv("TZ", "UTC", 1);
+    tzset();
+    write_ok(f, out);
+    test_rbook_read(out, &bk);
+    assert_cell_type(sheet(&bk, "来源"), "E5", KH_CELL_STRING, "2020-12-05 06:03:11（UTC）");
+    test_rbook_free(&bk);
+    unsetenv("TZ");
+    tzset();
+    unsetenv("SOURCE_DATE_EPOCH");
 }
 
 /* Refusals: an input as output, a name that is no .xlsx, a missing folder.
@@ -681,6 +881,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(nothing_scored, fx_setup, test_fx_teardown),
         cmocka_unit_test_setup_teardown(roster_three_states, fx_setup, test_fx_teardown),
         cmocka_unit_test_setup_teardown(sheet_names, fx_setup, test_fx_teardown),
+        cmocka_unit_test_setup_teardown(titles_and_issuer, fx_setup, test_fx_teardown),
+        cmocka_unit_test_setup_teardown(issuer_option_and_blank, fx_setup, test_fx_teardown),
+        cmocka_unit_test_setup_teardown(issuer_blank_line, fx_setup, test_fx_teardown),
+        cmocka_unit_test_setup_teardown(sources_local_time, fx_setup, test_fx_teardown),
         cmocka_unit_test_setup_teardown(refusals, fx_setup, test_fx_teardown),
         cmocka_unit_test_setup_teardown(late_inputs_refused, fx_setup, test_fx_teardown),
         cmocka_unit_test_setup_teardown(replaces_old_output, fx_setup, test_fx_teardown),

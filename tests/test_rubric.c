@@ -262,15 +262,17 @@ static const bad_case bad_cases[] = {
     {"missing key", "title,T\nunit_type,乡镇\ntotal,3\n" HDR ROWS, false,
      {"bad.csv: metadata key 'id' is missing: add the row 'id,...' above the header row"}},
     {"unknown key", META "colour,red\n" HDR ROWS, false,
-     {"bad.csv:5: unknown metadata key 'colour': use id, title, unit_type, total, year, grades or "
-      "quota, or start the header row with item"}},
+     {"bad.csv:5: unknown metadata key 'colour': use id, title, unit_type, total, year, grades, "
+      "quota or issuer, or start the header row with item"}},
+    {"repeated issuer", META "issuer,甲\nissuer,乙\n" HDR ROWS, false,
+     {"bad.csv:6: metadata key 'issuer' is repeated (first on line 5): keep one of them"}},
     {"repeated key", META "title,U\n" HDR ROWS, false,
      {"bad.csv:5: metadata key 'title' is repeated (first on line 2): keep one of them"}},
     {"key without value", "id,t1\ntitle\nunit_type,乡镇\ntotal,3\n" HDR ROWS, false,
      {"bad.csv:2: metadata key 'title' has no value: put its value in column B"}},
     {"key not in column A", "id,t1\n,title,T\nunit_type,乡镇\ntotal,3\n" HDR ROWS, false,
      {"bad.csv:2: metadata row without a key in column A: put the key (id, title, unit_type, "
-      "total, year, grades or quota) in column A and its value in column B",
+      "total, year, grades, quota or issuer) in column A and its value in column B",
       "bad.csv: metadata key 'title' is missing: add the row 'title,...' above the header row"}},
     {"grades: no bare last band", META "grades,优秀>=2;合格>=1\n" HDR ROWS, false,
      {"bad.csv:5: grades '优秀>=2;合格>=1' need at least two bands, the last a bare name taking "
@@ -853,6 +855,58 @@ static void grades_parsed(void **state)
     kh_rubric_free(r);
 }
 
+/* issuer (制表单位) is kept as written; the district is the title's text
+ * before the year; the name people read is the unit type. */
+static void issuer_and_district(void **state)
+{
+    (void)state;
+    kh_diags d = {0};
+    kh_rubric *r = NULL;
+    assert_int_equal(load_text("id,t1\ntitle,临桂区2020年度乡（镇）考核细则\nunit_type,乡镇\n"
+                               "total,3\nyear,2020\nissuer, 临桂区安全生产委员会办公室 \n" HDR ROWS,
+                               "good.csv", false, &r, &d),
+                     KH_OK);
+    assert_int_equal(d.n, 0);
+    assert_string_equal(r->issuer, "临桂区安全生产委员会办公室");
+    char *district = kh_rubric_district(r);
+    assert_string_equal(district, "临桂区");
+    kh_free(district);
+    assert_string_equal(kh_rubric_name(r), "乡镇");
+    kh_rubric_free(r);
+    /* No issuer; a title that starts with the year names no district. */
+    assert_int_equal(load_text("id,t1\ntitle,2020年度考核细则\nunit_type,乡镇\ntotal,3\nyear,2020\n"
+                               HDR ROWS, "good.csv", false, &r, &d),
+                     KH_OK);
+    assert_null(r->issuer);
+    district = kh_rubric_district(r);
+    assert_string_equal(district, "");
+    kh_free(district);
+    kh_rubric_free(r);
+    /* Without a year row: the four digits before 年. */
+    assert_int_equal(load_text("id,t1\ntitle,桂林市临桂区2021年安全考核\nunit_type,区直单位部门\n"
+                               "total,3\n" HDR ROWS, "good.csv", false, &r, &d),
+                     KH_OK);
+    district = kh_rubric_district(r);
+    assert_string_equal(district, "桂林市临桂区");
+    kh_free(district);
+    kh_rubric_free(r);
+    /* A title with the year after words that name no place: none. */
+    assert_int_equal(load_text("id,t1\ntitle,关于印发2020年度考核细则的通知，附件\nunit_type,乡镇\n"
+                               "total,3\nyear,2020\n" HDR ROWS, "good.csv", false, &r, &d),
+                     KH_OK);
+    district = kh_rubric_district(r);
+    assert_string_equal(district, "");
+    kh_free(district);
+    kh_rubric_free(r);
+    /* The shipped township rubric. */
+    assert_int_equal(kh_rubric_load(RUBRICS "/lingui-2020-township.csv", &r, &d), KH_OK);
+    district = kh_rubric_district(r);
+    assert_string_equal(district, "临桂区");
+    kh_free(district);
+    kh_rubric_free(r);
+    kh_diags_clear(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -864,6 +918,7 @@ int main(void)
         cmocka_unit_test(files),
         cmocka_unit_test(xlsx_form),
         cmocka_unit_test(grades_parsed),
+        cmocka_unit_test(issuer_and_district),
         cmocka_unit_test(registry),
         cmocka_unit_test(describe),
         cmocka_unit_test(kind_names),

@@ -92,6 +92,9 @@ static void xlsx_layout(void **state)
     /* Fields: the label, and its value the next non-empty cell right. */
     assert_cell(s, "A2", "考核细则：");
     assert_cell(s, "C2", "lingui-2020-township");
+    /* Beside the id (which the reader needs), the rubric as people say it. */
+    assert_cell(s, "E2", "乡镇检查表（编号勿改）");
+    assert_null(test_cell_at(s, "D2"));
     assert_cell(s, "A3", "被考核单位：");
     assert_cell(s, "C3", "两江镇");
     assert_cell(&b.s[1], "C3", "临桂镇");
@@ -316,7 +319,9 @@ static void csv_layout(void **state)
             assert_true(i > 0 && raw[i - 1] == '\r');
     /* The formula-like name is neutralised, quotes doubled by libcsv. */
     assert_non_null(strstr(raw, "\"被考核单位\",\"'=HYPERLINK(\"\"x\"\")\"\r\n"));
-    assert_non_null(strstr(raw, "\"考核细则\",\"lingui-2020-department\"\r\n"));
+    /* The id the reader needs, and beside it what a person reads. */
+    assert_non_null(
+        strstr(raw, "\"考核细则\",\"lingui-2020-department\",\"区直单位部门检查表（编号勿改）\"\r\n"));
     assert_non_null(strstr(raw, "\"\",\"\",\"1.10\",\"制定工作措施\",\"\",\"填“有”或“无”\",\"\",\"\"\r\n"));
     free(raw);
 

@@ -117,11 +117,24 @@ test_duplicate_units_many_copies() {
 
 test_score_csv_to_stdout() {
     expect_exit 0 "$KAOHE" score samples/两江镇.csv -o - --format csv
-    # libcsv quotes every field; a BOM first, CRLF line ends.
-    has_text "$T/out" '"unit","rubric","unit_type","source","sheet","item","points","deduction","score","reason","total","result"'
-    has_text "$T/out" '"两江镇","lingui-2020-township","乡镇","samples/两江镇.csv","","1","3","1","2","缺图片、签到单，扣1分；备注：签到单未归档","36.8","正常"'
+    # libcsv quotes every field; a BOM first (Excel and WPS then read
+    # UTF-8), the office's column names, CRLF line ends.
     [ "$(head -c 3 "$T/out" | od -An -tx1 | tr -d ' ')" = efbbbf ] || fail "no BOM"
+    [ "$(head -n 1 "$T/out")" = $'\xef\xbb\xbf"被考核单位","考核细则","单位类型","来源文件","工作表","考核项目","分值","扣分","得分","扣分原因","合计得分","结果"\r' ] ||
+        fail "not the Chinese header: $(head -n 1 "$T/out")"
+    has_text "$T/out" '"两江镇","lingui-2020-township","乡镇","samples/两江镇.csv","","1","3","1","2","缺图片、签到单，扣1分；备注：签到单未归档","36.8","正常"'
     [ "$(grep -c $'\r$' "$T/out")" = 18 ] || fail "not CRLF"
+    # For scripts: the English names, and no BOM.
+    expect_exit 0 "$KAOHE" score samples/两江镇.csv -o - --format csv --csv-header en
+    [ "$(head -n 1 "$T/out")" = $'"unit","rubric","unit_type","source","sheet","item","points","deduction","score","reason","total","result"\r' ] ||
+        fail "not the English header without a BOM: $(head -n 1 "$T/out" | od -c | head -2)"
+    has_text "$T/out" '"两江镇","lingui-2020-township","乡镇","samples/两江镇.csv","","1","3","1","2","缺图片、签到单，扣1分；备注：签到单未归档","36.8","正常"'
+    expect_exit 0 "$KAOHE" score samples/两江镇.csv -o - --format csv --csv-header zh
+    [ "$(head -c 3 "$T/out" | od -An -tx1 | tr -d ' ')" = efbbbf ] || fail "no BOM with zh"
+    expect_exit 2 "$KAOHE" score samples/两江镇.csv -o - --format csv --csv-header fr
+    has_text "$T/err" "--csv-header takes zh (Chinese column names, the default) or en, not 'fr'"
+    expect_exit 2 "$KAOHE" score samples/两江镇.csv -o "$T/ss" --csv-header en
+    has_text "$T/err" "--csv-header applies to -o - --format csv only"
     expect_exit 2 "$KAOHE" score samples/两江镇.csv -o - --format xlsx
 }
 
@@ -369,4 +382,20 @@ test_grades_from_rubric() {
     # 3 ranked, 30 %: no 优秀 at all (0.9 rounds down); the tie at 38.9 is 良好.
     "$PY" -c 'import json,sys; g={u["unit"]: u["grade"] for u in json.load(open(sys.argv[1]))["units"]}; assert g == {"临桂镇": "良好", "会仙镇": "良好", "两江镇": "良好", "五通镇": "不合格"}, g' "$T/r.json" ||
         fail "grades from the rubric"
+}
+
+# 制表单位 from the command line, printed under each ranking sheet; the
+# option belongs to rank only.
+test_rank_issuer() {
+    expect_exit 0 "$KAOHE" rank samples -o "$T/r.xlsx" --issuer 临桂区安全生产委员会办公室
+    "$PY" - "$T/r.xlsx" <<'PY'
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+for name in ('乡镇', '区直单位部门'):
+    signs = [c.value for r in wb[name].iter_rows() for c in r
+             if isinstance(c.value, str) and c.value.startswith('制表单位：')]
+    assert len(signs) == 1 and signs[0].startswith('制表单位：临桂区安全生产委员会办公室 '), signs
+PY
+    expect_exit 2 "$KAOHE" score samples/两江镇.csv --issuer 某单位
+    has_text "$T/err" "option '--issuer' does not apply here"
 }

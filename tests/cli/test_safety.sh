@@ -66,11 +66,11 @@ got = {ws.cell(row=r, column=2).value: ws.cell(row=r, column=2).data_type for r 
 assert set(got) == names, got
 assert all(t == 's' for t in got.values()), got
 ds = wb['扣分明细']
-units = {r[0].value for r in ds.iter_rows(min_row=2)}
+units = {r[0].value for r in ds.iter_rows(min_row=3)}
 assert units == names, units
-remarks = {r[7].value for r in ds.iter_rows(min_row=2) if r[3].value == '1.1' and r[7].value}
+remarks = {r[7].value for r in ds.iter_rows(min_row=3) if r[3].value == '1.1' and r[7].value}
 assert remarks == {'=HYPERLINK("http://example.com","点我")', "+cmd|' /C calc'!A0"}, remarks
-assert all(r[7].data_type == 's' for r in ds.iter_rows(min_row=2) if r[7].value)
+assert all(r[7].data_type == 's' for r in ds.iter_rows(min_row=3) if r[7].value)
 # The only formulas in the whole workbook are the SUM totals.
 z = zipfile.ZipFile(path)
 for n in z.namelist():

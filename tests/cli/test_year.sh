@@ -30,10 +30,11 @@ import sys, openpyxl
 wb = openpyxl.load_workbook(sys.argv[1])
 assert wb.sheetnames[-1] == '来源', wb.sheetnames
 ws = wb['来源']
-assert ws['A1'].value.startswith('本排名表由 kaohe 0.2.0 于 '), ws['A1'].value
-rows = [[c.value for c in r] for r in ws.iter_rows(min_row=3)]
+assert ws['A1'].value == '临桂区2020年度安全生产工作考核排名表来源', ws['A1'].value
+assert ws['A2'].value.startswith('本排名表由 kaohe 0.2.0 于 '), ws['A2'].value
+rows = [[c.value for c in r] for r in ws.iter_rows(min_row=4)]
 assert ['检查表', 'samples/两江镇.csv', sys.argv[2]] in [r[:3] for r in rows], rows
-assert any(r[0] == '考核细则' and len(r[2]) == 64 for r in rows), rows
+assert any(r[0] == '考核细则（乡镇）' and len(r[2]) == 64 for r in rows), rows
 PY
 }
 

@@ -66,7 +66,7 @@ wv = openpyxl.load_workbook(path, data_only=True)  # stored values
 assert wb.sheetnames == ['乡镇', '乡镇得分图', '扣分明细', '未通过的文件', '来源'], wb.sheetnames
 
 ws, vs = wb['乡镇'], wv['乡镇']
-assert ws['A1'].value == '2020年度乡镇安全生产工作考核排名', ws['A1'].value
+assert ws['A1'].value == '临桂区2020年度乡镇安全生产工作考核排名', ws['A1'].value
 assert '乡镇' in ws['A2'].value
 head = [c.value for c in ws[3]]
 # Each item headed by its short name (the rubric's name column) and points.
@@ -137,8 +137,9 @@ assert not ws._charts
 
 # 扣分明细: one row per check point that cost points, veto included.
 ds = wb['扣分明细']
-rows = [[c.value for c in r] for r in ds.iter_rows(min_row=2)]
-assert ds['A1'].value == '被考核单位' and ds['F1'].value == '扣分'
+rows = [[c.value for c in r] for r in ds.iter_rows(min_row=3)]
+assert ds['A1'].value == '临桂区2020年度安全生产工作考核扣分明细', ds['A1'].value
+assert ds['A2'].value == '被考核单位' and ds['F2'].value == '扣分'
 got = [(r[0], r[3], r[5], r[6]) for r in rows]
 assert got == [
     ('丙镇', '8.3', 0.6, '未开展中秋期间安全生产大检查，扣0.6分'), ('丙镇', '12.3', 0.5, '缺横幅，扣0.5分'),
@@ -146,16 +147,18 @@ assert got == [
     ('丁镇', '1.1', 0.5, '缺学习记录，扣0.5分'),
     ('丁镇', '8.3', 0.6, '未开展中秋期间安全生产大检查，扣0.6分'), ('丁镇', '12.3', 0.5, '缺横幅，扣0.5分'),
     ('戊镇', '17.3', 5, '发生重大事故1起，扣5分，一票否决')], got
-for r in ds.iter_rows(min_row=2):
+for r in ds.iter_rows(min_row=3):
     assert r[5].data_type == TYPE_NUMERIC and r[3].data_type == TYPE_STRING
     assert r[5].number_format == 'General', r[5].number_format  # like every number kaohe writes
 assert rows[0][8].startswith(indir + '/b.csv!G'), rows[0][8]
-assert ds.freeze_panes == 'B2' and ds.print_title_rows == '$1:$1'
+assert ds.freeze_panes == 'B3' and ds.print_title_rows == '$2:$2', (ds.freeze_panes, ds.print_title_rows)
 
 # 未通过的文件: the rejected file, one row per message.
 js = wb['未通过的文件']
-assert [c.value for c in js[1]] == ['文件', '工作表', '单元格', '问题及修改方法']
-rej = [[c.value for c in r] for r in js.iter_rows(min_row=2)]
+assert js['A1'].value == '临桂区2020年度安全生产工作考核未通过的检查表（未计入排名）', js['A1'].value
+assert [c.value for c in js[2]] == ['文件', '工作表', '单元格', '问题及修改方法']
+assert js.print_title_rows == '$2:$2', js.print_title_rows
+rej = [[c.value for c in r] for r in js.iter_rows(min_row=3)]
 assert len(rej) == 2, rej
 assert all(r[0] == indir + '/bad.csv' and r[3] for r in rej), rej
 assert sorted(r[2] for r in rej) == ['G16', 'G9'], rej
@@ -170,8 +173,8 @@ test_ranking_nothing_rejected_says_so() {
 import sys, openpyxl
 wb = openpyxl.load_workbook(sys.argv[1])
 js = wb['未通过的文件']
-assert js['A2'].value == '无（全部文件已计分）', js['A2'].value
-assert js.max_row == 2
+assert js['A3'].value == '无（全部文件已计分）', js['A3'].value
+assert js.max_row == 3
 EOF
     "$PY" -c "import sys, zipfile; sys.exit(0 if 'xl/charts/chart1.xml' in zipfile.ZipFile(sys.argv[1]).namelist() else 1)" "$T/rank.xlsx" || fail "no chart part"
 }
@@ -183,7 +186,7 @@ test_ranking_libreoffice_pdf_and_csv() {
     pdfinfo "$T/lo/rank.pdf" >"$T/info"
     has_text "$T/info" "(A4)"
     pdftotext -layout "$T/lo/rank.pdf" "$T/pdf.txt"
-    has_text "$T/pdf.txt" "2020年度乡镇安全生产工作考核排名"
+    has_text "$T/pdf.txt" "临桂区2020年度乡镇安全生产工作考核排名"
     has_text "$T/pdf.txt" "2020年度乡镇考核得分"
     has_text "$T/pdf.txt" "一票否决"
     has_text "$T/pdf.txt" "38.9"
@@ -239,7 +242,7 @@ rows = [[c.value for c in r] for r in ws.iter_rows(min_row=4, max_row=5)]
 assert [(r[0], r[1], r[-1]) for r in rows] == [(1, '甲局', src + ':甲局'), (1, '乙局', src + ':乙局')], rows
 assert rows[0][-3] == '=SUM(C4:Q4)'
 ds = wb['扣分明细']
-first = [c.value for c in ds[2]]
+first = [c.value for c in ds[3]]
 assert first[:6] == ['甲局', '区直单位部门', '1', '1.1', '学习记录', 0.02], first
 assert first[8] == src + ':甲局!G9', first[8]
 PYEOF
@@ -258,8 +261,8 @@ test_print_layout() {
 import re, sys, zipfile, openpyxl
 from openpyxl.utils import column_index_from_string, get_column_letter
 wb = openpyxl.load_workbook(sys.argv[1])
-for name, title in (('乡镇', '2020年度乡镇安全生产工作考核排名'),
-                    ('区直单位部门', '2020年度区直单位部门安全生产工作考核排名')):
+for name, title in (('乡镇', '临桂区2020年度乡镇安全生产工作考核排名'),
+                    ('区直单位部门', '临桂区2020年度区直单位部门安全生产工作考核排名')):
     ws = wb[name]
     assert ws['A1'].value == title, ws['A1'].value
     head = [c.value for c in ws[3]]
@@ -307,4 +310,99 @@ for unit in ('五通镇', '两江镇'):
     rows[unit] = ws.max_row
 assert rows['五通镇'] == rows['两江镇'] == 27, rows
 PY
+}
+
+# Ready to seal: the title names the district and year; 制表单位 is the
+# --issuer (else the rubric's issuer, else a line to fill in); every
+# printed sheet has a title row and print titles; 扣分明细 follows the
+# ranking's order rubric by rubric; 来源 wraps long paths and shows local
+# times with the zone named.  Read back by openpyxl and printed by
+# LibreOffice.
+test_ranking_ready_to_seal() {
+    long="$T/一个很长很长的文件夹名称用来检查来源表中的路径会完整显示而不是被截断"
+    mkdir -p "$long"
+    cp samples/*.csv "$long/"
+    touch -d '2020-12-05 06:03:11 UTC' "$long"/*.csv
+    TZ=Asia/Shanghai SOURCE_DATE_EPOCH=1607148191 expect_exit 0 "$KAOHE" rank "$long" \
+        -o "$T/rank.xlsx" --issuer 临桂区安全生产委员会办公室
+    "$PY" - "$T/rank.xlsx" "$long" <<'EOF'
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+long = sys.argv[2]
+assert wb.sheetnames == ['乡镇', '乡镇得分图', '区直单位部门', '区直单位部门得分图', '扣分明细',
+                         '未通过的文件', '来源'], wb.sheetnames
+for name in ('乡镇', '区直单位部门'):
+    ws = wb[name]
+    assert ws['A1'].value == '临桂区2020年度%s安全生产工作考核排名' % name, ws['A1'].value
+    signs = [c.value for r in ws.iter_rows() for c in r
+             if isinstance(c.value, str) and c.value.startswith('制表单位：')]
+    assert len(signs) == 1, signs
+    assert signs[0].startswith('制表单位：临桂区安全生产委员会办公室 '), signs
+    assert '制表日期：2020年12月5日' in signs[0], signs  # 14:03 Beijing time
+# Title rows and print titles on every printed sheet.
+want = {'乡镇': '$3:$3', '区直单位部门': '$3:$3', '扣分明细': '$2:$2', '未通过的文件': '$2:$2',
+        '来源': '$3:$3'}
+titles = {'扣分明细': '临桂区2020年度安全生产工作考核扣分明细',
+          '未通过的文件': '临桂区2020年度安全生产工作考核未通过的检查表（未计入排名）',
+          '来源': '临桂区2020年度安全生产工作考核排名表来源'}
+for name, rows in want.items():
+    ws = wb[name]
+    assert ws.print_title_rows == rows, (name, ws.print_title_rows)
+    ps = ws.page_setup
+    assert ps.paperSize in (9, '9') and ps.orientation == 'landscape', (name, ps.paperSize, ps.orientation)
+    assert ws.oddFooter.center.text == '第 &P 页，共 &N 页', (name, ws.oddFooter.center.text)
+    if name in titles:
+        assert ws['A1'].value == titles[name], (name, ws['A1'].value)
+        assert ws['A1'].font.b and ws['A1'].font.name == '宋体', name
+# 扣分明细: the units in the ranking's order, townships first, each
+# rubric's vetoed units after its ranked ones.
+order = []
+for name in ('乡镇', '区直单位部门'):
+    for r in wb[name].iter_rows(min_row=4, values_only=True):
+        if not r[1] or str(r[1]).startswith('注'):
+            break
+        order.append(r[1])
+units = []
+for r in wb['扣分明细'].iter_rows(min_row=3, values_only=True):
+    if r[0] and (not units or units[-1] != r[0]):
+        units.append(r[0])
+assert len(units) == len(set(units)), units
+assert units == [u for u in order if u in units], (units, order)
+assert units.index('五通镇') < units.index('区教育局'), units  # vetoed, but a township
+# 来源: whole paths, wrapped; local time with the zone named.
+ws = wb['来源']
+assert ws['A2'].value.startswith('本排名表由 kaohe 0.2.0 于 2020-12-05 14:03:11（北京时间 UTC+8） 生成'), ws['A2'].value
+assert [c.value for c in ws[3]] == ['类别', '文件', 'SHA-256', '大小（字节）', '修改时间']
+rows = [r for r in ws.iter_rows(min_row=4) if r[0].value == '检查表']
+assert len(rows) == 14, len(rows)
+for r in rows:
+    assert r[1].value.startswith(long + '/') and r[1].value.endswith('.csv'), r[1].value
+    assert r[1].alignment.wrap_text and r[2].alignment.wrap_text, r[1].coordinate
+    assert r[4].value == '2020-12-05 14:03:11（北京时间 UTC+8）', r[4].value
+    assert r[4].alignment.wrap_text
+    assert ws.row_dimensions[r[0].row].height >= 34, ws.row_dimensions[r[0].row].height
+EOF
+    # Printed: the issuer, the district's title, the zone; nothing cut.
+    lo_convert "$T/rank.xlsx" pdf
+    pdftotext "$T/lo/rank.pdf" "$T/pdf.txt"
+    has_text "$T/pdf.txt" "临桂区2020年度乡镇安全生产工作考核排名"
+    has_text "$T/pdf.txt" "制表单位：临桂区安全生产委员会办公室"
+    has_text "$T/pdf.txt" "临桂区2020年度安全生产工作考核排名表来源"
+    has_text "$T/pdf.txt" "北京时间"
+    # The folder's name is printed whole, over as many lines as it takes.
+    tr -d '\n ' <"$T/pdf.txt" >"$T/flat.txt"
+    has_text "$T/flat.txt" "一个很长很长的文件夹名称用来检查来源表中的路径会完整显示而不是被截断/两江镇.csv"
+
+    # Another zone is named with its offset; no issuer: a line to fill in.
+    TZ=Europe/Berlin SOURCE_DATE_EPOCH=1607148191 expect_exit 0 "$KAOHE" rank samples/两江镇.csv \
+        -o "$T/r2.xlsx"
+    "$PY" - "$T/r2.xlsx" <<'EOF'
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+ws = wb['来源']
+assert '于 2020-12-05 07:03:11（Europe/Berlin UTC+1） 生成' in ws['A2'].value, ws['A2'].value
+signs = [c.value for r in wb['乡镇'].iter_rows() for c in r
+         if isinstance(c.value, str) and c.value.startswith('制表单位：')]
+assert signs and signs[0].startswith('制表单位：＿＿＿＿'), signs
+EOF
 }

@@ -59,6 +59,9 @@ j, c = json.load(open(T + '/dl-json')), json.load(open(T + '/cli.json'))
 for u in c['units']:
     u['source'] = strip(u['source'])
 assert j['units'] == c['units']
+# The page's CSV in the office's words, with a BOM for Excel and WPS.
+raw = open(T + '/dl-csv', 'rb').read()
+assert raw.startswith('\ufeff"被考核单位","考核细则","单位类型","来源文件"'.encode()), raw[:80]
 got = open(T + '/dl-csv', encoding='utf-8-sig').read().replace('samples/', '')
 want = open(T + '/cli.csv', encoding='utf-8-sig').read().replace('samples/', '')
 assert got.splitlines()[0] == want.splitlines()[0] and len(got.splitlines()) == len(want.splitlines())

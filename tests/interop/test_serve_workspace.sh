@@ -68,7 +68,11 @@ assert [h['kind'] for h in s['history']] == ['首次上传', '首次上传', '�
 assert {u['unit']: u['total'] for u in r5['result']['units']} == {'两江镇': '36.3', '临桂镇': '38.9'}
 assert len(r5['result']['missing']) == 12
 wb = openpyxl.load_workbook(T + '/ranking.xlsx')
-rows = [[c.value for c in r] for r in wb['更正记录'].iter_rows(min_row=3)]
+js = wb['更正记录']
+assert js['A1'].value == '临桂区2020年度安全生产工作考核检查表更正记录', js['A1'].value
+assert js['A3'].value == '时间' and js.print_title_rows == '$3:$3', (js['A3'].value, js.print_title_rows)
+assert js.page_setup.paperSize in (9, '9') and js.page_setup.orientation == 'landscape'
+rows = [[c.value for c in r] for r in js.iter_rows(min_row=4)]
 assert len(rows) == 1 and rows[0][1:6] == ['本机', '两江镇', '申诉', '经复核，第1项资料不全', '36.8 → 36.3'], rows
 src = [r[1] for r in wb['来源'].iter_rows(min_row=3, values_only=True) if r[0] == '检查表']
 assert sorted(src) == ['两江镇.csv', '临桂镇.csv'], src

@@ -85,7 +85,11 @@ assert ws['A9'].value == 1 and ws['A9'].data_type == TYPE_NUMERIC
 assert ws['E9'].value == 3 and ws['E9'].data_type == TYPE_NUMERIC
 assert ws['B9'].alignment.wrap_text and ws['D9'].alignment.wrap_text
 merged = {str(m) for m in ws.merged_cells.ranges}
-for want in ('A1:H1', 'A2:B2', 'C2:F2', 'C3:F3', 'A9:A15', 'B9:B15', 'E9:E15', 'A16:A19'):
+# 考核细则: the id (C2:D2, read back), and beside it the rubric as people
+# say it (E2:F2).
+assert ws['E2'].value == '乡镇检查表（编号勿改）', ws['E2'].value
+assert wb['临桂镇']['E2'].value == '乡镇检查表（编号勿改）'
+for want in ('A1:H1', 'A2:B2', 'C2:D2', 'E2:F2', 'C3:F3', 'A9:A15', 'B9:B15', 'E9:E15', 'A16:A19'):
     assert want in merged, (want, sorted(merged)[:20])
 r41 = 9 + checks.index('4.1')
 assert not any(m.min_row == r41 and m.min_col == 1 for m in ws.merged_cells.ranges)
