@@ -157,7 +157,7 @@ PY
     "$PY" - "$T" <<'PY'
 import sys, openpyxl
 wb = openpyxl.load_workbook(sys.argv[1] + '/dl/考核排名.xlsx')
-rows = [[c.value for c in r] for r in wb['更正记录'].iter_rows(min_row=3)]
+rows = [[c.value for c in r] for r in wb['更正记录'].iter_rows(min_row=4)]
 assert rows[0][1:6] == ['科长', '两江镇', '申诉', '经申诉，第1项按原表计', '36.8 → 36.3'], rows
 PY
     stop_server

@@ -394,8 +394,8 @@ for ws in ('none', 'ws'):
         assert re.search('外星镇[^"]*名单.csv', text), (ws, f, text[:400])
         for bad in ('files/', 'kaohe-serve', '/o0', '/r0', '/f0'):
             assert bad not in text, (ws, f, bad)
-    src = [r[:2] for r in openpyxl.load_workbook('%s/%s-rank.xlsx' % (T, ws))['来源'].iter_rows(min_row=3, values_only=True)]
-    assert ('考核细则', '我的细则.csv') in src and ('检查表', '两江镇.csv') in src, (ws, src)
+    src = [r[:2] for r in openpyxl.load_workbook('%s/%s-rank.xlsx' % (T, ws))['来源'].iter_rows(min_row=4, values_only=True)]
+    assert ('考核细则（乡镇）', '我的细则.csv') in src and ('检查表', '两江镇.csv') in src, (ws, src)
 PY
 }
 
