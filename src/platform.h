@@ -71,6 +71,9 @@ const char *kh_memory_tmpdir(void);
 /* t as UTC calendar time into *out (gmtime_r; Windows: gmtime_s). */
 void kh_gmtime(time_t t, struct tm *out);
 
+/* t as local calendar time into *out (localtime_r; Windows: localtime_s). */
+void kh_localtime(time_t t, struct tm *out);
+
 /* The folder for temporary files: TMPDIR (Windows: TEMP, TMP) when set,
  * else /tmp (Windows: the current folder). */
 const char *kh_temp_dir(void);

@@ -136,6 +136,11 @@ void kh_gmtime(time_t t, struct tm *out)
     gmtime_r(&t, out);
 }
 
+void kh_localtime(time_t t, struct tm *out)
+{
+    localtime_r(&t, out);
+}
+
 const char *kh_temp_dir(void)
 {
     const char *t = getenv("TMPDIR");

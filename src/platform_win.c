@@ -150,6 +150,11 @@ void kh_gmtime(time_t t, struct tm *out)
     gmtime_s(out, &t);
 }
 
+void kh_localtime(time_t t, struct tm *out)
+{
+    localtime_s(out, &t);
+}
+
 const char *kh_temp_dir(void)
 {
     static const char *const vars[] = {"TMPDIR", "TEMP", "TMP"};
