@@ -941,7 +941,7 @@ static int cmd_rubric(int argc, char **argv, opts *o)
 
 int main(int argc, char **argv)
 {
-    setlocale(LC_ALL, "");
+    kh_locale_from_environment();
     bind_catalogue();
     bind_textdomain_codeset("kaohe", "UTF-8");
     /* Look the catalogue up once before -j starts threads: libintl's first

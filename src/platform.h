@@ -150,6 +150,16 @@ bool kh_read_secret(char *buf, size_t n);
 /* Wait until the process is ended by a signal (kh_on_termination). */
 void kh_wait_for_termination(void);
 
+/* Take the language of the terminal's messages from the environment
+ * (LANGUAGE, LC_ALL, LC_MESSAGES, LANG; on Windows, when none is set, the
+ * user's display language, as libintl finds it).  Linux: setlocale(LC_ALL,
+ * "").  Windows: the C runtime stays in the "C" locale, libintl reading the
+ * environment itself: a locale such as Chinese (Simplified)_China.936
+ * would make the runtime's character functions work in code page 936 on
+ * kaohe's UTF-8 strings (libxlsxwriter's _stricmp then called the sheet
+ * names 来源 and 乡镇 equal, and no ranking could be written). */
+void kh_locale_from_environment(void);
+
 /* Standard streams as kaohe writes them (Windows: the console shows UTF-8,
  * and standard output is binary, so that -o - gives the same bytes as on
  * Linux, not \n turned into \r\n); nothing elsewhere. */

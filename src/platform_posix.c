@@ -136,6 +136,11 @@ void kh_gmtime(time_t t, struct tm *out)
     gmtime_r(&t, out);
 }
 
+void kh_locale_from_environment(void)
+{
+    setlocale(LC_ALL, "");
+}
+
 void kh_localtime(time_t t, struct tm *out)
 {
     localtime_r(&t, out);

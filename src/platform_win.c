@@ -150,6 +150,13 @@ void kh_gmtime(time_t t, struct tm *out)
     gmtime_s(out, &t);
 }
 
+void kh_locale_from_environment(void)
+{
+    /* Nothing to set: the C runtime starts in the "C" locale, and
+     * libintl's gettext looks at LANGUAGE, LC_ALL, LC_MESSAGES and LANG,
+     * then at the user's language, without setlocale. */
+}
+
 void kh_localtime(time_t t, struct tm *out)
 {
     localtime_s(out, &t);
