@@ -4,6 +4,7 @@
  * with minizip's writer.
  */
 #include "archive.h"
+#include "gb18030.h"
 #include "platform.h"
 #include "text.h"
 #include "xlsx_out.h"
@@ -11,7 +12,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <iconv.h>
 #include <minizip/zip.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,18 +27,10 @@ static char *entry_name(const char *name)
     size_t len = strlen(name);
     if (kh_utf8_valid(name, len, NULL))
         return kh_strdup(name);
-    iconv_t cd = iconv_open("UTF-8", "GB18030");
-    if (cd != (iconv_t)-1) {
-        size_t cap = len * 4 + 1, left = cap - 1, inleft = len;
-        char *out = kh_malloc(cap), *in = (char *)name, *o = out;
-        if (out && iconv(cd, &in, &inleft, &o, &left) != (size_t)-1) {
-            *o = '\0';
-            iconv_close(cd);
-            return out;
-        }
-        kh_free(out);
-        iconv_close(cd);
-    }
+    char *out = NULL;
+    size_t outlen, bad;
+    if (kh_gb18030_to_utf8((const unsigned char *)name, len, &out, &outlen, &bad) == KH_OK)
+        return out;
     char buf[KH_XLSX_SHOW_BUFSZ];
     return kh_strdup(kh_xlsx_show(name, buf));
 }
