@@ -77,6 +77,17 @@ assert z.read(top + '/samples/名单/单位名单.csv').decode('utf-8-sig').star
 print('  rubrics, samples, roster and instructions with BOM and CRLF; real dates')
 PY
 
+# kaohe.exe carries its version (Explorer: Properties > Details) and icon.
+/usr/bin/python3 - "$W/kaohe.exe" "$version" <<'PY' || fail=1
+import struct, sys
+d = open(sys.argv[1], 'rb').read()
+for s in ('FileDescription', 'ProductVersion', sys.argv[2], '安全生产考核评分'):
+    assert s.encode('utf-16-le') in d, 'no ' + s + ' in the version resource'
+# BITMAPINFOHEADER of the 32x32 32-bit icon image (height doubled).
+assert struct.pack('<IiiHH', 40, 32, 64, 1, 32) in d, 'no 32x32 icon'
+print('  kaohe.exe has its version resource and icon')
+PY
+
 echo "== 1. outputs byte-identical to the Linux build's (C.UTF-8 and zh_CN.UTF-8)"
 export SOURCE_DATE_EPOCH=1700000000
 # Both read the rubrics by the same name: the ranking's 来源 sheet and the
@@ -97,7 +108,7 @@ PY
 for loc in C.UTF-8 zh_CN.UTF-8; do
     rm -rf "$tmp/linux" "$tmp/windows"
     for k in linux windows; do
-        if [ $k = linux ]; then K=build/kaohe; else K=$B/kaohe; fi
+        if [ $k = linux ]; then K=$top/build/kaohe; else K=$B/kaohe; fi
         o=$tmp/$k
         mkdir -p "$o"
         export LANG=$loc LC_ALL=
