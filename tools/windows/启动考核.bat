@@ -45,15 +45,10 @@ if exist "%URLF%" (
     set /p URL=<"%URLF%"
     call :answers && goto open
 )
-tasklist /v /fo csv /fi "WINDOWTITLE eq %TITLE%*" 2>nul | find /i "%TITLE%" >nul
-if errorlevel 1 (
-    rem The server ended: it says why in the log.
-    if exist "%URLF%" del "%URLF%" 2>nul
-    echo.
-    echo 考核页面未能启动。kaohe 的说明：
-    if exist "%LOG%" type "%LOG%"
-    echo （日志：%LOG%）
-    goto fail
+rem Its window gone (after a second or two, once it surely exists): the
+rem server ended, and says why in the log.
+if !N! geq 2 (
+    tasklist /v /fo csv /fi "WINDOWTITLE eq %TITLE%*" 2>nul | find /i "%TITLE%" >nul || goto ended
 )
 set /a N+=1
 if !N! geq 30 (
@@ -69,6 +64,14 @@ rem About a second (timeout /t needs a keyboard; ping 127.0.0.1 waits 1 s
 rem between its two echoes).
 ping -n 2 127.0.0.1 >nul 2>&1
 goto wait
+
+:ended
+if exist "%URLF%" del "%URLF%" 2>nul
+echo.
+echo 考核页面未能启动。kaohe 的说明：
+if exist "%LOG%" type "%LOG%"
+echo （日志：%LOG%）
+goto fail
 
 :open
 start "" "!URL!"
