@@ -33,7 +33,7 @@ test_desktop_opens_the_page_and_stops() {
     case $url in http://127.0.0.1:[0-9]*/*) ;; *) fail "the browser was sent '$url'" ;; esac
     [ "$url" != "http://127.0.0.1:8787/" ] || fail "a fixed port"
     # The page answered when the browser was sent there (polled, not slept).
-    code=$(curl -s -o /dev/null -w '%{http_code}' "$url")
+    code=$(curl -s -L -c "$T/cj" -b "$T/cj" -o /dev/null -w '%{http_code}' "$url")
     [ "$code" = 200 ] || fail "GET $url: $code"
     [ "$(stat -c %a "$STATE")" = 700 ] || fail "the state folder is open to others"
     [ -d "$HOME/.local/share/kaohe" ] || fail "no workspace in ~/.local/share/kaohe"
