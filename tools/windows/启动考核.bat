@@ -66,6 +66,8 @@ ping -n 2 127.0.0.1 >nul 2>&1
 goto wait
 
 :ended
+rem Surely nothing left running, whatever tasklist saw.
+taskkill /fi "WINDOWTITLE eq %TITLE%*" /t /f >nul 2>&1
 if exist "%URLF%" del "%URLF%" 2>nul
 echo.
 echo 考核页面未能启动。kaohe 的说明：
