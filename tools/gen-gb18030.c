@@ -51,7 +51,7 @@ int main(void)
            " * do not edit; `make gb18030-table` makes it again.  See src/gb18030.c. */\n\n");
     /* Two-byte codes: lead 81-FE, trail 40-7E and 80-FE, 190 a lead.  A
      * code point above U+FFFF is KH_GB2_WIDE + its index in gb2_wide. */
-    uint32_t wide[64];
+    uint32_t wide[64] = {0};
     size_t nwide = 0, n2 = 0;
     printf("#define KH_GB2_WIDE 0xD800u /* surrogates: never a character */\n\n");
     printf("static const uint16_t gb2[126 * 190] = {\n");

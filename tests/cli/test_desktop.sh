@@ -7,7 +7,7 @@
 
 # desktop_env: a home of its own, fakes on PATH, kaohe as the program.
 desktop_env() {
-    export HOME=$T/home XDG_DATA_HOME= XDG_STATE_HOME= KAOHE_WORKSPACE= KAOHE_PORT=
+    export HOME=$T/home
     unset XDG_DATA_HOME XDG_STATE_HOME KAOHE_WORKSPACE KAOHE_PORT BROWSER WAYLAND_DISPLAY
     export DISPLAY=:99 KAOHE=$KAOHE KAOHE_WAIT=20
     mkdir -p "$HOME" "$T/bin"
@@ -48,7 +48,7 @@ test_desktop_opens_the_page_and_stops() {
     expect_exit 0 packaging/kaohe-desktop --stop
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     ! kill -0 "$pid" 2>/dev/null || fail "--stop left the server running"
-    [ ! -e "$STATE/pid" ] && [ ! -e "$STATE/url" ] || fail "--stop left its files"
+    if [ -e "$STATE/pid" ] || [ -e "$STATE/url" ]; then fail "--stop left its files"; fi
     # After a stop (or a crash), a start starts a new server.
     expect_exit 0 packaging/kaohe-desktop
     [ "$(cat "$STATE/pid")" != "$pid" ] || fail "no new server"
@@ -99,7 +99,7 @@ test_desktop_no_browser_no_display() {
     has_text "$T/zenity.calls" "$(cat "$STATE/url")"
     # No display at all: the terminal says it.
     rm -f "$T/zenity.calls"
-    PATH=$T/bin:$T/sys DISPLAY= expect_exit 0 packaging/kaohe-desktop
+    PATH=$T/bin:$T/sys DISPLAY='' expect_exit 0 packaging/kaohe-desktop
     [ ! -e "$T/zenity.calls" ] || fail "zenity without a display"
     has_text "$T/notify-send.calls" '无法自动打开浏览器'
     has_text "$T/err" "$(cat "$STATE/url")"
