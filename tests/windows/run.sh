@@ -29,7 +29,10 @@ fail=0
 wine=/usr/lib/wine/wine64 # Debian's wine64 keeps its loader off PATH
 [ -x "$wine" ] || { echo "wine64 missing: tools/install-deps.sh windows" >&2; exit 1; }
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# At the end, Wine's own processes of this prefix are stopped first: a
+# wineserver still writing into the prefix made removing it fail.
+wineserver=/usr/lib/wine/wineserver64
+trap 'WINEPREFIX=$tmp/prefix $wineserver -k 2>/dev/null; WINEPREFIX=$tmp/prefix $wineserver -w 2>/dev/null; rm -rf "$tmp" || true' EXIT
 export WINEPREFIX=$tmp/prefix WINEDEBUG=-all
 # The wrapper the tests call as kaohe: kaohe.exe under Wine, finding the
 # rubrics of this tree as the installed program finds its own.
