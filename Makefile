@@ -42,7 +42,7 @@ FUZZ_SAN   = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 FUZZ_DEFS  = -Itests/fuzz -DFUZZ_RUBRICS='"$(CURDIR)/templates/rubrics"'
 REPLAYS    = $(FUZZ_TARGETS:%=$(B)/replay_%)
 
-.PHONY: all test check unit cli asan ubsan tsan clean install deps samples bench fuzz fuzz-long lint format valgrind deb test-deb windows test-windows pot
+.PHONY: all test check unit cli asan ubsan tsan clean install deps samples bench fuzz fuzz-long lint format valgrind deb test-deb windows test-windows pot gb18030-table
 
 # Build the library, the command and the catalogue.
 all: $(B)/libkaohe.a $(B)/kaohe $(MO)
@@ -93,9 +93,23 @@ $(B)/test_%: tests/test_%.c tests/testutil.h $(B)/libkaohe.a
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(CPPFLAGS_ALL) -Itests $(CFLAGS) $(SAN) $(WARN) -o $@ $< $(B)/libkaohe.a $(LIBS) -lcmocka
 
+# kaohe's GB18030 decoding table (src/gb18030_table.h, checked in) made
+# again from this system's iconv by tools/gen-gb18030.c;
+# tests/test_gb18030.c compares the decoder with iconv code by code.
+gb18030-table:
+	@mkdir -p $(B)
+	$(CC) -std=c11 -O2 $(WARN) -o $(B)/gen-gb18030 tools/gen-gb18030.c
+	$(B)/gen-gb18030 >src/gb18030_table.h.tmp && mv src/gb18030_table.h.tmp src/gb18030_table.h
+
+# The build's own zip packer (tools/zipdir.c): the Windows release zip,
+# written with kaohe's zip writer.  Not installed.
+$(B)/zipdir: tools/zipdir.c $(B)/libkaohe.a
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS) $(SAN) $(WARN) -o $@ $< $(B)/libkaohe.a $(LIBS)
+
 # Run every test: unit tests (cmocka), the fuzz regression inputs, then CLI
 # and interoperability tests.
-test check: all $(TESTS) $(REPLAYS)
+test check: all $(TESTS) $(REPLAYS) $(B)/zipdir
 	$(Q)tests/run-unit.sh $(B) $(TESTS)
 	$(Q)tests/fuzz/replay.sh $(B) $(FUZZ_TARGETS)
 	$(Q)B=$(B) tests/run-sh.sh tests/cli

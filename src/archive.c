@@ -4,17 +4,19 @@
  * with minizip's writer.
  */
 #include "archive.h"
+#include "gb18030.h"
+#include "platform.h"
 #include "text.h"
 #include "xlsx_out.h"
 #include "xlsx_zip.h"
 
 #include <dirent.h>
 #include <errno.h>
-#include <iconv.h>
 #include <minizip/zip.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 /* name as UTF-8: as it is when valid, else read as GB18030 (what Windows
@@ -25,18 +27,10 @@ static char *entry_name(const char *name)
     size_t len = strlen(name);
     if (kh_utf8_valid(name, len, NULL))
         return kh_strdup(name);
-    iconv_t cd = iconv_open("UTF-8", "GB18030");
-    if (cd != (iconv_t)-1) {
-        size_t cap = len * 4 + 1, left = cap - 1, inleft = len;
-        char *out = kh_malloc(cap), *in = (char *)name, *o = out;
-        if (out && iconv(cd, &in, &inleft, &o, &left) != (size_t)-1) {
-            *o = '\0';
-            iconv_close(cd);
-            return out;
-        }
-        kh_free(out);
-        iconv_close(cd);
-    }
+    char *out = NULL;
+    size_t outlen, bad;
+    if (kh_gb18030_to_utf8((const unsigned char *)name, len, &out, &outlen, &bad) == KH_OK)
+        return out;
     char buf[KH_XLSX_SHOW_BUFSZ];
     return kh_strdup(kh_xlsx_show(name, buf));
 }
@@ -158,6 +152,13 @@ static int by_name(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static void free_names(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        kh_free(names[i]);
+    kh_free(names);
+}
+
 /* The file names of dir not starting with '.', sorted; NULL-terminated. */
 static char **list_files(const char *dir, size_t *n)
 {
@@ -186,9 +187,7 @@ static char **list_files(const char *dir, size_t *n)
     }
     closedir(dp);
     if (!ok) {
-        for (size_t i = 0; i < *n; i++)
-            kh_free(names[i]);
-        kh_free(names);
+        free_names(names, *n);
         return NULL;
     }
     if (!names && !(names = kh_calloc(1, sizeof *names)))
@@ -198,18 +197,65 @@ static char **list_files(const char *dir, size_t *n)
     return names;
 }
 
-static bool add_file(zipFile zf, const char *dir, const char *name, const zip_fileinfo *zi)
+/* The time an entry carries: the file's own (its modification time), but
+ * never later than SOURCE_DATE_EPOCH when that is set, so that the same
+ * files packed again give the same archive. */
+static time_t entry_time(time_t mtime)
 {
-    char *p = kh_strprintf("%s/%s", dir, name);
-    FILE *f = p ? fopen(p, "rb") : NULL;
-    kh_free(p);
+    const char *env = getenv("SOURCE_DATE_EPOCH");
+    if (env && *env) {
+        time_t sde = kh_xw_now();
+        if (mtime > sde)
+            return sde;
+    }
+    return mtime;
+}
+
+/* Version made by: Unix (3), spec 2.0.  Unix, and not MS-DOS, so that
+ * Info-ZIP's unzip takes the names as they are (with the UTF-8 flag and
+ * in any locale) and gives the files the permissions of external_fa. */
+#define MADE_BY_UNIX ((3u << 8) | 20u)
+/* General purpose flag bit 11: the name (and comment) are UTF-8. */
+#define FLAG_UTF8 (1u << 11)
+
+/* One entry: the file at src as name (UTF-8, '/' between folders), with
+ * flag bit 11, which Windows Explorer, 7-Zip, bsdtar, Python and unzip
+ * read as "the name is UTF-8", and no extra field.  Not the Info-ZIP
+ * Unicode Path field (0x7075) nor the UTC timestamp (0x5455): Debian's
+ * unzip 6.0, finding any extra field on an entry with a UTF-8 name, turns
+ * the name into #Uxxxx escapes when the locale is not UTF-8 (LANG=C),
+ * while without one it writes the name's bytes as they are; and every
+ * reader that knows 0x7075 knows bit 11 (tests/interop/test_zip.sh). */
+static bool add_file(zipFile zf, const char *src, const char *name, const struct stat *st)
+{
+    FILE *f = fopen(src, "rb");
     if (!f)
         return false;
-    /* Flag bit 11: the name is UTF-8 (两江镇评分表.xlsx shows as such in
-     * Windows Explorer, WinRAR, 7-Zip and unzip). */
-    bool ok = zipOpenNewFileInZip4_64(zf, name, zi, NULL, 0, NULL, 0, NULL, Z_DEFLATED, 6, 0,
+    time_t t = entry_time(st->st_mtime);
+    struct tm tm;
+    long off;
+    kh_localtime(t, &tm, &off, NULL, 0);
+    zip_fileinfo zi = {0};
+    zi.tmz_date.tm_sec = (uInt)tm.tm_sec;
+    zi.tmz_date.tm_min = (uInt)tm.tm_min;
+    zi.tmz_date.tm_hour = (uInt)tm.tm_hour;
+    zi.tmz_date.tm_mday = (uInt)tm.tm_mday;
+    zi.tmz_date.tm_mon = (uInt)tm.tm_mon;
+    zi.tmz_date.tm_year = (uInt)tm.tm_year + 1900;
+    /* A DOS date cannot say a year before 1980. */
+    if (tm.tm_year < 80) {
+        zi.tmz_date = (tm_zip){0, 0, 0, 1, 0, 1980};
+    }
+    /* Unix mode bits: a regular file, rw-r--r-- (rwxr-xr-x when it was
+     * executable). */
+    zi.external_fa = (uLong)(0100644u | ((st->st_mode & 0100) ? 0111u : 0u)) << 16;
+    if (strlen(name) > 0xFFFF) {
+        fclose(f);
+        return false;
+    }
+    bool ok = zipOpenNewFileInZip4_64(zf, name, &zi, NULL, 0, NULL, 0, NULL, Z_DEFLATED, 6, 0,
                                       -MAX_WBITS, DEF_MEM_LEVEL, Z_DEFAULT_STRATEGY, NULL, 0,
-                                      0, 1u << 11, 0) == ZIP_OK;
+                                      MADE_BY_UNIX, FLAG_UTF8, 0) == ZIP_OK;
     char chunk[1 << 15];
     size_t n;
     while (ok && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
@@ -219,37 +265,50 @@ static bool add_file(zipFile zf, const char *dir, const char *name, const zip_fi
     return zipCloseFileInZip(zf) == ZIP_OK && ok;
 }
 
-kh_status kh_archive_pack(const char *path, const char *dir, kh_diags *d)
+/* Add the files of dir (its folders walked too, depth at most 16) as
+ * prefix/NAME, in name order. */
+static bool add_dir(zipFile zf, const char *dir, const char *prefix, int depth)
 {
     size_t n = 0;
     char **names = list_files(dir, &n);
-    if (!names) {
+    if (!names)
+        return false;
+    bool ok = depth < 16;
+    for (size_t i = 0; ok && i < n; i++) {
+        char *src = kh_strprintf("%s/%s", dir, names[i]);
+        char *name = *prefix ? kh_strprintf("%s/%s", prefix, names[i]) : kh_strdup(names[i]);
+        struct stat st;
+        ok = src && name && stat(src, &st) == 0;
+        if (ok && S_ISDIR(st.st_mode))
+            ok = add_dir(zf, src, name, depth + 1);
+        else if (ok && S_ISREG(st.st_mode))
+            ok = add_file(zf, src, name, &st);
+        kh_free(src);
+        kh_free(name);
+    }
+    free_names(names, n);
+    return ok;
+}
+
+kh_status kh_archive_pack(const char *path, const char *dir, kh_diags *d)
+{
+    DIR *dp = opendir(dir);
+    if (!dp) {
         kh_diags_add(d, KH_ERROR, dir, NULL, NULL, 0, _("cannot read the folder: %s"),
                      strerror(errno));
         return KH_ERR_IO;
     }
-    zip_fileinfo zi = {0};
-    struct tm tm;
-    kh_gmtime(kh_xw_now(), &tm); /* SOURCE_DATE_EPOCH when set */
-    zi.tmz_date.tm_sec = (uInt)tm.tm_sec;
-    zi.tmz_date.tm_min = (uInt)tm.tm_min;
-    zi.tmz_date.tm_hour = (uInt)tm.tm_hour;
-    zi.tmz_date.tm_mday = (uInt)tm.tm_mday;
-    zi.tmz_date.tm_mon = (uInt)tm.tm_mon;
-    zi.tmz_date.tm_year = (uInt)tm.tm_year + 1900;
+    closedir(dp);
+    errno = 0;
     zipFile zf = zipOpen64(path, APPEND_STATUS_CREATE);
-    bool ok = zf != NULL;
-    for (size_t i = 0; ok && i < n; i++)
-        ok = add_file(zf, dir, names[i], &zi);
+    bool ok = zf != NULL && add_dir(zf, dir, "", 0);
+    int e = errno;
     if (zf && zipClose(zf, NULL) != ZIP_OK)
         ok = false;
-    for (size_t i = 0; i < n; i++)
-        kh_free(names[i]);
-    kh_free(names);
     if (!ok) {
         remove(path);
         kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0, _("cannot write the archive: %s"),
-                     strerror(errno ? errno : EIO));
+                     strerror(e ? e : EIO));
         return KH_ERR_IO;
     }
     return KH_OK;

@@ -32,9 +32,14 @@ kh_status kh_archive_unpack(const char *path, const char *as_shown, uint64_t max
                             uint64_t max_total, kh_archive_place_fn place, void *ctx,
                             kh_diags *d);
 
-/* Pack every file of folder dir whose name does not start with '.' into a
- * new zip at path, in name order, with UTF-8 names (flag bit 11) and the
- * time SOURCE_DATE_EPOCH when set (identical inputs, identical archive). */
+/* Pack every file of folder dir, and of the folders in it, whose name does
+ * not start with '.' into a new zip at path, in name order, named by their
+ * path below dir ('/' between folders).  Every entry says its name is
+ * UTF-8 (flag bit 11; archive.c says why no extra field), is made by Unix
+ * with its file's permissions, and carries its file's modification time
+ * (local time), clamped to SOURCE_DATE_EPOCH when that is set (identical
+ * inputs, identical archive).  KH_OK, or KH_ERR_IO with a
+ * diagnostic. */
 kh_status kh_archive_pack(const char *path, const char *dir, kh_diags *d);
 
 #endif

@@ -5,6 +5,7 @@
  * every field a column.  Nothing of a file with an error is returned.
  */
 #include "csv_in.h"
+#include "gb18030.h"
 #include "outfile.h"
 #include "text.h"
 #include "xlsx_in.h"
@@ -12,7 +13,6 @@
 #include <csv.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <iconv.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -87,56 +87,16 @@ static void report_bad_bytes(kh_diags *d, const char *path, const unsigned char 
 
 /* ---- decoding ---- */
 
-/* Convert GB18030 bytes to a new NUL-terminated UTF-8 buffer. */
+/* Convert GB18030 bytes to a new NUL-terminated UTF-8 buffer, with
+ * kaohe's own table (gb18030.c): the same on every system. */
 static kh_status gb18030_to_utf8(const char *path, const unsigned char *s, size_t len,
                                  char **out, size_t *outlen, kh_diags *d)
 {
-    kh_isolation_lock();
-    iconv_t cd = iconv_open("UTF-8", "GB18030");
-    int e = errno;
-    kh_isolation_unlock();
-    if (cd == (iconv_t)-1) {
-        char eb[128];
-        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0,
-                     _("the file is not UTF-8 and this system cannot convert GB18030 (iconv: %s): "
-                       "save the file as UTF-8 (in Excel: Save As → CSV UTF-8)"),
-                     kh_errno_text(e, eb, sizeof eb));
-        return KH_ERR_INPUT;
-    }
-    /* A 2-byte character becoming 3 bytes is the largest growth. */
-    size_t cap = len + len / 2 + 4;
-    char *buf = kh_malloc(cap + 1);
-    kh_status st = buf ? KH_OK : KH_ERR_NOMEM;
-    char *in = (char *)s, *o = buf;
-    size_t inleft = len, oleft = cap;
-    while (st == KH_OK && inleft > 0) {
-        if (iconv(cd, &in, &inleft, &o, &oleft) != (size_t)-1)
-            continue;
-        if (errno == E2BIG) {
-            size_t used = (size_t)(o - buf);
-            char *nb = kh_realloc(buf, cap * 2 + 1);
-            if (!nb) {
-                st = KH_ERR_NOMEM;
-                break;
-            }
-            buf = nb;
-            o = buf + used;
-            oleft += cap;
-            cap *= 2;
-        } else {
-            report_bad_bytes(d, path, s, len, (size_t)((unsigned char *)in - s), BAD_NEITHER);
-            st = KH_ERR_INPUT;
-        }
-    }
-    iconv_close(cd);
-    if (st != KH_OK) {
-        kh_free(buf);
-        return st;
-    }
-    *o = '\0';
-    *out = buf;
-    *outlen = (size_t)(o - buf);
-    return KH_OK;
+    size_t bad = 0;
+    kh_status st = kh_gb18030_to_utf8(s, len, out, outlen, &bad);
+    if (st == KH_ERR_INPUT)
+        report_bad_bytes(d, path, s, len, bad, BAD_NEITHER);
+    return st;
 }
 
 /* Find the UTF-8 text of the file: *text points into s, or into *owned

@@ -14,7 +14,7 @@
 /* Parse CSV bytes into a new sheet (name NULL).  path names the file in
  * messages ("x.csv!E12: ...", rows and columns as a spreadsheet shows
  * them).  Encoding: BOM -> UTF-8; valid UTF-8 -> UTF-8; otherwise GB18030
- * via iconv; bytes that do not decode are an error naming row and byte
+ * with kaohe's own table (gb18030.h); bytes that do not decode are an error naming row and byte
  * offset.  Returns KH_OK with *out set, KH_ERR_INPUT with diagnostics, or
  * KH_ERR_NOMEM. */
 kh_status kh_csv_parse(const char *path, const void *data, size_t len,

@@ -999,7 +999,7 @@ static int cmd_rubric(int argc, char **argv, opts *o)
 
 int main(int argc, char **argv)
 {
-    setlocale(LC_ALL, "");
+    kh_locale_from_environment();
     bind_catalogue();
     bind_textdomain_codeset("kaohe", "UTF-8");
     /* Look the catalogue up once before -j starts threads: libintl's first
@@ -1017,8 +1017,12 @@ int main(int argc, char **argv)
     /* Ctrl-C or a kill ends the run without leaving temporary files: the
      * signal is taken on a thread of its own, which removes them first. */
     kh_on_termination(kh_remove_temporaries);
-    if (argc < 2)
-        return usage(usage_main, EXIT_USAGE);
+    if (argc < 2) {
+        /* kaohe.exe double-clicked in Explorer: start the page as
+         * 启动考核.bat does, not flash the usage in a closing window. */
+        int started = kh_double_click_start();
+        return started >= 0 ? started : usage(usage_main, EXIT_USAGE);
+    }
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
         return usage(usage_main, 0);

@@ -156,6 +156,23 @@ bool kh_read_secret(char *buf, size_t n);
 /* Wait until the process is ended by a signal (kh_on_termination). */
 void kh_wait_for_termination(void);
 
+/* Take the language of the terminal's messages from the environment
+ * (LANGUAGE, LC_ALL, LC_MESSAGES, LANG; on Windows, when none is set, the
+ * user's display language, as libintl finds it).  Linux: setlocale(LC_ALL,
+ * "").  Windows: the C runtime stays in the "C" locale, libintl reading the
+ * environment itself: a locale such as Chinese (Simplified)_China.936
+ * would make the runtime's character functions work in code page 936 on
+ * kaohe's UTF-8 strings (libxlsxwriter's _stricmp then called the sheet
+ * names 来源 and 乡镇 equal, and no ranking could be written). */
+void kh_locale_from_environment(void);
+
+/* Started with no arguments by a double click (Windows: the console is
+ * this process's own, made for it, and standard input and output are that
+ * console): run the starter beside the program, 启动考核.bat, in this
+ * console as if it had been double-clicked, and return its exit status.
+ * -1 when not started so or there is no starter (Linux: always -1). */
+int kh_double_click_start(void);
+
 /* Standard streams as kaohe writes them (Windows: the console shows UTF-8,
  * and standard output is binary, so that -o - gives the same bytes as on
  * Linux, not \n turned into \r\n); nothing elsewhere. */

@@ -136,6 +136,16 @@ void kh_gmtime(time_t t, struct tm *out)
     gmtime_r(&t, out);
 }
 
+int kh_double_click_start(void)
+{
+    return -1;
+}
+
+void kh_locale_from_environment(void)
+{
+    setlocale(LC_ALL, "");
+}
+
 /* The IANA name after ".../zoneinfo/" in path, or NULL. */
 static const char *zoneinfo_name(const char *path)
 {

@@ -150,6 +150,52 @@ void kh_gmtime(time_t t, struct tm *out)
     gmtime_s(out, &t);
 }
 
+int kh_double_click_start(void)
+{
+    /* A console of its own: the only process attached to it.  From cmd or
+     * PowerShell there are two (the shell too); from a test or a pipe the
+     * standard handles are not the console. */
+    DWORD procs[4];
+    if (GetConsoleProcessList(procs, 4) != 1 ||
+        GetFileType(GetStdHandle(STD_INPUT_HANDLE)) != FILE_TYPE_CHAR ||
+        GetFileType(GetStdHandle(STD_OUTPUT_HANDLE)) != FILE_TYPE_CHAR)
+        return -1;
+    wchar_t dir[MAX_PATH + 1];
+    DWORD n = GetModuleFileNameW(NULL, dir, MAX_PATH);
+    if (n == 0 || n >= MAX_PATH)
+        return -1;
+    wchar_t *slash = wcsrchr(dir, L'\\');
+    if (!slash)
+        return -1;
+    *slash = L'\0';
+    static const wchar_t starter[] = L"启动考核.bat";
+    wchar_t bat[MAX_PATH + 32], cmd[MAX_PATH + 64];
+    _snwprintf(bat, sizeof bat / sizeof *bat, L"%ls\\%ls", dir, starter);
+    bat[sizeof bat / sizeof *bat - 1] = L'\0';
+    if (GetFileAttributesW(bat) == INVALID_FILE_ATTRIBUTES)
+        return -1;
+    /* cmd /c ""PATH"": the outer quotes are cmd's, the inner the path's. */
+    _snwprintf(cmd, sizeof cmd / sizeof *cmd, L"cmd.exe /c \"\"%ls\"\"", bat);
+    cmd[sizeof cmd / sizeof *cmd - 1] = L'\0';
+    STARTUPINFOW si = {.cb = sizeof si};
+    PROCESS_INFORMATION pi;
+    if (!CreateProcessW(NULL, cmd, NULL, NULL, TRUE, 0, NULL, dir, &si, &pi))
+        return -1;
+    CloseHandle(pi.hThread);
+    WaitForSingleObject(pi.hProcess, INFINITE);
+    DWORD code = 1;
+    GetExitCodeProcess(pi.hProcess, &code);
+    CloseHandle(pi.hProcess);
+    return (int)code;
+}
+
+void kh_locale_from_environment(void)
+{
+    /* Nothing to set: the C runtime starts in the "C" locale, and
+     * libintl's gettext looks at LANGUAGE, LC_ALL, LC_MESSAGES and LANG,
+     * then at the user's language, without setlocale. */
+}
+
 void kh_localtime(time_t t, struct tm *out, long *gmtoff, char *zone, size_t n)
 {
     _tzset();

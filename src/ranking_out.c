@@ -343,11 +343,9 @@ static lxw_worksheet *add_sheet(rk *k, const char *want, const char **name)
         return NULL;
     }
     k->names[k->nnames++] = n;
-    lxw_worksheet *ws = workbook_add_worksheet(k->x.wb, n);
-    if (!ws) {
-        kh_xw_check(&k->x, LXW_ERROR_MEMORY_MALLOC_FAILED, "workbook_add_worksheet");
+    lxw_worksheet *ws = kh_xw_add_sheet(&k->x, n);
+    if (!ws)
         return NULL;
-    }
     if (name)
         *name = n;
     return ws;

@@ -342,10 +342,8 @@ static kh_status ss_xlsx(const kh_unit *u, const char *path, time_t created, kh_
     if (!name || !ss_make_formats(&x, &f, u->vetoed)) {
         st = KH_ERR_NOMEM;
     } else {
-        lxw_worksheet *ws = workbook_add_worksheet(x.wb, name);
-        if (!ws)
-            kh_xw_check(&x, LXW_ERROR_PARAMETER_VALIDATION, "workbook_add_worksheet");
-        else
+        lxw_worksheet *ws = kh_xw_add_sheet(&x, name);
+        if (ws)
             st = ss_sheet(&x, ws, &f, u);
     }
     kh_free(name);

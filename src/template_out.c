@@ -445,11 +445,9 @@ static kh_status tpl_xlsx(const kh_rubric *r, char *const *units, size_t nunits,
             st = KH_ERR_NOMEM;
             break;
         }
-        lxw_worksheet *ws = workbook_add_worksheet(x.wb, names[i]);
-        if (!ws) {
-            kh_xw_check(&x, LXW_ERROR_PARAMETER_VALIDATION, "workbook_add_worksheet");
+        lxw_worksheet *ws = kh_xw_add_sheet(&x, names[i]);
+        if (!ws)
             break;
-        }
         st = tpl_sheet(&x, ws, &f, r, nunits ? units[i] : NULL);
     }
 done:

@@ -85,6 +85,19 @@ void kh_xw_check(kh_xw *x, lxw_error e, const char *what)
     }
 }
 
+lxw_worksheet *kh_xw_add_sheet(kh_xw *x, const char *name)
+{
+    /* A name libxlsxwriter refuses is not memory running out: on Windows
+     * in code page 936 its _stricmp called 来源 and 乡镇 the same name,
+     * which was reported as "Memory error" (server out of memory). */
+    lxw_error e = workbook_validate_sheet_name(x->wb, name);
+    lxw_worksheet *ws = e == LXW_NO_ERROR ? workbook_add_worksheet(x->wb, name) : NULL;
+    if (!ws)
+        kh_xw_check(x, e != LXW_NO_ERROR ? e : LXW_ERROR_MEMORY_MALLOC_FAILED,
+                    "workbook_add_worksheet");
+    return ws;
+}
+
 /* Whether the workbook libxlsxwriter just wrote at path is whole: every
  * XML part inflates to a non-empty text that ends with '>'.  libxlsxwriter
  * stages each part in a temporary file and does not notice when writing

@@ -56,6 +56,12 @@ void kh_xw_mark(kh_xw *x, const char *what);
 /* Record the result of a libxlsxwriter call (keeps the first error). */
 void kh_xw_check(kh_xw *x, lxw_error e, const char *what);
 
+/* workbook_add_worksheet(x->wb, name), recording why it failed: the
+ * name's own error (in use, too long, a forbidden character: as
+ * workbook_validate_sheet_name says), and memory only when the name was
+ * valid.  The sheet, or NULL (the error is then in x->err). */
+lxw_worksheet *kh_xw_add_sheet(kh_xw *x, const char *name);
+
 /* A text cell, always a string (never a formula, also for "=..."), with
  * invalid UTF-8 replaced by U+FFFD and cut to KH_XLSX_CELL_MAX characters.
  * NULL or "" writes a blank cell with the format (if any). */

@@ -593,6 +593,30 @@ static void xw_failure_keeps_old_file(void **state)
     kh_diags_clear(&d);
 }
 
+/* A sheet name libxlsxwriter refuses (here: in use, as Windows' _stricmp
+ * in code page 936 called 来源 and 乡镇) fails the workbook with that
+ * reason, never "memory error" (KH_ERR_NOMEM, 服务器内存不足). */
+static void xw_sheet_name_refused_is_not_memory(void **state)
+{
+    const char *dir = *state;
+    const char *out = test_path(dir, "r.xlsx");
+    kh_diags d = {0};
+    kh_xw x;
+    assert_int_equal(kh_xw_open(&x, out, false, kh_xw_now(), &d), KH_OK);
+    assert_non_null(kh_xw_add_sheet(&x, "来源"));
+    assert_null(kh_xw_add_sheet(&x, "来源"));
+    assert_int_equal(x.err, LXW_ERROR_SHEETNAME_ALREADY_USED);
+    assert_null(kh_xw_add_sheet(&x, "a[b]")); /* the first error is kept */
+    assert_int_equal(x.err, LXW_ERROR_SHEETNAME_ALREADY_USED);
+    assert_int_equal(kh_xw_close(&x, &d), KH_ERR_FORMAT);
+    assert_int_equal(d.n, 1);
+    assert_non_null(strstr(d.v[0].msg, "workbook_add_worksheet"));
+    assert_non_null(strstr(d.v[0].msg, "already in use"));
+    assert_null(strstr(d.v[0].msg, "emory"));
+    assert_int_equal(access(out, F_OK), -1);
+    kh_diags_clear(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -611,6 +635,8 @@ int main(void)
         cmocka_unit_test(sheet_name_duplicates),
         cmocka_unit_test_setup_teardown(xw_strings_and_numbers, test_scratch_setup, test_scratch_teardown),
         cmocka_unit_test_setup_teardown(xw_failure_keeps_old_file, test_scratch_setup,
+                                        test_scratch_teardown),
+        cmocka_unit_test_setup_teardown(xw_sheet_name_refused_is_not_memory, test_scratch_setup,
                                         test_scratch_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -38,6 +38,7 @@ if [ -f packaging/kaohe.desktop ]; then
     install -D -m 644 packaging/kaohe.desktop "$stage/usr/share/applications/kaohe.desktop"
     install -D -m 755 packaging/kaohe-desktop "$stage/usr/bin/kaohe-desktop"
     install -D -m 644 packaging/kaohe-desktop.1 "$stage/usr/share/man/man1/kaohe-desktop.1"
+    install -D -m 644 packaging/zh_CN/kaohe-desktop.1 "$stage/usr/share/man/zh_CN/man1/kaohe-desktop.1"
 fi
 
 # Man pages are installed compressed.

@@ -1,8 +1,17 @@
 #!/bin/bash
 # make test-windows: build kaohe.exe (tools/windows/build.sh) and test it
 # under Wine (Debian wine64), in a Wine prefix of its own:
+#  0. the release zip's names read as Explorer reads them (UTF-8 flag on
+#     every entry: tests/tools/zipnames.py, which fails on a zip that
+#     Info-ZIP's `zip -X` makes of the same tree), the files README.zh-CN
+#     names, Windows text files (BOM, CRLF), real dates;
 #  1. the samples' ranking, JSON, scoresheets (xlsx, csv) and a blank
-#     checklist are byte-identical to the Linux build's (SOURCE_DATE_EPOCH);
+#     checklist are byte-identical to the Linux build's (SOURCE_DATE_EPOCH),
+#     under LANG=C.UTF-8 and under LANG=zh_CN.UTF-8 (in a Chinese locale
+#     the C runtime once compared sheet names in code page 936), and so are
+#     the ranking and JSON of the samples saved as GBK (Excel's "CSV" on a
+#     Chinese Windows); kaohe.exe's GB18030 reading of every code equals
+#     the Linux build's (tests/windows/gbdump.c);
 #  2. the CLI test suite runs against kaohe.exe, less the tests listed in
 #     tests/windows/not-here.txt, which need Linux itself (each with why);
 #  3. kaohe serve answers its page on 127.0.0.1, scores an upload into a
@@ -15,10 +24,15 @@ cd "$top"
 W=$(realpath -m "${W:-build-win}")
 tools/windows/build.sh "$W" >/dev/null
 make -s all
+version=$(sed -n 's/^#define KAOHE_VERSION "\(.*\)"$/\1/p' include/kaohe.h)
+fail=0
 wine=/usr/lib/wine/wine64 # Debian's wine64 keeps its loader off PATH
 [ -x "$wine" ] || { echo "wine64 missing: tools/install-deps.sh windows" >&2; exit 1; }
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# At the end, Wine's own processes of this prefix are stopped first: a
+# wineserver still writing into the prefix made removing it fail.
+wineserver=/usr/lib/wine/wineserver64
+trap 'WINEPREFIX=$tmp/prefix $wineserver -k 2>/dev/null; WINEPREFIX=$tmp/prefix $wineserver -w 2>/dev/null; rm -rf "$tmp" || true' EXIT
 export WINEPREFIX=$tmp/prefix WINEDEBUG=-all
 # The wrapper the tests call as kaohe: kaohe.exe under Wine, finding the
 # rubrics of this tree as the installed program finds its own.
@@ -32,39 +46,116 @@ WRAP
 chmod +x "$B/kaohe"
 "$B/kaohe" --version >/dev/null 2>&1 || true # the prefix is made on the first run
 
-echo "== 1. outputs byte-identical to the Linux build's"
+echo "== 0. the release zip as Explorer reads it"
+zip=dist/kaohe-$version-windows-x64.zip
+want=(kaohe.exe locale/zh_CN/LC_MESSAGES/kaohe.mo rubrics/NOTES.txt samples/名单/单位名单.csv
+    使用说明.txt 启动考核.bat 停止考核.bat)
+for f in templates/rubrics/*.csv; do want+=("rubrics/${f##*/}"); done
+for f in samples/*.csv; do want+=("samples/${f##*/}"); done
+if /usr/bin/python3 tests/tools/zipnames.py --strict "$zip" "${want[@]/#/kaohe-$version/}" >/dev/null; then
+    echo "  ${#want[@]} names flagged UTF-8, as README.zh-CN.md names them"
+else
+    echo "  the release zip's names are not as Explorer should read them"; fail=1
+fi
+# The same check refuses the zip that Info-ZIP's zip -X makes of the tree.
+(cd "$W/zip" && zip -q -X -r "$tmp/infozip.zip" "kaohe-$version")
+if /usr/bin/python3 tests/tools/zipnames.py "$tmp/infozip.zip" >/dev/null 2>&1; then
+    echo "  the check passed a zip made by zip -X"; fail=1
+fi
+/usr/bin/python3 - "$zip" "kaohe-$version" <<'PY' || fail=1
+import sys, time, zipfile
+z, top = zipfile.ZipFile(sys.argv[1]), sys.argv[2]
+for i in z.infolist():
+    data = z.read(i)
+    n = i.filename[len(top) + 1:]
+    if n.endswith(('.csv', '.txt')):
+        # Excel and WPS on a Chinese Windows read a .csv as UTF-8 only
+        # with the mark; Notepad wants CRLF.
+        assert data.startswith(b'\xef\xbb\xbf'), (n, data[:8])
+        assert data.count(b'\n') == data.count(b'\r\n') > 0, n
+    if n.endswith('.bat'):
+        assert not data.startswith(b'\xef\xbb\xbf') and data.count(b'\n') == data.count(b'\r\n'), n
+    assert i.date_time[0] >= 2020, (n, i.date_time)
+assert z.read(top + '/samples/名单/单位名单.csv').decode('utf-8-sig').startswith('序号'), 'roster'
+print('  rubrics, samples, roster and instructions with BOM and CRLF; real dates')
+PY
+
+# kaohe.exe carries its version (Explorer: Properties > Details) and icon.
+/usr/bin/python3 - "$W/kaohe.exe" "$version" <<'PY' || fail=1
+import struct, sys
+d = open(sys.argv[1], 'rb').read()
+for s in ('FileDescription', 'ProductVersion', sys.argv[2], '安全生产考核评分'):
+    assert s.encode('utf-16-le') in d, 'no ' + s + ' in the version resource'
+# BITMAPINFOHEADER of the 32x32 32-bit icon image (height doubled).
+assert struct.pack('<IiiHH', 40, 32, 64, 1, 32) in d, 'no 32x32 icon'
+print('  kaohe.exe has its version resource and icon')
+PY
+
+echo "== 1. outputs byte-identical to the Linux build's (C.UTF-8 and zh_CN.UTF-8)"
 export SOURCE_DATE_EPOCH=1700000000
-fail=0
 # Both read the rubrics by the same name: the ranking's 来源 sheet and the
 # JSON's provenance record the rubric files' paths.
 export KAOHE_RUBRICS=$top/templates/rubrics
-for k in linux windows; do
-    if [ $k = linux ]; then K=build/kaohe; else K=$B/kaohe; fi
-    o=$tmp/$k
-    mkdir -p "$o"
-    "$K" rank samples -o "$o/ranking.xlsx" --json "$o/ranking.json"
-    "$K" score samples -o "$o/scoresheets" --format xlsx,csv,json
-    "$K" template lingui-2020-township --unit 两江镇 -o "$o/两江镇检查表.xlsx"
-    "$K" template lingui-2020-department -o "$o/部门检查表.csv"
+# The samples as Excel saves a CSV on a Chinese Windows: GBK.
+mkdir -p "$tmp/gbk"
+/usr/bin/python3 - "$tmp/gbk" <<'PY'
+import glob, os, sys
+for f in glob.glob('samples/*.csv'):
+    b = open(f, 'rb').read()
+    try:
+        b = b.decode('utf-8-sig').encode('gb18030')
+    except UnicodeDecodeError:
+        pass
+    open(os.path.join(sys.argv[1], os.path.basename(f)), 'wb').write(b)
+PY
+for loc in C.UTF-8 zh_CN.UTF-8; do
+    rm -rf "$tmp/linux" "$tmp/windows"
+    for k in linux windows; do
+        if [ $k = linux ]; then K=$top/build/kaohe; else K=$B/kaohe; fi
+        o=$tmp/$k
+        mkdir -p "$o"
+        export LANG=$loc LC_ALL=
+        "$K" rank samples -o "$o/ranking.xlsx" --json "$o/ranking.json" || echo "  $k: rank failed ($loc)"
+        "$K" score samples -o "$o/scoresheets" --format xlsx,csv,json
+        "$K" template lingui-2020-township --unit 两江镇 -o "$o/两江镇检查表.xlsx"
+        "$K" template lingui-2020-department -o "$o/部门检查表.csv"
+        (cd "$tmp" && "$K" rank gbk -o "$o/gbk-ranking.xlsx" --json "$o/gbk-ranking.json") ||
+            echo "  $k: the GBK samples were not all scored ($loc)"
+    done
+    n=0
+    while IFS= read -r -d '' f; do
+        rel=${f#"$tmp/linux/"}
+        n=$((n + 1))
+        cmp -s "$f" "$tmp/windows/$rel" || { echo "  differs ($loc): $rel"; fail=1; }
+    done < <(find "$tmp/linux" -type f -print0)
+    m=$(find "$tmp/windows" -type f | wc -l)
+    [ "$n" -eq "$m" ] || { echo "  $n files from Linux, $m from Windows ($loc)"; fail=1; }
+    g=$(/usr/bin/python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["units"]))' "$tmp/windows/gbk-ranking.json" 2>/dev/null || echo 0)
+    [ "$g" = "$(ls samples/*.csv | wc -l)" ] || { echo "  kaohe.exe scored $g of the GBK samples ($loc)"; fail=1; }
+    echo "  $n files compared ($loc), $g GBK checklists scored"
 done
-n=0
-while IFS= read -r -d '' f; do
-    rel=${f#"$tmp/linux/"}
-    n=$((n + 1))
-    cmp -s "$f" "$tmp/windows/$rel" || { echo "  differs: $rel"; fail=1; }
-done < <(find "$tmp/linux" -type f -print0)
-m=$(find "$tmp/windows" -type f | wc -l)
-[ "$n" -eq "$m" ] || { echo "  $n files from Linux, $m from Windows"; fail=1; }
-echo "  $n files compared"
-unset SOURCE_DATE_EPOCH KAOHE_RUBRICS
+unset SOURCE_DATE_EPOCH KAOHE_RUBRICS LANG
+# GB18030, every code: kaohe.exe's table reads as the Linux build's.
+cc -std=c11 -D_GNU_SOURCE -Iinclude -Isrc -O2 -o "$tmp/gbdump" tests/windows/gbdump.c src/gb18030.c
+x86_64-w64-mingw32-gcc-posix -std=c11 -D_GNU_SOURCE -Iinclude -Isrc -I"$W/deps/include" -O2 -static \
+    -o "$tmp/gbdump.exe" tests/windows/gbdump.c src/gb18030.c
+"$tmp/gbdump" >"$tmp/gb.linux"
+$wine "$tmp/gbdump.exe" >"$tmp/gb.windows"
+if cmp -s "$tmp/gb.linux" "$tmp/gb.windows"; then
+    echo "  GB18030: $(($(stat -c %s "$tmp/gb.linux") / 4)) codes read alike"
+else
+    echo "  GB18030: kaohe.exe reads some codes otherwise"; fail=1
+fi
 
 echo "== 2. the CLI tests against kaohe.exe"
-B=$B KAOHE_NOT_HERE=tests/windows/not-here.txt tests/run-sh.sh tests/cli || fail=1
+# The suite compares English messages: it runs in C.UTF-8 (the Linux suite
+# too, until its tests set the locale they compare).
+LANG=C.UTF-8 LC_ALL= B=$B KAOHE_NOT_HERE=tests/windows/not-here.txt tests/run-sh.sh tests/cli || fail=1
 
 echo "== 3. kaohe serve under Wine"
 if build/kaohe serve --help >/dev/null 2>&1; then
     port=$((20000 + RANDOM % 20000))
-    "$B/kaohe" serve --listen 127.0.0.1:$port --workspace "$tmp/ws" >"$tmp/serve.log" 2>&1 &
+    LANG=zh_CN.UTF-8 "$B/kaohe" serve --listen 127.0.0.1:$port --workspace "$tmp/ws" >"$tmp/serve.log" 2>&1 &
     pid=$!
     ok=0
     for _ in $(seq 60); do

@@ -43,30 +43,50 @@ msgfmt --check -o "$W/locale/zh_CN/LC_MESSAGES/kaohe.mo" po/zh_CN.po
 
 # The manifest: UTF-8 as the process code page (file names such as
 # 两江镇.xlsx through the narrow calls), long paths, Windows 10 and later.
-$HOST-windres -I tools/windows tools/windows/kaohe.rc -O coff -o "$W/obj/kaohe/kaohe.res.o"
+# The icon and the version resource (Explorer: Properties > Details).
+/usr/bin/python3 tools/windows/make-icon.py "$W/gen/kaohe.ico"
+IFS=. read -r v1 v2 v3 <<<"$version"
+printf '#define KH_VER %s,%s,%s,0\n#define KH_VERSTR "%s"\n' "${v1:-0}" "${v2:-0}" "${v3:-0}" \
+    "$version" >"$W/gen/kaohe-version.h"
+$HOST-windres -c 65001 -I tools/windows -I "$W/gen" tools/windows/kaohe.rc -O coff \
+    -o "$W/obj/kaohe/kaohe.res.o"
 objs+=("$W/obj/kaohe/kaohe.res.o")
 echo "  LINK    $W/kaohe.exe"
 $CC -static -s -o "$W/kaohe.exe" "${objs[@]}" -L"$D/lib" \
     -lmicrohttpd -lsqlite3 -lsodium -lcjson -lxlsxwriter -lminizip -lz -lexpat -lcsv \
     -lfreexl -lutf8proc -lintl -liconv -lws2_32 -lbcrypt -ladvapi32 -lpthread
 
-# The zip an office unpacks: the program, the rubrics and samples, the
-# Chinese instructions and a double-click starter.
+# The zip an office unpacks: the program, the rubrics and samples (with
+# the sample roster README.zh-CN.md uses), the Chinese instructions and
+# the starters.  Text files a person may open in Excel, WPS or Notepad
+# (rubrics, samples, roster, instructions) are UTF-8 with a byte-order
+# mark and CRLF, which Chinese Windows reads right (without the mark Excel
+# reads a .csv as GBK); kaohe reads them either way.  The .bat files are
+# CRLF without a mark (cmd would run the mark).
 z=$W/zip/kaohe-$version
-rm -rf "$W/zip" && mkdir -p "$z/rubrics" "$z/samples"
-cp "$W/kaohe.exe" "$z/"
-cp -r "$W/locale" "$z/"
-cp templates/rubrics/*.csv "$z/rubrics/"
-cp samples/*.csv "$z/samples/"
-[ -f templates/rubrics/NOTES.md ] && cp templates/rubrics/NOTES.md "$z/rubrics/"
-# Windows text files: UTF-8 with a byte-order mark and CRLF, so that
-# Notepad on older Windows shows the Chinese; the .bat is CRLF too.
-crlf() { printf '\357\273\277'; sed 's/$/\r/' "$1"; }
-crlf tools/windows/使用说明.txt >"$z/使用说明.txt"
-sed 's/$/\r/' tools/windows/启动考核.bat >"$z/启动考核.bat"
+rm -rf "$W/zip" && mkdir -p "$z/rubrics" "$z/samples/名单"
+cp -p "$W/kaohe.exe" "$z/"
+cp -rp "$W/locale" "$z/"
+windows_text() {
+    { head -c 3 "$1" | cmp -s - <(printf '\357\273\277') || printf '\357\273\277'; sed 's/\r*$/\r/' "$1"; } >"$2"
+    touch -r "$1" "$2"
+}
+for f in templates/rubrics/*.csv; do windows_text "$f" "$z/rubrics/$(basename "$f")"; done
+[ -f templates/rubrics/NOTES.md ] && windows_text templates/rubrics/NOTES.md "$z/rubrics/NOTES.txt"
+for f in samples/*.csv; do windows_text "$f" "$z/samples/$(basename "$f")"; done
+windows_text samples/名单/单位名单.csv "$z/samples/名单/单位名单.csv"
+windows_text tools/windows/使用说明.txt "$z/使用说明.txt"
+for f in tools/windows/*.bat; do
+    sed 's/\r*$/\r/' "$f" >"$z/$(basename "$f")"
+    touch -r "$f" "$z/$(basename "$f")"
+done
+# Written with kaohe's own zip writer (build/zipdir, kh_archive_pack), not
+# Info-ZIP's zip: every name flagged UTF-8, so that Explorer on a Chinese
+# Windows shows 使用说明.txt and not 浣跨敤璇存槑.txt; each file keeps its
+# date (clamped to SOURCE_DATE_EPOCH when that is set).
+make -s -C "$top" B=build build/zipdir
 mkdir -p dist
 out=$top/dist/kaohe-$version-windows-x64.zip
 rm -f "$out"
-(cd "$W/zip" && TZ=UTC find "kaohe-$version" -exec touch -d "@${SOURCE_DATE_EPOCH:-0}" {} + &&
-    zip -q -X -r "$out" "kaohe-$version")
+"$top/build/zipdir" "$out" "$W/zip"
 echo "$out"
