@@ -742,6 +742,20 @@ static int cmd_rank(int argc, char **argv, opts *o)
                                      : _("missing -o RANKING.xlsx"));
         return usage(usage_rank, EXIT_USAGE);
     }
+    /* Every option is checked before anything is written: a usage error
+     * leaves every file as it was (last year's --json kept for
+     * --previous). */
+    size_t olen = strlen(o->output);
+    bool xlsx = olen > 5;
+    for (size_t i = 0; xlsx && i < 5; i++) {
+        char c = o->output[olen - 5 + i];
+        xlsx = (c >= 'A' && c <= 'Z' ? c + 32 : c) == ".xlsx"[i];
+    }
+    if (!xlsx) {
+        eprintf("%s: %s", o->output,
+                _("the ranking is an Excel workbook: give a file name ending in .xlsx"));
+        return EXIT_USAGE;
+    }
     if (o->json && strcmp(o->json, "-") != 0 && kh_same_output(o->output, o->json)) {
         eprintf(_("--json %s names the ranking workbook itself: give the JSON file another "
                   "name, e.g. ranking.json"), o->json);
@@ -778,7 +792,10 @@ static int cmd_rank(int argc, char **argv, opts *o)
                           prog, kh_batch_unit_count(b), o->output);
         kh_status st = kh_write_ranking_since(b, prev, o->output, &d);
         progress_end(&pr);
-        if (o->json && strcmp(o->json, "-") == 0) {
+        if (st == KH_ERR_USAGE) {
+            /* the ranking's name was refused (one of the inputs): nothing
+             * is written */
+        } else if (o->json && strcmp(o->json, "-") == 0) {
             kh_status s2 = kh_batch_write_json(b, true, stdout);
             if (st == KH_OK)
                 st = s2;
