@@ -151,6 +151,9 @@ void kh_lock_release(intptr_t h);
 int64_t kh_file_mtime_ns(const char *path);
 int64_t kh_now_ns(void);
 
+/* Wait ms milliseconds (this thread only). */
+void kh_sleep_ms(unsigned ms);
+
 /* Close both directions of the connected socket s (shutdown), which
  * wakes the thread that waits on it; the socket stays open. */
 void kh_socket_shutdown(intptr_t s);

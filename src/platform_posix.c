@@ -354,6 +354,13 @@ int64_t kh_now_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+void kh_sleep_ms(unsigned ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
 void kh_socket_shutdown(intptr_t s)
 {
     shutdown((int)s, SHUT_RDWR);

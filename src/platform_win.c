@@ -445,6 +445,11 @@ int64_t kh_now_ns(void)
     return filetime_ns(ft);
 }
 
+void kh_sleep_ms(unsigned ms)
+{
+    Sleep(ms);
+}
+
 void kh_socket_shutdown(intptr_t s)
 {
     shutdown((SOCKET)s, SD_BOTH);

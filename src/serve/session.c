@@ -29,20 +29,22 @@ enum MHD_Result srv_answer_login(kh_server *s, struct MHD_Connection *c, request
     const char *password = kh_buf_str(&q->fields[F_PASSWORD]);
     char addr[64];
     client_addr(c, addr, sizeof addr);
-    unsigned wait = 0;
-    if (!kh_login_allowed(s->sess, addr, name, &wait)) {
+    /* The guess is counted before it is verified (accounts.h): thirty
+     * sent at once are refused like thirty sent one by one. */
+    unsigned wait = 0, delay = 0;
+    if (!kh_login_begin(s->sess, addr, name, &wait, &delay)) {
         char msg[160];
         snprintf(msg, sizeof msg, "登录失败次数过多，请 %u 分钟后再试", (wait + 59) / 60);
         return srv_send_error(c, 429, msg);
     }
+    if (delay)
+        kh_sleep_ms(delay * 1000); /* the name is being guessed at: slowed */
     pthread_mutex_lock(&s->login_lock);
     bool good = kh_accounts_verify(s->acc, name, password);
     pthread_mutex_unlock(&s->login_lock);
-    if (!good) {
-        kh_login_failed(s->sess, addr, name);
+    kh_login_end(s->sess, addr, name, good);
+    if (!good)
         return srv_send_error(c, 401, "用户名或密码不对");
-    }
-    kh_login_succeeded(s->sess, addr, name);
     char token[KH_SESSION_TOKEN_LEN + 1];
     if (!kh_sessions_create(s->sess, name, token))
         return srv_send_error(c, 503, "服务器内存不足：请稍后再试");
