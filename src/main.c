@@ -158,6 +158,11 @@ static const char usage_serve[] = N_(
     "      --add-user NAME  add an account or set its password (asked for twice)\n"
     "      --tls-cert FILE, --tls-key FILE  HTTPS with this PEM certificate and key\n"
     "      --insecure-http  allow plain HTTP on a network address (not advised)\n"
+    "      --host-name NAME  a name the page is reached by on a network address\n"
+    "                      (repeatable; default: the address itself)\n"
+    "      --url-file FILE  write the page's address (with its secret) to FILE\n"
+    "      --desktop LOG   started by the desktop starter, output in LOG: the page\n"
+    "                      shows LOG and a button that stops kaohe\n"
     "      --rubric FILE   also load this rubric file (repeatable)\n"
     "  -h, --help          show this help\n");
 
@@ -258,6 +263,10 @@ typedef struct opts {
     const char *add_user;   /* serve --add-user NAME */
     const char *tls_cert, *tls_key; /* serve --tls-cert/--tls-key */
     bool insecure_http;     /* serve --insecure-http */
+    const char **host_names; /* serve --host-name NAME (repeatable) */
+    size_t nhost_names;
+    const char *url_file;   /* serve --url-file FILE */
+    const char *desktop;    /* serve --desktop LOG */
     bool provenance;        /* record the inputs' digests (rank: 来源, JSON) */
     bool keep_checks;       /* keep every check point's result (JSON) */
 } opts;
@@ -324,6 +333,9 @@ static const struct option long_opts[] = {
     {"tls-cert", required_argument, NULL, 'C'},
     {"tls-key", required_argument, NULL, 'K'},
     {"insecure-http", no_argument, NULL, 'I'},
+    {"host-name", required_argument, NULL, 'N'},
+    {"url-file", required_argument, NULL, 'V'},
+    {"desktop", required_argument, NULL, 'Z'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -387,6 +399,12 @@ static int parse_opts(int argc, char **argv, const char *allowed, const char *he
         case 'C': o->tls_cert = optarg; break;
         case 'K': o->tls_key = optarg; break;
         case 'I': o->insecure_http = true; break;
+        case 'N':
+            if (!push(&o->host_names, &o->nhost_names, optarg))
+                return EXIT_USAGE;
+            break;
+        case 'V': o->url_file = optarg; break;
+        case 'Z': o->desktop = optarg; break;
         case 'G':
             if (!push(&o->grades, &o->ngrades, optarg))
                 return EXIT_USAGE;
@@ -868,9 +886,33 @@ static int add_user(const opts *o)
     return st == KH_OK ? 0 : st == KH_ERR_USAGE ? EXIT_USAGE : EXIT_REJECTED;
 }
 
+/* What the end of kaohe serve says (Ctrl-C, SIGTERM, POST /api/stop):
+ * set once the server runs, printed by the termination thread. */
+static const char *serve_workspace;
+static bool serving;
+
+static void on_termination(void)
+{
+    kh_remove_temporaries();
+    if (serving) {
+        if (serve_workspace)
+            printf(_("kaohe: stopped; the workspace is in %s\n"), serve_workspace);
+        else
+            printf("%s", _("kaohe: stopped\n"));
+        fflush(stdout);
+    }
+}
+
+/* POST /api/stop was answered (--desktop): stop as Ctrl-C does. */
+static void stop_requested(void *arg)
+{
+    (void)arg;
+    kh_request_termination();
+}
+
 static int cmd_serve(int argc, char **argv, opts *o)
 {
-    int rc = parse_opts(argc, argv, "RWSUACKIh", usage_serve, o);
+    int rc = parse_opts(argc, argv, "RWSUACKINVZh", usage_serve, o);
     if (rc >= 0)
         return rc;
     if (optind != argc)
@@ -888,7 +930,12 @@ static int cmd_serve(int argc, char **argv, opts *o)
                             .users = o->users,
                             .tls_cert = o->tls_cert,
                             .tls_key = o->tls_key,
-                            .insecure_http = o->insecure_http};
+                            .insecure_http = o->insecure_http,
+                            .host_names = o->host_names,
+                            .nhost_names = o->nhost_names,
+                            .url_file = o->url_file,
+                            .desktop_log = o->desktop,
+                            .on_stop = stop_requested};
     kh_status st = kh_server_start(reg, &cfg, &s, &d);
     print_diags(&d);
     if (st != KH_OK) {
@@ -899,6 +946,8 @@ static int cmd_serve(int argc, char **argv, opts *o)
     if (o->workspace)
         printf(_("kaohe: the year's record is kept in %s\n"), o->workspace);
     fflush(stdout);
+    serve_workspace = o->workspace;
+    serving = true;
     /* Until Ctrl-C or SIGTERM: the thread of kh_on_termination ends the
      * process. */
     kh_wait_for_termination();
@@ -975,7 +1024,7 @@ int main(int argc, char **argv)
     kh_console_utf8();
     /* Ctrl-C or a kill ends the run without leaving temporary files: the
      * signal is taken on a thread of its own, which removes them first. */
-    kh_on_termination(kh_remove_temporaries);
+    kh_on_termination(on_termination);
     if (argc < 2)
         return usage(usage_main, EXIT_USAGE);
     const char *cmd = argv[1];
@@ -1005,6 +1054,7 @@ int main(int argc, char **argv)
     free(o.units);
     free(o.grades);
     free(o.quotas);
+    free(o.host_names);
     kh_roster_free(the_roster);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         eprintf("%s", _("cannot write to standard output"));

@@ -53,7 +53,7 @@ PY
       sed 's/^/    /'
       printf 'finally:\n    d.quit()\n'; } >"$T/browse.py"
     rc=0
-    "$PY" "$T/browse.py" "$URL" "$T" "$@" || rc=$?
+    "$PY" "$T/browse.py" "$TOKEN_URL" "$T" "$@" || rc=$?
     art="$(dirname "$KAOHE")/test-artifacts/${FUNCNAME[1]}"
     rm -rf "$art" && mkdir -p "$art" && cp "$T"/shots/*.png "$art/" 2>/dev/null || true
     return $rc
