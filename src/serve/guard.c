@@ -15,11 +15,13 @@
  * libmicrohttpd gives it wakes to a closed socket and ends it.  A watch
  * thread looks four times a second.
  *
- * And when a new connection comes while KH_SERVE_MAX_WAITING others are
- * still in their head, or KH_SERVE_MAX_CONN are open, the one that has
- * waited longest in its head is shut down at once: a client that sends
- * its request promptly always gets a slot, however many slow ones there
- * are.  (libmicrohttpd's own limit, above ours, refuses a connection
+ * And when a new connection comes while KH_SERVE_MAX_CONN are open, the
+ * one that has waited longest in its head is shut down at once (when
+ * none waits, the new one is): a client that sends its request promptly
+ * gets a slot, however many slow ones there are.  When
+ * KH_SERVE_MAX_WAITING or more are in their head, a new connection also
+ * sheds the oldest of them if it has waited KH_SERVE_SLOW_HEAD_MS (a
+ * burst of prompt clients, a browser's six connections, is left alone).  (libmicrohttpd's own limit, above ours, refuses a connection
  * before anyone hears of it; so it is set higher and this is the limit.)
  * Libmicrohttpd 0.9.75 has no deadline for a request's head: its
  * connection timeout counts from the last byte received.
@@ -193,11 +195,14 @@ void srv_guard_notify(void *cls, struct MHD_Connection *c, void **socket_context
     size_t open = g->n + 1;
     for (conn *o = g->head; o; o = o->next)
         open -= o->cut; /* going already */
-    if (waiting >= KH_SERVE_MAX_WAITING || open > KH_SERVE_MAX_CONN) {
+    if (open > KH_SERVE_MAX_CONN) {
         if (oldest)
             cut(oldest); /* the slowest makes room */
-        else if (open > KH_SERVE_MAX_CONN)
-            cut(k);      /* all busy: this one waits for a slot elsewhere */
+        else
+            cut(k);      /* all busy: this one is refused */
+    } else if (waiting >= KH_SERVE_MAX_WAITING && oldest &&
+               k->since - oldest->since >= KH_SERVE_SLOW_HEAD_MS) {
+        cut(oldest);     /* too many slow heads: the slowest goes */
     }
     k->next = g->head;
     if (g->head)

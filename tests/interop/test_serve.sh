@@ -250,10 +250,11 @@ PY
     # Without a workspace there is nothing to download by GET.
     code=$(curl -s -o "$T/r11" -w '%{http_code}' "${URL}api/download?what=ranking")
     [ "$code" = 400 ] || fail "GET download without a workspace: $code"
-    # More connections than allowed in their head (8): the server holds
-    # no more than that (the oldest are shed), and serves again at once.
+    # More connections than allowed (32): the server holds no more than
+    # that (the oldest waiting are shed), and a prompt client is served
+    # while they are open.
     "$PY" - "$URL" "$SPID" <<'PY'
-import os, socket, sys, time
+import os, socket, subprocess, sys, time
 host, port = sys.argv[1].split('//')[1].rstrip('/').split(':')
 socks = [socket.create_connection((host, int(port))) for _ in range(40)]
 for s in socks:
@@ -261,11 +262,14 @@ for s in socks:
 time.sleep(1)
 fds = os.listdir('/proc/%s/fd' % sys.argv[2])
 n = sum(os.readlink('/proc/%s/fd/%s' % (sys.argv[2], f)).startswith('socket:') for f in fds)
+r = subprocess.run(['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '2',
+                    sys.argv[1] + 'api/state'], capture_output=True, text=True)
 for s in socks:
     s.close()
-# 8 waiting, the listening socket, the idle one above, and the daemon's
-# own signalling pair.
-assert 8 <= n <= 12, 'the server holds %d sockets' % n
+# 32 connections, the listening socket, the idle one above, and the
+# daemon's own signalling pair.
+assert 32 <= n <= 36, 'the server holds %d sockets' % n
+assert r.stdout == '200', 'not served while 40 wait: %r' % r.stdout
 PY
     sleep 1
     code=$(curl -s -o /dev/null -w '%{http_code}' "$URL")
