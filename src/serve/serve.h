@@ -136,6 +136,10 @@ enum MHD_Result srv_answer_login(kh_server *s, struct MHD_Connection *c, request
 enum MHD_Result srv_answer_logout(kh_server *s, struct MHD_Connection *c);
 bool srv_same_origin(kh_server *s, struct MHD_Connection *c);
 bool srv_host_allowed(kh_server *s, struct MHD_Connection *c);
+/* The rule of srv_host_allowed for the Host header host: on loopback,
+ * 127.x.x.x, localhost, [::1]; else one of names ("0.0.0.0": any IPv4
+ * address); any port or none. */
+bool srv_host_ok(const char *host, bool loopback, const char *const *names, size_t nnames);
 bool srv_token_ok(kh_server *s, struct MHD_Connection *c);
 enum MHD_Result srv_answer_token(kh_server *s, struct MHD_Connection *c, const char *token);
 

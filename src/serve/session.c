@@ -103,6 +103,11 @@ static bool ascii_eq_nocase(const char *a, const char *b, size_t n)
 bool srv_host_allowed(kh_server *s, struct MHD_Connection *c)
 {
     const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+    return srv_host_ok(host, s->loopback, (const char *const *)s->host_names, s->nhost_names);
+}
+
+bool srv_host_ok(const char *host, bool loopback, const char *const *names, size_t nnames)
+{
     if (!host || !*host)
         return false;
     size_t len = strlen(host), name_len = len;
@@ -133,19 +138,18 @@ bool srv_host_allowed(kh_server *s, struct MHD_Connection *c)
     char name[256];
     memcpy(name, host, name_len);
     name[name_len] = '\0';
-    if (s->loopback) {
+    if (loopback) {
         uint32_t ip;
         return (name_len == 9 && ascii_eq_nocase(name, "localhost", 9)) ||
                strcmp(name, "[::1]") == 0 || (kh_parse_ipv4(name, &ip) && (ip >> 24) == 127);
     }
     uint32_t ip;
-    for (size_t i = 0; i < s->nhost_names; i++) {
-        if (strlen(s->host_names[i]) == name_len &&
-            ascii_eq_nocase(name, s->host_names[i], name_len))
+    for (size_t i = 0; i < nnames; i++) {
+        if (strlen(names[i]) == name_len && ascii_eq_nocase(name, names[i], name_len))
             return true;
         /* Listening on every address (0.0.0.0) with no name given: any
          * address given as digits, which no one can point elsewhere. */
-        if (strcmp(s->host_names[i], "0.0.0.0") == 0 && kh_parse_ipv4(name, &ip))
+        if (strcmp(names[i], "0.0.0.0") == 0 && kh_parse_ipv4(name, &ip))
             return true;
     }
     return false;
