@@ -580,14 +580,18 @@ static bool forgettable(const tracked *t, time_t now)
 /* The tracked key, made when missing: a fresh slot, or, when
  * KH_LOGIN_KEYS_MAX are tracked, one with nothing in the window, else the
  * one unused the longest among those not refusing logins, else among all;
- * never one being verified.  NULL when none can be had. */
-static tracked *get_key(kh_sessions *s, const char *key, time_t now)
+ * never one being verified nor one used after since (made for the same
+ * guess).  NULL when none can be had.  It may move the
+ * others (the table grows): look them up again after. */
+static tracked *get_key(kh_sessions *s, const char *key, time_t now, uint64_t since)
 {
     if (!*key)
         return NULL;
     tracked *t = find_key(s, key);
-    if (t)
+    if (t) {
+        t->used = ++s->tick;
         return t;
+    }
     if (s->nk < KH_LOGIN_KEYS_MAX) {
         if (kh_grow((void **)&s->k, &s->capk, s->nk + 1, sizeof *s->k))
             t = &s->k[s->nk++];
@@ -595,8 +599,8 @@ static tracked *get_key(kh_sessions *s, const char *key, time_t now)
         bool t_blocks = true;
         for (size_t i = 0; i < s->nk; i++) {
             tracked *c = &s->k[i];
-            if (c->inflight)
-                continue;
+            if (c->inflight || c->used > since)
+                continue; /* being verified, or made for this same guess */
             if (forgettable(c, now)) {
                 t = c;
                 break;
@@ -610,6 +614,7 @@ static tracked *get_key(kh_sessions *s, const char *key, time_t now)
     }
     if (t) {
         memset(t, 0, sizeof *t);
+        t->used = ++s->tick;
         memcpy(t->key, key, strnlen(key, KEY_MAX - 1)); /* keys are made that long at most */
     }
     return t;
@@ -623,9 +628,13 @@ bool kh_login_begin(kh_sessions *s, const char *addr, const char *user, unsigned
     unsigned wait = 0, delay = 0;
     pthread_mutex_lock(&s->mu);
     time_t now = s->now();
+    /* Made first, then looked up: making one may move the others. */
+    uint64_t since = s->tick;
+    for (int i = 0; i < K_N; i++)
+        get_key(s, keys[i], now, since);
     tracked *t[K_N];
     for (int i = 0; i < K_N; i++) {
-        t[i] = get_key(s, keys[i], now);
+        t[i] = *keys[i] ? find_key(s, keys[i]) : NULL;
         if (t[i])
             t[i]->used = ++s->tick;
     }

@@ -562,6 +562,14 @@ static void login_limit_bounded(void **state)
     for (int i = 0; i < KH_LOGIN_MAX_FAILS - 1; i++)
         assert_true(guess(s, addr, NULL, false, &wait));
     assert_false(kh_login_begin(s, addr, NULL, &wait, NULL));
+    /* With the table full, a guess's address, pair and name are all
+     * counted (making one never forgets another of the same guess). */
+    for (int i = 0; i < KH_LOGIN_MAX_FAILS; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "n%d", i);
+        assert_true(guess(s, "10.10.10.10", name, false, &wait));
+    }
+    assert_false(kh_login_begin(s, "10.10.10.10", "n9", &wait, NULL));
     kh_sessions_free(s);
 }
 
