@@ -14,6 +14,7 @@
 #include <malloc.h>
 #include <libintl.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -888,15 +889,16 @@ static int add_user(const opts *o)
 
 /* What the end of kaohe serve says (Ctrl-C, SIGTERM, POST /api/stop):
  * set once the server runs, printed by the termination thread. */
-static const char *serve_workspace;
-static bool serving;
+static _Atomic(const char *) serve_workspace;
+static atomic_bool serving;
 
 static void on_termination(void)
 {
     kh_remove_temporaries();
-    if (serving) {
-        if (serve_workspace)
-            printf(_("kaohe: stopped; the workspace is in %s\n"), serve_workspace);
+    if (atomic_load(&serving)) {
+        const char *ws = atomic_load(&serve_workspace);
+        if (ws)
+            printf(_("kaohe: stopped; the workspace is in %s\n"), ws);
         else
             printf("%s", _("kaohe: stopped\n"));
         fflush(stdout);
@@ -946,8 +948,8 @@ static int cmd_serve(int argc, char **argv, opts *o)
     if (o->workspace)
         printf(_("kaohe: the year's record is kept in %s\n"), o->workspace);
     fflush(stdout);
-    serve_workspace = o->workspace;
-    serving = true;
+    atomic_store(&serve_workspace, o->workspace);
+    atomic_store(&serving, true);
     /* Until Ctrl-C or SIGTERM: the thread of kh_on_termination ends the
      * process. */
     kh_wait_for_termination();
