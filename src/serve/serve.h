@@ -30,6 +30,7 @@
 #include <cJSON.h>
 #include <microhttpd.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 
 #define COOKIE "kaohe_session"
@@ -57,6 +58,7 @@ struct kh_server {
     void (*on_stop)(void *);  /* after POST /api/stop was answered */
     void *on_stop_arg;
     struct srv_guard *guard;  /* guard.c */
+    atomic_bool ready;        /* url and token_cookie written (they need the port) */
 };
 
 /* ---- files of a request ---- */

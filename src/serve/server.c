@@ -58,6 +58,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (!q) {
         bool get = is(method, "GET") || is(method, "HEAD");
         srv_guard_head_done(c, !get);
+        /* Before the port is known nobody has the address; but a client
+         * guessing it gets no half-made answer. */
+        if (!atomic_load_explicit(&s->ready, memory_order_acquire))
+            return srv_send_error(c, 503, "服务器正在启动：请稍后再试");
         if (!srv_host_allowed(s, c))
             return srv_send_error(c, 421, "拒绝：请求所用的网址不是本服务器的（Host 不符）");
         if (!get && !is(method, "POST"))
@@ -418,6 +422,7 @@ kh_status kh_server_start(const kh_registry *reg, const kh_server_config *cfg,
              s->token[0] ? "?token=" : "", s->token);
     /* Per port: two servers on this machine share a browser's cookies. */
     snprintf(s->token_cookie, sizeof s->token_cookie, "kaohe_token_%u", real_port);
+    atomic_store_explicit(&s->ready, true, memory_order_release);
     if (cfg->url_file && (st = write_url_file(s, cfg->url_file, d)) != KH_OK) {
         kh_server_stop(s);
         return st;
