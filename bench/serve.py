@@ -33,9 +33,14 @@ def multipart(files, fields=()):
     return b''.join(out), 'multipart/form-data; boundary=' + b
 
 
+# The secret of the server started last (kaohe serve without accounts
+# prints it in its URL; every API call must carry it).
+TOKEN = ''
+
+
 def post(port, path, body, ctype):
     c = http.client.HTTPConnection('127.0.0.1', port, timeout=600)
-    c.request('POST', path, body, {'Content-Type': ctype})
+    c.request('POST', path, body, {'Content-Type': ctype, 'Authorization': 'token ' + TOKEN})
     r = c.getresponse()
     data = r.read()
     c.close()
@@ -50,10 +55,12 @@ def start(kaohe):
     p = subprocess.Popen([kaohe, 'serve', '--listen', '127.0.0.1:0'], stdout=subprocess.PIPE,
                          stderr=subprocess.DEVNULL, env=env, text=True)
     line = p.stdout.readline()
-    m = re.search(r'127\.0\.0\.1:(\d+)/', line)
+    m = re.search(r'127\.0\.0\.1:(\d+)/(?:\?token=([0-9a-f]+))?', line)
     if not m:
         p.kill()
         raise RuntimeError('kaohe serve did not start: %r' % line)
+    global TOKEN
+    TOKEN = m.group(2) or ''
     return p, int(m.group(1))
 
 

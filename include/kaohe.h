@@ -325,11 +325,25 @@ typedef struct kh_server_config {
     const char *tls_cert;   /**< PEM certificate and key: HTTPS */
     const char *tls_key;
     bool insecure_http;     /**< allow plain HTTP on a non-loopback address */
+    const char *const *host_names; /**< the names (Host) the page is reached by on a
+                                         non-loopback address; none: the address itself */
+    size_t nhost_names;
+    const char *url_file;   /**< once listening, the page's URL is written here (0600) */
+    const char *desktop_log; /**< started by the desktop starter, whose output goes to
+                                  this file: the page says so and may stop the server */
+    void (*on_stop)(void *arg); /**< with desktop_log: called on a server thread
+                                     after POST /api/stop was answered */
+    void *on_stop_arg;
 } kh_server_config;
 
 /** Start serving the page, on threads of its own, scoring against the
  * rubrics of reg (which must outlive it).  An address other than this
  * machine's (127.x.x.x) needs accounts and TLS (or insecure_http).
+ * Requests whose Host is not this server's are refused (421).  On
+ * 127.x.x.x without accounts a secret made at start is needed: the URL
+ * carries it (?token=...), GET / trades it for a cookie, and every /api
+ * call without the cookie (or "Authorization: token SECRET") is 403.
+ * Port 0 takes a free port (kh_server_url has the real one).
  * KH_ERR_USAGE, KH_ERR_IO or KH_ERR_INPUT with a message in d. */
 kh_status kh_server_start(const kh_registry *reg, const kh_server_config *cfg,
                           kh_server **out, kh_diags *d);
@@ -337,7 +351,8 @@ kh_status kh_server_start(const kh_registry *reg, const kh_server_config *cfg,
  * password (stored as an Argon2id hash). */
 kh_status kh_server_add_user(const char *path, const char *name, const char *password,
                              kh_diags *d);
-/** The address to open in a browser, "http://127.0.0.1:8080/". */
+/** The address to open in a browser, "http://127.0.0.1:8080/", with
+ * "?token=SECRET" when the server has a secret. */
 const char *kh_server_url(const kh_server *s);
 void kh_server_stop(kh_server *s);
 

@@ -352,13 +352,17 @@ typedef struct session {
     uint64_t used; /* order of use: for ending the oldest */
 } session;
 
-/* An address ("a" + it) or a user name ("u" + it) with its latest failed
- * logins.  Longer keys are cut: only names no account can have merge. */
-#define KEY_MAX (KH_ACCOUNT_NAME_MAX + 16)
+/* An address ("a" + it), an address and a user name ("p" + address +
+ * "\n" + name) or a user name ("u" + it), with its latest failed logins
+ * and the logins being verified now.  Longer keys are cut: only names no
+ * account can have merge. */
+#define KEY_MAX (2 * KH_ACCOUNT_NAME_MAX + 32)
 typedef struct tracked {
     char key[KEY_MAX];
     time_t fails[KH_LOGIN_MAX_FAILS]; /* the latest failures, oldest first */
     unsigned n;
+    unsigned inflight; /* reserved by kh_login_begin, not yet ended */
+    unsigned streak;   /* failures since the last quiet window (names) */
     uint64_t used;
 } tracked;
 
@@ -502,15 +506,19 @@ void kh_sessions_end(kh_sessions *s, const char *token)
     pthread_mutex_unlock(&s->mu);
 }
 
-/* The keys of addr and user (NULL ones left out): how many. */
-static int login_keys(const char *addr, const char *user, char keys[2][KEY_MAX])
+enum { K_ADDR, K_PAIR, K_NAME, K_N };
+
+/* The keys of addr and user: address, pair, name ("" where one of them is
+ * NULL: not counted). */
+static void login_keys(const char *addr, const char *user, char keys[K_N][KEY_MAX])
 {
-    int n = 0;
+    keys[K_ADDR][0] = keys[K_PAIR][0] = keys[K_NAME][0] = '\0';
     if (addr)
-        snprintf(keys[n++], KEY_MAX, "a%s", addr);
+        snprintf(keys[K_ADDR], KEY_MAX, "a%s", addr);
+    if (addr && user)
+        snprintf(keys[K_PAIR], KEY_MAX, "p%s\n%s", addr, user);
     if (user)
-        snprintf(keys[n++], KEY_MAX, "u%s", user);
-    return n;
+        snprintf(keys[K_NAME], KEY_MAX, "u%s", user);
 }
 
 static tracked *find_key(kh_sessions *s, const char *key)
@@ -521,92 +529,163 @@ static tracked *find_key(kh_sessions *s, const char *key)
     return NULL;
 }
 
-/* Seconds until t lets logins through again (0: it does now). */
+/* Failures of t within the window before now. */
+static unsigned recent(const tracked *t, time_t now)
+{
+    unsigned r = 0;
+    for (unsigned i = 0; i < t->n; i++)
+        if (now < t->fails[i] || now - t->fails[i] < KH_LOGIN_WINDOW_S)
+            r++; /* a clock set back counts them as recent */
+    return r;
+}
+
+/* Seconds until the address or pair t lets a guess through again (0: it
+ * does now): its recent failures and the guesses being verified are
+ * KH_LOGIN_MAX_FAILS. */
 static unsigned blocked_for(const tracked *t, time_t now)
 {
-    if (t->n < KH_LOGIN_MAX_FAILS)
+    unsigned r = recent(t, now);
+    if (r + t->inflight < KH_LOGIN_MAX_FAILS)
         return 0;
-    time_t until = t->fails[0] + KH_LOGIN_WINDOW_S;
+    if (t->inflight > 0 || r == 0)
+        return 1; /* one being verified ends within a second or so */
+    time_t until = t->fails[t->n - r] + KH_LOGIN_WINDOW_S;
     if (now >= until)
-        return 0;
+        return 1;
     /* A clock set back does not lock anyone out for longer than a window. */
     return until - now > KH_LOGIN_WINDOW_S ? KH_LOGIN_WINDOW_S : (unsigned)(until - now);
 }
 
-/* A slot for a new key: a fresh one, or, when KH_LOGIN_KEYS_MAX are
- * tracked, the one whose failures are all past the window, else the one
- * unused the longest among those not refusing logins, else among all. */
-static tracked *new_key(kh_sessions *s, time_t now)
+/* The delay of a guess at the name t: none for its first
+ * KH_LOGIN_MAX_FAILS failures (and guesses being verified) in a row, then
+ * 1, 2, 4 ... seconds, at most KH_LOGIN_NAME_DELAY_S. */
+static unsigned name_delay(const tracked *t, time_t now)
 {
-    if (s->nk < KH_LOGIN_KEYS_MAX)
-        return kh_grow((void **)&s->k, &s->capk, s->nk + 1, sizeof *s->k) ? &s->k[s->nk++]
-                                                                           : NULL;
-    tracked *victim = NULL;
-    bool victim_blocks = true;
-    for (size_t i = 0; i < s->nk; i++) {
-        tracked *t = &s->k[i];
-        if (t->n == 0 || now - t->fails[t->n - 1] >= KH_LOGIN_WINDOW_S)
-            return t;
-        bool blocks = blocked_for(t, now) > 0;
-        if (!victim || (victim_blocks && !blocks) ||
-            (blocks == victim_blocks && t->used < victim->used)) {
-            victim = t;
-            victim_blocks = blocks;
-        }
-    }
-    return victim;
+    unsigned k = t->inflight;
+    if (t->n && (now < t->fails[t->n - 1] || now - t->fails[t->n - 1] < KH_LOGIN_WINDOW_S))
+        k += t->streak;
+    if (k < KH_LOGIN_MAX_FAILS)
+        return 0;
+    k -= KH_LOGIN_MAX_FAILS;
+    return k >= 5 ? KH_LOGIN_NAME_DELAY_S
+                  : (1u << k) < KH_LOGIN_NAME_DELAY_S ? 1u << k : KH_LOGIN_NAME_DELAY_S;
 }
 
-bool kh_login_allowed(kh_sessions *s, const char *addr, const char *user, unsigned *wait_s)
+static bool forgettable(const tracked *t, time_t now)
 {
-    char keys[2][KEY_MAX];
-    int nkeys = login_keys(addr, user, keys);
-    unsigned wait = 0;
+    return t->inflight == 0 && (t->n == 0 || (now >= t->fails[t->n - 1] &&
+                                              now - t->fails[t->n - 1] >= KH_LOGIN_WINDOW_S));
+}
+
+/* The tracked key, made when missing: a fresh slot, or, when
+ * KH_LOGIN_KEYS_MAX are tracked, one with nothing in the window, else the
+ * one unused the longest among those not refusing logins, else among all;
+ * never one being verified nor one used after since (made for the same
+ * guess).  NULL when none can be had.  It may move the
+ * others (the table grows): look them up again after. */
+static tracked *get_key(kh_sessions *s, const char *key, time_t now, uint64_t since)
+{
+    if (!*key)
+        return NULL;
+    tracked *t = find_key(s, key);
+    if (t) {
+        t->used = ++s->tick;
+        return t;
+    }
+    if (s->nk < KH_LOGIN_KEYS_MAX) {
+        if (kh_grow((void **)&s->k, &s->capk, s->nk + 1, sizeof *s->k))
+            t = &s->k[s->nk++];
+    } else {
+        bool t_blocks = true;
+        for (size_t i = 0; i < s->nk; i++) {
+            tracked *c = &s->k[i];
+            if (c->inflight || c->used > since)
+                continue; /* being verified, or made for this same guess */
+            if (forgettable(c, now)) {
+                t = c;
+                break;
+            }
+            bool blocks = blocked_for(c, now) > 0;
+            if (!t || (t_blocks && !blocks) || (blocks == t_blocks && c->used < t->used)) {
+                t = c;
+                t_blocks = blocks;
+            }
+        }
+    }
+    if (t) {
+        memset(t, 0, sizeof *t);
+        t->used = ++s->tick;
+        memcpy(t->key, key, strnlen(key, KEY_MAX - 1)); /* keys are made that long at most */
+    }
+    return t;
+}
+
+bool kh_login_begin(kh_sessions *s, const char *addr, const char *user, unsigned *wait_s,
+                    unsigned *delay_s)
+{
+    char keys[K_N][KEY_MAX];
+    login_keys(addr, user, keys);
+    unsigned wait = 0, delay = 0;
     pthread_mutex_lock(&s->mu);
     time_t now = s->now();
-    for (int i = 0; i < nkeys; i++) {
-        const tracked *t = find_key(s, keys[i]);
-        unsigned w = t ? blocked_for(t, now) : 0;
+    /* Made first, then looked up: making one may move the others. */
+    uint64_t since = s->tick;
+    for (int i = 0; i < K_N; i++)
+        get_key(s, keys[i], now, since);
+    tracked *t[K_N];
+    for (int i = 0; i < K_N; i++) {
+        t[i] = *keys[i] ? find_key(s, keys[i]) : NULL;
+        if (t[i])
+            t[i]->used = ++s->tick;
+    }
+    for (int i = K_ADDR; i <= K_PAIR; i++) {
+        unsigned w = t[i] ? blocked_for(t[i], now) : 0;
         if (w > wait)
             wait = w;
+    }
+    if (wait == 0) {
+        if (t[K_NAME])
+            delay = name_delay(t[K_NAME], now);
+        for (int i = 0; i < K_N; i++)
+            if (t[i])
+                t[i]->inflight++;
     }
     pthread_mutex_unlock(&s->mu);
     if (wait_s)
         *wait_s = wait;
+    if (delay_s)
+        *delay_s = delay;
     return wait == 0;
 }
 
-void kh_login_failed(kh_sessions *s, const char *addr, const char *user)
+void kh_login_end(kh_sessions *s, const char *addr, const char *user, bool succeeded)
 {
-    char keys[2][KEY_MAX];
-    int nkeys = login_keys(addr, user, keys);
+    char keys[K_N][KEY_MAX];
+    login_keys(addr, user, keys);
     pthread_mutex_lock(&s->mu);
     time_t now = s->now();
-    for (int i = 0; i < nkeys; i++) {
-        tracked *t = find_key(s, keys[i]);
-        if (!t && (t = new_key(s, now)) != NULL) {
-            memset(t, 0, sizeof *t);
-            memcpy(t->key, keys[i], KEY_MAX);
-        }
+    for (int i = 0; i < K_N; i++) {
+        tracked *t = *keys[i] ? find_key(s, keys[i]) : NULL;
         if (!t)
-            continue; /* out of memory: this failure goes uncounted */
+            continue; /* out of memory at the start: this one goes uncounted */
+        if (t->inflight)
+            t->inflight--;
+        t->used = ++s->tick;
+        if (succeeded) {
+            /* The pair and the name start afresh; the address keeps its
+             * failures (one account of one's own must not buy guesses at
+             * others'). */
+            if (i != K_ADDR)
+                t->n = t->streak = 0;
+            continue;
+        }
+        if (t->n && now >= t->fails[t->n - 1] &&
+            now - t->fails[t->n - 1] >= KH_LOGIN_WINDOW_S)
+            t->streak = 0;
         if (t->n == KH_LOGIN_MAX_FAILS)
             memmove(t->fails, t->fails + 1, --t->n * sizeof *t->fails);
         t->fails[t->n++] = now;
-        t->used = ++s->tick;
-    }
-    pthread_mutex_unlock(&s->mu);
-}
-
-void kh_login_succeeded(kh_sessions *s, const char *addr, const char *user)
-{
-    char keys[2][KEY_MAX];
-    int nkeys = login_keys(addr, user, keys);
-    pthread_mutex_lock(&s->mu);
-    for (int i = 0; i < nkeys; i++) {
-        tracked *t = find_key(s, keys[i]);
-        if (t)
-            *t = s->k[--s->nk];
+        t->streak++;
     }
     pthread_mutex_unlock(&s->mu);
 }

@@ -82,24 +82,39 @@ void kh_sessions_end(kh_sessions *s, const char *token);
 
 /* ---- the limit on failed logins ----
  *
- * Counted per client address and per user name, separately: after
- * KH_LOGIN_MAX_FAILS failed logins within KH_LOGIN_WINDOW_S seconds, for
- * that address or that name, logins are refused until KH_LOGIN_WINDOW_S
- * after the first of those failures.  At most KH_LOGIN_KEYS_MAX addresses
- * and names are remembered: past that the one unused the longest is
- * forgotten, those still refusing logins last. */
+ * A guess is counted before it is verified (kh_login_begin reserves it,
+ * kh_login_end settles it), so guesses sent at once count like guesses
+ * sent one by one: at most KH_LOGIN_MAX_FAILS guesses from one address,
+ * and from one address at one name, are verified within
+ * KH_LOGIN_WINDOW_S seconds, whatever the concurrency.  Past that, that
+ * address (or that address at that name) is refused until the oldest of
+ * those failures is KH_LOGIN_WINDOW_S old.
+ *
+ * A name alone is never locked (anyone knowing it could lock its owner
+ * out): after KH_LOGIN_MAX_FAILS failures in a row at one name, from
+ * anywhere, each further guess at it waits 1, 2, 4 ... seconds, at most
+ * KH_LOGIN_NAME_DELAY_S, before it is verified; an address that has not
+ * failed is only slowed.  A success starts the name and the pair afresh,
+ * never the address.  At most KH_LOGIN_KEYS_MAX addresses, pairs and
+ * names are remembered: past that the one unused the longest is
+ * forgotten, those still refusing logins last, those being verified
+ * never. */
 #define KH_LOGIN_MAX_FAILS 5
 #define KH_LOGIN_WINDOW_S (15 * 60)
+#define KH_LOGIN_NAME_DELAY_S 30
 #define KH_LOGIN_KEYS_MAX 4096
 
-/* May addr (any text naming the client; NULL: not counted) try to log in
- * as user (NULL: not counted)?  When not, *wait_s (if not NULL) gets the
- * seconds until it may (the longer of the two); when so, 0. */
-bool kh_login_allowed(kh_sessions *s, const char *addr, const char *user, unsigned *wait_s);
+/* May addr (any text naming the client; NULL: not counted) guess user's
+ * password (NULL: not counted)?  When so: true, the guess is counted as
+ * being verified until kh_login_end, and *delay_s (if not NULL) gets the
+ * seconds to wait before verifying it (0 mostly).  When not: false, and
+ * *wait_s (if not NULL) gets the seconds until it may. */
+bool kh_login_begin(kh_sessions *s, const char *addr, const char *user, unsigned *wait_s,
+                    unsigned *delay_s);
 
-/* A login that was allowed failed; or succeeded, which forgets the
- * failures of that address and of that name. */
-void kh_login_failed(kh_sessions *s, const char *addr, const char *user);
-void kh_login_succeeded(kh_sessions *s, const char *addr, const char *user);
+/* The guess kh_login_begin allowed was verified: it failed, or it
+ * succeeded, which forgets the failures of that pair and of that name
+ * (not those of the address). */
+void kh_login_end(kh_sessions *s, const char *addr, const char *user, bool succeeded);
 
 #endif

@@ -14,6 +14,7 @@
 #include <malloc.h>
 #include <libintl.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,6 +163,11 @@ static const char usage_serve[] = N_(
     "      --add-user NAME  add an account or set its password (asked for twice)\n"
     "      --tls-cert FILE, --tls-key FILE  HTTPS with this PEM certificate and key\n"
     "      --insecure-http  allow plain HTTP on a network address (not advised)\n"
+    "      --host-name NAME  a name the page is reached by on a network address\n"
+    "                      (repeatable; default: the address itself)\n"
+    "      --url-file FILE  write the page's address (with its secret) to FILE\n"
+    "      --desktop LOG   started by the desktop starter, output in LOG: the page\n"
+    "                      shows LOG and a button that stops kaohe\n"
     "      --rubric FILE   also load this rubric file (repeatable)\n"
     "  -h, --help          show this help\n");
 
@@ -264,6 +270,10 @@ typedef struct opts {
     const char *add_user;   /* serve --add-user NAME */
     const char *tls_cert, *tls_key; /* serve --tls-cert/--tls-key */
     bool insecure_http;     /* serve --insecure-http */
+    const char **host_names; /* serve --host-name NAME (repeatable) */
+    size_t nhost_names;
+    const char *url_file;   /* serve --url-file FILE */
+    const char *desktop;    /* serve --desktop LOG */
     bool provenance;        /* record the inputs' digests (rank: 来源, JSON) */
     bool keep_checks;       /* keep every check point's result (JSON) */
 } opts;
@@ -332,6 +342,9 @@ static const struct option long_opts[] = {
     {"tls-cert", required_argument, NULL, 'C'},
     {"tls-key", required_argument, NULL, 'K'},
     {"insecure-http", no_argument, NULL, 'I'},
+    {"host-name", required_argument, NULL, 'N'},
+    {"url-file", required_argument, NULL, 'V'},
+    {"desktop", required_argument, NULL, 'Z'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -401,6 +414,12 @@ static int parse_opts(int argc, char **argv, const char *allowed, const char *he
         case 'C': o->tls_cert = optarg; break;
         case 'K': o->tls_key = optarg; break;
         case 'I': o->insecure_http = true; break;
+        case 'N':
+            if (!push(&o->host_names, &o->nhost_names, optarg))
+                return EXIT_USAGE;
+            break;
+        case 'V': o->url_file = optarg; break;
+        case 'Z': o->desktop = optarg; break;
         case 'G':
             if (!push(&o->grades, &o->ngrades, optarg))
                 return EXIT_USAGE;
@@ -798,6 +817,20 @@ static int cmd_rank(int argc, char **argv, opts *o)
                                      : _("missing -o RANKING.xlsx"));
         return usage(usage_rank, EXIT_USAGE);
     }
+    /* Every option is checked before anything is written: a usage error
+     * leaves every file as it was (last year's --json kept for
+     * --previous). */
+    size_t olen = strlen(o->output);
+    bool xlsx = olen > 5;
+    for (size_t i = 0; xlsx && i < 5; i++) {
+        char c = o->output[olen - 5 + i];
+        xlsx = (c >= 'A' && c <= 'Z' ? c + 32 : c) == ".xlsx"[i];
+    }
+    if (!xlsx) {
+        eprintf("%s: %s", o->output,
+                _("the ranking is an Excel workbook: give a file name ending in .xlsx"));
+        return EXIT_USAGE;
+    }
     if (o->json && strcmp(o->json, "-") != 0 && kh_same_output(o->output, o->json)) {
         eprintf(_("--json %s names the ranking workbook itself: give the JSON file another "
                   "name, e.g. ranking.json"), o->json);
@@ -834,7 +867,10 @@ static int cmd_rank(int argc, char **argv, opts *o)
                           prog, kh_batch_unit_count(b), o->output);
         kh_status st = kh_write_ranking_since(b, prev, o->output, &d);
         progress_end(&pr);
-        if (o->json && strcmp(o->json, "-") == 0) {
+        if (st == KH_ERR_USAGE) {
+            /* the ranking's name was refused (one of the inputs): nothing
+             * is written */
+        } else if (o->json && strcmp(o->json, "-") == 0) {
             kh_status s2 = kh_batch_write_json(b, true, stdout);
             if (st == KH_OK)
                 st = s2;
@@ -909,9 +945,34 @@ static int add_user(const opts *o)
     return st == KH_OK ? 0 : st == KH_ERR_USAGE ? EXIT_USAGE : EXIT_REJECTED;
 }
 
+/* What the end of kaohe serve says (Ctrl-C, SIGTERM, POST /api/stop):
+ * set once the server runs, printed by the termination thread. */
+static _Atomic(const char *) serve_workspace;
+static atomic_bool serving;
+
+static void on_termination(void)
+{
+    kh_remove_temporaries();
+    if (atomic_load(&serving)) {
+        const char *ws = atomic_load(&serve_workspace);
+        if (ws)
+            printf(_("kaohe: stopped; the workspace is in %s\n"), ws);
+        else
+            printf("%s", _("kaohe: stopped\n"));
+        fflush(stdout);
+    }
+}
+
+/* POST /api/stop was answered (--desktop): stop as Ctrl-C does. */
+static void stop_requested(void *arg)
+{
+    (void)arg;
+    kh_request_termination();
+}
+
 static int cmd_serve(int argc, char **argv, opts *o)
 {
-    int rc = parse_opts(argc, argv, "RWSUACKIh", usage_serve, o);
+    int rc = parse_opts(argc, argv, "RWSUACKINVZh", usage_serve, o);
     if (rc >= 0)
         return rc;
     if (optind != argc)
@@ -929,7 +990,12 @@ static int cmd_serve(int argc, char **argv, opts *o)
                             .users = o->users,
                             .tls_cert = o->tls_cert,
                             .tls_key = o->tls_key,
-                            .insecure_http = o->insecure_http};
+                            .insecure_http = o->insecure_http,
+                            .host_names = o->host_names,
+                            .nhost_names = o->nhost_names,
+                            .url_file = o->url_file,
+                            .desktop_log = o->desktop,
+                            .on_stop = stop_requested};
     kh_status st = kh_server_start(reg, &cfg, &s, &d);
     print_diags(&d);
     if (st != KH_OK) {
@@ -940,6 +1006,8 @@ static int cmd_serve(int argc, char **argv, opts *o)
     if (o->workspace)
         printf(_("kaohe: the year's record is kept in %s\n"), o->workspace);
     fflush(stdout);
+    atomic_store(&serve_workspace, o->workspace);
+    atomic_store(&serving, true);
     /* Until Ctrl-C or SIGTERM: the thread of kh_on_termination ends the
      * process. */
     kh_wait_for_termination();
@@ -1016,7 +1084,7 @@ int main(int argc, char **argv)
     kh_console_utf8();
     /* Ctrl-C or a kill ends the run without leaving temporary files: the
      * signal is taken on a thread of its own, which removes them first. */
-    kh_on_termination(kh_remove_temporaries);
+    kh_on_termination(on_termination);
     if (argc < 2) {
         /* kaohe.exe double-clicked in Explorer: start the page as
          * 启动考核.bat does, not flash the usage in a closing window. */
@@ -1050,6 +1118,7 @@ int main(int argc, char **argv)
     free(o.units);
     free(o.grades);
     free(o.quotas);
+    free(o.host_names);
     kh_roster_free(the_roster);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         eprintf("%s", _("cannot write to standard output"));

@@ -140,6 +140,43 @@ bool kh_parse_ipv4(const char *s, uint32_t *addr);
 long kh_process_id(void);
 bool kh_process_alive(long pid);
 
+/* Send this process the signal kh_on_termination waits for (SIGTERM;
+ * Windows: a Ctrl-Break to its console group), so that it stops as after
+ * Ctrl-C: 0, or -1/errno. */
+int kh_request_termination(void);
+
+/* An exclusive lock on the file path (created when missing, mode 0644),
+ * held until kh_lock_release or the process ends (also by a crash: the
+ * system drops it).  Two holders in one process conflict too (Linux: an
+ * open file description lock; Windows: LockFileEx).  Taken, the file
+ * holds this process's id as text.  A handle >= 0, or -1/errno:
+ * EWOULDBLOCK when another holds it, whose process id *holder gets (0
+ * when the file does not say). */
+intptr_t kh_lock_take(const char *path, long *holder);
+void kh_lock_release(intptr_t h);
+
+/* The time the file path was last written, in nanoseconds since 1970,
+ * or -1 when it cannot be read; the clock's time now, the same way. */
+int64_t kh_file_mtime_ns(const char *path);
+int64_t kh_now_ns(void);
+
+/* Wait ms milliseconds (this thread only). */
+void kh_sleep_ms(unsigned ms);
+
+/* Close both directions of the connected socket s (shutdown), which
+ * wakes the thread that waits on it; the socket stays open. */
+void kh_socket_shutdown(intptr_t s);
+
+/* Standard error (descriptor 2) sent to the null device from the first
+ * kh_quiet_stderr_begin until its last matching kh_quiet_stderr_end
+ * (counted: threads may nest them).  For libxlsxwriter, which prints its
+ * own lines ("[ERROR][packager.c:...]") on stderr with no switch to stop
+ * it: kaohe says what went wrong in its own words.  Whatever else is
+ * written to stderr in between is lost too, so it wraps only calls during
+ * which kaohe itself prints nothing.  errno is kept. */
+void kh_quiet_stderr_begin(void);
+void kh_quiet_stderr_end(void);
+
 /* Run cleanup and end the process as the signal would when SIGINT,
  * SIGTERM or SIGHUP arrives (Windows: Ctrl-C, Ctrl-Break, the console
  * closing).  On Linux the signals are blocked in the calling thread and

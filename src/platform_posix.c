@@ -19,6 +19,7 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
@@ -342,6 +343,122 @@ long kh_process_id(void)
 bool kh_process_alive(long pid)
 {
     return pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH;
+}
+
+int kh_request_termination(void)
+{
+    return kill(getpid(), SIGTERM);
+}
+
+/* ---- locks, times, sockets, stderr ---- */
+
+intptr_t kh_lock_take(const char *path, long *holder)
+{
+    *holder = 0;
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return -1;
+    struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+#ifdef F_OFD_SETLK
+    int rc = fcntl(fd, F_OFD_SETLK, &fl);
+    if (rc != 0 && errno == EINVAL) /* a kernel before 3.15 */
+        rc = fcntl(fd, F_SETLK, &fl);
+#else
+    int rc = fcntl(fd, F_SETLK, &fl);
+#endif
+    if (rc != 0) {
+        int e = errno == EACCES ? EWOULDBLOCK : errno;
+        if (e == EWOULDBLOCK) {
+            char buf[32] = "";
+            ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+            if (n > 0) {
+                buf[n] = '\0';
+                *holder = strtol(buf, NULL, 10);
+            }
+        }
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    char buf[32];
+    int n = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+    if (ftruncate(fd, 0) != 0 || pwrite(fd, buf, (size_t)n, 0) != n) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
+void kh_lock_release(intptr_t h)
+{
+    if (h >= 0)
+        close((int)h);
+}
+
+int64_t kh_file_mtime_ns(const char *path)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return -1;
+    return (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
+}
+
+int64_t kh_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void kh_sleep_ms(unsigned ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+void kh_socket_shutdown(intptr_t s)
+{
+    shutdown((int)s, SHUT_RDWR);
+}
+
+static pthread_mutex_t quiet_mu = PTHREAD_MUTEX_INITIALIZER;
+static unsigned quiet_depth;
+static int quiet_saved = -1;
+
+void kh_quiet_stderr_begin(void)
+{
+    int e = errno;
+    pthread_mutex_lock(&quiet_mu);
+    if (quiet_depth++ == 0) {
+        fflush(stderr);
+        int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+        quiet_saved = null >= 0 ? fcntl(2, F_DUPFD_CLOEXEC, 3) : -1;
+        if (quiet_saved >= 0 && dup2(null, 2) < 0) {
+            close(quiet_saved);
+            quiet_saved = -1;
+        }
+        if (null >= 0)
+            close(null);
+    }
+    pthread_mutex_unlock(&quiet_mu);
+    errno = e;
+}
+
+void kh_quiet_stderr_end(void)
+{
+    int e = errno;
+    pthread_mutex_lock(&quiet_mu);
+    if (quiet_depth > 0 && --quiet_depth == 0 && quiet_saved >= 0) {
+        fflush(stderr);
+        dup2(quiet_saved, 2);
+        close(quiet_saved);
+        quiet_saved = -1;
+    }
+    pthread_mutex_unlock(&quiet_mu);
+    errno = e;
 }
 
 /* ---- termination ---- */

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <direct.h>
+#include <winsock2.h>
 #include <windows.h>
 
 unsigned kh_cpu_count(void)
@@ -424,6 +425,147 @@ int kh_on_termination(void (*cleanup)(void))
         return 0;
     errno = EINVAL;
     return -1;
+}
+
+/* No signal to send oneself: the cleanup runs here, then the process
+ * ends as Ctrl-C ends it. */
+int kh_request_termination(void)
+{
+    if (termination_cleanup)
+        termination_cleanup();
+    ExitProcess(STATUS_CONTROL_C_EXIT);
+    return 0;
+}
+
+/* The byte locked, far past the process id written at the start (a
+ * locked range cannot be read by others on Windows). */
+#define LOCK_AT 0x7FFFFFF0u
+
+intptr_t kh_lock_take(const char *path, long *holder)
+{
+    *holder = 0;
+    wchar_t *w = wide(path);
+    if (!w)
+        return -1;
+    HANDLE h = CreateFileW(w, GENERIC_READ | GENERIC_WRITE,
+                           FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                           OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+    kh_free(w);
+    if (h == INVALID_HANDLE_VALUE) {
+        errno = EACCES;
+        return -1;
+    }
+    OVERLAPPED at = {.Offset = LOCK_AT};
+    if (!LockFileEx(h, LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, &at)) {
+        char buf[32] = "";
+        DWORD n = 0;
+        if (ReadFile(h, buf, sizeof buf - 1, &n, NULL) && n > 0) {
+            buf[n] = '\0';
+            *holder = strtol(buf, NULL, 10);
+        }
+        CloseHandle(h);
+        errno = EWOULDBLOCK;
+        return -1;
+    }
+    char buf[32];
+    int len = snprintf(buf, sizeof buf, "%lu\n", (unsigned long)GetCurrentProcessId());
+    DWORD n = 0;
+    OVERLAPPED start = {0};
+    if (!WriteFile(h, buf, (DWORD)len, &n, &start) || n != (DWORD)len) {
+        CloseHandle(h);
+        errno = EIO;
+        return -1;
+    }
+    LARGE_INTEGER end = {.QuadPart = len};
+    SetFilePointerEx(h, end, NULL, FILE_BEGIN);
+    SetEndOfFile(h);
+    return (intptr_t)h;
+}
+
+void kh_lock_release(intptr_t h)
+{
+    if (h >= 0)
+        CloseHandle((HANDLE)h);
+}
+
+/* FILETIME counts 100 ns from 1601. */
+static int64_t filetime_ns(FILETIME ft)
+{
+    uint64_t t = (uint64_t)ft.dwHighDateTime << 32 | ft.dwLowDateTime;
+    return (int64_t)(t - 116444736000000000ull) * 100;
+}
+
+int64_t kh_file_mtime_ns(const char *path)
+{
+    wchar_t *w = wide(path);
+    WIN32_FILE_ATTRIBUTE_DATA a;
+    bool ok = w && GetFileAttributesExW(w, GetFileExInfoStandard, &a);
+    kh_free(w);
+    return ok ? filetime_ns(a.ftLastWriteTime) : -1;
+}
+
+int64_t kh_now_ns(void)
+{
+    FILETIME ft;
+    GetSystemTimeAsFileTime(&ft);
+    return filetime_ns(ft);
+}
+
+void kh_sleep_ms(unsigned ms)
+{
+    Sleep(ms);
+}
+
+void kh_socket_shutdown(intptr_t s)
+{
+    shutdown((SOCKET)s, SD_BOTH);
+}
+
+static CRITICAL_SECTION quiet_cs;
+static INIT_ONCE quiet_once = INIT_ONCE_STATIC_INIT;
+static unsigned quiet_depth;
+static int quiet_saved = -1;
+
+static BOOL CALLBACK quiet_init(PINIT_ONCE once, PVOID p, PVOID *ctx)
+{
+    (void)once, (void)p, (void)ctx;
+    InitializeCriticalSection(&quiet_cs);
+    return TRUE;
+}
+
+void kh_quiet_stderr_begin(void)
+{
+    int e = errno;
+    InitOnceExecuteOnce(&quiet_once, quiet_init, NULL, NULL);
+    EnterCriticalSection(&quiet_cs);
+    if (quiet_depth++ == 0) {
+        fflush(stderr);
+        int null = _open("NUL", _O_WRONLY);
+        quiet_saved = null >= 0 ? _dup(2) : -1;
+        if (quiet_saved >= 0 && _dup2(null, 2) != 0) {
+            _close(quiet_saved);
+            quiet_saved = -1;
+        }
+        if (null >= 0)
+            _close(null);
+    }
+    LeaveCriticalSection(&quiet_cs);
+    errno = e;
+}
+
+void kh_quiet_stderr_end(void)
+{
+    int e = errno;
+    InitOnceExecuteOnce(&quiet_once, quiet_init, NULL, NULL);
+    EnterCriticalSection(&quiet_cs);
+    if (quiet_depth > 0 && --quiet_depth == 0 && quiet_saved >= 0) {
+        fflush(stderr);
+        _dup2(quiet_saved, 2);
+        _close(quiet_saved);
+        quiet_saved = -1;
+    }
+    LeaveCriticalSection(&quiet_cs);
+    errno = e;
 }
 
 /* No fork on Windows: the parser runs in this process. */

@@ -18,6 +18,9 @@ struct kh_workspace {
     sqlite3 *db;
     char *dir;
     pthread_mutex_t lock;
+    intptr_t held;             /* DIR/kaohe.lock, while open */
+    kh_ws_missing *missing;    /* found by the check on open */
+    size_t nmissing;
 };
 
 static const char schema[] =
@@ -45,14 +48,35 @@ static kh_status db_error(kh_workspace *w, kh_diags *d)
     return code == SQLITE_NOMEM ? KH_ERR_NOMEM : KH_ERR_IO;
 }
 
+static char *col(sqlite3_stmt *q, int i);
+
+/* The extension a file named name is stored with (".xlsx", lower case;
+ * "" when none fits), in ext. */
+static const char *ext_of(const char *name, char ext[16])
+{
+    const char *dot = name ? strrchr(name, '.') : NULL;
+    ext[0] = '\0';
+    if (dot && strlen(dot) < 16) {
+        size_t i = 0;
+        for (; dot[i]; i++)
+            ext[i] = (char)(dot[i] >= 'A' && dot[i] <= 'Z' ? dot[i] + 32 : dot[i]);
+        ext[i] = '\0';
+    }
+    return ext;
+}
+
 static char *path_of(const kh_workspace *w, const char *hash, const char *ext)
 {
     return kh_strprintf("%s/files/%s%s", w->dir, hash, ext);
 }
 
 /* Files under DIR/files that no row names: a crash came between the file
- * and its transaction.  Removed. */
-static void sweep_unnamed(kh_workspace *w)
+ * and its transaction.  Removed, under the workspace's lock (no other
+ * process can be storing one), and only when written before the lock was
+ * taken at since_ns (older than any request that can be in flight).  A
+ * file whose hash any row names (files, current, or the journal's old and
+ * new hash) is never removed. */
+static void sweep_unnamed(kh_workspace *w, int64_t since_ns)
 {
     char *files = kh_strprintf("%s/files", w->dir);
     DIR *dp = files ? opendir(files) : NULL;
@@ -60,7 +84,12 @@ static void sweep_unnamed(kh_workspace *w)
     if (!dp)
         return;
     sqlite3_stmt *q = NULL;
-    sqlite3_prepare_v2(w->db, "SELECT 1 FROM files WHERE hash = ?1 AND ext = ?2", -1, &q, NULL);
+    sqlite3_prepare_v2(w->db,
+                       "SELECT 1 FROM files WHERE hash = ?1 AND ext = ?2"
+                       " UNION ALL SELECT 1 FROM current WHERE hash = ?1"
+                       " UNION ALL SELECT 1 FROM changes WHERE new_hash = ?1 OR old_hash = ?1"
+                       " LIMIT 1",
+                       -1, &q, NULL);
     struct dirent *e;
     while (q && (e = readdir(dp)) != NULL) {
         const char *dot = strchr(e->d_name, '.');
@@ -70,7 +99,8 @@ static void sweep_unnamed(kh_workspace *w)
         sqlite3_bind_text(q, 2, dot, -1, SQLITE_STATIC);
         if (sqlite3_step(q) == SQLITE_DONE) {
             char *f = kh_strprintf("%s/files/%s", w->dir, e->d_name);
-            if (f)
+            int64_t t = f ? kh_file_mtime_ns(f) : -1;
+            if (f && t >= 0 && t < since_ns)
                 remove(f);
             kh_free(f);
         }
@@ -78,6 +108,69 @@ static void sweep_unnamed(kh_workspace *w)
     }
     sqlite3_finalize(q);
     closedir(dp);
+}
+
+void kh_ws_missing_free(kh_ws_missing *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++) {
+        kh_free(v[i].unit);
+        kh_free(v[i].rubric);
+        kh_free(v[i].hash);
+        kh_free(v[i].name);
+        kh_free(v[i].at);
+    }
+    kh_free(v);
+}
+
+/* The check on open: every row of the journal whose file is not in
+ * DIR/files, into w->missing, and a note for each in d. */
+static void check_files(kh_workspace *w, kh_diags *d)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(w->db,
+                           "SELECT c.unit, c.rubric, c.new_hash, f.ext, c.name, c.at"
+                           " FROM changes c LEFT JOIN files f ON f.hash = c.new_hash"
+                           " ORDER BY c.id",
+                           -1, &q, NULL) != SQLITE_OK) {
+        sqlite3_finalize(q);
+        return;
+    }
+    size_t cap = 0;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        const char *ext = (const char *)sqlite3_column_text(q, 3);
+        const char *hash = (const char *)sqlite3_column_text(q, 2);
+        char own[16];
+        if (!ext) /* no files row: the extension the name gave it */
+            ext = ext_of((const char *)sqlite3_column_text(q, 4), own);
+        char *p = path_of(w, hash ? hash : "", ext);
+        struct stat sb;
+        bool there = p && stat(p, &sb) == 0;
+        kh_free(p);
+        if (there || !kh_grow((void **)&w->missing, &cap, w->nmissing + 1, sizeof *w->missing))
+            continue;
+        kh_ws_missing *m = &w->missing[w->nmissing];
+        *m = (kh_ws_missing){col(q, 0), col(q, 1), col(q, 2), col(q, 4), col(q, 5)};
+        if (!m->unit || !m->rubric || !m->hash || !m->name || !m->at) {
+            kh_free(m->unit);
+            kh_free(m->rubric);
+            kh_free(m->hash);
+            kh_free(m->name);
+            kh_free(m->at);
+            continue;
+        }
+        w->nmissing++;
+        kh_diags_add(d, KH_NOTE, w->dir, NULL, NULL, 0,
+                     _("the workspace's file of %s (%s, recorded %s) is missing from its "
+                       "files folder: upload that checklist again"),
+                     m->unit, m->name, m->at);
+    }
+    sqlite3_finalize(q);
+}
+
+const kh_ws_missing *kh_workspace_missing(const kh_workspace *w, size_t *n)
+{
+    *n = w->nmissing;
+    return w->missing;
 }
 
 kh_status kh_workspace_open(const char *dir, kh_workspace **out, kh_diags *d)
@@ -88,16 +181,37 @@ kh_status kh_workspace_open(const char *dir, kh_workspace **out, kh_diags *d)
         kh_free(w);
         return KH_ERR_NOMEM;
     }
+    w->held = -1;
     char *files = kh_strprintf("%s/files", dir);
     char *journal = kh_strprintf("%s/journal.sqlite", dir);
+    char *lock = kh_strprintf("%s/kaohe.lock", dir);
     kh_status st = KH_OK;
-    if (!files || !journal) {
+    int64_t since = kh_now_ns();
+    long holder = 0;
+    if (!files || !journal || !lock) {
         st = KH_ERR_NOMEM;
     } else if ((kh_mkdir(dir) != 0 && errno != EEXIST) ||
                (kh_mkdir(files) != 0 && errno != EEXIST)) {
         kh_diags_add(d, KH_ERROR, dir, NULL, NULL, 0,
                      _("cannot make the workspace folder: %s"), strerror(errno));
         st = KH_ERR_IO;
+    } else if ((w->held = kh_lock_take(lock, &holder)) < 0) {
+        /* One writer at a time: a second server would record the same
+         * unit's first upload twice, and sweep away the files the first
+         * one is storing. */
+        if (errno == EWOULDBLOCK && holder > 0)
+            kh_diags_add(d, KH_ERROR, dir, NULL, NULL, 0,
+                         _("the workspace is in use by another kaohe (process %ld): stop that "
+                           "one first, or give another --workspace"),
+                         holder);
+        else if (errno == EWOULDBLOCK)
+            kh_diags_add(d, KH_ERROR, dir, NULL, NULL, 0,
+                         _("the workspace is in use by another kaohe: stop that one first, or "
+                           "give another --workspace"));
+        else
+            kh_diags_add(d, KH_ERROR, lock, NULL, NULL, 0,
+                         _("cannot lock the workspace: %s"), strerror(errno));
+        st = errno == EWOULDBLOCK ? KH_ERR_USAGE : KH_ERR_IO;
     } else if (sqlite3_open_v2(journal, &w->db,
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                              NULL) != SQLITE_OK ||
@@ -106,14 +220,17 @@ kh_status kh_workspace_open(const char *dir, kh_workspace **out, kh_diags *d)
         st = db_error(w, d);
     kh_free(files);
     kh_free(journal);
+    kh_free(lock);
     if (st != KH_OK) {
         sqlite3_close(w->db);
+        kh_lock_release(w->held);
         kh_free(w->dir);
         kh_free(w);
         return st;
     }
     pthread_mutex_init(&w->lock, NULL);
-    sweep_unnamed(w);
+    sweep_unnamed(w, since);
+    check_files(w, d);
     *out = w;
     return KH_OK;
 }
@@ -123,6 +240,8 @@ void kh_workspace_close(kh_workspace *w)
     if (!w)
         return;
     sqlite3_close(w->db);
+    kh_lock_release(w->held);
+    kh_ws_missing_free(w->missing, w->nmissing);
     pthread_mutex_destroy(&w->lock);
     kh_free(w->dir);
     kh_free(w);
@@ -421,32 +540,33 @@ kh_status kh_workspace_record(kh_workspace *w, const char *unit, const char *rub
                               bool *changed, kh_diags *d)
 {
     *changed = false;
-    const char *dot = strrchr(name, '.');
-    char ext[16] = "";
-    if (dot && strlen(dot) < sizeof ext)
-        for (size_t i = 0; dot[i]; i++)
-            ext[i] = (char)(dot[i] >= 'A' && dot[i] <= 'Z' ? dot[i] + 32 : dot[i]);
+    char ext[16];
+    ext_of(name, ext);
     char hash[65];
     kh_status st = store_file(w, file_path, ext, hash, NULL, d);
     if (st != KH_OK)
         return st;
     pthread_mutex_lock(&w->lock);
-    kh_ws_entry old;
-    bool found = false;
-    st = current_locked(w, unit, rubric, &old, &found, d);
-    if (st == KH_OK && found && strcmp(old.hash, hash) == 0) {
-        kh_ws_entry_clear(&old);
-        pthread_mutex_unlock(&w->lock);
-        return KH_OK; /* the same file again: nothing to record */
-    }
-    if (st == KH_OK && found && (!kind || !*kind || !reason || !*reason)) {
+    /* Read, decide and write in one immediate transaction: between a read
+     * outside it and the write, another connection could record the same
+     * unit, and its first upload would be replaced without a reason. */
+    kh_ws_entry old = {0};
+    bool found = false, began = false;
+    if (sqlite3_exec(w->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        st = db_error(w, d);
+    else
+        began = true;
+    if (st == KH_OK)
+        st = current_locked(w, unit, rubric, &old, &found, d);
+    bool same = st == KH_OK && found && strcmp(old.hash, hash) == 0; /* nothing to record */
+    if (st == KH_OK && !same && found && (!kind || !*kind || !reason || !*reason)) {
         kh_diags_add(d, KH_ERROR, name, NULL, NULL, 0,
                      _("%s already has a checklist in this assessment (%s, total %s): to "
                        "replace it, say why (appeal or review) and upload it again"),
                      unit, old.name, old.total);
         st = KH_ERR_USAGE;
     }
-    if (st == KH_OK) {
+    if (st == KH_OK && !same) {
         const char *fargs[] = {hash, ext};
         const char *cargs[] = {unit, rubric, hash, name, total};
         const char *jargs[] = {user,
@@ -459,8 +579,7 @@ kh_status kh_workspace_record(kh_workspace *w, const char *unit, const char *rub
                                hash,
                                total,
                                name};
-        bool ok = sqlite3_exec(w->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK;
-        ok = ok && exec1(w->db, "INSERT OR IGNORE INTO files(hash, ext) VALUES(?1, ?2)", fargs, 2);
+        bool ok = exec1(w->db, "INSERT OR IGNORE INTO files(hash, ext) VALUES(?1, ?2)", fargs, 2);
         ok = ok && exec1(w->db,
                          "INSERT OR REPLACE INTO current(unit, rubric, hash, name, total)"
                          " VALUES(?1, ?2, ?3, ?4, ?5)",
@@ -471,13 +590,14 @@ kh_status kh_workspace_record(kh_workspace *w, const char *unit, const char *rub
                          " 'localtime'), ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                          jargs, 10);
         ok = ok && sqlite3_exec(w->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
-        if (!ok) {
+        began = !ok;
+        if (!ok)
             st = db_error(w, d);
-            sqlite3_exec(w->db, "ROLLBACK", NULL, NULL, NULL);
-        } else {
+        else
             *changed = true;
-        }
     }
+    if (began)
+        sqlite3_exec(w->db, "ROLLBACK", NULL, NULL, NULL);
     if (found)
         kh_ws_entry_clear(&old);
     pthread_mutex_unlock(&w->lock);

@@ -10,6 +10,8 @@
  *                     durable (kh_outfile) before the transaction that
  *                     names it: a journal row never names a missing file.
  *                     A file a crash left unnamed is removed on open.
+ * DIR/kaohe.lock      the process id of the one that has it open, and a
+ *                     lock the system drops when that process ends.
  *
  * Thread-safe: one connection under a mutex (the server answers each
  * request on a thread of its own).
@@ -21,9 +23,29 @@
 
 typedef struct kh_workspace kh_workspace;
 
-/* Open (creating when missing) the workspace in folder dir. */
+/* Open (creating when missing) the workspace in folder dir, taking its
+ * lock DIR/kaohe.lock (platform.h kh_lock_take) until kh_workspace_close:
+ * one writer at a time, across processes and within one.  Another holder
+ * (a live server) is KH_ERR_USAGE with a message naming its process id;
+ * a lock left by a process that died is free.  Under the lock, files a
+ * crash left unnamed are removed (never one a row names, never one
+ * written after the lock was taken), then every journal row's file is
+ * checked: those missing are listed (kh_workspace_missing) and noted in
+ * d (KH_NOTE). */
 kh_status kh_workspace_open(const char *dir, kh_workspace **out, kh_diags *d);
 void kh_workspace_close(kh_workspace *w);
+
+/* A journal row whose file is missing from DIR/files (found on open). */
+typedef struct kh_ws_missing {
+    char *unit, *rubric;
+    char *hash;       /* the file's SHA-256, hex */
+    char *name;       /* the file's name as uploaded */
+    char *at;         /* when the row was recorded */
+} kh_ws_missing;
+void kh_ws_missing_free(kh_ws_missing *v, size_t n);
+
+/* The rows found missing on open (*n of them; owned by w). */
+const kh_ws_missing *kh_workspace_missing(const kh_workspace *w, size_t *n);
 
 /* Settings of the assessment ("year", "rubrics", "roster"...): the value
  * (new string) or NULL when unset; kh_workspace_set with value NULL unsets. */

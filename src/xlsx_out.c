@@ -56,7 +56,11 @@ kh_status kh_xw_open(kh_xw *x, const char *path, bool row_by_row, time_t created
     lxw_workbook_options opt = {.constant_memory = row_by_row ? LXW_TRUE : LXW_FALSE,
                                 .tmpdir = x->tmpdir,
                                 .use_zip64 = LXW_FALSE};
+    /* libxlsxwriter prints its own errors on stderr (platform.h): what
+     * went wrong, kaohe says itself. */
+    kh_quiet_stderr_begin();
     x->wb = workbook_new_opt(x->out.open_path, &opt);
+    kh_quiet_stderr_end();
     if (!x->wb) {
         kh_outfile_abort(&x->out);
         *x = (kh_xw){0};
@@ -141,8 +145,10 @@ kh_status kh_xw_close(kh_xw *x, kh_diags *d)
     if (!x->wb)
         return KH_ERR_USAGE;
     errno = 0;
+    kh_quiet_stderr_begin();
     lxw_error e = workbook_close(x->wb);
     int sys = errno;
+    kh_quiet_stderr_end();
     x->wb = NULL;
     if (x->err != LXW_NO_ERROR) {
         kh_diags_add(d, KH_ERROR, x->path, NULL, NULL, 0, _("cannot write the workbook (%s: %s)"),

@@ -2,8 +2,10 @@
  * (good files, every kind of bad line with its line number), passwords set
  * (file made 0600, then changed in place with the other lines kept),
  * verification, names refused; sessions (tokens, sliding expiry on a fake
- * clock, logout, the cap); the limit on failed logins per address and per
- * name; and all of it from several threads at once. */
+ * clock, logout, the cap); the limit on failed logins: per address and
+ * per address and name, guesses in flight counted, a name only slowed,
+ * a success never clearing the address; and all of it from several
+ * threads at once. */
 #include "testutil.h"
 #include "accounts.h"
 
@@ -393,65 +395,128 @@ static void sessions_cap(void **state)
 
 /* ---- failed logins ---- */
 
+/* One guess that failed (or succeeded): begun, verified, ended. */
+static bool guess(kh_sessions *s, const char *addr, const char *user, bool good, unsigned *wait)
+{
+    unsigned delay = 0;
+    if (!kh_login_begin(s, addr, user, wait, &delay))
+        return false;
+    kh_login_end(s, addr, user, good);
+    return true;
+}
+
+static bool allowed(kh_sessions *s, const char *addr, const char *user, unsigned *wait)
+{
+    unsigned delay;
+    if (!kh_login_begin(s, addr, user, wait, &delay))
+        return false;
+    kh_login_end(s, addr, user, true); /* a success: forgets the pair's and name's */
+    return true;
+}
+
 static void login_limit_per_address(void **state)
 {
     (void)state;
     kh_sessions *s = new_sessions(3600);
     unsigned wait = 99;
-    assert_true(kh_login_allowed(s, "10.0.0.1", "u0", &wait));
-    assert_int_equal(wait, 0);
     time_t first = fake_now;
     for (int i = 0; i < KH_LOGIN_MAX_FAILS; i++) {
         char name[16];
         snprintf(name, sizeof name, "u%d", i);
-        assert_true(kh_login_allowed(s, "10.0.0.1", name, &wait));
-        kh_login_failed(s, "10.0.0.1", name);
+        assert_true(guess(s, "10.0.0.1", name, false, &wait));
+        assert_int_equal(wait, 0);
         fake_now += 10;
     }
     /* Any name from that address is refused until 15 minutes after the first. */
-    assert_false(kh_login_allowed(s, "10.0.0.1", "someone", &wait));
+    assert_false(kh_login_begin(s, "10.0.0.1", "someone", &wait, NULL));
     assert_int_equal(wait, first + 900 - fake_now);
-    assert_false(kh_login_allowed(s, "10.0.0.1", NULL, NULL));
+    assert_false(kh_login_begin(s, "10.0.0.1", NULL, NULL, NULL));
     /* Another address is not; nor are the names (one failure each). */
-    assert_true(kh_login_allowed(s, "10.0.0.2", "u0", &wait));
+    assert_true(guess(s, "10.0.0.2", "u0", true, &wait));
     assert_int_equal(wait, 0);
     /* Time passing lets it in again. */
     fake_now = first + 899;
-    assert_false(kh_login_allowed(s, "10.0.0.1", "someone", &wait));
+    assert_false(kh_login_begin(s, "10.0.0.1", "someone", &wait, NULL));
     assert_int_equal(wait, 1);
     fake_now = first + 900;
-    assert_true(kh_login_allowed(s, "10.0.0.1", "someone", &wait));
+    assert_true(guess(s, "10.0.0.1", "someone", true, &wait));
     assert_int_equal(wait, 0);
     kh_sessions_free(s);
 }
 
-static void login_limit_per_name(void **state)
+/* Guesses sent at once: each is counted when it starts, so only five are
+ * ever verified, from one address or at one name from one address. */
+static void login_limit_counts_guesses_in_flight(void **state)
+{
+    (void)state;
+    kh_sessions *s = new_sessions(3600);
+    unsigned wait, delay, go = 0;
+    for (int i = 0; i < 30; i++)
+        if (kh_login_begin(s, "10.0.0.9", "alice", &wait, &delay))
+            go++;
+    assert_int_equal(go, KH_LOGIN_MAX_FAILS);
+    assert_int_equal(wait, 1); /* until one being verified ends */
+    for (unsigned i = 0; i < go; i++)
+        kh_login_end(s, "10.0.0.9", "alice", false);
+    assert_false(kh_login_begin(s, "10.0.0.9", "bob", &wait, NULL));
+    assert_int_equal(wait, 900);
+    kh_sessions_free(s);
+}
+
+/* A name is never locked against an address that has not failed: those
+ * guessing at it from elsewhere only slow it down (1, 2, 4 ... s, at most
+ * 30), and its owner, from an address of its own, logs in. */
+static void login_name_only_slowed(void **state)
+{
+    (void)state;
+    kh_sessions *s = new_sessions(3600);
+    unsigned wait, delay = 99;
+    char addr[32];
+    for (int i = 0; i < 100; i++) {
+        snprintf(addr, sizeof addr, "192.168.%d.%d", i / 4, i % 4);
+        for (int k = 0; k < KH_LOGIN_MAX_FAILS; k++)
+            assert_true(guess(s, addr, "alice", false, &wait));
+        /* That address at that name (and that address) is locked. */
+        assert_false(kh_login_begin(s, addr, "alice", &wait, &delay));
+    }
+    assert_true(kh_login_begin(s, "10.7.7.7", "alice", &wait, &delay));
+    assert_int_equal(wait, 0);
+    assert_int_equal(delay, KH_LOGIN_NAME_DELAY_S);
+    kh_login_end(s, "10.7.7.7", "alice", true);
+    /* The success starts the name afresh. */
+    assert_true(kh_login_begin(s, "10.7.7.8", "alice", &wait, &delay));
+    assert_int_equal(delay, 0);
+    kh_login_end(s, "10.7.7.8", "alice", false);
+    /* The delay grows from the fifth failure in a row at the name. */
+    for (int i = 0; i < 3; i++)
+        assert_true(guess(s, "10.8.0.1", "carol", false, &wait));
+    for (int i = 0; i < 2; i++)
+        assert_true(guess(s, "10.8.0.2", "carol", false, &wait));
+    unsigned want[] = {1, 2, 4, 8, 16, 30, 30};
+    for (size_t i = 0; i < KH_ARRAY_LEN(want); i++) {
+        snprintf(addr, sizeof addr, "10.9.0.%zu", i);
+        assert_true(kh_login_begin(s, addr, "carol", &wait, &delay));
+        assert_int_equal(delay, want[i]);
+        kh_login_end(s, addr, "carol", false);
+    }
+    kh_sessions_free(s);
+}
+
+/* A success forgets the failures of the pair and of the name, never the
+ * address's: an account of one's own does not buy guesses at others'. */
+static void login_success_keeps_address_failures(void **state)
 {
     (void)state;
     kh_sessions *s = new_sessions(3600);
     unsigned wait;
-    char addr[32];
-    for (int i = 0; i < KH_LOGIN_MAX_FAILS - 1; i++) {
-        snprintf(addr, sizeof addr, "192.168.1.%d", i);
-        kh_login_failed(s, addr, "alice");
-    }
-    assert_true(kh_login_allowed(s, "192.168.9.9", "alice", &wait)); /* four are not five */
-    kh_login_failed(s, "192.168.1.99", "alice");
-    assert_false(kh_login_allowed(s, "192.168.9.9", "alice", &wait));
-    assert_int_equal(wait, 900);
-    assert_false(kh_login_allowed(s, NULL, "alice", &wait));
-    assert_true(kh_login_allowed(s, "192.168.9.9", "bob", &wait));
-    /* A success clears the name's failures and the address's. */
-    kh_login_succeeded(s, "192.168.9.9", "alice");
-    assert_true(kh_login_allowed(s, "192.168.9.9", "alice", &wait));
-    assert_int_equal(wait, 0);
-    for (int i = 0; i < KH_LOGIN_MAX_FAILS; i++)
-        kh_login_failed(s, "10.1.1.1", "carol");
-    assert_false(kh_login_allowed(s, "10.1.1.1", "dave", &wait));
-    assert_false(kh_login_allowed(s, "10.2.2.2", "carol", &wait));
-    kh_login_succeeded(s, "10.1.1.1", "dave"); /* clears the address, not carol */
-    assert_true(kh_login_allowed(s, "10.1.1.1", "dave", &wait));
-    assert_false(kh_login_allowed(s, "10.2.2.2", "carol", &wait));
+    for (int i = 0; i < KH_LOGIN_MAX_FAILS - 1; i++)
+        assert_true(guess(s, "10.1.1.1", "carol", false, &wait));
+    assert_true(guess(s, "10.1.1.1", "mallory", true, &wait)); /* its own account */
+    assert_true(guess(s, "10.1.1.1", "carol", false, &wait));
+    assert_false(kh_login_begin(s, "10.1.1.1", "dave", &wait, NULL));
+    assert_false(kh_login_begin(s, "10.1.1.1", "mallory", &wait, NULL));
+    /* The name carol is not locked elsewhere. */
+    assert_true(allowed(s, "10.2.2.2", "carol", &wait));
     kh_sessions_free(s);
 }
 
@@ -464,17 +529,17 @@ static void login_limit_window_slides(void **state)
     time_t t0 = fake_now;
     for (int i = 0; i < 4; i++) {
         fake_now = t0 + 100 * i; /* 0, 100, 200, 300 */
-        kh_login_failed(s, "10.0.0.7", NULL);
+        assert_true(guess(s, "10.0.0.7", NULL, false, &wait));
     }
     fake_now = t0 + 950;
-    kh_login_failed(s, "10.0.0.7", NULL); /* the one at 0 is past the window */
-    assert_true(kh_login_allowed(s, "10.0.0.7", NULL, &wait));
+    assert_true(guess(s, "10.0.0.7", NULL, false, &wait)); /* the one at 0 is past the window */
+    assert_true(kh_login_begin(s, "10.0.0.7", NULL, &wait, NULL));
     fake_now = t0 + 960;
-    kh_login_failed(s, "10.0.0.7", NULL); /* 100..960: five within 15 minutes */
-    assert_false(kh_login_allowed(s, "10.0.0.7", NULL, &wait));
+    kh_login_end(s, "10.0.0.7", NULL, false); /* 100..960: five within 15 minutes */
+    assert_false(kh_login_begin(s, "10.0.0.7", NULL, &wait, NULL));
     assert_int_equal(wait, 100 + 900 - 960);
     fake_now = t0 + 1000;
-    assert_true(kh_login_allowed(s, "10.0.0.7", NULL, &wait));
+    assert_true(kh_login_begin(s, "10.0.0.7", NULL, &wait, NULL));
     kh_sessions_free(s);
 }
 
@@ -485,18 +550,26 @@ static void login_limit_bounded(void **state)
     kh_sessions *s = new_sessions(3600);
     unsigned wait;
     for (int i = 0; i < KH_LOGIN_MAX_FAILS; i++)
-        kh_login_failed(s, "10.9.9.9", "victim");
+        assert_true(guess(s, "10.9.9.9", "victim", false, &wait));
     char addr[32];
     for (int i = 0; i < 3 * KH_LOGIN_KEYS_MAX; i++) {
         snprintf(addr, sizeof addr, "172.16.%d.%d", i / 256, i % 256);
-        kh_login_failed(s, addr, NULL);
+        assert_true(guess(s, addr, NULL, false, &wait));
     }
-    assert_false(kh_login_allowed(s, "10.0.0.1", "victim", &wait));
-    assert_false(kh_login_allowed(s, "10.9.9.9", NULL, &wait));
+    assert_false(kh_login_begin(s, "10.9.9.9", "victim", &wait, NULL));
+    assert_false(kh_login_begin(s, "10.9.9.9", NULL, &wait, NULL));
     /* The latest are remembered (one failure: allowed, but counted). */
     for (int i = 0; i < KH_LOGIN_MAX_FAILS - 1; i++)
-        kh_login_failed(s, addr, NULL);
-    assert_false(kh_login_allowed(s, addr, NULL, &wait));
+        assert_true(guess(s, addr, NULL, false, &wait));
+    assert_false(kh_login_begin(s, addr, NULL, &wait, NULL));
+    /* With the table full, a guess's address, pair and name are all
+     * counted (making one never forgets another of the same guess). */
+    for (int i = 0; i < KH_LOGIN_MAX_FAILS; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "n%d", i);
+        assert_true(guess(s, "10.10.10.10", name, false, &wait));
+    }
+    assert_false(kh_login_begin(s, "10.10.10.10", "n9", &wait, NULL));
     kh_sessions_free(s);
 }
 
@@ -511,12 +584,10 @@ static void *worker(void *arg)
             strcmp(user, "alice") != 0)
             return "session lost";
         snprintf(addr, sizeof addr, "10.%d.0.1", i);
-        (void)kh_login_allowed(s, addr, "alice", NULL);
-        kh_login_failed(s, addr, "alice");
+        if (kh_login_begin(s, addr, "alice", NULL, NULL))
+            kh_login_end(s, addr, "alice", i % 7 == 0);
         if (i % 3 == 0)
             kh_sessions_end(s, tok);
-        if (i % 7 == 0)
-            kh_login_succeeded(s, addr, "alice");
     }
     return NULL;
 }
@@ -549,7 +620,9 @@ int main(void)
         cmocka_unit_test(sessions_lifecycle),
         cmocka_unit_test(sessions_cap),
         cmocka_unit_test(login_limit_per_address),
-        cmocka_unit_test(login_limit_per_name),
+        cmocka_unit_test(login_limit_counts_guesses_in_flight),
+        cmocka_unit_test(login_name_only_slowed),
+        cmocka_unit_test(login_success_keeps_address_failures),
         cmocka_unit_test(login_limit_window_slides),
         cmocka_unit_test(login_limit_bounded),
         cmocka_unit_test(threads),

@@ -2,14 +2,24 @@
  * test_workspace.c - the year's record of kaohe serve (src/workspace.c):
  * first uploads, replacements only with a reason, the journal's chain of
  * hashes and totals, settings, what survives closing, and files a crash
- * left unnamed removed on open.  (Crashes themselves: kill -9 in
+ * left unnamed removed on open; one writer at a time (the lock), the
+ * read-decide-write of a record in one transaction, the sweep sparing
+ * what a row names or was written after the lock, the check of files on
+ * open.  (Crashes themselves: kill -9 in
  * tests/interop/test_serve_workspace.sh.)
  */
 #include "testutil.h"
 
 #include "workspace.h"
 
+#include <pthread.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+#include <utime.h>
 
 static void record_replace_history(void **state)
 {
@@ -209,6 +219,178 @@ static void rejections_open_until_replaced(void **state)
     assert_int_equal(d.n, 0);
 }
 
+/* A second open of a workspace that is open is refused, naming the
+ * process that has it (this one: the lock conflicts within a process
+ * too); a holder that died (kill -9) leaves it free. */
+static void second_writer_refused(void **state)
+{
+    const char *dir = *state;
+    const char *ws_dir = test_path(dir, "ws");
+    kh_workspace *w = NULL, *w2 = NULL;
+    kh_diags d = {0};
+    assert_int_equal(kh_workspace_open(ws_dir, &w, &d), KH_OK);
+    assert_int_equal(kh_workspace_open(ws_dir, &w2, &d), KH_ERR_USAGE);
+    assert_null(w2);
+    char want[64];
+    snprintf(want, sizeof want, "another kaohe (process %ld)", (long)getpid());
+    assert_true(test_diags_contain(&d, want));
+    kh_diags_clear(&d);
+    kh_workspace_close(w);
+    /* Closed: free again. */
+    assert_int_equal(kh_workspace_open(ws_dir, &w, &d), KH_OK);
+    kh_workspace_close(w);
+    /* Another process holds it, then is killed. */
+    int go[2];
+    assert_int_equal(pipe(go), 0);
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        kh_workspace *cw = NULL;
+        kh_diags cd = {0};
+        char ok = kh_workspace_open(ws_dir, &cw, &cd) == KH_OK ? 'y' : 'n';
+        if (write(go[1], &ok, 1) != 1)
+            _exit(1);
+        pause();
+        _exit(0);
+    }
+    char ok = 0;
+    assert_int_equal(read(go[0], &ok, 1), 1);
+    assert_int_equal(ok, 'y');
+    assert_int_equal(kh_workspace_open(ws_dir, &w2, &d), KH_ERR_USAGE);
+    snprintf(want, sizeof want, "(process %ld)", (long)child);
+    assert_true(test_diags_contain(&d, want));
+    kh_diags_clear(&d);
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    close(go[0]);
+    close(go[1]);
+    assert_int_equal(kh_workspace_open(ws_dir, &w2, &d), KH_OK);
+    kh_workspace_close(w2);
+    assert_int_equal(d.n, 0);
+}
+
+typedef struct racer {
+    kh_workspace *w;
+    const char *file;
+    kh_status st;
+    bool changed;
+    kh_diags d;
+} racer;
+
+static void *record_first(void *arg)
+{
+    racer *r = arg;
+    r->st = kh_workspace_record(r->w, "两江镇", "r1", "36.3", r->file, "两江镇.csv", "科员",
+                                NULL, NULL, &r->changed, &r->d);
+    return NULL;
+}
+
+/* Another connection records the unit's first upload while a record of
+ * the same unit waits for the write lock: the waiting one must see it
+ * (its read is inside its transaction) and refuse to replace it without
+ * a reason, not record a second 首次上传 with no old file. */
+static void record_decides_inside_its_transaction(void **state)
+{
+    const char *dir = *state;
+    const char *ws_dir = test_path(dir, "ws");
+    test_write_file(test_path(dir, "mine.csv"), "mine");
+    kh_workspace *w = NULL;
+    kh_diags d = {0};
+    assert_int_equal(kh_workspace_open(ws_dir, &w, &d), KH_OK);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(test_path(ws_dir, "journal.sqlite"), &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    racer r = {.w = w, .file = test_path(dir, "mine.csv")};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, record_first, &r), 0);
+    struct timespec pause_ = {0, 300 * 1000 * 1000};
+    nanosleep(&pause_, NULL); /* it has read (before the fix) and waits to write */
+    const char *other = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO files(hash, ext) VALUES('%s', '.csv');"
+             "INSERT INTO current(unit, rubric, hash, name, total)"
+             " VALUES('两江镇', 'r1', '%s', 'theirs.csv', '36.8');"
+             "INSERT INTO changes(at, user, unit, rubric, kind, new_hash, new_total, name)"
+             " VALUES('2026-01-01 00:00:00', '科长', '两江镇', 'r1', '首次上传', '%s', '36.8',"
+             " 'theirs.csv');"
+             "COMMIT;",
+             other, other, other);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    pthread_join(t, NULL);
+    sqlite3_close(db);
+    assert_int_equal(r.st, KH_ERR_USAGE);
+    assert_false(r.changed);
+    assert_true(test_diags_contain(&r.d, "theirs.csv, total 36.8"));
+    kh_diags_clear(&r.d);
+    kh_ws_change *v = NULL;
+    size_t n = 0;
+    assert_int_equal(kh_workspace_history(w, &v, &n, &d), KH_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(v[0].name, "theirs.csv");
+    kh_ws_changes_free(v, n);
+    kh_workspace_close(w);
+}
+
+/* The sweep on open spares a file the journal names (even with its files
+ * row gone) and one written after the lock was taken (a writer's, in
+ * flight); the check on open lists a journal row whose file is missing. */
+static void sweep_spares_and_check_lists(void **state)
+{
+    const char *dir = *state;
+    const char *ws_dir = test_path(dir, "ws");
+    test_write_file(test_path(dir, "a.csv"), "kept");
+    test_write_file(test_path(dir, "b.csv"), "lost");
+    kh_workspace *w = NULL;
+    kh_diags d = {0};
+    assert_int_equal(kh_workspace_open(ws_dir, &w, &d), KH_OK);
+    bool changed;
+    assert_int_equal(kh_workspace_record(w, "u", "r", "1", test_path(dir, "a.csv"), "a.csv",
+                                         "x", NULL, NULL, &changed, &d),
+                     KH_OK);
+    assert_int_equal(kh_workspace_record(w, "v", "r", "2", test_path(dir, "b.csv"), "b.csv",
+                                         "x", NULL, NULL, &changed, &d),
+                     KH_OK);
+    kh_ws_change *v = NULL;
+    size_t n = 0;
+    assert_int_equal(kh_workspace_history(w, &v, &n, &d), KH_OK);
+    assert_int_equal(n, 2);
+    char *named = kh_strprintf("%s/files/%s.csv", ws_dir, v[0].new_hash);
+    char *lost = kh_strprintf("%s/files/%s.csv", ws_dir, v[1].new_hash);
+    kh_ws_changes_free(v, n);
+    kh_workspace_close(w);
+    /* Only the journal names a's file now (a hand-edited or older
+     * workspace); b's file is gone. */
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(test_path(ws_dir, "journal.sqlite"), &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "DELETE FROM current WHERE unit = 'u';"
+                                      "DELETE FROM files WHERE hash NOT IN (SELECT hash FROM current)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(remove(lost), 0);
+    /* An unnamed file written "after the lock": its time a minute ahead. */
+    const char *fresh = test_path(ws_dir, "files/"
+                                          "0123456789abcdef0123456789abcdef0123456789abcdef01234567"
+                                          "89abcdef.xlsx");
+    test_write_file(fresh, "in flight");
+    struct utimbuf later = {time(NULL) + 60, time(NULL) + 60};
+    assert_int_equal(utime(fresh, &later), 0);
+    assert_int_equal(kh_workspace_open(ws_dir, &w, &d), KH_OK);
+    assert_int_equal(access(named, F_OK), 0);
+    assert_int_equal(access(fresh, F_OK), 0);
+    size_t nm = 0;
+    const kh_ws_missing *m = kh_workspace_missing(w, &nm);
+    assert_int_equal(nm, 1);
+    assert_string_equal(m[0].unit, "v");
+    assert_string_equal(m[0].name, "b.csv");
+    assert_true(test_diags_contain(&d, "v (b.csv, recorded"));
+    kh_diags_clear(&d);
+    kh_workspace_close(w);
+    kh_free(named);
+    kh_free(lost);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -217,6 +399,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(unnamed_files_swept, test_scratch_setup,
                                         test_scratch_teardown),
         cmocka_unit_test_setup_teardown(rejections_open_until_replaced, test_scratch_setup,
+        cmocka_unit_test_setup_teardown(second_writer_refused, test_scratch_setup,
+                                        test_scratch_teardown),
+        cmocka_unit_test_setup_teardown(record_decides_inside_its_transaction,
+                                        test_scratch_setup, test_scratch_teardown),
+        cmocka_unit_test_setup_teardown(sweep_spares_and_check_lists, test_scratch_setup,
                                         test_scratch_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

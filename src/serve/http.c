@@ -209,7 +209,9 @@ enum MHD_Result srv_finish(request *q, enum MHD_Result r)
  * memory (/dev/shm) when there is room there for the largest request,
  * else under the system's temporary folder.  Uploads are transient:
  * creating and removing hundreds of files costs close to a millisecond
- * each on a disk file system, nothing on tmpfs. */
+ * each on a disk file system, nothing on tmpfs.  Named
+ * kaohe-serve.PID.XXXXXX: a server that starts removes those of servers
+ * no longer running (srv_sweep_request_folders). */
 bool srv_request_folder(request *q)
 {
     const char *base = getenv("TMPDIR");
@@ -218,10 +220,52 @@ bool srv_request_folder(request *q)
         if (!base || kh_free_space(base) < 2 * KH_SERVE_MAX_REQUEST)
             base = kh_temp_dir();
     }
-    snprintf(q->dir, sizeof q->dir, "%s/kaohe-serve.XXXXXX", base);
+    snprintf(q->dir, sizeof q->dir, "%s/kaohe-serve.%ld.XXXXXX", base, kh_process_id());
     if (!kh_mkdtemp(q->dir)) {
         q->dir[0] = '\0';
         return false;
     }
     return true;
+}
+
+/* The process id in a request folder's name "kaohe-serve.PID.XXXXXX",
+ * or 0 when it is not one. */
+static long folder_pid(const char *name)
+{
+    static const char prefix[] = "kaohe-serve.";
+    if (strncmp(name, prefix, sizeof prefix - 1) != 0)
+        return 0;
+    const char *p = name + sizeof prefix - 1;
+    char *end = NULL;
+    long pid = strtol(p, &end, 10);
+    if (end == p || *end != '.' || strlen(end + 1) != 6 || pid <= 0)
+        return 0;
+    return pid;
+}
+
+/* Remove the request folders that servers no longer running left (a
+ * kill -9, a power cut) in each place srv_request_folder may use: the
+ * checklists of an earlier upload must not stay on the machine. */
+void srv_sweep_request_folders(void)
+{
+    const char *bases[3] = {getenv("TMPDIR"), kh_memory_tmpdir(), kh_temp_dir()};
+    long self = kh_process_id();
+    for (size_t b = 0; b < 3; b++) {
+        if (!bases[b] || !*bases[b])
+            continue;
+        DIR *dp = opendir(bases[b]);
+        if (!dp)
+            continue;
+        struct dirent *e;
+        while ((e = readdir(dp)) != NULL) {
+            long pid = folder_pid(e->d_name);
+            if (pid == 0 || pid == self || kh_process_alive(pid))
+                continue;
+            char *p = kh_strprintf("%s/%s", bases[b], e->d_name);
+            if (p && kh_is_real_dir(p))
+                srv_remove_tree(p, 0);
+            kh_free(p);
+        }
+        closedir(dp);
+    }
 }

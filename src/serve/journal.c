@@ -86,3 +86,32 @@ cJSON *srv_failed_uploads_json(kh_server *s)
     kh_ws_rejections_free(v, n);
     return a;
 }
+
+/* "desktop": {"log": LOG} when started by the desktop starter (the page
+ * offers 停止), and with a workspace "missing_files": the journal's rows
+ * whose file the check on open did not find (the page lists them: upload
+ * those checklists again). */
+void srv_add_desktop_and_missing(kh_server *s, cJSON *j)
+{
+    if (s->desktop_log) {
+        cJSON *dk = cJSON_AddObjectToObject(j, "desktop");
+        if (dk)
+            cJSON_AddStringToObject(dk, "log", s->desktop_log);
+    }
+    if (!s->ws)
+        return;
+    cJSON *a = cJSON_AddArrayToObject(j, "missing_files");
+    size_t n = 0;
+    const kh_ws_missing *m = kh_workspace_missing(s->ws, &n);
+    for (size_t i = 0; a && i < n; i++) {
+        cJSON *e = cJSON_CreateObject();
+        if (!e)
+            break;
+        cJSON_AddStringToObject(e, "unit", m[i].unit);
+        cJSON_AddStringToObject(e, "rubric", m[i].rubric);
+        cJSON_AddStringToObject(e, "file", m[i].name);
+        cJSON_AddStringToObject(e, "sha256", m[i].hash);
+        cJSON_AddStringToObject(e, "at", m[i].at);
+        cJSON_AddItemToArray(a, e);
+    }
+}

@@ -7,10 +7,14 @@
  *   server.c   start, stop, routing of a request to its area
  *   http.c     answers (JSON, files, errors) and a request's private folder
  *   upload.c   receiving multipart parts, unpacking .zip uploads
- *   session.c  logins, sessions, the same-origin rule
+ *   session.c  logins, sessions, the same-origin rule, the Host check
+ *              and the secret of a server without accounts
+ *   guard.c    the connections: a deadline for a request's head, a least
+ *              rate for its body, the slowest shed when too many wait
  *   rubrics.c  the rubrics a request sees (shipped, workspace, uploaded)
  *   scoring.c  one scoring run over a request's or the workspace's files
- *   journal.c  the workspace's change history as the page shows it
+ *   journal.c  the workspace's change history as the page shows it, the
+ *              files found missing, the desktop starter's log
  *   ranking.c  POST /api/rank, the downloads, recording uploads
  *   blank.c    blank checklists
  *   state.c    the page's state and the workspace's settings
@@ -26,6 +30,7 @@
 #include <cJSON.h>
 #include <microhttpd.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 
 #define COOKIE "kaohe_session"
@@ -41,7 +46,19 @@ struct kh_server {
     /* One password check at a time: each takes ~75 ms and 64 MiB
      * (Argon2id), and 32 at once would be 2 GiB. */
     pthread_mutex_t login_lock;
-    char url[128];
+    char url[256];            /* with ?token=... when there is a token */
+    /* Who may ask (session.c): the names the Host header may give, and
+     * on this machine without accounts the secret made at start. */
+    bool loopback;            /* listening on 127.x.x.x */
+    char **host_names;        /* accepted Host names, not on loopback */
+    size_t nhost_names;
+    char token[KH_SESSION_TOKEN_LEN + 1]; /* "" when not needed */
+    char token_cookie[48];    /* its cookie's name, with the port */
+    char *desktop_log;        /* --desktop LOG, or NULL */
+    void (*on_stop)(void *);  /* after POST /api/stop was answered */
+    void *on_stop_arg;
+    struct srv_guard *guard;  /* guard.c */
+    atomic_bool ready;        /* url and token_cookie written (they need the port) */
 };
 
 /* ---- files of a request ---- */
@@ -123,6 +140,28 @@ void srv_unpack_zips(request *q);
 enum MHD_Result srv_answer_login(kh_server *s, struct MHD_Connection *c, request *q);
 enum MHD_Result srv_answer_logout(kh_server *s, struct MHD_Connection *c);
 bool srv_same_origin(kh_server *s, struct MHD_Connection *c);
+bool srv_host_allowed(kh_server *s, struct MHD_Connection *c);
+/* The rule of srv_host_allowed for the Host header host: on loopback,
+ * 127.x.x.x, localhost, [::1]; else one of names ("0.0.0.0": any IPv4
+ * address); any port or none. */
+bool srv_host_ok(const char *host, bool loopback, const char *const *names, size_t nnames);
+bool srv_token_ok(kh_server *s, struct MHD_Connection *c);
+enum MHD_Result srv_answer_token(kh_server *s, struct MHD_Connection *c, const char *token);
+
+/* guard.c */
+struct srv_guard *srv_guard_new(void);
+void srv_guard_free(struct srv_guard *g);
+bool srv_guard_start(struct srv_guard *g);
+void srv_guard_notify(void *cls, struct MHD_Connection *c, void **socket_context,
+                      enum MHD_ConnectionNotificationCode code);
+void srv_guard_head_done(struct MHD_Connection *c, bool body);
+void srv_guard_body(struct MHD_Connection *c, size_t n);
+void srv_guard_busy(struct MHD_Connection *c);
+bool srv_guard_completed(struct MHD_Connection *c);
+void srv_guard_stop_after(struct MHD_Connection *c);
+
+/* http.c: request folders of servers that are no longer running */
+void srv_sweep_request_folders(void);
 
 /* rubrics.c */
 kh_registry *srv_request_registry(kh_server *s, request *q, bool store);
@@ -135,6 +174,7 @@ kh_status srv_set_grades(kh_batch *b, const char *grades, const char *quota, kh_
 /* journal.c */
 cJSON *srv_history_json(kh_server *s);
 cJSON *srv_failed_uploads_json(kh_server *s);
+void srv_add_desktop_and_missing(kh_server *s, cJSON *j);
 
 /* ranking.c */
 what srv_what_of(struct MHD_Connection *c);

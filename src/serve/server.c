@@ -40,7 +40,10 @@
 #include <netinet/in.h> /* struct sockaddr_in (microhttpd.h brings winsock2.h on Windows) */
 #endif
 
+#include "outfile.h"
 #include "server_page.h"
+
+#include <sodium.h>
 
 static bool is(const char *method, const char *want) { return strcmp(method, want) == 0; }
 
@@ -54,13 +57,42 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     request *q = *con_cls;
     if (!q) {
         bool get = is(method, "GET") || is(method, "HEAD");
+        srv_guard_head_done(c, !get);
+        /* Before the port is known nobody has the address; but a client
+         * guessing it gets no half-made answer. */
+        if (!atomic_load_explicit(&s->ready, memory_order_acquire))
+            return srv_send_error(c, 503, "服务器正在启动：请稍后再试");
+        if (!srv_host_allowed(s, c))
+            return srv_send_error(c, 421, "拒绝：请求所用的网址不是本服务器的（Host 不符）");
         if (!get && !is(method, "POST"))
             return srv_send_error(c, 405, "不支持的请求");
-        if (get && strcmp(url, "/") == 0)
+        if (get && strcmp(url, "/") == 0) {
+            const char *token = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token");
+            if (token && s->token[0])
+                return srv_answer_token(s, c, token);
             return srv_send_text(c, 200, "text/html; charset=utf-8", kh_server_page,
-                             sizeof kh_server_page - 1, NULL);
+                                 sizeof kh_server_page - 1, NULL);
+        }
+        if (!srv_token_ok(s, c))
+            return srv_send_error(c, 403, "请打开 kaohe 启动时显示的网址（其中带有口令）再使用本页");
         if (!get && !srv_same_origin(s, c))
             return srv_send_error(c, 403, "拒绝来自其他网站的请求");
+        /* A body larger than a request may be is refused before it is
+         * received. */
+        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (!get && cl && (strspn(cl, "0123456789") != strlen(cl) || strlen(cl) > 15 ||
+                           strtoull(cl, NULL, 10) > KH_SERVE_MAX_REQUEST + (1u << 20)))
+            return srv_send_error(c, 413, "一次上传的文件合计超过 " KH_STR(KH_SERVE_MAX_REQUEST_MB) " MiB：请分批上传");
+        if (!get && strcmp(url, "/api/stop") == 0) {
+            if (!s->on_stop)
+                return srv_send_error(c, 404, "没有这个页面");
+            srv_guard_stop_after(c);
+            cJSON *j = cJSON_CreateObject();
+            if (j)
+                cJSON_AddBoolToObject(j, "stopping", true);
+            return srv_send_json(c, 200, j, NULL);
+        }
         q = kh_calloc(1, sizeof *q);
         if (!q)
             return MHD_NO;
@@ -97,6 +129,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     if (*upload_data_size) {
+        srv_guard_body(c, *upload_data_size);
         if (!q->status) {
             q->bytes += *upload_data_size;
             if (q->bytes > KH_SERVE_MAX_REQUEST)
@@ -108,10 +141,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_data_size = 0;
         return MHD_YES;
     }
+    srv_guard_busy(c);
     if (q->cur) {
         if (fclose(q->cur) != 0)
             srv_refuse(q, 507, "服务器无法保存上传的文件：磁盘已满或没有权限");
         q->cur = NULL;
+    }
+    /* A form cut short (no closing boundary) is not a whole upload. */
+    if (q->pp) {
+        if (MHD_destroy_post_processor(q->pp) != MHD_YES)
+            srv_refuse(q, 400, "上传的内容不完整或格式不对：请重新上传");
+        q->pp = NULL;
     }
     if (q->status)
         return srv_finish(q, srv_send_error(c, (unsigned)q->status, q->why));
@@ -131,9 +171,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)cls, (void)c, (void)toe;
+    (void)toe;
+    kh_server *s = cls;
     srv_request_free(*con_cls);
     *con_cls = NULL;
+    if (srv_guard_completed(c) && s->on_stop)
+        s->on_stop(s->on_stop_arg); /* POST /api/stop, answered */
 }
 
 /* The library never prints: libmicrohttpd's own messages are dropped
@@ -153,6 +196,31 @@ static char *read_pem(const char *path, kh_diags *d)
     return s;
 }
 
+/* The page's URL into the file path, private (0600), whole or not at
+ * all: a desktop starter reads it to open the browser. */
+static kh_status write_url_file(const kh_server *s, const char *path, kh_diags *d)
+{
+    kh_outfile o;
+    kh_status st = kh_outfile_begin(&o, path, d);
+    if (st != KH_OK)
+        return st;
+#ifndef _WIN32
+    FILE *f = chmod(o.open_path, 0600) == 0 ? fopen(o.open_path, "wb") : NULL;
+#else
+    FILE *f = fopen(o.open_path, "wb");
+#endif
+    bool ok = f && fprintf(f, "%s\n", s->url) > 0;
+    ok = f && fclose(f) == 0 && ok;
+    if (!ok) {
+        char eb[128];
+        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0, _("cannot write the file: %s"),
+                     kh_errno_text(errno ? errno : EIO, eb, sizeof eb));
+        kh_outfile_abort(&o);
+        return KH_ERR_IO;
+    }
+    return kh_outfile_commit(&o, d);
+}
+
 kh_status kh_server_add_user(const char *path, const char *name, const char *password,
                              kh_diags *d)
 {
@@ -165,6 +233,11 @@ void kh_server_stop(kh_server *s)
         return;
     if (s->d)
         MHD_stop_daemon(s->d);
+    srv_guard_free(s->guard);
+    for (size_t i = 0; i < s->nhost_names; i++)
+        kh_free(s->host_names[i]);
+    kh_free(s->host_names);
+    kh_free(s->desktop_log);
     kh_workspace_close(s->ws);
     kh_accounts_free(s->acc);
     kh_sessions_free(s->sess);
@@ -217,9 +290,34 @@ kh_status kh_server_start(const kh_registry *reg, const kh_server_config *cfg,
         return KH_ERR_NOMEM;
     s->reg = reg;
     s->tls = cfg->tls_cert != NULL;
+    s->loopback = loopback;
+    s->on_stop = cfg->desktop_log ? cfg->on_stop : NULL;
+    s->on_stop_arg = cfg->on_stop_arg;
     pthread_mutex_init(&s->login_lock, NULL);
     kh_status st = KH_OK;
-    if (cfg->workspace)
+    /* The names the page is reached by: those given, else the address. */
+    size_t nnames = cfg->nhost_names ? cfg->nhost_names : 1;
+    s->host_names = kh_calloc(nnames, sizeof *s->host_names);
+    for (size_t i = 0; s->host_names && i < nnames; i++) {
+        const char *n = cfg->nhost_names ? cfg->host_names[i] : host;
+        if (!n || !*n || strlen(n) > 253 || strpbrk(n, ":/ ")) {
+            kh_diags_add(d, KH_ERROR, NULL, NULL, NULL, 0,
+                         _("--host-name takes a name such as kaohe.example.org or an address, "
+                           "without port, not '%s'"),
+                         n ? n : "");
+            st = KH_ERR_USAGE;
+            break;
+        }
+        if ((s->host_names[i] = kh_strdup(n)) != NULL)
+            s->nhost_names++;
+    }
+    if (!s->host_names || (st == KH_OK && s->nhost_names != nnames))
+        st = KH_ERR_NOMEM;
+    if (st == KH_OK && cfg->desktop_log && !(s->desktop_log = kh_strdup(cfg->desktop_log)))
+        st = KH_ERR_NOMEM;
+    if (st == KH_OK && !(s->guard = srv_guard_new()))
+        st = KH_ERR_NOMEM;
+    if (st == KH_OK && cfg->workspace)
         st = kh_workspace_open(cfg->workspace, &s->ws, d);
     char *users = NULL;
     if (st == KH_OK && cfg->users) {
@@ -266,10 +364,27 @@ kh_status kh_server_start(const kh_registry *reg, const kh_server_config *cfg,
             st = KH_ERR_IO;
         }
     }
+    /* On this machine without accounts: a secret made now, in the URL
+     * printed (doc/serve.md: any local program or user could otherwise
+     * use the page). */
+    if (st == KH_OK && loopback && !s->acc) {
+        if (sodium_init() < 0) {
+            st = KH_ERR_NOMEM;
+        } else {
+            unsigned char raw[KH_SESSION_TOKEN_LEN / 2];
+            randombytes_buf(raw, sizeof raw);
+            sodium_bin2hex(s->token, sizeof s->token, raw, sizeof raw);
+            sodium_memzero(raw, sizeof raw);
+        }
+    }
+    if (st == KH_OK && !srv_guard_start(s->guard))
+        st = KH_ERR_NOMEM;
     if (st != KH_OK) {
         kh_server_stop(s);
         return st;
     }
+    /* Request folders that servers killed on this machine left behind. */
+    srv_sweep_request_folders();
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     sa.sin_addr.s_addr = htonl(ip);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
@@ -277,7 +392,12 @@ kh_status kh_server_start(const kh_registry *reg, const kh_server_config *cfg,
     struct MHD_OptionItem opts[] = {
         {MHD_OPTION_SOCK_ADDR, 0, &sa},
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s},
-        {MHD_OPTION_CONNECTION_LIMIT, KH_SERVE_MAX_CONN, NULL},
+        /* guard.c keeps to KH_SERVE_MAX_CONN itself, shedding the slowest
+         * to let a new one in: libmicrohttpd's limit is only a backstop. */
+        {MHD_OPTION_CONNECTION_LIMIT, 2 * KH_SERVE_MAX_CONN, NULL},
+        {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)srv_guard_notify, s},
+        {loopback ? MHD_OPTION_END : MHD_OPTION_PER_IP_CONNECTION_LIMIT, KH_SERVE_PER_ADDRESS,
+         NULL},
         {MHD_OPTION_CONNECTION_TIMEOUT, KH_SERVE_IDLE_S, NULL},
         {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)quiet_log, NULL},
         {s->tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, s->key},
@@ -297,8 +417,16 @@ kh_status kh_server_start(const kh_registry *reg, const kh_server_config *cfg,
         return KH_ERR_IO;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
-    snprintf(s->url, sizeof s->url, "%s://%s:%u/", s->tls ? "https" : "http", host,
-             info ? info->port : port);
+    unsigned real_port = info ? info->port : port;
+    snprintf(s->url, sizeof s->url, "%s://%s:%u/%s%s", s->tls ? "https" : "http", host, real_port,
+             s->token[0] ? "?token=" : "", s->token);
+    /* Per port: two servers on this machine share a browser's cookies. */
+    snprintf(s->token_cookie, sizeof s->token_cookie, "kaohe_token_%u", real_port);
+    atomic_store_explicit(&s->ready, true, memory_order_release);
+    if (cfg->url_file && (st = write_url_file(s, cfg->url_file, d)) != KH_OK) {
+        kh_server_stop(s);
+        return st;
+    }
     *out = s;
     return KH_OK;
 }

@@ -85,6 +85,7 @@ enum MHD_Result srv_answer_state(kh_server *s, struct MHD_Connection *c, request
     kh_free(grades);
     kh_free(quota);
     kh_registry_free(reg);
+    srv_add_desktop_and_missing(s, j);
     if (s->ws) {
         char *year = kh_workspace_get(s->ws, "year");
         char *roster = kh_workspace_get(s->ws, "roster");

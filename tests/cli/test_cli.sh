@@ -246,6 +246,21 @@ test_rank_json_over_ranking_refused() {
     expect_exit 0 "$KAOHE" rank samples -o "$T/o/r.xlsx" --json "$T/o/r.json"
 }
 
+# A usage error writes nothing: a ranking named .txt is refused before the
+# JSON (last year's, kept for --previous) is touched; so is a ranking that
+# would overwrite one of the inputs.
+test_rank_usage_error_writes_nothing() {
+    mkdir "$T/o"
+    expect_exit 2 "$KAOHE" rank samples -o "$T/o/out.txt" --json "$T/o/j.json"
+    has_text "$T/err" "give a file name ending in .xlsx"
+    [ -z "$(ls -A "$T/o")" ] || fail "written on a usage error: $(ls -A "$T/o")"
+    printf 'last year' >"$T/o/j.json"
+    cp samples/两江镇.csv "$T/o/in.xlsx"
+    expect_exit 2 "$KAOHE" rank samples/临桂镇.csv "$T/o/in.xlsx" -o "$T/o/in.xlsx" --json "$T/o/j.json"
+    [ "$(cat "$T/o/j.json")" = 'last year' ] || fail "the JSON was replaced on a usage error"
+    cmp -s samples/两江镇.csv "$T/o/in.xlsx" || fail "the input was overwritten"
+}
+
 # Unit names are compared after NFC with invisible characters removed and
 # odd spaces as one space: six visually identical 两江镇 are one unit, so
 # all six are duplicates; a unit whose name only carries a zero-width

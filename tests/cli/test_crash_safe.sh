@@ -181,6 +181,9 @@ test_disk_full_keeps_old_outputs() {
     expect_exit 1 limited "$KAOHE" rank "$TOP/samples" -o "$T/d/rank.xlsx" --json "$T/d/rank.json"
     has_text "$T/err" "rank.xlsx: cannot write the workbook"
     has_text "$T/err" "rank.json: cannot write the file"
+    # Only kaohe's words: not libxlsxwriter's own lines.
+    lacks_text "$T/err" "[ERROR]"
+    lacks_text "$T/err" "workbook_close()"
     same_file "$T/old/rank.xlsx" "$T/d/rank.xlsx"
     same_file "$T/old/rank.json" "$T/d/rank.json"
     [ "$(ls -A "$T/d" | wc -l)" -eq 2 ] || fail "left in the folder: $(ls -A "$T/d")"
@@ -232,6 +235,8 @@ test_full_staging_folder_keeps_old_outputs() {
     has_text "$T/o/rank.err" "$T/full, is full (no space left on device)"
     has_text "$T/o/ss.err" "两江镇.xlsx: cannot write the workbook"
     has_text "$T/o/shm.err" "/dev/shm, is full (no space left on device)"
+    lacks_text "$T/o/rank.err" "[ERROR]"
+    lacks_text "$T/o/ss.err" "[ERROR]"
     [ -z "$(ls -A "$T/o/ss" | grep -v '\.xlsx$')" ] || fail "left over: $(ls -A "$T/o/ss")"
 }
 
@@ -251,6 +256,9 @@ test_full_output_disk_says_no_space() {
     ' sh "$T/out" "$KAOHE" "$T" || fail "a run onto a full disk exited 0 (or unshare failed: $?)"
     has_text "$T/en.err" ".xlsx: cannot write the workbook: No space left on device"
     lacks_text "$T/en.err" "cannot write the workbook: Zip generic error"
+    lacks_text "$T/en.err" "[ERROR]"
+    lacks_text "$T/en.err" "ZIP_ERRNO"
+    lacks_text "$T/zh.err" "[ERROR]"
     if locale -a 2>/dev/null | grep -qix 'zh_CN.utf-\{0,1\}8'; then
         has_text "$T/zh.err" ".xlsx：无法写入工作簿：磁盘空间不足"
     fi

@@ -183,12 +183,15 @@ PY
 
 test_serve_refusals() {
     start_server
-    # A connection that says nothing is closed after 60 s (checked last).
-    "$PY" - "${URL}" >"$T/idle" 2>&1 <<'PY' &
+    # A body that does not come (1 KiB/s at least) is cut after 10 s
+    # (checked last).
+    "$PY" - "${URL}" "$TOKEN" >"$T/idle" 2>&1 <<'PY' &
 import socket, sys, time
 host, port = sys.argv[1].split('//')[1].rstrip('/').split(':')
 s = socket.create_connection((host, int(port)))
-s.sendall(b'POST /api/rank HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n')
+s.sendall(b'POST /api/rank HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: token %s\r\n'
+          b'Content-Type: multipart/form-data; boundary=x\r\nContent-Length: 100\r\n\r\n'
+          % sys.argv[2].encode())
 t = time.time()
 s.settimeout(120)
 try:
@@ -251,9 +254,10 @@ PY
     code=$(curl -s -o "$T/r11" -w '%{http_code}' "${URL}api/download?what=ranking")
     [ "$code" = 400 ] || fail "GET download without a workspace: $code"
     # More connections than allowed (32): the server holds no more than
-    # that (the others wait), and serves again once they are gone.
+    # that (the oldest waiting are shed), and a prompt client is served
+    # while they are open.
     "$PY" - "$URL" "$SPID" <<'PY'
-import os, socket, sys, time
+import os, socket, subprocess, sys, time
 host, port = sys.argv[1].split('//')[1].rstrip('/').split(':')
 socks = [socket.create_connection((host, int(port))) for _ in range(40)]
 for s in socks:
@@ -261,17 +265,20 @@ for s in socks:
 time.sleep(1)
 fds = os.listdir('/proc/%s/fd' % sys.argv[2])
 n = sum(os.readlink('/proc/%s/fd/%s' % (sys.argv[2], f)).startswith('socket:') for f in fds)
+r = subprocess.run(['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '2',
+                    sys.argv[1] + 'api/state'], capture_output=True, text=True)
 for s in socks:
     s.close()
 # 32 connections, the listening socket, the idle one above, and the
 # daemon's own signalling pair.
 assert 32 <= n <= 36, 'the server holds %d sockets' % n
+assert r.stdout == '200', 'not served while 40 wait: %r' % r.stdout
 PY
     sleep 1
     code=$(curl -s -o /dev/null -w '%{http_code}' "$URL")
     [ "$code" = 200 ] || fail "not serving after the refusals: $code"
     wait $IPID
-    grep -Eq 'closed after (5[89]|6[0-9]) s' "$T/idle" || fail "idle connection: $(cat "$T/idle")"
+    grep -Eq 'closed after (9|1[0-3]) s' "$T/idle" || fail "idle connection: $(cat "$T/idle")"
     [ -z "$(ls -A "$T/tmp")" ] || fail "files left in TMPDIR: $(ls "$T/tmp")"
     stop_server
 }

@@ -24,6 +24,9 @@ o = webdriver.ChromeOptions()
 size = os.environ.get("SIZE", "1400,1000")
 for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=" + size, "--lang=zh-CN"):
     o.add_argument(a)
+# BROWSE_RESOLVE="NAME": NAME resolves to 127.0.0.1 (a DNS rebinding).
+if os.environ.get("BROWSE_RESOLVE"):
+    o.add_argument("--host-resolver-rules=MAP %s 127.0.0.1" % os.environ["BROWSE_RESOLVE"])
 o.add_experimental_option("prefs", {"download.default_directory": T + "/dl",
                                     "download.prompt_for_download": False})
 d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=o)
@@ -54,7 +57,7 @@ PY
       sed 's/^/    /'
       printf 'finally:\n    d.quit()\n'; } >"$T/browse.py"
     rc=0
-    "$PY" "$T/browse.py" "$URL" "$T" "$@" || rc=$?
+    "$PY" "$T/browse.py" "$TOKEN_URL" "$T" "$@" || rc=$?
     art="$(dirname "$KAOHE")/test-artifacts/${FUNCNAME[1]}"
     rm -rf "$art" && mkdir -p "$art" && cp "$T"/shots/*.png "$art/" 2>/dev/null || true
     return $rc
@@ -304,6 +307,63 @@ assert d.find_element(By.ID, "missingunits").text.split("\n")[0] == '乡镇（1�
 assert '已计分 5 个单位；已提交未通过 1 个，未提交 8 个' in d.find_element(By.ID, "summary").text, d.find_element(By.ID, "summary").text
 d.execute_script("arguments[0].scrollIntoView()", d.find_element(By.ID, "failedunits"))
 shot("6-three-states")
+# DNS rebinding in a browser: a site's name made to resolve to 127.0.0.1
+# reaches the server but is refused (421), with or without the secret;
+# the URL printed (with the secret) gives an HttpOnly cookie the page's
+# script cannot read, and its calls work; without it they are 403.
+test_serve_browser_host_and_secret() {
+    start_server
+    port=${URL##*:}
+    port=${port%/}
+    BROWSE_RESOLVE=evil.example browse "$port" "$TOKEN" <<'PY'
+port, token = args
+fetch_status = "var cb = arguments[arguments.length - 1];" \
+    "fetch('/api/state').then(r => cb(r.status)).catch(e => cb(String(e)));"
+# First the page without the secret: its calls are refused.
+d.get(url.split('?')[0])
+assert d.execute_async_script(fetch_status) == 403
+# The rebinding site: refused whatever it asks, the secret too.
+for u in ("http://evil.example:%s/" % port, "http://evil.example:%s/?token=%s" % (port, token),
+          "http://evil.example:%s/api/state" % port):
+    d.get(u)
+    body = d.find_element(By.TAG_NAME, "body").text
+    assert 'Host 不符' in body, (u, body)
+shot("1-rebinding-refused")
+# The URL printed: cookie, redirect to /, the calls answered.
+d.get(url)
+WebDriverWait(d, 20).until(lambda d: d.current_url.rstrip('/').endswith(':' + port))
+assert 'token' not in d.current_url, d.current_url
+assert token not in d.execute_script("return document.cookie"), 'the script sees the secret'
+assert d.execute_async_script(fetch_status) == 200
+shot("2-with-the-secret")
+PY
+    stop_server
+}
+
+# The lockout in a browser: thirty wrong passwords sent at once by the
+# page's origin are five verified at most; the login form then says to
+# wait, even for the right password.
+test_serve_browser_lockout() {
+    printf 'mima-2020!\n' | "$KAOHE" serve --add-user 科长 --users "$T/users.txt" >/dev/null ||
+        fail "add-user"
+    start_server --users "$T/users.txt"
+    browse <<'PY'
+d.get(url)
+WebDriverWait(d, 20).until(lambda d: d.find_element(By.ID, "login").is_displayed())
+codes = d.execute_async_script("""
+var cb = arguments[arguments.length - 1], all = [];
+for (var i = 0; i < 30; i++) {
+  var f = new FormData(); f.append('name', '科长'); f.append('password', 'wrong' + i);
+  all.push(fetch('/api/login', {method: 'POST', body: f}).then(r => r.status));
+}
+Promise.all(all).then(cb);""")
+assert codes.count(401) <= 5 and codes.count(401) + codes.count(429) == 30, codes
+d.find_element(By.ID, "lname").send_keys("科长")
+d.find_element(By.ID, "lpass").send_keys("mima-2020!")
+d.find_element(By.CSS_SELECTOR, "#loginform button").click()
+WebDriverWait(d, 20).until(lambda d: '登录失败次数过多' in d.find_element(By.ID, "lmsg").text)
+assert not d.find_element(By.ID, "app").is_displayed()
+shot("1-locked")
 PY
     stop_server
 }
