@@ -399,6 +399,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(unnamed_files_swept, test_scratch_setup,
                                         test_scratch_teardown),
         cmocka_unit_test_setup_teardown(rejections_open_until_replaced, test_scratch_setup,
+                                        test_scratch_teardown),
         cmocka_unit_test_setup_teardown(second_writer_refused, test_scratch_setup,
                                         test_scratch_teardown),
         cmocka_unit_test_setup_teardown(record_decides_inside_its_transaction,
