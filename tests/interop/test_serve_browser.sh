@@ -307,6 +307,10 @@ assert d.find_element(By.ID, "missingunits").text.split("\n")[0] == '乡镇（1�
 assert '已计分 5 个单位；已提交未通过 1 个，未提交 8 个' in d.find_element(By.ID, "summary").text, d.find_element(By.ID, "summary").text
 d.execute_script("arguments[0].scrollIntoView()", d.find_element(By.ID, "failedunits"))
 shot("6-three-states")
+PY
+    stop_server
+}
+
 # DNS rebinding in a browser: a site's name made to resolve to 127.0.0.1
 # reaches the server but is refused (421), with or without the secret;
 # the URL printed (with the secret) gives an HttpOnly cookie the page's

@@ -358,34 +358,3 @@ assert [(x['unit'], x['file'], x['sha256']) for x in m] == [('两江镇', '两�
 PY
     stop_server
 }
-
-# packaging/kaohe-desktop: a free port, the address with its secret
-# opened (xdg-open here records it), the page's API answered with the
-# cookie it gives, the log named in the state, POST /api/stop ends it;
-# a second start while it runs opens the running one's page.
-test_serve_desktop_starter() {
-    mkdir -p "$T/bin" "$T/home"
-    ln -s "$KAOHE" "$T/bin/kaohe"
-    printf '#!/bin/sh\nprintf "%%s\\n" "$1" >>"%s/opened"\n' "$T" >"$T/bin/xdg-open"
-    chmod +x "$T/bin/xdg-open"
-    HOME=$T/home PATH="$T/bin:$PATH" XDG_DATA_HOME= sh packaging/kaohe-desktop || fail "kaohe-desktop"
-    ws=$T/home/.local/share/kaohe
-    trap 'kill -9 $(sed -n "1p" "$ws/kaohe.lock" 2>/dev/null) 2>/dev/null || true' EXIT
-    first=$(sed -n 1p "$T/opened")
-    case $first in http://127.0.0.1:*/?token=*) ;; *) fail "opened: $first" ;; esac
-    [ "$first" = "$(cat "$ws/url.txt")" ] || fail "url.txt differs from what was opened"
-    base=${first%%\?*}
-    [ "$(code -c "$T/jar" "$first")" = 303 ] || fail "the address opened"
-    [ "$(code -b "$T/jar" "${base}api/state")" = 200 ] || fail "state with the cookie"
-    has_text "$T/body" "\"desktop\":{\"log\":\"$ws/serve.log\"}"
-    # Started again while it runs: the running one's page.
-    HOME=$T/home PATH="$T/bin:$PATH" XDG_DATA_HOME= sh packaging/kaohe-desktop || fail "second start"
-    [ "$(sed -n 2p "$T/opened")" = "$first" ] || fail "second start opened $(sed -n 2p "$T/opened")"
-    has_text "$ws/serve.log" "in use by another kaohe"
-    pid=$(sed -n 1p "$ws/kaohe.lock")
-    [ "$(code -b "$T/jar" -X POST "${base}api/stop")" = 200 ] || fail "stop"
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    ! kill -0 "$pid" 2>/dev/null || fail "still running after the page's 停止"
-    trap - EXIT
-    has_text "$ws/serve.log" "kaohe: stopped; the workspace is in $ws"
-}
