@@ -42,7 +42,7 @@ FUZZ_SAN   = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 FUZZ_DEFS  = -Itests/fuzz -DFUZZ_RUBRICS='"$(CURDIR)/templates/rubrics"'
 REPLAYS    = $(FUZZ_TARGETS:%=$(B)/replay_%)
 
-.PHONY: all test check unit cli asan ubsan tsan clean install deps samples bench fuzz fuzz-long lint format valgrind deb test-deb windows test-windows pot gb18030-table
+.PHONY: all test check unit cli asan ubsan tsan clean install deps samples bench fuzz fuzz-long lint format valgrind deb test-deb windows test-windows pot gb18030-table mutants
 
 # Build the library, the command and the catalogue.
 all: $(B)/libkaohe.a $(B)/kaohe $(MO)
@@ -118,6 +118,11 @@ test check: all $(TESTS) $(REPLAYS) $(B)/zipdir
 # Unit tests only.
 unit: all $(TESTS)
 	$(Q)tests/run-unit.sh $(B) $(TESTS)
+
+# How many of the small bugs of tests/mutants.txt the fast tests (unit +
+# CLI) catch, each applied to a copy of the tree (tests/mutants.sh; slow).
+mutants:
+	tests/mutants.sh
 
 # The whole suite under AddressSanitizer (+ UBSan, LeakSanitizer) in build-asan/.
 asan:

@@ -1158,17 +1158,22 @@ static void write_changes(rk *k, lxw_worksheet *ws, const kh_group *groups, size
     for (size_t i = 0; i < p->n; i++) {
         if (matched[i])
             continue;
+        /* Gone from this run: what it had (a rank, 一票否决, a grade) →
+         * 未参加本次排名, never a bare "—" that hides a veto. */
         const kh_prev_unit *o = &p->v[i];
-        kh_buf tb = {0}, rk_ = {0};
+        kh_buf tb = {0}, rk_ = {0}, gb = {0};
         kh_buf_printf(&tb, "%s → —", o->total);
         if (o->rank > 0)
-            kh_buf_printf(&rk_, "%ld → —", o->rank);
+            kh_buf_printf(&rk_, "%ld → 未参加本次排名", o->rank);
         else
-            kh_buf_puts(&rk_, "— → —");
+            kh_buf_printf(&rk_, "%s → 未参加本次排名", o->vetoed ? "一票否决" : "—");
+        kh_buf_printf(&gb, "%s → —", o->grade ? o->grade : "—");
         const char *now = unscored_state(k->b, o->unit, o->rubric);
         char *texts[C_NCOLS] = {kh_strdup(o->unit), kh_strdup(o->rubric), buf_take(k, &tb),
-                                buf_take(k, &rk_), NULL,
-                                kh_strdup(now ? now : "不再列入（本次没有该单位）")};
+                                buf_take(k, &rk_), buf_take(k, &gb),
+                                kh_strdup(now                         ? now
+                                          : o->vetoed ? "不再列入（本次没有该单位；原为一票否决）"
+                                                      : "不再列入（本次没有该单位）")};
         change_row(k, ws, r++, (const char *const *)texts);
         for (int c = 0; c < C_NCOLS; c++)
             kh_free(texts[c]);

@@ -187,6 +187,10 @@ kh_status kh_roster_load(const char *path, const kh_registry *reg, kh_roster **o
                     _("序号 '%s' is not a whole number: write the unit's place in the official "
                       "order (1, 2, 3 ...)"),
                     v[R_SEQ]);
+            else if (n == 0)
+                err(d, path, cells, row, col[R_SEQ],
+                    _("序号 0 is not a place in the official order: number the units from 1 "
+                      "(1, 2, 3 ...)"));
             else
                 seq = n;
         } else if (col[R_SEQ] != UINT32_MAX) {

@@ -3,6 +3,14 @@
 # fresh temporary directory $T and counts failures.
 # Variables: KAOHE (the binary, absolute), TOP (source tree), T (scratch).
 
+# The tests compare kaohe's English messages: run kaohe in the C.UTF-8
+# locale whatever the caller's (LANG=zh_CN.UTF-8 make test passes as
+# LANG=C.UTF-8 does).  A test that wants another locale sets it on the
+# command (test_zh.sh: LANG=zh_CN.UTF-8 "$KAOHE" ...); LC_ALL, LANGUAGE
+# and LC_MESSAGES would override that, so they are unset here.
+export LANG=C.UTF-8
+unset LC_ALL LANGUAGE LC_MESSAGES
+
 fail() { echo "    FAIL: $*" >&2; return 1; }
 
 # expect_exit CODE CMD... : run CMD, keep stdout in $T/out and stderr in $T/err.

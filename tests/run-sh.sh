@@ -45,6 +45,8 @@ for f in "$dir"/test_${ONLY:-}*.sh; do
             sed 's/^/    /' "$T.log" | tail -30
         fi
         rm -rf "$T" "$T.log"
+        # FAIL_FAST=1 stops at the first failure (tests/mutants.sh).
+        [ "$failn" -eq 0 ] || [ -z "${FAIL_FAST:-}" ] || break 2
     done
 done
 if [ "$notrun" -gt 0 ]; then

@@ -91,7 +91,7 @@ static kh_sheet *g_sheet(const tgrid *g, const char *name)
  * ids 1.1, 1.10 and 1.100 (one decimal value, three ids). */
 
 static kh_registry *reg;
-static const kh_rubric *T, *D, *H;
+static const kh_rubric *T, *D, *H, *S;
 
 static char *xstrdup(const char *s) { return kh_strdup(s); }
 
@@ -131,6 +131,29 @@ static kh_rubric *hand_rubric(void)
     return r;
 }
 
+/* 1.1 and 1.10 with the same label (a rubric may repeat 签到单). */
+static kh_rubric *same_label_rubric(void)
+{
+    static const char *const ids[] = {"1.1", "1.10", "1.2"};
+    static const char *const labels[] = {"签到单", "签到单", "会议记录"};
+    kh_rubric *r = kh_calloc(1, sizeof *r);
+    r->id = xstrdup("test-same-label");
+    r->title = xstrdup("同名检查要点");
+    r->unit_type = xstrdup("测试二");
+    r->path = xstrdup("same.csv");
+    r->total = KH_DEC_INT(3);
+    r->nitems = 1;
+    r->items = kh_calloc(1, sizeof *r->items);
+    r->items[0] = (kh_item){.num = xstrdup("1"), .points = KH_DEC_INT(3),
+                            .content = xstrdup("测试"), .first = 0, .ncps = KH_ARRAY_LEN(ids)};
+    r->ncps = KH_ARRAY_LEN(ids);
+    r->cps = kh_calloc(r->ncps, sizeof *r->cps);
+    for (size_t i = 0; i < r->ncps; i++)
+        r->cps[i] = (kh_checkpoint){.id = xstrdup(ids[i]), .label = xstrdup(labels[i]),
+                                    .kind = KH_KIND_HAS, .per = KH_DEC_INT(1)};
+    return r;
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -142,11 +165,13 @@ static int setup(void **state)
         return -1;
     }
     assert_int_equal(kh_registry_add(reg, hand_rubric(), &d), KH_OK);
+    assert_int_equal(kh_registry_add(reg, same_label_rubric(), &d), KH_OK);
     kh_diags_clear(&d);
     T = kh_registry_find(reg, "lingui-2020-township");
     D = kh_registry_find(reg, "lingui-2020-department");
     H = kh_registry_find(reg, "test-hand");
-    return T && D && H ? 0 : -1;
+    S = kh_registry_find(reg, "test-same-label");
+    return T && D && H && S ? 0 : -1;
 }
 
 static int teardown(void **state)
@@ -889,13 +914,14 @@ static void field_rejections(void **state)
     static const char *const no_rubric[] = {
         "t.csv: no 考核细则 (rubric) field: add a cell 考核细则 with the rubric id, e.g. "
         "lingui-2020-township, to its right (known rubric ids: lingui-2020-department, "
-        "lingui-2020-township, test-hand)"};
+        "lingui-2020-township, test-hand, test-same-label)"};
     static const char *const empty_rubric[] = {
         "t.csv!A1: 考核细则 (rubric) is empty: write the rubric id in the cell to its right, one "
-        "of lingui-2020-department, lingui-2020-township, test-hand"};
+        "of lingui-2020-department, lingui-2020-township, test-hand, test-same-label"};
     static const char *const unknown_rubric[] = {
         "t.csv!B1: rubric 'lingui-2021-township' is unknown: write one of lingui-2020-department, "
-        "lingui-2020-township, test-hand, or give the rubric file with --rubric FILE"};
+        "lingui-2020-township, test-hand, test-same-label, or give the rubric file with --rubric "
+        "FILE"};
     static const char *const no_unit[] = {
         "t.csv: no 被考核单位 (unit) field: add a cell 被考核单位 with the unit's name to its right"};
     static const char *const empty_unit[] = {
@@ -1385,6 +1411,46 @@ static void out_of_memory(void **state)
     g_free(g);
 }
 
+/* 1.1 and 1.10 with the same label: a row whose 检查点 reads 1.1 (as typed,
+ * or 1.10 turned into 1.1) cannot be told apart by its label and is
+ * refused as ambiguous, never given to one of them silently. */
+static void same_label_one_point_ten(void **state)
+{
+    (void)state;
+    tgrid *g = std_grid(S);
+    int r110 = std_row(S, "1.10");
+    g_put(g, r110, 1, "#n:1.1");
+    g_put(g, r110, 3, "无");
+    const char *msgs[] = {
+        "t.csv!B8: 检查点 '1.1' could be 1.1 签到单 or 1.10 签到单 (a spreadsheet turns 1.10 "
+        "into 1.1): write the label of the one you mean in this row's 检查要点 cell",
+        "t.csv!B9: 检查点 '1.1' could be 1.1 签到单 or 1.10 签到单 (a spreadsheet turns 1.10 "
+        "into 1.1): write the label of the one you mean in this row's 检查要点 cell",
+        "t.csv!B7: check point 1.1 签到单 is missing: add a row with 检查点 1.1 and its result",
+        "t.csv!B7: check point 1.10 签到单 is missing: add a row with 检查点 1.10 and its result",
+    };
+    expect_rejected(g, msgs, KH_ARRAY_LEN(msgs));
+    g_free(g);
+}
+
+/* A row without 检查点 is matched by a label equal to one check point's,
+ * not by one holding it: an extra row 工作总结及计划 with 无 is a note of the
+ * office's, not a second 1.4 工作总结, which stays as its own row says. */
+static void label_row_needs_equal_label(void **state)
+{
+    (void)state;
+    tgrid *g = std_grid(T);
+    g_row(g, STD_FIRST + (int)T->ncps, "||工作总结及计划|无");
+    kh_checklist *cl = expect_ok(g);
+    long k14 = cp_index(T, "1.4");
+    assert_true(cl->results[k14].present);
+    char want[16];
+    snprintf(want, sizeof want, "D%d", std_row(T, "1.4") + 1);
+    assert_string_equal(cell_of(&cl->results[k14]), want);
+    kh_checklist_free(cl);
+    g_free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1407,6 +1473,8 @@ int main(void)
         cmocka_unit_test(all_problems_at_once),
         cmocka_unit_test(unknown_rubric_and_more),
         cmocka_unit_test(one_point_ten),
+        cmocka_unit_test(same_label_one_point_ten),
+        cmocka_unit_test(label_row_needs_equal_label),
         cmocka_unit_test(notes_as_remarks),
         cmocka_unit_test(loose_labels_and_label_rows),
         cmocka_unit_test(three_candidates),

@@ -732,6 +732,30 @@ static void cost_phrases(void **state)
     kh_rubric_free(r);
 }
 
+/* A label made only of a bracketed note (a rubric writing its check point
+ * as "（签到单）") keeps its text in the reason and the cost phrase: only a
+ * note after some other text is dropped. */
+static void note_only_label(void **state)
+{
+    (void)state;
+    static const cp_spec spec[] = {
+        {"1", "2", "1.1", "（签到单）", KH_KIND_HAS, 0, "0.5", NULL},
+        {"1", NULL, "1.2", "会议记录（含纪要）", KH_KIND_HAS, 0, "0.5", NULL},
+    };
+    kh_rubric *r = hand_rubric(spec, KH_ARRAY_LEN(spec));
+    static const result_spec res[] = {{"1.1", 0}, {NULL}};
+    kh_unit *u = score_ok(make_checklist(r, res));
+    assert_string_equal(u->items[0].reason, "缺（签到单），扣0.5分");
+    assert_int_equal(u->ncosts, 1);
+    assert_string_equal(kh_cost_phrase(u, &u->costs[0]), "缺（签到单），扣0.5分");
+    kh_unit_free(u);
+    static const result_spec res2[] = {{"1.2", 0}, {NULL}};
+    u = score_ok(make_checklist(r, res2));
+    assert_string_equal(u->items[0].reason, "缺会议记录，扣0.5分");
+    kh_unit_free(u);
+    hand_rubric_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -746,6 +770,7 @@ int main(void)
         cmocka_unit_test(vetoes),
         cmocka_unit_test(any_accident),
         cmocka_unit_test(cost_phrases),
+        cmocka_unit_test(note_only_label),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

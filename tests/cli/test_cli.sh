@@ -385,6 +385,43 @@ PY
     [ ! -e "$T/x.xlsx" ] || fail "a refused run wrote the ranking"
 }
 
+# A quota counts the ranked units only: 5 of the 6 townships are ranked
+# (五通镇 is vetoed), so 50 % is 2 优秀 (the pair at 38.9), not 3.  A band
+# filled exactly to its quota at the end of the list (4 townships, none
+# vetoed, 100 %) keeps every unit: nothing moves down, nothing is read past
+# the last unit (make asan runs this too).
+test_grades_quota_counts_ranked_units() {
+    grades() {
+        "$PY" -c 'import json,sys; print(" ".join("%s=%s" % (u["unit"], u["grade"]) for u in json.load(open(sys.argv[1]))["units"] if u["rubric"] == "lingui-2020-township"))' "$1"
+    }
+    t=lingui-2020-township
+    expect_exit 0 "$KAOHE" rank samples -o "$T/r.xlsx" --json "$T/r.json" \
+        --grades "$t=优秀>=30;不合格" --quota "$t=优秀<=50%"
+    [ "$(grades "$T/r.json")" = "临桂镇=优秀 会仙镇=优秀 两江镇=不合格 四塘镇=不合格 六塘镇=不合格 五通镇=不合格" ] ||
+        fail "quota 50% of 5 ranked: $(grades "$T/r.json")"
+    mkdir "$T/in"
+    cp samples/临桂镇.csv samples/会仙镇.csv samples/两江镇.csv samples/四塘镇.csv "$T/in/"
+    expect_exit 0 "$KAOHE" rank "$T/in" -o "$T/r.xlsx" --json "$T/r.json" \
+        --grades "$t=优秀>=30;不合格" --quota "$t=优秀<=100%"
+    [ "$(grades "$T/r.json")" = "临桂镇=优秀 会仙镇=优秀 两江镇=优秀 四塘镇=优秀" ] ||
+        fail "quota 100% filled exactly: $(grades "$T/r.json")"
+}
+
+# Bands whose bounds are equal, or rise, are refused with the band named,
+# in --grades as in a rubric's grades row.
+test_grades_equal_bounds_refused() {
+    t=lingui-2020-township
+    expect_exit 2 "$KAOHE" rank samples -o "$T/x.xlsx" --grades "$t=优秀>=36;良好>=36;不合格"
+    has_text "$T/err" "the bound of grade band '良好>=36' is not below the band above it"
+    expect_exit 2 "$KAOHE" rank samples -o "$T/x.xlsx" --grades "$t=优秀>=36;良好>=37;不合格"
+    has_text "$T/err" "the bound of grade band '良好>=37' is not below the band above it"
+    [ ! -e "$T/x.xlsx" ] || fail "a refused run wrote the ranking"
+    sed 's/^grades,.*/grades,优秀>=36;良好>=36;不合格/; /^quota,/d' \
+        templates/examples/township-graded.csv >"$T/eq.csv"
+    expect_exit 2 "$KAOHE" rubric check "$T/eq.csv"
+    has_text "$T/err" "the bound of grade band '良好>=36' is not below the band above it"
+}
+
 # Grade bands set in the rubric itself (templates/examples/township-graded.csv,
 # the township rubric with grades and a 30 % quota of 优秀).
 test_grades_from_rubric() {

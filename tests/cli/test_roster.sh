@@ -219,3 +219,58 @@ assert changes(sys.argv[1]) == {'两江镇': '本次已提交未通过（未计�
 assert changes(sys.argv[2]) == {'两江镇': '新增（原为已提交未通过）', '区教育局': '新增（原为未提交）'}, changes(sys.argv[2])
 PY
 }
+
+# 序号 0 is refused (doc/formats.md §6: official orders count from 1); a row
+# with a rubric or unit type but no unit name is refused at its line.
+test_roster_seq_zero_and_nameless_row_refused() {
+    printf '序号,被考核单位,单位类型\n0,临桂镇,乡镇\n2,两江镇,乡镇\n' >"$T/zero.csv"
+    expect_exit 2 "$KAOHE" rank samples --roster "$T/zero.csv" -o "$T/r.xlsx"
+    has_text "$T/err" "$T/zero.csv:2: 序号 0 is not a place in the official order"
+    lacks_text "$T/err" "$T/zero.csv:3:"
+    [ ! -e "$T/r.xlsx" ] || fail "a roster with 序号 0 wrote a ranking"
+    printf '序号,被考核单位,单位类型\n1,临桂镇,乡镇\n2,,乡镇\n' >"$T/noname.csv"
+    expect_exit 2 "$KAOHE" rank samples --roster "$T/noname.csv" -o "$T/r.xlsx"
+    has_text "$T/err" "$T/noname.csv:3: this row has no unit name: fill in 被考核单位 or delete the row"
+    [ ! -e "$T/r.xlsx" ] || fail "a roster with a nameless row wrote a ranking"
+}
+
+# The official order is the 序号, not the order of the rows: the roster
+# written bottom to top ranks and lists as the samples' roster does
+# (区教育局 8 before 区交通运输局 10 in their tie; 两江镇 2 before 四塘镇 4
+# among the units that sent nothing).
+test_roster_rows_out_of_seq_order() {
+    { head -1 "$R"; tail -n +2 "$R" | tac; } >"$T/rev.csv"
+    mkdir "$T/in"
+    cp samples/*.csv "$T/in/"
+    rm "$T/in/四塘镇.csv" "$T/in/两江镇.csv"
+    expect_exit 1 "$KAOHE" rank "$T/in" --roster "$T/rev.csv" -o "$T/r.xlsx" --json "$T/r.json"
+    units_of "$T/r.json" | grep -q '区教育局=2 区交通运输局=2' || fail "tie order: $(units_of "$T/r.json")"
+    "$PY" - "$T/r.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert [m['unit'] for m in d['missing']] == ['两江镇', '四塘镇'], d['missing']
+assert [u['unit'] for u in d['units'] if u['rubric'] == 'lingui-2020-township'] == \
+    ['临桂镇', '会仙镇', '六塘镇', '五通镇'], d['units']
+PY
+}
+
+# One unit name under two rubrics (a township and a department both called
+# 两江镇): two roster entries, each matched to its own checklist; nothing
+# missing, both ranked under their rubric.
+test_roster_one_name_two_rubrics() {
+    { cat "$R"; echo '15,两江镇,区直单位部门'; } >"$T/two.csv"
+    mkdir "$T/in"
+    cp samples/*.csv "$T/in/"
+    sed 's/^被考核单位,区教育局/被考核单位,两江镇/' samples/区教育局.csv >"$T/in/两江镇-部门.csv"
+    expect_exit 0 "$KAOHE" rank "$T/in" --roster "$T/two.csv" -o "$T/r.xlsx" --json "$T/r.json"
+    "$PY" - "$T/r.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d['missing'] == [], d['missing']
+got = sorted((u['rubric'], u['source'].rsplit('/', 1)[1], u['total']) for u in d['units']
+             if u['unit'] == '两江镇')
+edu = [u['total'] for u in d['units'] if u['unit'] == '区教育局']
+assert got == [('lingui-2020-department', '两江镇-部门.csv', edu[0]),
+               ('lingui-2020-township', '两江镇.csv', '36.8')], got
+PY
+}
