@@ -175,8 +175,8 @@ static void write_summary(so *s, lxw_worksheet *ws, const kh_summary *sum)
     kh_free(title);
     char *line = kh_strprintf(
         "计入排名的单位 %zu 个（含一票否决 %zu 个），未通过和未报送的单位不计入。"
-        "检查点按失分单位数从多到少排列，并归入所属项目；“共失分”为各单位该检查点扣分之和"
-        "（项目行为本项实扣分之和，已按本项分值封顶）。",
+        "检查点按失分单位数从多到少排列，并归入所属项目。检查点的“共失分”为各单位在该检查点的"
+        "扣分之和；项目一行的“共失分”为各单位该项目实扣分之和，已按项目分值封顶。",
         total, vetoed);
     if (!title || !line)
         oom(s);
