@@ -330,9 +330,10 @@ static char *document_xml(const kh_batch *b, const kh_summary *sum, time_t now)
                     "w:header=\"851\" w:footer=\"992\" w:gutter=\"0\"/>"
                     "<w:docGrid w:type=\"lines\" w:linePitch=\"579\"/></w:sectPr>"
                     "</w:body></w:document>");
+    bool oom = x.oom || t.oom; /* before kh_buf_free forgets it */
     kh_buf_free(&t);
     kh_groups_free(g, ng);
-    if (x.oom || t.oom) {
+    if (oom) {
         kh_buf_free(&x);
         return NULL;
     }

@@ -453,6 +453,49 @@ static void report_document(void **state)
     kh_diags_clear(&d);
 }
 
+/* Every allocation failing in turn: the summary and the report fail
+ * cleanly (no leak, no file, an old report kept), then succeed. */
+static void allocation_failures(void **state)
+{
+    test_fx *f = *state;
+    write_gen_rubric(f);
+    test_write_file(pathf(f, "a.csv"), "考核细则,gen\n被考核单位,甲\n\n检查点,检查结果\n"
+                                       "1.1,无\n1.2,有\n2.1,1\n2.2,0\n3.1,0\n3.2,0\n3.3,1\n");
+    test_fx_add(f, "a.csv");
+    assert_int_equal(kh_batch_finish(f->b), KH_OK);
+    const char *out = pathf(f, "r.docx");
+    test_write_file(out, "old");
+    kh_status st = KH_ERR_NOMEM;
+    long n;
+    for (n = 0; n < 100000 && st != KH_OK; n++) {
+        kh_diags d = {0};
+        test_alloc_start(n);
+        kh_summary *s = NULL;
+        kh_status ss = kh_summary_new(f->b, NULL, &s);
+        kh_summary_free(s);
+        st = ss == KH_OK ? kh_write_report(f->b, out, &d) : ss;
+        kh_diags_clear(&d);
+        kh_set_allocator(NULL);
+        if (test_alloc.live != 0)
+            fail_msg("allocation %ld failing leaks %ld blocks", n, test_alloc.live);
+        if (st == KH_OK)
+            break;
+        if (st != KH_ERR_NOMEM && st != KH_ERR_IO)
+            fail_msg("allocation %ld failing gives %s", n, kh_strerror(st));
+        char *kept = test_slurp(out, NULL);
+        if (strcmp(kept, "old") != 0)
+            fail_msg("allocation %ld failing changed the old output", n);
+        free(kept);
+        assert_int_equal(test_count_tmp(f->dir), 0);
+    }
+    assert_int_equal(st, KH_OK);
+    assert_true(n > 10);
+    char *doc = test_zip_part(out, "word/document.xml");
+    assert_non_null(doc);
+    assert_non_null(strstr(doc, "甲（发生重大事故1起，一票否决）"));
+    free(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -461,6 +504,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(previous_year, fx_setup, test_fx_teardown),
         cmocka_unit_test(percentages),
         cmocka_unit_test_setup_teardown(report_document, fx_setup, test_fx_teardown),
+        cmocka_unit_test_setup_teardown(allocation_failures, fx_setup, test_fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
