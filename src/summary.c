@@ -122,8 +122,7 @@ static kh_status summarise(kh_sum_rubric *sr, const kh_group *g, const kh_previo
         it->has_prev = with_prev;
         it->prev_units = item_prev[i];
         it->checks = kh_calloc(ri->ncps, sizeof *it->checks);
-        it->units = kh_calloc(g->n ? g->n : 1, sizeof *it->units);
-        if (!it->checks || !it->units) {
+        if (!it->checks) {
             st = KH_ERR_NOMEM;
             goto done;
         }
@@ -134,40 +133,69 @@ static kh_status summarise(kh_sum_rubric *sr, const kh_group *g, const kh_previo
             c->index = ri->first + j;
             c->has_prev = with_prev;
             c->prev_units = cp_prev[ri->first + j];
-            c->units = kh_calloc(g->n ? g->n : 1, sizeof *c->units);
-            if (!c->units) {
-                st = KH_ERR_NOMEM;
-                goto done;
-            }
         }
     }
-    for (size_t u = 0; u < g->n; u++) {
-        const kh_unit *un = g->units[u];
-        sr->nvetoed += un->vetoed;
-        for (size_t i = 0; i < r->nitems; i++) {
-            kh_sum_item *it = &sr->items[i];
-            if (un->items[i].deduction == 0)
-                continue;
-            it->units[it->nunits++] = un;
-            if (!kh_dec_add(it->lost, un->items[i].deduction, &it->lost)) {
-                st = KH_ERR_LIMIT;
-                goto done;
+    /* Two passes over the units: the first counts (the lists are then
+     * made exactly as long), the second names the units and adds up. */
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) {
+            for (size_t i = 0; i < r->nitems; i++) {
+                kh_sum_item *it = &sr->items[i];
+                if (it->nunits && !(it->units = kh_calloc(it->nunits, sizeof *it->units))) {
+                    st = KH_ERR_NOMEM;
+                    goto done;
+                }
+                it->nunits = 0;
+                for (size_t j = 0; j < it->nchecks; j++) {
+                    kh_sum_check *c = &it->checks[j];
+                    if (c->nunits && !(c->units = kh_calloc(c->nunits, sizeof *c->units))) {
+                        st = KH_ERR_NOMEM;
+                        goto done;
+                    }
+                    c->nunits = 0;
+                }
             }
         }
-        for (size_t k = 0; k < un->ncosts; k++) {
-            const kh_cost *co = &un->costs[k];
-            const kh_checkpoint *cp = &r->cps[co->cp];
-            kh_sum_item *it = &sr->items[cp->item];
-            kh_sum_check *c = &it->checks[co->cp - r->items[cp->item].first];
-            c->units[c->nunits++] = un;
-            if (!kh_dec_add(c->lost, co->deduction, &c->lost)) {
-                st = KH_ERR_LIMIT;
-                goto done;
+        for (size_t u = 0; u < g->n; u++) {
+            const kh_unit *un = g->units[u];
+            if (pass == 1)
+                sr->nvetoed += un->vetoed;
+            for (size_t i = 0; i < r->nitems; i++) {
+                kh_sum_item *it = &sr->items[i];
+                if (un->items[i].deduction == 0)
+                    continue;
+                if (pass == 1) {
+                    it->units[it->nunits] = un;
+                    if (!kh_dec_add(it->lost, un->items[i].deduction, &it->lost)) {
+                        st = KH_ERR_LIMIT;
+                        goto done;
+                    }
+                }
+                it->nunits++;
             }
-            /* A veto on an item worth 0 points costs no points but counts. */
-            if (un->items[cp->item].deduction == 0 &&
-                (it->nunits == 0 || it->units[it->nunits - 1] != un))
-                it->units[it->nunits++] = un;
+            size_t last_item = SIZE_MAX; /* costs come in rubric order */
+            for (size_t k = 0; k < un->ncosts; k++) {
+                const kh_cost *co = &un->costs[k];
+                const kh_checkpoint *cp = &r->cps[co->cp];
+                kh_sum_item *it = &sr->items[cp->item];
+                kh_sum_check *c = &it->checks[co->cp - r->items[cp->item].first];
+                if (pass == 1) {
+                    c->units[c->nunits] = un;
+                    if (!kh_dec_add(c->lost, co->deduction, &c->lost)) {
+                        st = KH_ERR_LIMIT;
+                        goto done;
+                    }
+                }
+                c->nunits++;
+                /* A veto on an item worth 0 points costs no points but
+                 * counts, once. */
+                if (un->items[cp->item].deduction == 0 && last_item != cp->item) {
+                    if (pass == 1)
+                        it->units[it->nunits] = un;
+                    it->nunits++;
+                }
+                last_item = cp->item;
+            }
         }
     }
     for (size_t i = 0; i < r->nitems; i++)
