@@ -230,6 +230,9 @@ static char *document_xml(const kh_batch *b, const kh_summary *sum, time_t now)
     kh_buf_reset(&t);
 
     paraf(&x, "Heading1", "%s、考核结果", cn_num[h++]);
+    if (!ng)
+        para(&x, NULL, b->nrejected ? "没有可排名的单位：报送的检查表都未通过审核。"
+                                    : "没有可排名的单位：没有收到检查表。");
     char num[KH_DEC_BUFSZ];
     for (size_t k = 0; k < ng; k++) {
         const kh_rubric *r = g[k].rubric;

@@ -496,6 +496,26 @@ static void allocation_failures(void **state)
     free(doc);
 }
 
+/* Nothing in the ranking: the draft says so instead of an empty section. */
+static void report_nothing_ranked(void **state)
+{
+    test_fx *f = *state;
+    write_gen_rubric(f);
+    test_write_file(pathf(f, "bad.csv"), "考核细则,nope\n被考核单位,坏\n\n检查点,检查结果\n1.1,有\n");
+    test_fx_add(f, "bad.csv");
+    assert_int_equal(kh_batch_finish(f->b), KH_OK);
+    kh_diags d = {0};
+    const char *out = pathf(f, "r.docx");
+    assert_int_equal(kh_write_report(f->b, out, &d), KH_OK);
+    char *doc = test_zip_part(out, "word/document.xml");
+    assert_non_null(doc);
+    assert_non_null(strstr(doc, "计入排名的单位 0 个，其中一票否决 0 个；另有 1 份检查表未通过审核"));
+    assert_non_null(strstr(doc, "没有可排名的单位：报送的检查表都未通过审核。"));
+    assert_non_null(strstr(doc, "没有单位在任何检查点失分。"));
+    free(doc);
+    kh_diags_clear(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -505,6 +525,7 @@ int main(void)
         cmocka_unit_test(percentages),
         cmocka_unit_test_setup_teardown(report_document, fx_setup, test_fx_teardown),
         cmocka_unit_test_setup_teardown(allocation_failures, fx_setup, test_fx_teardown),
+        cmocka_unit_test_setup_teardown(report_nothing_ranked, fx_setup, test_fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
