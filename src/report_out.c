@@ -88,8 +88,10 @@ static void paraf(kh_buf *b, const char *style, const char *fmt, ...)
 /* One table cell of width w (twips). */
 static void cell(kh_buf *b, unsigned w, const char *text, bool head)
 {
-    kh_buf_printf(b, "<w:tc><w:tcPr><w:tcW w:w=\"%u\" w:type=\"dxa\"/><w:vAlign w:val=\"center\"/>"
-                     "%s</w:tcPr><w:p><w:pPr><w:pStyle w:val=\"%s\"/></w:pPr>"
+    /* Children in the schema's order (Word refuses others): tcW, shd,
+     * vAlign. */
+    kh_buf_printf(b, "<w:tc><w:tcPr><w:tcW w:w=\"%u\" w:type=\"dxa\"/>"
+                     "%s<w:vAlign w:val=\"center\"/></w:tcPr><w:p><w:pPr><w:pStyle w:val=\"%s\"/></w:pPr>"
                      "<w:r><w:t xml:space=\"preserve\">",
                   w, head ? "<w:shd w:val=\"clear\" w:color=\"auto\" w:fill=\"E7E6E6\"/>" : "",
                   head ? "TableHead" : "TableText");
@@ -103,8 +105,8 @@ static void ranking_table(kh_buf *b, const kh_group *g, bool grades)
     static const unsigned w4[4] = {1200, 4600, 1600, 1600}, w3[3] = {1400, 5400, 2200};
     const unsigned *w = grades ? w4 : w3;
     int ncols = grades ? 4 : 3;
-    kh_buf_puts(b, "<w:tbl><w:tblPr><w:tblStyle w:val=\"Grid\"/><w:jc w:val=\"center\"/>"
-                   "<w:tblW w:w=\"0\" w:type=\"auto\"/><w:tblBorders>"
+    kh_buf_puts(b, "<w:tbl><w:tblPr><w:tblStyle w:val=\"Grid\"/>"
+                   "<w:tblW w:w=\"0\" w:type=\"auto\"/><w:jc w:val=\"center\"/><w:tblBorders>"
                    "<w:top w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"000000\"/>"
                    "<w:left w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"000000\"/>"
                    "<w:bottom w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"000000\"/>"

@@ -446,6 +446,11 @@ static void report_document(void **state)
     assert_non_null(a);
     assert_non_null(b);
     assert_true(a < b);
+    /* Elements in the order of the WordprocessingML schema (Word
+     * refuses a document otherwise). */
+    assert_non_null(strstr(doc, "<w:tblW w:w=\"0\" w:type=\"auto\"/><w:jc w:val=\"center\"/><w:tblBorders>"));
+    assert_non_null(strstr(doc, "w:type=\"dxa\"/><w:shd w:val=\"clear\" w:color=\"auto\" w:fill=\"E7E6E6\"/><w:vAlign"));
+    assert_null(strstr(doc, "<w:vAlign w:val=\"center\"/><w:shd"));
     /* A4 with the margins of 公文. */
     assert_non_null(strstr(doc, "<w:pgSz w:w=\"11906\" w:h=\"16838\"/>"));
     assert_non_null(strstr(doc, "w:top=\"2098\" w:right=\"1474\" w:bottom=\"1984\" w:left=\"1588\""));
