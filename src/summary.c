@@ -282,9 +282,8 @@ char *kh_summary_item_line(const kh_sum_rubric *r, const kh_sum_item *it)
                         kh_dec_format(it->lost, num));
 }
 
-char *kh_summary_change(const kh_sum_rubric *r, size_t now, size_t before, bool has_prev)
+char *kh_summary_change(size_t now, size_t before, bool has_prev)
 {
-    (void)r;
     if (!has_prev)
         return NULL;
     if (now > before)

@@ -85,7 +85,7 @@ char *kh_summary_item_line(const kh_sum_rubric *r, const kh_sum_item *it);
 /** The change from the earlier run of check point c, "较上年多 2 个单位",
  * "较上年少 1 个单位", "与上年相同", or NULL when there is nothing to
  * compare (no earlier run).  New string or NULL. */
-char *kh_summary_change(const kh_sum_rubric *r, size_t now, size_t before, bool has_prev);
+char *kh_summary_change(size_t now, size_t before, bool has_prev);
 
 /** The JSON section "summary" (without its key): an array, one object per
  * rubric.  Written with json_str for strings; the caller locks out. */

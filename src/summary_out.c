@@ -135,7 +135,7 @@ static void count_row(so *s, lxw_worksheet *ws, lxw_row_t r, const kh_sum_rubric
                       const kh_unit *const *units, bool has_prev, size_t prev, bool item)
 {
     char *share = kh_strprintf("%u%%", kh_summary_pct(n, sr->nunits));
-    char *change = kh_summary_change(sr, n, prev, has_prev);
+    char *change = kh_summary_change(n, prev, has_prev);
     char *names = names_of(units, n);
     if (!share || !names || (has_prev && !change))
         oom(s);

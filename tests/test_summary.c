@@ -372,13 +372,13 @@ static void previous_year(void **state)
     assert_int_equal(check_of(r, "3.3")->prev_units, 0);
     assert_int_equal(item_of(r, "1")->prev_units, 2);
     assert_int_equal(item_of(r, "2")->prev_units, 1);
-    char *t = kh_summary_change(r, c->nunits, c->prev_units, true);
+    char *t = kh_summary_change(c->nunits, c->prev_units, true);
     assert_string_equal(t, "较上年少 1 个单位（上年 2 个）");
     kh_free(t);
-    t = kh_summary_change(r, 3, 1, true);
+    t = kh_summary_change(3, 1, true);
     assert_string_equal(t, "较上年多 2 个单位（上年 1 个）");
     kh_free(t);
-    assert_null(kh_summary_change(r, 3, 1, false));
+    assert_null(kh_summary_change(3, 1, false));
     kh_summary_free(s);
     /* Without an earlier run, nothing to compare. */
     assert_int_equal(kh_summary_new(f->b, NULL, &s), KH_OK);
