@@ -198,7 +198,7 @@ def check_scoresheets(kdir, pdir, problems, sample=20):
 
 def check_ranking(kpath, ppath, problems):
     k, p = sheet_rows(kpath, True), sheet_rows(ppath, True)
-    ranked = [t for t in k if not t.endswith('得分图') and t not in ('扣分明细', '未通过的文件', '来源', '变更情况')]
+    ranked = [t for t in k if not t.endswith('得分图') and t not in ('扣分明细', '未通过的文件', '来源', '变更情况', '问题汇总', '问题汇总图')]
     for title in ranked:
         if title not in p:
             problems.append('ranking sheet %s missing from the peer' % title)

@@ -307,6 +307,17 @@ kh_status kh_write_ranking(const kh_batch *b, const char *path, kh_diags *d);
 kh_status kh_write_json_file(const kh_batch *b, bool ranked, const char *path,
                              kh_diags *d);
 
+/** A 考核情况通报 draft of the ranking of b as a Word document (.docx, 公文
+ * layout: 仿宋 body, 黑体 headings, A4): the year, the units assessed, each
+ * rubric's ranking with grades, the vetoed units, the five check points
+ * most units lost points on (问题汇总), the roster's units that sent
+ * nothing.  Every sentence is made from these numbers. */
+kh_status kh_write_report(const kh_batch *b, const char *path, kh_diags *d);
+/** Whether path can name the report (ends in .docx): KH_OK, or
+ * KH_ERR_USAGE with a message in d.  For checking an option before any
+ * output is written. */
+kh_status kh_report_check_path(const char *path, kh_diags *d);
+
 /** Whether two output paths name one file (existing: the same file; not
  * yet existing: the same name in the same folder), so that a command can
  * refuse to write two outputs over each other. */

@@ -265,6 +265,50 @@ static bool add_file(zipFile zf, const char *src, const char *name, const struct
     return zipCloseFileInZip(zf) == ZIP_OK && ok;
 }
 
+/* The entries' time: SOURCE_DATE_EPOCH when set, else now. */
+static zip_fileinfo entry_info(void)
+{
+    zip_fileinfo zi = {0};
+    struct tm tm;
+    kh_gmtime(kh_xw_now(), &tm);
+    zi.tmz_date.tm_sec = (uInt)tm.tm_sec;
+    zi.tmz_date.tm_min = (uInt)tm.tm_min;
+    zi.tmz_date.tm_hour = (uInt)tm.tm_hour;
+    zi.tmz_date.tm_mday = (uInt)tm.tm_mday;
+    zi.tmz_date.tm_mon = (uInt)tm.tm_mon;
+    zi.tmz_date.tm_year = (uInt)tm.tm_year + 1900;
+    return zi;
+}
+
+kh_status kh_archive_write_parts(const char *path, const char *as_shown,
+                                 const kh_archive_part *parts, size_t n, kh_diags *d)
+{
+    zip_fileinfo zi = entry_info();
+    errno = 0;
+    zipFile zf = zipOpen64(path, APPEND_STATUS_CREATE);
+    bool ok = zf != NULL;
+    for (size_t i = 0; ok && i < n; i++) {
+        ok = zipOpenNewFileInZip4_64(zf, parts[i].name, &zi, NULL, 0, NULL, 0, NULL, Z_DEFLATED,
+                                     6, 0, -MAX_WBITS, DEF_MEM_LEVEL, Z_DEFAULT_STRATEGY, NULL,
+                                     0, 0, 1u << 11, 0) == ZIP_OK;
+        size_t off = 0;
+        while (ok && off < parts[i].len) {
+            size_t chunk = parts[i].len - off > (1u << 20) ? (1u << 20) : parts[i].len - off;
+            ok = zipWriteInFileInZip(zf, parts[i].data + off, (unsigned)chunk) == ZIP_OK;
+            off += chunk;
+        }
+        ok = zipCloseFileInZip(zf) == ZIP_OK && ok;
+    }
+    if (zf && zipClose(zf, NULL) != ZIP_OK)
+        ok = false;
+    if (!ok) {
+        kh_diags_add(d, KH_ERROR, as_shown, NULL, NULL, 0, _("cannot write the archive: %s"),
+                     strerror(errno ? errno : EIO));
+        return KH_ERR_IO;
+    }
+    return KH_OK;
+}
+
 /* Add the files of dir (its folders walked too, depth at most 16) as
  * prefix/NAME, in name order. */
 static bool add_dir(zipFile zf, const char *dir, const char *prefix, int depth)

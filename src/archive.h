@@ -42,4 +42,19 @@ kh_status kh_archive_unpack(const char *path, const char *as_shown, uint64_t max
  * diagnostic. */
 kh_status kh_archive_pack(const char *path, const char *dir, kh_diags *d);
 
+/* One entry of a zip written from memory: its name (UTF-8) and bytes. */
+typedef struct kh_archive_part {
+    const char *name;
+    const char *data;
+    size_t len;
+} kh_archive_part;
+
+/* Write the n parts, in order, deflated, into a new zip at path (a
+ * writer's open_path: the caller puts it in place), with UTF-8 names and
+ * the time SOURCE_DATE_EPOCH when set: the container of an OOXML document
+ * (report_out.c).  KH_OK, or KH_ERR_IO with a diagnostic naming
+ * as_shown; a partial file is the caller's to throw away. */
+kh_status kh_archive_write_parts(const char *path, const char *as_shown,
+                                 const kh_archive_part *parts, size_t n, kh_diags *d);
+
 #endif

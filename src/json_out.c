@@ -12,6 +12,7 @@
 #include "provenance.h"
 #include "outfile.h"
 #include "text.h"
+#include "summary.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -277,6 +278,8 @@ static kh_status write_json(const kh_batch *b, bool ranked, FILE *out)
         }
         fputc(']', out);
     }
+    if (ranked && kh_summary_json(b, out, json_str) != KH_OK) /* 问题汇总 */
+        return KH_ERR_NOMEM;
     if (b->opts.provenance && write_provenance(b, out) != KH_OK)
         return KH_ERR_NOMEM;
     fputs("}\n", out);

@@ -142,6 +142,7 @@ static const char usage_rank[] = N_(
     "                      year's): a 变更情况 sheet of what changed\n"
     "      --issuer TEXT   制表单位 printed under the ranking (default: the rubric's\n"
     "                      issuer; without one a line to fill in by hand)\n"
+    "      --report FILE.docx  also write a 考核情况通报 draft (Word) from the numbers\n"
     "  -j, --jobs N        read and score N files at a time (default: one per CPU);\n"
     "                      the results are the same whatever N is\n"
     "  -q, --quiet         no notes and no progress on standard error\n"
@@ -264,6 +265,7 @@ typedef struct opts {
     const char *previous;   /* --previous OLD.json */
     const char *issuer;     /* rank --issuer TEXT (制表单位) */
     const char *csv_header; /* score --csv-header zh|en */
+    const char *report;     /* rank --report 通报.docx */
     const char *listen;     /* serve --listen ADDR:PORT */
     const char *workspace;  /* serve --workspace DIR */
     const char *users;      /* serve --users FILE */
@@ -335,6 +337,7 @@ static const struct option long_opts[] = {
     {"previous", required_argument, NULL, 'P'},
     {"issuer", required_argument, NULL, 'i'},
     {"csv-header", required_argument, NULL, 'H'},
+    {"report", required_argument, NULL, 'D'},
     {"listen", required_argument, NULL, 'W'},
     {"workspace", required_argument, NULL, 'S'},
     {"users", required_argument, NULL, 'U'},
@@ -407,6 +410,7 @@ static int parse_opts(int argc, char **argv, const char *allowed, const char *he
         case 'P': o->previous = optarg; break;
         case 'i': o->issuer = optarg; break;
         case 'H': o->csv_header = optarg; break;
+        case 'D': o->report = optarg; break;
         case 'W': o->listen = optarg; break;
         case 'S': o->workspace = optarg; break;
         case 'U': o->users = optarg; break;
@@ -807,9 +811,25 @@ static void closing_line(const kh_batch *b, const char *output)
     kh_free(out);
 }
 
+/* --report FILE: a .docx, not the workbook nor the JSON (checked before
+ * anything is read or written). */
+static bool report_ok(const opts *o)
+{
+    kh_diags d = {0};
+    bool ok = kh_report_check_path(o->report, &d) == KH_OK;
+    print_diags(&d);
+    if (ok && (kh_same_output(o->output, o->report) ||
+               (o->json && strcmp(o->json, "-") != 0 && kh_same_output(o->json, o->report)))) {
+        eprintf(_("--report %s names another output of this command: give the report its own "
+                  "name, e.g. 考核情况通报.docx"), o->report);
+        ok = false;
+    }
+    return ok;
+}
+
 static int cmd_rank(int argc, char **argv, opts *o)
 {
-    int rc = parse_opts(argc, argv, "oRrJBqjGQLPih", usage_rank, o);
+    int rc = parse_opts(argc, argv, "oRrJBqjGQLPiDh", usage_rank, o);
     if (rc >= 0)
         return rc;
     if (optind >= argc || !o->output) {
@@ -836,6 +856,8 @@ static int cmd_rank(int argc, char **argv, opts *o)
                   "name, e.g. ranking.json"), o->json);
         return EXIT_USAGE;
     }
+    if (o->report && !report_ok(o))
+        return EXIT_USAGE;
     int status = 0;
     kh_registry *reg = load_registry(o, &status);
     if (!reg)
@@ -878,6 +900,11 @@ static int cmd_rank(int argc, char **argv, opts *o)
             kh_status s2 = kh_write_json_file(b, true, o->json, &d);
             if (st == KH_OK)
                 st = s2;
+        }
+        if (o->report) {
+            kh_status s3 = kh_write_report(b, o->report, &d);
+            if (st == KH_OK)
+                st = s3;
         }
         print_diags(&d);
         size_t nrej = kh_batch_rejected_count(b);

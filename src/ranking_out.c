@@ -28,6 +28,7 @@
 #include "sheetfile.h"
 #include "text.h"
 #include "xlsx_out.h"
+#include "summary_out.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -1409,6 +1410,8 @@ static kh_status write_ranking_book(const kh_batch *b, const kh_previous *prev,
         if (ws)
             write_detail(&k, ws, groups, ng);
     }
+    if (!k.oom) /* 问题汇总, 问题汇总图 */
+        kh_summary_sheets(&k.x, b, prev, k.names, k.nnames);
     if (!k.oom) {
         release_name(&k, SHEET_REJECTED);
         lxw_worksheet *ws = add_sheet(&k, SHEET_REJECTED, NULL);

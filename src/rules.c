@@ -366,6 +366,20 @@ done:
     return st;
 }
 
+bool kh_cp_costs(const kh_checkpoint *cp, kh_dec points, int64_t n, bool present)
+{
+    kh_result r = {.present = present, .n = n};
+    kh_dec raw;
+    bool fires;
+    int64_t k;
+    if (n < 0)
+        return false;
+    if (!cp_raw(cp, &r, points, &raw, &fires, &k))
+        return true;
+    kh_dec ded = cp->has_cap ? kh_dec_min(raw, cp->cap) : raw;
+    return ded != 0 || (cp->kind == KH_KIND_VETO && n > 0);
+}
+
 /* Whether check point j is one of the unit's costs (kh_cost). */
 static bool is_cost(const kh_checklist *cl, const kh_dec *ded, size_t j)
 {

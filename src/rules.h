@@ -76,4 +76,11 @@ kh_status kh_score(kh_checklist *cl, kh_unit **out, kh_diags *d);
 
 void kh_unit_free(kh_unit *u);
 
+/* Whether check point cp of an item worth points costs points (or vetoes)
+ * for the result n (count, each, any, veto) or present (has): the test
+ * that makes a check point one of a unit's costs, for results read back
+ * from an earlier run (问题汇总 compared with last year).  A result too
+ * large to compute costs points. */
+bool kh_cp_costs(const kh_checkpoint *cp, kh_dec points, int64_t n, bool present);
+
 #endif

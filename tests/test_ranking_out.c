@@ -180,13 +180,16 @@ static void ranking_sheet(void **state)
     write_ok(f, out);
     test_rbook bk;
     test_rbook_read(out, &bk);
-    /* Tab order: ranking, its chart, 扣分明细, 未通过的文件, 来源. */
-    assert_int_equal(bk.n, 5);
+    /* Tab order: ranking, its chart, 扣分明细, 问题汇总 and its chart,
+     * 未通过的文件, 来源. */
+    assert_int_equal(bk.n, 7);
     assert_string_equal(bk.s[0].name, "乡镇");
     assert_string_equal(bk.s[1].name, "乡镇得分图");
     assert_string_equal(bk.s[2].name, "扣分明细");
-    assert_string_equal(bk.s[3].name, "未通过的文件");
-    assert_string_equal(bk.s[4].name, "来源");
+    assert_string_equal(bk.s[3].name, "问题汇总");
+    assert_string_equal(bk.s[4].name, "问题汇总图");
+    assert_string_equal(bk.s[5].name, "未通过的文件");
+    assert_string_equal(bk.s[6].name, "来源");
 
     const test_rsheet *s = sheet(&bk, "乡镇");
     assert_cell_type(s, "A1", KH_CELL_STRING, "乡镇安全生产工作考核排名");
@@ -501,8 +504,10 @@ static void nothing_scored(void **state)
     write_ok(f, out);
     test_rbook bk;
     test_rbook_read(out, &bk);
-    assert_int_equal(bk.n, 4);
+    assert_int_equal(bk.n, 6);
     assert_string_equal(bk.s[0].name, "排名");
+    /* No unit in the ranking: 问题汇总 says so. */
+    assert_cell_type(sheet(&bk, "问题汇总"), "A4", KH_CELL_STRING, "没有计入排名的单位。");
     assert_non_null(strstr(test_cell_at(&bk.s[0], "A1")->text, "未通过的文件"));
     assert_cell_type(sheet(&bk, "未通过的文件"), "A3", KH_CELL_STRING, pathf(f, "bad.csv"));
     test_rbook_free(&bk);
@@ -530,8 +535,8 @@ static void sheet_names(void **state)
     test_rbook bk;
     test_rbook_read(out, &bk);
     static const char *const names[] = {"乡镇", "乡镇得分图", "乡镇 (2)", "乡镇得分图 (2)",
-                                        "扣分明细 (2)", "扣分明细得分图", "扣分明细", "未通过的文件",
-                                        "来源"};
+                                        "扣分明细 (2)", "扣分明细得分图", "扣分明细", "问题汇总",
+                                        "问题汇总图", "未通过的文件", "来源"};
     assert_int_equal(bk.n, KH_ARRAY_LEN(names));
     for (size_t i = 0; i < KH_ARRAY_LEN(names); i++)
         assert_string_equal(bk.s[i].name, names[i]);
@@ -543,7 +548,12 @@ static void sheet_names(void **state)
     assert_non_null(c2);
     assert_non_null(strstr(c2, "<c:f>'乡镇 (2)'!$B$4</c:f>"));
     free(c2);
-    assert_null(test_zip_part(out, "xl/charts/chart3.xml"));
+    /* The third is 问题汇总图's (丙's veto is a check point lost). */
+    char *c3 = test_zip_part(out, "xl/charts/chart3.xml");
+    assert_non_null(c3);
+    assert_non_null(strstr(c3, "<c:f>'问题汇总图'!$C$3</c:f>"));
+    free(c3);
+    assert_null(test_zip_part(out, "xl/charts/chart4.xml"));
     assert_cell_type(sheet(&bk, "扣分明细得分图"), "A1", KH_CELL_STRING,
                 "扣分明细考核得分：所有单位均一票否决，没有可排名的得分（见“扣分明细 (2)”表）。");
     test_rbook_free(&bk);

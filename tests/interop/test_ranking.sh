@@ -63,7 +63,7 @@ from openpyxl.cell.cell import TYPE_STRING, TYPE_NUMERIC, TYPE_FORMULA
 path, jpath, indir = sys.argv[1:]
 wb = openpyxl.load_workbook(path)                 # formulas
 wv = openpyxl.load_workbook(path, data_only=True)  # stored values
-assert wb.sheetnames == ['乡镇', '乡镇得分图', '扣分明细', '未通过的文件', '来源'], wb.sheetnames
+assert wb.sheetnames == ['乡镇', '乡镇得分图', '扣分明细', '问题汇总', '问题汇总图', '未通过的文件', '来源'], wb.sheetnames
 
 ws, vs = wb['乡镇'], wv['乡镇']
 assert ws['A1'].value == '临桂区2020年度乡镇安全生产工作考核排名', ws['A1'].value
@@ -234,7 +234,7 @@ test_ranking_xlsx_sheets_as_sources() {
 import sys, openpyxl
 wb = openpyxl.load_workbook(sys.argv[1])
 src = sys.argv[2]
-assert wb.sheetnames == ['区直单位部门', '区直单位部门得分图', '扣分明细', '未通过的文件', '来源'], wb.sheetnames
+assert wb.sheetnames == ['区直单位部门', '区直单位部门得分图', '扣分明细', '问题汇总', '问题汇总图', '未通过的文件', '来源'], wb.sheetnames
 ws = wb['区直单位部门']
 assert [c.value for c in ws[3]][2] == '传达学习\n（0.2分）'
 rows = [[c.value for c in r] for r in ws.iter_rows(min_row=4, max_row=5)]
