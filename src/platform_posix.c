@@ -62,8 +62,16 @@ static void make_c_locale(void)
 const char *kh_errno_text(int e, char *buf, size_t n)
 {
     pthread_once(&c_locale_once, make_c_locale);
-    if (!c_locale)
+    if (!c_locale) {
+#ifdef __GLIBC__
         return strerror_r(e, buf, n); /* the GNU one: may return its own text */
+#else
+        /* musl (the static builds): the POSIX one, English in any locale */
+        if (strerror_r(e, buf, n) != 0)
+            snprintf(buf, n, "error %d", e);
+        return buf;
+#endif
+    }
     snprintf(buf, n, "%s", strerror_l(e, c_locale));
     return buf;
 }
