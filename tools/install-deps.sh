@@ -13,7 +13,7 @@ deb_pkgs="$build_pkgs dpkg-dev fakeroot lintian debootstrap"
 windows_pkgs="$build_pkgs dpkg-dev gcc-mingw-w64-x86-64 cmake autoconf automake libtool tcl wine wine64 zip"
 # musl itself is built from its Debian source for each architecture (the
 # cross gcc brings the arm64 kernel headers); qemu-user-static runs arm64.
-static_pkgs="dpkg-dev fakeroot gettext gcc libc6-dev linux-libc-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross cmake autoconf automake libtool tcl make qemu-user-static binfmt-support debootstrap file binutils-aarch64-linux-gnu debian-archive-keyring"
+static_pkgs="dpkg-dev fakeroot gettext gcc libc6-dev linux-libc-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross cmake autoconf automake autotools-dev libtool tcl make qemu-user-static debootstrap file binutils-aarch64-linux-gnu debian-archive-keyring"
 case $what in
     build) pkgs=$build_pkgs ;;
     windows) pkgs=$windows_pkgs ;;

@@ -164,6 +164,12 @@ autotools() {
     # Some Debian sources carry no generated configure (Debian runs
     # autoreconf when it builds them): make it the same way.
     [ -x "$d/configure" ] || (cd "$d" && autoreconf -fi >/dev/null 2>&1)
+    # Current config.sub and config.guess, as Debian's build puts in
+    # (dh_update_autotools_config): FreeXL's own predate aarch64.
+    local f
+    for f in config.sub config.guess; do
+        [ ! -f "$d/$f" ] || cp /usr/share/misc/$f "$d/$f"
+    done
     (cd "$b" && CFLAGS="$CFLAGS_DEPS" CPPFLAGS="-I$PREFIX/include" LDFLAGS="-L$PREFIX/lib" \
         "$d/configure" --build="$(gcc -dumpmachine)" --host=$TRIPLE --prefix="$PREFIX" \
         --enable-static --disable-shared "$@" >configure.log 2>&1 ||
