@@ -20,7 +20,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 T=$(realpath -m "${T_STATIC:-build-static}")
 version=$(sed -n 's/^#define KAOHE_VERSION "\(.*\)"$/\1/p' include/kaohe.h)
-qemu=qemu-aarch64-static
+qemu="qemu-aarch64-static"
 command -v $qemu >/dev/null || { echo "$qemu missing: tools/install-deps.sh static" >&2; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -110,15 +110,15 @@ run() {
 echo "== 3. messages: Chinese from the shipped .mo, English otherwise; no HTTPS"
 for arch in amd64 arm64; do
     [ -d "$tmp/$arch" ] || continue
-    out=$(LANG=zh_CN.UTF-8 LC_ALL= LANGUAGE= run $arch --help 2>&1 || true)
+    out=$(LANG=zh_CN.UTF-8 LC_ALL='' LANGUAGE='' run $arch --help 2>&1 || true)
     grep -qF "用法" <<<"$out" || bad "$arch: LANG=zh_CN.UTF-8 --help is not Chinese: $(head -2 <<<"$out")"
-    out=$(LANG=zh_CN.UTF-8 LC_ALL= run $arch score /nonexistent.csv 2>&1 || true)
+    out=$(LANG=zh_CN.UTF-8 LC_ALL='' run $arch score /nonexistent.csv 2>&1 || true)
     LC_ALL=C.UTF-8 grep -qP '[\x{4e00}-\x{9fff}]' <<<"$out" || bad "$arch: error not in Chinese: $out"
-    out=$(LANG=C.UTF-8 LC_ALL= run $arch --help 2>&1 || true)
+    out=$(LANG=C.UTF-8 LC_ALL='' run $arch --help 2>&1 || true)
     grep -q '^Usage: kaohe' <<<"$out" || bad "$arch: LANG=C.UTF-8 --help is not English"
     # Without the .mo, English even in zh_CN: the Chinese came from the file.
     mv "$tmp/$arch/kaohe-$version-linux-$arch/locale" "$tmp/$arch/locale.away"
-    out=$(LANG=zh_CN.UTF-8 LC_ALL= run $arch --help 2>&1 || true)
+    out=$(LANG=zh_CN.UTF-8 LC_ALL='' run $arch --help 2>&1 || true)
     mv "$tmp/$arch/locale.away" "$tmp/$arch/kaohe-$version-linux-$arch/locale"
     if [ ! -f /usr/share/locale/zh_CN/LC_MESSAGES/kaohe.mo ] && ! grep -q '^Usage: kaohe' <<<"$out"; then
         bad "$arch: Chinese without the .mo?"
@@ -152,7 +152,7 @@ make -s all
 for k in amd64 arm64 debian; do
     o=$tmp/out-$k
     mkdir -p "$o"
-    if [ $k = debian ]; then K=(build/kaohe); elif [ $k = arm64 ]; then K=($qemu "$T/arm64/kaohe/kaohe"); else K=("$T/amd64/kaohe/kaohe"); fi
+    if [ $k = debian ]; then K=(build/kaohe); elif [ $k = arm64 ]; then K=("$qemu" "$T/arm64/kaohe/kaohe"); else K=("$T/amd64/kaohe/kaohe"); fi
     "${K[@]}" rank samples -o "$o/ranking.xlsx" --json "$o/ranking.json"
     "${K[@]}" score samples -o "$o/scoresheets" --format xlsx,csv,json
     "${K[@]}" template lingui-2020-township --unit 两江镇 -o "$o/两江镇检查表.xlsx"
@@ -168,7 +168,7 @@ for k in arm64 debian; do
         cmp -s "$f" "$tmp/out-$k/$rel" || bad "$rel: $k differs from amd64"
     done < <(find "$tmp/out-amd64" -type f -print0)
 done
-ls "$tmp/out-amd64/scoresheets" | grep -q '\.xlsx$' && ls "$tmp/out-amd64/scoresheets" | grep -q '\.csv$' ||
+[ -f "$tmp/out-amd64/scoresheets/两江镇.xlsx" ] && [ -f "$tmp/out-amd64/scoresheets/两江镇.csv" ] ||
     bad "no xlsx or csv scoresheets"
 echo "  $n files each, compared"
 
