@@ -64,6 +64,7 @@ if [ "$package" = kaohe ]; then
         sed -n 's/^shlibs:Depends=//p')
     [ -n "$depends" ] || { echo "$0: dpkg-shlibdeps found no Depends" >&2; exit 1; }
     relations="Depends: $depends, xdg-utils"
+    more=
 else
     # Static: no library at all; the desktop starter's browser opener is
     # recommended (UOS and Kylin have it).
@@ -71,6 +72,10 @@ else
 Provides: kaohe (= $version)
 Conflicts: kaohe
 Replaces: kaohe"
+    more=" .
+ This is the static build (musl): it uses no other package and runs on
+ systems older than Debian 12, such as UOS 20 and Kylin V10.  It has no
+ HTTPS: the page is for this computer (127.0.0.1)."
 fi
 size=$(du -sk --exclude=DEBIAN "$stage" | cut -f1)
 
@@ -89,6 +94,7 @@ Description: 安全生产考核评分 — score safety-assessment checklists
  exact decimal arithmetic.  "kaohe serve" puts the whole job behind a
  Chinese web page for the office.
 EOF
+[ -z "$more" ] || printf '%s\n' "$more" >>"$stage/DEBIAN/control"
 (cd "$stage" && find usr -type f -print0 | sort -z | xargs -0 md5sum) >"$stage/DEBIAN/md5sums"
 chmod 644 "$stage/DEBIAN/control" "$stage/DEBIAN/md5sums"
 
