@@ -1,6 +1,7 @@
 #!/bin/bash
 # Fetch pinned Debian 12 source packages with apt-get source, through a
-# private apt configuration: nothing under /etc or /var/lib/apt is written.
+# private apt configuration: nothing under /etc or /var/lib/apt is written,
+# and root is not needed.
 #
 #   tools/debsrc.sh DIR NAME...
 #
