@@ -115,6 +115,14 @@ for arch in amd64 arm64; do
     grep -qF "用法" <<<"$out" || bad "$arch: LANG=zh_CN.UTF-8 --help is not Chinese: $(head -2 <<<"$out")"
     out=$(LANG=zh_CN.UTF-8 LC_ALL='' run $arch score /nonexistent.csv 2>&1 || true)
     LC_ALL=C.UTF-8 grep -qP '[\x{4e00}-\x{9fff}]' <<<"$out" || bad "$arch: error not in Chinese: $out"
+    # LANGUAGE as GNU gettext reads it (musl's does not: kh_messages_language):
+    # the first entry with a catalogue, none: English.
+    out=$(LANG=zh_CN.UTF-8 LC_ALL='' LANGUAGE=fr:zh_CN:en run $arch frobnicate 2>&1 || true)
+    grep -qF '未知命令' <<<"$out" || bad "$arch: LANGUAGE=fr:zh_CN:en is not Chinese: $out"
+    out=$(LANG=zh_CN.UTF-8 LC_ALL='' LANGUAGE=en:zh_CN run $arch frobnicate 2>&1 || true)
+    grep -qF '未知命令' <<<"$out" || bad "$arch: LANGUAGE=en:zh_CN is not Chinese (en has no catalogue): $out"
+    out=$(LANG=zh_CN.UTF-8 LC_ALL='' LANGUAGE=fr:de run $arch frobnicate 2>&1 || true)
+    grep -qF "unknown command" <<<"$out" || bad "$arch: LANGUAGE=fr:de is not English: $out"
     out=$(LANG=C.UTF-8 LC_ALL='' run $arch --help 2>&1 || true)
     grep -q '^usage: kaohe COMMAND' <<<"$out" || bad "$arch: LANG=C.UTF-8 --help is not English"
     # Without the .mo, English even in zh_CN: the Chinese came from the file.
