@@ -42,7 +42,7 @@ FUZZ_SAN   = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 FUZZ_DEFS  = -Itests/fuzz -DFUZZ_RUBRICS='"$(CURDIR)/templates/rubrics"'
 REPLAYS    = $(FUZZ_TARGETS:%=$(B)/replay_%)
 
-.PHONY: all test check unit cli asan ubsan tsan clean install deps samples bench fuzz fuzz-long lint format valgrind deb test-deb windows test-windows pot gb18030-table mutants
+.PHONY: all test check unit cli asan ubsan tsan clean install deps samples bench fuzz fuzz-long lint format valgrind deb test-deb windows test-windows pot gb18030-table mutants linux-static test-static
 
 # Build the library, the command and the catalogue.
 all: $(B)/libkaohe.a $(B)/kaohe $(MO)
@@ -237,3 +237,16 @@ windows:
 
 test-windows: all
 	tests/windows/run.sh
+
+# Self-contained Linux builds for offices whose systems are older than
+# Debian 12 (UOS 20, Kylin V10): static on musl, amd64 and arm64, every
+# library from Debian 12's sources (tools/static/build.sh; needs
+# `tools/install-deps.sh static`): dist/kaohe-static_VERSION_ARCH.deb and
+# dist/kaohe-VERSION-linux-ARCH.tar.gz.  Libraries are cached in
+# build-static/.  `make test-static` checks them (tests/static/run.sh:
+# static binaries, arm64 under qemu, a fresh Debian 12 chroot; root).
+linux-static:
+	tools/static/build.sh build-static
+
+test-static: linux-static
+	tests/static/run.sh

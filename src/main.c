@@ -1097,6 +1097,7 @@ int main(int argc, char **argv)
     kh_locale_from_environment();
     bind_catalogue();
     bind_textdomain_codeset("kaohe", "UTF-8");
+    kh_messages_language("kaohe");
     /* Look the catalogue up once before -j starts threads: libintl's first
      * lookup sets up its state, and on Windows two threads doing that at
      * once aborted (Wine, -j 3, messages from several inputs). */

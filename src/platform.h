@@ -64,6 +64,13 @@ size_t kh_open_file_limit(void);
 /* The running program's own path, / as separator (free() it), or NULL. */
 char *kh_exe_path(void);
 
+/* Let $LANGUAGE pick the language of domain's messages, as GNU gettext
+ * does (a list such as "zh_CN:en", the first entry with a catalogue wins,
+ * none: English; ignored when the messages' locale is C), where the C
+ * library's gettext does not: musl, in the static Linux builds.  Call
+ * after setlocale and bindtextdomain.  Elsewhere it does nothing. */
+void kh_messages_language(const char *domain);
+
 /* A folder in memory (tmpfs) where libxlsxwriter may stage a workbook's
  * parts, or NULL: /dev/shm on Linux when it is a writable tmpfs. */
 const char *kh_memory_tmpdir(void);

@@ -63,8 +63,16 @@ static void make_c_locale(void)
 const char *kh_errno_text(int e, char *buf, size_t n)
 {
     pthread_once(&c_locale_once, make_c_locale);
-    if (!c_locale)
+    if (!c_locale) {
+#ifdef __GLIBC__
         return strerror_r(e, buf, n); /* the GNU one: may return its own text */
+#else
+        /* musl (the static builds): the POSIX one, English in any locale */
+        if (strerror_r(e, buf, n) != 0)
+            snprintf(buf, n, "error %d", e);
+        return buf;
+#endif
+    }
     snprintf(buf, n, "%s", strerror_l(e, c_locale));
     return buf;
 }
@@ -121,6 +129,51 @@ char *kh_exe_path(void)
         return NULL;
     exe[n] = '\0';
     return strdup(exe);
+}
+
+#ifndef __GLIBC__
+/* Is there a catalogue of domain under dir for the locale name l (or for
+ * l less its codeset and modifier, or its territory too)? */
+static bool has_catalogue(const char *dir, const char *l, size_t n, const char *domain)
+{
+    size_t cut[3] = {n, strcspn(l, ".@"), strcspn(l, "_.@")};
+    for (int i = 0; i < 3; i++) {
+        char mo[PATH_MAX];
+        struct stat st;
+        if (cut[i] > n)
+            cut[i] = n;
+        if (snprintf(mo, sizeof mo, "%s/%.*s/LC_MESSAGES/%s.mo", dir, (int)cut[i], l, domain) <
+                (int)sizeof mo &&
+            stat(mo, &st) == 0)
+            return true;
+    }
+    return false;
+}
+#endif
+
+void kh_messages_language(const char *domain)
+{
+#ifdef __GLIBC__
+    (void)domain; /* glibc's gettext reads $LANGUAGE itself */
+#else
+    const char *list = getenv("LANGUAGE");
+    const char *cur = setlocale(LC_MESSAGES, NULL);
+    const char *dir = bindtextdomain(domain, NULL);
+    if (!list || !*list || !cur || !dir || strcmp(cur, "C") == 0 || strcmp(cur, "POSIX") == 0)
+        return;
+    for (const char *l = list; *l;) {
+        size_t n = strcspn(l, ":");
+        char name[128];
+        if (n > 0 && n < sizeof name && has_catalogue(dir, l, n, domain)) {
+            memcpy(name, l, n);
+            name[n] = '\0';
+            setlocale(LC_MESSAGES, name);
+            return;
+        }
+        l += n + (l[n] == ':');
+    }
+    setlocale(LC_MESSAGES, "C"); /* no catalogue for any: the English of the sources */
+#endif
 }
 
 const char *kh_memory_tmpdir(void)

@@ -141,6 +141,11 @@ char *kh_exe_path(void)
     return s;
 }
 
+void kh_messages_language(const char *domain)
+{
+    (void)domain; /* GNU libintl reads $LANGUAGE itself */
+}
+
 const char *kh_memory_tmpdir(void)
 {
     return NULL;

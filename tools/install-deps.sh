@@ -1,19 +1,26 @@
 #!/bin/sh
 # Install the Debian 12 packages kaohe needs to build and test, when missing.
-# Usage: tools/install-deps.sh [build|test|deb|windows]
-#   default test; deb: build + packaging tools; windows: the mingw-w64 cross-build and wine
+# Usage: tools/install-deps.sh [build|test|deb|windows|static]
+#   default test; deb: build + packaging tools; windows: the mingw-w64
+#   cross-build and wine (wine, wineboot, wine cmd); static: the musl builds
+#   for amd64 and arm64 (make linux-static), qemu for arm64 and debootstrap
+#   for make test-static
 set -eu
 what=${1:-test}
 build_pkgs="pkg-config libxlsxwriter-dev libcsv-dev libminizip-dev zlib1g-dev libexpat1-dev libfreexl-dev libutf8proc-dev libmicrohttpd-dev libsqlite3-dev libsodium-dev libcjson-dev gettext"
 test_pkgs="$build_pkgs libcmocka-dev python3-openpyxl libreoffice-calc-nogui libreoffice-writer-nogui poppler-utils fonts-noto-cjk valgrind clang libclang-rt-14-dev chromium chromium-driver python3-selenium locales curl openssl tzdata unzip zip libarchive-tools p7zip-full"
 deb_pkgs="$build_pkgs dpkg-dev fakeroot lintian debootstrap"
-windows_pkgs="$build_pkgs dpkg-dev gcc-mingw-w64-x86-64 cmake autoconf automake libtool tcl wine64 zip"
+windows_pkgs="$build_pkgs dpkg-dev gcc-mingw-w64-x86-64 cmake autoconf automake libtool tcl wine wine64 zip"
+# musl itself is built from its Debian source for each architecture (the
+# cross gcc brings the arm64 kernel headers); qemu-user-static runs arm64.
+static_pkgs="dpkg-dev fakeroot gettext gcc libc6-dev linux-libc-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross cmake autoconf automake autotools-dev libtool tcl make qemu-user-static debootstrap file binutils-aarch64-linux-gnu debian-archive-keyring"
 case $what in
     build) pkgs=$build_pkgs ;;
     windows) pkgs=$windows_pkgs ;;
+    static) pkgs=$static_pkgs ;;
     deb) pkgs=$deb_pkgs ;;
     test) pkgs=$test_pkgs ;;
-    *) echo "usage: $0 [build|test|deb|windows]" >&2; exit 2 ;;
+    *) echo "usage: $0 [build|test|deb|windows|static]" >&2; exit 2 ;;
 esac
 missing=
 for p in $pkgs; do

@@ -1,9 +1,9 @@
 #!/bin/bash
 # Cross-build, with mingw-w64, the static libraries kaohe.exe links, from
-# the sources Debian 12 ships (apt-get source: the .dsc is signed through
-# the archive's Release file and apt checks every tarball's checksum).
-# The versions are pinned in tools/windows/versions; a deb-src entry is
-# added when apt has none.  Output: $W/deps/{include,lib}, where W is the
+# the sources Debian 12 ships, pinned in tools/debsrc.versions and fetched
+# by tools/debsrc.sh (apt-get source through a private apt configuration
+# in $W/apt: nothing under /etc is changed; checksums of the .dsc
+# verified).  Output: $W/deps/{include,lib}, where W is the
 # first argument (default build-win).  Each library is built once; remove
 # $W/deps/.done-NAME to build it again.
 set -euo pipefail
@@ -12,36 +12,14 @@ W=$(realpath -m "${1:-build-win}")
 HOST=x86_64-w64-mingw32
 export CC=$HOST-gcc-posix AR=$HOST-ar RANLIB=$HOST-ranlib
 PREFIX=$W/deps
-SRC=$W/src
 CFLAGS_DEPS="-O2 -g0"
-mkdir -p "$PREFIX/include" "$PREFIX/lib" "$SRC"
+mkdir -p "$PREFIX/include" "$PREFIX/lib"
 jobs=$(nproc)
 
-# A deb-src entry for the archive apt already uses, when there is none.
-if ! apt-get source --print-uris -qq zlib >/dev/null 2>&1; then
-    uri=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
-    [ -n "$uri" ] || uri=http://deb.debian.org/debian
-    cat >/etc/apt/sources.list.d/kaohe-deb-src.sources <<EOF
-Types: deb-src
-URIs: $uri
-Suites: bookworm bookworm-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-EOF
-    apt-get update -qq
-fi
-
-# fetch NAME: unpack the pinned source of NAME under $SRC; print its folder.
+# fetch NAME: the pinned Debian 12 source of NAME, unpacked and checked
+# by tools/debsrc.sh (its private apt state in $W/apt); print its folder.
 fetch() {
-    local name=$1 version dir
-    version=$(awk -v n="$name" '$1 == n {print $2}' "$top/tools/windows/versions")
-    [ -n "$version" ] || { echo "no pinned version for $name" >&2; exit 1; }
-    dir=$(cd "$SRC" && ls -d "$name"-*/ 2>/dev/null | head -1 || true)
-    if [ -z "$dir" ]; then
-        (cd "$SRC" && apt-get source -qq "$name=$version" >/dev/null)
-        dir=$(cd "$SRC" && ls -d "$name"-*/ | head -1)
-    fi
-    echo "$SRC/${dir%/}"
+    "$top/tools/debsrc.sh" "$W" "$1"
 }
 
 done_mark() { touch "$PREFIX/.done-$1"; }
