@@ -10,6 +10,7 @@
  * chart reading it.
  */
 #include "summary_out.h"
+#include "print_layout.h"
 #include "summary.h"
 
 #include <stdlib.h>
@@ -225,13 +226,8 @@ static void write_summary(so *s, lxw_worksheet *ws, const kh_summary *sum)
     if (!sum->n)
         merged(s, ws, r++, last, "没有计入排名的单位。", s->left, 22);
     worksheet_freeze_panes(ws, 3, 2);
-    worksheet_set_landscape(ws);
-    worksheet_set_paper(ws, 9); /* A4 */
-    worksheet_fit_to_pages(ws, 1, 0);
-    worksheet_center_horizontally(ws);
-    worksheet_set_margins(ws, 0.4, 0.4, 0.5, 0.6);
-    kh_xw_check(s->x, worksheet_set_footer(ws, "&C第 &P 页，共 &N 页"), "worksheet_set_footer");
-    kh_xw_check(s->x, worksheet_repeat_rows(ws, 2, 2), "worksheet_repeat_rows");
+    kh_print_a4(s->x, ws, true, 0, &kh_margins_table);
+    kh_print_titles(s->x, ws, 2, 2);
     kh_xw_check(s->x, worksheet_print_area(ws, 0, 0, r - 1, last), "worksheet_print_area");
 }
 
@@ -301,10 +297,7 @@ static void write_chart(so *s, lxw_worksheet *ws, const char *name, const kh_sum
         kh_xw_dec(s->x, ws, r, 4, top[i]->lost, s->center);
         kh_free(label);
     }
-    worksheet_set_portrait(ws);
-    worksheet_set_paper(ws, 9);
-    worksheet_fit_to_pages(ws, 1, 1);
-    worksheet_center_horizontally(ws);
+    kh_print_a4(s->x, ws, false, 1, &kh_margins_form);
     if (!n) {
         kh_xw_str(s->x, ws, 2, 1, "没有单位在任何检查点失分。", s->left);
         return;
