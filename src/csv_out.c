@@ -130,10 +130,18 @@ kh_status kh_batch_write_csv_as(const kh_batch *b, kh_csv_header header, FILE *o
                                      "result"};
     _Static_assert(KH_ARRAY_LEN(zh) == KH_ARRAY_LEN(en), "one Chinese name per column");
     const char *const *head = header == KH_CSV_HEADER_EN ? en : zh;
+    /* 等次 as a last column when bands apply to some unit (the rubric's
+     * grades, --grades, the page's setting); without bands the columns
+     * stay those above. */
+    bool graded = false;
+    for (size_t i = 0; i < b->nunits && !graded; i++)
+        graded = b->units[i]->grade != NULL;
     if (header != KH_CSV_HEADER_EN)
         kh_csv_bom(out);
     for (size_t i = 0; i < KH_ARRAY_LEN(zh); i++)
         ok &= kh_csv_field(out, head[i], i == 0);
+    if (graded)
+        ok &= kh_csv_field(out, header == KH_CSV_HEADER_EN ? "grade" : "等次", false);
     kh_csv_end_row(out);
     for (size_t i = 0; i < b->nunits; i++) {
         const kh_unit *u = b->units[i];
@@ -154,6 +162,8 @@ kh_status kh_batch_write_csv_as(const kh_batch *b, kh_csv_header header, FILE *o
             ok &= kh_csv_field(out, u->items[j].reason, false);
             ok &= kh_csv_field(out, total, false);
             ok &= kh_csv_field(out, u->vetoed ? "一票否决" : "正常", false);
+            if (graded)
+                ok &= kh_csv_field(out, u->grade ? u->grade : "", false);
             kh_csv_end_row(out);
         }
     }

@@ -58,14 +58,17 @@ static void lost_memory_is_reported_and_keeps_columns(void **state)
     free(got);
 }
 
-/* The result CSV of samples/五通镇.csv (vetoed, 34) with header h. */
-static char *result_csv(kh_csv_header h, bool plain)
+/* The result CSV of samples/五通镇.csv (vetoed, 34) with header h, and
+ * with grade bands when bands is not NULL. */
+static char *result_csv_graded(kh_csv_header h, bool plain, const char *bands)
 {
     kh_registry *reg = kh_registry_new();
     kh_diags d = {0};
     assert_int_equal(kh_registry_load_file(reg, "templates/rubrics/lingui-2020-township.csv", &d),
                      KH_OK);
     kh_batch *b = kh_batch_new(reg, NULL);
+    if (bands)
+        assert_int_equal(kh_batch_set_grades(b, NULL, bands, NULL, &d), KH_OK);
     assert_int_equal(kh_batch_add(b, "samples/五通镇.csv", &d), KH_OK);
     assert_int_equal(kh_batch_finish(b), KH_OK);
     assert_int_equal(kh_batch_unit_count(b), 1);
@@ -80,6 +83,8 @@ static char *result_csv(kh_csv_header h, bool plain)
     kh_diags_clear(&d);
     return buf;
 }
+
+static char *result_csv(kh_csv_header h, bool plain) { return result_csv_graded(h, plain, NULL); }
 
 /* Chinese column names after a BOM (Excel and WPS read UTF-8), by default
  * and as the page offers it; the English names for scripts, no BOM. */
@@ -104,12 +109,30 @@ static void result_header(void **state)
     free(got);
 }
 
+/* With grade bands, 等次 is the last column (a vetoed unit's is the last
+ * band), as on the page and in the ranking; "grade" in English. */
+static void grade_column(void **state)
+{
+    (void)state;
+    static const char zh[] = "\xEF\xBB\xBF\"被考核单位\",\"考核细则\",\"单位类型\",\"来源文件\",\"工作表\","
+                             "\"考核项目\",\"分值\",\"扣分\",\"得分\",\"扣分原因\",\"合计得分\",\"结果\",\"等次\"\r\n"
+                             "\"五通镇\",\"lingui-2020-township\",\"乡镇\",\"samples/五通镇.csv\",\"\","
+                             "\"1\",\"3\",\"0\",\"3\",\"\",\"34\",\"一票否决\",\"不合格\"\r\n";
+    char *got = result_csv_graded(KH_CSV_HEADER_ZH, true, "优秀>=38;合格>=30;不合格");
+    assert_memory_equal(got, zh, strlen(zh));
+    free(got);
+    got = result_csv_graded(KH_CSV_HEADER_EN, false, "优秀>=38;合格>=30;不合格");
+    assert_non_null(strstr(got, "\"result\",\"grade\"\r\n"));
+    free(got);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(quoting_and_neutralising),
         cmocka_unit_test(lost_memory_is_reported_and_keeps_columns),
         cmocka_unit_test(result_header),
+        cmocka_unit_test(grade_column),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -94,7 +94,9 @@ enum MHD_Result srv_on_part(void *cls, enum MHD_ValueKind kind, const char *key,
             pk = P_ROSTER;
         else if (strcmp(key, "file") == 0 && kh_path_has_ext(filename, ".zip"))
             pk = P_ZIP, ext = ".zip";
-        else if (strcmp(key, "file") == 0 && ext)
+        else if (strcmp(key, "file") == 0)
+            /* Any other file too: the library tells by its content what it
+             * is, in the command line's words (不是检查表（PDF 文件）…). */
             pk = P_CHECKLIST;
         saved *s = add_saved(q, pk, filename, ext);
         if (!s)
@@ -178,6 +180,15 @@ void srv_unpack_zips(request *q)
             kh_buf_printf(&why, "%s：%s", q->files[i].name, q->msgs.v[q->msgs.n - 1].msg_zh);
             srv_refuse(q, 413, kh_buf_str(&why));
             kh_buf_free(&why);
+        } else if (st == KH_OK) {
+            size_t found = 0;
+            for (size_t k = before; k < q->nfiles; k++)
+                found += q->files[k].kind == P_CHECKLIST;
+            if (!found)
+                kh_diags_add(&q->msgs, KH_ERROR, q->files[i].name, NULL, NULL, 0,
+                             _("this archive holds no checklist (no .xlsx, .xls, .ods or .csv "
+                               "file): put the filled checklists in it, or upload them as "
+                               "they are"));
         }
     }
 }

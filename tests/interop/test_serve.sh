@@ -282,3 +282,37 @@ PY
     [ -z "$(ls -A "$T/tmp")" ] || fail "files left in TMPDIR: $(ls "$T/tmp")"
     stop_server
 }
+
+# Files that are no checklist, uploaded, get the command line's words,
+# found by their content (a PDF, an image, a .docx, a text file, whatever
+# their names), and the ranking goes on without them; a .zip with no
+# checklist in it says so.
+test_serve_not_checklists_in_cli_words() {
+    printf '%%PDF-1.4\n%%...\n' >"$T/两江镇签到单.pdf"
+    printf '\x89PNG\r\n\x1a\n0000' >"$T/照片.png"
+    cp "$T/两江镇签到单.pdf" "$T/看起来像表格.xlsx"
+    "$PY" - "$T" <<'PY'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1] + '/材料.zip', 'w') as z:
+    z.writestr('说明.txt', '没有检查表')
+    z.writestr('签到单.pdf', b'%PDF-1.4\n')
+PY
+    expect_exit 1 "$KAOHE" score "$T/两江镇签到单.pdf" "$T/照片.png" "$T/看起来像表格.xlsx"
+    start_server
+    code=$(post api/rank "$T/r.json" -F "file=@$T/两江镇签到单.pdf" -F "file=@$T/照片.png" \
+        -F "file=@$T/看起来像表格.xlsx" -F "file=@samples/两江镇.csv" -F "file=@$T/材料.zip")
+    [ "$code" = 200 ] || fail "upload: $code $(head -c 300 "$T/r.json")"
+    "$PY" - "$T/r.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+res = d['result']
+assert [u['unit'] for u in res['units']] == ['两江镇'], res['units']
+errs = {r['source']: r['errors'] for r in res['rejected']}
+pdf = '两江镇签到单.pdf：不是检查表（PDF 文件）：打印或扫描的表格无法评分，请填写用 kaohe template 生成的检查表工作簿（.xlsx）后提交该文件'
+assert errs['两江镇签到单.pdf'] == [pdf], errs
+assert errs['看起来像表格.xlsx'][0].startswith('看起来像表格.xlsx：不是检查表（PDF 文件）'), errs
+assert errs['照片.png'][0].startswith('照片.png：不是检查表（图片）：照片或扫描件无法评分'), errs
+assert any(m.startswith('材料.zip：不是检查表（压缩包里没有') for m in d['messages']), d['messages']
+PY
+    stop_server
+}
