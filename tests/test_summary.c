@@ -321,7 +321,7 @@ static void generated_units(void **state)
         }
     }
     for (int i = 0; i < 3; i++) {
-        char num[4];
+        char num[16];
         snprintf(num, sizeof num, "%d", i + 1);
         const kh_sum_item *it = item_of(r, num);
         assert_int_equal(it->nunits, want_item_n[i]);
