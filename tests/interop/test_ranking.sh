@@ -330,7 +330,7 @@ import sys, openpyxl
 wb = openpyxl.load_workbook(sys.argv[1])
 long = sys.argv[2]
 assert wb.sheetnames == ['乡镇', '乡镇得分图', '区直单位部门', '区直单位部门得分图', '扣分明细',
-                         '未通过的文件', '来源'], wb.sheetnames
+                         '问题汇总', '问题汇总图', '未通过的文件', '来源'], wb.sheetnames
 for name in ('乡镇', '区直单位部门'):
     ws = wb[name]
     assert ws['A1'].value == '临桂区2020年度%s安全生产工作考核排名' % name, ws['A1'].value

@@ -201,9 +201,13 @@ except Exception as e:
 print('closed after %d s' % (time.time() - t) if data == b'' else 'open: %r' % data)
 PY
     IPID=$!
-    # No checklist at all: 400, in Chinese.
-    code=$(post api/rank "$T/r1" -F "file=@README.md")
+    # No file at all: 400, in Chinese; a file that is no checklist is read
+    # and refused in the command line's words.
+    code=$(post api/rank "$T/r1" -F "kind=x")
     [ "$code" = 400 ] && has_text "$T/r1" '没有收到检查表' || fail "no checklist: $code"
+    printf '请各单位于12月5日前报送\n' >"$T/通知.txt"
+    code=$(post api/rank "$T/r1" -F "file=@$T/通知.txt")
+    [ "$code" = 200 ] && has_text "$T/r1" '通知.txt：该文件中没有检查表' || fail "通知.txt: $code $(head -c 300 "$T/r1")"
     # A file past the limit (32 MiB): 413.
     head -c $((33 << 20)) /dev/zero >"$T/big.csv"
     code=$(post api/rank "$T/r2" -F "file=@$T/big.csv")
