@@ -7,7 +7,7 @@ DATADIR  = $(PREFIX)/share/kaohe
 MANDIR   = $(PREFIX)/share/man/man1
 
 CC      ?= cc
-PKGS     = xlsxwriter minizip expat zlib libutf8proc freexl libsodium libcjson libmicrohttpd sqlite3
+PKGS     = xlsxwriter minizip expat zlib libutf8proc libsodium libcjson libmicrohttpd sqlite3
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # libcsv ships no .pc file in Debian.

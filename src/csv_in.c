@@ -91,10 +91,8 @@ static void report_bad_bytes(kh_diags *d, const char *path, const unsigned char 
 static kh_status gb18030_to_utf8(const char *path, const unsigned char *s, size_t len,
                                  char **out, size_t *outlen, kh_diags *d)
 {
-    kh_isolation_lock();
     iconv_t cd = iconv_open("UTF-8", "GB18030");
     int e = errno;
-    kh_isolation_unlock();
     if (cd == (iconv_t)-1) {
         char eb[128];
         kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0,

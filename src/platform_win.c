@@ -359,27 +359,4 @@ int kh_on_termination(void (*cleanup)(void))
     errno = EINVAL;
     return -1;
 }
-
-/* No fork on Windows: the parser runs in this process. */
-int kh_run_isolated(kh_isolated_fn fn, void *arg, unsigned mem_mb, unsigned cpu_s,
-                    struct kh_buf *out)
-{
-    (void)mem_mb;
-    (void)cpu_s;
-    kh_buf_reset(out);
-    int rc = fn(arg, out);
-    if (out->oom) {
-        kh_buf_reset(out);
-        return KH_ISOLATED_NOMEM;
-    }
-    return rc == 0 ? KH_ISOLATED_OK : KH_ISOLATED_FAILED;
-}
-
-void kh_isolation_lock(void)
-{
-}
-
-void kh_isolation_unlock(void)
-{
-}
 #endif
