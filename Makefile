@@ -95,7 +95,7 @@ $(B)/test_%: tests/test_%.c tests/testutil.h $(B)/libkaohe.a
 
 # Run every test: unit tests (cmocka), the fuzz regression inputs, then CLI
 # and interoperability tests.
-test check: all $(TESTS) $(REPLAYS)
+test check: all $(TESTS) $(REPLAYS) $(B)/sheet_cells
 	$(Q)tests/run-unit.sh $(B) $(TESTS)
 	$(Q)tests/fuzz/replay.sh $(B) $(FUZZ_TARGETS)
 	$(Q)B=$(B) tests/run-sh.sh tests/cli
@@ -153,6 +153,12 @@ $(B)/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) $(B)/libkaohe.a
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(CPPFLAGS_ALL) $(FUZZ_DEFS) -DKH_LIBFUZZER $(CFLAGS) $(SAN) -fsanitize=fuzzer $(WARN) \
 		-o $@ $< $(B)/libkaohe.a $(LIBS)
+
+# Every cell kaohe reads from spreadsheet files, for the differential tests
+# of tests/interop/ (built by make test).
+$(B)/sheet_cells: tests/tools/sheet_cells.c $(B)/libkaohe.a
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS) $(SAN) $(WARN) -o $@ $< $(B)/libkaohe.a $(LIBS)
 
 # The same targets with a plain main() that replays files (make test).
 $(B)/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(wildcard tests/fuzz/*.h) $(B)/libkaohe.a

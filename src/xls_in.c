@@ -321,7 +321,7 @@ static kh_status cp_text(xls *x, const unsigned char *s, size_t n, kh_buf *out)
                       x->d);
     char obuf[1024];
     char *in = (char *)s;
-    size_t left = n;
+    size_t left = n, start = out->len;
     iconv(x->cd, NULL, NULL, NULL, NULL);
     while (left > 0) {
         char *o = obuf;
@@ -338,6 +338,15 @@ static kh_status cp_text(xls *x, const unsigned char *s, size_t n, kh_buf *out)
         in++;
         left--;
         iconv(x->cd, NULL, NULL, NULL, NULL);
+    }
+    /* U+0000 is dropped, as in BIFF8 text: a cell's text is a C string. */
+    if (!out->oom) {
+        size_t w = start;
+        for (size_t k = start; k < out->len; k++)
+            if (out->s[k])
+                out->s[w++] = out->s[k];
+        out->len = w;
+        out->s[w] = '\0';
     }
     return KH_OK;
 }

@@ -447,6 +447,11 @@ static void test_biff5_gbk(void **state)
     tb_u16(&d, 6);
     tb_add(&d, "\xd3\xd0\xce\xde\xb2\xe2", 6);  /* 有无测 in GBK */
     rec(&bk.sheet[0], 0x0204, &d);
+    d.n = 0;
+    cellhead(&d, 0, 1, 0);
+    tb_u16(&d, 5);
+    tb_add(&d, "\0\xd3\xd0\0a", 5);   /* NULs are dropped (fuzz_xls) */
+    rec(&bk.sheet[0], 0x0204, &d);
     free(d.p);
     tb s = stream_of(&bk);
     tb f = cfb_of(s.p, s.n, "Book");
@@ -456,6 +461,7 @@ static void test_biff5_gbk(void **state)
         test_print_diags(&r.d);
     assert_int_equal(r.st, KH_OK);
     assert_cell_type(&r.bk.s[0], "A1", KH_CELL_STRING, "有无测");
+    assert_cell_type(&r.bk.s[0], "B1", KH_CELL_STRING, "有a");
     result_free(&r);
     free(s.p);
     free(f.p);
