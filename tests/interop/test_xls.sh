@@ -60,7 +60,7 @@ PY
 # Broken .xls files are refused with a located message; the others score.
 test_xls_hostile() {
     xls_of "$T/xls" samples/xlsx/两江镇.xlsx
-    # on standard input too (FreeXL reads files: a private copy, removed)
+    # on standard input too (read from memory, no copy on disk)
     "$KAOHE" score - <"$T/xls/两江镇.xls" >"$T/out" || fail ".xls on standard input"
     has_text "$T/out" "两江镇      lingui-2020-township  36.8"
     head -c 3000 "$T/xls/两江镇.xls" >"$T/truncated.xls"
@@ -70,6 +70,35 @@ test_xls_hostile() {
     has_text "$T/err" "$T/truncated.xls: cannot read this .xls workbook"
     has_text "$T/err" "$T/magic-only.xls: cannot read this .xls workbook"
     has_text "$T/out" "四塘镇"
+}
+
+# The hostile inputs of tests/data/regress/xls/ (FreeXL's old crashes, the
+# reader's own fuzz findings) are refused with a message, one by one, and
+# the good input beside them is scored.
+test_xls_regress_inputs_refused() {
+    for f in tests/data/regress/xls/*.xls; do
+        expect_exit 1 "$KAOHE" score "$f" samples/四塘镇.csv -o -
+        grep -q "cannot read this .xls workbook\|无法读取该 .xls 工作簿" "$T/err" ||
+            fail "$f: no refusal: $(cat "$T/err")"
+        has_text "$T/out" '"unit": "四塘镇"'
+    done
+}
+
+# Files named .xls that are no Excel 97-2003 workbook, as web systems export
+# them: CSV text is read as CSV; a web page, an Excel 2003 XML file and an
+# Excel 2.x worksheet are refused saying what they are.
+test_xls_named_files_that_are_not_xls() {
+    cp samples/两江镇.csv "$T/csv.xls"
+    expect_exit 0 "$KAOHE" score "$T/csv.xls" -o -
+    has_text "$T/out" '"total": "36.8"'
+    printf '<html><body><table><tr><td>1</td></tr></table></body></html>\n' >"$T/web.xls"
+    printf '<?xml version="1.0"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"/>\n' >"$T/x2003.xls"
+    printf '\011\000\004\000\002\000\020\000\012\000\000\000' >"$T/biff2.xls"
+    expect_exit 1 "$KAOHE" score "$T/web.xls" "$T/x2003.xls" "$T/biff2.xls" samples/四塘镇.csv -o -
+    has_text "$T/err" "$T/web.xls: cannot read this .xls workbook: it is a web page (an HTML table), not an Excel workbook"
+    has_text "$T/err" "$T/x2003.xls: cannot read this .xls workbook: it is an Excel 2003 XML spreadsheet"
+    has_text "$T/err" "$T/biff2.xls: cannot read this .xls workbook: it is an Excel 2.x-4.0 file (BIFF2-4)"
+    has_text "$T/out" '"unit": "四塘镇"'
 }
 
 # Files kaohe does not read say how to save them; a lock file says what it is.

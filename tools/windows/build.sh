@@ -48,7 +48,7 @@ objs+=("$W/obj/kaohe/kaohe.res.o")
 echo "  LINK    $W/kaohe.exe"
 $CC -static -s -o "$W/kaohe.exe" "${objs[@]}" -L"$D/lib" \
     -lmicrohttpd -lsqlite3 -lsodium -lcjson -lxlsxwriter -lminizip -lz -lexpat -lcsv \
-    -lfreexl -lutf8proc -lintl -liconv -lws2_32 -lbcrypt -ladvapi32 -lpthread
+    -lutf8proc -lintl -liconv -lws2_32 -lbcrypt -ladvapi32 -lpthread
 
 # The zip an office unpacks: the program, the rubrics and samples, the
 # Chinese instructions and a double-click starter.
