@@ -30,6 +30,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* Record types. */
 enum {
@@ -894,47 +895,49 @@ kh_status kh_xls_read_mem(const char *path, const void *data, size_t len, kh_she
     return read_cfb(path, data, len, NULL, fn, ctx, NULL, d);
 }
 
-/* The file at path, read whole. */
+/* The file at path, read whole into one block of its size (at most
+ * KH_XLS_MAX_FILE bytes). */
 static kh_status slurp(const char *path, unsigned char **out, size_t *len, kh_diags *d)
 {
     *out = NULL;
     *len = 0;
     char eb[128];
     FILE *f = fopen(path, "rb");
-    if (!f) {
+    struct stat sb;
+    if (!f || fstat(fileno(f), &sb) != 0) {
         kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0, _("cannot read the file: %s"),
                      kh_errno_text(errno, eb, sizeof eb));
+        if (f)
+            fclose(f);
         return KH_ERR_IO;
     }
-    kh_buf b = {0};
-    char chunk[65536];
-    size_t k;
-    kh_status st = KH_OK;
-    while ((k = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        if (b.len + k > KH_XLS_MAX_FILE) {
-            kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0,
-                         _("the .xls file is larger than %u MB, more than a checklist can be: "
-                           "open it in Excel or WPS and save it as .xlsx"),
-                         (unsigned)(KH_XLS_MAX_FILE >> 20));
-            st = KH_ERR_LIMIT;
-            break;
-        }
-        kh_buf_add(&b, chunk, k);
+    if (sb.st_size < 0 || (uint64_t)sb.st_size > KH_XLS_MAX_FILE) {
+        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0,
+                     _("the .xls file is larger than %u MB, more than a checklist can be: "
+                       "open it in Excel or WPS and save it as .xlsx"),
+                     (unsigned)(KH_XLS_MAX_FILE >> 20));
+        fclose(f);
+        return KH_ERR_LIMIT;
     }
-    if (st == KH_OK && ferror(f)) {
+    size_t n = (size_t)sb.st_size;
+    unsigned char *buf = kh_malloc(n + 1);
+    if (!buf) {
+        fclose(f);
+        return KH_ERR_NOMEM;
+    }
+    /* One byte more than its size: a file that grew meanwhile is read as
+     * it was. */
+    size_t got = fread(buf, 1, n + 1, f);
+    if (ferror(f)) {
         kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0, _("cannot read the file: %s"),
                      kh_errno_text(errno, eb, sizeof eb));
-        st = KH_ERR_IO;
+        fclose(f);
+        kh_free(buf);
+        return KH_ERR_IO;
     }
     fclose(f);
-    if (st == KH_OK && b.oom)
-        st = KH_ERR_NOMEM;
-    if (st != KH_OK) {
-        kh_buf_free(&b);
-        return st;
-    }
-    *len = b.len;
-    *out = (unsigned char *)kh_buf_steal(&b);
+    *out = buf;
+    *len = got < n ? got : n;
     return KH_OK;
 }
 

@@ -110,3 +110,35 @@ test_lock_file_and_wps_et() {
     has_text "$T/err" "WPS .et workbooks cannot be read: open it in WPS, choose 文件 → 另存为"
     has_text "$T/out" "四塘镇"
 }
+
+# A .xls of nearly 32 MiB (five sheets of 60,000 rows, 900,000 cells, made
+# by xlwt) is read whole in bounded memory: the file, its Workbook stream,
+# its shared strings and one sheet's grid at a time.
+test_xls_32mib_bounded_memory() {
+    $PY - "$T/big.xls" <<'PY'
+import random, sys, xlwt
+rng = random.Random(1)
+wb = xlwt.Workbook(encoding='utf-8')
+for s in range(5):
+    ws = wb.add_sheet('S%d' % s)
+    for r in range(60000):
+        ws.write(r, 0, '文本%d-%d' % (s, r) + 'x' * rng.randint(0, 20))
+        ws.write(r, 1, r * 1.5)
+        ws.write(r, 2, 'y%d' % rng.randint(0, 100000))
+wb.save(sys.argv[1])
+PY
+    local size; size=$(stat -c %s "$T/big.xls")
+    [ "$size" -gt $((30 << 20)) ] && [ "$size" -le $((32 << 20)) ] || fail "size $size"
+    $PY - "$KAOHE" "$T/big.xls" "$T" <<'PY'
+import resource, subprocess, sys
+kaohe, big, t = sys.argv[1:]
+p = subprocess.run([kaohe, 'score', big, 'samples/四塘镇.csv', '-o', '-'], capture_output=True, text=True)
+rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss >> 10
+assert p.returncode == 1, p.returncode
+assert 'no sheet of this workbook holds a checklist' in p.stderr, p.stderr
+assert '"unit": "四塘镇"' in p.stdout
+# the file (31 MiB) and its stream copy, the strings, one grid: about 70 MiB
+assert rss < 160, rss
+print('  peak RSS %d MiB' % rss)
+PY
+}
