@@ -142,3 +142,39 @@ assert rss < 160, rss
 print('  peak RSS %d MiB' % rss)
 PY
 }
+
+# Formula results as LibreOffice saves them in .xls: TRUE()/FALSE() (what a
+# TRUE typed in Calc becomes) count as 有/无 as they do in .xlsx, and an
+# error result (=NA()) is refused naming the cell and the error.
+test_xls_formula_results() {
+    cp samples/xlsx/两江镇.xlsx "$T/t.xlsx"
+    "$PY" - "$T/t.xlsx" <<'PY'
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+ws = wb.worksheets[0]
+for row in ws.iter_rows():
+    for c in row:
+        if c.value == '有':
+            c.value = '=TRUE()'
+        elif c.value == '无':
+            c.value = '=FALSE()'
+wb.save(sys.argv[1])
+wb.worksheets[0].title = '错误'
+for row in wb.worksheets[0].iter_rows():
+    for c in row:
+        if c.value == '=TRUE()':
+            c.value = '=NA()'
+            break
+    else:
+        continue
+    break
+wb.save(sys.argv[1].replace('t.xlsx', 'e.xlsx'))
+PY
+    xls_of "$T/xls" "$T/t.xlsx" "$T/e.xlsx"
+    # as .xls: scored like the CSV of the same checklist (36.8)
+    expect_exit 0 "$KAOHE" score "$T/xls/t.xls" -o -
+    has_text "$T/out" '"total": "36.8"'
+    "$(dirname "$KAOHE")/sheet_cells" "$T/xls/t.xls" | grep -qP '\tb\tTRUE$' || fail "no boolean cell"
+    expect_exit 1 "$KAOHE" score "$T/xls/e.xls" -o -
+    has_text "$T/err" "is the spreadsheet error value '#N/A', not a result"
+}
