@@ -16,6 +16,8 @@ typedef struct tb {
 
 static void tb_add(tb *b, const void *s, size_t n)
 {
+    if (n == 0)
+        return;
     if (b->n + n > b->cap) {
         b->cap = (b->n + n) * 2 + 64;
         b->p = realloc(b->p, b->cap);
