@@ -852,6 +852,15 @@ static kh_status read_stream(const char *path, unsigned char *s, size_t n, bool 
     return st;
 }
 
+static kh_status too_large(const char *path, kh_diags *d)
+{
+    kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0,
+                 _("the .xls file is larger than %u MB, more than a checklist can be: "
+                   "open it in Excel or WPS and save it as .xlsx"),
+                 (unsigned)(KH_XLS_MAX_FILE >> 20));
+    return KH_ERR_LIMIT;
+}
+
 /* The compound file in data[0..len); owned (may be NULL) is freed as soon
  * as the Workbook stream has been copied out of it. */
 static kh_status read_cfb(const char *path, const void *data, size_t len, void *owned,
@@ -892,6 +901,8 @@ static kh_status read_cfb(const char *path, const void *data, size_t len, void *
 kh_status kh_xls_read_mem(const char *path, const void *data, size_t len, kh_sheet_fn fn,
                           void *ctx, kh_diags *d)
 {
+    if (len > KH_XLS_MAX_FILE)
+        return too_large(path, d);
     return read_cfb(path, data, len, NULL, fn, ctx, NULL, d);
 }
 
@@ -912,12 +923,8 @@ static kh_status slurp(const char *path, unsigned char **out, size_t *len, kh_di
         return KH_ERR_IO;
     }
     if (sb.st_size < 0 || (uint64_t)sb.st_size > KH_XLS_MAX_FILE) {
-        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0,
-                     _("the .xls file is larger than %u MB, more than a checklist can be: "
-                       "open it in Excel or WPS and save it as .xlsx"),
-                     (unsigned)(KH_XLS_MAX_FILE >> 20));
         fclose(f);
-        return KH_ERR_LIMIT;
+        return too_large(path, d);
     }
     size_t n = (size_t)sb.st_size;
     unsigned char *buf = kh_malloc(n + 1);

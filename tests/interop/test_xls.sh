@@ -70,6 +70,12 @@ test_xls_hostile() {
     has_text "$T/err" "$T/truncated.xls: cannot read this .xls workbook"
     has_text "$T/err" "$T/magic-only.xls: cannot read this .xls workbook"
     has_text "$T/out" "四塘镇"
+    # past 32 MiB, from a file or standard input alike
+    { printf '\320\317\021\340\241\261\032\341'; head -c 34000000 /dev/zero; } >"$T/big.xls"
+    expect_exit 1 "$KAOHE" score "$T/big.xls" -o -
+    has_text "$T/err" "the .xls file is larger than 32 MB"
+    "$KAOHE" score - -o - <"$T/big.xls" >"$T/out" 2>"$T/err" && fail "34 MB on standard input read"
+    has_text "$T/err" "-: the .xls file is larger than 32 MB"
 }
 
 # The hostile inputs of tests/data/regress/xls/ (FreeXL's old crashes, the
