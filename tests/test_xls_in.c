@@ -153,7 +153,7 @@ static void book_free(book *bk)
         free(bk->sheet[i].p);
 }
 
-/* ---- a version 3 Compound File (512-byte sectors) around a stream ----
+/* ---- a Compound File around a stream (version 3 unless told) ----
  *
  * Sector 0: the FAT; sector 1: the directory (root, the stream); then,
  * for a stream of 4096 bytes or more, its sectors; for a shorter one, the
@@ -177,21 +177,23 @@ static void dirent(unsigned char *e, const char *name, unsigned type, uint32_t c
     put32(e + 0x78, size);
 }
 
-static tb cfb_of(const unsigned char *s, size_t n, const char *name)
+/* The file of version v (3: 512-byte sectors, 4: 4096-byte sectors). */
+static tb cfb_of_v(const unsigned char *s, size_t n, const char *name, int v)
 {
     static const unsigned char magic[8] = {0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1};
+    const size_t ssz = v == 4 ? 4096 : 512;
     bool mini = n < 4096;
     size_t nsec_stream = mini ? (n + 63) / 64 * 64 : n;
-    size_t nsec = 2 + (mini ? 1 : 0) + (nsec_stream + 511) / 512;
-    assert_true(nsec <= 128);
+    size_t nsec = 2 + (mini ? 1 : 0) + (nsec_stream + ssz - 1) / ssz;
+    assert_true(nsec <= ssz / 4);
     tb f = {0};
     unsigned char h[512] = {0};
     memcpy(h, magic, 8);
     h[0x18] = 0x3e;
-    h[0x1a] = 3;
+    h[0x1a] = (unsigned char)v;
     h[0x1c] = 0xfe;
     h[0x1d] = 0xff;
-    h[0x1e] = 9;
+    h[0x1e] = v == 4 ? 12 : 9;
     h[0x20] = 6;
     put32(h + 0x2c, 1);         /* FAT sectors */
     put32(h + 0x30, 1);         /* first directory sector */
@@ -203,9 +205,12 @@ static tb cfb_of(const unsigned char *s, size_t n, const char *name)
         put32(h + 0x4c + 4 * i, FREE);
     put32(h + 0x4c, 0);
     tb_add(&f, h, 512);
-    unsigned char sec[512];
+    while (f.n < ssz)
+        tb_u8(&f, 0);
+    unsigned char *sec = malloc(ssz);
+    assert_non_null(sec);
     /* FAT */
-    memset(sec, 0xff, 512);
+    memset(sec, 0xff, ssz);
     put32(sec, 0xfffffffdu);
     put32(sec + 4, END);
     uint32_t first = mini ? 3 : 2;
@@ -213,29 +218,34 @@ static tb cfb_of(const unsigned char *s, size_t n, const char *name)
         put32(sec + 8, END);
     for (uint32_t k = first; k < nsec; k++)
         put32(sec + 4 * k, k + 1 < nsec ? k + 1 : END);
-    tb_add(&f, sec, 512);
-    /* directory */
-    memset(sec, 0, 512);
+    tb_add(&f, sec, ssz);
+    /* directory: the root, the stream, the rest empty */
+    memset(sec, 0, ssz);
     dirent(sec, "Root Entry", 5, 1, mini ? first : END, mini ? (uint32_t)nsec_stream : 0);
     dirent(sec + 128, name, 2, FREE, mini ? 0 : first, (uint32_t)n);
-    put32(sec + 256 + 0x44, FREE);
-    put32(sec + 256 + 0x48, FREE);
-    put32(sec + 256 + 0x4c, FREE);
-    put32(sec + 384 + 0x44, FREE);
-    put32(sec + 384 + 0x48, FREE);
-    put32(sec + 384 + 0x4c, FREE);
-    tb_add(&f, sec, 512);
+    for (size_t e = 2; e < ssz / 128; e++) {
+        put32(sec + 128 * e + 0x44, FREE);
+        put32(sec + 128 * e + 0x48, FREE);
+        put32(sec + 128 * e + 0x4c, FREE);
+    }
+    tb_add(&f, sec, ssz);
     if (mini) {
-        memset(sec, 0xff, 512);
+        memset(sec, 0xff, ssz);
         uint32_t m = (uint32_t)(nsec_stream / 64);
         for (uint32_t k = 0; k < m; k++)
             put32(sec + 4 * k, k + 1 < m ? k + 1 : END);
-        tb_add(&f, sec, 512);
+        tb_add(&f, sec, ssz);
     }
+    free(sec);
     tb_add(&f, s, n);
-    while (f.n < (nsec + 1) * 512)
+    while (f.n < (nsec + 1) * ssz)
         tb_u8(&f, 0);
     return f;
+}
+
+static tb cfb_of(const unsigned char *s, size_t n, const char *name)
+{
+    return cfb_of_v(s, n, name, 3);
 }
 
 /* ---- reading ---- */
@@ -414,6 +424,33 @@ static void test_cells(void **state)
             result_free(&r);
             book_free(&bk);
         }
+    }
+}
+
+/* A version 4 compound file (4096-byte sectors), the stream in regular
+ * sectors and in the mini stream. */
+static void test_cfb_version4(void **state)
+{
+    (void)state;
+    for (int big = 0; big < 2; big++) {
+        book bk = {.vers = 0x0600, .nsheets = 1};
+        put_sst(&bk.globals, 1);
+        cell_records(&bk.sheet[0]);
+        tb s = stream_of(&bk);
+        while (big && s.n < 9000)
+            tb_u8(&s, 0);
+        tb f = cfb_of_v(s.p, s.n, "Workbook", 4);
+        result r;
+        read_bytes(&f, &r);
+        if (r.st != KH_OK)
+            test_print_diags(&r.d);
+        assert_int_equal(r.st, KH_OK);
+        assert_cell_type(&r.bk.s[0], "C1", KH_CELL_STRING, "中文ab");
+        assert_cell_type(&r.bk.s[0], "D5", KH_CELL_STRING, "formula text");
+        result_free(&r);
+        free(s.p);
+        free(f.p);
+        book_free(&bk);
     }
 }
 
@@ -724,6 +761,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cells),
+        cmocka_unit_test(test_cfb_version4),
         cmocka_unit_test(test_dates_1904),
         cmocka_unit_test(test_biff5_gbk),
         cmocka_unit_test(test_refusals),
