@@ -10,7 +10,8 @@
  * file (~$name) holds a few bytes of the user's name, a WPS .et file is a
  * Compound File that is no Excel workbook, and a file named .xls that is
  * no Compound File is what web systems export as "Excel": CSV text is
- * read as CSV, a web page or an Excel 2003 XML file is refused saying so.
+ * read as CSV, a web page as HTML tables, an Excel 2003 XML file or an
+ * Excel 2.x file is refused saying so.
  */
 #include "sheetfile.h"
 #include "csv_in.h"
@@ -71,7 +72,7 @@ static bool kind_of(const char *path, kh_sheetfile_kind *kind, kh_status *st, kh
         *st = KH_ERR_INPUT;
         return false;
     }
-    unsigned char head[96] = {0};
+    unsigned char head[4096] = {0};
     FILE *f = fopen(path, "rb");
     if (!f) {
         kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0, _("cannot read the file: %s"),
@@ -97,6 +98,8 @@ static bool kind_of(const char *path, kh_sheetfile_kind *kind, kh_status *st, kh
         *kind = KH_SHEETFILE_XLS;
     else if (name_ends(path, ".xlsx") || name_ends(path, ".xlsm"))
         *kind = KH_SHEETFILE_XLSX; /* its reader says what is wrong with it */
+    else if (name_ends(path, ".xls") && kh_xls_is_web_page(head, n))
+        *kind = KH_SHEETFILE_XLS; /* a web system's "Excel": HTML tables */
     else if (name_ends(path, ".xls") && kh_xls_not_ole(head, n)) {
         kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0,
                      _("cannot read this .xls workbook: %s: open it in Excel or WPS and save it "

@@ -21,6 +21,7 @@
  */
 #include "xls_in.h"
 #include "xls_cfb.h"
+#include "html_in.h"
 #include "xlsx_in.h"
 #include "xlsx_num.h"
 #include "text.h"
@@ -898,12 +899,52 @@ static kh_status read_cfb(const char *path, const void *data, size_t len, void *
     return read_stream(path, s, n, book, fn, ctx, first, d);
 }
 
+/* kh_html_read_mem's callback for kh_xls_read_first: a copy of the first
+ * table (the reader frees the sheet it hands over). */
+static kh_status keep_first(void *ctx, const kh_sheet *sheet)
+{
+    kh_sheet **out = ctx;
+    if (*out)
+        return KH_OK;
+    kh_sheet *c = kh_sheet_new(sheet->name);
+    if (!c)
+        return KH_ERR_NOMEM;
+    for (size_t i = 0; i < sheet->ncells; i++) {
+        const kh_cell *x = &sheet->cells[i];
+        if (!kh_sheet_set(c, x->row, x->col, x->type, x->text, strlen(x->text))) {
+            kh_sheet_free(c);
+            return KH_ERR_NOMEM;
+        }
+    }
+    kh_sheet_finish(c);
+    *out = c;
+    return KH_OK;
+}
+
+/* The bytes of a file named .xls: a compound file, or a web page. */
+static kh_status read_bytes(const char *path, const void *data, size_t len, void *owned,
+                            kh_sheet_fn fn, void *ctx, kh_sheet **first, kh_diags *d)
+{
+    if (len > KH_XLS_MAX_FILE) {
+        kh_free(owned);
+        return too_large(path, d);
+    }
+    if (kh_is_cfb(data, len) || !kh_xls_is_web_page(data, len))
+        return read_cfb(path, data, len, owned, fn, ctx, first, d);
+    kh_status st = first ? kh_html_read_mem(path, data, len, keep_first, first, d)
+                         : kh_html_read_mem(path, data, len, fn, ctx, d);
+    kh_free(owned);
+    if (st != KH_OK && first) {
+        kh_sheet_free(*first);
+        *first = NULL;
+    }
+    return st;
+}
+
 kh_status kh_xls_read_mem(const char *path, const void *data, size_t len, kh_sheet_fn fn,
                           void *ctx, kh_diags *d)
 {
-    if (len > KH_XLS_MAX_FILE)
-        return too_large(path, d);
-    return read_cfb(path, data, len, NULL, fn, ctx, NULL, d);
+    return read_bytes(path, data, len, NULL, fn, ctx, NULL, d);
 }
 
 /* The file at path, read whole into one block of its size (at most
@@ -956,7 +997,7 @@ static kh_status read_path(const char *path, kh_sheet_fn fn, void *ctx, kh_sheet
     kh_status st = slurp(path, &data, &len, d);
     if (st != KH_OK)
         return st;
-    return read_cfb(path, data, len, data, fn, ctx, first, d);
+    return read_bytes(path, data, len, data, fn, ctx, first, d);
 }
 
 kh_status kh_xls_read_file(const char *path, kh_sheet_fn fn, void *ctx, kh_diags *d)
@@ -1000,5 +1041,16 @@ const char *kh_xls_not_ole(const void *data, size_t len)
     if (holds(p + i, n, "urn:schemas-microsoft-com:office:spreadsheet") &&
         !holds(p + i, n, "<html") && !holds(p + i, n, "<HTML"))
         return _("it is an Excel 2003 XML spreadsheet, not an Excel 97-2003 workbook");
-    return _("it is a web page (an HTML table), not an Excel workbook");
+    return NULL;    /* a web page: kh_xls_is_web_page */
+}
+
+bool kh_xls_is_web_page(const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    size_t i = 0;
+    if (len >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf)
+        i = 3;
+    while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
+        i++;
+    return i < len && p[i] == '<' && !kh_xls_not_ole(data, len);
 }

@@ -22,7 +22,8 @@
  * Every limit of the XLSX reader holds.  An encrypted workbook, one of
  * Excel 2.x-4.0 (BIFF2-4), one with charts only or a damaged file is
  * refused with a diagnostic naming path: KH_ERR_INPUT, KH_ERR_LIMIT,
- * KH_ERR_IO (cannot read) or KH_ERR_NOMEM. */
+ * KH_ERR_IO (cannot read) or KH_ERR_NOMEM.  A web page (what web systems
+ * export as "Excel") is read as HTML tables (html_in.h). */
 kh_status kh_xls_read_file(const char *path, kh_sheet_fn fn, void *ctx, kh_diags *d);
 
 /* The same from bytes in memory (standard input, fuzzing, tests); path
@@ -37,9 +38,14 @@ kh_status kh_xls_read_first(const char *path, kh_sheet **out, kh_diags *d);
 bool kh_is_xls_name(const char *path);
 
 /* What a file named .xls that is no Compound File holds, by its first
- * bytes: NULL when it may be CSV text (read it so), else a msgid naming
- * what it is (a web page, an Excel 2003 XML spreadsheet, an Excel
- * 2.x-5.0 worksheet without its container) for a refusal. */
+ * bytes (up to 4 KiB): NULL when it may be CSV text or a web page, else a
+ * msgid naming what it is (an Excel 2003 XML spreadsheet, an Excel
+ * 2.x-4.0 file, a BIFF stream without its container) for a refusal. */
 const char *kh_xls_not_ole(const void *data, size_t len);
+
+/* Whether the first bytes of a file named .xls are markup that is not an
+ * Excel 2003 XML spreadsheet: a web page, which kh_xls_read_file and
+ * kh_xls_read_mem read as HTML tables (html_in.h). */
+bool kh_xls_is_web_page(const void *data, size_t len);
 
 #endif
