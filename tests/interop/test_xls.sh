@@ -91,17 +91,44 @@ test_xls_regress_inputs_refused() {
 }
 
 # Files named .xls that are no Excel 97-2003 workbook, as web systems export
-# them: CSV text is read as CSV; a web page, an Excel 2003 XML file and an
-# Excel 2.x worksheet are refused saying what they are.
+# them: CSV text is read as CSV, a web page as its tables (here the 两江镇
+# checklist as a GB2312 page whose 序号 and 督查内容 cells span the rows of
+# their item, as web exports merge them); a page without a table, an Excel
+# 2003 XML file and an Excel 2.x worksheet are refused saying what they are.
 test_xls_named_files_that_are_not_xls() {
     cp samples/两江镇.csv "$T/csv.xls"
     expect_exit 0 "$KAOHE" score "$T/csv.xls" -o -
     has_text "$T/out" '"total": "36.8"'
-    printf '<html><body><table><tr><td>1</td></tr></table></body></html>\n' >"$T/web.xls"
+    "$PY" - "$T/web.xls" <<'PY'
+import csv, html, sys
+rows = list(csv.reader(open('samples/两江镇.csv', encoding='utf-8-sig')))
+head = next(i for i, r in enumerate(rows) if r and r[0] == '序号')
+out = ['<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">',
+       '<style>td { border: 1px }</style></head><body><h1>导出</h1><table border=1>']
+for i, r in enumerate(rows):
+    if i <= head:
+        out.append('<tr>' + ''.join('<td>%s</td>' % html.escape(c) for c in r) + '</tr>')
+        continue
+    cells = []
+    if r[0]:
+        n = 1
+        while i + n < len(rows) and not rows[i + n][0]:
+            n += 1
+        cells.append('<td rowspan="%d">%s</td><td rowspan=%d>%s</td>'
+                     % (n, r[0], n, html.escape(r[1]).replace('，', '，<br>', 1)))
+    cells += ['<td>%s</td>' % html.escape(c).replace('有', '&#26377;') for c in r[2:]]
+    out.append('<tr>\n' + ''.join(cells) + '</tr>')
+out.append('</table></body></html>')
+open(sys.argv[1], 'wb').write('\n'.join(out).encode('gb18030'))
+PY
+    expect_exit 0 "$KAOHE" score "$T/web.xls" -o -
+    has_text "$T/out" '"total": "36.8"'
+    has_text "$T/out" '"sheet": "表1"'
+    printf '<html><body><p>登录超时</p></body></html>\n' >"$T/notable.xls"
     printf '<?xml version="1.0"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"/>\n' >"$T/x2003.xls"
     printf '\011\000\004\000\002\000\020\000\012\000\000\000' >"$T/biff2.xls"
-    expect_exit 1 "$KAOHE" score "$T/web.xls" "$T/x2003.xls" "$T/biff2.xls" samples/四塘镇.csv -o -
-    has_text "$T/err" "$T/web.xls: cannot read this .xls workbook: it is a web page (an HTML table), not an Excel workbook"
+    expect_exit 1 "$KAOHE" score "$T/notable.xls" "$T/x2003.xls" "$T/biff2.xls" samples/四塘镇.csv -o -
+    has_text "$T/err" "$T/notable.xls: cannot read this .xls workbook: it is a web page without a table"
     has_text "$T/err" "$T/x2003.xls: cannot read this .xls workbook: it is an Excel 2003 XML spreadsheet"
     has_text "$T/err" "$T/biff2.xls: cannot read this .xls workbook: it is an Excel 2.x-4.0 file (BIFF2-4)"
     has_text "$T/out" '"unit": "四塘镇"'
