@@ -16,7 +16,6 @@
 #include "xls_in.h"
 #include "text.h"
 
-#include <errno.h>
 #include <iconv.h>
 #include <string.h>
 
@@ -99,26 +98,11 @@ static kh_status to_utf8(html *h, const unsigned char *s, size_t n, kh_buf *out)
     iconv_t cd = iconv_open("UTF-8", "GB18030");
     if (cd == (iconv_t)-1)
         return refuse(h, _("its text is in a character set that cannot be converted"));
-    char obuf[4096];
-    char *in = (char *)s;
-    size_t left = n;
-    while (left > 0 && !out->oom) {
-        char *o = obuf;
-        size_t oleft = sizeof obuf;
-        size_t r = iconv(cd, &in, &left, &o, &oleft);
-        int e = errno;
-        for (char *p = obuf; p < o; p++)
-            if (*p)
-                kh_buf_add(out, p, 1);
-        if (r != (size_t)-1 || (e == E2BIG && o > obuf))
-            continue;
-        kh_buf_add(out, "\xef\xbf\xbd", 3);
-        in++;
-        left--;
-        iconv(cd, NULL, NULL, NULL, NULL);
-    }
+    bool ok = kh_iconv_lossy(cd, s, n, out, 4096);
     iconv_close(cd);
-    return out->oom ? KH_ERR_NOMEM : KH_OK;
+    if (out->oom)
+        return KH_ERR_NOMEM;
+    return ok ? KH_OK : refuse(h, _("its text is in a character set that cannot be converted"));
 }
 
 /* ---- cells ---- */

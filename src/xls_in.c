@@ -321,35 +321,11 @@ static kh_status cp_text(xls *x, const unsigned char *s, size_t n, kh_buf *out)
     if (x->cd == (iconv_t)-1)
         return refuse(x->path, _("its text is in a character set that cannot be converted"),
                       x->d);
-    char obuf[1024];
-    char *in = (char *)s;
-    size_t left = n, start = out->len;
-    iconv(x->cd, NULL, NULL, NULL, NULL);
-    while (left > 0) {
-        char *o = obuf;
-        size_t oleft = sizeof obuf;
-        size_t r = iconv(x->cd, &in, &left, &o, &oleft);
-        int e = errno;
-        kh_buf_add(out, obuf, (size_t)(o - obuf));
-        if (r != (size_t)-1)
-            continue;
-        if (e == E2BIG && o > obuf)
-            continue;
-        /* A byte that does not decode (or a character cut short). */
-        put_cp(out, 0xfffd);
-        in++;
-        left--;
-        iconv(x->cd, NULL, NULL, NULL, NULL);
-    }
-    /* U+0000 is dropped, as in BIFF8 text: a cell's text is a C string. */
-    if (!out->oom) {
-        size_t w = start;
-        for (size_t k = start; k < out->len; k++)
-            if (out->s[k])
-                out->s[w++] = out->s[k];
-        out->len = w;
-        out->s[w] = '\0';
-    }
+    /* Text where more than a few bytes do not decode is not in this code
+     * page: the workbook is refused rather than shown as U+FFFD. */
+    if (!kh_iconv_lossy(x->cd, s, n, out, 64) && !out->oom)
+        return refuse(x->path, _("its text is in a character set that cannot be converted"),
+                      x->d);
     return KH_OK;
 }
 

@@ -507,6 +507,44 @@ static void test_biff5_gbk(void **state)
     book_free(&bk);
 }
 
+/* BIFF5 text where most bytes do not decode in its code page: refused,
+ * not shown as a row of U+FFFD; a few bad bytes are U+FFFD. */
+static void test_biff5_bad_bytes(void **state)
+{
+    (void)state;
+    for (int many = 0; many < 2; many++) {
+        book bk = {.vers = 0x0500, .nsheets = 1};
+        tb d = {0};
+        tb_u16(&d, 936);
+        rec(&bk.globals, 0x0042, &d);
+        d.n = 0;
+        cellhead(&d, 0, 0, 0);
+        size_t nbad = many ? 200 : 3;
+        tb_u16(&d, (unsigned)(nbad + 2));
+        tb_add(&d, "\xd3\xd0", 2);
+        for (size_t i = 0; i < nbad; i++)
+            tb_u8(&d, 0xff);
+        rec(&bk.sheet[0], 0x0204, &d);
+        free(d.p);
+        tb s = stream_of(&bk);
+        tb f = cfb_of(s.p, s.n, "Book");
+        result r;
+        read_bytes(&f, &r);
+        if (many) {
+            assert_int_equal(r.st, KH_ERR_INPUT);
+            assert_diags_contain(&r.d, "its text is in a character set that cannot be converted");
+        } else {
+            assert_int_equal(r.st, KH_OK);
+            assert_cell_type(&r.bk.s[0], "A1", KH_CELL_STRING,
+                             "有\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+        }
+        result_free(&r);
+        free(s.p);
+        free(f.p);
+        book_free(&bk);
+    }
+}
+
 /* ---- refusals ---- */
 
 typedef struct refusal {
@@ -710,7 +748,9 @@ static void test_not_biff8(void **state)
     free(s.p);
     free(f.p);
     assert_non_null(strstr(kh_xls_not_ole("\x09\x00\x04\x00\x02\x00\x10\x00", 8), "BIFF2-4"));
-    assert_non_null(strstr(kh_xls_not_ole("\xef\xbb\xbf <html><table>", 20), "web page"));
+    /* a web page is read (html_in.c), not refused */
+    assert_null(kh_xls_not_ole("\xef\xbb\xbf <html><table>", 20));
+    assert_true(kh_xls_is_web_page("\xef\xbb\xbf <html><table>", 20));
     const char *x2003 = "<?xml version=\"1.0\"?>\n<Workbook "
                         "xmlns=\"urn:schemas-microsoft-com:office:spreadsheet\">";
     assert_non_null(strstr(kh_xls_not_ole(x2003, strlen(x2003)), "XML spreadsheet"));
@@ -764,6 +804,7 @@ int main(void)
         cmocka_unit_test(test_cfb_version4),
         cmocka_unit_test(test_dates_1904),
         cmocka_unit_test(test_biff5_gbk),
+        cmocka_unit_test(test_biff5_bad_bytes),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_cfb_damage),
         cmocka_unit_test(test_not_biff8),
