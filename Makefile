@@ -7,7 +7,7 @@ DATADIR  = $(PREFIX)/share/kaohe
 MANDIR   = $(PREFIX)/share/man/man1
 
 CC      ?= cc
-PKGS     = xlsxwriter minizip expat zlib libutf8proc freexl libsodium libcjson libmicrohttpd sqlite3
+PKGS     = xlsxwriter minizip expat zlib libutf8proc libsodium libcjson libmicrohttpd sqlite3
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # libcsv ships no .pc file in Debian.
@@ -109,7 +109,7 @@ $(B)/zipdir: tools/zipdir.c $(B)/libkaohe.a
 
 # Run every test: unit tests (cmocka), the fuzz regression inputs, then CLI
 # and interoperability tests.
-test check: all $(TESTS) $(REPLAYS) $(B)/zipdir
+test check: all $(TESTS) $(REPLAYS) $(B)/zipdir $(B)/sheet_cells
 	$(Q)tests/run-unit.sh $(B) $(TESTS)
 	$(Q)tests/fuzz/replay.sh $(B) $(FUZZ_TARGETS)
 	$(Q)B=$(B) tests/run-sh.sh tests/cli
@@ -172,6 +172,12 @@ $(B)/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) $(B)/libkaohe.a
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(CPPFLAGS_ALL) $(FUZZ_DEFS) -DKH_LIBFUZZER $(CFLAGS) $(SAN) -fsanitize=fuzzer $(WARN) \
 		-o $@ $< $(B)/libkaohe.a $(LIBS)
+
+# Every cell kaohe reads from spreadsheet files, for the differential tests
+# of tests/interop/ (built by make test).
+$(B)/sheet_cells: tests/tools/sheet_cells.c $(B)/libkaohe.a
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS) $(SAN) $(WARN) -o $@ $< $(B)/libkaohe.a $(LIBS)
 
 # The same targets with a plain main() that replays files (make test).
 $(B)/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(wildcard tests/fuzz/*.h) $(B)/libkaohe.a

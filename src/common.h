@@ -38,7 +38,7 @@ void *kh_realloc(void *ptr, size_t size);
  * free them with kh_free only, never free(). */
 
 /* Memory budgets, counted through the allocator above (what kaohe, expat
- * and libcsv allocate; zlib's and FreeXL's own memory is not counted).
+ * and libcsv allocate; zlib's own memory is not counted).
  * Between kh_budget_begin and kh_budget_end on one thread (one input
  * read and scored), an allocation fails when the blocks allocated since
  * would pass limit bytes, or the whole process's would pass the run

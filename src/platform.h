@@ -234,29 +234,4 @@ void kh_console_utf8(void);
 #endif
 #endif
 
-/* Isolation for a parser kaohe does not own and cannot trust with a
- * crafted file (FreeXL).  kh_run_isolated runs fn(arg, out): on Linux in a
- * child process (fork) that may allocate mem_mb MiB beyond what it
- * inherits and run cpu_s seconds, whose out comes back through a pipe; on
- * Windows, where there is no fork, in this process.  Returns
- * KH_ISOLATED_OK when fn returned 0 and out came back whole (out then
- * holds it), else one of the other values (out is empty). */
-struct kh_buf;
-typedef int (*kh_isolated_fn)(void *arg, struct kh_buf *out);
-enum {
-    KH_ISOLATED_OK,
-    KH_ISOLATED_FAILED,  /* fn returned nonzero (its out is kept) */
-    KH_ISOLATED_CRASHED, /* the child died, or passed a limit */
-    KH_ISOLATED_NOMEM,   /* out of memory here */
-    KH_ISOLATED_SYSTEM   /* no process or pipe: errno */
-};
-int kh_run_isolated(kh_isolated_fn fn, void *arg, unsigned mem_mb, unsigned cpu_s,
-                    struct kh_buf *out);
-
-/* Held around the C library calls that a forked child could find locked
- * for ever if another thread were inside them at the fork (iconv_open):
- * kh_run_isolated forks only while holding it. */
-void kh_isolation_lock(void);
-void kh_isolation_unlock(void);
-
 #endif

@@ -572,27 +572,4 @@ void kh_quiet_stderr_end(void)
     LeaveCriticalSection(&quiet_cs);
     errno = e;
 }
-
-/* No fork on Windows: the parser runs in this process. */
-int kh_run_isolated(kh_isolated_fn fn, void *arg, unsigned mem_mb, unsigned cpu_s,
-                    struct kh_buf *out)
-{
-    (void)mem_mb;
-    (void)cpu_s;
-    kh_buf_reset(out);
-    int rc = fn(arg, out);
-    if (out->oom) {
-        kh_buf_reset(out);
-        return KH_ISOLATED_NOMEM;
-    }
-    return rc == 0 ? KH_ISOLATED_OK : KH_ISOLATED_FAILED;
-}
-
-void kh_isolation_lock(void)
-{
-}
-
-void kh_isolation_unlock(void)
-{
-}
 #endif

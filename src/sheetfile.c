@@ -5,10 +5,13 @@
  * The first bytes decide: a zip whose first entry is the OpenDocument
  * spreadsheet mimetype is .ods; another zip is an XLSX workbook (its
  * reader refuses .xlsb and .docx packages by their content), a Compound File (OLE)
- * is an .xls workbook for FreeXL (which also sees a password), anything
- * else is CSV text.  The name decides only what the bytes cannot: an
- * Office lock file (~$name) holds a few bytes of the user's name, a WPS
- * .et file is a Compound File that is no Excel workbook.
+ * is an .xls workbook (its reader also sees a password), anything else is
+ * CSV text.  The name decides only what the bytes cannot: an Office lock
+ * file (~$name) holds a few bytes of the user's name, a WPS .et file is a
+ * Compound File that is no Excel workbook, and a file named .xls that is
+ * no Compound File is what web systems export as "Excel": CSV text is
+ * read as CSV, a web page as HTML tables, an Excel 2003 XML file or an
+ * Excel 2.x file is refused saying so.
  */
 #include "sheetfile.h"
 #include "csv_in.h"
@@ -178,7 +181,7 @@ static bool kind_of(const char *path, kh_sheetfile_kind *kind, kh_status *st, kh
         *st = KH_ERR_INPUT;
         return false;
     }
-    unsigned char head[96] = {0};
+    unsigned char head[4096] = {0};
     FILE *f = fopen(path, "rb");
     if (!f) {
         kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0, _("cannot read the file: %s"),
@@ -211,7 +214,16 @@ static bool kind_of(const char *path, kh_sheetfile_kind *kind, kh_status *st, kh
         *kind = KH_SHEETFILE_XLS;
     else if (name_ends(path, ".xlsx") || name_ends(path, ".xlsm"))
         *kind = KH_SHEETFILE_XLSX; /* its reader says what is wrong with it */
-    else
+    else if (name_ends(path, ".xls") && kh_xls_is_web_page(head, n))
+        *kind = KH_SHEETFILE_XLS; /* a web system's "Excel": HTML tables */
+    else if (name_ends(path, ".xls") && kh_xls_not_ole(head, n)) {
+        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0,
+                     _("cannot read this .xls workbook: %s: open it in Excel or WPS and save it "
+                       "as .xlsx"),
+                     kh_xls_not_ole(head, n));
+        *st = KH_ERR_INPUT;
+        return false;
+    } else
         *kind = KH_SHEETFILE_CSV;
     return true;
 }
@@ -262,34 +274,8 @@ static kh_status read_stdin(kh_sheet_fn fn, void *ctx, kh_sheetfile_kind *kind, 
         *kind = KH_SHEETFILE_XLSX;
         st = kh_xlsx_read_mem(name, data, len, fn, ctx, d);
     } else if (kh_is_cfb(data, len)) {
-        /* FreeXL reads files only: a private copy, removed at once. */
         *kind = KH_SHEETFILE_XLS;
-        kh_buf p = {0};
-        kh_buf_printf(&p, "%s/kaohe-stdin.xls", kh_temp_dir());
-        char *tmp = kh_buf_str(&p) ? kh_tmp_beside(kh_buf_str(&p)) : NULL;
-        int e = errno;
-        kh_buf_free(&p);
-        FILE *f = tmp ? fopen(tmp, "wb") : NULL;
-        bool ok = f && fwrite(data, 1, len, f) == len;
-        if (!tmp || !f)
-            e = tmp ? errno : e;
-        else if (!ok)
-            e = errno ? errno : EIO;
-        if (f && fclose(f) != 0 && ok) {
-            ok = false;
-            e = errno;
-        }
-        if (!ok) {
-            kh_diags_add(d, KH_ERROR, name, NULL, NULL, 0,
-                         _("cannot keep a copy of the .xls workbook from standard input: %s"),
-                         strerror(e));
-            st = e == ENOMEM ? KH_ERR_NOMEM : KH_ERR_IO;
-        } else {
-            st = kh_xls_read_file(tmp, fn, ctx, d);
-        }
-        if (tmp)
-            kh_tmp_remove(tmp);
-        kh_free(tmp);
+        st = kh_xls_read_mem(name, data, len, fn, ctx, d);
     } else {
         *kind = KH_SHEETFILE_CSV;
         kh_sheet *sheet = NULL;

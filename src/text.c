@@ -5,6 +5,8 @@
 #include "text.h"
 #include "common.h"
 
+#include <errno.h>
+#include <iconv.h>
 #include <stdint.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -409,4 +411,44 @@ char *kh_term_text(const char *s)
         i += (size_t)k;
     }
     return kh_buf_steal(&b);
+}
+
+bool kh_iconv_lossy(void *cd, const void *s, size_t n, kh_buf *out, size_t max_bad)
+{
+    /* Three bytes of UTF-8 for each byte in is the most any code page
+     * kaohe reads needs (U+FFFD included). */
+    if (n > (SIZE_MAX - 16) / 3) {
+        out->oom = true;
+        return false;
+    }
+    size_t cap = 3 * n + 16, bad = 0;
+    char *buf = kh_malloc(cap);
+    if (!buf) {
+        out->oom = true;
+        return false;
+    }
+    iconv_t c = (iconv_t)cd;
+    char *in = (char *)s;
+    size_t left = n;
+    iconv(c, NULL, NULL, NULL, NULL);
+    while (left > 0) {
+        char *o = buf;
+        size_t oleft = cap;
+        size_t r = iconv(c, &in, &left, &o, &oleft);
+        int e = errno;
+        for (const char *p = buf; p < o; p++)
+            if (*p)
+                kh_buf_putc(out, *p);
+        if (r != (size_t)-1 || (e == E2BIG && o > buf))
+            continue;
+        /* A byte that does not decode, or a character cut short. */
+        if (++bad > max_bad)
+            break;
+        kh_buf_add(out, "\xef\xbf\xbd", 3);
+        in++;
+        left--;
+        iconv(c, NULL, NULL, NULL, NULL);
+    }
+    kh_free(buf);
+    return bad <= max_bad;
 }

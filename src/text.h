@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct kh_buf;
+
 /* True when s[0..len) is valid UTF-8 (no overlongs, no surrogates).  On
  * false, *bad_off (if not NULL) gets the offset of the first bad byte. */
 bool kh_utf8_valid(const char *s, size_t len, size_t *bad_off);
@@ -90,5 +92,14 @@ char *kh_utf8_clean(const char *s, size_t max_chars);
 /* Columns a terminal gives the valid UTF-8 text s (East Asian wide
  * characters count 2). */
 size_t kh_display_width(const char *s);
+
+/* Convert s[0..n) with cd (an iconv descriptor to UTF-8), appending the
+ * UTF-8 to out without NULs (a cell's text is a C string).  A byte that
+ * does not decode becomes U+FFFD; past max_bad of them the text is not in
+ * that encoding: false (out then holds part of it).  The whole text goes
+ * to iconv in one call, into room for all of it, as the Windows iconv of
+ * tools/windows/ (whole buffers only) needs.  out->oom says whether
+ * memory ran out. */
+bool kh_iconv_lossy(void *cd, const void *s, size_t n, struct kh_buf *out, size_t max_bad);
 
 #endif

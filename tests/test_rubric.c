@@ -557,8 +557,8 @@ static void files(void **state)
      * which says so. */
     assert_int_equal(kh_rubric_load(BAD "/legacy.xls", &r, &d), KH_ERR_RUBRIC);
     assert_int_equal(d.n, 1);
-    assert_diag(&d, 0, BAD "/legacy.xls: cannot read this .xls workbook: it is damaged or not an "
-                           "Excel 97-2003 workbook: open it in Excel or WPS and save it as .xlsx");
+    assert_diag(&d, 0, BAD "/legacy.xls: cannot read this .xls workbook: its compound-file header "
+                           "is damaged: open it in Excel or WPS and save it as .xlsx");
     kh_diags_clear(&d);
     /* The department rubric saved by LibreOffice as .xls loads. */
     assert_int_equal(kh_rubric_load(TEST_DATA "/rubrics/department.xls", &r, &d),

@@ -26,7 +26,11 @@ for t in "$@"; do
     tests/fuzz/seeds.sh "$t" | while IFS= read -r f; do
         cp "$f" "$seeds/$(printf '%s' "$f" | tr '/' '_')"
     done
-    case $t in csv) max=65536 dict=tests/fuzz/csv.dict ;; *) max=262144 dict=tests/fuzz/xlsx.dict ;; esac
+    case $t in
+    csv) max=65536 dict=tests/fuzz/csv.dict ;;
+    xls) max=262144 dict=tests/fuzz/xls.dict ;;
+    *) max=262144 dict=tests/fuzz/xlsx.dict ;;
+    esac
     max=${FUZZ_MAXLEN:-$max}
     log=$B/fuzz-$t.log
     echo "fuzz $t: ${secs}s, corpus $corpus"

@@ -165,7 +165,7 @@ autotools() {
     # autoreconf when it builds them): make it the same way.
     [ -x "$d/configure" ] || (cd "$d" && autoreconf -fi >/dev/null 2>&1)
     # Current config.sub and config.guess, as Debian's build puts in
-    # (dh_update_autotools_config): FreeXL's own predate aarch64.
+    # (dh_update_autotools_config): older sources' own predate aarch64.
     local f
     for f in config.sub config.guess; do
         [ ! -f "$d/$f" ] || cp /usr/share/misc/$f "$d/$f"
@@ -177,15 +177,6 @@ autotools() {
         make -j "$jobs" >make.log 2>&1 || { tail -30 make.log; exit 1; }
         make install >install.log 2>&1 || { tail -30 install.log; exit 1; })
 }
-
-# FreeXL (.xls) until kaohe reads .xls itself: drop this line and -lfreexl
-# in tools/static/build.sh.  musl's iconv serves its code pages.
-KH_FREEXL=${KH_FREEXL-yes}
-if [ -n "$KH_FREEXL" ] && ! is_done freexl; then
-    log freexl
-    autotools freexl "$(fetch freexl)"
-    done_mark freexl
-fi
 
 if ! is_done sodium; then
     log libsodium

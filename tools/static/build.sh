@@ -27,10 +27,9 @@ for arch in "$@"; do
     W=$T/$arch
     D=$W/deps
     # The program, through the Makefile with musl's compiler and the static
-    # libraries in place of pkg-config's.  FreeXL goes with its line in
-    # build-deps.sh.
+    # libraries in place of pkg-config's.
     libs="-static -L$D/lib -lmicrohttpd -lsqlite3 -lsodium -lcjson -lxlsxwriter -lminizip -lz"
-    libs="$libs -lexpat -lcsv $([ -f "$D/lib/libfreexl.a" ] && echo -lfreexl) -lutf8proc"
+    libs="$libs -lexpat -lcsv -lutf8proc"
     mk=(B="$W/kaohe" CC="$W/musl/bin/musl-gcc" PREFIX=/usr
         PKG_CFLAGS="-I$D/include -I$D/include/minizip -DUTF8PROC_STATIC"
         LIBS="$libs" CFLAGS="-O2 -g0 -ffile-prefix-map=$top=.")

@@ -110,8 +110,8 @@ if ! is_done xlsxwriter; then
     done_mark xlsxwriter
 fi
 
-# iconv: Debian ships no iconv for mingw-w64 (glibc has its own).  FreeXL
-# needs one to decode BIFF code pages; tools/windows/iconv is a small
+# iconv: Debian ships no iconv for mingw-w64 (glibc has its own).  The .xls
+# reader needs one to decode BIFF5 code pages, the CSV reader GB18030; tools/windows/iconv is a small
 # iconv over the Windows code-page conversions (MultiByteToWideChar).
 if ! is_done iconv; then
     LIBCFLAGS="-I$top/tools/windows/iconv"
@@ -135,12 +135,6 @@ autotools() {
         make -C "${SUBDIR:-.}" -j "$jobs" >make.log 2>&1 || { tail -30 make.log; exit 1; }
         make -C "${SUBDIR:-.}" install >install.log 2>&1 || { tail -30 install.log; exit 1; })
 }
-
-if ! is_done freexl; then
-    d=$(fetch freexl)
-    autotools freexl "$d"
-    done_mark freexl
-fi
 
 if ! is_done sodium; then
     d=$(fetch libsodium)

@@ -1,6 +1,6 @@
 /* iconv for the Windows build of kaohe: the POSIX interface over the
  * Windows code-page conversions.  Debian ships no iconv for mingw-w64;
- * FreeXL (BIFF code pages) and kaohe's CSV reader (GB18030) need one.
+ * kaohe's .xls reader (BIFF5 code pages) and CSV reader (GB18030) need one.
  * Conversions are of whole buffers: a call converts all of its input or
  * nothing (E2BIG when the output is too small, EILSEQ/EINVAL on bytes
  * that are not in the source code page). */
