@@ -26,7 +26,10 @@ key = lambda u: (u['unit'], u['total'], u['rank'], u['vetoed'], u['grade'], json
 assert [key(u) for u in d['result']['units']] == [key(u) for u in c['units']]
 # Sources are the names uploaded, not where the server kept them.
 assert {u['source'] for u in d['result']['units']} == {u['source'][len('samples/'):] for u in c['units']}
-assert d['ignored'] == ['README.md'], d['ignored']
+# A file that is no checklist is read and refused as the command line
+# refuses it (not set aside by its name).
+assert d['ignored'] == [], d['ignored']
+assert [r['source'] for r in d['result']['rejected']] == ['README.md'], d['result']['rejected']
 assert 'recorded' not in d and 'history' not in d
 PY
     # Every download: the ranking (its sheets as the command line's), the
