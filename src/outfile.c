@@ -208,6 +208,15 @@ void kh_remove_temporaries(void)
     temps_closed = true;
     for (size_t i = 0; i < ntemps; i++)
         unlink(temps[i]);
+    /* libxlsxwriter opens a workbook's temporary by its name when it
+     * writes it (fopen "wb"), outside this lock: a worker thread that was
+     * just about to may create it again after the unlink above.  A second
+     * pass a moment later removes such a file (a race seen under load in
+     * test_interrupted_run_leaves_no_temporaries); the anonymous files
+     * used where the file system has them (O_TMPFILE) have no name. */
+    kh_sleep_ms(50);
+    for (size_t i = 0; i < ntemps; i++)
+        unlink(temps[i]);
     ntemps = 0;
 }
 
