@@ -126,7 +126,7 @@ static tb stream_of(book *bk)
         tb_u32(&d, 0);
         tb_u8(&d, 0);
         tb_u8(&d, bk->bs_dt[i]);
-        char name[8];
+        char name[32];
         snprintf(name, sizeof name, "S%zu", i + 1);
         tb_u8(&d, (unsigned)strlen(name));
         if (bk->vers == 0x0600)
