@@ -163,15 +163,18 @@ PY
     local size; size=$(stat -c %s "$T/big.xls")
     [ "$size" -gt $((30 << 20)) ] && [ "$size" -le $((32 << 20)) ] || fail "size $size"
     $PY - "$KAOHE" "$T/big.xls" "$T" <<'PY'
-import resource, subprocess, sys
+import os, resource, subprocess, sys
 kaohe, big, t = sys.argv[1:]
+# Under the sanitizers (make asan, make tsan) shadow memory and the
+# quarantine add their own: the bound is the plain build's, looser there.
+limit = 400 if os.environ.get('ASAN_OPTIONS') or os.environ.get('TSAN_OPTIONS') else 160
 p = subprocess.run([kaohe, 'score', big, 'samples/四塘镇.csv', '-o', '-'], capture_output=True, text=True)
 rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss >> 10
 assert p.returncode == 1, p.returncode
 assert 'no sheet of this workbook holds a checklist' in p.stderr, p.stderr
 assert '"unit": "四塘镇"' in p.stdout
 # the file (31 MiB) and its stream copy, the strings, one grid: about 70 MiB
-assert rss < 160, rss
+assert rss < limit, (rss, limit)
 print('  peak RSS %d MiB' % rss)
 PY
 }
