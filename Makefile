@@ -52,9 +52,11 @@ $(B)/gen/msgs_zh.c: po/zh_CN.po tools/po2c.awk
 	$(Q)awk -f tools/po2c.awk po/zh_CN.po > $@.tmp && mv $@.tmp $@
 
 # The page of kaohe serve, built in (offline networks: nothing fetched).
-$(B)/gen/server_page.h: src/page/index.html tools/embed.awk
+# The page's areas (src/page/*.js) go in where it says <!-- areas -->.
+PAGE_AREAS = $(sort $(wildcard src/page/*.js))
+$(B)/gen/server_page.h: src/page/index.html $(PAGE_AREAS) tools/embed.awk
 	@mkdir -p $(@D)
-	$(Q)awk -v name=kh_server_page -f tools/embed.awk $< > $@.tmp && mv $@.tmp $@
+	$(Q)awk -v name=kh_server_page -v areas="$(PAGE_AREAS)" -f tools/embed.awk $< > $@.tmp && mv $@.tmp $@
 
 $(B)/obj/serve/server.o: $(B)/gen/server_page.h
 

@@ -3,6 +3,7 @@
  * where and why a crash leaves it consistent).
  */
 #include "workspace.h"
+#include "workspace_db.h"
 #include "outfile.h"
 #include "provenance.h"
 
@@ -808,4 +809,17 @@ kh_status kh_workspace_rejections(kh_workspace *w, kh_ws_rejection **v, size_t *
         *n = 0;
     }
     return st;
+}
+
+/* ---- for the modules of workspace_db.h ---- */
+
+sqlite3 *kh_ws_db(kh_workspace *w) { return w->db; }
+const char *kh_ws_dir(const kh_workspace *w) { return w->dir; }
+void kh_ws_lock(kh_workspace *w) { pthread_mutex_lock(&w->lock); }
+void kh_ws_unlock(kh_workspace *w) { pthread_mutex_unlock(&w->lock); }
+kh_status kh_ws_db_error(kh_workspace *w, kh_diags *d) { return db_error(w, d); }
+
+kh_status kh_ws_exec(kh_workspace *w, const char *sql, kh_diags *d)
+{
+    return sqlite3_exec(w->db, sql, NULL, NULL, NULL) == SQLITE_OK ? KH_OK : db_error(w, d);
 }

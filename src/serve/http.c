@@ -188,6 +188,7 @@ void srv_request_free(request *q)
     kh_free(q->files);
     for (int f = 0; f < F_NFIELDS; f++)
         kh_buf_free(&q->fields[f]);
+    kh_buf_free(&q->body);
     kh_diags_clear(&q->msgs);
     kh_free(q->why);
     kh_free(q);

@@ -76,6 +76,17 @@ typedef struct saved {
 enum { F_KIND, F_REASON, F_UNITS, F_RUBRIC, F_NAME, F_PASSWORD, F_YEAR, F_GRADES, F_QUOTA,
        F_ISSUER, F_NFIELDS };
 
+/* Who is asking (session.c fills it in when the request starts):
+ * R_ADMIN 管理员 (bureau staff; every account of a users file without
+ * roles, and the page on this machine without accounts), R_REVIEWER
+ * 考评员, R_FILLER 填报员 (bound to request.unit, one roster unit), or
+ * R_NONE (not logged in). */
+typedef enum srv_role { R_NONE, R_ADMIN, R_REVIEWER, R_FILLER } srv_role;
+
+/* The largest JSON body a request may send (Content-Type:
+ * application/json; its bytes in request.body). */
+#define SRV_MAX_JSON (1u << 20)
+
 /* One request being received. */
 typedef struct request {
     struct MHD_PostProcessor *pp;
@@ -90,7 +101,11 @@ typedef struct request {
     kh_buf fields[F_NFIELDS];
     kh_diags msgs;         /* what the page shows besides the result */
     char user[128];        /* the session's user ("" without accounts) */
+    srv_role role;         /* what user may do (see srv_role) */
+    char unit[256];        /* R_FILLER: the roster unit it fills for; else "" */
     bool is_post;
+    bool json;             /* a JSON body (not a form): in body */
+    kh_buf body;           /* the JSON body, at most SRV_MAX_JSON bytes */
 } request;
 
 /* Saved path -> the name the office gave (kh_batch_set_labels). */

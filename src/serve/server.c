@@ -101,11 +101,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         const char *token = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE);
         if (s->acc && token)
             kh_sessions_user(s->sess, token, q->user, sizeof q->user);
+        /* Without accounts the page is this machine's own: the admin's. */
+        q->role = !s->acc || q->user[0] ? R_ADMIN : R_NONE;
         bool open = strcmp(url, "/api/state") == 0 || strcmp(url, "/api/login") == 0 ||
                     strcmp(url, "/api/logout") == 0;
         if (s->acc && !q->user[0] && !open)
             return srv_send_error(c, 401, "请先登录");
-        if (!get) {
+        const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                     MHD_HTTP_HEADER_CONTENT_TYPE);
+        if (!get && ct && strncmp(ct, "application/json", 16) == 0) {
+            q->json = true; /* its bytes into q->body, below */
+        } else if (!get) {
             if (!srv_request_folder(q)) {
                 srv_refuse(q, 507, "服务器无法建立临时文件夹：磁盘已满或没有权限");
             } else {
@@ -134,6 +140,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             q->bytes += *upload_data_size;
             if (q->bytes > KH_SERVE_MAX_REQUEST)
                 srv_refuse(q, 413, "一次上传的文件合计超过 " KH_STR(KH_SERVE_MAX_REQUEST_MB) " MiB：请分批上传");
+            else if (q->json && q->body.len + *upload_data_size > SRV_MAX_JSON)
+                srv_refuse(q, 413, "请求的内容太长");
+            else if (q->json)
+                kh_buf_add(&q->body, upload_data, *upload_data_size);
             else if (q->pp && MHD_post_process(q->pp, upload_data, *upload_data_size) != MHD_YES &&
                      !q->status)
                 srv_refuse(q, 400, "上传的内容不完整或格式不对：请重新上传");
@@ -153,6 +163,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             srv_refuse(q, 400, "上传的内容不完整或格式不对：请重新上传");
         q->pp = NULL;
     }
+    if (!q->status && q->json && q->body.oom)
+        srv_refuse(q, 507, "服务器内存不足");
     if (q->status)
         return srv_finish(q, srv_send_error(c, (unsigned)q->status, q->why));
     if (strcmp(url, "/api/login") == 0)

@@ -20,7 +20,8 @@ CFLAGS="-std=c11 -O2 -g0 -D_GNU_SOURCE -D__USE_MINGW_ANSI_STDIO=1 -DUTF8PROC_STA
  -Wall -Wextra -Werror -Wno-format -Wno-missing-field-initializers"
 mkdir -p "$W/obj/kaohe" "$W/gen"
 # The page of kaohe serve, built in (Makefile: the same rule).
-awk -v name=kh_server_page -f tools/embed.awk src/page/index.html >"$W/gen/server_page.h"
+awk -v name=kh_server_page -v areas="$(LC_ALL=C ls src/page/*.js 2>/dev/null | tr '\n' ' ')" \
+    -f tools/embed.awk src/page/index.html >"$W/gen/server_page.h"
 CFLAGS="$CFLAGS -I$W/gen"
 objs=()
 for f in src/*.c src/serve/*.c; do
