@@ -161,6 +161,11 @@ bool srv_host_allowed(kh_server *s, struct MHD_Connection *c);
  * address); any port or none. */
 bool srv_host_ok(const char *host, bool loopback, const char *const *names, size_t nnames);
 bool srv_token_ok(kh_server *s, struct MHD_Connection *c);
+/* May q's user see and change unit's record?  Admins and reviewers any
+ * unit; a 填报员 only its own (request.unit, compared byte for byte). */
+bool srv_may_unit(const request *q, const char *unit);
+/* Is q's user bureau staff (管理员 or 考评员)? */
+bool srv_is_staff(const request *q);
 enum MHD_Result srv_answer_token(kh_server *s, struct MHD_Connection *c, const char *token);
 
 /* guard.c */

@@ -199,3 +199,12 @@ enum MHD_Result srv_answer_token(kh_server *s, struct MHD_Connection *c, const c
     MHD_destroy_response(r);
     return ret;
 }
+
+bool srv_may_unit(const request *q, const char *unit)
+{
+    if (q->role == R_ADMIN || q->role == R_REVIEWER)
+        return true;
+    return q->role == R_FILLER && unit && q->unit[0] && strcmp(unit, q->unit) == 0;
+}
+
+bool srv_is_staff(const request *q) { return q->role == R_ADMIN || q->role == R_REVIEWER; }
