@@ -288,6 +288,12 @@ void kh_previous_free(kh_previous *p);
 kh_status kh_write_ranking_since(const kh_batch *b, const kh_previous *prev, const char *path,
                                  kh_diags *d);
 
+/** The earlier result the JSON's 问题汇总 compares with: each check point
+ * and item gains "previous_units" (kh_batch_write_json, kh_write_json_file
+ * with ranked).  prev is not owned and must outlive b's JSON writing; NULL
+ * stops the comparison. */
+void kh_batch_set_previous(kh_batch *b, const kh_previous *prev);
+
 /** Output formats of kh_write_scoresheets, as bits. */
 enum { KH_FMT_XLSX = 1, KH_FMT_CSV = 2, KH_FMT_JSON = 4 };
 

@@ -63,6 +63,8 @@ struct kh_batch {
     size_t *failed;           /* roster entries that sent only checklists that
                                  did not pass (kh_rejected_of) */
     size_t nfailed;
+    const kh_previous *prev;  /* what the JSON's 问题汇总 compares with, or
+                                 NULL (kh_batch_set_previous; not owned) */
 };
 
 /* Whether rejected input r is one that roster entry k sent: it names

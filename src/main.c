@@ -881,6 +881,7 @@ static int cmd_rank(int argc, char **argv, opts *o)
     kh_batch *b = run_batch(argc, argv, o, reg, &pr, &status);
     if (b) {
         kh_diags d = {0};
+        kh_batch_set_previous(b, prev); /* the JSON's 问题汇总 too */
         if (pr.on)
             progress_line(&pr,
                           P_("%s: writing the ranking of %zu unit to %s ...",
