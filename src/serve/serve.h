@@ -18,6 +18,7 @@
  *   ranking.c  POST /api/rank, the downloads, recording uploads
  *   blank.c    blank checklists
  *   state.c    the page's state and the workspace's settings
+ *   publication.c  公示, 申诉, 复核 and 定稿
  */
 #ifndef KH_SERVE_H
 #define KH_SERVE_H
@@ -206,5 +207,10 @@ enum MHD_Result srv_answer_blank(kh_server *s, struct MHD_Connection *c, request
 /* state.c */
 enum MHD_Result srv_answer_state(kh_server *s, struct MHD_Connection *c, request *q);
 enum MHD_Result srv_answer_settings(kh_server *s, struct MHD_Connection *c, request *q);
+
+/* publication.c */
+enum MHD_Result srv_answer_appeals(kh_server *s, struct MHD_Connection *c, request *q);
+enum MHD_Result srv_answer_publication_post(kh_server *s, struct MHD_Connection *c, request *q,
+                                            const char *url);
 
 #endif

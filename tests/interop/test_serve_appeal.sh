@@ -1,0 +1,69 @@
+# 公示, 申诉, 复核 and 定稿 through kaohe serve (src/serve/publication.c over
+# src/appeal.c): each step allowed or refused by the rules, the record
+# kept across a restart, 定稿 from the day after the closing date (the
+# server run two days later under libfaketime).
+. tests/interop/serve_lib.sh
+
+# jpost PATH OUT JSON : POST a JSON body; prints the status.
+jpost() {
+    curl -s -o "$2" -w '%{http_code}' -H 'Content-Type: application/json' --data-binary "$3" \
+        "${URL}${1#/}"
+}
+
+test_publish_appeal_decide_finalise() {
+    R=lingui-2020-township
+    today=$(date +%F)
+    start_server --workspace "$T/ws"
+    code=$(post api/rank "$T/r.json" -F "file=@samples/两江镇.csv")
+    [ "$code" = 200 ] || fail "upload: $code"
+    code=$(curl -s -o "$T/a0.json" -w '%{http_code}' "${URL}api/appeals?rubric=$R")
+    [ "$code" = 200 ] || fail "appeals: $code $(cat "$T/a0.json")"
+    "$PY" -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['publication']['published'] is False and d['appeals'] == [], d" "$T/a0.json" ||
+        fail "a fresh workspace has a publication: $(cat "$T/a0.json")"
+    code=$(jpost api/appeal "$T/e1.json" "{\"rubric\":\"$R\",\"unit\":\"两江镇\",\"cp\":\"8.3\",\"argument\":\"资料已补齐\"}")
+    [ "$code" = 409 ] && has_text "$T/e1.json" '尚未公示' || fail "an appeal before 公示: $code $(cat "$T/e1.json")"
+    code=$(jpost api/publish "$T/p0.json" "{\"rubric\":\"$R\",\"closes\":\"2000-01-01\"}")
+    [ "$code" = 409 ] && has_text "$T/p0.json" '截止日期已过' || fail "a past closing date: $code $(cat "$T/p0.json")"
+    code=$(jpost api/publish "$T/p1.json" "{\"rubric\":\"$R\",\"closes\":\"$today\",\"with_ranking\":false}")
+    [ "$code" = 200 ] || fail "publish: $code $(cat "$T/p1.json")"
+    code=$(jpost api/appeal "$T/e2.json" "{\"rubric\":\"$R\",\"unit\":\"两江镇\",\"cp\":\"99.9\",\"argument\":\"x\"}")
+    [ "$code" = 400 ] || fail "an appeal of a check point the rubric has not: $code"
+    code=$(jpost api/appeal "$T/e3.json" "{\"rubric\":\"$R\",\"unit\":\"两江镇\",\"cp\":\"8.3\",\"argument\":\"资料已补齐\"}")
+    [ "$code" = 200 ] || fail "appeal: $code $(cat "$T/e3.json")"
+    id=$("$PY" -c "import json,sys; print(json.load(open(sys.argv[1]))['id'])" "$T/e3.json")
+    code=$(jpost api/finalise "$T/f1.json" "{\"rubric\":\"$R\"}")
+    [ "$code" = 409 ] && has_text "$T/f1.json" '公示期尚未结束' || fail "定稿 while open: $code $(cat "$T/f1.json")"
+    code=$(jpost api/appeal/decide "$T/d0.json" "{\"id\":$id,\"decision\":\"改判\",\"reason\":\"补交\"}")
+    [ "$code" = 409 ] && has_text "$T/d0.json" '新结果' || fail "改判 without a result: $code $(cat "$T/d0.json")"
+    code=$(jpost api/appeal/decide "$T/d1.json" "{\"id\":$id,\"decision\":\"改判\",\"result\":\"有\",\"reason\":\"通知和方案已补交\"}")
+    [ "$code" = 200 ] || fail "decide: $code $(cat "$T/d1.json")"
+    code=$(jpost api/appeal "$T/e4.json" "{\"rubric\":\"$R\",\"unit\":\"两江镇\",\"cp\":\"1.6\",\"argument\":\"有图片\"}")
+    [ "$code" = 200 ] || fail "second appeal: $code $(cat "$T/e4.json")"
+    stop_server
+    # Two days later: no more appeals; 定稿 only once the second is decided.
+    export FAKETIME=+2d LD_PRELOAD=/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1
+    start_server --workspace "$T/ws"
+    unset FAKETIME LD_PRELOAD
+    code=$(jpost api/appeal "$T/e5.json" "{\"rubric\":\"$R\",\"unit\":\"两江镇\",\"cp\":\"2.1\",\"argument\":\"迟到的申诉\"}")
+    [ "$code" = 409 ] && has_text "$T/e5.json" '申诉期' || fail "an appeal after the closing date: $code $(cat "$T/e5.json")"
+    code=$(jpost api/finalise "$T/f2.json" "{\"rubric\":\"$R\"}")
+    [ "$code" = 409 ] && has_text "$T/f2.json" '1 项申诉未复核' || fail "定稿 with an open appeal: $code $(cat "$T/f2.json")"
+    id2=$("$PY" -c "import json,sys; print(json.load(open(sys.argv[1]))['id'])" "$T/e4.json")
+    code=$(jpost api/appeal/decide "$T/d2.json" "{\"id\":$id2,\"decision\":\"维持\",\"reason\":\"图片不是本年度的\"}")
+    [ "$code" = 200 ] || fail "decide the second: $code $(cat "$T/d2.json")"
+    code=$(jpost api/finalise "$T/f3.json" "{\"rubric\":\"$R\"}")
+    [ "$code" = 200 ] || fail "定稿: $code $(cat "$T/f3.json")"
+    code=$(jpost api/publish "$T/p2.json" "{\"rubric\":\"$R\",\"closes\":\"2099-01-01\"}")
+    [ "$code" = 409 ] && has_text "$T/p2.json" '已定稿' || fail "publish after 定稿: $code $(cat "$T/p2.json")"
+    curl -s "${URL}api/appeals?rubric=$R" >"$T/a1.json"
+    "$PY" - "$T/a1.json" <<'PY' || fail "the record after 定稿: $(cat "$T/a1.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+p, a = d['publication'], d['appeals']
+assert p['published'] and p['final_at'] and p['open'] is False, p
+assert [(x['cp'], x['state'], x['result'], x['reason'], x['decided_by']) for x in a] == [
+    ('8.3', '改判', '有', '通知和方案已补交', '本机'), ('1.6', '维持', None, '图片不是本年度的', '本机')], a
+assert a[0]['argument'] == '资料已补齐' and a[0]['unit'] == '两江镇', a[0]
+PY
+    stop_server
+}
