@@ -10,6 +10,11 @@
  *   POST /api/appeal/decide           staff: {"id", "decision": "维持"|"改判",
  *                                     "result" (改判), "reason"}
  *   POST /api/finalise                admin: {"rubric"}
+ *   GET  /api/published?rubric=ID     the published results the asker may
+ *                                     see: a 填报员 its own unit's scored
+ *                                     result with reasons (and the ranking
+ *                                     when published with it), only once
+ *                                     published; staff every unit's
  *
  * Bodies are JSON (request.json).  Today is the server's local calendar
  * day.  The rules are the library's; what it refuses is answered 409 with
@@ -232,4 +237,90 @@ done:
     kh_registry_free(reg);
     kh_diags_clear(&d);
     return r;
+}
+
+/* The scored units of rubric in the workspace's ranking, as the JSON of
+ * kaohe rank --json: its "units" array (new), or NULL. */
+static cJSON *ranked_units(kh_server *s, request *q, kh_diags *notes)
+{
+    if (!srv_request_folder(q))
+        return NULL;
+    run r = {.reg = srv_request_registry(s, q, false)};
+    kh_status st = r.reg ? srv_score(s, q, &r, true, false, notes) : KH_ERR_NOMEM;
+    char *path = kh_strprintf("%s/published.json", q->dir);
+    kh_diags d = {0};
+    if (st == KH_OK)
+        st = path ? kh_write_json_file(r.b, true, path, &d) : KH_ERR_NOMEM;
+    size_t len = 0;
+    char *text = st == KH_OK ? srv_slurp(path, &len) : NULL;
+    cJSON *doc = text ? cJSON_ParseWithLength(text, len) : NULL;
+    cJSON *units = doc ? cJSON_DetachItemFromObjectCaseSensitive(doc, "units") : NULL;
+    cJSON_Delete(doc);
+    kh_free(text);
+    kh_free(path);
+    kh_diags_clear(&d);
+    srv_run_free(&r);
+    return units;
+}
+
+enum MHD_Result srv_answer_published(kh_server *s, struct MHD_Connection *c, request *q)
+{
+    if (!s->ws)
+        return srv_send_error(c, 400, "没有使用工作区（--workspace）：没有公示");
+    const char *rubric = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "rubric");
+    if (!rubric || !*rubric)
+        return srv_send_error(c, 400, "请指明考核细则");
+    bool staff = srv_is_staff(q);
+    if (!staff && !q->unit[0])
+        return srv_send_error(c, 403, "无权查看");
+    kh_diags d = {0};
+    kh_publication p;
+    if (kh_publication_get(s->ws, rubric, &p, &d) != KH_OK) {
+        kh_diags_clear(&d);
+        return srv_send_error(c, 500, "服务器无法读取工作区");
+    }
+    kh_diags_clear(&d);
+    if (!staff && !p.published) {
+        kh_publication_clear(&p);
+        return srv_send_error(c, 403, "考核结果尚未公示");
+    }
+    bool with_ranking = staff || p.with_ranking;
+    cJSON *all = ranked_units(s, q, &d);
+    kh_diags_clear(&d);
+    cJSON *j = all ? cJSON_CreateObject() : NULL;
+    cJSON *mine = j ? cJSON_AddArrayToObject(j, "units") : NULL;
+    cJSON *ranking = j && with_ranking ? cJSON_AddArrayToObject(j, "ranking") : NULL;
+    if (j && !with_ranking)
+        cJSON_AddNullToObject(j, "ranking");
+    if (j) {
+        cJSON_AddBoolToObject(j, "published", p.published);
+        p.closes ? cJSON_AddStringToObject(j, "closes", p.closes) : cJSON_AddNullToObject(j, "closes");
+        p.final_at ? cJSON_AddStringToObject(j, "final_at", p.final_at)
+                   : cJSON_AddNullToObject(j, "final_at");
+    }
+    kh_publication_clear(&p);
+    const cJSON *u;
+    cJSON_ArrayForEach(u, all) {
+        if (!mine)
+            break;
+        const char *ur = str(u, "rubric"), *un = str(u, "unit");
+        if (!ur || strcmp(ur, rubric) != 0 || !un)
+            continue;
+        if (ranking) {
+            cJSON *e = cJSON_CreateObject();
+            if (e) {
+                cJSON_AddStringToObject(e, "unit", un);
+                cJSON_AddItemToObject(e, "rank", cJSON_Duplicate(cJSON_GetObjectItem(u, "rank"), 1));
+                cJSON_AddItemToObject(e, "total", cJSON_Duplicate(cJSON_GetObjectItem(u, "total"), 1));
+                cJSON_AddItemToObject(e, "grade", cJSON_Duplicate(cJSON_GetObjectItem(u, "grade"), 1));
+                cJSON_AddItemToArray(ranking, e);
+            }
+        }
+        if (staff || strcmp(un, q->unit) == 0)
+            cJSON_AddItemToArray(mine, cJSON_Duplicate(u, 1));
+    }
+    cJSON_Delete(all);
+    if (!j)
+        return srv_send_error(c, 503, "服务器内存不足：请稍后再试");
+    return srv_send_json(c, 200, j, NULL);
 }

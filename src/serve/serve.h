@@ -210,6 +210,7 @@ enum MHD_Result srv_answer_settings(kh_server *s, struct MHD_Connection *c, requ
 
 /* publication.c */
 enum MHD_Result srv_answer_appeals(kh_server *s, struct MHD_Connection *c, request *q);
+enum MHD_Result srv_answer_published(kh_server *s, struct MHD_Connection *c, request *q);
 enum MHD_Result srv_answer_publication_post(kh_server *s, struct MHD_Connection *c, request *q,
                                             const char *url);
 

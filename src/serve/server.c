@@ -132,6 +132,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                 return srv_finish(q, srv_answer_rank(s, c, q));
             if (strcmp(url, "/api/appeals") == 0)
                 return srv_finish(q, srv_answer_appeals(s, c, q));
+            if (strcmp(url, "/api/published") == 0)
+                return srv_finish(q, srv_answer_published(s, c, q));
             return srv_send_error(c, 404, "没有这个页面");
         }
         return MHD_YES;

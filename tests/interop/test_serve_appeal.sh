@@ -3,6 +3,7 @@
 # kept across a restart, 定稿 from the day after the closing date (the
 # server run two days later under libfaketime).
 . tests/interop/serve_lib.sh
+. tests/interop/browse_lib.sh
 
 # jpost PATH OUT JSON : POST a JSON body; prints the status.
 jpost() {
@@ -65,5 +66,64 @@ assert [(x['cp'], x['state'], x['result'], x['reason'], x['decided_by']) for x i
     ('8.3', '改判', '有', '通知和方案已补交', '本机'), ('1.6', '维持', None, '图片不是本年度的', '本机')], a
 assert a[0]['argument'] == '资料已补齐' and a[0]['unit'] == '两江镇', a[0]
 PY
+    stop_server
+}
+
+# The bureau's side on the page: 公示 with a closing date, an appeal (sent
+# as the unit would), 改判 with its reason, and two days later 定稿.
+test_appeal_flow_in_a_browser() {
+    R=lingui-2020-township
+    start_server --workspace "$T/ws"
+    code=$(post api/rank "$T/r.json" -F "file=@samples/两江镇.csv")
+    [ "$code" = 200 ] || fail "upload: $code"
+    browse "$(date +%F)" <<'PY'
+from selenium.webdriver.support.ui import Select
+d.get(url)
+WebDriverWait(d, 30).until(lambda d: d.find_elements(By.ID, "appealstatus"))
+assert "尚未公示" in d.find_element(By.ID, "appealstatus").text
+box = d.find_element(By.ID, "appealcloses")
+d.execute_script("arguments[0].value = arguments[1]", box, args[0])
+d.find_element(By.ID, "appealpublish").click()
+WebDriverWait(d, 30).until(lambda d: "公示中" in d.find_element(By.ID, "appealstatus").text)
+d.execute_script("document.getElementById('appeal').scrollIntoView()")
+shot("1-published")
+PY
+    [ $? = 0 ] || fail "publishing on the page"
+    code=$(curl -s -o "$T/e.json" -w '%{http_code}' -H 'Content-Type: application/json' \
+        --data-binary "{\"rubric\":\"$R\",\"unit\":\"两江镇\",\"cp\":\"8.3\",\"argument\":\"通知和方案已补交\"}" "${URL}api/appeal")
+    [ "$code" = 200 ] || fail "appeal: $code $(cat "$T/e.json")"
+    browse <<'PY'
+from selenium.webdriver.support.ui import Select
+d.get(url)
+WebDriverWait(d, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "table.appeals tr"))
+rows = d.find_elements(By.CSS_SELECTOR, "table.appeals tr")
+assert len(rows) == 2 and "两江镇" in rows[1].text and "8.3" in rows[1].text and "待复核" in rows[1].text, rows[1].text
+Select(rows[1].find_element(By.TAG_NAME, "select")).select_by_value("改判")
+ins = rows[1].find_elements(By.TAG_NAME, "input")
+ins[0].send_keys("有")
+ins[1].send_keys("经核实资料齐全")
+d.execute_script("document.getElementById('appeal').scrollIntoView()")
+shot("2-deciding")
+rows[1].find_element(By.TAG_NAME, "button").click()
+WebDriverWait(d, 30).until(lambda d: "改判为“有”：经核实资料齐全" in d.find_element(By.CSS_SELECTOR, "table.appeals").text)
+d.find_element(By.ID, "appealfinal").click()
+WebDriverWait(d, 30).until(lambda d: "公示期尚未结束" in d.find_element(By.ID, "appealmsg").text)
+PY
+    [ $? = 0 ] || fail "deciding on the page"
+    stop_server
+    export FAKETIME=+2d LD_PRELOAD=/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1
+    start_server --workspace "$T/ws"
+    unset FAKETIME LD_PRELOAD
+    browse <<'PY'
+d.get(url)
+WebDriverWait(d, 30).until(lambda d: d.find_elements(By.ID, "appealfinal"))
+assert "待定稿" in d.find_element(By.ID, "appealstatus").text, d.find_element(By.ID, "appealstatus").text
+d.find_element(By.ID, "appealfinal").click()
+WebDriverWait(d, 30).until(lambda d: "已定稿" in d.find_element(By.ID, "appealstatus").text)
+assert not d.find_elements(By.ID, "appealpublish")
+d.execute_script("document.getElementById('appeal').scrollIntoView()")
+shot("3-final")
+PY
+    [ $? = 0 ] || fail "定稿 on the page"
     stop_server
 }
