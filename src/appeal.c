@@ -511,3 +511,44 @@ kh_status kh_appeals_as_changes(const kh_appeal *v, size_t n, kh_ws_change **out
     *nout = k;
     return KH_OK;
 }
+
+kh_status kh_journal_with_appeals(kh_workspace *w, kh_ws_change **v, size_t *n, kh_diags *d)
+{
+    *v = NULL;
+    *n = 0;
+    kh_ws_change *hist = NULL, *steps = NULL;
+    size_t nh = 0, ns = 0, na = 0;
+    kh_appeal *a = NULL;
+    kh_status st = kh_workspace_history(w, &hist, &nh, d);
+    if (st == KH_OK)
+        st = kh_appeals_list(w, NULL, NULL, &a, &na, d);
+    if (st == KH_OK)
+        st = kh_appeals_as_changes(a, na, &steps, &ns);
+    kh_appeals_free(a, na);
+    kh_ws_change *all = st == KH_OK && nh + ns ? kh_calloc(nh + ns, sizeof *all) : NULL;
+    if (st == KH_OK && nh + ns && !all)
+        st = KH_ERR_NOMEM;
+    if (st != KH_OK) {
+        kh_ws_changes_free(hist, nh);
+        kh_ws_changes_free(steps, ns);
+        return st;
+    }
+    /* Both lists are in time order (steps: filed, then decided, per
+     * appeal; decisions may come later than other appeals' filings):
+     * the steps sorted first, then merged. */
+    for (size_t i = 1; i < ns; i++)
+        for (size_t j = i; j > 0 && strcmp(steps[j - 1].at, steps[j].at) > 0; j--) {
+            kh_ws_change t = steps[j];
+            steps[j] = steps[j - 1];
+            steps[j - 1] = t;
+        }
+    size_t i = 0, j = 0, k = 0;
+    while (i < nh || j < ns)
+        all[k++] = j >= ns || (i < nh && strcmp(hist[i].at, steps[j].at) <= 0) ? hist[i++]
+                                                                                : steps[j++];
+    kh_free(hist); /* their members are all's now */
+    kh_free(steps);
+    *v = all;
+    *n = k;
+    return KH_OK;
+}

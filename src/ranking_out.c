@@ -1257,7 +1257,7 @@ static void write_journal(rk *k, lxw_worksheet *ws)
     sheet_title(k, ws, K_NCOLS - 1, "检查表更正记录");
     set_row(k, ws, 1, 30);
     merge_text(k, ws, 1, 0, K_NCOLS - 1,
-               "检查表首次计入后因申诉、复核等更换的记录（来自工作区的变更日志）；文件以 SHA-256 前 12 位标识：现用文件的完整值见“来源”表，原文件仍保存在工作区。",
+               "检查表首次计入后因申诉、复核等更换的记录，以及公示期间的申诉和复核结论（来自工作区的变更日志）；文件以 SHA-256 前 12 位标识：现用文件的完整值见“来源”表，原文件仍保存在工作区。",
                k->note);
     static const char *const head[K_NCOLS] = {"时间", "操作人", "被考核单位", "类别", "原因",
                                               "合计得分（原 → 新）", "检查表（原 → 新）"};
@@ -1265,11 +1265,16 @@ static void write_journal(rk *k, lxw_worksheet *ws)
     lxw_row_t r = 3;
     for (size_t i = 0; i < k->njournal && !k->oom; i++) {
         const kh_ws_change *c = &k->journal[i];
-        if (!c->old_hash)
+        if (!c->old_hash && c->new_hash)
             continue; /* a first upload is no correction */
         kh_buf t = {0}, f = {0};
-        kh_buf_printf(&t, "%s → %s", c->old_total ? c->old_total : "", c->new_total);
-        kh_buf_printf(&f, "%.12s → %.12s（%s）", c->old_hash, c->new_hash, c->name);
+        if (c->new_hash) {
+            kh_buf_printf(&t, "%s → %s", c->old_total ? c->old_total : "", c->new_total);
+            kh_buf_printf(&f, "%.12s → %.12s（%s）", c->old_hash, c->new_hash, c->name);
+        } else { /* a step of an appeal (申诉, 复核): no file changed by it */
+            kh_buf_puts(&t, "—");
+            kh_buf_puts(&f, "—");
+        }
         char *total = buf_take(k, &t), *files = buf_take(k, &f);
         const char *text[K_NCOLS] = {c->at, c->user, c->unit, c->kind, c->reason, total, files};
         text_row(k, ws, r, text, journal_width, K_NCOLS,
@@ -1280,7 +1285,7 @@ static void write_journal(rk *k, lxw_worksheet *ws)
     }
     if (r == 3) {
         set_row(k, ws, r, 20);
-        merge_text(k, ws, r, 0, K_NCOLS - 1, "无（没有更换过检查表）", k->left);
+        merge_text(k, ws, r, 0, K_NCOLS - 1, "无（没有更换过检查表，也没有申诉）", k->left);
         r++;
     }
     worksheet_freeze_panes(ws, 3, 0);

@@ -66,6 +66,20 @@ assert [(x['cp'], x['state'], x['result'], x['reason'], x['decided_by']) for x i
     ('8.3', '改判', '有', '通知和方案已补交', '本机'), ('1.6', '维持', None, '图片不是本年度的', '本机')], a
 assert a[0]['argument'] == '资料已补齐' and a[0]['unit'] == '两江镇', a[0]
 PY
+    # The ranking's 更正记录 tells the appeals' steps, in time order.
+    code=$(curl -s -o "$T/ranking.xlsx" -w '%{http_code}' "${URL}api/download?what=ranking")
+    [ "$code" = 200 ] || fail "GET ranking: $code"
+    "$PY" - "$T/ranking.xlsx" <<'PY' || fail "the 更正记录 sheet has not the appeals"
+import sys, openpyxl
+ws = openpyxl.load_workbook(sys.argv[1])['更正记录']
+rows = [[c.value for c in r] for r in ws.iter_rows(min_row=4)]
+got = [(r[2], r[3], r[4], r[5], r[6]) for r in rows if r[3]]
+assert got == [
+    ('两江镇', '申诉', '检查点 8.3：资料已补齐', '—', '—'),
+    ('两江镇', '复核（改判）', '检查点 8.3 改判为“有”：通知和方案已补交', '—', '—'),
+    ('两江镇', '申诉', '检查点 1.6：有图片', '—', '—'),
+    ('两江镇', '复核（维持）', '检查点 1.6 维持原结果：图片不是本年度的', '—', '—')], got
+PY
     stop_server
 }
 
@@ -79,7 +93,10 @@ test_appeal_flow_in_a_browser() {
     browse "$(date +%F)" <<'PY'
 from selenium.webdriver.support.ui import Select
 d.get(url)
-WebDriverWait(d, 30).until(lambda d: d.find_elements(By.ID, "appealstatus"))
+try:
+    WebDriverWait(d, 60).until(lambda d: d.find_elements(By.ID, "appealstatus"))
+except Exception:
+    shot("0-timeout"); print(d.get_log("browser")); raise
 assert "尚未公示" in d.find_element(By.ID, "appealstatus").text
 box = d.find_element(By.ID, "appealcloses")
 d.execute_script("arguments[0].value = arguments[1]", box, args[0])
