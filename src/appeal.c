@@ -548,6 +548,27 @@ kh_status kh_journal_with_appeals(kh_workspace *w, kh_ws_change **v, size_t *n, 
                                                                                 : steps[j++];
     kh_free(hist); /* their members are all's now */
     kh_free(steps);
+    /* A file changed after its rubric's 定稿 says so. */
+    for (size_t m = 0; m < k && st == KH_OK; m++) {
+        if (!all[m].new_hash)
+            continue;
+        kh_publication p;
+        st = kh_publication_get(w, all[m].rubric, &p, d);
+        if (st == KH_OK && p.final_at && strcmp(all[m].at, p.final_at) > 0) {
+            char *kind = kh_strprintf("%s（定稿后）", all[m].kind);
+            if (!kind)
+                st = KH_ERR_NOMEM;
+            else {
+                kh_free(all[m].kind);
+                all[m].kind = kind;
+            }
+        }
+        kh_publication_clear(&p);
+    }
+    if (st != KH_OK) {
+        kh_ws_changes_free(all, k);
+        return st;
+    }
     *v = all;
     *n = k;
     return KH_OK;

@@ -80,6 +80,24 @@ assert got == [
     ('两江镇', '申诉', '检查点 1.6：有图片', '—', '—'),
     ('两江镇', '复核（维持）', '检查点 1.6 维持原结果：图片不是本年度的', '—', '—')], got
 PY
+    # A correction after 定稿 needs its reason, as any, and says when it came.
+    "$PY" - "$T/v2.csv" <<'PY'
+import sys
+s = open('samples/两江镇.csv', encoding='utf-8-sig').read()
+i = s.index(',有')
+open(sys.argv[1], 'w', encoding='utf-8').write(s[:i] + ',无' + s[i + 2:])
+PY
+    code=$(post api/rank "$T/r2.json" -F "file=@$T/v2.csv;filename=两江镇.csv" -F kind=更正 \
+        -F "reason=定稿后发现录入错误")
+    [ "$code" = 200 ] || fail "correction after 定稿: $code"
+    code=$(curl -s -o "$T/ranking2.xlsx" -w '%{http_code}' "${URL}api/download?what=ranking")
+    "$PY" - "$T/ranking2.xlsx" <<'PY' || fail "a correction after 定稿 is not marked so"
+import sys, openpyxl
+ws = openpyxl.load_workbook(sys.argv[1])['更正记录']
+rows = [[c.value for c in r] for r in ws.iter_rows(min_row=4) if r[3].value]
+assert rows[-1][3] == '更正（定稿后）' and rows[-1][4] == '定稿后发现录入错误', rows[-1]
+assert rows[-1][5] == '36.8 → 36.3', rows[-1]
+PY
     stop_server
 }
 
