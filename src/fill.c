@@ -1162,7 +1162,7 @@ kh_status kh_fill_from_file(kh_workspace *w, const kh_registry *reg, const kh_ru
 {
     *why = KH_FILL_DONE;
     *version = base;
-    char *nu = kh_norm_value(unit);
+    char *nu = kh_clean_name(unit);
     kh_fill_edit *e = kh_calloc(r->ncps ? r->ncps : 1, sizeof *e);
     file_ctx x = {.reg = reg, .r = r, .unit = nu, .path = path, .edits = e};
     kh_status st = nu && e ? KH_OK : KH_ERR_NOMEM;

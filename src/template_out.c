@@ -109,6 +109,11 @@ static char *fill_text(const kh_checkpoint *cp)
     return kh_buf_steal(&b);
 }
 
+char *kh_fill_text(const kh_checkpoint *cp)
+{
+    return fill_text(cp);
+}
+
 /* ------------------------------------------------------------------ */
 /* XLSX template. */
 

@@ -19,6 +19,11 @@
 /* Does path end in ext (".csv", ".xlsx"), ignoring ASCII case? */
 bool kh_path_has_ext(const char *path, const char *ext);
 
+/* The 填写说明 of check point cp, as the template prints it: what to write
+ * ("填“有”或“无”", "填实际次数，应不少于2次") and the rubric's hint.  New
+ * string or NULL (out of memory). */
+char *kh_fill_text(const kh_checkpoint *cp);
+
 /* The answers of one unit (a filled checklist): values[i] and remarks[i]
  * of check point i of the rubric, each NULL when empty. */
 typedef struct kh_filled {
