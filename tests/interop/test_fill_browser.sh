@@ -4,7 +4,8 @@
 # second tab's save making the first tab's stale (the conflict shown,
 # nothing overwritten), every answer given, 提交 (read-only after), the
 # filled checklist downloaded; the 自评分 the page showed equals `kaohe
-# score` of the downloaded file and the total recorded in the workspace.
+# score` of the downloaded file and the total recorded in the workspace;
+# an answer given just before a reload is kept; 退回 opens the form again.
 # Screenshots in BUILD/test-artifacts/TEST/.  Only 127.0.0.1 is contacted.
 . tests/interop/serve_lib.sh
 . tests/interop/browse_lib.sh
@@ -64,6 +65,12 @@ assert cp("3.1").find_element(By.CSS_SELECTOR, ".fill-ctl input").get_attribute(
 assert cp("1.2").find_element(By.CSS_SELECTOR, ".fill-remark-input").get_attribute("value") == "领导机构文件未找到"
 assert d.find_element(By.ID, "filltotal").text == partial
 shot("3-reloaded")
+# An answer given just before the tab goes (no time for the autosave's
+# pause): sent as the page is left, there after the reload.
+press("1.5", "有")
+d.refresh()
+form()
+assert on("1.5") == ["有"], on("1.5")
 # A second tab saves; the first, now stale, is refused and says so.
 first = d.current_window_handle
 d.switch_to.new_window("tab")
@@ -107,6 +114,13 @@ assert not d.find_element(By.ID, "fillsubmit").is_enabled()
 shot("7-submitted")
 click(d.find_element(By.ID, "filldownload"))
 wait_file("两江镇-检查表.xlsx")
+# The admin returns it with a reason: the unit sees it and may change again.
+d.find_element(By.ID, "fillreason").send_keys("1.2 请补充领导机构文件")
+click(d.find_element(By.ID, "fillreturn"))
+until(lambda d: d.find_element(By.ID, "fillstate").text == "填报中")
+assert "已退回修改：1.2 请补充领导机构文件" in d.find_element(By.ID, "fillbody").text
+assert cp("3.1").find_element(By.CSS_SELECTOR, ".fill-ctl input").is_enabled()
+shot("8-returned")
 PY
 }
 
