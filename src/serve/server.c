@@ -134,6 +134,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                 return srv_finish(q, srv_answer_appeals(s, c, q));
             if (strcmp(url, "/api/published") == 0)
                 return srv_finish(q, srv_answer_published(s, c, q));
+            if (strncmp(url, "/api/fill", 9) == 0)
+                return srv_finish(q, srv_answer_fill(s, c, q, url));
             return srv_send_error(c, 404, "没有这个页面");
         }
         return MHD_YES;
@@ -184,6 +186,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (strcmp(url, "/api/publish") == 0 || strcmp(url, "/api/appeal") == 0 ||
         strcmp(url, "/api/appeal/decide") == 0 || strcmp(url, "/api/finalise") == 0)
         return srv_finish(q, srv_answer_publication_post(s, c, q, url));
+    if (strncmp(url, "/api/fill", 9) == 0)
+        return srv_finish(q, srv_answer_fill(s, c, q, url));
     return srv_finish(q, srv_send_error(c, 404, "没有这个页面"));
 }
 
