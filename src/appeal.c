@@ -542,10 +542,15 @@ kh_status kh_journal_with_appeals(kh_workspace *w, kh_ws_change **v, size_t *n, 
             steps[j] = steps[j - 1];
             steps[j - 1] = t;
         }
+    /* Times are to the second: within one, an appeal's filing comes
+     * before a file change (a 改判's corrected checklist), which comes
+     * before a decision. */
     size_t i = 0, j = 0, k = 0;
-    while (i < nh || j < ns)
-        all[k++] = j >= ns || (i < nh && strcmp(hist[i].at, steps[j].at) <= 0) ? hist[i++]
-                                                                                : steps[j++];
+    while (i < nh || j < ns) {
+        int c = j >= ns ? -1 : i >= nh ? 1 : strcmp(hist[i].at, steps[j].at);
+        bool filing = j < ns && strcmp(steps[j].kind, "申诉") == 0;
+        all[k++] = c < 0 || (c == 0 && !filing) ? hist[i++] : steps[j++];
+    }
     kh_free(hist); /* their members are all's now */
     kh_free(steps);
     /* A file changed after its rubric's 定稿 says so. */

@@ -99,9 +99,9 @@ kh_status kh_finalise(kh_workspace *w, const char *rubric, const char *user, con
 kh_status kh_appeals_as_changes(const kh_appeal *v, size_t n, kh_ws_change **out, size_t *nout);
 
 /* The workspace's journal (kh_workspace_history) with the appeals' steps
- * (kh_appeals_as_changes) merged in by time, oldest first, a file change
- * before an appeal step of the same second: what the ranking's 更正记录
- * shows.  A file change made after its rubric's 定稿 has "（定稿后）"
+ * (kh_appeals_as_changes) merged in by time, oldest first (within one
+ * second: filings, then file changes, then decisions): what the ranking's
+ * 更正记录 shows.  A file change made after its rubric's 定稿 has "（定稿后）"
  * after its kind ("更正（定稿后）"). */
 kh_status kh_journal_with_appeals(kh_workspace *w, kh_ws_change **v, size_t *n, kh_diags *d);
 

@@ -22,6 +22,7 @@
  */
 #include "serve.h"
 #include "appeal.h"
+#include "fill.h"
 
 #include <string.h>
 #include <time.h>
@@ -141,6 +142,32 @@ enum MHD_Result srv_answer_appeals(kh_server *s, struct MHD_Connection *c, reque
     return srv_send_json(c, 200, j, NULL);
 }
 
+/* 改判 of open appeal id to result: the unit's current checklist
+ * corrected (kh_fill_correct_current), its new total in *total. */
+static kh_status correct(kh_server *s, request *q, long long id, const char *result,
+                         const char *reason, const char *user, char **total, kh_diags *d)
+{
+    kh_appeal *v = NULL;
+    size_t n = 0;
+    kh_status st = kh_appeals_list(s->ws, NULL, NULL, &v, &n, d);
+    const kh_appeal *a = NULL;
+    for (size_t i = 0; st == KH_OK && i < n; i++)
+        if (v[i].id == id && v[i].state == KH_APPEAL_OPEN)
+            a = &v[i];
+    kh_registry *reg = NULL;
+    const kh_rubric *r = a ? rubric_of(s, q, &reg, a->rubric) : NULL;
+    if (st == KH_OK && a && r && result && *result && reason && *reason) {
+        char *why = kh_strprintf("申诉改判（检查点 %s）：%s", a->cp, reason);
+        st = why ? kh_fill_correct_current(s->ws, reg, r, a->unit, a->cp, result, user, "复核",
+                                           why, total, d)
+                 : KH_ERR_NOMEM;
+        kh_free(why);
+    } /* else kh_appeal_decide says what is wrong */
+    kh_registry_free(reg);
+    kh_appeals_free(v, n);
+    return st;
+}
+
 /* A JSON object of the request's body, or NULL (then answered). */
 static cJSON *body_of(request *q)
 {
@@ -180,13 +207,25 @@ enum MHD_Result srv_answer_publication_post(kh_server *s, struct MHD_Connection 
             r = srv_send_error(c, 400, "请指明申诉");
             goto done;
         }
+        long long id = (long long)idv->valuedouble;
+        char *total = NULL;
+        if (ds == KH_APPEAL_CHANGED) {
+            /* 改判 changes the record: the unit's checklist with the new
+             * result, recorded before the decision is (a result the
+             * reader refuses stops both). */
+            st = correct(s, q, id, str(j, "result"), str(j, "reason"), user, &total, &d);
+        }
         kh_appeal a;
-        st = kh_appeal_decide(s->ws, (long long)idv->valuedouble, ds, str(j, "result"),
-                              str(j, "reason"), user, &a, &d);
+        if (st == KH_OK)
+            st = kh_appeal_decide(s->ws, id, ds, str(j, "result"), str(j, "reason"), user, &a,
+                                  &d);
         if (st == KH_OK) {
             out = appeal_json(&a);
+            if (out && total)
+                cJSON_AddStringToObject(out, "total", total);
             kh_appeal_clear(&a);
         }
+        kh_free(total);
     } else if (strcmp(url, "/api/appeal") == 0) {
         const char *unit = str(j, "unit");
         const char *cp = str(j, "cp");

@@ -21,7 +21,7 @@ test_publish_appeal_decide_finalise() {
     [ "$code" = 200 ] || fail "appeals: $code $(cat "$T/a0.json")"
     "$PY" -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['publication']['published'] is False and d['appeals'] == [], d" "$T/a0.json" ||
         fail "a fresh workspace has a publication: $(cat "$T/a0.json")"
-    code=$(jpost api/appeal "$T/e1.json" "{\"rubric\":\"$R\",\"unit\":\"两江镇\",\"cp\":\"8.3\",\"argument\":\"资料已补齐\"}")
+    code=$(jpost api/appeal "$T/e1.json" "{\"rubric\":\"$R\",\"unit\":\"两江镇\",\"cp\":\"1.6\",\"argument\":\"资料已补齐\"}")
     [ "$code" = 409 ] && has_text "$T/e1.json" '尚未公示' || fail "an appeal before 公示: $code $(cat "$T/e1.json")"
     code=$(jpost api/publish "$T/p0.json" "{\"rubric\":\"$R\",\"closes\":\"2000-01-01\"}")
     [ "$code" = 409 ] && has_text "$T/p0.json" '截止日期已过' || fail "a past closing date: $code $(cat "$T/p0.json")"
@@ -29,16 +29,24 @@ test_publish_appeal_decide_finalise() {
     [ "$code" = 200 ] || fail "publish: $code $(cat "$T/p1.json")"
     code=$(jpost api/appeal "$T/e2.json" "{\"rubric\":\"$R\",\"unit\":\"两江镇\",\"cp\":\"99.9\",\"argument\":\"x\"}")
     [ "$code" = 400 ] || fail "an appeal of a check point the rubric has not: $code"
-    code=$(jpost api/appeal "$T/e3.json" "{\"rubric\":\"$R\",\"unit\":\"两江镇\",\"cp\":\"8.3\",\"argument\":\"资料已补齐\"}")
+    code=$(jpost api/appeal "$T/e3.json" "{\"rubric\":\"$R\",\"unit\":\"两江镇\",\"cp\":\"1.6\",\"argument\":\"资料已补齐\"}")
     [ "$code" = 200 ] || fail "appeal: $code $(cat "$T/e3.json")"
     id=$("$PY" -c "import json,sys; print(json.load(open(sys.argv[1]))['id'])" "$T/e3.json")
     code=$(jpost api/finalise "$T/f1.json" "{\"rubric\":\"$R\"}")
     [ "$code" = 409 ] && has_text "$T/f1.json" '公示期尚未结束' || fail "定稿 while open: $code $(cat "$T/f1.json")"
     code=$(jpost api/appeal/decide "$T/d0.json" "{\"id\":$id,\"decision\":\"改判\",\"reason\":\"补交\"}")
     [ "$code" = 409 ] && has_text "$T/d0.json" '新结果' || fail "改判 without a result: $code $(cat "$T/d0.json")"
+    code=$(jpost api/appeal/decide "$T/d9.json" "{\"id\":$id,\"decision\":\"改判\",\"result\":\"三次\",\"reason\":\"补交\"}")
+    [ "$code" = 409 ] || fail "改判 to a result the reader refuses: $code $(cat "$T/d9.json")"
     code=$(jpost api/appeal/decide "$T/d1.json" "{\"id\":$id,\"decision\":\"改判\",\"result\":\"有\",\"reason\":\"通知和方案已补交\"}")
     [ "$code" = 200 ] || fail "decide: $code $(cat "$T/d1.json")"
-    code=$(jpost api/appeal "$T/e4.json" "{\"rubric\":\"$R\",\"unit\":\"两江镇\",\"cp\":\"1.6\",\"argument\":\"有图片\"}")
+    # 改判 changed the record: 两江镇 had lost 0.5 on 1.6 (图片), 36.8 -> 37.3.
+    "$PY" -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['total'] == '37.3' and d['state'] == '改判', d" "$T/d1.json" ||
+        fail "改判 did not rescore: $(cat "$T/d1.json")"
+    code=$(post api/rank "$T/rk.json" -F kind=)
+    "$PY" -c "import json,sys; d=json.load(open(sys.argv[1])); u=[x for x in d['result']['units'] if x['unit']=='两江镇'][0]; assert u['total'] == '37.3', u['total']" "$T/rk.json" ||
+        fail "the workspace's ranking has not the 改判"
+    code=$(jpost api/appeal "$T/e4.json" "{\"rubric\":\"$R\",\"unit\":\"两江镇\",\"cp\":\"8.3\",\"argument\":\"有图片\"}")
     [ "$code" = 200 ] || fail "second appeal: $code $(cat "$T/e4.json")"
     stop_server
     # Two days later: no more appeals; 定稿 only once the second is decided.
@@ -63,7 +71,7 @@ d = json.load(open(sys.argv[1]))
 p, a = d['publication'], d['appeals']
 assert p['published'] and p['final_at'] and p['open'] is False, p
 assert [(x['cp'], x['state'], x['result'], x['reason'], x['decided_by']) for x in a] == [
-    ('8.3', '改判', '有', '通知和方案已补交', '本机'), ('1.6', '维持', None, '图片不是本年度的', '本机')], a
+    ('1.6', '改判', '有', '通知和方案已补交', '本机'), ('8.3', '维持', None, '图片不是本年度的', '本机')], a
 assert a[0]['argument'] == '资料已补齐' and a[0]['unit'] == '两江镇', a[0]
 PY
     # The ranking's 更正记录 tells the appeals' steps, in time order.
@@ -75,10 +83,11 @@ ws = openpyxl.load_workbook(sys.argv[1])['更正记录']
 rows = [[c.value for c in r] for r in ws.iter_rows(min_row=4)]
 got = [(r[2], r[3], r[4], r[5], r[6]) for r in rows if r[3]]
 assert got == [
-    ('两江镇', '申诉', '检查点 8.3：资料已补齐', '—', '—'),
-    ('两江镇', '复核（改判）', '检查点 8.3 改判为“有”：通知和方案已补交', '—', '—'),
-    ('两江镇', '申诉', '检查点 1.6：有图片', '—', '—'),
-    ('两江镇', '复核（维持）', '检查点 1.6 维持原结果：图片不是本年度的', '—', '—')], got
+    ('两江镇', '申诉', '检查点 1.6：资料已补齐', '—', '—'),
+    ('两江镇', '复核', '申诉改判（检查点 1.6）：通知和方案已补交', '36.8 → 37.3', got[1][4]),
+    ('两江镇', '复核（改判）', '检查点 1.6 改判为“有”：通知和方案已补交', '—', '—'),
+    ('两江镇', '申诉', '检查点 8.3：有图片', '—', '—'),
+    ('两江镇', '复核（维持）', '检查点 8.3 维持原结果：图片不是本年度的', '—', '—')], got
 PY
     # A correction after 定稿 needs its reason, as any, and says when it came.
     "$PY" - "$T/v2.csv" <<'PY'
@@ -96,7 +105,7 @@ import sys, openpyxl
 ws = openpyxl.load_workbook(sys.argv[1])['更正记录']
 rows = [[c.value for c in r] for r in ws.iter_rows(min_row=4) if r[3].value]
 assert rows[-1][3] == '更正（定稿后）' and rows[-1][4] == '定稿后发现录入错误', rows[-1]
-assert rows[-1][5] == '36.8 → 36.3', rows[-1]
+assert rows[-1][5] == '37.3 → 36.3', rows[-1]
 PY
     stop_server
 }
@@ -119,7 +128,8 @@ assert "尚未公示" in d.find_element(By.ID, "appealstatus").text
 box = d.find_element(By.ID, "appealcloses")
 d.execute_script("arguments[0].value = arguments[1]", box, args[0])
 d.find_element(By.ID, "appealpublish").click()
-WebDriverWait(d, 30).until(lambda d: "公示中" in d.find_element(By.ID, "appealstatus").text)
+from selenium.common.exceptions import StaleElementReferenceException as Stale
+WebDriverWait(d, 30, ignored_exceptions=[Stale]).until(lambda d: "公示中" in d.find_element(By.ID, "appealstatus").text)
 d.execute_script("document.getElementById('appeal').scrollIntoView()")
 shot("1-published")
 PY
@@ -140,9 +150,10 @@ ins[1].send_keys("经核实资料齐全")
 d.execute_script("document.getElementById('appeal').scrollIntoView()")
 shot("2-deciding")
 rows[1].find_element(By.TAG_NAME, "button").click()
-WebDriverWait(d, 30).until(lambda d: "改判为“有”：经核实资料齐全" in d.find_element(By.CSS_SELECTOR, "table.appeals").text)
+from selenium.common.exceptions import StaleElementReferenceException as Stale
+WebDriverWait(d, 30, ignored_exceptions=[Stale]).until(lambda d: "改判为“有”：经核实资料齐全" in d.find_element(By.CSS_SELECTOR, "table.appeals").text)
 d.find_element(By.ID, "appealfinal").click()
-WebDriverWait(d, 30).until(lambda d: "公示期尚未结束" in d.find_element(By.ID, "appealmsg").text)
+WebDriverWait(d, 30, ignored_exceptions=[Stale]).until(lambda d: "公示期尚未结束" in d.find_element(By.ID, "appealmsg").text)
 PY
     [ $? = 0 ] || fail "deciding on the page"
     stop_server
@@ -154,7 +165,8 @@ d.get(url)
 WebDriverWait(d, 30).until(lambda d: d.find_elements(By.ID, "appealfinal"))
 assert "待定稿" in d.find_element(By.ID, "appealstatus").text, d.find_element(By.ID, "appealstatus").text
 d.find_element(By.ID, "appealfinal").click()
-WebDriverWait(d, 30).until(lambda d: "已定稿" in d.find_element(By.ID, "appealstatus").text)
+from selenium.common.exceptions import StaleElementReferenceException as Stale
+WebDriverWait(d, 30, ignored_exceptions=[Stale]).until(lambda d: "已定稿" in d.find_element(By.ID, "appealstatus").text)
 assert not d.find_elements(By.ID, "appealpublish")
 d.execute_script("document.getElementById('appeal').scrollIntoView()")
 shot("3-final")
