@@ -63,6 +63,7 @@ struct kh_batch {
     size_t *failed;           /* roster entries that sent only checklists that
                                  did not pass (kh_rejected_of) */
     size_t nfailed;
+    struct kh_self *self;     /* kh_batch_add_self (selfeval.h), or NULL */
 };
 
 /* Whether rejected input r is one that roster entry k sent: it names
