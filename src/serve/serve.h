@@ -18,6 +18,7 @@
  *   ranking.c  POST /api/rank, the downloads, recording uploads
  *   blank.c    blank checklists
  *   state.c    the page's state and the workspace's settings
+ *   filling.c  the online 填报 of a unit's checklist (/api/fill...)
  */
 #ifndef KH_SERVE_H
 #define KH_SERVE_H
@@ -206,5 +207,11 @@ enum MHD_Result srv_answer_blank(kh_server *s, struct MHD_Connection *c, request
 /* state.c */
 enum MHD_Result srv_answer_state(kh_server *s, struct MHD_Connection *c, request *q);
 enum MHD_Result srv_answer_settings(kh_server *s, struct MHD_Connection *c, request *q);
+
+/* filling.c */
+/* Every /api/fill... request (GETs at head time, POSTs once received);
+ * url is the request's path. */
+enum MHD_Result srv_answer_fill(kh_server *s, struct MHD_Connection *c, request *q,
+                                const char *url);
 
 #endif

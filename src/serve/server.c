@@ -130,6 +130,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                 return srv_answer_state(s, c, q);
             if (strcmp(url, "/api/download") == 0 && srv_what_of(c) != W_RESULT)
                 return srv_finish(q, srv_answer_rank(s, c, q));
+            if (strncmp(url, "/api/fill", 9) == 0)
+                return srv_finish(q, srv_answer_fill(s, c, q, url));
             return srv_send_error(c, 404, "没有这个页面");
         }
         return MHD_YES;
@@ -177,6 +179,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return srv_finish(q, srv_answer_blank(s, c, q));
     if (strcmp(url, "/api/settings") == 0)
         return srv_finish(q, srv_answer_settings(s, c, q));
+    if (strncmp(url, "/api/fill", 9) == 0)
+        return srv_finish(q, srv_answer_fill(s, c, q, url));
     return srv_finish(q, srv_send_error(c, 404, "没有这个页面"));
 }
 
