@@ -22,7 +22,20 @@ void kh_self_free(struct kh_self *s)
     kh_free(s);
 }
 
+/* After self_batch (below). */
+static kh_batch *self_batch(kh_batch *b);
+
 kh_status kh_batch_add_self(kh_batch *b, const char *path, kh_diags *notes)
+{
+    kh_batch *in = self_batch(b);
+    if (!in)
+        return KH_ERR_NOMEM;
+    kh_batch_set_labels(in, b->label, b->label_ctx);
+    return kh_batch_add(in, path, notes);
+}
+
+/* b's 自评 batch, made on first use; NULL when out of memory. */
+static kh_batch *self_batch(kh_batch *b)
 {
     if (!b->self) {
         struct kh_self *s = kh_calloc(1, sizeof *s);
@@ -31,12 +44,23 @@ kh_status kh_batch_add_self(kh_batch *b, const char *path, kh_diags *notes)
         o.issuer = NULL;
         if (!s || !(s->in = kh_batch_new(b->reg, &o))) {
             kh_free(s);
-            return KH_ERR_NOMEM;
+            return NULL;
         }
         b->self = s;
     }
-    kh_batch_set_labels(b->self->in, b->label, b->label_ctx);
-    return kh_batch_add(b->self->in, path, notes);
+    return b->self->in;
+}
+
+kh_status kh_batch_add_self_unit(kh_batch *b, kh_unit *u)
+{
+    kh_batch *in = self_batch(b);
+    if (!in || !kh_grow((void **)&in->units, &in->capunits, in->nunits + 1, sizeof *in->units)) {
+        kh_unit_free(u);
+        return KH_ERR_NOMEM;
+    }
+    u->order = in->next_order++;
+    in->units[in->nunits++] = u;
+    return KH_OK;
 }
 
 size_t kh_batch_self_rejected_count(const kh_batch *b)

@@ -22,6 +22,11 @@ struct kh_self {
 
 void kh_self_free(struct kh_self *s);
 
+/* Add u, a scored 自评 (the online 填报 of a workspace: kh_fill_score),
+ * to b's 自评 as kh_batch_add_self adds a file's: b takes u over (also on
+ * failure, when it is freed).  Before kh_batch_finish. */
+kh_status kh_batch_add_self_unit(kh_batch *b, kh_unit *u);
+
 /* Match the 自评 units of b to its units (u->self), for kh_batch_finish,
  * after the batch's own rejections: duplicates among the 自评 checklists
  * are rejected (kh_batch_self_errors), those without a 考评 unit listed.

@@ -19,6 +19,7 @@
  *   blank.c    blank checklists
  *   state.c    the page's state and the workspace's settings
  *   filling.c  the online 填报 of a unit's checklist (/api/fill...)
+ *   review.c   the bureau's 考评: the board, a unit's review (/api/review...)
  */
 #ifndef KH_SERVE_H
 #define KH_SERVE_H
@@ -213,5 +214,14 @@ enum MHD_Result srv_answer_settings(kh_server *s, struct MHD_Connection *c, requ
  * url is the request's path. */
 enum MHD_Result srv_answer_fill(kh_server *s, struct MHD_Connection *c, request *q,
                                 const char *url);
+
+/* review.c */
+/* Every /api/review... request (GETs at head time, POSTs once received);
+ * url is the request's path. */
+enum MHD_Result srv_answer_review(kh_server *s, struct MHD_Connection *c, request *q,
+                                  const char *url);
+/* The online 自评 of every unit whose 考评 is done, beside it in b (the
+ * workspace's ranking): kh_batch_add_self_unit.  Before kh_batch_finish. */
+kh_status srv_review_add_selves(kh_server *s, kh_batch *b, const kh_registry *reg);
 
 #endif

@@ -132,6 +132,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                 return srv_finish(q, srv_answer_rank(s, c, q));
             if (strncmp(url, "/api/fill", 9) == 0)
                 return srv_finish(q, srv_answer_fill(s, c, q, url));
+            if (strncmp(url, "/api/review/", 12) == 0)
+                return srv_finish(q, srv_answer_review(s, c, q, url));
             return srv_send_error(c, 404, "没有这个页面");
         }
         return MHD_YES;
@@ -181,6 +183,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return srv_finish(q, srv_answer_settings(s, c, q));
     if (strncmp(url, "/api/fill", 9) == 0)
         return srv_finish(q, srv_answer_fill(s, c, q, url));
+    if (strncmp(url, "/api/review/", 12) == 0)
+        return srv_finish(q, srv_answer_review(s, c, q, url));
     return srv_finish(q, srv_send_error(c, 404, "没有这个页面"));
 }
 
