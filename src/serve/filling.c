@@ -49,6 +49,39 @@ static void fctx_free(fctx *x)
     kh_free(x->unit);
 }
 
+int srv_fill_may(const request *q, const char *unit, srv_fill_act act, const char **why)
+{
+    if (q->role == R_NONE) {
+        *why = "请先登录";
+        return 401;
+    }
+    if (unit && !srv_may_unit(q, unit)) {
+        *why = NO_UNIT;
+        return 403;
+    }
+    switch (act) {
+    case FA_READ:
+        return 0;
+    case FA_SELF:
+        if (q->role == R_ADMIN || q->role == R_FILLER)
+            return 0;
+        *why = "只有本单位的填报员或管理员能修改自评";
+        return 403;
+    case FA_REVIEW:
+        if (srv_is_staff(q))
+            return 0;
+        *why = "只有考评员或管理员能考评";
+        return 403;
+    case FA_ADMIN:
+        if (q->role == R_ADMIN)
+            return 0;
+        *why = "只有管理员能退回或设置截止时间";
+        return 403;
+    }
+    *why = NO_UNIT;
+    return 403;
+}
+
 /* A string of the JSON body, else of the query. */
 static const char *param(struct MHD_Connection *c, const cJSON *body, const char *key)
 {
@@ -102,10 +135,9 @@ static int resolve(kh_server *s, request *q, struct MHD_Connection *c, const cJS
         *why = "被考核单位名称无效";
         return 400;
     }
-    if (!srv_may_unit(q, x->unit)) {
-        *why = NO_UNIT;
-        return 403;
-    }
+    int bad = srv_fill_may(q, x->unit, FA_READ, why);
+    if (bad)
+        return bad;
     if (!load(s, q, x)) {
         *why = "服务器内存不足：请稍后再试";
         return 503;
@@ -454,10 +486,10 @@ static enum MHD_Result answer_save(kh_server *s, struct MHD_Connection *c, reque
     kh_fill_side side = sd && (strcmp(sd, "review") == 0 || strcmp(sd, "考评") == 0)
                             ? KH_SIDE_REVIEW
                             : KH_SIDE_SELF;
-    if (side == KH_SIDE_SELF && q->role != R_ADMIN && q->role != R_FILLER)
-        return srv_send_error(c, 403, "只有本单位的填报员或管理员能修改自评");
-    if (side == KH_SIDE_REVIEW && !srv_is_staff(q))
-        return srv_send_error(c, 403, "只有考评员或管理员能考评");
+    const char *no = NULL;
+    int bad = srv_fill_may(q, x->unit, side == KH_SIDE_SELF ? FA_SELF : FA_REVIEW, &no);
+    if (bad)
+        return srv_send_error(c, (unsigned)bad, no);
     const cJSON *answers = cJSON_GetObjectItemCaseSensitive(body, "answers");
     long long base = param_ll(c, body, "version");
     if (!cJSON_IsArray(answers) || base < 0)
@@ -533,14 +565,14 @@ static enum MHD_Result answer_change(kh_server *s, struct MHD_Connection *c, req
     kh_diags d = {0};
     kh_fill_refusal why = KH_FILL_DONE;
     kh_status st;
+    const char *no = NULL;
+    int bad = srv_fill_may(q, x->unit, submit ? FA_SELF : FA_ADMIN, &no);
+    if (bad)
+        return srv_send_error(c, (unsigned)bad, no);
     if (submit) {
-        if (q->role != R_ADMIN && q->role != R_FILLER)
-            return srv_send_error(c, 403, "只有本单位的填报员或管理员能提交");
         long long base = param_ll(c, body, "version");
         st = kh_fill_submit(s->ws, x->reg, x->r, x->unit, base, user, &why, &d);
     } else {
-        if (q->role != R_ADMIN)
-            return srv_send_error(c, 403, "只有管理员能退回");
         st = kh_fill_return(s->ws, x->unit, x->r->id, param(c, body, "reason"), user, &why, &d);
     }
     enum MHD_Result ret = st != KH_OK          ? send_status(c, st)
@@ -556,7 +588,7 @@ static enum MHD_Result answer_download(kh_server *s, struct MHD_Connection *c, r
 {
     const char *sd = param(c, NULL, "side");
     kh_fill_side side = sd && strcmp(sd, "review") == 0 ? KH_SIDE_REVIEW : KH_SIDE_SELF;
-    if (side == KH_SIDE_REVIEW && !srv_is_staff(q)) {
+    if (side == KH_SIDE_REVIEW && srv_fill_may(q, x->unit, FA_REVIEW, &(const char *){NULL})) {
         kh_fill_status fs = {0};
         kh_diags d = {0};
         bool reviewed = kh_fill_status_get(s->ws, x->unit, x->r->id, &fs, &d) == KH_OK &&
@@ -592,8 +624,10 @@ static enum MHD_Result answer_download(kh_server *s, struct MHD_Connection *c, r
 static enum MHD_Result answer_upload(kh_server *s, struct MHD_Connection *c, request *q,
                                      fctx *x)
 {
-    if (q->role != R_ADMIN && q->role != R_FILLER)
-        return srv_send_error(c, 403, "只有本单位的填报员或管理员能修改自评");
+    const char *no = NULL;
+    int bad = srv_fill_may(q, x->unit, FA_SELF, &no);
+    if (bad)
+        return srv_send_error(c, (unsigned)bad, no);
     const saved *f = NULL;
     for (size_t i = 0; i < q->nfiles && !f; i++)
         if (q->files[i].kind == P_CHECKLIST)
@@ -629,8 +663,10 @@ static enum MHD_Result answer_upload(kh_server *s, struct MHD_Connection *c, req
 static enum MHD_Result answer_deadline(kh_server *s, struct MHD_Connection *c, request *q,
                                        const cJSON *body)
 {
-    if (q->role != R_ADMIN)
-        return srv_send_error(c, 403, "只有管理员能设置截止时间");
+    const char *no = NULL;
+    int bad = srv_fill_may(q, NULL, FA_ADMIN, &no);
+    if (bad)
+        return srv_send_error(c, (unsigned)bad, no);
     kh_diags d = {0};
     kh_status st = kh_fill_set_deadline(s->ws, param(c, body, "deadline"), &d);
     enum MHD_Result ret;
@@ -655,8 +691,10 @@ enum MHD_Result srv_answer_fill(kh_server *s, struct MHD_Connection *c, request 
 {
     if (!s->ws)
         return srv_send_error(c, 400, "没有使用工作区：在线填报需要 kaohe serve --workspace");
-    if (q->role == R_NONE)
-        return srv_send_error(c, 401, "请先登录");
+    const char *no = NULL;
+    int bad0 = srv_fill_may(q, NULL, FA_READ, &no);
+    if (bad0)
+        return srv_send_error(c, (unsigned)bad0, no);
     const char *sub = url + strlen("/api/fill");
     bool get = !q->is_post;
     if (get && strcmp(sub, "/units") == 0)

@@ -214,6 +214,13 @@ enum MHD_Result srv_answer_settings(kh_server *s, struct MHD_Connection *c, requ
  * url is the request's path. */
 enum MHD_Result srv_answer_fill(kh_server *s, struct MHD_Connection *c, request *q,
                                 const char *url);
+/* What a /api/fill request does to a unit's form: read it, change the
+ * unit's 自评 (a 填报员 of the unit or an admin), change the 考评 (staff),
+ * an admin's act (退回, the deadline). */
+typedef enum srv_fill_act { FA_READ, FA_SELF, FA_REVIEW, FA_ADMIN } srv_fill_act;
+/* May q's user do act on unit's form (unit NULL: on none in particular)?
+ * 0, or the HTTP status (401, 403) with *why in Chinese. */
+int srv_fill_may(const request *q, const char *unit, srv_fill_act act, const char **why);
 
 /* review.c */
 /* Every /api/review... request (GETs at head time, POSTs once received);
