@@ -18,6 +18,7 @@
  *   ranking.c  POST /api/rank, the downloads, recording uploads
  *   blank.c    blank checklists
  *   state.c    the page's state and the workspace's settings
+ *   evidence.c 佐证材料: a unit's attachments per check point
  */
 #ifndef KH_SERVE_H
 #define KH_SERVE_H
@@ -206,5 +207,12 @@ enum MHD_Result srv_answer_blank(kh_server *s, struct MHD_Connection *c, request
 /* state.c */
 enum MHD_Result srv_answer_state(kh_server *s, struct MHD_Connection *c, request *q);
 enum MHD_Result srv_answer_settings(kh_server *s, struct MHD_Connection *c, request *q);
+
+/* evidence.c */
+enum MHD_Result srv_answer_evidence_list(kh_server *s, struct MHD_Connection *c, request *q);
+enum MHD_Result srv_answer_evidence_add(kh_server *s, struct MHD_Connection *c, request *q);
+enum MHD_Result srv_answer_evidence_file(kh_server *s, struct MHD_Connection *c, request *q);
+enum MHD_Result srv_answer_evidence_delete(kh_server *s, struct MHD_Connection *c, request *q);
+enum MHD_Result srv_answer_evidence_quota(kh_server *s, struct MHD_Connection *c, request *q);
 
 #endif

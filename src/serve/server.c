@@ -130,6 +130,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                 return srv_answer_state(s, c, q);
             if (strcmp(url, "/api/download") == 0 && srv_what_of(c) != W_RESULT)
                 return srv_finish(q, srv_answer_rank(s, c, q));
+            if (strcmp(url, "/api/evidence") == 0)
+                return srv_answer_evidence_list(s, c, q);
+            if (strcmp(url, "/api/evidence/file") == 0)
+                return srv_answer_evidence_file(s, c, q);
             return srv_send_error(c, 404, "没有这个页面");
         }
         return MHD_YES;
@@ -177,6 +181,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return srv_finish(q, srv_answer_blank(s, c, q));
     if (strcmp(url, "/api/settings") == 0)
         return srv_finish(q, srv_answer_settings(s, c, q));
+    if (strcmp(url, "/api/evidence") == 0)
+        return srv_finish(q, srv_answer_evidence_add(s, c, q));
+    if (strcmp(url, "/api/evidence/delete") == 0)
+        return srv_finish(q, srv_answer_evidence_delete(s, c, q));
+    if (strcmp(url, "/api/evidence/quota") == 0)
+        return srv_finish(q, srv_answer_evidence_quota(s, c, q));
     return srv_finish(q, srv_send_error(c, 404, "没有这个页面"));
 }
 
