@@ -104,6 +104,7 @@ typedef struct request {
     char user[128];        /* the session's user ("" without accounts) */
     srv_role role;         /* what user may do (see srv_role) */
     char unit[256];        /* R_FILLER: the roster unit it fills for; else "" */
+    bool must_change;      /* its password must be changed before anything else */
     bool is_post;
     bool json;             /* a JSON body (not a form): in body */
     kh_buf body;           /* the JSON body, at most SRV_MAX_JSON bytes */
@@ -168,6 +169,19 @@ bool srv_may_unit(const request *q, const char *unit);
 /* Is q's user bureau staff (管理员 or 考评员)? */
 bool srv_is_staff(const request *q);
 enum MHD_Result srv_answer_token(kh_server *s, struct MHD_Connection *c, const char *token);
+/* Who is asking: q->user, q->role, q->unit, q->must_change from the
+ * session cookie and the account as it is now (a disabled or removed
+ * account is no one: its session ends). */
+void srv_identify(kh_server *s, struct MHD_Connection *c, request *q);
+/* The access rules by URL, checked when a request starts: a login first
+ * (401), a forced password change first (403 with "code":
+ * "password_change_required"), the admins' areas (403).  True when
+ * refused, with the answer in *answer. */
+bool srv_gate(kh_server *s, struct MHD_Connection *c, request *q, const char *url,
+              enum MHD_Result *answer);
+/* "admin", "reviewer", "filler", or NULL for R_NONE. */
+const char *srv_role_name(srv_role r);
+enum MHD_Result srv_answer_password(kh_server *s, struct MHD_Connection *c, request *q);
 
 /* guard.c */
 struct srv_guard *srv_guard_new(void);
