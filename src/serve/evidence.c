@@ -16,6 +16,7 @@
  */
 #include "serve.h"
 #include "evidence.h"
+#include "fill.h"
 #include "rubric.h"
 
 #include <fcntl.h>
@@ -34,14 +35,20 @@ static const char *arg(struct MHD_Connection *c, const char *key)
 
 static const char *who(const request *q) { return q->user[0] ? q->user : "本机"; }
 
-/* HOOK(fill): whether unit's checklist of rubric is read-only now
- * (已提交 and not returned, or past the deadline), which freezes its
- * evidence too.  The online 填报 (branch fill) keeps that status; until
- * it is merged, nothing is read-only.  Replace the body with its call. */
+/* Whether unit's checklist of rubric is read-only for its 自评 now
+ * (已提交, 考评中, 已考评: until an admin's 退回), which freezes its
+ * evidence too: the inspectors review what was submitted.  The status is
+ * the online 填报's (fill.h); when it cannot be read, nothing is frozen
+ * (the attachment is journalled either way). */
 static bool evidence_frozen(kh_server *s, const char *unit, const char *rubric)
 {
-    (void)s, (void)unit, (void)rubric;
-    return false;
+    kh_fill_status fs = {0};
+    kh_diags d = {0};
+    bool frozen = kh_fill_status_get(s->ws, unit, rubric, &fs, &d) == KH_OK &&
+                  fs.state >= KH_FS_SUBMITTED;
+    kh_fill_status_clear(&fs);
+    kh_diags_clear(&d);
+    return frozen;
 }
 
 /* May q's user add to or remove from unit's evidence? */
