@@ -9,7 +9,8 @@
  * The widgets of one (unit, rubric) share one list, fetched once and
  * redrawn in each after every change.
  *
- * The area itself: the admin's quota per unit, when there is a workspace. */
+ * The area itself, for an admin with a workspace: the quota per unit, and
+ * the year's archive (GET /api/export). */
 "use strict";
 var evidenceLists = {};   /* "unit\trubric" -> {doc, widgets, loading} */
 var evidenceThumbs = {};  /* attachment id -> blob: URL */
@@ -151,7 +152,7 @@ function evidenceWidget(unit, rubric, cpId, readOnly) {
   return box;
 }
 
-/* The area: its style, and the admin's quota per unit. */
+/* The area: its style; the admin's quota per unit and the archive. */
 (function () {
   var css = el("style");
   css.textContent =
@@ -179,6 +180,19 @@ function evidenceWidget(unit, rubric, cpId, readOnly) {
         });
       };
       sec.appendChild(input); sec.appendChild(b); sec.appendChild(out);
+      sec.appendChild(el("h2", "本年度归档"));
+      sec.appendChild(el("p", "一个 .zip：排名表、变更记录，以及每个单位的检查表、评分表和佐证材料（单位/1.1 学习记录/文件名）。", "note"));
+      var ex = el("button", "导出归档（.zip）"), exOut = el("span");
+      ex.id = "export-archive";
+      ex.onclick = function () {
+        exOut.textContent = "正在生成……";
+        request("GET", "/api/export", null, function (code, blob, x) {
+          if (code !== 200) { exOut.textContent = blob.error || "导出失败"; return; }
+          exOut.textContent = "";
+          saveBlob(blob, fileName(x, "考核归档.zip"));
+        }, null, true);
+      };
+      sec.appendChild(ex); sec.appendChild(exOut);
       ($("app") || document.body).appendChild(sec);
     }
     sec.className = "";

@@ -8,6 +8,7 @@
  *                                            (JPEG, PNG, PDF only) sandboxed
  *   POST /api/evidence/delete                JSON {"id": N}
  *   POST /api/evidence/quota                 JSON {"mib": N} (admin; 0: default)
+ *   GET  /api/export                         the year as one .zip (admin; export.h)
  *
  * Every request naming a unit, or an attachment (whose unit it then is),
  * asks srv_may_unit first: a 填报员 of another unit is refused (403) its
@@ -16,6 +17,7 @@
  */
 #include "serve.h"
 #include "evidence.h"
+#include "export.h"
 #include "fill.h"
 #include "rubric.h"
 
@@ -24,6 +26,13 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* Files are sent as their bytes (Windows opens in text mode otherwise). */
+#ifdef O_BINARY
+#define O_BINARY_FLAG O_BINARY
+#else
+#define O_BINARY_FLAG 0
+#endif
 
 #define NOT_YOURS "无权查看或修改其他单位的佐证材料"
 
@@ -238,7 +247,7 @@ static long long id_arg(const char *v)
  * PDF or an image held any). */
 static enum MHD_Result send_inline(struct MHD_Connection *c, const kh_evidence *e)
 {
-    int fd = open(e->path, O_RDONLY);
+    int fd = open(e->path, O_RDONLY | O_BINARY_FLAG);
     struct stat sb;
     if (fd < 0 || fstat(fd, &sb) != 0) {
         if (fd >= 0)
@@ -339,4 +348,33 @@ enum MHD_Result srv_answer_evidence_quota(kh_server *s, struct MHD_Connection *c
         j = NULL;
     }
     return srv_send_json(c, 200, j, NULL);
+}
+
+/* GET /api/export: kaohe workspace export, from the page. */
+enum MHD_Result srv_answer_export(kh_server *s, struct MHD_Connection *c, request *q)
+{
+    if (!s->ws)
+        return srv_send_error(c, 400, "没有使用工作区：没有可导出的记录");
+    if (q->role != R_ADMIN)
+        return srv_send_error(c, 403, "只有管理员可以导出本年度归档");
+    if (!srv_request_folder(q))
+        return srv_send_error(c, 507, "服务器无法建立临时文件夹：磁盘已满或没有权限");
+    char *path = kh_strprintf("%s/export.zip", q->dir);
+    char *year = kh_workspace_get(s->ws, "year");
+    char *name = kh_strprintf("%s年度考核归档.zip", year ? year : "");
+    kh_diags d = {0};
+    kh_status st = path && name ? kh_ws_export(s->ws, s->reg, path, &d) : KH_ERR_NOMEM;
+    enum MHD_Result r;
+    if (st == KH_OK) {
+        r = srv_send_file_fd(c, path, "application/zip", "kaohe-archive.zip", name);
+    } else {
+        char *why = d.n ? kh_diag_format_zh(&d.v[d.n - 1]) : NULL;
+        r = srv_send_error(c, st == KH_ERR_NOMEM ? 503 : 500, why ? why : "无法生成归档");
+        kh_free(why);
+    }
+    kh_diags_clear(&d);
+    kh_free(path);
+    kh_free(name);
+    kh_free(year);
+    return r;
 }

@@ -142,6 +142,8 @@ enum MHD_Result srv_send_error(struct MHD_Connection *c, unsigned status, const 
 char *srv_slurp(const char *path, size_t *len);
 enum MHD_Result srv_send_file(struct MHD_Connection *c, const char *path, const char *type,
                               const char *ascii, const char *name);
+enum MHD_Result srv_send_file_fd(struct MHD_Connection *c, const char *path, const char *type,
+                                 const char *ascii, const char *name);
 bool srv_add_messages(cJSON *a, const kh_diags *d);
 void srv_request_free(request *q);
 enum MHD_Result srv_finish(request *q, enum MHD_Result r);
@@ -229,6 +231,8 @@ enum MHD_Result srv_answer_evidence_add(kh_server *s, struct MHD_Connection *c, 
 enum MHD_Result srv_answer_evidence_file(kh_server *s, struct MHD_Connection *c, request *q);
 enum MHD_Result srv_answer_evidence_delete(kh_server *s, struct MHD_Connection *c, request *q);
 enum MHD_Result srv_answer_evidence_quota(kh_server *s, struct MHD_Connection *c, request *q);
+/* GET /api/export: the year as one .zip (export.h), for an admin. */
+enum MHD_Result srv_answer_export(kh_server *s, struct MHD_Connection *c, request *q);
 /* filling.c */
 /* Every /api/fill... request (GETs at head time, POSTs once received);
  * url is the request's path. */

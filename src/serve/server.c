@@ -131,6 +131,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                 return srv_answer_evidence_list(s, c, q);
             if (strcmp(url, "/api/evidence/file") == 0)
                 return srv_answer_evidence_file(s, c, q);
+            if (strcmp(url, "/api/export") == 0)
+                return srv_finish(q, srv_answer_export(s, c, q));
             if (strncmp(url, "/api/fill", 9) == 0)
                 return srv_finish(q, srv_answer_fill(s, c, q, url));
             return srv_send_error(c, 404, "没有这个页面");

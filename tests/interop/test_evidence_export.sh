@@ -101,3 +101,25 @@ ss = openpyxl.load_workbook(T + '/x/python/两江镇/评分表.xlsx').worksheets
 assert any('两江镇' in str(c) for r in ss.iter_rows(values_only=True) for c in r if c), 'scoresheet'
 PY
 }
+
+# The same archive from the page's server (GET /api/export), named after
+# the year; refused to anyone but an admin (tests/interop/test_evidence_roles.sh).
+test_evidence_export_from_the_page() {
+    mkdir -p "$T/in"
+    make_evidence "$T/in"
+    start_server --workspace "$T/ws"
+    curl -s -o /dev/null -F year=2020 "${URL}api/settings"
+    code=$(post api/rank "$T/r1.json" -F "file=@samples/两江镇.csv")
+    [ "$code" = 200 ] || fail "checklist: $code"
+    [ "$(ev_post 1.1 "$T/a.json" "$T/in/签到单.png")" = 200 ] || fail "evidence"
+    code=$(curl -s -D "$T/h" -o "$T/page.zip" -w '%{http_code}' "${URL}api/export")
+    [ "$code" = 200 ] || fail "export: $code $(head -c 300 "$T/page.zip")"
+    tr -d '\r' <"$T/h" >"$T/hn"
+    has_text "$T/hn" 'Content-Type: application/zip'
+    has_text "$T/hn" "filename*=UTF-8''2020%E5%B9%B4%E5%BA%A6%E8%80%83%E6%A0%B8%E5%BD%92%E6%A1%A3.zip"
+    env -u LC_ALL LANG=C unzip -Z1 "$T/page.zip" | LC_ALL=C sort >"$T/names"
+    printf '%s\n' 两江镇/1.1\ 学习记录/签到单.png 两江镇/两江镇.csv 两江镇/评分表.xlsx 变更记录.xlsx \
+        考核结果排名.xlsx | LC_ALL=C sort | cmp - "$T/names" || fail "names: $(cat "$T/names")"
+    [ -z "$(ls -A "$T/tmp")" ] || fail "files left in TMPDIR: $(ls "$T/tmp")"
+    stop_server
+}

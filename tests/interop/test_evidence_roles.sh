@@ -82,6 +82,14 @@ test_evidence_second_unit_refused() {
     [ "$code" = 403 ] || fail "reviewer delete: $code"
     code=$(as 考评员甲 -F "file=@$T/in/签到单.png" "${URL}api/evidence?$lj&$q&cp=1.2")
     [ "$code" = 403 ] || fail "reviewer upload: $code"
+    # The year's archive is the admin's alone.
+    for u in 两江填报 考评员甲; do
+        code=$(as "$u" "${URL}api/export")
+        [ "$code" = 403 ] || fail "$u exported: $code"
+    done
+    code=$(as 科长 "${URL}api/export")
+    [ "$code" = 200 ] && unzip -Z1 "$T/as.out" | grep -q '^两江镇/1.1 学习记录/签到单.png$' ||
+        fail "admin export: $code"
     # The unit's own: its files, and removing one.
     code=$(as 两江填报 "${URL}api/evidence/file?id=$jpg")
     [ "$code" = 200 ] && cmp "$T/as.out" "$T/in/会议照片.jpg" || fail "own file: $code"
