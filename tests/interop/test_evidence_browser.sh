@@ -74,6 +74,9 @@ WebDriverWait(d, 10).until(lambda d: len(d.window_handles) == 2)
 d.switch_to.window([h for h in d.window_handles if h != main][0])
 WebDriverWait(d, 10).until(lambda d: "inline=1" in d.current_url)
 assert d.current_url.endswith("/api/evidence/file?id=%s&inline=1" % ids[2]), d.current_url
+assert d.execute_script("return document.contentType") == "application/pdf"
+time.sleep(1)
+shot("3-pdf-viewer")
 d.close()
 d.switch_to.window(main)
 # A photo opened on its own: a sandboxed document, an opaque origin.
@@ -90,14 +93,14 @@ items()[1].find_element(By.CSS_SELECTOR, ".ev-remove").click()
 d.switch_to.alert.accept()
 WebDriverWait(d, 30).until(lambda d: len(items()) == 2)
 assert [i.get_attribute("data-id") for i in items()] == [ids[0], ids[2]]
-shot("3-phone-removed")
+shot("4-phone-removed")
 # The desktop.
 d.set_window_size(1366, 768)
 d.get(url)
 WebDriverWait(d, 20).until(lambda d: d.execute_script("return !!(window.state && window.evidenceWidget)"))
 place()
 WebDriverWait(d, 30).until(lambda d: len(items()) == 2 and thumbs_loaded() == 1)
-shot("4-desktop")
+shot("5-desktop")
 PY
     stop_server
     sqlite3 "$T/ws/journal.sqlite" "SELECT action || ' ' || name FROM evidence_log ORDER BY id" >"$T/log"
