@@ -107,3 +107,44 @@ PY
     printf '添加 会议照片.jpg\n添加 签到单.png\n添加 方案.pdf\n删除 签到单.png\n' | cmp - "$T/log" ||
         fail "journal: $(cat "$T/log")"
 }
+
+# In the 填报 form (src/page/fill.js places a widget under each check
+# point): 两江镇's 填报员 logs in on a phone, attaches two photos and a PDF
+# to 1.1 and sees them; the desktop shows the same.
+test_evidence_in_the_fill_form() {
+    mkdir -p "$T/in"
+    make_evidence "$T/in"
+    users_with_roles "$T/users.txt"
+    start_server --workspace "$T/ws" --users "$T/users.txt"
+    curl -s -o /dev/null -c "$T/jar" -F name=科长 -F 'password=mima-2020!' "${URL}api/login"
+    code=$(curl -s -o "$T/r.json" -w '%{http_code}' -b "$T/jar" \
+        -F "roster=@samples/名单/单位名单.csv" -F kind= "${URL}api/rank")
+    [ "$code" = 200 ] || fail "roster: $code $(head -c 300 "$T/r.json")"
+    SIZE=390,844 browse "$T/in/会议照片.jpg" "$T/in/签到单.png" "$T/in/方案.pdf" <<'PY'
+d.get(url)
+d.find_element(By.ID, "lname").send_keys("两江填报")
+d.find_element(By.ID, "lpass").send_keys("mima-2020!\n")
+cp = WebDriverWait(d, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "[id='fillcp-1.1'] .evidence"))[0]
+WebDriverWait(d, 30).until(lambda d: "尚未上传" in cp.text)
+d.execute_script("arguments[0].scrollIntoView(); arguments[0].querySelectorAll('input[type=file]')"
+                 ".forEach(function (i) { i.style.display = 'block'; })", cp)
+cp.find_elements(By.CSS_SELECTOR, "input[type=file]")[0].send_keys("\n".join(args))
+items = lambda: cp.find_elements(By.CSS_SELECTOR, ".ev-item")
+WebDriverWait(d, 30).until(lambda d: len(items()) == 3)
+WebDriverWait(d, 30).until(lambda d: d.execute_script(
+    "return Array.prototype.filter.call(arguments[0].querySelectorAll('img.ev-thumb'),"
+    " function (i) { return i.complete && i.naturalWidth > 0; }).length", cp) == 2)
+# Only 1.1 has them.
+other = d.find_element(By.CSS_SELECTOR, "[id='fillcp-1.2'] .evidence")
+assert not other.find_elements(By.CSS_SELECTOR, ".ev-item"), other.text
+d.execute_script("arguments[0].scrollIntoView({block: 'center'})", cp)
+shot("1-phone-form")
+d.set_window_size(1366, 768)
+d.execute_script("arguments[0].scrollIntoView({block: 'center'})", cp)
+shot("2-desktop-form")
+PY
+    stop_server
+    sqlite3 "$T/ws/journal.sqlite" "SELECT cp || ' ' || user || ' ' || name FROM evidence ORDER BY id" >"$T/rows"
+    printf '1.1 两江填报 会议照片.jpg\n1.1 两江填报 签到单.png\n1.1 两江填报 方案.pdf\n' | cmp - "$T/rows" ||
+        fail "rows: $(cat "$T/rows")"
+}

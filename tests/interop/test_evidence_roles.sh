@@ -7,17 +7,6 @@
 . tests/interop/serve_lib.sh
 . tests/interop/evidence_lib.sh
 
-# users_with_roles FILE : 科长 (admin), 考评员甲 (reviewer), 两江填报 and
-# 临桂填报 (fillers of 两江镇 and 临桂镇), every password 'mima-2020!'.
-users_with_roles() {
-    for u in 科长 考评员甲 两江填报 临桂填报; do
-        printf 'mima-2020!\n' | "$KAOHE" serve --add-user "$u" --users "$1" >/dev/null ||
-            fail "add-user $u"
-    done
-    sed -i -e 's/^\(考评员甲:.*\)$/\1:reviewer/' -e 's/^\(两江填报:.*\)$/\1:filler:unit=两江镇/' \
-        -e 's/^\(临桂填报:.*\)$/\1:filler:unit=临桂镇/' "$1"
-}
-
 # login NAME : a session for NAME in the cookie jar $T/jar-NAME.
 login() {
     code=$(curl -s -o "$T/login.json" -w '%{http_code}' -c "$T/jar-$1" -F "name=$1" \
