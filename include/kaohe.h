@@ -392,6 +392,17 @@ kh_status kh_server_add_user(const char *path, const char *name, const char *pas
 const char *kh_server_url(const kh_server *s);
 void kh_server_stop(kh_server *s);
 
+/** The year of the workspace in folder dir as one .zip at path (kaohe
+ * workspace export): the ranking (with its 更正记录), the journal as a
+ * workbook (检查表更正记录, 佐证材料记录), and per unit its current
+ * checklist, its scoresheet and its 佐证材料 as UNIT/1.1 学习记录/NAME,
+ * names in UTF-8 flagged as such.  Scored against the rubrics of reg and
+ * those the workspace keeps.  It takes the workspace's lock: a server
+ * using the workspace is KH_ERR_USAGE with a message.  KH_ERR_IO,
+ * KH_ERR_NOMEM otherwise, with messages in d. */
+kh_status kh_workspace_export(const char *dir, const kh_registry *reg, const char *path,
+                              kh_diags *d);
+
 /** Remove the temporary files kaohe has made and not yet renamed into
  * place, and make no more: for a front end's handler of SIGINT and SIGTERM,
  * just before the process ends.  It keeps a lock for good, so that no other

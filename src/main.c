@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -184,6 +185,17 @@ static const char usage_rubric[] = N_(
     "       kaohe rubric check FILE...\n"
     "List the known rubrics, show one (items, check points, rules), or check rubric files\n"
     "(exit 0 when valid, 2 with every problem listed).\n");
+
+static const char usage_workspace[] = N_(
+    "usage: kaohe workspace export DIR -o ARCHIVE.zip [--rubric FILE]...\n"
+    "Export the year kept in the workspace DIR (kaohe serve --workspace DIR) as one\n"
+    ".zip for the archive: the ranking (考核结果排名.xlsx), the journal\n"
+    "(变更记录.xlsx), and per unit its checklist, its scoresheet (评分表.xlsx) and\n"
+    "its evidence as UNIT/1.1 学习记录/FILE.  Stop the server using DIR first.\n"
+    "\n"
+    "  -o, --output FILE   the archive to write (.zip)\n"
+    "      --rubric FILE   also load this rubric file (repeatable)\n"
+    "  -h, --help          show this help\n");
 
 static int usage(const char *text, int status)
 {
@@ -1127,6 +1139,38 @@ static int cmd_rubric(int argc, char **argv, opts *o)
     return status;
 }
 
+/* kaohe workspace export DIR -o X.zip */
+static int cmd_workspace(int argc, char **argv, opts *o)
+{
+    int rc = parse_opts(argc, argv, "oRh", usage_workspace, o);
+    if (rc >= 0)
+        return rc;
+    if (optind + 2 != argc || strcmp(argv[optind], "export") != 0 || !o->output)
+        return usage(usage_workspace, EXIT_USAGE);
+    size_t olen = strlen(o->output);
+    if (olen < 5 || strcasecmp(o->output + olen - 4, ".zip") != 0) {
+        eprintf("%s: %s", o->output, _("the export is a zip archive: give a file name ending "
+                                       "in .zip"));
+        return EXIT_USAGE;
+    }
+    int status = 0;
+    kh_registry *reg = load_registry(o, &status);
+    if (!reg)
+        return status;
+    kh_diags d = {0};
+    kh_status st = kh_workspace_export(argv[optind + 1], reg, o->output, &d);
+    print_diags(&d);
+    if (st != KH_OK) {
+        if (st == KH_ERR_NOMEM)
+            eprintf("%s", _(kh_strerror(st)));
+        status = st == KH_ERR_USAGE ? EXIT_USAGE : EXIT_REJECTED;
+    } else if (!o->quiet) {
+        printf(_("kaohe: the year's record of %s is in %s\n"), argv[optind + 1], o->output);
+    }
+    kh_registry_free(reg);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     kh_locale_from_environment();
@@ -1173,6 +1217,8 @@ int main(int argc, char **argv)
         status = cmd_rubric(argc - 1, argv + 1, &o);
     else if (strcmp(cmd, "serve") == 0)
         status = cmd_serve(argc - 1, argv + 1, &o);
+    else if (strcmp(cmd, "workspace") == 0)
+        status = cmd_workspace(argc - 1, argv + 1, &o);
     else {
         eprintf(_("unknown command '%s'"), cmd);
         status = usage(usage_main, EXIT_USAGE);

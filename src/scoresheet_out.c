@@ -814,6 +814,8 @@ static unsigned writer_threads(unsigned jobs, size_t n)
     return t;
 }
 
+char **kh_scoresheet_stems(const kh_batch *b) { return file_stems(b); }
+
 kh_status kh_write_scoresheets(const kh_batch *b, const char *dir, unsigned formats,
                                unsigned jobs, kh_diags *d)
 {
