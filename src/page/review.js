@@ -62,9 +62,15 @@
   }
 
   /* ---- the board ---- */
-  function loadBoard() {
+  function loadBoard(tries) {
     request("GET", "/api/review/board", null, function (st, doc) {
-      if (st !== 200) { $("rvboard").textContent = doc.error; return; }
+      if (st !== 200) {
+        $("rvboard").textContent = doc.error;
+        /* A busy server (503) or a dropped connection: asked again, a few times. */
+        if ((st === 0 || st === 503) && (tries || 0) < 5)
+          setTimeout(function () { loadBoard((tries || 0) + 1); }, 2000);
+        return;
+      }
       board = doc;
       showBoard();
     });
@@ -107,7 +113,7 @@
     tools.appendChild(el("span", board.deadline ? "提交截止：" + board.deadline : "未设提交截止时间", "note"));
     var again = el("button", "刷新");
     again.type = "button";
-    again.onclick = loadBoard;
+    again.onclick = function () { loadBoard(); };
     tools.appendChild(el("span", "　"));
     tools.appendChild(again);
     box.appendChild(tools);

@@ -166,3 +166,42 @@ assert t[2] < 0.2, t
 PY
     stop_server
 }
+
+# Roles: a 填报员 is refused every /api/review request (403), its own unit
+# too; a 考评员 reviews and finishes; the 考评员 cannot change the unit's
+# own 自评 (the fill API, 403).
+test_serve_review_roles() {
+    . "$TOP/tests/interop/evidence_lib.sh"
+    users_with_roles "$T/users.txt"
+    start_server --workspace "$T/ws" --users "$T/users.txt"
+    for u in 科长 考评员甲 两江填报 临桂填报; do login "$u"; done
+    submitted_self_by_filler || return 1
+    uq='unit=%E4%B8%A4%E6%B1%9F%E9%95%87&rubric=lingui-2020-township'
+    for who in 两江填报 临桂填报; do
+        code=$(as "$who" "${URL}api/review/board")
+        [ "$code" = 403 ] && has_text "$T/as.out" '只有考评员或管理员' || fail "$who board: $code"
+        code=$(as "$who" "${URL}api/review/unit?$uq")
+        [ "$code" = 403 ] || fail "$who unit: $code"
+        printf '{"unit":"两江镇","rubric":"lingui-2020-township","version":0,"answers":[{"cp":"1.6","value":"无"}]}' >"$T/r.json"
+        code=$(as_json "$who" api/review/save "$T/r.json")
+        [ "$code" = 403 ] || fail "$who save: $code"
+        code=$(as_json "$who" api/review/done "$T/r.json")
+        [ "$code" = 403 ] || fail "$who done: $code"
+    done
+    code=$(as 考评员甲 "${URL}api/review/unit?$uq")
+    [ "$code" = 200 ] || { fail "reviewer unit: $code"; return 1; }
+    v=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["version"])' "$T/as.out")
+    printf '{"unit":"两江镇","rubric":"lingui-2020-township","version":%s,"answers":[{"cp":"1.6","agree":false,"value":"无","note":"照片不符"}]}' "$v" >"$T/r.json"
+    code=$(as_json 考评员甲 api/review/save "$T/r.json")
+    [ "$code" = 200 ] || { fail "reviewer save: $code $(head -c 300 "$T/as.out")"; return 1; }
+    "$PY" -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["review_score"]["total"]=="37.5" and j["review_by"]=="考评员甲", j["review_score"]; open(sys.argv[2],"w").write(str(j["version"]))' "$T/as.out" "$T/v"
+    # The unit's own answers are not the inspector's to change.
+    answers_json 1 >"$T/self2.json"
+    code=$(as_json 考评员甲 api/fill/save "$T/self2.json")
+    [ "$code" = 403 ] || fail "reviewer changed the 自评: $code"
+    printf '{"unit":"两江镇","rubric":"lingui-2020-township","version":%s}' "$(cat "$T/v")" >"$T/d.json"
+    code=$(as_json 考评员甲 api/review/done "$T/d.json")
+    [ "$code" = 200 ] || fail "reviewer done: $code $(head -c 300 "$T/as.out")"
+    has_text "$T/as.out" '"state":"已考评"'
+    stop_server
+}
