@@ -395,6 +395,35 @@ static void test_veto_row(void **state)
     kh_diags_clear(&d);
 }
 
+/* A scored unit handed over (the workspace's online 自评) is matched as
+ * a file's would be; one of an unknown unit is unmatched. */
+static void test_add_self_unit(void **state)
+{
+    test_fx *f = *state;
+    write_checklist(f, "in/两江镇.csv", "两江镇", reviewed_ljz);
+    write_checklist(f, "self/两江镇.csv", "两江镇", self_ljz);
+    write_checklist(f, "self/五通镇.csv", "五通镇", NULL);
+    test_fx_add(f, "in");
+    /* Score the 自评 checklists in a batch of their own, then hand the
+     * units over (kh_batch_add_self_unit takes them). */
+    kh_batch *other = kh_batch_new(f->reg, NULL);
+    assert_int_equal(kh_batch_add(other, pathf(f, "self"), &f->notes), KH_OK);
+    assert_int_equal(other->nunits, 2);
+    for (size_t i = 0; i < other->nunits; i++)
+        assert_int_equal(kh_batch_add_self_unit(f->b, other->units[i]), KH_OK);
+    other->nunits = 0;
+    kh_batch_free(other);
+    assert_int_equal(kh_batch_finish(f->b), KH_OK);
+    const kh_unit *u = f->b->units[0];
+    assert_non_null(u->self);
+    char num[KH_DEC_BUFSZ];
+    assert_string_equal(dec(kh_self_total_diff(u), num), "-1.7");
+    assert_int_equal(kh_batch_self_unmatched_count(f->b), 1);
+    const char *unit, *rubric, *source;
+    kh_batch_self_unmatched_at(f->b, 0, &unit, &rubric, &source);
+    assert_string_equal(unit, "五通镇");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -408,6 +437,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_output_over_self_refused, fx_setup,
                                         test_fx_teardown),
         cmocka_unit_test_setup_teardown(test_veto_row, fx_setup, test_fx_teardown),
+        cmocka_unit_test_setup_teardown(test_add_self_unit, fx_setup, test_fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
