@@ -248,6 +248,29 @@
       act.appendChild(el("span", doc.status.state === "已考评" ? "考评已完成（" + (doc.status.at || "") + "）。"
                                                                 : "该单位尚未提交，不能考评。", "note"));
     }
+    if (doc.may["return"]) {
+      /* 管理员: 退回 to the unit with a reason (the fill API's). */
+      var why = el("input");
+      why.id = "rvreason";
+      why.placeholder = "退回原因";
+      var ret = el("button", "退回单位修改");
+      ret.id = "rvreturn";
+      ret.type = "button";
+      ret.onclick = function () {
+        if (!why.value.trim()) { showMsg("请填写退回原因"); return; }
+        flush(function () {
+          request("POST", "/api/fill/return", jsonBody({unit: cur.unit, rubric: cur.rubric.id, reason: why.value.trim()}),
+            function (st, d) {
+              if (st !== 200) { showMsg(d.error || "退回失败", d.messages); return; }
+              openUnit(cur.unit, cur.rubric.id);
+              loadBoard();
+            });
+        });
+      };
+      act.appendChild(el("span", "　"));
+      act.appendChild(why);
+      act.appendChild(ret);
+    }
     var back = el("button", "返回单位列表");
     back.type = "button";
     back.onclick = function () { flushNow(); $("rvunit").textContent = ""; loadBoard(); $("rvboard").scrollIntoView(); };
@@ -408,7 +431,7 @@
     if (!enabled(st)) { if (sec) sec.className = "hidden"; return; }
     if (!sec) build();
     sec.className = "";
-    var who = (st.user || "") + "|" + (st.role || "");
+    var who = st.user || "";
     if (shownFor !== who) { shownFor = who; loadBoard(); }
   }});
 })();
