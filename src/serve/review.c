@@ -24,6 +24,7 @@
  * (selfeval.h).
  */
 #include "serve.h"
+#include "checklist.h"
 #include "fill.h"
 #include "roster.h"
 #include "rubric.h"
@@ -543,6 +544,35 @@ enum MHD_Result srv_answer_review(kh_server *s, struct MHD_Connection *c, reques
 
 /* ---- the ranking: 自评 beside 考评 ---- */
 
+/* The unit's answers as a kept result per check point (u->checks, as
+ * kh_options.keep_checks gives a file's), read the way the checklist
+ * reader reads them (an empty one: missing / 0, as it was scored), so
+ * that the 自评与考评 sheet and the JSON show 有 / 无 / a count. */
+static kh_status keep_answers(kh_server *s, const kh_rubric *r, const char *unit, kh_unit *u,
+                              kh_diags *d)
+{
+    char **v = NULL, **m = NULL;
+    kh_status st = kh_fill_values(s->ws, r, unit, KH_SIDE_SELF, &v, &m, d);
+    if (st != KH_OK)
+        return st;
+    kh_check *k = kh_calloc(r->ncps ? r->ncps : 1, sizeof *k);
+    if (!k) {
+        kh_fill_values_free(v, m, r->ncps);
+        return KH_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < r->ncps; i++) {
+        if (!v[i])
+            continue;
+        if (r->cps[i].kind == KH_KIND_HAS)
+            kh_parse_presence(v[i], &k[i].present);
+        else
+            kh_parse_count(v[i], false, &k[i].n);
+    }
+    u->checks = k;
+    kh_fill_values_free(v, m, r->ncps);
+    return KH_OK;
+}
+
 kh_status srv_review_add_selves(kh_server *s, kh_batch *b, const kh_registry *reg)
 {
     if (!s->ws)
@@ -561,6 +591,8 @@ kh_status srv_review_add_selves(kh_server *s, kh_batch *b, const kh_registry *re
             continue;
         kh_fill_scored sc = {0};
         st = kh_fill_score(s->ws, reg, r, all[i].unit, KH_SIDE_SELF, &sc, &d);
+        if (st == KH_OK && sc.unit && !sc.unit->checks)
+            st = keep_answers(s, r, all[i].unit, sc.unit, &d);
         if (st == KH_OK && sc.unit) {
             /* Named as the page names it, not by the unit alone. */
             char *src = kh_strprintf("%s（在线自评）", all[i].unit);

@@ -98,6 +98,10 @@ s = u['两江镇']['self']
 assert s['total'] == '38' and s['diff'] == '-1', s
 diff = {c['check']: c['diff'] for c in s['checks'] if c['diff'] != '0'}
 assert diff == {'1.6': '-0.5', '1.7': '-0.5'}, diff
+# the unit's own answers beside the inspector's (as typed online)
+c = {c['check']: c for c in s['checks']}
+assert (c['1.6']['result'], c['1.6']['reviewed']) == ('有', '无'), c['1.6']
+assert (c['3.1']['result'], c['3.1']['reviewed'], c['17.1']['result']) == (2, 2, 2), c['3.1']
 ws = openpyxl.load_workbook(T + '/ws.xlsx')['乡镇']
 head = [c.value for c in ws[3]]
 t = head.index('合计得分')
