@@ -144,6 +144,8 @@
     if (doc.status.returned && doc.status.reason && doc.status.state === "填报中")
       body.appendChild(el("p", "已退回修改：" + doc.status.reason, "err"));
     if (doc.deadline) body.appendChild(el("p", "提交截止：" + doc.deadline, "note"));
+    if (doc.status.state === "已提交" || doc.status.state === "考评中")
+      body.appendChild(el("p", "已提交（" + (doc.status.at || "") + "），等待考评；如需修改，请联系管理员退回。", "ok"));
     doc.items.forEach(function (it) { body.appendChild(itemBlock(doc, it, ro)); });
     body.appendChild(actions(doc));
     showScore(doc.score, doc.status, doc.may);
@@ -316,7 +318,8 @@
     var stt = el("span", status.state, "fill-state");
     stt.id = "fillstate";
     sc.appendChild(stt);
-    if (cur && cur.review_score && cur.review_score.total)
+    if (cur && cur.review_score && cur.review_score.total &&
+        (status.state === "考评中" || status.state === "已考评"))
       sc.appendChild(el("span", "　考评分 " + cur.review_score.total, "note"));
     issueOf = {};
     ((score && score.issues) || []).forEach(function (i) { issueOf[i.cp] = i.message; });
@@ -389,16 +392,55 @@
       version: cur.self.version, answers: list}), function (st, res) {
       saving = false;
       if (st === 200) {
+        cur.self.answers = withEdits(list);
         cur.self.version = res.version;
         cur.status = res.status || cur.status;
         savedText("已保存");
         say("", false);
         showScore(res.score, cur.status, res.may);
+      } else if (st === 409 && res.current && res.current.may.edit &&
+                 res.current.self.version === cur.self.version + 1 && onlyOurs(list, res.current)) {
+        /* An answer lost on the way back after the server saved it: the
+         * retry finds its own change there, one version on and nothing
+         * else since, which is no conflict. */
+        cur.self = res.current.self;
+        savedText("已保存");
+        showScore(res.current.score, res.current.status, res.current.may);
+        if (Object.keys(pending).length) timer = setTimeout(flush, 50);
       } else {
-        /* Not saved: the edits stay pending (shown) until resolved. */
+        /* Not saved: the edits stay pending (shown) until resolved; a
+         * server out of reach is tried again. */
         list.forEach(function (p) { if (!pending[p.cp]) pending[p.cp] = p; });
-        refused(st, res);
+        if (st === 0 || st >= 500) {
+          savedText("保存失败，稍后自动重试…");
+          timer = setTimeout(flush, 3000);
+        } else {
+          refused(st, res);
+        }
       }
+    });
+  }
+  /* The answers of cur.self with the edits of list made (a new map). */
+  function withEdits(list) {
+    var a = {};
+    Object.keys(cur.self.answers || {}).forEach(function (k) {
+      a[k] = {value: cur.self.answers[k].value, remark: cur.self.answers[k].remark};
+    });
+    list.forEach(function (p) {
+      var e = a[p.cp] || (a[p.cp] = {});
+      if ("value" in p) e.value = p.value;
+      if ("remark" in p) e.remark = p.remark;
+    });
+    return a;
+  }
+  /* Whether the server's current answers are exactly ours with list made:
+   * our own save, whose answer was lost, and nothing else since. */
+  function onlyOurs(list, doc) {
+    var mine = withEdits(list), theirs = doc.self.answers || {};
+    var keys = Object.keys(mine).concat(Object.keys(theirs));
+    return keys.every(function (k) {
+      var x = mine[k] || {}, y = theirs[k] || {};
+      return (x.value || "") === (y.value || "") && (x.remark || "") === (y.remark || "");
     });
   }
   /* The page goes away: what is pending leaves now (keepalive). */
@@ -412,7 +454,7 @@
       fetch("/api/fill/save", {method: "POST", keepalive: true, credentials: "same-origin",
         headers: {"Content-Type": "application/json"}, body: body}).then(function (r) {
         return r.json().then(function (res) {
-          if (r.status === 200) { cur.self.version = res.version; savedText("已保存"); showScore(res.score, res.status || cur.status, res.may); }
+          if (r.status === 200) { cur.self.answers = withEdits(list); cur.self.version = res.version; savedText("已保存"); showScore(res.score, res.status || cur.status, res.may); }
           else refused(r.status, res);
         });
       }).catch(function () {});
