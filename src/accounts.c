@@ -20,9 +20,16 @@
 
 typedef struct account {
     char *name, *hash;
+    char *unit; /* a filler's, else NULL */
+    kh_role role;
+    bool must_change, disabled;
 } account;
 
 struct kh_accounts {
+    char *path; /* where they were read: changes write it */
+    /* Readers (logins, each request's lookup) share it; a change swaps
+     * the table under it. */
+    pthread_rwlock_t lock;
     account *v;
     size_t n, cap;
 };
@@ -41,19 +48,38 @@ static void make_dummy(void)
         dummy_hash[0] = '\0';
 }
 
-/* Why name (len bytes) cannot be a user name (a reason msgid), or NULL. */
-static const char *name_problem(const char *name, size_t len)
+static const char *const role_names[] = {"admin", "reviewer", "filler"};
+
+const char *kh_role_name(kh_role r)
+{
+    return (unsigned)r < KH_ARRAY_LEN(role_names) ? role_names[r] : "admin";
+}
+
+bool kh_role_parse(const char *word, kh_role *r)
+{
+    for (size_t i = 0; word && i < KH_ARRAY_LEN(role_names); i++)
+        if (strcmp(word, role_names[i]) == 0) {
+            *r = (kh_role)i;
+            return true;
+        }
+    return false;
+}
+
+/* Why text (len bytes) cannot be a name, checked as a user name
+ * (colon) or as a unit: a reason msgid, or NULL. */
+static const char *text_problem(const char *name, size_t len, size_t max, bool colon)
 {
     if (len == 0)
         return N_("it is empty");
-    if (len > KH_ACCOUNT_NAME_MAX)
-        return N_("it is longer than 64 bytes");
+    if (len > max)
+        return max == KH_ACCOUNT_NAME_MAX ? N_("it is longer than 64 bytes")
+                                          : N_("it is longer than 255 bytes");
     if (!kh_utf8_valid(name, len, NULL))
         return N_("it is not valid UTF-8");
     for (size_t i = 0; i < len;) {
         unsigned cp;
         i += kh_utf8_decode(name + i, &cp);
-        if (cp == ':')
+        if (colon && cp == ':')
             return N_("it holds a colon (:)");
         /* C0, DEL and C1: they would forge lines in logs and pages. */
         if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0))
@@ -65,6 +91,17 @@ static const char *name_problem(const char *name, size_t len)
     if (trimmed != len)
         return N_("it starts or ends with a space");
     return NULL;
+}
+
+/* Why name (len bytes) cannot be a user name (a reason msgid), or NULL. */
+static const char *name_problem(const char *name, size_t len)
+{
+    return text_problem(name, len, KH_ACCOUNT_NAME_MAX, true);
+}
+
+static const char *unit_problem(const char *unit, size_t len)
+{
+    return text_problem(unit, len, KH_ACCOUNT_UNIT_MAX, false);
 }
 
 /* The length of a UTF-8 byte-order mark at the start of text (0 or 3):
@@ -126,12 +163,113 @@ static bool hash_ok(const char *h, size_t n)
     return crypto_pwhash_str_needs_rehash(z, OPSLIMIT, MEMLIMIT) != -1;
 }
 
-static const account *find_account(const kh_accounts *a, const char *name, size_t len)
+static account *find_in(account *v, size_t n, const char *name, size_t len)
 {
-    for (size_t i = 0; i < a->n; i++)
-        if (strlen(a->v[i].name) == len && memcmp(a->v[i].name, name, len) == 0)
-            return &a->v[i];
+    for (size_t i = 0; i < n; i++)
+        if (strlen(v[i].name) == len && memcmp(v[i].name, name, len) == 0)
+            return &v[i];
     return NULL;
+}
+
+static void account_clear(account *acc)
+{
+    kh_free(acc->name);
+    kh_free(acc->hash);
+    kh_free(acc->unit);
+    *acc = (account){0};
+}
+
+/* The account of the entry s (n bytes, its name nl bytes) into *acc:
+ * KH_OK; KH_ERR_INPUT with why in d (path and line: where it is), *acc
+ * cleared; KH_ERR_NOMEM. */
+static kh_status parse_entry(const char *s, size_t n, size_t nl, account *acc, const char *path,
+                             long line, kh_diags *d)
+{
+    *acc = (account){.role = KH_ROLE_ADMIN};
+    const char *why = name_problem(s, nl);
+    if (why) {
+        kh_diags_add(d, KH_ERROR, path, NULL, NULL, line, _("the user name is not accepted: %s"),
+                     why);
+        return KH_ERR_INPUT;
+    }
+    const char *h = s + nl + 1, *end = s + n;
+    const char *colon = memchr(h, ':', (size_t)(end - h));
+    const char *hend = colon ? colon : end;
+    if (!hash_ok(h, (size_t)(hend - h))) {
+        kh_diags_add(d, KH_ERROR, path, NULL, NULL, line, "%s",
+                     _("the password hash is not an Argon2id hash (\"$argon2id$...\"): "
+                       "set the user's password again"));
+        return KH_ERR_INPUT;
+    }
+    bool have_role = false;
+    kh_status st = KH_OK;
+    for (const char *p = colon ? colon + 1 : end; p < end && st == KH_OK;) {
+        const char *c = memchr(p, ':', (size_t)(end - p));
+        const char *w = c ? c : end;
+        size_t wl = (size_t)(w - p);
+        if (wl >= 5 && memcmp(p, "unit=", 5) == 0) {
+            /* The rest of the line: a unit's name may hold ':'. */
+            const char *u = p + 5;
+            const char *uwhy = unit_problem(u, (size_t)(end - u));
+            if (uwhy) {
+                kh_diags_add(d, KH_ERROR, path, NULL, NULL, line, _("the unit is not accepted: %s"),
+                             uwhy);
+                st = KH_ERR_INPUT;
+            } else if (!(acc->unit = kh_strndup(u, (size_t)(end - u)))) {
+                st = KH_ERR_NOMEM;
+            }
+            break;
+        }
+        char word[32];
+        kh_role r;
+        snprintf(word, sizeof word, "%.*s", (int)(wl < sizeof word ? wl : sizeof word - 1), p);
+        if (wl < sizeof word && kh_role_parse(word, &r) && !have_role) {
+            acc->role = r;
+            have_role = true;
+        } else if (wl < sizeof word && strcmp(word, "change-password") == 0 && !acc->must_change) {
+            acc->must_change = true;
+        } else if (wl < sizeof word && strcmp(word, "disabled") == 0 && !acc->disabled) {
+            acc->disabled = true;
+        } else {
+            kh_diags_add(d, KH_ERROR, path, NULL, NULL, line,
+                         _("'%.*s' is not an attribute of an account (admin, reviewer, filler, "
+                           "change-password, disabled, unit=UNIT), or is given twice"),
+                         (int)(wl > 64 ? 64 : wl), p);
+            st = KH_ERR_INPUT;
+        }
+        p = c ? c + 1 : end;
+    }
+    if (st == KH_OK && acc->role == KH_ROLE_FILLER && !acc->unit) {
+        kh_diags_add(d, KH_ERROR, path, NULL, NULL, line, "%s",
+                     _("a filler (填报员) needs its unit: add :unit=UNIT to the line"));
+        st = KH_ERR_INPUT;
+    }
+    if (st == KH_OK && acc->role != KH_ROLE_FILLER && acc->unit) {
+        kh_diags_add(d, KH_ERROR, path, NULL, NULL, line, "%s",
+                     _("only a filler (填报员) has a unit: remove unit= or add filler"));
+        st = KH_ERR_INPUT;
+    }
+    if (st == KH_OK && (!(acc->name = kh_strndup(s, nl)) ||
+                        !(acc->hash = kh_strndup(h, (size_t)(hend - h)))))
+        st = KH_ERR_NOMEM;
+    if (st != KH_OK)
+        account_clear(acc);
+    return st;
+}
+
+/* An account as its line (without the line end), appended to b: admins
+ * without attributes are "NAME:HASH", as they always were. */
+static void format_entry(kh_buf *b, const account *acc)
+{
+    kh_buf_printf(b, "%s:%s", acc->name, acc->hash);
+    if (acc->role != KH_ROLE_ADMIN)
+        kh_buf_printf(b, ":%s", kh_role_name(acc->role));
+    if (acc->must_change)
+        kh_buf_printf(b, ":change-password");
+    if (acc->disabled)
+        kh_buf_printf(b, ":disabled");
+    if (acc->unit)
+        kh_buf_printf(b, ":unit=%s", acc->unit);
 }
 
 /* The whole file at path into text.  When missing_ok, a missing file is an
@@ -164,54 +302,60 @@ static kh_status read_all(const char *path, kh_buf *text, bool missing_ok, bool 
     return text->oom ? KH_ERR_NOMEM : KH_OK;
 }
 
-kh_status kh_accounts_load(const char *path, kh_accounts **out, kh_diags *d)
+static void table_free(account *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        account_clear(&v[i]);
+    kh_free(v);
+}
+
+/* The accounts of text (the users file path, for the messages) into a
+ * new *out (path remembered). */
+static kh_status parse_text(const char *path, const kh_buf *text, kh_accounts **out, kh_diags *d)
 {
     *out = NULL;
-    pthread_once(&dummy_once, make_dummy);
-    kh_buf text = {0};
-    kh_status st = read_all(path, &text, false, NULL, d);
-    kh_accounts *a = st == KH_OK ? kh_calloc(1, sizeof *a) : NULL;
-    if (st == KH_OK && !a)
-        st = KH_ERR_NOMEM;
-    size_t pos = bom_len(&text), n, nl = 0, nbad = 0;
+    kh_accounts *a = kh_calloc(1, sizeof *a);
+    if (!a)
+        return KH_ERR_NOMEM;
+    if (pthread_rwlock_init(&a->lock, NULL) != 0) {
+        kh_free(a);
+        return KH_ERR_NOMEM;
+    }
+    kh_status st = (a->path = kh_strdup(path)) ? KH_OK : KH_ERR_NOMEM;
+    size_t pos = bom_len(text), n, nl = 0, nbad = 0;
     const char *s;
     long line = 0;
-    while (st == KH_OK && next_line(&text, &pos, &s, &n)) {
+    while (st == KH_OK && next_line(text, &pos, &s, &n)) {
         line++;
         int kind = split_line(s, n, &nl);
         if (kind == LINE_SKIP)
             continue;
-        const char *why = kind == LINE_ENTRY ? name_problem(s, nl) : NULL;
-        size_t before = nbad++;
-        if (kind == LINE_NO_COLON)
+        if (kind == LINE_NO_COLON) {
+            nbad++;
             kh_diags_add(d, KH_ERROR, path, NULL, NULL, line,
                          _("the line has no colon: each line is a user name, a colon (:) "
                            "and a password hash"));
-        else if (why)
-            kh_diags_add(d, KH_ERROR, path, NULL, NULL, line,
-                         _("the user name is not accepted: %s"), why);
-        else if (!hash_ok(s + nl + 1, n - nl - 1))
-            kh_diags_add(d, KH_ERROR, path, NULL, NULL, line,
-                         _("the password hash is not an Argon2id hash (\"$argon2id$...\"): "
-                           "set the user's password again"));
-        else if (find_account(a, s, nl))
+            continue;
+        }
+        account acc;
+        kh_status pe = parse_entry(s, n, nl, &acc, path, line, d);
+        if (pe == KH_ERR_NOMEM) {
+            st = KH_ERR_NOMEM;
+        } else if (pe != KH_OK) {
+            nbad++;
+        } else if (find_in(a->v, a->n, acc.name, nl)) {
             /* Which of the two would count is not for kaohe to guess. */
+            nbad++;
             kh_diags_add(d, KH_ERROR, path, NULL, NULL, line,
                          _("the user %.*s is listed twice: remove one of the lines"), (int)nl, s);
-        else
-            nbad = before;
-        if (nbad > before)
-            continue;
-        account acc = {kh_strndup(s, nl), kh_strndup(s + nl + 1, n - nl - 1)};
-        if (!acc.name || !acc.hash || !kh_grow((void **)&a->v, &a->cap, a->n + 1, sizeof *a->v)) {
-            kh_free(acc.name);
-            kh_free(acc.hash);
+            account_clear(&acc);
+        } else if (!kh_grow((void **)&a->v, &a->cap, a->n + 1, sizeof *a->v)) {
+            account_clear(&acc);
             st = KH_ERR_NOMEM;
         } else {
             a->v[a->n++] = acc;
         }
     }
-    kh_buf_free(&text);
     if (st == KH_OK && nbad)
         st = KH_ERR_INPUT;
     if (st != KH_OK) {
@@ -222,21 +366,75 @@ kh_status kh_accounts_load(const char *path, kh_accounts **out, kh_diags *d)
     return KH_OK;
 }
 
+kh_status kh_accounts_load(const char *path, kh_accounts **out, kh_diags *d)
+{
+    *out = NULL;
+    pthread_once(&dummy_once, make_dummy);
+    kh_buf text = {0};
+    kh_status st = read_all(path, &text, false, NULL, d);
+    if (st == KH_OK)
+        st = parse_text(path, &text, out, d);
+    kh_buf_free(&text);
+    return st;
+}
+
 size_t kh_accounts_count(const kh_accounts *a)
 {
-    return a ? a->n : 0;
+    if (!a)
+        return 0;
+    kh_accounts *m = (kh_accounts *)a; /* the lock only */
+    pthread_rwlock_rdlock(&m->lock);
+    size_t n = a->n;
+    pthread_rwlock_unlock(&m->lock);
+    return n;
 }
 
 void kh_accounts_free(kh_accounts *a)
 {
     if (!a)
         return;
-    for (size_t i = 0; i < a->n; i++) {
-        kh_free(a->v[i].name);
-        kh_free(a->v[i].hash);
-    }
-    kh_free(a->v);
+    table_free(a->v, a->n);
+    kh_free(a->path);
+    pthread_rwlock_destroy(&a->lock);
     kh_free(a);
+}
+
+static void info_of(const account *acc, kh_account_info *info)
+{
+    *info = (kh_account_info){.role = acc->role,
+                              .must_change = acc->must_change,
+                              .disabled = acc->disabled};
+    if (acc->unit)
+        snprintf(info->unit, sizeof info->unit, "%s", acc->unit);
+}
+
+bool kh_accounts_get(const kh_accounts *a, const char *name, kh_account_info *info)
+{
+    if (!a || !name || !info)
+        return false;
+    kh_accounts *m = (kh_accounts *)a;
+    pthread_rwlock_rdlock(&m->lock);
+    const account *acc = find_in(m->v, m->n, name, strlen(name));
+    if (acc)
+        info_of(acc, info);
+    pthread_rwlock_unlock(&m->lock);
+    return acc != NULL;
+}
+
+void kh_accounts_each(const kh_accounts *a,
+                      void (*fn)(void *arg, const char *name, const kh_account_info *info),
+                      void *arg)
+{
+    if (!a)
+        return;
+    kh_accounts *m = (kh_accounts *)a;
+    pthread_rwlock_rdlock(&m->lock);
+    for (size_t i = 0; i < m->n; i++) {
+        kh_account_info info;
+        info_of(&m->v[i], &info);
+        fn(arg, m->v[i].name, &info);
+    }
+    pthread_rwlock_unlock(&m->lock);
 }
 
 bool kh_accounts_verify(const kh_accounts *a, const char *name, const char *password)
@@ -244,10 +442,22 @@ bool kh_accounts_verify(const kh_accounts *a, const char *name, const char *pass
     pthread_once(&dummy_once, make_dummy);
     if (!password)
         return false;
-    const account *acc = a && name ? find_account(a, name, strlen(name)) : NULL;
-    bool ok = crypto_pwhash_str_verify(acc ? acc->hash : dummy_hash, password,
+    /* The hash copied out: the ~75 ms of verifying hold no lock. */
+    char hash[crypto_pwhash_STRBYTES];
+    bool known = false;
+    if (a && name) {
+        kh_accounts *m = (kh_accounts *)a;
+        pthread_rwlock_rdlock(&m->lock);
+        const account *acc = find_in(m->v, m->n, name, strlen(name));
+        if (acc && strlen(acc->hash) < sizeof hash) {
+            memcpy(hash, acc->hash, strlen(acc->hash) + 1);
+            known = true;
+        }
+        pthread_rwlock_unlock(&m->lock);
+    }
+    bool ok = crypto_pwhash_str_verify(known ? hash : dummy_hash, password,
                                        strlen(password)) == 0;
-    return ok && acc;
+    return ok && known;
 }
 
 /* Write text as the users file path, mode mode, through a temporary. */
@@ -285,62 +495,428 @@ static kh_status write_users(const char *path, const kh_buf *text, unsigned mode
  * threads of this process never lose each other's change. */
 static pthread_mutex_t file_mu = PTHREAD_MUTEX_INITIALIZER;
 
-kh_status kh_accounts_set_password(const char *path, const char *name, const char *password,
-                                   kh_diags *d)
+/* One change of the users file (edit_users). */
+typedef struct users_edit {
+    const char *name; /* the account whose line change() rewrites, or NULL */
+    /* Change *acc (parsed from its line; a new admin when create made
+     * it): KH_OK, or a refusal with its message (cur: the file's
+     * accounts before the change). */
+    kh_status (*change)(account *acc, const kh_accounts *cur, void *arg, kh_diags *d);
+    bool create;      /* no line of name: one is added */
+    /* Lines to add at the end (each ending in "\n"), made knowing the
+     * file's accounts before the change. */
+    kh_status (*more)(const kh_accounts *cur, kh_buf *lines, void *arg, kh_diags *d);
+    void *arg;
+} users_edit;
+
+static kh_status no_such_user(const char *name, kh_diags *d)
 {
-    size_t len = name ? strlen(name) : 0;
-    const char *why = name_problem(name ? name : "", len);
+    kh_diags_add(d, KH_ERROR, NULL, NULL, NULL, 0, _("there is no account %s"), name);
+    return KH_ERR_USAGE;
+}
+
+/* Apply e to the users file at path: the other lines kept byte for byte,
+ * the result checked by loading it, written, then (live not NULL) made
+ * the accounts of live. */
+static kh_status edit_users(const char *path, kh_accounts *live, const users_edit *e,
+                            kh_diags *d)
+{
+    pthread_once(&dummy_once, make_dummy);
+    pthread_mutex_lock(&file_mu);
+    kh_buf text = {0}, out = {0};
+    kh_accounts *cur = NULL, *fresh = NULL;
+    bool existed = false, done = false;
+    size_t len = e->name ? strlen(e->name) : 0;
+    kh_status st = read_all(path, &text, true, &existed, d);
+    /* The file as it is: what the change may look at.  A broken line
+     * (a file edited by hand) is reported by the check below. */
+    if (st == KH_OK) {
+        kh_diags quiet = {0};
+        st = parse_text(path, &text, &cur, &quiet);
+        kh_diags_clear(&quiet);
+        if (st == KH_ERR_INPUT)
+            st = KH_OK;
+    }
+    size_t pos = bom_len(&text), n, nl = 0;
+    const char *s;
+    kh_buf_add(&out, text.s, pos);
+    while (st == KH_OK && next_line(&text, &pos, &s, &n)) {
+        size_t whole = (size_t)(text.s + pos - s); /* with its line end */
+        if (!e->name || split_line(s, n, &nl) != LINE_ENTRY || nl != len ||
+            memcmp(s, e->name, len) != 0) {
+            kh_buf_add(&out, s, whole);
+        } else if (!done) {
+            /* In the same place, with the same line end.  A line that does
+             * not parse (a bad hash) is made again from the name. */
+            account acc;
+            kh_status pe = parse_entry(s, n, nl, &acc, NULL, 0, NULL);
+            if (pe == KH_ERR_NOMEM)
+                st = KH_ERR_NOMEM;
+            else if (pe != KH_OK && !(acc.name = kh_strdup(e->name)))
+                st = KH_ERR_NOMEM;
+            if (st == KH_OK)
+                st = e->change(&acc, cur, e->arg, d);
+            if (st == KH_OK) {
+                format_entry(&out, &acc);
+                kh_buf_add(&out, s + n, whole - n);
+            }
+            account_clear(&acc);
+            done = true;
+        } /* else a second line of the name (a file load rejects): dropped */
+    }
+    if (st == KH_OK && e->name && !done) {
+        if (!e->create) {
+            st = no_such_user(e->name, d);
+        } else {
+            account acc = {.role = KH_ROLE_ADMIN, .name = kh_strdup(e->name)};
+            st = acc.name ? e->change(&acc, cur, e->arg, d) : KH_ERR_NOMEM;
+            if (st == KH_OK) {
+                if (out.len > bom_len(&text) && out.s[out.len - 1] != '\n')
+                    kh_buf_putc(&out, '\n');
+                format_entry(&out, &acc);
+                kh_buf_putc(&out, '\n');
+            }
+            account_clear(&acc);
+        }
+    }
+    if (st == KH_OK && e->more) {
+        kh_buf lines = {0};
+        st = e->more(cur, &lines, e->arg, d);
+        if (st == KH_OK && lines.len) {
+            if (out.len > bom_len(&text) && out.s[out.len - 1] != '\n')
+                kh_buf_putc(&out, '\n');
+            kh_buf_add(&out, lines.s, lines.len);
+        }
+        if (lines.s)
+            sodium_memzero(lines.s, lines.len);
+        kh_buf_free(&lines);
+    }
+    if (st == KH_OK && out.oom)
+        st = KH_ERR_NOMEM;
+    /* What is written must load: a server reading it must start. */
+    if (st == KH_OK)
+        st = parse_text(path, &out, &fresh, d);
+    /* A new file is private; a replaced one keeps what its owner chose. */
+    struct stat sb;
+    unsigned mode = existed && stat(path, &sb) == 0 ? (unsigned)sb.st_mode & 0777 : 0600;
+    if (st == KH_OK)
+        st = write_users(path, &out, mode, d);
+    if (st == KH_OK && live) {
+        pthread_rwlock_wrlock(&live->lock);
+        account *v = live->v;
+        size_t nv = live->n;
+        live->v = fresh->v;
+        live->n = fresh->n;
+        live->cap = fresh->cap;
+        fresh->v = v;
+        fresh->n = fresh->cap = nv;
+        pthread_rwlock_unlock(&live->lock);
+    }
+    pthread_mutex_unlock(&file_mu);
+    kh_accounts_free(fresh);
+    kh_accounts_free(cur);
+    kh_buf_free(&text);
+    kh_buf_free(&out);
+    return st;
+}
+
+static kh_status check_name(const char *name, kh_diags *d)
+{
+    const char *why = name_problem(name ? name : "", name ? strlen(name) : 0);
     if (why) {
         kh_diags_add(d, KH_ERROR, NULL, NULL, NULL, 0, _("the user name is not accepted: %s"),
-                     why);
+                     _(why));
         return KH_ERR_USAGE;
     }
+    return KH_OK;
+}
+
+/* The Argon2id hash of password into hash, after checking its length. */
+static kh_status hash_password(const char *password, char hash[crypto_pwhash_STRBYTES],
+                               kh_diags *d)
+{
     if (!password || strlen(password) < KH_PASSWORD_MIN) {
         kh_diags_add(d, KH_ERROR, NULL, NULL, NULL, 0,
                      _("the password is too short: use at least %d letters, digits or signs"),
                      KH_PASSWORD_MIN);
         return KH_ERR_USAGE;
     }
-    /* Hashed outside the lock: it takes a tenth of a second and 64 MiB. */
-    char hash[crypto_pwhash_STRBYTES];
+    /* Hashed outside any lock: it takes a tenth of a second and 64 MiB. */
     if (sodium_init() < 0 ||
         crypto_pwhash_str(hash, password, strlen(password), OPSLIMIT, MEMLIMIT) != 0)
         return KH_ERR_NOMEM;
+    return KH_OK;
+}
 
-    pthread_mutex_lock(&file_mu);
-    kh_buf text = {0}, out = {0};
-    bool existed = false, done = false;
-    kh_status st = read_all(path, &text, true, &existed, d);
-    size_t pos = bom_len(&text), n, nl = 0;
-    const char *s;
-    kh_buf_add(&out, text.s, pos);
-    while (st == KH_OK && next_line(&text, &pos, &s, &n)) {
-        size_t whole = (size_t)(text.s + pos - s); /* with its line end */
-        if (split_line(s, n, &nl) != LINE_ENTRY || nl != len || memcmp(s, name, len) != 0) {
-            kh_buf_add(&out, s, whole);
-        } else if (!done) {
-            /* In the same place, with the same line end. */
-            kh_buf_printf(&out, "%s:%s", name, hash);
-            kh_buf_add(&out, s + n, whole - n);
-            done = true;
-        } /* else a second line of the name (a file load rejects): dropped */
+/* What a change of an account sets. */
+typedef struct set_what {
+    const char *hash;  /* a new hash, or NULL */
+    int must_change;   /* 1, 0, -1: kept */
+    int disabled;      /* 1, 0, -1: kept */
+    bool set_role;
+    kh_role role;
+    const char *unit;
+} set_what;
+
+static size_t enabled_admins(const kh_accounts *cur, const char *except)
+{
+    size_t k = 0;
+    for (size_t i = 0; cur && i < cur->n; i++)
+        if (cur->v[i].role == KH_ROLE_ADMIN && !cur->v[i].disabled &&
+            (!except || strcmp(cur->v[i].name, except) != 0))
+            k++;
+    return k;
+}
+
+static kh_status apply_set(account *acc, const kh_accounts *cur, void *arg, kh_diags *d)
+{
+    const set_what *w = arg;
+    if (w->hash) {
+        char *h = kh_strdup(w->hash);
+        if (!h)
+            return KH_ERR_NOMEM;
+        if (acc->hash)
+            sodium_memzero(acc->hash, strlen(acc->hash));
+        kh_free(acc->hash);
+        acc->hash = h;
     }
-    if (st == KH_OK && !done) {
-        if (out.len > bom_len(&text) && out.s[out.len - 1] != '\n')
-            kh_buf_putc(&out, '\n');
-        kh_buf_printf(&out, "%s:%s\n", name, hash);
+    if (w->must_change >= 0)
+        acc->must_change = w->must_change;
+    if (w->set_role) {
+        char *u = w->unit ? kh_strdup(w->unit) : NULL;
+        if (w->unit && !u)
+            return KH_ERR_NOMEM;
+        kh_free(acc->unit);
+        acc->unit = u;
+        acc->role = w->role;
     }
-    if (st == KH_OK && out.oom)
-        st = KH_ERR_NOMEM;
-    /* A new file is private; a replaced one keeps what its owner chose. */
-    struct stat sb;
-    unsigned mode = existed && stat(path, &sb) == 0 ? (unsigned)sb.st_mode & 0777 : 0600;
+    if (w->disabled >= 0)
+        acc->disabled = w->disabled;
+    /* Somebody must be able to run the year. */
+    bool was_admin = cur && find_in(cur->v, cur->n, acc->name, strlen(acc->name)) &&
+                     find_in(cur->v, cur->n, acc->name, strlen(acc->name))->role == KH_ROLE_ADMIN &&
+                     !find_in(cur->v, cur->n, acc->name, strlen(acc->name))->disabled;
+    if (was_admin && (acc->role != KH_ROLE_ADMIN || acc->disabled) &&
+        enabled_admins(cur, acc->name) == 0) {
+        kh_diags_add(d, KH_ERROR, NULL, NULL, NULL, 0,
+                     _("%s is the only enabled admin: at least one must stay"), acc->name);
+        return KH_ERR_USAGE;
+    }
+    return KH_OK;
+}
+
+kh_status kh_accounts_set_password(const char *path, const char *name, const char *password,
+                                   kh_diags *d)
+{
+    kh_status st = check_name(name, d);
+    char hash[crypto_pwhash_STRBYTES];
     if (st == KH_OK)
-        st = write_users(path, &out, mode, d);
-    pthread_mutex_unlock(&file_mu);
-    kh_buf_free(&text);
-    kh_buf_free(&out);
-    return st;
+        st = hash_password(password, hash, d);
+    if (st != KH_OK)
+        return st;
+    set_what w = {.hash = hash, .must_change = 0, .disabled = -1};
+    users_edit e = {.name = name, .change = apply_set, .create = true, .arg = &w};
+    return edit_users(path, NULL, &e, d);
+}
+
+static kh_status check_role_unit(kh_role role, const char *unit, kh_diags *d)
+{
+    if ((unsigned)role >= KH_ARRAY_LEN(role_names))
+        return KH_ERR_USAGE;
+    if (role == KH_ROLE_FILLER) {
+        const char *why = unit_problem(unit ? unit : "", unit ? strlen(unit) : 0);
+        if (why) {
+            kh_diags_add(d, KH_ERROR, NULL, NULL, NULL, 0, _("the unit is not accepted: %s"),
+                         _(why));
+            return KH_ERR_USAGE;
+        }
+    } else if (unit && *unit) {
+        kh_diags_add(d, KH_ERROR, NULL, NULL, NULL, 0,
+                     "%s", _("only a filler (填报员) has a unit: remove unit= or add filler"));
+        return KH_ERR_USAGE;
+    }
+    return KH_OK;
+}
+
+kh_status kh_accounts_add(const char *path, kh_accounts *live, const char *name,
+                          const char *password, kh_role role, const char *unit, kh_diags *d)
+{
+    kh_status st = check_name(name, d);
+    if (st == KH_OK)
+        st = check_role_unit(role, unit, d);
+    char hash[crypto_pwhash_STRBYTES];
+    if (st == KH_OK)
+        st = hash_password(password, hash, d);
+    if (st != KH_OK)
+        return st;
+    set_what w = {.hash = hash, .must_change = 0, .disabled = -1, .set_role = true,
+                  .role = role, .unit = role == KH_ROLE_FILLER ? unit : NULL};
+    users_edit e = {.name = name, .change = apply_set, .create = true, .arg = &w};
+    return edit_users(path, live, &e, d);
+}
+
+kh_status kh_accounts_change_password(kh_accounts *a, const char *name, const char *password,
+                                      bool must_change, kh_diags *d)
+{
+    if (!a || !name || !kh_accounts_get(a, name, &(kh_account_info){0}))
+        return no_such_user(name ? name : "", d);
+    char hash[crypto_pwhash_STRBYTES];
+    kh_status st = hash_password(password, hash, d);
+    if (st != KH_OK)
+        return st;
+    set_what w = {.hash = hash, .must_change = must_change, .disabled = -1};
+    users_edit e = {.name = name, .change = apply_set, .arg = &w};
+    return edit_users(a->path, a, &e, d);
+}
+
+kh_status kh_accounts_set_disabled(kh_accounts *a, const char *name, bool disabled,
+                                   kh_diags *d)
+{
+    if (!a || !name)
+        return no_such_user(name ? name : "", d);
+    set_what w = {.must_change = -1, .disabled = disabled};
+    users_edit e = {.name = name, .change = apply_set, .arg = &w};
+    return edit_users(a->path, a, &e, d);
+}
+
+void kh_new_accounts_free(kh_new_account *v, size_t n)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        kh_free(v[i].unit);
+        kh_free(v[i].name);
+    }
+    sodium_memzero(v, n * sizeof *v);
+    kh_free(v);
+}
+
+void kh_accounts_random_password(char out[KH_INITIAL_PASSWORD_LEN + 1])
+{
+    /* 54 characters: 12 of them are 69 bits. */
+    static const char set[] = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    if (sodium_init() < 0) {
+        out[0] = '\0';
+        return;
+    }
+    for (int i = 0; i < KH_INITIAL_PASSWORD_LEN; i++)
+        out[i] = set[randombytes_uniform((uint32_t)(sizeof set - 1))];
+    out[KH_INITIAL_PASSWORD_LEN] = '\0';
+}
+
+typedef struct unit_users {
+    const char *const *units;
+    size_t n;
+    kh_new_account *made;
+    size_t nmade;
+} unit_users;
+
+static bool name_taken(const kh_accounts *cur, const unit_users *u, const char *name)
+{
+    if (cur && find_in(cur->v, cur->n, name, strlen(name)))
+        return true;
+    for (size_t i = 0; i < u->nmade; i++)
+        if (strcmp(u->made[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+static bool unit_has_filler(const kh_accounts *cur, const unit_users *u, const char *unit)
+{
+    for (size_t i = 0; cur && i < cur->n; i++)
+        if (cur->v[i].role == KH_ROLE_FILLER && cur->v[i].unit &&
+            strcmp(cur->v[i].unit, unit) == 0)
+            return true;
+    for (size_t i = 0; i < u->nmade; i++)
+        if (strcmp(u->made[i].unit, unit) == 0)
+            return true;
+    return false;
+}
+
+/* A free name for unit's filler: the unit's own name, else with 2, 3 ...
+ * after it; cut (at a character) to fit.  New string or NULL. */
+static char *name_for(const kh_accounts *cur, const unit_users *u, const char *unit)
+{
+    for (unsigned k = 1; k < 1000; k++) {
+        char tail[8] = "";
+        if (k > 1)
+            snprintf(tail, sizeof tail, "%u", k);
+        size_t room = KH_ACCOUNT_NAME_MAX - strlen(tail), len = strlen(unit);
+        if (len > room) {
+            len = room;
+            while (len && ((unsigned char)unit[len] & 0xC0) == 0x80)
+                len--;
+        }
+        char *name = kh_strprintf("%.*s%s", (int)len, unit, tail);
+        if (!name)
+            return NULL;
+        if (!name_problem(name, strlen(name)) && !name_taken(cur, u, name))
+            return name;
+        kh_free(name);
+    }
+    return NULL;
+}
+
+static kh_status add_unit_lines(const kh_accounts *cur, kh_buf *lines, void *arg, kh_diags *d)
+{
+    unit_users *u = arg;
+    if (enabled_admins(cur, NULL) == 0) {
+        kh_diags_add(d, KH_ERROR, NULL, NULL, NULL, 0, "%s",
+                     _("the users file has no enabled admin: add one first (kaohe serve "
+                       "--add-user NAME), who then runs the year"));
+        return KH_ERR_USAGE;
+    }
+    if (!(u->made = kh_calloc(u->n ? u->n : 1, sizeof *u->made)))
+        return KH_ERR_NOMEM;
+    for (size_t i = 0; i < u->n; i++) {
+        const char *unit = u->units[i];
+        if (unit_has_filler(cur, u, unit))
+            continue;
+        kh_new_account *x = &u->made[u->nmade];
+        char hash[crypto_pwhash_STRBYTES];
+        kh_accounts_random_password(x->password);
+        if (!(x->unit = kh_strdup(unit)) || !(x->name = name_for(cur, u, unit)) ||
+            !x->password[0] ||
+            crypto_pwhash_str(hash, x->password, strlen(x->password), OPSLIMIT, MEMLIMIT) != 0) {
+            kh_free(x->unit);
+            kh_free(x->name);
+            *x = (kh_new_account){0};
+            return KH_ERR_NOMEM;
+        }
+        u->nmade++;
+        account acc = {.name = x->name, .hash = hash, .unit = x->unit,
+                       .role = KH_ROLE_FILLER, .must_change = true};
+        format_entry(lines, &acc);
+        kh_buf_putc(lines, '\n');
+    }
+    (void)d;
+    return lines->oom ? KH_ERR_NOMEM : KH_OK;
+}
+
+kh_status kh_accounts_add_unit_users(const char *path, kh_accounts *live,
+                                     const char *const *units, size_t n, kh_new_account **out,
+                                     size_t *nout, kh_diags *d)
+{
+    *out = NULL;
+    *nout = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *why = unit_problem(units[i] ? units[i] : "", units[i] ? strlen(units[i]) : 0);
+        if (why) {
+            kh_diags_add(d, KH_ERROR, NULL, NULL, NULL, 0, _("the unit is not accepted: %s"),
+                         _(why));
+            return KH_ERR_USAGE;
+        }
+    }
+    unit_users u = {.units = units, .n = n};
+    users_edit e = {.more = add_unit_lines, .arg = &u};
+    kh_status st = edit_users(path, live, &e, d);
+    if (st != KH_OK) {
+        kh_new_accounts_free(u.made, u.nmade);
+        return st;
+    }
+    *out = u.made;
+    *nout = u.nmade;
+    return KH_OK;
 }
 
 /* ---- sessions and failed logins ---- */
@@ -503,6 +1079,21 @@ void kh_sessions_end(kh_sessions *s, const char *token)
     long i = find_session(s, token);
     if (i >= 0)
         drop_session(s, (size_t)i);
+    pthread_mutex_unlock(&s->mu);
+}
+
+void kh_sessions_end_user(kh_sessions *s, const char *user, const char *keep)
+{
+    pthread_mutex_lock(&s->mu);
+    long k = keep ? find_session(s, keep) : -1;
+    char kept[KH_SESSION_TOKEN_LEN];
+    if (k >= 0)
+        memcpy(kept, s->v[k].token, sizeof kept);
+    for (size_t i = s->n; i-- > 0;)
+        if (strcmp(s->v[i].user, user) == 0 &&
+            (k < 0 || sodium_memcmp(s->v[i].token, kept, KH_SESSION_TOKEN_LEN) != 0))
+            drop_session(s, i);
+    sodium_memzero(kept, sizeof kept);
     pthread_mutex_unlock(&s->mu);
 }
 

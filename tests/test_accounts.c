@@ -608,6 +608,282 @@ static void threads(void **state)
     kh_sessions_free(s);
 }
 
+/* ---- roles ---- */
+
+static void load_roles(void **state)
+{
+    const char *path = test_path(*state, "users");
+    char h[crypto_pwhash_STRBYTES];
+    hash_of("password1", h);
+    kh_buf b = {0};
+    kh_buf_printf(&b,
+                  "科长:%s\n"                                  /* an admin, as always */
+                  "kp:%s:reviewer\n"
+                  "tb:%s:filler:change-password:unit=两江镇:东村\n" /* ':' in a unit */
+                  "old:%s:admin:disabled\r\n",
+                  h, h, h, h);
+    test_write_file(path, kh_buf_str(&b));
+    kh_diags d = {0};
+    kh_accounts *a = NULL;
+    assert_int_equal(kh_accounts_load(path, &a, &d), KH_OK);
+    assert_int_equal(d.n, 0);
+    assert_int_equal(kh_accounts_count(a), 4);
+    kh_account_info i;
+    assert_true(kh_accounts_get(a, "科长", &i));
+    assert_int_equal(i.role, KH_ROLE_ADMIN);
+    assert_string_equal(i.unit, "");
+    assert_false(i.must_change);
+    assert_false(i.disabled);
+    assert_true(kh_accounts_get(a, "kp", &i));
+    assert_int_equal(i.role, KH_ROLE_REVIEWER);
+    assert_true(kh_accounts_get(a, "tb", &i));
+    assert_int_equal(i.role, KH_ROLE_FILLER);
+    assert_string_equal(i.unit, "两江镇:东村");
+    assert_true(i.must_change);
+    assert_false(i.disabled);
+    assert_true(kh_accounts_get(a, "old", &i));
+    assert_true(i.disabled);
+    assert_int_equal(i.role, KH_ROLE_ADMIN);
+    assert_false(kh_accounts_get(a, "nobody", &i));
+    assert_true(kh_accounts_verify(a, "tb", "password1")); /* the hash ends at its ':' */
+    kh_accounts_free(a);
+
+    /* Attributes that are not. */
+    kh_buf_reset(&b);
+    kh_buf_printf(&b,
+                  "a:%s:boss\n"                  /* 1 */
+                  "b:%s:filler\n"                /* 2: no unit */
+                  "c:%s:reviewer:unit=两江镇\n"  /* 3 */
+                  "d:%s:reviewer:filler:unit=x\n" /* 4: two roles */
+                  "e:%s:disabled:disabled\n"     /* 5 */
+                  "f:%s:filler:unit=\n"          /* 6 */
+                  "g:%s:filler:unit=x\x01y\n",   /* 7 */
+                  h, h, h, h, h, h, h);
+    test_write_file(path, kh_buf_str(&b));
+    kh_buf_free(&b);
+    assert_int_equal(kh_accounts_load(path, &a, &d), KH_ERR_INPUT);
+    assert_null(a);
+    if (d.n != 7)
+        test_print_diags(&d);
+    assert_int_equal(d.n, 7);
+    char want[512];
+    const char *attr = "is not an attribute of an account (admin, reviewer, filler, "
+                       "change-password, disabled, unit=UNIT), or is given twice";
+    snprintf(want, sizeof want, "%s:1: 'boss' %s", path, attr);
+    assert_diag(&d, 0, want);
+    snprintf(want, sizeof want, "%s:2: a filler (填报员) needs its unit: add :unit=UNIT to the line",
+             path);
+    assert_diag(&d, 1, want);
+    snprintf(want, sizeof want, "%s:3: only a filler (填报员) has a unit: remove unit= or add filler",
+             path);
+    assert_diag(&d, 2, want);
+    snprintf(want, sizeof want, "%s:4: 'filler' %s", path, attr);
+    assert_diag(&d, 3, want);
+    snprintf(want, sizeof want, "%s:5: 'disabled' %s", path, attr);
+    assert_diag(&d, 4, want);
+    snprintf(want, sizeof want, "%s:6: the unit is not accepted: it is empty", path);
+    assert_diag(&d, 5, want);
+    snprintf(want, sizeof want, "%s:7: the unit is not accepted: it holds a control character",
+             path);
+    assert_diag(&d, 6, want);
+    kh_diags_clear(&d);
+}
+
+/* The line of name in the file at path (new string), or NULL. */
+static char *line_in_file(const char *path, const char *name)
+{
+    char *text = test_slurp(path, NULL), *found = NULL;
+    size_t n = strlen(name);
+    for (char *line = text; line && *line;) {
+        char *nl = strchr(line, '\n');
+        if (strncmp(line, name, n) == 0 && line[n] == ':')
+            found = strndup(line, nl ? (size_t)(nl - line) : strlen(line));
+        line = nl ? nl + 1 : NULL;
+    }
+    free(text);
+    return found;
+}
+
+static void change_roles(void **state)
+{
+    const char *path = test_path(*state, "users");
+    kh_diags d = {0};
+    assert_int_equal(kh_accounts_set_password(path, "科长", "first password", &d), KH_OK);
+    assert_int_equal(kh_accounts_add(path, NULL, "kp", "reviewer pw", KH_ROLE_REVIEWER, NULL, &d),
+                     KH_OK);
+    assert_int_equal(
+        kh_accounts_add(path, NULL, "tb", "filler pw!", KH_ROLE_FILLER, "两江镇", &d), KH_OK);
+    assert_int_equal(d.n, 0);
+    kh_accounts *a = NULL;
+    assert_int_equal(kh_accounts_load(path, &a, &d), KH_OK);
+    kh_account_info i;
+    assert_true(kh_accounts_get(a, "kp", &i));
+    assert_int_equal(i.role, KH_ROLE_REVIEWER);
+    assert_true(kh_accounts_get(a, "tb", &i));
+    assert_int_equal(i.role, KH_ROLE_FILLER);
+    assert_string_equal(i.unit, "两江镇");
+    char *line = line_in_file(path, "tb");
+    assert_non_null(strstr(line, ":filler:unit=两江镇"));
+    free(line);
+    line = line_in_file(path, "科长");
+    assert_null(strchr(strstr(line, "$argon2id$"), ':')); /* an admin stays NAME:HASH */
+    free(line);
+
+    /* A role needs its unit, and only a filler has one. */
+    assert_int_equal(kh_accounts_add(path, NULL, "x", "long enough", KH_ROLE_FILLER, NULL, &d),
+                     KH_ERR_USAGE);
+    assert_diag(&d, 0, "the unit is not accepted: it is empty");
+    kh_diags_clear(&d);
+    assert_int_equal(kh_accounts_add(path, NULL, "x", "long enough", KH_ROLE_ADMIN, "u", &d),
+                     KH_ERR_USAGE);
+    kh_diags_clear(&d);
+
+    /* A new password set from the command line keeps the role. */
+    assert_int_equal(kh_accounts_set_password(path, "tb", "second pw!", &d), KH_OK);
+    line = line_in_file(path, "tb");
+    assert_non_null(strstr(line, ":filler:unit=两江镇"));
+    free(line);
+
+    /* Changed in the server: the file and the accounts in memory. */
+    assert_int_equal(kh_accounts_change_password(a, "tb", "reset pw 1", true, &d), KH_OK);
+    assert_true(kh_accounts_get(a, "tb", &i));
+    assert_true(i.must_change);
+    assert_true(kh_accounts_verify(a, "tb", "reset pw 1"));
+    assert_false(kh_accounts_verify(a, "tb", "second pw!"));
+    line = line_in_file(path, "tb");
+    assert_non_null(strstr(line, ":filler:change-password:unit=两江镇"));
+    free(line);
+    assert_int_equal(kh_accounts_change_password(a, "tb", "own password", false, &d), KH_OK);
+    assert_true(kh_accounts_get(a, "tb", &i));
+    assert_false(i.must_change);
+    assert_int_equal(kh_accounts_change_password(a, "nobody", "own password", false, &d),
+                     KH_ERR_USAGE);
+    assert_diag(&d, 0, "there is no account nobody");
+    kh_diags_clear(&d);
+    assert_int_equal(kh_accounts_change_password(a, "tb", "short", false, &d), KH_ERR_USAGE);
+    kh_diags_clear(&d);
+
+    /* Disabled and enabled; the last enabled admin stays. */
+    assert_int_equal(kh_accounts_set_disabled(a, "tb", true, &d), KH_OK);
+    assert_true(kh_accounts_get(a, "tb", &i));
+    assert_true(i.disabled);
+    assert_true(kh_accounts_verify(a, "tb", "own password")); /* the login refuses it */
+    assert_int_equal(kh_accounts_set_disabled(a, "科长", true, &d), KH_ERR_USAGE);
+    assert_diag(&d, 0, "科长 is the only enabled admin: at least one must stay");
+    kh_diags_clear(&d);
+    assert_true(kh_accounts_get(a, "科长", &i));
+    assert_false(i.disabled);
+    assert_int_equal(kh_accounts_set_disabled(a, "tb", false, &d), KH_OK);
+    assert_true(kh_accounts_get(a, "tb", &i));
+    assert_false(i.disabled);
+
+    /* What is in memory is what a fresh load reads. */
+    kh_accounts *b = NULL;
+    assert_int_equal(kh_accounts_load(path, &b, &d), KH_OK);
+    assert_int_equal(kh_accounts_count(b), 3);
+    assert_true(kh_accounts_verify(b, "tb", "own password"));
+    assert_true(kh_accounts_get(b, "tb", &i));
+    assert_false(i.must_change);
+    assert_false(i.disabled);
+    kh_accounts_free(b);
+    kh_accounts_free(a);
+    assert_int_equal(mode_of(path), 0600);
+    assert_int_equal(test_count_tmp(*state), 0);
+}
+
+static void unit_users(void **state)
+{
+    const char *path = test_path(*state, "users");
+    kh_diags d = {0};
+    const char *units[] = {"两江镇", "四塘镇", "两江镇", "会仙镇"};
+    kh_new_account *made = NULL;
+    size_t n = 0;
+    /* No admin yet: refused, nothing written. */
+    assert_int_equal(kh_accounts_add_unit_users(path, NULL, units, 2, &made, &n, &d),
+                     KH_ERR_USAGE);
+    assert_diag(&d, 0,
+                "the users file has no enabled admin: add one first (kaohe serve --add-user "
+                "NAME), who then runs the year");
+    kh_diags_clear(&d);
+    assert_int_equal(access(path, F_OK), -1);
+    assert_null(made);
+
+    assert_int_equal(kh_accounts_set_password(path, "科长", "first password", &d), KH_OK);
+    /* 四塘镇 is a name taken already (by a reviewer). */
+    assert_int_equal(
+        kh_accounts_add(path, NULL, "四塘镇", "reviewer pw", KH_ROLE_REVIEWER, NULL, &d), KH_OK);
+    kh_accounts *a = NULL;
+    assert_int_equal(kh_accounts_load(path, &a, &d), KH_OK);
+    assert_int_equal(kh_accounts_add_unit_users(path, a, units, 3, &made, &n, &d), KH_OK);
+    assert_int_equal(d.n, 0);
+    assert_int_equal(n, 2); /* 两江镇 once */
+    assert_string_equal(made[0].unit, "两江镇");
+    assert_string_equal(made[0].name, "两江镇");
+    assert_string_equal(made[1].unit, "四塘镇");
+    assert_string_equal(made[1].name, "四塘镇2");
+    for (size_t k = 0; k < n; k++) {
+        assert_int_equal(strlen(made[k].password), KH_INITIAL_PASSWORD_LEN);
+        assert_int_equal(strspn(made[k].password, "0Oo1lI"), 0);
+        assert_null(strpbrk(made[k].password, "0Oo1lI"));
+        kh_account_info i;
+        assert_true(kh_accounts_get(a, made[k].name, &i));
+        assert_int_equal(i.role, KH_ROLE_FILLER);
+        assert_string_equal(i.unit, made[k].unit);
+        assert_true(i.must_change);
+        assert_true(kh_accounts_verify(a, made[k].name, made[k].password));
+    }
+    assert_string_not_equal(made[0].password, made[1].password);
+    /* The passwords are only in what was returned: not in the file. */
+    char *text = test_slurp(path, NULL);
+    assert_null(strstr(text, made[0].password));
+    free(text);
+    kh_new_accounts_free(made, n);
+
+    /* Again with one more unit: only that one is made, the others kept. */
+    char *before = line_in_file(path, "两江镇");
+    assert_int_equal(kh_accounts_add_unit_users(path, a, units, 4, &made, &n, &d), KH_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(made[0].unit, "会仙镇");
+    char *after = line_in_file(path, "两江镇");
+    assert_string_equal(before, after);
+    free(before);
+    free(after);
+    kh_new_accounts_free(made, n);
+    assert_int_equal(kh_accounts_count(a), 5);
+
+    /* A unit too long for a name: the name cut at a character. */
+    char long_unit[200] = "";
+    for (int k = 0; k < 30; k++)
+        strcat(long_unit, "镇");
+    const char *lu[] = {long_unit};
+    assert_int_equal(kh_accounts_add_unit_users(path, a, lu, 1, &made, &n, &d), KH_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(strlen(made[0].name), 63); /* 21 characters of 3 bytes */
+    assert_string_equal(made[0].unit, long_unit);
+    kh_new_accounts_free(made, n);
+    kh_new_accounts_free(NULL, 0);
+    kh_accounts_free(a);
+}
+
+static void sessions_end_user(void **state)
+{
+    (void)state;
+    kh_sessions *s = new_sessions(100);
+    char t1[KH_SESSION_TOKEN_LEN + 1], t2[KH_SESSION_TOKEN_LEN + 1], t3[KH_SESSION_TOKEN_LEN + 1];
+    char user[KH_ACCOUNT_NAME_MAX + 1];
+    assert_true(kh_sessions_create(s, "tb", t1));
+    assert_true(kh_sessions_create(s, "tb", t2));
+    assert_true(kh_sessions_create(s, "kp", t3));
+    kh_sessions_end_user(s, "tb", t2);
+    assert_false(kh_sessions_user(s, t1, user, sizeof user));
+    assert_true(kh_sessions_user(s, t2, user, sizeof user));
+    assert_true(kh_sessions_user(s, t3, user, sizeof user));
+    kh_sessions_end_user(s, "tb", NULL);
+    assert_false(kh_sessions_user(s, t2, user, sizeof user));
+    assert_true(kh_sessions_user(s, t3, user, sizeof user));
+    kh_sessions_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -617,6 +893,10 @@ int main(void)
                                         test_scratch_teardown),
         cmocka_unit_test_setup_teardown(set_password_refuses, test_scratch_setup,
                                         test_scratch_teardown),
+        cmocka_unit_test_setup_teardown(load_roles, test_scratch_setup, test_scratch_teardown),
+        cmocka_unit_test_setup_teardown(change_roles, test_scratch_setup, test_scratch_teardown),
+        cmocka_unit_test_setup_teardown(unit_users, test_scratch_setup, test_scratch_teardown),
+        cmocka_unit_test(sessions_end_user),
         cmocka_unit_test(sessions_lifecycle),
         cmocka_unit_test(sessions_cap),
         cmocka_unit_test(login_limit_per_address),

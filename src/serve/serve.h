@@ -19,7 +19,9 @@
  *   blank.c    blank checklists
  *   state.c    the page's state and the workspace's settings
  *   publication.c  公示, 申诉, 复核 and 定稿
+ *   evidence.c 佐证材料: a unit's attachments per check point
  *   filling.c  the online 填报 of a unit's checklist (/api/fill...)
+ *   review.c   the bureau's 考评: the board, a unit's review (/api/review...)
  */
 #ifndef KH_SERVE_H
 #define KH_SERVE_H
@@ -105,6 +107,7 @@ typedef struct request {
     char user[128];        /* the session's user ("" without accounts) */
     srv_role role;         /* what user may do (see srv_role) */
     char unit[256];        /* R_FILLER: the roster unit it fills for; else "" */
+    bool must_change;      /* its password must be changed before anything else */
     bool is_post;
     bool json;             /* a JSON body (not a form): in body */
     kh_buf body;           /* the JSON body, at most SRV_MAX_JSON bytes */
@@ -141,6 +144,8 @@ enum MHD_Result srv_send_error(struct MHD_Connection *c, unsigned status, const 
 char *srv_slurp(const char *path, size_t *len);
 enum MHD_Result srv_send_file(struct MHD_Connection *c, const char *path, const char *type,
                               const char *ascii, const char *name);
+enum MHD_Result srv_send_file_fd(struct MHD_Connection *c, const char *path, const char *type,
+                                 const char *ascii, const char *name);
 bool srv_add_messages(cJSON *a, const kh_diags *d);
 void srv_request_free(request *q);
 enum MHD_Result srv_finish(request *q, enum MHD_Result r);
@@ -169,6 +174,19 @@ bool srv_may_unit(const request *q, const char *unit);
 /* Is q's user bureau staff (管理员 or 考评员)? */
 bool srv_is_staff(const request *q);
 enum MHD_Result srv_answer_token(kh_server *s, struct MHD_Connection *c, const char *token);
+/* Who is asking: q->user, q->role, q->unit, q->must_change from the
+ * session cookie and the account as it is now (a disabled or removed
+ * account is no one: its session ends). */
+void srv_identify(kh_server *s, struct MHD_Connection *c, request *q);
+/* The access rules by URL, checked when a request starts: a login first
+ * (401), a forced password change first (403 with "code":
+ * "password_change_required"), the admins' areas (403).  True when
+ * refused, with the answer in *answer. */
+bool srv_gate(kh_server *s, struct MHD_Connection *c, request *q, const char *url,
+              enum MHD_Result *answer);
+/* "admin", "reviewer", "filler", or NULL for R_NONE. */
+const char *srv_role_name(srv_role r);
+enum MHD_Result srv_answer_password(kh_server *s, struct MHD_Connection *c, request *q);
 
 /* guard.c */
 struct srv_guard *srv_guard_new(void);
@@ -214,6 +232,15 @@ enum MHD_Result srv_answer_appeals(kh_server *s, struct MHD_Connection *c, reque
 enum MHD_Result srv_answer_published(kh_server *s, struct MHD_Connection *c, request *q);
 enum MHD_Result srv_answer_publication_post(kh_server *s, struct MHD_Connection *c, request *q,
                                             const char *url);
+
+/* evidence.c */
+enum MHD_Result srv_answer_evidence_list(kh_server *s, struct MHD_Connection *c, request *q);
+enum MHD_Result srv_answer_evidence_add(kh_server *s, struct MHD_Connection *c, request *q);
+enum MHD_Result srv_answer_evidence_file(kh_server *s, struct MHD_Connection *c, request *q);
+enum MHD_Result srv_answer_evidence_delete(kh_server *s, struct MHD_Connection *c, request *q);
+enum MHD_Result srv_answer_evidence_quota(kh_server *s, struct MHD_Connection *c, request *q);
+/* GET /api/export: the year as one .zip (export.h), for an admin. */
+enum MHD_Result srv_answer_export(kh_server *s, struct MHD_Connection *c, request *q);
 /* filling.c */
 /* Every /api/fill... request (GETs at head time, POSTs once received);
  * url is the request's path. */
@@ -226,5 +253,14 @@ typedef enum srv_fill_act { FA_READ, FA_SELF, FA_REVIEW, FA_ADMIN } srv_fill_act
 /* May q's user do act on unit's form (unit NULL: on none in particular)?
  * 0, or the HTTP status (401, 403) with *why in Chinese. */
 int srv_fill_may(const request *q, const char *unit, srv_fill_act act, const char **why);
+
+/* review.c */
+/* Every /api/review... request (GETs at head time, POSTs once received);
+ * url is the request's path. */
+enum MHD_Result srv_answer_review(kh_server *s, struct MHD_Connection *c, request *q,
+                                  const char *url);
+/* The online 自评 of every unit whose 考评 is done, beside it in b (the
+ * workspace's ranking): kh_batch_add_self_unit.  Before kh_batch_finish. */
+kh_status srv_review_add_selves(kh_server *s, kh_batch *b, const kh_registry *reg);
 
 #endif

@@ -19,6 +19,7 @@
  * POST /api/blank        "rubric" + "units" (one a line) or a "roster"
  *                        file: a .zip of blank checklists
  * POST /api/settings     the workspace's "year"
+ * POST /api/password     JSON {"old", "new"}: one's own password
  *
  * Without a workspace nothing is kept: each request's files live in a
  * private folder removed when the request ends, also on errors.  With one
@@ -98,15 +99,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             return MHD_NO;
         *con_cls = q;
         q->is_post = !get;
-        const char *token = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE);
-        if (s->acc && token)
-            kh_sessions_user(s->sess, token, q->user, sizeof q->user);
-        /* Without accounts the page is this machine's own: the admin's. */
-        q->role = !s->acc || q->user[0] ? R_ADMIN : R_NONE;
-        bool open = strcmp(url, "/api/state") == 0 || strcmp(url, "/api/login") == 0 ||
-                    strcmp(url, "/api/logout") == 0;
-        if (s->acc && !q->user[0] && !open)
-            return srv_send_error(c, 401, "请先登录");
+        /* Who asks, and whether they may (session.c). */
+        srv_identify(s, c, q);
+        enum MHD_Result refused;
+        if (srv_gate(s, c, q, url, &refused))
+            return refused;
         const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_CONTENT_TYPE);
         if (!get && ct && strncmp(ct, "application/json", 16) == 0) {
@@ -134,8 +131,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                 return srv_finish(q, srv_answer_appeals(s, c, q));
             if (strcmp(url, "/api/published") == 0)
                 return srv_finish(q, srv_answer_published(s, c, q));
+            if (strcmp(url, "/api/evidence") == 0)
+                return srv_answer_evidence_list(s, c, q);
+            if (strcmp(url, "/api/evidence/file") == 0)
+                return srv_answer_evidence_file(s, c, q);
+            if (strcmp(url, "/api/export") == 0)
+                return srv_finish(q, srv_answer_export(s, c, q));
             if (strncmp(url, "/api/fill", 9) == 0)
                 return srv_finish(q, srv_answer_fill(s, c, q, url));
+            if (strncmp(url, "/api/review/", 12) == 0)
+                return srv_finish(q, srv_answer_review(s, c, q, url));
             return srv_send_error(c, 404, "没有这个页面");
         }
         return MHD_YES;
@@ -186,8 +191,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (strcmp(url, "/api/publish") == 0 || strcmp(url, "/api/appeal") == 0 ||
         strcmp(url, "/api/appeal/decide") == 0 || strcmp(url, "/api/finalise") == 0)
         return srv_finish(q, srv_answer_publication_post(s, c, q, url));
+    if (strcmp(url, "/api/evidence") == 0)
+        return srv_finish(q, srv_answer_evidence_add(s, c, q));
+    if (strcmp(url, "/api/evidence/delete") == 0)
+        return srv_finish(q, srv_answer_evidence_delete(s, c, q));
+    if (strcmp(url, "/api/evidence/quota") == 0)
+        return srv_finish(q, srv_answer_evidence_quota(s, c, q));
+    if (strcmp(url, "/api/password") == 0)
+        return srv_finish(q, srv_answer_password(s, c, q));
     if (strncmp(url, "/api/fill", 9) == 0)
         return srv_finish(q, srv_answer_fill(s, c, q, url));
+    if (strncmp(url, "/api/review/", 12) == 0)
+        return srv_finish(q, srv_answer_review(s, c, q, url));
     return srv_finish(q, srv_send_error(c, 404, "没有这个页面"));
 }
 

@@ -48,17 +48,31 @@ enum MHD_Result srv_answer_login(kh_server *s, struct MHD_Connection *c, request
     kh_login_end(s->sess, addr, name, good);
     if (!good)
         return srv_send_error(c, 401, "用户名或密码不对");
+    kh_account_info info;
+    if (!kh_accounts_get(s->acc, name, &info))
+        return srv_send_error(c, 401, "用户名或密码不对"); /* removed meanwhile */
+    /* Only once the password is right: a guess learns nothing. */
+    if (info.disabled)
+        return srv_send_error(c, 403, "该账号已停用：请联系管理员");
     char token[KH_SESSION_TOKEN_LEN + 1];
     if (!kh_sessions_create(s->sess, name, token))
         return srv_send_error(c, 503, "服务器内存不足：请稍后再试");
     char cookie[256];
     snprintf(cookie, sizeof cookie, COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict%s", token,
              s->tls ? "; Secure" : "");
+    sodium_memzero(token, sizeof token);
     snprintf(q->user, sizeof q->user, "%s", name);
     cJSON *j = cJSON_CreateObject();
-    if (j)
+    if (j) {
         cJSON_AddStringToObject(j, "user", name);
-    return srv_send_json(c, 200, j, cookie);
+        cJSON_AddStringToObject(j, "role", kh_role_name(info.role));
+        info.unit[0] ? cJSON_AddStringToObject(j, "unit", info.unit)
+                     : cJSON_AddNullToObject(j, "unit");
+        cJSON_AddBoolToObject(j, "must_change_password", info.must_change);
+    }
+    enum MHD_Result r = srv_send_json(c, 200, j, cookie);
+    sodium_memzero(cookie, sizeof cookie);
+    return r;
 }
 
 enum MHD_Result srv_answer_logout(kh_server *s, struct MHD_Connection *c)
@@ -208,3 +222,143 @@ bool srv_may_unit(const request *q, const char *unit)
 }
 
 bool srv_is_staff(const request *q) { return q->role == R_ADMIN || q->role == R_REVIEWER; }
+
+const char *srv_role_name(srv_role r)
+{
+    switch (r) {
+    case R_ADMIN: return "admin";
+    case R_REVIEWER: return "reviewer";
+    case R_FILLER: return "filler";
+    default: return NULL;
+    }
+}
+
+void srv_identify(kh_server *s, struct MHD_Connection *c, request *q)
+{
+    q->role = R_NONE;
+    q->unit[0] = '\0';
+    q->must_change = false;
+    /* Without accounts the page is this machine's own: the admin's. */
+    if (!s->acc) {
+        q->role = R_ADMIN;
+        return;
+    }
+    const char *token = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE);
+    if (!token || !kh_sessions_user(s->sess, token, q->user, sizeof q->user)) {
+        q->user[0] = '\0';
+        return;
+    }
+    /* The account as it is now: disabled, or its role changed, since the
+     * login, it counts at once. */
+    kh_account_info info;
+    if (!kh_accounts_get(s->acc, q->user, &info) || info.disabled ||
+        (info.role == KH_ROLE_FILLER && strlen(info.unit) >= sizeof q->unit)) {
+        kh_sessions_end(s->sess, token);
+        q->user[0] = '\0';
+        return;
+    }
+    q->role = info.role == KH_ROLE_FILLER     ? R_FILLER
+              : info.role == KH_ROLE_REVIEWER ? R_REVIEWER
+                                              : R_ADMIN;
+    if (q->role == R_FILLER)
+        snprintf(q->unit, sizeof q->unit, "%s", info.unit);
+    q->must_change = info.must_change;
+}
+
+/* The areas only the bureau's admins use: uploading and ranking, the
+ * downloads, blank checklists, the settings, the accounts. */
+static bool admin_only(const char *url)
+{
+    static const char *const exact[] = {"/api/rank", "/api/download", "/api/blank",
+                                        "/api/settings", "/api/users"};
+    for (size_t i = 0; i < KH_ARRAY_LEN(exact); i++)
+        if (strcmp(url, exact[i]) == 0)
+            return true;
+    return strncmp(url, "/api/users/", 11) == 0;
+}
+
+bool srv_gate(kh_server *s, struct MHD_Connection *c, request *q, const char *url,
+              enum MHD_Result *answer)
+{
+    bool open = strcmp(url, "/api/state") == 0 || strcmp(url, "/api/login") == 0 ||
+                strcmp(url, "/api/logout") == 0;
+    if (s->acc && !q->user[0] && !open) {
+        *answer = srv_send_error(c, 401, "请先登录");
+        return true;
+    }
+    /* A password to change first (a new or reset account): nothing else
+     * until it is, but the state (which says so), the change, a logout. */
+    if (q->must_change && !open && strcmp(url, "/api/password") != 0) {
+        cJSON *j = cJSON_CreateObject();
+        if (j) {
+            cJSON_AddStringToObject(j, "error", "请先修改初始密码");
+            cJSON_AddStringToObject(j, "code", "password_change_required");
+        }
+        *answer = srv_send_json(c, 403, j, NULL);
+        return true;
+    }
+    if (admin_only(url) && q->role != R_ADMIN) {
+        *answer = srv_send_error(c, 403, "无权使用此功能：仅管理员可用");
+        return true;
+    }
+    return false;
+}
+
+/* POST /api/password, JSON {"old": ..., "new": ...}: the user's own
+ * password changed (which ends a forced change); its other sessions end. */
+enum MHD_Result srv_answer_password(kh_server *s, struct MHD_Connection *c, request *q)
+{
+    if (!s->acc)
+        return srv_send_error(c, 400, "本机使用，无需登录");
+    cJSON *in = q->json ? cJSON_ParseWithLength(kh_buf_str(&q->body), q->body.len) : NULL;
+    const cJSON *o = cJSON_GetObjectItemCaseSensitive(in, "old");
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(in, "new");
+    if (!cJSON_IsString(o) || !cJSON_IsString(n)) {
+        cJSON_Delete(in);
+        return srv_send_error(c, 400, "请填写原密码和新密码");
+    }
+    const char *old = o->valuestring, *pw = n->valuestring;
+    enum MHD_Result r;
+    char addr[64];
+    client_addr(c, addr, sizeof addr);
+    unsigned wait = 0, delay = 0;
+    if (strlen(pw) < KH_PASSWORD_MIN) {
+        r = srv_send_error(c, 400, "新密码太短：至少 " KH_STR(KH_PASSWORD_MIN) " 个字母、数字或符号");
+    } else if (strcmp(old, pw) == 0) {
+        r = srv_send_error(c, 400, "新密码不能与原密码相同");
+    } else if (!kh_login_begin(s->sess, addr, q->user, &wait, &delay)) {
+        /* The old password is a guess like a login's. */
+        char msg[160];
+        snprintf(msg, sizeof msg, "失败次数过多，请 %u 分钟后再试", (wait + 59) / 60);
+        r = srv_send_error(c, 429, msg);
+    } else {
+        if (delay)
+            kh_sleep_ms(delay * 1000);
+        pthread_mutex_lock(&s->login_lock);
+        bool good = kh_accounts_verify(s->acc, q->user, old);
+        pthread_mutex_unlock(&s->login_lock);
+        kh_login_end(s->sess, addr, q->user, good);
+        kh_diags d = {0};
+        kh_status st = good ? kh_accounts_change_password(s->acc, q->user, pw, false, &d)
+                            : KH_ERR_USAGE;
+        kh_diags_clear(&d);
+        if (!good) {
+            r = srv_send_error(c, 401, "原密码不对");
+        } else if (st != KH_OK) {
+            r = srv_send_error(c, 500, "无法保存新密码：磁盘已满或没有权限");
+        } else {
+            const char *token = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE);
+            kh_sessions_end_user(s->sess, q->user, token);
+            q->must_change = false;
+            r = srv_answer_state(s, c, q);
+        }
+    }
+    /* What was typed goes nowhere else. */
+    if (o->valuestring)
+        sodium_memzero(o->valuestring, strlen(o->valuestring));
+    if (n->valuestring)
+        sodium_memzero(n->valuestring, strlen(n->valuestring));
+    sodium_memzero(q->body.s, q->body.len);
+    cJSON_Delete(in);
+    return r;
+}

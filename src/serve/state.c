@@ -58,7 +58,13 @@ enum MHD_Result srv_answer_state(kh_server *s, struct MHD_Connection *c, request
     q->user[0] ? cJSON_AddStringToObject(j, "user", q->user) : cJSON_AddNullToObject(j, "user");
     cJSON_AddBoolToObject(j, "workspace", s->ws != NULL);
     cJSON_AddStringToObject(j, "version", KAOHE_VERSION);
-    if (s->acc && !q->user[0])
+    /* Who this is (session.c): the role ("admin", "reviewer", "filler",
+     * null before a login), a filler's unit, a password to change first. */
+    const char *role = srv_role_name(q->role);
+    role ? cJSON_AddStringToObject(j, "role", role) : cJSON_AddNullToObject(j, "role");
+    q->unit[0] ? cJSON_AddStringToObject(j, "unit", q->unit) : cJSON_AddNullToObject(j, "unit");
+    cJSON_AddBoolToObject(j, "must_change_password", q->must_change);
+    if ((s->acc && !q->user[0]) || q->must_change)
         return srv_send_json(c, 200, j, NULL); /* nothing more before a login */
     cJSON *rs = cJSON_AddArrayToObject(j, "rubrics");
     kh_registry *reg = srv_request_registry(s, q, false);
@@ -85,6 +91,14 @@ enum MHD_Result srv_answer_state(kh_server *s, struct MHD_Connection *c, request
     kh_free(grades);
     kh_free(quota);
     kh_registry_free(reg);
+    /* A unit's filler sees the year and the rubrics, not the bureau's
+     * record of every unit (the history, the files, the machine's log). */
+    if (q->role == R_FILLER) {
+        char *year = s->ws ? kh_workspace_get(s->ws, "year") : NULL;
+        year ? cJSON_AddStringToObject(j, "year", year) : cJSON_AddNullToObject(j, "year");
+        kh_free(year);
+        return srv_send_json(c, 200, j, NULL);
+    }
     srv_add_desktop_and_missing(s, j);
     if (s->ws) {
         char *year = kh_workspace_get(s->ws, "year");
