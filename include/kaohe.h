@@ -369,7 +369,7 @@ void kh_server_stop(kh_server *s);
 
 /** The year of the workspace in folder dir as one .zip at path (kaohe
  * workspace export): the ranking (with its 更正记录), the journal as a
- * workbook (检查表更正记录, 佐证材料记录), and per unit its current
+ * workbook (检查表更正记录, 佐证材料记录, 填报考评记录), and per unit its current
  * checklist, its scoresheet and its 佐证材料 as UNIT/1.1 学习记录/NAME,
  * names in UTF-8 flagged as such.  Scored against the rubrics of reg and
  * those the workspace keeps.  It takes the workspace's lock: a server
