@@ -18,6 +18,7 @@
  *   ranking.c  POST /api/rank, the downloads, recording uploads
  *   blank.c    blank checklists
  *   state.c    the page's state and the workspace's settings
+ *   users.c    the accounts on the page (admins), fillers for the roster
  */
 #ifndef KH_SERVE_H
 #define KH_SERVE_H
@@ -220,5 +221,11 @@ enum MHD_Result srv_answer_blank(kh_server *s, struct MHD_Connection *c, request
 /* state.c */
 enum MHD_Result srv_answer_state(kh_server *s, struct MHD_Connection *c, request *q);
 enum MHD_Result srv_answer_settings(kh_server *s, struct MHD_Connection *c, request *q);
+
+/* users.c */
+enum MHD_Result srv_answer_users(kh_server *s, struct MHD_Connection *c, request *q);
+enum MHD_Result srv_answer_users_sheet(kh_server *s, struct MHD_Connection *c, request *q);
+enum MHD_Result srv_answer_users_change(kh_server *s, struct MHD_Connection *c, request *q,
+                                        const char *url);
 
 #endif
