@@ -85,6 +85,15 @@ test_serve_add_unit_users_cli() {
     expect_exit 0 "$KAOHE" serve --workspace "$W" --add-unit-users
     has_text "$T/err" "none was made"
     same_file "$T/sheet1" "$sheet"
+    # A roster with one more unit: only it is made; the earlier sheet is
+    # kept beside the new one.
+    { cat "$ROSTER"; printf '15,新设镇,乡镇\n'; } >"$T/名单2.csv"
+    expect_exit 0 "$KAOHE" serve --workspace "$W" --add-unit-users --roster "$T/名单2.csv"
+    has_text "$T/out" " 1 "
+    same_file "$T/sheet1" "$W/账号分发表-2.xlsx"
+    sheet_cells "$sheet" >"$T/cells2"
+    grep -qxF "A2	新设镇" "$T/cells2" && ! grep -q '^A3' "$T/cells2" || fail "second sheet: $(cat "$T/cells2")"
+    [ "$(stat -c %a "$W/账号分发表-2.xlsx")" = 600 ] || fail "kept sheet mode"
 }
 
 test_serve_roles_first_login() {
