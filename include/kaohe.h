@@ -362,6 +362,21 @@ kh_status kh_server_start(const kh_registry *reg, const kh_server_config *cfg,
  * password (stored as an Argon2id hash). */
 kh_status kh_server_add_user(const char *path, const char *name, const char *password,
                              kh_diags *d);
+/** kh_server_add_user with the account's role: "admin", "reviewer" or
+ * "filler" (a unit's 填报员, bound to unit, a roster unit's name); NULL:
+ * the role it has (a new account: admin). */
+kh_status kh_server_add_user_role(const char *path, const char *name, const char *password,
+                                  const char *role, const char *unit, kh_diags *d);
+/** One filler per unit of the roster of cfg->workspace (or of the roster
+ * file given, which becomes the workspace's) that has none, with a random
+ * initial password to be changed at the first login, in cfg->users (or
+ * WORKSPACE/users.txt); their names and passwords in WORKSPACE/账号分发表.xlsx
+ * (mode 0600; *sheet, a new string, or NULL when no account was made),
+ * with the page's address as a server with cfg would have it.  *made:
+ * how many were made. */
+kh_status kh_server_add_unit_users(const kh_registry *reg, const kh_server_config *cfg,
+                                   const char *roster, size_t *made, char **sheet,
+                                   kh_diags *d);
 /** The address to open in a browser, "http://127.0.0.1:8080/", with
  * "?token=SECRET" when the server has a secret. */
 const char *kh_server_url(const kh_server *s);
