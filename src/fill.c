@@ -12,6 +12,7 @@
 #include "text.h"
 #include "workspace_db.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -552,6 +553,8 @@ kh_status kh_fill_status_all(kh_workspace *w, kh_fill_status **v, size_t *n, kh_
         kh_free(rubric);
         if (st == KH_OK)
             (*n)++;
+        else
+            kh_fill_status_clear(&(*v)[*n]);
     }
     if (st == KH_OK && rc != SQLITE_DONE)
         st = kh_ws_db_error(w, d);
@@ -898,12 +901,27 @@ kh_status kh_fill_write_xlsx(kh_workspace *w, const kh_rubric *r, const char *un
 
 /* ---- 提交, 退回, 考评完成 ---- */
 
-/* A new temporary path DIR/fill/XXXXXX.xlsx (an empty file made). */
+/* A new temporary path DIR/fill/XXXXXX.xlsx (an empty file made).  The
+ * folder holds only these, made and removed under fill_mu by the one
+ * process that has the workspace: any found here were left by a crash,
+ * and go first. */
 static char *temp_xlsx(kh_workspace *w, kh_diags *d)
 {
     char *dir = kh_strprintf("%s/fill", kh_ws_dir(w));
     if (!dir)
         return NULL;
+    DIR *dp = opendir(dir);
+    struct dirent *e;
+    while (dp && (e = readdir(dp)) != NULL) {
+        if (!kh_path_has_ext(e->d_name, ".xlsx"))
+            continue;
+        char *old = kh_strprintf("%s/%s", dir, e->d_name);
+        if (old)
+            remove(old);
+        kh_free(old);
+    }
+    if (dp)
+        closedir(dp);
     if (kh_mkdir(dir) != 0 && errno != EEXIST) {
         char eb[128];
         kh_diags_add(d, KH_ERROR, dir, NULL, NULL, 0, _("cannot create the output folder: %s"),
@@ -1173,7 +1191,7 @@ kh_status kh_fill_from_file(kh_workspace *w, const kh_registry *reg, const kh_ru
     kh_sheetfile_kind kind;
     if (st == KH_OK)
         st = kh_sheetfile_read(path, take_sheet, &x, &kind, &x.msgs);
-    if (st == KH_ERR_INPUT || st == KH_ERR_IO || st == KH_ERR_LIMIT) {
+    if (st != KH_OK && st != KH_ERR_NOMEM) {
         kh_diags_move(d, &x.msgs);
         *why = KH_FILL_BAD;
         st = KH_OK;

@@ -12,7 +12,9 @@
 #include "kaohe.h"
 #include "workspace.h"
 
+#include <dirent.h>
 #include <pthread.h>
+#include <sys/stat.h>
 
 typedef struct fx {
     char dir[64];
@@ -561,6 +563,29 @@ static void review(void **state)
     kh_fill_changes_free(j, n);
 }
 
+/* A temporary a crash left in DIR/fill goes with the next 提交; none
+ * stays after one. */
+static void leftover_temporaries_removed(void **state)
+{
+    fx *f = *state;
+    const char *dir = test_path(f->dir, "ws/fill");
+    assert_int_equal(mkdir(dir, 0777), 0);
+    test_write_file(test_path(dir, "Ab12cd.xlsx"), "half written");
+    long long v = fill_small(f, "两江镇", "有", "有", "2");
+    kh_fill_refusal why;
+    assert_int_equal(kh_fill_submit(f->w, f->reg, f->small, "两江镇", v, "甲", &why, &f->d),
+                     KH_OK);
+    assert_int_equal(why, KH_FILL_DONE);
+    DIR *dp = opendir(dir);
+    assert_non_null(dp);
+    struct dirent *e;
+    size_t n = 0;
+    while ((e = readdir(dp)) != NULL)
+        n += e->d_name[0] != '.';
+    closedir(dp);
+    assert_int_equal(n, 0);
+}
+
 /* Texts that are no answer: refused whole. */
 static void bad_texts(void **state)
 {
@@ -590,6 +615,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(issues_per_check_point, setup, teardown),
         cmocka_unit_test_setup_teardown(review, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_texts, setup, teardown),
+        cmocka_unit_test_setup_teardown(leftover_temporaries_removed, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

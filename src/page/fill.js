@@ -144,6 +144,8 @@
     if (doc.status.returned && doc.status.reason && doc.status.state === "填报中")
       body.appendChild(el("p", "已退回修改：" + doc.status.reason, "err"));
     if (doc.deadline) body.appendChild(el("p", "提交截止：" + doc.deadline, "note"));
+    if (doc.status.state === "已提交" || doc.status.state === "考评中")
+      body.appendChild(el("p", "已提交（" + (doc.status.at || "") + "），等待考评；如需修改，请联系管理员退回。", "ok"));
     doc.items.forEach(function (it) { body.appendChild(itemBlock(doc, it, ro)); });
     body.appendChild(actions(doc));
     showScore(doc.score, doc.status, doc.may);
@@ -316,7 +318,8 @@
     var stt = el("span", status.state, "fill-state");
     stt.id = "fillstate";
     sc.appendChild(stt);
-    if (cur && cur.review_score && cur.review_score.total)
+    if (cur && cur.review_score && cur.review_score.total &&
+        (status.state === "考评中" || status.state === "已考评"))
       sc.appendChild(el("span", "　考评分 " + cur.review_score.total, "note"));
     issueOf = {};
     ((score && score.issues) || []).forEach(function (i) { issueOf[i.cp] = i.message; });
