@@ -393,6 +393,21 @@ kh_status kh_server_start(const kh_registry *reg, const kh_server_config *cfg,
  * password (stored as an Argon2id hash). */
 kh_status kh_server_add_user(const char *path, const char *name, const char *password,
                              kh_diags *d);
+/** kh_server_add_user with the account's role: "admin", "reviewer" or
+ * "filler" (a unit's 填报员, bound to unit, a roster unit's name); NULL:
+ * the role it has (a new account: admin). */
+kh_status kh_server_add_user_role(const char *path, const char *name, const char *password,
+                                  const char *role, const char *unit, kh_diags *d);
+/** One filler per unit of the roster of cfg->workspace (or of the roster
+ * file given, which becomes the workspace's) that has none, with a random
+ * initial password to be changed at the first login, in cfg->users (or
+ * WORKSPACE/users.txt); their names and passwords in WORKSPACE/账号分发表.xlsx
+ * (mode 0600; *sheet, a new string, or NULL when no account was made),
+ * with the page's address as a server with cfg would have it.  *made:
+ * how many were made. */
+kh_status kh_server_add_unit_users(const kh_registry *reg, const kh_server_config *cfg,
+                                   const char *roster, size_t *made, char **sheet,
+                                   kh_diags *d);
 /** The address to open in a browser, "http://127.0.0.1:8080/", with
  * "?token=SECRET" when the server has a secret. */
 const char *kh_server_url(const kh_server *s);
@@ -400,7 +415,7 @@ void kh_server_stop(kh_server *s);
 
 /** The year of the workspace in folder dir as one .zip at path (kaohe
  * workspace export): the ranking (with its 更正记录), the journal as a
- * workbook (检查表更正记录, 佐证材料记录), and per unit its current
+ * workbook (检查表更正记录, 佐证材料记录, 填报考评记录), and per unit its current
  * checklist, its scoresheet and its 佐证材料 as UNIT/1.1 学习记录/NAME,
  * names in UTF-8 flagged as such.  Scored against the rubrics of reg and
  * those the workspace keeps.  It takes the workspace's lock: a server

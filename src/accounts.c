@@ -738,8 +738,14 @@ static kh_status check_role_unit(kh_role role, const char *unit, kh_diags *d)
     return KH_OK;
 }
 
+const char *kh_accounts_path(const kh_accounts *a)
+{
+    return a ? a->path : NULL;
+}
+
 kh_status kh_accounts_add(const char *path, kh_accounts *live, const char *name,
-                          const char *password, kh_role role, const char *unit, kh_diags *d)
+                          const char *password, kh_role role, const char *unit, bool must_change,
+                          kh_diags *d)
 {
     kh_status st = check_name(name, d);
     if (st == KH_OK)
@@ -749,7 +755,7 @@ kh_status kh_accounts_add(const char *path, kh_accounts *live, const char *name,
         st = hash_password(password, hash, d);
     if (st != KH_OK)
         return st;
-    set_what w = {.hash = hash, .must_change = 0, .disabled = -1, .set_role = true,
+    set_what w = {.hash = hash, .must_change = must_change, .disabled = -1, .set_role = true,
                   .role = role, .unit = role == KH_ROLE_FILLER ? unit : NULL};
     users_edit e = {.name = name, .change = apply_set, .create = true, .arg = &w};
     return edit_users(path, live, &e, d);

@@ -90,9 +90,14 @@ kh_status kh_accounts_set_password(const char *path, const char *name, const cha
  * a filler's roster unit, required for one and refused for the others,
  * at most KH_ACCOUNT_UNIT_MAX bytes of UTF-8 without control characters;
  * compared byte for byte with the names of the records).  When live is
- * not NULL (the accounts loaded from path), they change too. */
+ * not NULL (the accounts loaded from path), they change too.  must_change:
+ * the password is to be changed at the first login (one kaohe made). */
 kh_status kh_accounts_add(const char *path, kh_accounts *live, const char *name,
-                          const char *password, kh_role role, const char *unit, kh_diags *d);
+                          const char *password, kh_role role, const char *unit, bool must_change,
+                          kh_diags *d);
+
+/* The users file a was read from. */
+const char *kh_accounts_path(const kh_accounts *a);
 
 /* Set name's password in a's file and in a; must_change: it is to be
  * changed at the next login (a reset by an admin) or not (changed by its

@@ -506,8 +506,11 @@ kh_status kh_evidence_add(kh_workspace *w, const char *unit, const char *rubric,
         } else {
             began = false;
             bool found = false;
-            if (out && get_locked(w, id, out, &found, d) == KH_OK && !found)
-                st = KH_ERR_IO;
+            kh_status gs = out ? get_locked(w, id, out, &found, d) : KH_OK;
+            if (gs != KH_OK)
+                st = gs;
+            else if (out && !found)
+                st = kh_ws_db_error(w, d);
         }
     }
     if (began)

@@ -6,6 +6,7 @@
 #include "archive.h"
 #include "batch.h"
 #include "evidence.h"
+#include "fill.h"
 #include "outfile.h"
 #include "platform.h"
 #include "rubric.h"
@@ -296,6 +297,35 @@ static kh_status write_journal(kh_workspace *w, const char *path, time_t now, kh
                     "worksheet_write_number");
         kh_xw_str(&x, es, r, 8, e[i].hash, NULL);
     }
+    /* The online 填报 and 考评: every answer changed, every status. */
+    kh_fill_change *f = NULL;
+    size_t nf = 0;
+    kh_diags fd = {0};
+    if (kh_fill_journal(w, NULL, NULL, &f, &nf, &fd) != KH_OK)
+        kh_diags_move(d, &fd);
+    kh_diags_clear(&fd);
+    lxw_worksheet *fs = kh_xw_add_sheet(&x, "填报考评记录");
+    static const char *const fh[] = {"时间", "操作人", "被考核单位", "考核细则", "类别",
+                                     "检查点", "项目", "原值", "新值", "原因"};
+    for (lxw_col_t k = 0; fs && k < KH_ARRAY_LEN(fh); k++)
+        kh_xw_str(&x, fs, 0, k, fh[k], head);
+    for (size_t i = 0; fs && i < nf; i++) {
+        const char *field = f[i].field;
+        const char *shown = !field                       ? NULL
+                            : strcmp(field, "value") == 0  ? "答案"
+                            : strcmp(field, "remark") == 0 ? "备注"
+                            : strcmp(field, "note") == 0   ? "考评说明"
+                            : strcmp(field, "agree") == 0  ? "同意"
+                            : strcmp(field, "state") == 0  ? "状态"
+                                                           : field;
+        const char *v[] = {f[i].at,   f[i].user, f[i].unit,      f[i].rubric,    f[i].what,
+                           f[i].cp,   shown,     f[i].old_value, f[i].new_value, f[i].reason};
+        for (lxw_col_t k = 0; k < KH_ARRAY_LEN(v); k++)
+            kh_xw_str(&x, fs, (lxw_row_t)i + 1, k, v[k], NULL);
+    }
+    kh_fill_changes_free(f, nf);
+    if (fs)
+        kh_xw_check(&x, worksheet_set_column(fs, 0, 6, 16, NULL), "worksheet_set_column");
     if (ws)
         kh_xw_check(&x, worksheet_set_column(ws, 0, 5, 16, NULL), "worksheet_set_column");
     if (es)

@@ -4,7 +4,8 @@
  *
  *   考核结果排名.xlsx              the ranking of the workspace's checklists,
  *                                 with its 更正记录 sheet
- *   变更记录.xlsx                  the journal: 检查表更正记录, 佐证材料记录
+ *   变更记录.xlsx                  the journal: 检查表更正记录, 佐证材料记录,
+ *                                 填报考评记录 (the online answers and status)
  *   UNIT/NAME                     the unit's current checklist, as uploaded
  *   UNIT/评分表.xlsx               its scoresheet
  *   UNIT/1.1 学习记录/NAME         its evidence, per check point (id and label)

@@ -157,7 +157,8 @@ static const char usage_rank[] = N_(
 
 static const char usage_serve[] = N_(
     "usage: kaohe serve [--listen ADDR:PORT] [--workspace DIR] [--rubric FILE]...\n"
-    "       kaohe serve --add-user NAME (--users FILE | --workspace DIR)\n"
+    "       kaohe serve --add-user NAME [--role ROLE [--unit UNIT]] (--users FILE | --workspace DIR)\n"
+    "       kaohe serve --workspace DIR --add-unit-users [--roster FILE]\n"
     "Serve the page where checklists are uploaded and ranked, in a browser\n"
     "(default http://127.0.0.1:8080/, this machine only).  Ctrl-C stops it.\n"
     "Without --workspace nothing is kept: a request's files are removed once it\n"
@@ -169,6 +170,12 @@ static const char usage_serve[] = N_(
     "                      every replacement (申诉/复核) in DIR\n"
     "      --users FILE    the accounts (default DIR/users.txt when it exists)\n"
     "      --add-user NAME  add an account or set its password (asked for twice)\n"
+    "      --role ROLE     its role: admin (管理员, the default), reviewer (考评员) or\n"
+    "                      filler (填报员, bound to one roster unit: --unit UNIT)\n"
+    "      --add-unit-users  one filler per roster unit that has none, with a random\n"
+    "                      initial password, listed in DIR/账号分发表.xlsx to hand out\n"
+    "      --roster FILE   with --add-unit-users: this roster (单位名单), which becomes\n"
+    "                      the workspace's\n"
     "      --tls-cert FILE, --tls-key FILE  HTTPS with this PEM certificate and key\n"
     "      --insecure-http  allow plain HTTP on a network address (not advised)\n"
     "      --host-name NAME  a name the page is reached by on a network address\n"
@@ -290,6 +297,8 @@ typedef struct opts {
     const char *workspace;  /* serve --workspace DIR */
     const char *users;      /* serve --users FILE */
     const char *add_user;   /* serve --add-user NAME */
+    const char *role;       /* serve --role ROLE */
+    bool add_unit_users;    /* serve --add-unit-users */
     const char *tls_cert, *tls_key; /* serve --tls-cert/--tls-key */
     bool insecure_http;     /* serve --insecure-http */
     const char **host_names; /* serve --host-name NAME (repeatable) */
@@ -363,6 +372,8 @@ static const struct option long_opts[] = {
     {"workspace", required_argument, NULL, 'S'},
     {"users", required_argument, NULL, 'U'},
     {"add-user", required_argument, NULL, 'A'},
+    {"role", required_argument, NULL, 'O'},
+    {"add-unit-users", no_argument, NULL, 'Y'},
     {"tls-cert", required_argument, NULL, 'C'},
     {"tls-key", required_argument, NULL, 'K'},
     {"insecure-http", no_argument, NULL, 'I'},
@@ -440,6 +451,8 @@ static int parse_opts(int argc, char **argv, const char *allowed, const char *he
         case 'S': o->workspace = optarg; break;
         case 'U': o->users = optarg; break;
         case 'A': o->add_user = optarg; break;
+        case 'O': o->role = optarg; break;
+        case 'Y': o->add_unit_users = true; break;
         case 'C': o->tls_cert = optarg; break;
         case 'K': o->tls_key = optarg; break;
         case 'I': o->insecure_http = true; break;
@@ -1010,7 +1023,8 @@ static int add_user(const opts *o)
         return EXIT_USAGE;
     }
     kh_diags d = {0};
-    kh_status st = kh_server_add_user(path, o->add_user, pw, &d);
+    kh_status st = kh_server_add_user_role(path, o->add_user, pw, o->role,
+                                           o->nunits ? o->units[0] : NULL, &d);
     memset(pw, 0, sizeof pw);
     memset(again, 0, sizeof again);
     print_diags(&d);
@@ -1047,10 +1061,14 @@ static void stop_requested(void *arg)
 
 static int cmd_serve(int argc, char **argv, opts *o)
 {
-    int rc = parse_opts(argc, argv, "RWSUACKINVZh", usage_serve, o);
+    int rc = parse_opts(argc, argv, "RWSUACKINVZOYuLh", usage_serve, o);
     if (rc >= 0)
         return rc;
     if (optind != argc)
+        return usage(usage_serve, EXIT_USAGE);
+    /* --role and --unit belong to --add-user, --roster to --add-unit-users. */
+    if (((o->role || o->nunits) && !o->add_user) || (o->nunits && !o->role) ||
+        o->nunits > 1 || (o->roster && !o->add_unit_users) || (o->add_user && o->add_unit_users))
         return usage(usage_serve, EXIT_USAGE);
     if (o->add_user)
         return add_user(o);
@@ -1071,6 +1089,19 @@ static int cmd_serve(int argc, char **argv, opts *o)
                             .url_file = o->url_file,
                             .desktop_log = o->desktop,
                             .on_stop = stop_requested};
+    if (o->add_unit_users) {
+        size_t made = 0;
+        char *sheet = NULL;
+        kh_status st = kh_server_add_unit_users(reg, &cfg, o->roster, &made, &sheet, &d);
+        print_diags(&d);
+        kh_registry_free(reg);
+        if (st == KH_OK && sheet)
+            printf(_("kaohe: %zu filler accounts made; their names and initial passwords are "
+                     "in %s (hand each unit its row)\n"),
+                   made, sheet);
+        kh_free(sheet);
+        return st == KH_OK ? 0 : st == KH_ERR_USAGE ? EXIT_USAGE : EXIT_REJECTED;
+    }
     kh_status st = kh_server_start(reg, &cfg, &s, &d);
     print_diags(&d);
     if (st != KH_OK) {

@@ -709,10 +709,10 @@ static void change_roles(void **state)
     const char *path = test_path(*state, "users");
     kh_diags d = {0};
     assert_int_equal(kh_accounts_set_password(path, "科长", "first password", &d), KH_OK);
-    assert_int_equal(kh_accounts_add(path, NULL, "kp", "reviewer pw", KH_ROLE_REVIEWER, NULL, &d),
+    assert_int_equal(kh_accounts_add(path, NULL, "kp", "reviewer pw", KH_ROLE_REVIEWER, NULL, false, &d),
                      KH_OK);
     assert_int_equal(
-        kh_accounts_add(path, NULL, "tb", "filler pw!", KH_ROLE_FILLER, "两江镇", &d), KH_OK);
+        kh_accounts_add(path, NULL, "tb", "filler pw!", KH_ROLE_FILLER, "两江镇", false, &d), KH_OK);
     assert_int_equal(d.n, 0);
     kh_accounts *a = NULL;
     assert_int_equal(kh_accounts_load(path, &a, &d), KH_OK);
@@ -730,11 +730,11 @@ static void change_roles(void **state)
     free(line);
 
     /* A role needs its unit, and only a filler has one. */
-    assert_int_equal(kh_accounts_add(path, NULL, "x", "long enough", KH_ROLE_FILLER, NULL, &d),
+    assert_int_equal(kh_accounts_add(path, NULL, "x", "long enough", KH_ROLE_FILLER, NULL, false, &d),
                      KH_ERR_USAGE);
     assert_diag(&d, 0, "the unit is not accepted: it is empty");
     kh_diags_clear(&d);
-    assert_int_equal(kh_accounts_add(path, NULL, "x", "long enough", KH_ROLE_ADMIN, "u", &d),
+    assert_int_equal(kh_accounts_add(path, NULL, "x", "long enough", KH_ROLE_ADMIN, "u", false, &d),
                      KH_ERR_USAGE);
     kh_diags_clear(&d);
 
@@ -811,7 +811,7 @@ static void unit_users(void **state)
     assert_int_equal(kh_accounts_set_password(path, "科长", "first password", &d), KH_OK);
     /* 四塘镇 is a name taken already (by a reviewer). */
     assert_int_equal(
-        kh_accounts_add(path, NULL, "四塘镇", "reviewer pw", KH_ROLE_REVIEWER, NULL, &d), KH_OK);
+        kh_accounts_add(path, NULL, "四塘镇", "reviewer pw", KH_ROLE_REVIEWER, NULL, false, &d), KH_OK);
     kh_accounts *a = NULL;
     assert_int_equal(kh_accounts_load(path, &a, &d), KH_OK);
     assert_int_equal(kh_accounts_add_unit_users(path, a, units, 3, &made, &n, &d), KH_OK);

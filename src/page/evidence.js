@@ -86,6 +86,12 @@ function evidenceWidget(unit, rubric, cpId, readOnly) {
   tools.appendChild(bPick); tools.appendChild(bCam); tools.appendChild(pick); tools.appendChild(cam);
   box.appendChild(tools);
   box.appendChild(msg);
+  /* Read-only: no button to press, not even hidden ones. */
+  function setReadOnly(ro) {
+    tools.className = ro ? "ev-tools hidden" : "ev-tools";
+    bPick.disabled = bCam.disabled = pick.disabled = cam.disabled = ro;
+  }
+  setReadOnly(readOnly);
 
   function upload(input) {
     if (!input.files.length) return;
@@ -112,7 +118,7 @@ function evidenceWidget(unit, rubric, cpId, readOnly) {
     var d = l.doc;
     if (!d) return;
     var ro = readOnly || d.readonly;
-    tools.className = ro ? "ev-tools hidden" : "ev-tools";
+    setReadOnly(ro);
     if (d.error) { msg.textContent = d.error; return; }
     var mine = (d.files || []).filter(function (f) { return f.cp === cpId; });
     if (!mine.length) list.appendChild(el("span", ro ? "（无佐证材料）" : "尚未上传佐证材料", "note"));

@@ -177,8 +177,8 @@ enum MHD_Result srv_answer_evidence_add(kh_server *s, struct MHD_Connection *c, 
     bool full = false;
     for (size_t i = 0; i < q->nfiles && msgs; i++) {
         saved *f = &q->files[i];
-        if (!f->path)
-            continue;
+        if (!f->path || (f->kind != P_CHECKLIST && f->kind != P_ZIP))
+            continue; /* only the parts named "file" */
         files++;
         kh_diags d = {0};
         kh_status st = kh_evidence_add(s->ws, unit, rubric, cp, f->path, f->name, who(q), NULL,

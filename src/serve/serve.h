@@ -22,6 +22,7 @@
  *   evidence.c 佐证材料: a unit's attachments per check point
  *   filling.c  the online 填报 of a unit's checklist (/api/fill...)
  *   review.c   the bureau's 考评: the board, a unit's review (/api/review...)
+ *   users.c    the accounts on the page (admins), fillers for the roster
  */
 #ifndef KH_SERVE_H
 #define KH_SERVE_H
@@ -253,6 +254,11 @@ typedef enum srv_fill_act { FA_READ, FA_SELF, FA_REVIEW, FA_ADMIN } srv_fill_act
 /* May q's user do act on unit's form (unit NULL: on none in particular)?
  * 0, or the HTTP status (401, 403) with *why in Chinese. */
 int srv_fill_may(const request *q, const char *unit, srv_fill_act act, const char **why);
+/* users.c */
+enum MHD_Result srv_answer_users(kh_server *s, struct MHD_Connection *c, request *q);
+enum MHD_Result srv_answer_users_sheet(kh_server *s, struct MHD_Connection *c, request *q);
+enum MHD_Result srv_answer_users_change(kh_server *s, struct MHD_Connection *c, request *q,
+                                        const char *url);
 
 /* review.c */
 /* Every /api/review... request (GETs at head time, POSTs once received);

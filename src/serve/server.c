@@ -20,6 +20,7 @@
  *                        file: a .zip of blank checklists
  * POST /api/settings     the workspace's "year"
  * POST /api/password     JSON {"old", "new"}: one's own password
+ * GET  /api/users, POST /api/users/...   the accounts (users.c)
  *
  * Without a workspace nothing is kept: each request's files live in a
  * private folder removed when the request ends, also on errors.  With one
@@ -141,6 +142,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                 return srv_finish(q, srv_answer_fill(s, c, q, url));
             if (strncmp(url, "/api/review/", 12) == 0)
                 return srv_finish(q, srv_answer_review(s, c, q, url));
+            if (strcmp(url, "/api/users") == 0)
+                return srv_answer_users(s, c, q);
+            if (strcmp(url, "/api/users/sheet") == 0)
+                return srv_answer_users_sheet(s, c, q);
             return srv_send_error(c, 404, "没有这个页面");
         }
         return MHD_YES;
@@ -203,6 +208,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return srv_finish(q, srv_answer_fill(s, c, q, url));
     if (strncmp(url, "/api/review/", 12) == 0)
         return srv_finish(q, srv_answer_review(s, c, q, url));
+    if (strncmp(url, "/api/users/", 11) == 0)
+        return srv_finish(q, srv_answer_users_change(s, c, q, url));
     return srv_finish(q, srv_send_error(c, 404, "没有这个页面"));
 }
 

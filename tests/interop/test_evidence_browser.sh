@@ -65,6 +65,7 @@ place(True)
 WebDriverWait(d, 30).until(lambda d: len(items()) == 3)
 assert not d.find_elements(By.CSS_SELECTOR, "#ev-test .ev-remove")
 assert not d.find_element(By.CSS_SELECTOR, "#ev-test .ev-tools").is_displayed()
+assert all(not b.is_enabled() for b in d.find_elements(By.CSS_SELECTOR, "#ev-test button")), "a button left enabled"
 place()
 WebDriverWait(d, 30).until(lambda d: len(items()) == 3)
 # The PDF opens in a tab of its own, from the server, sandboxed.

@@ -46,6 +46,11 @@ test_evidence_export_names_everywhere() {
         --url-query unit=两江镇 --url-query "rubric=$RUBRIC" --url-query cp=2.1 "${URL}api/evidence")
     [ "$code" = 200 ] || fail "odd names: $code $(cat "$T/a.json")"
     [ "$(UNIT=临桂镇 ev_post 2.1 "$T/a.json" "$T/in/方案.pdf")" = 200 ] || fail "evidence 4"
+    # An answer typed in the online form: journalled.
+    code=$(curl -s -o "$T/f.json" -w '%{http_code}' -H 'Content-Type: application/json' --data \
+        "{\"unit\": \"两江镇\", \"rubric\": \"$RUBRIC\", \"version\": 0, \"answers\": [{\"cp\": \"1.1\", \"value\": \"有\"}]}" \
+        "${URL}api/fill/save")
+    [ "$code" = 200 ] || fail "fill save: $code $(head -c 300 "$T/f.json")"
     # While the server has the workspace, the export is refused.
     expect_exit 2 "$KAOHE" workspace export "$T/ws" -o "$T/busy.zip"
     has_text "$T/err" 'in use by another kaohe'
@@ -97,6 +102,8 @@ assert len(ev) == 9 and all(r[5] == '添加' for r in ev), ev
 assert ('两江镇', '2.1', '../../etc/x.png') in [(r[2], r[4], r[6]) for r in ev], ev
 ch = [r for r in wb['检查表更正记录'].iter_rows(min_row=2, values_only=True)]
 assert sorted(r[2] for r in ch) == ['两江镇', '临桂镇'] and all(r[4] == '首次上传' for r in ch), ch
+fl = [r for r in wb['填报考评记录'].iter_rows(min_row=2, values_only=True)]
+assert ('两江镇', '自评', '1.1', '答案', None, '有') in [r[2:3] + r[4:9] for r in fl], fl
 ss = openpyxl.load_workbook(T + '/x/python/两江镇/评分表.xlsx').worksheets[0]
 assert any('两江镇' in str(c) for r in ss.iter_rows(values_only=True) for c in r if c), 'scoresheet'
 PY
