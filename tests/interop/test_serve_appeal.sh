@@ -174,3 +174,75 @@ PY
     [ $? = 0 ] || fail "定稿 on the page"
     stop_server
 }
+
+# With roles: a 填报员 sees only its unit's published result, appeals only
+# for its unit, decides nothing; a 考评员 decides but neither publishes nor
+# appeals.
+test_appeal_roles() {
+    R=lingui-2020-township W=$T/ws
+    for a in "科长 mima-2020!" "考评甲 kaoping-2020 --role reviewer"; do
+        set -- $a
+        n=$1 p=$2
+        shift 2
+        printf '%s\n' "$p" | "$KAOHE" serve --add-user "$n" --workspace "$W" "$@" >/dev/null 2>"$T/add.err" ||
+            fail "add-user $n: $(cat "$T/add.err")"
+    done
+    expect_exit 0 "$KAOHE" serve --workspace "$W" --add-unit-users --roster samples/名单/单位名单.csv
+    "$(dirname "$KAOHE")/sheet_cells" "$W/账号分发表.xlsx" | cut -f3,5 >"$T/cells"
+    row=$(awk -F'\t' '$1 ~ /^B[0-9]+$/ && $2 == "两江镇" {print substr($1, 2)}' "$T/cells")
+    pw=$(awk -F'\t' -v r="C$row" '$1 == r {print $2}' "$T/cells")
+    start_server --workspace "$W"
+    login() { post api/login "$T/login.json" -c "$3" -F "name=$1" -F "password=$2"; }
+    as() { # JAR PATH OUT JSON
+        post "$2" "$3" -b "$1" -H 'Content-Type: application/json' --data-binary "$4"
+    }
+    [ "$(login 科长 'mima-2020!' "$T/admin")" = 200 ] || fail "admin login"
+    [ "$(login 考评甲 kaoping-2020 "$T/rev")" = 200 ] || fail "reviewer login"
+    [ "$(login 两江镇 "$pw" "$T/lj")" = 200 ] || fail "filler login: $(cat "$T/login.json")"
+    code=$(as "$T/lj" api/password "$T/pw.json" "{\"old\":\"$pw\",\"new\":\"两江镇的新密码\"}")
+    [ "$code" = 200 ] || fail "password change: $code"
+    code=$(post api/rank "$T/r.json" -b "$T/admin" -F "file=@samples/两江镇.csv" -F "file=@samples/临桂镇.csv")
+    [ "$code" = 200 ] || fail "upload: $code"
+    # Before 公示 a unit sees nothing.
+    code=$(curl -s -o "$T/p0.json" -w '%{http_code}' -b "$T/lj" "${URL}api/published?rubric=$R")
+    [ "$code" = 403 ] || fail "published before 公示: $code"
+    code=$(as "$T/lj" api/publish "$T/x.json" "{\"rubric\":\"$R\",\"closes\":\"$(date +%F)\"}")
+    [ "$code" = 403 ] || fail "a filler published: $code"
+    code=$(as "$T/rev" api/publish "$T/x.json" "{\"rubric\":\"$R\",\"closes\":\"$(date +%F)\"}")
+    [ "$code" = 403 ] || fail "a reviewer published: $code"
+    code=$(as "$T/admin" api/publish "$T/x.json" "{\"rubric\":\"$R\",\"closes\":\"$(date +%F)\"}")
+    [ "$code" = 200 ] || fail "publish: $code $(cat "$T/x.json")"
+    curl -s -b "$T/lj" "${URL}api/published?rubric=$R" >"$T/p1.json"
+    "$PY" - "$T/p1.json" <<'PY' || fail "the filler's published view: $(head -c 400 "$T/p1.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert [u['unit'] for u in d['units']] == ['两江镇'], [u['unit'] for u in d['units']]
+assert d['units'][0]['total'] == '36.8' and d['ranking'] is None, d['ranking']
+assert any(i['reason'].startswith('缺图片') for i in d['units'][0]['items'])
+PY
+    code=$(as "$T/lj" api/appeal "$T/x.json" "{\"rubric\":\"$R\",\"unit\":\"临桂镇\",\"cp\":\"1.6\",\"argument\":\"替别人申诉\"}")
+    [ "$code" = 403 ] || fail "a filler appealed for another unit: $code"
+    code=$(as "$T/rev" api/appeal "$T/x.json" "{\"rubric\":\"$R\",\"unit\":\"两江镇\",\"cp\":\"1.6\",\"argument\":\"x\"}")
+    [ "$code" = 403 ] || fail "a reviewer appealed: $code"
+    code=$(as "$T/lj" api/appeal "$T/a.json" "{\"rubric\":\"$R\",\"unit\":\"两江镇\",\"cp\":\"1.6\",\"argument\":\"图片已补交\"}")
+    [ "$code" = 200 ] || fail "the filler's appeal: $code $(cat "$T/a.json")"
+    id=$("$PY" -c "import json,sys; print(json.load(open(sys.argv[1]))['id'])" "$T/a.json")
+    code=$(as "$T/lj" api/appeal/decide "$T/x.json" "{\"id\":$id,\"decision\":\"维持\",\"reason\":\"自己说了算\"}")
+    [ "$code" = 403 ] || fail "a filler decided: $code"
+    code=$(as "$T/admin" api/appeal "$T/x.json" "{\"rubric\":\"$R\",\"unit\":\"临桂镇\",\"cp\":\"2.1\",\"argument\":\"代为申诉\"}")
+    [ "$code" = 200 ] || fail "an admin appealed for a unit: $code"
+    curl -s -b "$T/lj" "${URL}api/appeals?rubric=$R" >"$T/l1.json"
+    curl -s -b "$T/rev" "${URL}api/appeals?rubric=$R" >"$T/l2.json"
+    "$PY" - "$T/l1.json" "$T/l2.json" <<'PY' || fail "who sees which appeals"
+import json, sys
+mine, all_ = (json.load(open(p))['appeals'] for p in sys.argv[1:3])
+assert [a['unit'] for a in mine] == ['两江镇'], mine
+assert sorted(a['unit'] for a in all_) == ['两江镇', '临桂镇'], all_
+PY
+    code=$(as "$T/rev" api/appeal/decide "$T/d.json" "{\"id\":$id,\"decision\":\"改判\",\"result\":\"有\",\"reason\":\"已补交\"}")
+    [ "$code" = 200 ] || fail "the reviewer decided: $code $(cat "$T/d.json")"
+    curl -s -b "$T/lj" "${URL}api/published?rubric=$R" >"$T/p2.json"
+    "$PY" -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['units'][0]['total'] == '37.3', d['units'][0]['total']" "$T/p2.json" ||
+        fail "the unit does not see the 改判"
+    stop_server
+}
