@@ -15,11 +15,12 @@
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS publications(rubric TEXT PRIMARY KEY, closes TEXT NOT NULL,"
     " with_ranking INTEGER NOT NULL, published_at TEXT NOT NULL, published_by TEXT NOT NULL,"
-    " final_at TEXT, final_by TEXT);"
+    " final_at TEXT, final_by TEXT, final_after INTEGER);"
     "CREATE TABLE IF NOT EXISTS appeals(id INTEGER PRIMARY KEY, unit TEXT NOT NULL,"
     " rubric TEXT NOT NULL, cp TEXT NOT NULL, argument TEXT NOT NULL, filed_at TEXT NOT NULL,"
     " filed_by TEXT NOT NULL, state INTEGER NOT NULL DEFAULT 0, result TEXT, reason TEXT,"
-    " decided_at TEXT, decided_by TEXT);"
+    " decided_at TEXT, decided_by TEXT, filed_after INTEGER NOT NULL DEFAULT 0,"
+    " decided_after INTEGER);"
     "CREATE INDEX IF NOT EXISTS appeals_of ON appeals(rubric, unit);";
 
 static char *dup_col(sqlite3_stmt *q, int i)
@@ -114,8 +115,8 @@ static kh_status pub_locked(kh_workspace *w, const char *rubric, kh_publication 
     sqlite3_stmt *q = NULL;
     kh_status st = KH_OK;
     if (!prepare(w, &q,
-                 "SELECT closes, with_ranking, published_at, published_by, final_at, final_by"
-                 " FROM publications WHERE rubric = ?1",
+                 "SELECT closes, with_ranking, published_at, published_by, final_at, final_by,"
+                 " IFNULL(final_after, 0) FROM publications WHERE rubric = ?1",
                  d, &st))
         return st;
     bind(q, 1, rubric);
@@ -128,6 +129,7 @@ static kh_status pub_locked(kh_workspace *w, const char *rubric, kh_publication 
         p->published_by = dup_col(q, 3);
         p->final_at = dup_col(q, 4);
         p->final_by = dup_col(q, 5);
+        p->final_after = sqlite3_column_int64(q, 6);
         if (!p->closes || !p->published_at || !p->published_by ||
             (sqlite3_column_type(q, 4) != SQLITE_NULL && !p->final_at))
             st = KH_ERR_NOMEM;
@@ -253,8 +255,8 @@ kh_status kh_appeal_file(kh_workspace *w, const char *unit, const char *rubric, 
     now_text(at);
     if (st == KH_OK &&
         prepare(w, &q,
-                "INSERT INTO appeals(unit, rubric, cp, argument, filed_at, filed_by)"
-                " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO appeals(unit, rubric, cp, argument, filed_at, filed_by, filed_after)"
+                " VALUES(?1, ?2, ?3, ?4, ?5, ?6, (SELECT IFNULL(MAX(id), 0) FROM changes))",
                 d, &st)) {
         bind(q, 1, unit);
         bind(q, 2, rubric);
@@ -276,7 +278,7 @@ kh_status kh_appeal_file(kh_workspace *w, const char *unit, const char *rubric, 
 
 static const char select_appeals[] =
     "SELECT id, unit, rubric, cp, argument, filed_at, filed_by, state, result, reason,"
-    " decided_at, decided_by FROM appeals";
+    " decided_at, decided_by, filed_after, IFNULL(decided_after, 0) FROM appeals";
 
 /* Rows of q into *v, *n (appended). */
 static kh_status read_appeals(kh_workspace *w, sqlite3_stmt *q, kh_appeal **v, size_t *n,
@@ -302,6 +304,8 @@ static kh_status read_appeals(kh_workspace *w, sqlite3_stmt *q, kh_appeal **v, s
         a->reason = dup_col(q, 9);
         a->decided_at = dup_col(q, 10);
         a->decided_by = dup_col(q, 11);
+        a->filed_after = sqlite3_column_int64(q, 12);
+        a->decided_after = sqlite3_column_int64(q, 13);
         if (!a->unit || !a->rubric || !a->cp || !a->argument || !a->filed_at || !a->filed_by)
             return KH_ERR_NOMEM;
     }
@@ -349,7 +353,8 @@ kh_status kh_appeal_decide(kh_workspace *w, long long id, kh_appeal_state decisi
     if (st == KH_OK &&
         prepare(w, &q,
                 "UPDATE appeals SET state = ?2, result = ?3, reason = ?4, decided_at = ?5,"
-                " decided_by = ?6 WHERE id = ?1 AND state = 0",
+                " decided_by = ?6, decided_after = (SELECT IFNULL(MAX(id), 0) FROM changes)"
+                " WHERE id = ?1 AND state = 0",
                 d, &st)) {
         sqlite3_bind_int64(q, 1, id);
         sqlite3_bind_int(q, 2, decision == KH_APPEAL_KEPT ? 1 : 2);
@@ -446,7 +451,8 @@ kh_status kh_finalise(kh_workspace *w, const char *rubric, const char *user, con
     now_text(at);
     if (st == KH_OK &&
         prepare(w, &q,
-                "UPDATE publications SET final_at = ?2, final_by = ?3 WHERE rubric = ?1", d,
+                "UPDATE publications SET final_at = ?2, final_by = ?3,"
+                " final_after = (SELECT IFNULL(MAX(id), 0) FROM changes) WHERE rubric = ?1", d,
                 &st)) {
         bind(q, 1, rubric);
         bind(q, 2, at);
@@ -474,7 +480,7 @@ kh_status kh_appeals_as_changes(const kh_appeal *v, size_t n, kh_ws_change **out
     bool ok = true;
     for (size_t i = 0; i < n; i++) {
         const kh_appeal *a = &v[i];
-        c[k].id = a->id;
+        c[k].id = a->filed_after;
         c[k].at = kh_strdup(a->filed_at);
         c[k].user = kh_strdup(a->filed_by);
         c[k].unit = kh_strdup(a->unit);
@@ -487,7 +493,7 @@ kh_status kh_appeals_as_changes(const kh_appeal *v, size_t n, kh_ws_change **out
         k++;
         if (a->state == KH_APPEAL_OPEN)
             continue;
-        c[k].id = a->id;
+        c[k].id = a->decided_after;
         c[k].at = kh_strdup(a->decided_at ? a->decided_at : "");
         c[k].user = kh_strdup(a->decided_by ? a->decided_by : "");
         c[k].unit = kh_strdup(a->unit);
@@ -533,24 +539,21 @@ kh_status kh_journal_with_appeals(kh_workspace *w, kh_ws_change **v, size_t *n, 
         kh_ws_changes_free(steps, ns);
         return st;
     }
-    /* Both lists are in time order (steps: filed, then decided, per
-     * appeal; decisions may come later than other appeals' filings):
-     * the steps sorted first, then merged. */
+    /* Each step knows the last file change before it (its id): the
+     * journal's changes in their order, each step after the change it
+     * followed; steps after the same change in time order. */
     for (size_t i = 1; i < ns; i++)
-        for (size_t j = i; j > 0 && strcmp(steps[j - 1].at, steps[j].at) > 0; j--) {
+        for (size_t j = i; j > 0 && (steps[j - 1].id > steps[j].id ||
+                                     (steps[j - 1].id == steps[j].id &&
+                                      strcmp(steps[j - 1].at, steps[j].at) > 0));
+             j--) {
             kh_ws_change t = steps[j];
             steps[j] = steps[j - 1];
             steps[j - 1] = t;
         }
-    /* Times are to the second: within one, an appeal's filing comes
-     * before a file change (a 改判's corrected checklist), which comes
-     * before a decision. */
     size_t i = 0, j = 0, k = 0;
-    while (i < nh || j < ns) {
-        int c = j >= ns ? -1 : i >= nh ? 1 : strcmp(hist[i].at, steps[j].at);
-        bool filing = j < ns && strcmp(steps[j].kind, "申诉") == 0;
-        all[k++] = c < 0 || (c == 0 && !filing) ? hist[i++] : steps[j++];
-    }
+    while (i < nh || j < ns)
+        all[k++] = j >= ns || (i < nh && hist[i].id <= steps[j].id) ? hist[i++] : steps[j++];
     kh_free(hist); /* their members are all's now */
     kh_free(steps);
     /* A file changed after its rubric's 定稿 says so. */
@@ -559,7 +562,7 @@ kh_status kh_journal_with_appeals(kh_workspace *w, kh_ws_change **v, size_t *n, 
             continue;
         kh_publication p;
         st = kh_publication_get(w, all[m].rubric, &p, d);
-        if (st == KH_OK && p.final_at && strcmp(all[m].at, p.final_at) > 0) {
+        if (st == KH_OK && p.final_at && all[m].id > p.final_after) {
             char *kind = kh_strprintf("%s（定稿后）", all[m].kind);
             if (!kind)
                 st = KH_ERR_NOMEM;
