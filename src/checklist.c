@@ -1108,6 +1108,8 @@ static kh_checklist *build(reader *r)
     c->year = r->f[F_YEAR].text;
     c->inspector = r->f[F_INSPECTOR].text;
     c->date = r->f[F_DATE].text;
+    c->has_remark_col = r->hcell[C_REMARK] != NULL;
+    c->remark_col = c->has_remark_col ? r->hcell[C_REMARK]->col : 0;
     r->f[F_UNIT].text = r->f[F_YEAR].text = r->f[F_INSPECTOR].text = r->f[F_DATE].text = NULL;
     c->source = kh_strdup(r->source);
     c->sheet = kh_strdup(r->sheet->name);

@@ -30,6 +30,8 @@ typedef struct kh_checklist {
                                  checklist is scored (kh_score keeps what the
                                  outputs use in the unit) */
     bool keep_checks;         /* kh_score keeps every result in the unit */
+    bool has_remark_col;      /* the table has a 备注 column: remark_col (0-based) */
+    uint32_t remark_col;
 } kh_checklist;
 
 typedef enum kh_find {

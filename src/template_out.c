@@ -109,6 +109,11 @@ static char *fill_text(const kh_checkpoint *cp)
     return kh_buf_steal(&b);
 }
 
+char *kh_fill_text(const kh_checkpoint *cp)
+{
+    return fill_text(cp);
+}
+
 /* ------------------------------------------------------------------ */
 /* XLSX template. */
 
@@ -309,7 +314,8 @@ static char *rubric_aside(const kh_rubric *r)
 /* The rows of the check points of item it from row first on; their
  * heights go to h[], and the first row starts a page-break group. */
 static kh_status tpl_item(kh_xw *x, lxw_worksheet *ws, const tpl_formats *f, const kh_rubric *r,
-                          size_t it, lxw_row_t first, double *h, bool *starts)
+                          const kh_filled *filled, size_t it, lxw_row_t first, double *h,
+                          bool *starts)
 {
     const kh_item *item = &r->items[it];
     lxw_row_t last = first + (lxw_row_t)item->ncps - 1;
@@ -331,8 +337,15 @@ static kh_status tpl_item(kh_xw *x, lxw_worksheet *ws, const tpl_formats *f, con
         kh_xw_str(x, ws, rr, COL_CHECK, cp->id, f->check);
         kh_xw_str(x, ws, rr, COL_LABEL, cp->label, f->text);
         kh_xw_str(x, ws, rr, COL_FILL, fill, f->fill);
-        kh_xw_str(x, ws, rr, COL_RESULT, NULL, f->result);
-        kh_xw_str(x, ws, rr, COL_REMARK, NULL, f->remark);
+        const char *value = filled ? filled->values[item->first + k] : NULL;
+        if (kh_filled_is_number(cp, value))
+            kh_xw_check(x, worksheet_write_number(ws, rr, COL_RESULT,
+                                                  (double)strtol(value, NULL, 10), f->result),
+                        "worksheet_write_number");
+        else
+            kh_xw_str(x, ws, rr, COL_RESULT, value, f->result);
+        kh_xw_str(x, ws, rr, COL_REMARK, filled ? filled->remarks[item->first + k] : NULL,
+                  f->remark);
         kh_status st = result_validation(x, ws, rr, cp, fill);
         double hl = kh_form_height(kh_form_lines(cp->label, col_width[COL_LABEL],
                                                  KH_FORM_FONT_SIZE), KH_FORM_FONT_SIZE);
@@ -354,7 +367,7 @@ static kh_status tpl_item(kh_xw *x, lxw_worksheet *ws, const tpl_formats *f, con
 }
 
 static kh_status tpl_sheet(kh_xw *x, lxw_worksheet *ws, const tpl_formats *f, const kh_rubric *r,
-                           const char *unit)
+                           const char *unit, const kh_filled *filled)
 {
     lxw_row_t nrows = ROW_FIRST + (lxw_row_t)r->ncps;
     double *h = kh_calloc(nrows, sizeof *h);
@@ -384,7 +397,11 @@ static kh_status tpl_sheet(kh_xw *x, lxw_worksheet *ws, const tpl_formats *f, co
         return KH_ERR_NOMEM;
     }
     for (lxw_row_t i = 0; i < NFIELDS; i++) {
-        write_field(x, ws, f, ROW_FIELDS + i, labels[i], i == 0 ? r->id : i == 1 ? unit : NULL,
+        write_field(x, ws, f, ROW_FIELDS + i, labels[i],
+                    i == 0   ? r->id
+                    : i == 1 ? unit
+                    : i == 2 && filled ? filled->year
+                               : NULL,
                     i > 0, i == 0 ? aside : NULL);
         h[ROW_FIELDS + i] = kh_form_height(1, KH_FORM_FONT_SIZE) + 2;
     }
@@ -406,7 +423,7 @@ static kh_status tpl_sheet(kh_xw *x, lxw_worksheet *ws, const tpl_formats *f, co
     kh_status st = KH_OK;
     lxw_row_t row = ROW_FIRST;
     for (size_t it = 0; it < r->nitems && st == KH_OK; it++) {
-        st = tpl_item(x, ws, f, r, it, row, h, starts);
+        st = tpl_item(x, ws, f, r, filled, it, row, h, starts);
         row += (lxw_row_t)r->items[it].ncps;
     }
     if (st == KH_OK) {
@@ -426,8 +443,8 @@ static kh_status tpl_sheet(kh_xw *x, lxw_worksheet *ws, const tpl_formats *f, co
     return st;
 }
 
-static kh_status tpl_xlsx(const kh_rubric *r, char *const *units, size_t nunits, const char *path,
-                          kh_diags *d)
+static kh_status tpl_xlsx(const kh_rubric *r, char *const *units, size_t nunits,
+                          const kh_filled *filled, const char *path, kh_diags *d)
 {
     kh_xw x;
     kh_status st = kh_xw_open(&x, path, false, kh_xw_now(), d);
@@ -448,7 +465,7 @@ static kh_status tpl_xlsx(const kh_rubric *r, char *const *units, size_t nunits,
         lxw_worksheet *ws = kh_xw_add_sheet(&x, names[i]);
         if (!ws)
             break;
-        st = tpl_sheet(&x, ws, &f, r, nunits ? units[i] : NULL);
+        st = tpl_sheet(&x, ws, &f, r, nunits ? units[i] : NULL, filled);
     }
 done:
     if (names)
@@ -572,10 +589,39 @@ kh_status kh_write_template(const kh_rubric *r, const char *const *units, size_t
     }
     if (st == KH_OK)
         st = csv ? tpl_csv(r, nunits ? names[0] : NULL, path, d)
-                 : tpl_xlsx(r, names, nunits, path, d);
+                 : tpl_xlsx(r, names, nunits, NULL, path, d);
     for (size_t i = 0; i < nunits; i++)
         kh_free(names[i]);
     kh_free(names);
+    return st;
+}
+
+bool kh_filled_is_number(const kh_checkpoint *cp, const char *value)
+{
+    if (cp->kind == KH_KIND_HAS || !value || !*value)
+        return false;
+    size_t n = strlen(value);
+    if (n > 9 || (value[0] == '0' && n > 1))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (value[i] < '0' || value[i] > '9')
+            return false;
+    return true;
+}
+
+kh_status kh_write_filled(const kh_rubric *r, const kh_filled *filled, const char *path,
+                          kh_diags *d)
+{
+    if (!r || !filled || !filled->unit || !path || !kh_path_has_ext(path, ".xlsx")) {
+        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0,
+                     _("the filled checklist is written as .xlsx, of one unit"));
+        return KH_ERR_USAGE;
+    }
+    char *unit = kh_norm_value(filled->unit);
+    if (!unit)
+        return KH_ERR_NOMEM;
+    kh_status st = tpl_xlsx(r, &unit, 1, filled, path, d);
+    kh_free(unit);
     return st;
 }
 

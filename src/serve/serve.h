@@ -19,6 +19,7 @@
  *   blank.c    blank checklists
  *   state.c    the page's state and the workspace's settings
  *   users.c    the accounts on the page (admins), fillers for the roster
+ *   filling.c  the online 填报 of a unit's checklist (/api/fill...)
  */
 #ifndef KH_SERVE_H
 #define KH_SERVE_H
@@ -227,5 +228,17 @@ enum MHD_Result srv_answer_users(kh_server *s, struct MHD_Connection *c, request
 enum MHD_Result srv_answer_users_sheet(kh_server *s, struct MHD_Connection *c, request *q);
 enum MHD_Result srv_answer_users_change(kh_server *s, struct MHD_Connection *c, request *q,
                                         const char *url);
+/* filling.c */
+/* Every /api/fill... request (GETs at head time, POSTs once received);
+ * url is the request's path. */
+enum MHD_Result srv_answer_fill(kh_server *s, struct MHD_Connection *c, request *q,
+                                const char *url);
+/* What a /api/fill request does to a unit's form: read it, change the
+ * unit's 自评 (a 填报员 of the unit or an admin), change the 考评 (staff),
+ * an admin's act (退回, the deadline). */
+typedef enum srv_fill_act { FA_READ, FA_SELF, FA_REVIEW, FA_ADMIN } srv_fill_act;
+/* May q's user do act on unit's form (unit NULL: on none in particular)?
+ * 0, or the HTTP status (401, 403) with *why in Chinese. */
+int srv_fill_may(const request *q, const char *unit, srv_fill_act act, const char **why);
 
 #endif

@@ -132,6 +132,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                 return srv_answer_users(s, c, q);
             if (strcmp(url, "/api/users/sheet") == 0)
                 return srv_answer_users_sheet(s, c, q);
+            if (strncmp(url, "/api/fill", 9) == 0)
+                return srv_finish(q, srv_answer_fill(s, c, q, url));
             return srv_send_error(c, 404, "没有这个页面");
         }
         return MHD_YES;
@@ -183,6 +185,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return srv_finish(q, srv_answer_password(s, c, q));
     if (strncmp(url, "/api/users/", 11) == 0)
         return srv_finish(q, srv_answer_users_change(s, c, q, url));
+    if (strncmp(url, "/api/fill", 9) == 0)
+        return srv_finish(q, srv_answer_fill(s, c, q, url));
     return srv_finish(q, srv_send_error(c, 404, "没有这个页面"));
 }
 
