@@ -294,3 +294,29 @@ test_serve_roles_other_unit_refused() {
     [ "$code" = 403 ] || fail "reviewer changes a unit's own answers: $code"
     stop_server
 }
+
+# With accounts, the desktop starter's POST /api/stop is the admin's: not
+# before a login, not a filler's, not before a forced password change.
+test_serve_roles_stop_is_the_admins() {
+    make_workspace
+    pa=$(password_of "$W/账号分发表.xlsx" 两江镇)
+    start_server --workspace "$W" --desktop "$T/kaohe.log"
+    code=$(post api/stop "$T/r" -X POST)
+    [ "$code" = 401 ] || fail "stop without a login: $code"
+    [ "$(login 两江镇 "$pa" "$T/a")" = 200 ] || fail "filler login"
+    code=$(post api/stop "$T/r" -X POST -b "$T/a")
+    [ "$code" = 403 ] && has_text "$T/r" password_change_required || fail "stop before the change: $code"
+    [ "$(json_post api/password "$T/p" "$T/a" "{\"old\":\"$pa\",\"new\":\"lj-new-pass\"}")" = 200 ] || fail "change"
+    code=$(post api/stop "$T/r" -X POST -b "$T/a")
+    [ "$code" = 403 ] || fail "a filler's stop: $code"
+    [ "$(login 考评甲 kaoping-2020 "$T/k")" = 200 ] || fail "reviewer login"
+    code=$(post api/stop "$T/r" -X POST -b "$T/k")
+    [ "$code" = 403 ] || fail "a reviewer's stop: $code"
+    kill -0 "$SPID" || fail "stopped by a refused request"
+    [ "$(login 科长 'mima-2020!' "$T/ad")" = 200 ] || fail "admin login"
+    code=$(post api/stop "$T/r" -X POST -b "$T/ad")
+    [ "$code" = 200 ] && has_text "$T/r" '"stopping":true' || fail "the admin's stop: $code"
+    for _ in $(seq 50); do kill -0 "$SPID" 2>/dev/null || break; sleep 0.1; done
+    ! kill -0 "$SPID" 2>/dev/null || fail "still running after the admin's stop"
+    trap - EXIT
+}
