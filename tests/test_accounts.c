@@ -863,6 +863,20 @@ static void unit_users(void **state)
     kh_new_accounts_free(made, n);
     kh_new_accounts_free(NULL, 0);
     kh_accounts_free(a);
+
+    /* A file with a broken line: its own message, not "no admin". */
+    text = test_slurp(path, NULL);
+    kh_buf b = {0};
+    kh_buf_printf(&b, "%sbroken line\n", text);
+    free(text);
+    test_write_file(path, kh_buf_str(&b));
+    kh_buf_free(&b);
+    const char *more[] = {"新设镇"};
+    assert_int_equal(kh_accounts_add_unit_users(path, NULL, more, 1, &made, &n, &d), KH_ERR_INPUT);
+    assert_int_equal(d.n, 1);
+    assert_non_null(strstr(d.v[0].msg, "the line has no colon"));
+    assert_null(made);
+    kh_diags_clear(&d);
 }
 
 static void sessions_end_user(void **state)

@@ -320,3 +320,24 @@ test_serve_roles_stop_is_the_admins() {
     ! kill -0 "$SPID" 2>/dev/null || fail "still running after the admin's stop"
     trap - EXIT
 }
+
+# On a network address with HTTPS, as on loopback: the filler's role and
+# unit, the forced change, the admin's areas refused.  (Listening on
+# 0.0.0.0, reached through 127.0.0.1 only.)
+test_serve_roles_over_https() {
+    make_workspace
+    pa=$(password_of "$W/账号分发表.xlsx" 两江镇)
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+        -keyout "$T/key.pem" -out "$T/cert.pem" 2>/dev/null || fail "openssl"
+    LISTEN=0.0.0.0:0 start_server --workspace "$W" --tls-cert "$T/cert.pem" --tls-key "$T/key.pem"
+    case $URL in https://*) ;; *) fail "not https: $URL" ;; esac
+    [ "$(login 两江镇 "$pa" "$T/a")" = 200 ] || fail "filler login over HTTPS"
+    grep -q 'Secure' "$T/a" 2>/dev/null || grep -q '#HttpOnly_127.0.0.1	FALSE	/	TRUE' "$T/a" || fail "cookie not Secure: $(cat "$T/a")"
+    code=$(post api/rank "$T/r" -b "$T/a" -F "file=@samples/两江镇.csv")
+    [ "$code" = 403 ] && has_text "$T/r" password_change_required || fail "rank before the change: $code"
+    [ "$(json_post api/password "$T/p" "$T/a" "{\"old\":\"$pa\",\"new\":\"lj-new-pass\"}")" = 200 ] || fail "change over HTTPS"
+    [ "$(jq_ "$T/p" "j['role'], j['unit']")" = "filler 两江镇" ] || fail "state: $(cat "$T/p")"
+    code=$(post api/rank "$T/r" -b "$T/a" -F "file=@samples/两江镇.csv")
+    [ "$code" = 403 ] && has_text "$T/r" '仅管理员' || fail "rank by a filler over HTTPS: $code"
+    stop_server
+}
