@@ -533,9 +533,13 @@ static kh_status edit_users(const char *path, kh_accounts *live, const users_edi
     if (st == KH_OK) {
         kh_diags quiet = {0};
         st = parse_text(path, &text, &cur, &quiet);
-        kh_diags_clear(&quiet);
-        if (st == KH_ERR_INPUT)
+        /* Lines added knowing the accounts need them all read; a change
+         * of one line may mend that line (a hash set again). */
+        if (st == KH_ERR_INPUT && e->more)
+            kh_diags_move(d, &quiet);
+        else if (st == KH_ERR_INPUT)
             st = KH_OK;
+        kh_diags_clear(&quiet);
     }
     size_t pos = bom_len(&text), n, nl = 0;
     const char *s;

@@ -10,6 +10,7 @@
 #include "accounts.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sodium.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -863,6 +864,20 @@ static void unit_users(void **state)
     kh_new_accounts_free(made, n);
     kh_new_accounts_free(NULL, 0);
     kh_accounts_free(a);
+
+    /* A file with a broken line: its own message, not "no admin". */
+    text = test_slurp(path, NULL);
+    kh_buf b = {0};
+    kh_buf_printf(&b, "%sbroken line\n", text);
+    free(text);
+    test_write_file(path, kh_buf_str(&b));
+    kh_buf_free(&b);
+    const char *more[] = {"新设镇"};
+    assert_int_equal(kh_accounts_add_unit_users(path, NULL, more, 1, &made, &n, &d), KH_ERR_INPUT);
+    assert_int_equal(d.n, 1);
+    assert_non_null(strstr(d.v[0].msg, "the line has no colon"));
+    assert_null(made);
+    kh_diags_clear(&d);
 }
 
 static void sessions_end_user(void **state)
@@ -884,6 +899,61 @@ static void sessions_end_user(void **state)
     kh_sessions_free(s);
 }
 
+/* Readers while the accounts change: every lookup sees a whole table
+ * (the old or the new one), never a half-swapped one. */
+typedef struct reader_arg {
+    kh_accounts *a;
+    atomic_int *stop;
+    long seen;
+} reader_arg;
+
+static void *reader(void *p)
+{
+    reader_arg *r = p;
+    while (!atomic_load(r->stop)) {
+        kh_account_info i;
+        if (!kh_accounts_get(r->a, "tb", &i) || i.role != KH_ROLE_FILLER ||
+            strcmp(i.unit, "两江镇") != 0 || kh_accounts_count(r->a) != 2)
+            return (void *)1;
+        r->seen++;
+    }
+    return NULL;
+}
+
+static void changes_while_reading(void **state)
+{
+    const char *path = test_path(*state, "users");
+    kh_diags d = {0};
+    assert_int_equal(kh_accounts_set_password(path, "科长", "first password", &d), KH_OK);
+    assert_int_equal(
+        kh_accounts_add(path, NULL, "tb", "filler pw!", KH_ROLE_FILLER, "两江镇", true, &d), KH_OK);
+    kh_accounts *a = NULL;
+    assert_int_equal(kh_accounts_load(path, &a, &d), KH_OK);
+    atomic_int stop = 0;
+    reader_arg r[3];
+    pthread_t t[3];
+    for (int i = 0; i < 3; i++) {
+        r[i] = (reader_arg){a, &stop, 0};
+        assert_int_equal(pthread_create(&t[i], NULL, reader, &r[i]), 0);
+    }
+    for (int k = 0; k < 20; k++)
+        assert_int_equal(kh_accounts_set_disabled(a, "tb", k % 2 == 0, &d), KH_OK);
+    assert_int_equal(kh_accounts_change_password(a, "tb", "changed pw", false, &d), KH_OK);
+    atomic_store(&stop, 1);
+    for (int i = 0; i < 3; i++) {
+        void *err;
+        assert_int_equal(pthread_join(t[i], &err), 0);
+        assert_null(err);
+        assert_true(r[i].seen > 0);
+    }
+    kh_account_info i;
+    assert_true(kh_accounts_get(a, "tb", &i));
+    assert_false(i.disabled);
+    assert_false(i.must_change);
+    assert_true(kh_accounts_verify(a, "tb", "changed pw"));
+    kh_accounts_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -896,6 +966,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(load_roles, test_scratch_setup, test_scratch_teardown),
         cmocka_unit_test_setup_teardown(change_roles, test_scratch_setup, test_scratch_teardown),
         cmocka_unit_test_setup_teardown(unit_users, test_scratch_setup, test_scratch_teardown),
+        cmocka_unit_test_setup_teardown(changes_while_reading, test_scratch_setup,
+                                        test_scratch_teardown),
         cmocka_unit_test(sessions_end_user),
         cmocka_unit_test(sessions_lifecycle),
         cmocka_unit_test(sessions_cap),

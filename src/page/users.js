@@ -194,9 +194,18 @@
   addRole.onchange = function () { addUnit.className = addRole.value === "filler" ? "" : "hidden"; };
   addRole.onchange();
 
+  /* This machine without accounts: how the units get theirs. */
+  var noAcc = el("section"); noAcc.id = "noaccounts"; noAcc.className = "hidden";
+  noAcc.appendChild(el("h2", "账号管理"));
+  noAcc.appendChild(el("p", "本机使用，未启用账号。如需让各单位登录填报、考评员登录审核，请先停止 kaohe，" +
+    "用命令 kaohe serve --add-user 用户名 --workspace 工作区 添加管理员账号后重新启动，" +
+    "再在这里为单位名单中的各单位生成填报员账号。", "note"));
+  $("app").appendChild(noAcc);
+
   var wasAdmin = false;
   function renderAccounts(st) {
     var admin = st.role === "admin" && st.accounts && !!st.user && !st.must_change_password;
+    noAcc.className = st.workspace && !st.accounts ? "" : "hidden";
     box.className = admin ? "" : "hidden";
     if (admin && !wasAdmin) loadUsers();
     if (!admin) { shown.textContent = ""; list.textContent = ""; }

@@ -89,6 +89,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (!get && strcmp(url, "/api/stop") == 0) {
             if (!s->on_stop)
                 return srv_send_error(c, 404, "没有这个页面");
+            /* With accounts, only an admin stops the office's server. */
+            if (s->acc) {
+                request who = {0};
+                srv_identify(s, c, &who);
+                enum MHD_Result refused;
+                if (srv_gate(s, c, &who, url, &refused))
+                    return refused;
+            }
             srv_guard_stop_after(c);
             cJSON *j = cJSON_CreateObject();
             if (j)

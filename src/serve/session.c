@@ -266,11 +266,12 @@ void srv_identify(kh_server *s, struct MHD_Connection *c, request *q)
 }
 
 /* The areas only the bureau's admins use: uploading and ranking, the
- * downloads, blank checklists, the settings, the accounts. */
+ * downloads, blank checklists, the settings, the accounts, stopping the
+ * server. */
 static bool admin_only(const char *url)
 {
-    static const char *const exact[] = {"/api/rank", "/api/download", "/api/blank",
-                                        "/api/settings", "/api/users"};
+    static const char *const exact[] = {"/api/rank",     "/api/download", "/api/blank",
+                                        "/api/settings", "/api/users",    "/api/stop"};
     for (size_t i = 0; i < KH_ARRAY_LEN(exact); i++)
         if (strcmp(url, exact[i]) == 0)
             return true;

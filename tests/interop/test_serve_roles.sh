@@ -243,3 +243,101 @@ test_serve_roles_page_button() {
     ! grep -qF "$pw" "$T/serve.out" "$T/serve.err" "$W/journal.sqlite" "$W/users.txt" || fail "a password in the logs"
     stop_server
 }
+
+# A filler sees and changes its own unit only: a second unit's filler is
+# refused (403) the first unit's form, answers, save, submit, upload and
+# download on the online 填报 API (filling.c), its list of units is its
+# own; the first unit's answers are untouched.  A reviewer reads any unit
+# but does not change a unit's own answers.
+test_serve_roles_other_unit_refused() {
+    make_workspace
+    pa=$(password_of "$W/账号分发表.xlsx" 两江镇)
+    pb=$(password_of "$W/账号分发表.xlsx" 四塘镇)
+    start_server --workspace "$W"
+    [ "$(login 两江镇 "$pa" "$T/a")" = 200 ] || fail "两江镇 login"
+    [ "$(json_post api/password "$T/p" "$T/a" "{\"old\":\"$pa\",\"new\":\"lj-new-pass\"}")" = 200 ] || fail "两江镇 change"
+    [ "$(login 四塘镇 "$pb" "$T/b")" = 200 ] || fail "四塘镇 login"
+    # Before its password change, not even its own form.
+    code=$(curl -s -o "$T/r" -w '%{http_code}' -b "$T/b" "${URL}api/fill?unit=四塘镇")
+    [ "$code" = 403 ] && has_text "$T/r" password_change_required || fail "form before the change: $code"
+    [ "$(json_post api/password "$T/p" "$T/b" "{\"old\":\"$pb\",\"new\":\"st-new-pass\"}")" = 200 ] || fail "四塘镇 change"
+    code=$(json_post api/fill/save "$T/s" "$T/a" '{"unit":"两江镇","version":0,"answers":[{"cp":"1.1","value":"无","remark":"两江镇的备注"}]}')
+    [ "$code" = 200 ] || fail "两江镇 saves its own: $code $(cat "$T/s")"
+    # 四塘镇's filler on 两江镇: refused everywhere.
+    code=$(curl -s -o "$T/r" -w '%{http_code}' -b "$T/b" "${URL}api/fill?unit=两江镇")
+    [ "$code" = 403 ] && has_text "$T/r" '无权查看其他单位的材料' && lacks_text "$T/r" '两江镇的备注' ||
+        fail "other unit's form: $code $(head -c 300 "$T/r")"
+    code=$(curl -s -o "$T/r" -w '%{http_code}' -b "$T/b" "${URL}api/fill/download?unit=两江镇")
+    [ "$code" = 403 ] || fail "other unit's download: $code"
+    code=$(json_post api/fill/save "$T/r" "$T/b" '{"unit":"两江镇","version":1,"answers":[{"cp":"1.1","value":"有"}]}')
+    [ "$code" = 403 ] || fail "other unit's save: $code"
+    code=$(json_post api/fill/submit "$T/r" "$T/b" '{"unit":"两江镇","version":1}')
+    [ "$code" = 403 ] || fail "other unit's submit: $code"
+    code=$(post "api/fill/upload?unit=两江镇&version=1" "$T/r" -b "$T/b" -F "file=@samples/两江镇.csv")
+    [ "$code" = 403 ] || fail "other unit's upload: $code"
+    code=$(json_post api/fill/return "$T/r" "$T/b" '{"unit":"四塘镇","reason":"x"}')
+    [ "$code" = 403 ] || fail "a filler's 退回: $code"
+    # Its list of units is its own; its own form opens.
+    curl -s -b "$T/b" "${URL}api/fill/units" >"$T/u.json"
+    [ "$(jq_ "$T/u.json" "[u['unit'] for u in j['units']]")" = "['四塘镇']" ] || fail "units: $(head -c 300 "$T/u.json")"
+    code=$(curl -s -o "$T/r" -w '%{http_code}' -b "$T/b" "${URL}api/fill?unit=四塘镇")
+    [ "$code" = 200 ] || fail "own form: $code"
+    # 两江镇's answers untouched.
+    curl -s -b "$T/a" "${URL}api/fill?unit=两江镇" >"$T/f.json"
+    has_text "$T/f.json" '两江镇的备注'
+    lacks_text "$T/f.json" '"value":"有"'
+    # A reviewer reads 两江镇, but does not change its own answers.
+    [ "$(login 考评甲 kaoping-2020 "$T/k")" = 200 ] || fail "reviewer login"
+    code=$(curl -s -o "$T/r" -w '%{http_code}' -b "$T/k" "${URL}api/fill?unit=两江镇")
+    [ "$code" = 200 ] || fail "reviewer reads: $code"
+    code=$(json_post api/fill/save "$T/r" "$T/k" '{"unit":"两江镇","version":1,"answers":[{"cp":"1.1","value":"有"}]}')
+    [ "$code" = 403 ] || fail "reviewer changes a unit's own answers: $code"
+    stop_server
+}
+
+# With accounts, the desktop starter's POST /api/stop is the admin's: not
+# before a login, not a filler's, not before a forced password change.
+test_serve_roles_stop_is_the_admins() {
+    make_workspace
+    pa=$(password_of "$W/账号分发表.xlsx" 两江镇)
+    start_server --workspace "$W" --desktop "$T/kaohe.log"
+    code=$(post api/stop "$T/r" -X POST)
+    [ "$code" = 401 ] || fail "stop without a login: $code"
+    [ "$(login 两江镇 "$pa" "$T/a")" = 200 ] || fail "filler login"
+    code=$(post api/stop "$T/r" -X POST -b "$T/a")
+    [ "$code" = 403 ] && has_text "$T/r" password_change_required || fail "stop before the change: $code"
+    [ "$(json_post api/password "$T/p" "$T/a" "{\"old\":\"$pa\",\"new\":\"lj-new-pass\"}")" = 200 ] || fail "change"
+    code=$(post api/stop "$T/r" -X POST -b "$T/a")
+    [ "$code" = 403 ] || fail "a filler's stop: $code"
+    [ "$(login 考评甲 kaoping-2020 "$T/k")" = 200 ] || fail "reviewer login"
+    code=$(post api/stop "$T/r" -X POST -b "$T/k")
+    [ "$code" = 403 ] || fail "a reviewer's stop: $code"
+    kill -0 "$SPID" || fail "stopped by a refused request"
+    [ "$(login 科长 'mima-2020!' "$T/ad")" = 200 ] || fail "admin login"
+    code=$(post api/stop "$T/r" -X POST -b "$T/ad")
+    [ "$code" = 200 ] && has_text "$T/r" '"stopping":true' || fail "the admin's stop: $code"
+    for _ in $(seq 50); do kill -0 "$SPID" 2>/dev/null || break; sleep 0.1; done
+    ! kill -0 "$SPID" 2>/dev/null || fail "still running after the admin's stop"
+    trap - EXIT
+}
+
+# On a network address with HTTPS, as on loopback: the filler's role and
+# unit, the forced change, the admin's areas refused.  (Listening on
+# 0.0.0.0, reached through 127.0.0.1 only.)
+test_serve_roles_over_https() {
+    make_workspace
+    pa=$(password_of "$W/账号分发表.xlsx" 两江镇)
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+        -keyout "$T/key.pem" -out "$T/cert.pem" 2>/dev/null || fail "openssl"
+    LISTEN=0.0.0.0:0 start_server --workspace "$W" --tls-cert "$T/cert.pem" --tls-key "$T/key.pem"
+    case $URL in https://*) ;; *) fail "not https: $URL" ;; esac
+    [ "$(login 两江镇 "$pa" "$T/a")" = 200 ] || fail "filler login over HTTPS"
+    grep -q 'Secure' "$T/a" 2>/dev/null || grep -q '#HttpOnly_127.0.0.1	FALSE	/	TRUE' "$T/a" || fail "cookie not Secure: $(cat "$T/a")"
+    code=$(post api/rank "$T/r" -b "$T/a" -F "file=@samples/两江镇.csv")
+    [ "$code" = 403 ] && has_text "$T/r" password_change_required || fail "rank before the change: $code"
+    [ "$(json_post api/password "$T/p" "$T/a" "{\"old\":\"$pa\",\"new\":\"lj-new-pass\"}")" = 200 ] || fail "change over HTTPS"
+    [ "$(jq_ "$T/p" "j['role'], j['unit']")" = "filler 两江镇" ] || fail "state: $(cat "$T/p")"
+    code=$(post api/rank "$T/r" -b "$T/a" -F "file=@samples/两江镇.csv")
+    [ "$code" = 403 ] && has_text "$T/r" '仅管理员' || fail "rank by a filler over HTTPS: $code"
+    stop_server
+}

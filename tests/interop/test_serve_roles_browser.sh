@@ -43,6 +43,8 @@ WebDriverWait(d, 20).until(lambda d: shown("password"))
 # Only the change: no section of the bureau, no area.
 assert not shown("app"), "the page is shown before the password change"
 assert not shown("bureau")
+seen = [s.get_attribute("id") for s in d.find_elements(By.TAG_NAME, "section") if s.is_displayed()]
+assert seen == ["password"], seen
 assert "请先设置新密码" in d.find_element(By.ID, "password").text
 assert fits(), "wider than the screen"
 shot("2-change-password")
