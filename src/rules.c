@@ -465,7 +465,7 @@ kh_status kh_score(kh_checklist *cl, kh_unit **out, kh_diags *d)
             goto fail;
         for (size_t j = 0; j < rb->ncps; j++) {
             const kh_result *r = &cl->results[j];
-            u->checks[j] = (kh_check){.n = r->n, .row = r->row, .col = r->col,
+            u->checks[j] = (kh_check){.n = r->n, .row = r->row, .col = (uint16_t)r->col,
                                       .present = r->present};
         }
     }
