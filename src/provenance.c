@@ -127,11 +127,13 @@ static void sha_ni_final(sha_ni_state *s, unsigned char out[32])
 static bool sha_ni_have(void)
 {
     static int have = -1; /* the same answer on every thread: no lock needed */
-    if (have < 0) {
+    int h = __atomic_load_n(&have, __ATOMIC_RELAXED);
+    if (h < 0) {
         __builtin_cpu_init();
-        have = __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1");
+        h = __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1");
+        __atomic_store_n(&have, h, __ATOMIC_RELAXED);
     }
-    return have;
+    return h;
 }
 #else
 #define KH_SHA_NI 0
