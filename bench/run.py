@@ -255,7 +255,10 @@ def table(n, rows, floor, wfloor, peers, jobs):
 
 def twin(corpus, ext):
     """The corpus's .xlsx files (links in CORPUS-xlsx) and the same saved by
-    LibreOffice as .EXT (CORPUS-EXT), made once."""
+    LibreOffice as .EXT (CORPUS-EXT), made once.  The links name their
+    targets by absolute path (a relative one would resolve from the links'
+    folder)."""
+    corpus = os.path.abspath(corpus)
     xlsx_dir, out_dir = corpus + '-xlsx', corpus + '-' + ext
     names = sorted(f for f in os.listdir(corpus) if f.endswith('.xlsx'))
     if not os.path.exists(os.path.join(xlsx_dir, '.done')):
@@ -284,7 +287,9 @@ def twin(corpus, ext):
 
 
 def csv_half(corpus):
-    """The corpus's CSV checklists as links in CORPUS-csv (made once)."""
+    """The corpus's CSV checklists as links in CORPUS-csv (made once),
+    by absolute path as twin()'s."""
+    corpus = os.path.abspath(corpus)
     out = corpus + '-csv'
     if not os.path.exists(os.path.join(out, '.done')):
         shutil.rmtree(out, ignore_errors=True)

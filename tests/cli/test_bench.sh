@@ -34,6 +34,17 @@ test_bench_corpus_repeatable() {
     grep -l 'lingui-2020-department' "$T"/a/*.csv >/dev/null || fail "no department"
 }
 
+# The halves of the corpus are links that work whatever the corpus was
+# called (a relative name made links that pointed nowhere).
+test_bench_halves_relative() {
+    $PY bench/gen.py 6 "$T/c" --jobs 1
+    (cd "$T" && $PY -c 'import sys; sys.path.insert(0, sys.argv[1]); import run; run.csv_half("c")' "$TOP/bench")
+    [ "$(ls "$T/c-csv" | grep -c '\.csv$')" -eq 3 ] || fail "not 3 CSV links"
+    for f in "$T"/c-csv/*.csv; do
+        same_file "$f" "$T/c/$(basename "$f")"
+    done
+}
+
 # make bench's path, N = 50: every command runs, the peer's results equal
 # kaohe's (run.py exits 1 otherwise) and the table is printed.
 test_bench_path_tiny() {
