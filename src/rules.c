@@ -414,14 +414,16 @@ static void parts_free(kh_unit *u)
 
 #define ALIGN8(n) (((n) + 7) & ~(size_t)7)
 
-/* A scored unit is one block: the kh_unit, its item scores, its costs,
- * its checks (keep_checks) and its strings, u->text: the item reasons one
+/* A scored unit is one block: the kh_unit, its item scores, its costs
+ * and its strings, u->text: the item reasons one
  * after another (each with its NUL, "" being a lone NUL), the veto reason,
  * then the remarks of the costs.  Only the check points that cost points
  * or vetoed the unit are kept (u->costs); the checklist's results, which
  * were 48 bytes per check point and a block per remark, are freed.  (A
- * block each for the unit, items, costs, checks and text cost five
- * headers and the text's slack: 20,000 units of a ranking keep these.) */
+ * block each for the unit, items, costs and text cost four headers and
+ * the text's slack: 20,000 units of a ranking keep these.)  u->checks
+ * (keep_checks) is a block of its own, which kh_unit_free frees: a caller
+ * may give a unit checks it did not have. */
 kh_status kh_score(kh_checklist *cl, kh_unit **out, kh_diags *d)
 {
     *out = NULL;
@@ -486,10 +488,9 @@ kh_status kh_score(kh_checklist *cl, kh_unit **out, kh_diags *d)
     }
     if (text.oom || text.len >= UINT32_MAX)
         goto fail;
-    const size_t ni = rb->nitems ? rb->nitems : 1, nk = rb->ncps ? rb->ncps : 1;
+    const size_t ni = rb->nitems ? rb->nitems : 1;
     const size_t oi = ALIGN8(sizeof *u), oc = oi + ALIGN8(ni * sizeof *u->items),
-                 ok = oc + ALIGN8(u->ncosts * sizeof *u->costs),
-                 ot = ok + (u->checks ? ALIGN8(nk * sizeof *u->checks) : 0);
+                 ot = oc + ALIGN8(u->ncosts * sizeof *u->costs);
     blk = kh_malloc(ot + text.len + 1);
     if (!blk)
         goto fail;
@@ -497,8 +498,8 @@ kh_status kh_score(kh_checklist *cl, kh_unit **out, kh_diags *d)
     *nu = tmp;
     nu->items = memcpy(blk + oi, tmp.items, ni * sizeof *u->items);
     nu->costs = u->ncosts ? memcpy(blk + oc, tmp.costs, u->ncosts * sizeof *u->costs) : NULL;
-    nu->checks = u->checks ? memcpy(blk + ok, tmp.checks, nk * sizeof *u->checks) : NULL;
     nu->text = memcpy(blk + ot, kh_buf_str(&text), text.len + 1);
+    tmp.checks = NULL; /* now nu's */
     parts_free(&tmp);
     u = nu;
     for (size_t it = 0; it < rb->nitems; it++)
@@ -530,5 +531,6 @@ void kh_unit_free(kh_unit *u)
     if (!u)
         return;
     kh_checklist_free(u->cl);
-    kh_free(u); /* its items, costs, checks and text are in its block */
+    kh_free(u->checks);
+    kh_free(u); /* its items, costs and text are in its block */
 }
