@@ -279,15 +279,33 @@ long kh_spawn_detached(const char *const argv[], const char *log)
     e = EACCES;
     if (out == INVALID_HANDLE_VALUE || in == INVALID_HANDLE_VALUE)
         goto cleanup;
-    STARTUPINFOW si = {.cb = sizeof si, .dwFlags = STARTF_USESTDHANDLES,
-                       .hStdInput = in, .hStdOutput = out, .hStdError = out};
+    STARTUPINFOEXW si = {.StartupInfo = {.cb = sizeof si, .dwFlags = STARTF_USESTDHANDLES,
+                                         .hStdInput = in, .hStdOutput = out, .hStdError = out}};
+    /* It inherits these two handles only, not the starter's own standard
+     * handles (a pipe a script reads to its end would stay open while the
+     * server runs).  Wine 8 keeps the starter's Unix descriptors open in
+     * the child whatever the list says, so this is not tested there. */
+    HANDLE only[2] = {in, out};
+    SIZE_T size = 0;
+    InitializeProcThreadAttributeList(NULL, 1, 0, &size);
+    union { char b[256]; void *align; } attrs;
+    DWORD flags = CREATE_NO_WINDOW | CREATE_NEW_PROCESS_GROUP | CREATE_UNICODE_ENVIRONMENT;
+    if (size <= sizeof attrs.b &&
+        InitializeProcThreadAttributeList((LPPROC_THREAD_ATTRIBUTE_LIST)attrs.b, 1, 0, &size)) {
+        si.lpAttributeList = (LPPROC_THREAD_ATTRIBUTE_LIST)attrs.b;
+        if (UpdateProcThreadAttribute(si.lpAttributeList, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST,
+                                      only, sizeof only, NULL, NULL))
+            flags |= EXTENDED_STARTUPINFO_PRESENT;
+    }
     PROCESS_INFORMATION pi;
     /* A console of its own, without a window: closing the starter's
      * console does not end it, and no window stays open on the desk. */
-    if (!CreateProcessW(wexe, wcmd, NULL, NULL, TRUE,
-                        CREATE_NO_WINDOW | CREATE_NEW_PROCESS_GROUP | CREATE_UNICODE_ENVIRONMENT,
-                        NULL, NULL, &si, &pi)) {
-        e = GetLastError() == ERROR_FILE_NOT_FOUND ? ENOENT : EACCES;
+    BOOL ok = CreateProcessW(wexe, wcmd, NULL, NULL, TRUE, flags, NULL, NULL, &si.StartupInfo, &pi);
+    DWORD err = GetLastError();
+    if (si.lpAttributeList)
+        DeleteProcThreadAttributeList(si.lpAttributeList);
+    if (!ok) {
+        e = err == ERROR_FILE_NOT_FOUND ? ENOENT : EACCES;
         goto cleanup;
     }
     CloseHandle(pi.hThread);
@@ -538,6 +556,7 @@ void kh_console_utf8(void)
     SetConsoleOutputCP(CP_UTF8);
     SetConsoleCP(CP_UTF8);
     _setmode(_fileno(stdout), _O_BINARY);
+    _setmode(_fileno(stderr), _O_BINARY); /* messages end in \n as on Linux */
     _setmode(_fileno(stdin), _O_BINARY);
     /* A console stream is unbuffered in the C runtime: each byte of a
      * Chinese character reached the console in a write of its own, and
