@@ -5,6 +5,7 @@
  * write it guards run under the workspace's lock, in one transaction.
  */
 #include "appeal.h"
+#include "batch.h"
 #include "workspace_db.h"
 
 #include <stdio.h>
@@ -580,4 +581,53 @@ kh_status kh_journal_with_appeals(kh_workspace *w, kh_ws_change **v, size_t *n, 
     *v = all;
     *n = k;
     return KH_OK;
+}
+
+/* ---- 定稿 on the outputs ---- */
+
+kh_status kh_batch_set_final(kh_batch *b, const char *rubric, const char *date)
+{
+    size_t cap = b->nfinal, cap2 = b->nfinal;
+    if (!kh_grow((void **)&b->final_rubric, &cap, b->nfinal + 1, sizeof *b->final_rubric) ||
+        !kh_grow((void **)&b->final_date, &cap2, b->nfinal + 1, sizeof *b->final_date))
+        return KH_ERR_NOMEM;
+    char *r = kh_strdup(rubric), *t = kh_strndup(date, 10);
+    if (!r || !t) {
+        kh_free(r);
+        kh_free(t);
+        return KH_ERR_NOMEM;
+    }
+    b->final_rubric[b->nfinal] = r;
+    b->final_date[b->nfinal++] = t;
+    for (size_t i = 0; i < b->nunits; i++)
+        if (strcmp(b->units[i]->cl->rubric->id, rubric) == 0)
+            b->units[i]->final = t;
+    return KH_OK;
+}
+
+const char *kh_batch_final_of(const kh_batch *b, const char *rubric)
+{
+    for (size_t i = 0; i < b->nfinal; i++)
+        if (strcmp(b->final_rubric[i], rubric) == 0)
+            return b->final_date[i];
+    return NULL;
+}
+
+kh_status kh_batch_mark_final(kh_batch *b, kh_workspace *w, kh_diags *d)
+{
+    kh_status st = begin(w, d);
+    if (st != KH_OK)
+        return st;
+    sqlite3_stmt *q = NULL;
+    if (prepare(w, &q, "SELECT rubric, final_at FROM publications WHERE final_at IS NOT NULL",
+                d, &st)) {
+        int rc;
+        while (st == KH_OK && (rc = sqlite3_step(q)) == SQLITE_ROW)
+            st = kh_batch_set_final(b, (const char *)sqlite3_column_text(q, 0),
+                                    (const char *)sqlite3_column_text(q, 1));
+        if (st == KH_OK && rc != SQLITE_DONE)
+            st = kh_ws_db_error(w, d);
+    }
+    sqlite3_finalize(q);
+    return end(w, st, d);
 }

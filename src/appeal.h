@@ -102,6 +102,19 @@ kh_status kh_finalise(kh_workspace *w, const char *rubric, const char *user, con
  * last change before the step (filed_after, decided_after). */
 kh_status kh_appeals_as_changes(const kh_appeal *v, size_t n, kh_ws_change **out, size_t *nout);
 
+/* Mark the results of rubric (an id) in b (finished) as final since date
+ * ("2021-01-12"): the ranking's sheet and the scoresheets of its units
+ * say 定稿 and the date.  KH_OK or KH_ERR_NOMEM. */
+struct kh_batch;
+kh_status kh_batch_set_final(struct kh_batch *b, const char *rubric, const char *date);
+
+/* The date rubric's results in b are final since, or NULL. */
+const char *kh_batch_final_of(const struct kh_batch *b, const char *rubric);
+
+/* kh_batch_set_final for every rubric of b whose results are final in
+ * the workspace w. */
+kh_status kh_batch_mark_final(struct kh_batch *b, kh_workspace *w, kh_diags *d);
+
 /* The workspace's journal (kh_workspace_history) with the appeals' steps
  * (kh_appeals_as_changes) merged in the order they happened (each step
  * after the journal's change it followed): what the ranking's 更正记录

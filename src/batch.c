@@ -42,6 +42,12 @@ void kh_batch_free(kh_batch *b)
     for (size_t i = 0; i < b->nunits; i++)
         kh_unit_free(b->units[i]);
     kh_free(b->units);
+    for (size_t i = 0; i < b->nfinal; i++) {
+        kh_free(b->final_rubric[i]);
+        kh_free(b->final_date[i]);
+    }
+    kh_free(b->final_rubric);
+    kh_free(b->final_date);
     for (size_t i = 0; i < b->nrejected; i++) {
         kh_free(b->rejected[i].source);
         kh_free(b->rejected[i].sheet);

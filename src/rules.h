@@ -54,6 +54,7 @@ typedef struct kh_unit {
     size_t order;           /* input order within the batch */
     long rank;              /* 1-based rank within its rubric; 0 = none */
     const char *grade;      /* 等次 (kh_batch_finish), or NULL when no bands apply */
+    const char *final;      /* 定稿 since ("2021-01-12"; kh_batch_set_final), or NULL */
     size_t roster_pos;      /* its entry on the batch's roster (kh_batch_finish) */
     kh_check *checks;       /* every check point's result (rubric order), or NULL */
     const struct kh_unit *self; /* the unit's own 自评 (selfeval.h), or NULL; not owned */

@@ -107,6 +107,22 @@ rows = [[c.value for c in r] for r in ws.iter_rows(min_row=4) if r[3].value]
 assert rows[-1][3] == '更正（定稿后）' and rows[-1][4] == '定稿后发现录入错误', rows[-1]
 assert rows[-1][5] == '37.3 → 36.3', rows[-1]
 PY
+    # 定稿 printed: under the ranking and in the unit's scoresheet, with its date.
+    final=$(date -d '+2 days' +%Y年%-m月%-d日)
+    code=$(curl -s -o "$T/ss.zip" -w '%{http_code}' "${URL}api/download?what=scoresheets")
+    [ "$code" = 200 ] || fail "GET scoresheets: $code"
+    "$PY" - "$T/ranking2.xlsx" "$T/ss.zip" "$final" <<'PY' || fail "定稿 is not printed on the ranking and the scoresheet"
+import io, sys, zipfile, openpyxl
+final = sys.argv[3]
+wb = openpyxl.load_workbook(sys.argv[1])
+cells = [c.value for ws in wb for r in ws.iter_rows() for c in r if isinstance(c.value, str)]
+assert any(('定稿日期：' + final) in v for v in cells), [v for v in cells if '制表' in v]
+z = zipfile.ZipFile(sys.argv[2])
+name = [n for n in z.namelist() if '两江镇' in n][0]
+ws = openpyxl.load_workbook(io.BytesIO(z.read(name))).active
+vals = [c.value for r in ws.iter_rows() for c in r if isinstance(c.value, str)]
+assert any(v.startswith('考核结果：') and v.endswith('（%s定稿）' % final) for v in vals), [v for v in vals if v.startswith('考核结果')]
+PY
     stop_server
 }
 
