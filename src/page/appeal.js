@@ -109,12 +109,21 @@
       /* Its rank only with the ranking published: it tells of the others. */
       body.appendChild(el("h3", u.unit + " 考核得分：" + u.total + (u.grade ? "（" + u.grade + "）" : "") +
         (u.rank && pubDoc.ranking ? "，第 " + u.rank + " 名" : "")));
+      /* Four narrow columns, then the reasons as a list: it reads on a phone. */
       var t = el("table"); t.className = "published";
-      t.appendChild(row(["项目", "分值", "扣分", "得分", "扣分原因"], "th"));
-      u.items.forEach(function (i) { t.appendChild(row([i.item + " " + i.name, i.points, i.deduction, i.score, i.reason])); });
+      t.appendChild(row(["项目", "分值", "扣分", "得分"], "th"));
+      u.items.forEach(function (i) { t.appendChild(row([i.item + " " + i.name, i.points, i.deduction, i.score])); });
       var box = el("div"); box.style.overflowX = "auto"; box.style.maxWidth = "100%";
       box.appendChild(t);
       body.appendChild(box);
+      var why = u.items.filter(function (i) { return i.reason; });
+      if (u.vetoed && u.veto_reason) body.appendChild(el("p", "一票否决：" + u.veto_reason, "err"));
+      if (why.length) {
+        body.appendChild(el("h4", "扣分原因"));
+        var ul = el("ul"); ul.className = "reasons";
+        why.forEach(function (i) { ul.appendChild(el("li", i.item + " " + i.name + "：" + i.reason)); });
+        body.appendChild(ul);
+      }
       if (pub.open) {
         var f = el("p"); f.id = "appealform";
         f.appendChild(el("span", "对检查点申诉："));

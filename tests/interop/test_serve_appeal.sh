@@ -289,14 +289,15 @@ WebDriverWait(d, 60).until(lambda d: d.find_elements(By.ID, "appealform"))
 sec = d.find_element(By.ID, "appeal")
 # Its total, but no rank: the ranking is not published.
 assert sec.find_element(By.TAG_NAME, "h3").text == "两江镇 考核得分：36.8", sec.find_element(By.TAG_NAME, "h3").text
-# The scoresheet fits the phone's width (its table scrolls in its box).
+# The scoresheet fits the phone's width, its reasons listed under it.
 assert d.execute_script("""
     var r = arguments[0].getBoundingClientRect().right <= 391;
     return r && Array.from(arguments[0].querySelectorAll("table.published")).every(function (t) {
         var box = t.parentNode;
-        return box.getBoundingClientRect().right <= 391 && box.scrollWidth > box.clientWidth; });""", sec), \
+        return box.getBoundingClientRect().right <= 391 && box.scrollWidth <= box.clientWidth + 1; });""", sec), \
     "the section is wider than the phone"
-assert "缺图片、签到单，扣1分" in sec.text, sec.text
+reasons = [li.text for li in sec.find_elements(By.CSS_SELECTOR, "ul.reasons li")]
+assert "1 传达学习：缺图片、签到单，扣1分；备注：签到单未归档" in reasons, reasons
 assert "临桂镇" not in sec.text, "another unit's result is shown"
 d.execute_script("arguments[0].scrollIntoView()", sec)
 shot("1-published")
