@@ -5,7 +5,9 @@
  * published scoresheet with the reasons and appeals a check point.  The
  * server keeps every rule; this page only shows what it answers. */
 (function () {
-  var sec = null, current = "";
+  var sec = null, current = "", note = null;
+  /* Reload the section, then say text (kept across the redraw). */
+  function reload(text, cls) { note = [text, cls || "ok"]; load(); }
   function role() { return state && state.role ? state.role : "admin"; }
   function isStaff() { return role() === "admin" || role() === "reviewer"; }
   function jsonPost(url, obj, done) {
@@ -49,16 +51,27 @@
     var b = el("button", "提交复核");
     b.onclick = function () {
       jsonPost("/api/appeal/decide", {id: a.id, decision: d.value, result: res.value, reason: why.value},
-        function (st, doc) { if (st === 200) { msg("已复核", "ok"); load(); } else msg(doc.error); });
+        function (st, doc) { if (st === 200) { reload("已复核"); } else msg(doc.error); });
     };
     [d, res, why, b].forEach(function (x) { f.appendChild(x); f.appendChild(document.createTextNode(" ")); });
     return f;
   }
   function appealsTable(list, staff) {
     var t = el("table"); t.className = "appeals";
-    t.appendChild(row(["单位", "检查点", "申诉理由", "提交", "状态", "复核"], "th"));
+    t.appendChild(row(["单位", "检查点", "申诉理由", "材料", "提交", "状态", "复核"], "th"));
     list.forEach(function (a) {
-      var r = row([a.unit, a.cp, a.argument, a.filed_by + " " + a.filed_at, a.state]);
+      var r = row([a.unit, a.cp, a.argument]);
+      var files = el("td");
+      (a.evidence || []).forEach(function (f) {
+        var link = el("a", f.name);
+        /* shown by the browser (sandboxed) when it can, else downloaded */
+        link.href = "/api/evidence/file?id=" + f.id + (f.inline ? "&inline=1" : "");
+        link.target = "_blank"; link.rel = "noopener";
+        files.appendChild(link); files.appendChild(el("br"));
+      });
+      r.appendChild(files);
+      r.appendChild(el("td", a.filed_by + " " + a.filed_at));
+      r.appendChild(el("td", a.state));
       var td = el("td");
       if (a.state === "待复核") {
         if (staff) td.appendChild(decideForm(a)); else td.textContent = "等待复核";
@@ -83,7 +96,7 @@
       var b = el("button", "公示"); b.id = "appealpublish";
       b.onclick = function () {
         jsonPost("/api/publish", {rubric: current, closes: date.value, with_ranking: withRank.checked},
-          function (st, d) { if (st === 200) { msg("已公示", "ok"); load(); } else msg(d.error); });
+          function (st, d) { if (st === 200) { reload("已公示"); } else msg(d.error); });
       };
       [date, lab, b].forEach(function (x) { p.appendChild(document.createTextNode(" ")); p.appendChild(x); });
       body.appendChild(p);
@@ -91,7 +104,7 @@
         var fb = el("button", "定稿"); fb.id = "appealfinal";
         fb.onclick = function () {
           jsonPost("/api/finalise", {rubric: current},
-            function (st, d) { if (st === 200) { msg("已定稿", "ok"); load(); } else msg(d.error); });
+            function (st, d) { if (st === 200) { reload("已定稿"); } else msg(d.error); });
         };
         var fp = el("p"); fp.appendChild(fb);
         fp.appendChild(el("span", "　公示截止日期的次日起、全部申诉复核后可以定稿；定稿后结果不再改动。", "note"));
@@ -131,12 +144,24 @@
         (pubDoc.check_points || []).forEach(function (c) { var o = el("option", c.id + " " + c.label); o.value = c.id; cp.appendChild(o); });
         cp.style.maxWidth = "100%";
         var arg = el("input"); arg.id = "appealargument"; arg.size = 40; arg.style.maxWidth = "100%"; arg.placeholder = "申诉理由，如：通知和方案已补交";
+        var files = el("input"); files.type = "file"; files.id = "appealfiles"; files.multiple = true;
+        files.accept = "image/jpeg,image/png,application/pdf,.docx,.xlsx";
+        var fl = el("label", "证明材料（照片、PDF 等，可不选）："); fl.appendChild(files);
         var b = el("button", "提交申诉"); b.id = "appealsend";
         b.onclick = function () {
           jsonPost("/api/appeal", {rubric: current, unit: u.unit, cp: cp.value, argument: arg.value},
-            function (st, d) { if (st === 200) { msg("申诉已提交", "ok"); load(); } else msg(d.error); });
+            function (st, d) {
+              if (st !== 200) { msg(d.error); return; }
+              if (!files.files.length) { reload("申诉已提交"); return; }
+              var fd = new FormData();
+              Array.prototype.forEach.call(files.files, function (x) { fd.append("file", x, x.name); });
+              request("POST", "/api/appeal/evidence?id=" + d.id, fd, function (st2, d2) {
+                if (st2 === 200) { reload("申诉和材料已提交"); }
+                else reload("申诉已提交，但材料未能上传：" + (d2.error || ""), "err");
+              });
+            });
         };
-        [cp, arg, b].forEach(function (x) { f.appendChild(x); f.appendChild(document.createTextNode(" ")); });
+        [cp, arg, fl, b].forEach(function (x) { f.appendChild(x); f.appendChild(document.createTextNode(" ")); });
         body.appendChild(f);
       }
     });
@@ -160,11 +185,13 @@
       if (st !== 200) { msg(doc.error); return; }
       var head = el("p", "状态：" + statusLine(doc.publication, doc.today)); head.id = "appealstatus";
       body.insertBefore(head, body.firstChild);
-      if (isStaff()) { staffView(doc, body); return; }
-      if (!doc.publication.published) { unitView(doc, {}, body); return; }
+      var said = function () { if (note) { msg(note[0], note[1]); note = null; } };
+      if (isStaff()) { staffView(doc, body); said(); return; }
+      if (!doc.publication.published) { unitView(doc, {}, body); said(); return; }
       request("GET", "/api/published?rubric=" + encodeURIComponent(current), null, function (st2, pd) {
         if (st2 !== 200) { msg(pd.error); return; }
         unitView(doc, pd, body);
+        said();
       });
     });
   }

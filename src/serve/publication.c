@@ -10,6 +10,11 @@
  *   POST /api/appeal/decide           staff: {"id", "decision": "维持"|"改判",
  *                                     "result" (改判), "reason"}
  *   POST /api/finalise                admin: {"rubric"}
+ *   POST /api/appeal/evidence?id=N    the appeal's evidence files (multipart
+ *                                     "file" parts; its unit's 填报员 or an
+ *                                     admin, while the appeal is open):
+ *                                     佐证材料 (evidence.h) of the check point
+ *                                     key "申诉-N"
  *   GET  /api/published?rubric=ID     the published results the asker may
  *                                     see: a 填报员 its own unit's scored
  *                                     result with reasons (and the ranking
@@ -23,7 +28,9 @@
 #include "serve.h"
 #include "appeal.h"
 #include "fill.h"
+#include "evidence.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -93,6 +100,39 @@ static cJSON *appeal_json(const kh_appeal *a)
     return e;
 }
 
+/* The evidence key of appeal id: its files are kept as 佐证材料 of this
+ * "check point" of the unit. */
+static void appeal_key(long long id, char key[32])
+{
+    snprintf(key, 32, "申诉-%lld", id);
+}
+
+/* Each appeal of a (JSON objects, in the order of v) gains "evidence":
+ * [{id, name, type, inline}] from ev. */
+static void add_evidence(cJSON *a, const kh_appeal *v, size_t n, const kh_evidence *ev,
+                         size_t nev)
+{
+    for (size_t i = 0; i < n; i++) {
+        cJSON *e = cJSON_GetArrayItem(a, (int)i);
+        cJSON *files = e ? cJSON_AddArrayToObject(e, "evidence") : NULL;
+        char key[32];
+        appeal_key(v[i].id, key);
+        for (size_t k = 0; files && k < nev; k++) {
+            if (strcmp(ev[k].cp, key) != 0 || strcmp(ev[k].unit, v[i].unit) != 0 ||
+                strcmp(ev[k].rubric, v[i].rubric) != 0)
+                continue;
+            cJSON *f = cJSON_CreateObject();
+            if (!f)
+                break;
+            cJSON_AddNumberToObject(f, "id", (double)ev[k].id);
+            cJSON_AddStringToObject(f, "name", ev[k].name);
+            cJSON_AddStringToObject(f, "type", kh_evidence_mime(ev[k].type));
+            cJSON_AddBoolToObject(f, "inline", kh_evidence_inline(ev[k].type));
+            cJSON_AddItemToArray(files, f);
+        }
+    }
+}
+
 enum MHD_Result srv_answer_appeals(kh_server *s, struct MHD_Connection *c, request *q)
 {
     if (!s->ws)
@@ -135,6 +175,12 @@ enum MHD_Result srv_answer_appeals(kh_server *s, struct MHD_Connection *c, reque
         cJSON_AddBoolToObject(pub, "open", p.published && !p.final_at && strcmp(day, p.closes) <= 0);
         for (size_t i = 0; i < n; i++)
             cJSON_AddItemToArray(a, appeal_json(&v[i]));
+        kh_evidence *ev = NULL;
+        size_t nev = 0;
+        if (kh_evidence_list(s->ws, srv_is_staff(q) ? NULL : q->unit, rubric, &ev, &nev, &d) ==
+            KH_OK)
+            add_evidence(a, v, n, ev, nev);
+        kh_evidences_free(ev, nev);
     }
     kh_publication_clear(&p);
     kh_appeals_free(v, n);
@@ -375,4 +421,64 @@ enum MHD_Result srv_answer_published(kh_server *s, struct MHD_Connection *c, req
     if (!j)
         return srv_send_error(c, 503, "服务器内存不足：请稍后再试");
     return srv_send_json(c, 200, j, NULL);
+}
+
+/* POST /api/appeal/evidence?id=N */
+enum MHD_Result srv_answer_appeal_evidence(kh_server *s, struct MHD_Connection *c, request *q)
+{
+    if (!s->ws)
+        return srv_send_error(c, 400, "没有使用工作区（--workspace）：没有公示和申诉");
+    const char *ids = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "id");
+    long long id = ids ? strtoll(ids, NULL, 10) : 0;
+    kh_diags d = {0};
+    kh_appeal *v = NULL;
+    size_t n = 0;
+    const kh_appeal *a = NULL;
+    if (kh_appeals_list(s->ws, NULL, NULL, &v, &n, &d) == KH_OK)
+        for (size_t i = 0; i < n; i++)
+            if (v[i].id == id)
+                a = &v[i];
+    enum MHD_Result r;
+    kh_publication p = {0};
+    char day[11];
+    today(day);
+    if (!a) {
+        r = srv_send_error(c, 404, "没有这项申诉");
+    } else if (!srv_may_unit(q, a->unit) || q->role == R_REVIEWER) {
+        r = srv_send_error(c, 403, "只能为本单位的申诉上传材料");
+    } else if (a->state != KH_APPEAL_OPEN || kh_publication_get(s->ws, a->rubric, &p, &d) != KH_OK ||
+               !p.published || p.final_at || strcmp(day, p.closes) > 0) {
+        r = srv_send_error(c, 409, "这项申诉已复核或申诉期已过，不能再上传材料");
+    } else {
+        char key[32];
+        appeal_key(a->id, key);
+        cJSON *j = cJSON_CreateObject();
+        cJSON *msgs = j ? cJSON_AddArrayToObject(j, "messages") : NULL;
+        size_t files = 0, added = 0;
+        for (size_t i = 0; msgs && i < q->nfiles; i++) {
+            saved *f = &q->files[i];
+            if (!f->path || (f->kind != P_CHECKLIST && f->kind != P_ZIP))
+                continue; /* only the parts named "file" */
+            files++;
+            kh_diags e = {0};
+            added += kh_evidence_add(s->ws, a->unit, a->rubric, key, f->path, f->name,
+                                     q->user[0] ? q->user : "本机", NULL, &e) == KH_OK;
+            srv_add_messages(msgs, &e);
+            kh_diags_clear(&e);
+        }
+        if (!msgs) {
+            cJSON_Delete(j);
+            r = srv_send_error(c, 503, "服务器内存不足：请稍后再试");
+        } else if (files == 0) {
+            cJSON_Delete(j);
+            r = srv_send_error(c, 400, "请选择要上传的文件");
+        } else {
+            cJSON_AddNumberToObject(j, "added", (double)added);
+            r = srv_send_json(c, added ? 200 : 422, j, NULL);
+        }
+    }
+    kh_publication_clear(&p);
+    kh_appeals_free(v, n);
+    kh_diags_clear(&d);
+    return r;
 }

@@ -233,6 +233,7 @@ enum MHD_Result srv_answer_appeals(kh_server *s, struct MHD_Connection *c, reque
 enum MHD_Result srv_answer_published(kh_server *s, struct MHD_Connection *c, request *q);
 enum MHD_Result srv_answer_publication_post(kh_server *s, struct MHD_Connection *c, request *q,
                                             const char *url);
+enum MHD_Result srv_answer_appeal_evidence(kh_server *s, struct MHD_Connection *c, request *q);
 
 /* evidence.c */
 enum MHD_Result srv_answer_evidence_list(kh_server *s, struct MHD_Connection *c, request *q);

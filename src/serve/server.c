@@ -201,6 +201,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return srv_finish(q, srv_answer_blank(s, c, q));
     if (strcmp(url, "/api/settings") == 0)
         return srv_finish(q, srv_answer_settings(s, c, q));
+    if (strcmp(url, "/api/appeal/evidence") == 0)
+        return srv_finish(q, srv_answer_appeal_evidence(s, c, q));
     if (strcmp(url, "/api/publish") == 0 || strcmp(url, "/api/appeal") == 0 ||
         strcmp(url, "/api/appeal/decide") == 0 || strcmp(url, "/api/finalise") == 0)
         return srv_finish(q, srv_answer_publication_post(s, c, q, url));

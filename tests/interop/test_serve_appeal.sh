@@ -4,6 +4,7 @@
 # server run two days later under libfaketime).
 . tests/interop/serve_lib.sh
 . tests/interop/browse_lib.sh
+. tests/interop/evidence_lib.sh
 
 # jpost PATH OUT JSON : POST a JSON body; prints the status.
 jpost() {
@@ -255,8 +256,18 @@ mine, all_ = (json.load(open(p))['appeals'] for p in sys.argv[1:3])
 assert [a['unit'] for a in mine] == ['两江镇'], mine
 assert sorted(a['unit'] for a in all_) == ['两江镇', '临桂镇'], all_
 PY
+    # The appeal's files: its unit's 填报员 only, and only while it is open.
+    mkdir -p "$T/ev" && make_evidence "$T/ev"
+    code=$(post "api/appeal/evidence?id=$id" "$T/x.json" -b "$T/rev" -F "file=@$T/ev/签到单.png")
+    [ "$code" = 403 ] || fail "a reviewer attached to an appeal: $code"
+    code=$(post "api/appeal/evidence?id=$id" "$T/x.json" -b "$T/lj" -F "file=@$T/ev/evil.png")
+    [ "$code" = 422 ] || fail "an SVG named .png attached to an appeal: $code $(cat "$T/x.json")"
+    code=$(post "api/appeal/evidence?id=$id" "$T/x.json" -b "$T/lj" -F "file=@$T/ev/签到单.png")
+    [ "$code" = 200 ] || fail "the filler's appeal file: $code $(cat "$T/x.json")"
     code=$(as "$T/rev" api/appeal/decide "$T/d.json" "{\"id\":$id,\"decision\":\"改判\",\"result\":\"有\",\"reason\":\"已补交\"}")
     [ "$code" = 200 ] || fail "the reviewer decided: $code $(cat "$T/d.json")"
+    code=$(post "api/appeal/evidence?id=$id" "$T/x.json" -b "$T/lj" -F "file=@$T/ev/方案.pdf")
+    [ "$code" = 409 ] || fail "a file attached to a decided appeal: $code"
     curl -s -b "$T/lj" "${URL}api/published?rubric=$R" >"$T/p2.json"
     "$PY" -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['units'][0]['total'] == '37.3', d['units'][0]['total']" "$T/p2.json" ||
         fail "the unit does not see the 改判"
@@ -277,7 +288,8 @@ test_appeal_unit_in_a_browser() {
     code=$(post api/publish "$T/p.json" -b "$T/admin" -H 'Content-Type: application/json' \
         --data-binary "{\"rubric\":\"$R\",\"closes\":\"$(date +%F)\"}")
     [ "$code" = 200 ] || fail "publish: $code $(cat "$T/p.json")"
-    SIZE=500,844 browse <<'PY'
+    mkdir -p "$T/ev" && make_evidence "$T/ev"
+    SIZE=500,844 browse "$T/ev/签到单.png" "$T/ev/方案.pdf" <<'PY'
 d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                   {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
 d.get(url)
@@ -304,6 +316,7 @@ shot("1-published")
 from selenium.webdriver.support.ui import Select
 Select(d.find_element(By.ID, "appealcp")).select_by_value("1.6")
 d.find_element(By.ID, "appealargument").send_keys("会议图片已补交")
+d.find_element(By.ID, "appealfiles").send_keys(args[0] + "\n" + args[1])
 # Clicked by script: under the phone emulation a native click far down
 # the page lands elsewhere (the emulated and the real window differ).
 d.execute_script("arguments[0].click()", d.find_element(By.ID, "appealsend"))
@@ -311,6 +324,9 @@ from selenium.common.exceptions import StaleElementReferenceException as Stale
 try:
     WebDriverWait(d, 30, ignored_exceptions=[Stale]).until(
         lambda d: "等待复核" in d.find_element(By.CSS_SELECTOR, "table.appeals").text)
+    links = [a.text for a in d.find_elements(By.CSS_SELECTOR, "table.appeals a")]
+    assert sorted(links) == ["方案.pdf", "签到单.png"], links
+    assert "申诉和材料已提交" in d.find_element(By.ID, "appealmsg").text
 except Exception:
     shot("2-timeout"); print("MSG", d.find_element(By.ID, "appealmsg").text, d.find_element(By.ID, "appealstatus").text); raise
 d.execute_script("document.getElementById('appeal').scrollIntoView()")
@@ -318,7 +334,11 @@ shot("2-appealed")
 PY
     [ $? = 0 ] || fail "the unit's appeal on the page"
     curl -s -b "$T/admin" "${URL}api/appeals?rubric=$R" >"$T/a.json"
-    "$PY" -c "import json,sys; a=json.load(open(sys.argv[1]))['appeals']; assert [(x['unit'],x['cp'],x['argument'],x['filed_by']) for x in a] == [('两江镇','1.6','会议图片已补交','两江镇')], a" "$T/a.json" ||
+    "$PY" -c "import json,sys; a=json.load(open(sys.argv[1]))['appeals']; assert [(x['unit'],x['cp'],x['argument'],x['filed_by'],sorted(f['name'] for f in x['evidence'])) for x in a] == [('两江镇','1.6','会议图片已补交','两江镇',['方案.pdf','签到单.png'])], a" "$T/a.json" ||
         fail "the appeal as recorded: $(cat "$T/a.json")"
+    # The files are the bytes sent, shown to the bureau by the evidence route.
+    eid=$("$PY" -c "import json,sys; a=json.load(open(sys.argv[1]))['appeals'][0]; print([f['id'] for f in a['evidence'] if f['name']=='方案.pdf'][0])" "$T/a.json")
+    curl -s -b "$T/admin" -o "$T/got.pdf" "${URL}api/evidence/file?id=$eid"
+    cmp -s "$T/got.pdf" "$T/ev/方案.pdf" || fail "the appeal's PDF is not the one sent"
     stop_server
 }
