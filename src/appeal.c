@@ -7,6 +7,7 @@
 #include "appeal.h"
 #include "batch.h"
 #include "workspace_db.h"
+#include "platform.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,9 +33,10 @@ static char *dup_col(sqlite3_stmt *q, int i)
 
 static void now_text(char out[20])
 {
-    time_t t = time(NULL);
     struct tm tm;
-    if (!localtime_r(&t, &tm) || strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+    long off;
+    kh_localtime(time(NULL), &tm, &off, NULL, 0); /* platform.h */
+    if (strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm) == 0)
         strcpy(out, "1970-01-01 00:00:00");
 }
 

@@ -29,6 +29,7 @@
 #include "appeal.h"
 #include "fill.h"
 #include "evidence.h"
+#include "platform.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -36,9 +37,10 @@
 
 static void today(char out[11])
 {
-    time_t t = time(NULL);
     struct tm tm;
-    if (!localtime_r(&t, &tm) || strftime(out, 11, "%Y-%m-%d", &tm) == 0)
+    long off;
+    kh_localtime(time(NULL), &tm, &off, NULL, 0); /* platform.h */
+    if (strftime(out, 11, "%Y-%m-%d", &tm) == 0)
         out[0] = '\0';
 }
 

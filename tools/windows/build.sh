@@ -25,9 +25,10 @@ awk -v name=kh_server_page -v areas="$(LC_ALL=C ls src/page/*.js 2>/dev/null | t
 CFLAGS="$CFLAGS -I$W/gen"
 objs=()
 for f in src/*.c src/serve/*.c; do
-    o=$W/obj/kaohe/$(basename "${f%.c}").o
+    # src/evidence.c and src/serve/evidence.c: serve_evidence.o for the second.
+    o=$W/obj/kaohe/$(printf '%s' "${f#src/}" | tr / _ | sed 's/\.c$//').o
     if [ ! -f "$o" ] || [ "$f" -nt "$o" ] || [ -n "$(find src include -name '*.h' -newer "$o")" ] ||
-        { [ "$f" = src/serve/server.c ] && [ src/page/index.html -nt "$o" ]; }; then
+        { [ "$f" = src/serve/server.c ] && [ -n "$(find src/page -newer "$o")" ]; }; then
         echo "  CC      $f (windows)"
         # shellcheck disable=SC2086
         $CC $CFLAGS -c -o "$o" "$f"
