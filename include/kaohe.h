@@ -227,6 +227,31 @@ kh_status kh_batch_add_all(kh_batch *b, const char *const *inputs, size_t ninput
                            unsigned jobs, kh_progress_fn progress, void *ctx,
                            kh_diags *notes);
 
+/** Add the units' own assessments (自评): a checklist file or a folder of
+ * them, read and scored as kh_batch_add reads inputs, every check point's
+ * result kept.  They are not ranked: kh_batch_finish matches each to the
+ * scored unit of the same (rubric, unit), the reviewed result (考评), and
+ * every output shows the 自评 beside it (scoresheet: a 自评与考评 sheet;
+ * ranking: 自评得分 and 差 columns; JSON: "self"; doc/formats.md §5).  A
+ * 自评 checklist that does not pass, or a second one of a unit, is listed
+ * in kh_batch_self_errors and never rejects the unit's 考评.  Notes go to
+ * notes.  Call before kh_batch_finish; returns as kh_batch_add. */
+kh_status kh_batch_add_self(kh_batch *b, const char *path, kh_diags *notes);
+/** The 自评 inputs rejected (after kh_batch_finish: duplicates too), and
+ * their messages in input order. */
+size_t kh_batch_self_rejected_count(const kh_batch *b);
+const kh_diags *kh_batch_self_errors(const kh_batch *b);
+/** After kh_batch_finish: the 自评 checklists no scored unit matched
+ * (the unit's 考评 is missing or did not pass): unit, rubric id and
+ * source of the i-th. */
+size_t kh_batch_self_unmatched_count(const kh_batch *b);
+void kh_batch_self_unmatched_at(const kh_batch *b, size_t i, const char **unit,
+                                const char **rubric_id, const char **source);
+/** The 自评 total of the scored unit named (rubric id, unit) and whether
+ * it has one (after kh_batch_finish), for a program's own tables. */
+bool kh_batch_self_total(const kh_batch *b, const char *rubric_id, const char *unit,
+                         char total[32]);
+
 /** Finish the batch: reject duplicate (rubric, unit) pairs and compute
  * ranks.  Call once, after the last kh_batch_add. */
 kh_status kh_batch_finish(kh_batch *b);
@@ -287,6 +312,12 @@ void kh_previous_free(kh_previous *p);
  * prev (may be NULL: no such sheet). */
 kh_status kh_write_ranking_since(const kh_batch *b, const kh_previous *prev, const char *path,
                                  kh_diags *d);
+
+/** The earlier result the JSON's 问题汇总 compares with: each check point
+ * and item gains "previous_units" (kh_batch_write_json, kh_write_json_file
+ * with ranked).  prev is not owned and must outlive b's JSON writing; NULL
+ * stops the comparison. */
+void kh_batch_set_previous(kh_batch *b, const kh_previous *prev);
 
 /** Output formats of kh_write_scoresheets, as bits. */
 enum { KH_FMT_XLSX = 1, KH_FMT_CSV = 2, KH_FMT_JSON = 4 };
@@ -381,6 +412,17 @@ kh_status kh_server_add_unit_users(const kh_registry *reg, const kh_server_confi
  * "?token=SECRET" when the server has a secret. */
 const char *kh_server_url(const kh_server *s);
 void kh_server_stop(kh_server *s);
+
+/** The year of the workspace in folder dir as one .zip at path (kaohe
+ * workspace export): the ranking (with its 更正记录), the journal as a
+ * workbook (检查表更正记录, 佐证材料记录, 填报考评记录), and per unit its current
+ * checklist, its scoresheet and its 佐证材料 as UNIT/1.1 学习记录/NAME,
+ * names in UTF-8 flagged as such.  Scored against the rubrics of reg and
+ * those the workspace keeps.  It takes the workspace's lock: a server
+ * using the workspace is KH_ERR_USAGE with a message.  KH_ERR_IO,
+ * KH_ERR_NOMEM otherwise, with messages in d. */
+kh_status kh_workspace_export(const char *dir, const kh_registry *reg, const char *path,
+                              kh_diags *d);
 
 /** Remove the temporary files kaohe has made and not yet renamed into
  * place, and make no more: for a front end's handler of SIGINT and SIGTERM,

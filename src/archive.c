@@ -357,3 +357,26 @@ kh_status kh_archive_pack(const char *path, const char *dir, kh_diags *d)
     }
     return KH_OK;
 }
+
+kh_status kh_archive_pack_files(const char *path, const kh_archive_file *files, size_t n,
+                                kh_diags *d)
+{
+    errno = 0;
+    zipFile zf = zipOpen64(path, APPEND_STATUS_CREATE);
+    bool ok = zf != NULL;
+    for (size_t i = 0; ok && i < n; i++) {
+        struct stat st;
+        ok = stat(files[i].src, &st) == 0 && S_ISREG(st.st_mode) &&
+             add_file(zf, files[i].src, files[i].name, &st);
+    }
+    int e = errno;
+    if (zf && zipClose(zf, NULL) != ZIP_OK)
+        ok = false;
+    if (!ok) {
+        remove(path);
+        kh_diags_add(d, KH_ERROR, path, NULL, NULL, 0, _("cannot write the archive: %s"),
+                     strerror(e ? e : EIO));
+        return KH_ERR_IO;
+    }
+    return KH_OK;
+}

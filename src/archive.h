@@ -42,6 +42,21 @@ kh_status kh_archive_unpack(const char *path, const char *as_shown, uint64_t max
  * diagnostic. */
 kh_status kh_archive_pack(const char *path, const char *dir, kh_diags *d);
 
+/* One entry of a zip packed from a file: the file at src as name (UTF-8,
+ * '/' between folders). */
+typedef struct kh_archive_file {
+    const char *src;
+    const char *name;
+} kh_archive_file;
+
+/* Pack the n files, in order, into a new zip at path, each entry as
+ * kh_archive_pack writes them (UTF-8 flag, Unix permissions, the file's
+ * time): a zip of files from many folders under names of the caller's
+ * (kaohe workspace export).  KH_OK, or KH_ERR_IO with a diagnostic (path
+ * then removed). */
+kh_status kh_archive_pack_files(const char *path, const kh_archive_file *files, size_t n,
+                                kh_diags *d);
+
 /* One entry of a zip written from memory: its name (UTF-8) and bytes. */
 typedef struct kh_archive_part {
     const char *name;

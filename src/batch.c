@@ -7,6 +7,7 @@
 #include "csv_in.h"
 #include "outfile.h"
 #include "pool.h"
+#include "selfeval.h"
 #include "sheetfile.h"
 #include "text.h"
 #include "xlsx_in.h"
@@ -61,6 +62,7 @@ void kh_batch_free(kh_batch *b)
     kh_free(b->missing);
     kh_free(b->failed);
     kh_free((char *)b->opts.issuer);
+    kh_self_free(b->self);
     kh_free(b);
 }
 
@@ -1120,6 +1122,8 @@ kh_status kh_batch_finish(kh_batch *b)
         grade_group(g[k].units, g[k].n, bands, nb);
     }
     kh_groups_free(g, ng);
+    if (b->self && (st = kh_self_match(b)) != KH_OK)
+        return st;
     /* For kh_batch_is_input: the inputs' identities in order. */
     if (b->ninputs > 1)
         qsort(b->input_ids, b->ninputs, sizeof *b->input_ids, id_cmp);
@@ -1133,6 +1137,8 @@ kh_status kh_batch_finish(kh_batch *b)
  * is an input only when it is spelt as one (which then no longer exists). */
 bool kh_batch_is_input(const kh_batch *b, const char *path)
 {
+    if (b->self && kh_batch_is_input(b->self->in, path))
+        return true;
     unsigned long long dev, ino;
     if (!kh_file_identity(path, &dev, &ino)) {
         for (size_t i = 0; i < b->ninputs; i++)

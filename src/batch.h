@@ -63,6 +63,9 @@ struct kh_batch {
     size_t *failed;           /* roster entries that sent only checklists that
                                  did not pass (kh_rejected_of) */
     size_t nfailed;
+    const kh_previous *prev;  /* what the JSON's 问题汇总 compares with, or
+                                 NULL (kh_batch_set_previous; not owned) */
+    struct kh_self *self;     /* kh_batch_add_self (selfeval.h), or NULL */
 };
 
 /* Whether rejected input r is one that roster entry k sent: it names
@@ -95,6 +98,11 @@ void kh_groups_free(kh_group *g, size_t n);
  * label is called on the thread that calls kh_batch_add*. */
 void kh_batch_set_labels(kh_batch *b, const char *(*label)(void *ctx, const char *path),
                          void *ctx);
+
+/* The file name (without extension) kh_write_scoresheets gives each unit
+ * of b, in b->units order (scoresheet_out.c): a new array of b->nunits new
+ * strings, or NULL when out of memory. */
+char **kh_scoresheet_stems(const kh_batch *b);
 
 /* True when path names the same file as one of the batch's inputs. */
 bool kh_batch_is_input(const kh_batch *b, const char *path);

@@ -71,8 +71,15 @@ void kh_csv_file_text(kh_csv_file *c, const char *s)
 
 void kh_csv_file_dec(kh_csv_file *c, kh_dec v)
 {
+    /* A number kaohe formatted ("-1.2": a sign, digits, a point) is no
+     * formula: written as it is, a spreadsheet reads it as a number, where
+     * a neutralised "'-1.2" would be text (the 差 of 自评与考评). */
     char num[KH_DEC_BUFSZ];
-    kh_csv_file_text(c, kh_dec_format(v, num));
+    if (!c->first)
+        fputc(',', c->f);
+    kh_dec_format(v, num);
+    csv_fwrite(c->f, num, strlen(num));
+    c->first = false;
 }
 
 void kh_csv_file_row(kh_csv_file *c)

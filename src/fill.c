@@ -1278,3 +1278,109 @@ kh_status kh_fill_journal(kh_workspace *w, const char *unit, const char *rubric,
     }
     return st;
 }
+
+/* ---- a result corrected (申诉改判) ---- */
+
+kh_status kh_fill_correct_current(kh_workspace *w, const kh_registry *reg, const kh_rubric *r,
+                                  const char *unit, const char *cp, const char *value,
+                                  const char *user, const char *kind, const char *reason,
+                                  char **total, kh_diags *d)
+{
+    *total = NULL;
+    size_t at = r->ncps;
+    for (size_t i = 0; i < r->ncps; i++)
+        if (strcmp(r->cps[i].id, cp) == 0)
+            at = i;
+    if (at == r->ncps) {
+        kh_diags_add(d, KH_ERROR, NULL, NULL, NULL, 0, _("%s has no check point %s"),
+                     kh_rubric_name(r), cp);
+        return KH_ERR_USAGE;
+    }
+    kh_ws_entry cur = {0};
+    bool found = false;
+    kh_status st = kh_workspace_current(w, unit, r->id, &cur, &found, d);
+    if (st == KH_OK && !found) {
+        kh_diags_add(d, KH_ERROR, NULL, NULL, NULL, 0,
+                     _("%s has no checklist under %s in the workspace: nothing to correct"),
+                     unit, kh_rubric_name(r));
+        st = KH_ERR_USAGE;
+    }
+    kh_fill_edit *e = st == KH_OK ? kh_calloc(r->ncps ? r->ncps : 1, sizeof *e) : NULL;
+    file_ctx x = {.reg = reg, .r = r, .unit = unit, .path = cur.path, .edits = e};
+    if (st == KH_OK && !e)
+        st = KH_ERR_NOMEM;
+    kh_sheetfile_kind fk;
+    if (st == KH_OK)
+        st = kh_sheetfile_read(cur.path, take_sheet, &x, &fk, &x.msgs);
+    if (st == KH_OK && !x.found) {
+        kh_diags_add(d, KH_ERROR, cur.path, NULL, NULL, 0,
+                     _("the unit's current checklist cannot be read again"));
+        st = KH_ERR_INPUT;
+    }
+    char **v = NULL, **m = NULL;
+    if (st == KH_OK) {
+        v = kh_calloc(r->ncps, sizeof *v);
+        m = kh_calloc(r->ncps, sizeof *m);
+        if (!v || !m)
+            st = KH_ERR_NOMEM;
+    }
+    for (size_t i = 0; st == KH_OK && i < r->ncps; i++) {
+        v[i] = kh_strdup(i == at ? value : e[i].value ? e[i].value : "");
+        m[i] = kh_strdup(e[i].remark ? e[i].remark : "");
+        if (!v[i] || !m[i])
+            st = KH_ERR_NOMEM;
+    }
+    char *year = st == KH_OK ? kh_workspace_get(w, "year") : NULL;
+    kh_fill_scored sc = {0};
+    if (st == KH_OK)
+        st = kh_fill_score_values(reg, r, unit, year, v, m, &sc, d);
+    if (st == KH_OK && !sc.unit) {
+        for (size_t i = 0; i < sc.nissues && st == KH_OK; i++)
+            st = copy_diag(d, &(kh_diag){.severity = KH_ERROR, .msg = sc.issues[i].msg,
+                                         .msg_zh = sc.issues[i].msg_zh});
+        if (st == KH_OK)
+            st = KH_ERR_USAGE;
+    }
+    char *tmp = NULL, *name = NULL;
+    /* DIR/fill's temporaries are made, recorded and removed under fill_mu
+     * (temp_xlsx removes any other it finds). */
+    pthread_mutex_lock(&fill_mu);
+    if (st == KH_OK) {
+        tmp = temp_xlsx(w, d);
+        name = kh_strprintf("%s-%s.xlsx", unit, kind);
+        kh_filled f = {.unit = unit, .year = year, .values = v, .remarks = m};
+        st = !tmp ? KH_ERR_IO : !name ? KH_ERR_NOMEM : kh_write_filled(r, &f, tmp, d);
+    }
+    if (st == KH_OK) {
+        char t[KH_DEC_BUFSZ];
+        kh_dec_format(sc.unit->total, t);
+        bool changed = false;
+        st = kh_workspace_record(w, unit, r->id, t, tmp, name, user, kind, reason, &changed, d);
+        if (st == KH_OK && !(*total = kh_strdup(t)))
+            st = KH_ERR_NOMEM;
+    }
+    if (tmp)
+        remove(tmp);
+    pthread_mutex_unlock(&fill_mu);
+    kh_free(tmp);
+    kh_free(name);
+    kh_free(year);
+    kh_fill_scored_clear(&sc);
+    for (size_t i = 0; i < r->ncps; i++) {
+        if (v)
+            kh_free(v[i]);
+        if (m)
+            kh_free(m[i]);
+        if (e) {
+            kh_free((char *)e[i].value);
+            kh_free((char *)e[i].remark);
+        }
+    }
+    kh_free(v);
+    kh_free(m);
+    kh_free(e);
+    kh_diags_clear(&x.msgs);
+    kh_free(x.other);
+    kh_ws_entry_clear(&cur);
+    return st;
+}

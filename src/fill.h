@@ -255,4 +255,19 @@ void kh_fill_changes_free(kh_fill_change *v, size_t n);
 kh_status kh_fill_journal(kh_workspace *w, const char *unit, const char *rubric,
                           kh_fill_change **v, size_t *n, kh_diags *d);
 
+/* ---- a result corrected (申诉改判) ---- */
+
+/* The current checklist of (unit, r) in the workspace, read again, with
+ * the result of check point cp replaced by value (its remark and every
+ * other result kept), written as a filled XLSX (kh_write_filled), scored,
+ * and recorded as the unit's current checklist by user with kind and
+ * reason (kh_workspace_record).  *total (new) is the new total.
+ * KH_ERR_USAGE with a message: no such check point, no current
+ * checklist, a value the reader refuses.  The online 考评 answers, if
+ * any, are left as they were: the record is the corrected checklist. */
+kh_status kh_fill_correct_current(kh_workspace *w, const kh_registry *reg, const kh_rubric *r,
+                                  const char *unit, const char *cp, const char *value,
+                                  const char *user, const char *kind, const char *reason,
+                                  char **total, kh_diags *d);
+
 #endif

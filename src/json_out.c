@@ -13,6 +13,7 @@
 #include "outfile.h"
 #include "text.h"
 #include "summary.h"
+#include "selfeval.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -68,7 +69,7 @@ static void json_dec(FILE *out, kh_dec v)
     putc_unlocked('"', out);
 }
 
-static void write_unit(FILE *out, const kh_unit *u, bool ranked)
+static void write_unit(FILE *out, const kh_batch *b, const kh_unit *u, bool ranked)
 {
     const kh_checklist *cl = u->cl;
     const kh_rubric *r = cl->rubric;
@@ -137,6 +138,7 @@ static void write_unit(FILE *out, const kh_unit *u, bool ranked)
         }
         fputc(']', out);
     }
+    kh_self_json_unit(out, b, u, json_str); /* 自评 beside 考评 */
     fputc('}', out);
 }
 
@@ -201,13 +203,13 @@ static kh_status write_json(const kh_batch *b, bool ranked, FILE *out)
         for (size_t k = 0; k < ng; k++)
             for (size_t i = 0; i < g[k].n; i++) {
                 fputs(written++ ? ",\n  " : "\n  ", out);
-                write_unit(out, g[k].units[i], true);
+                write_unit(out, b, g[k].units[i], true);
             }
         kh_groups_free(g, ng);
     } else {
         for (size_t i = 0; i < b->nunits; i++) {
             fputs(written++ ? ",\n  " : "\n  ", out);
-            write_unit(out, b->units[i], false);
+            write_unit(out, b, b->units[i], false);
         }
     }
     fputs("],\n \"rejected\": [", out);
@@ -278,6 +280,8 @@ static kh_status write_json(const kh_batch *b, bool ranked, FILE *out)
         }
         fputc(']', out);
     }
+    if (kh_self_json_lists(out, b, json_str) != KH_OK)
+        return KH_ERR_NOMEM;
     if (ranked && kh_summary_json(b, out, json_str) != KH_OK) /* 问题汇总 */
         return KH_ERR_NOMEM;
     if (b->opts.provenance && write_provenance(b, out) != KH_OK)

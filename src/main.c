@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -115,6 +116,9 @@ static const char usage_score[] = N_(
     "                      (default, for Excel and WPS) or English names, no BOM (scripts)\n"
     "      --rubric FILE   also load this rubric file (repeatable)\n"
     "      --blank-as-missing  an empty result counts as missing (has) or 0 (numbers)\n"
+    "      --self FILE     the units' own assessments (自评, a checklist or a folder;\n"
+    "                      repeatable), shown beside the scored result (考评) of the\n"
+    "                      same unit: a 自评与考评 sheet, 自评得分 and 差 columns, JSON\n"
     "      --roster FILE   the units due (单位名单): a unit not on it is refused, the\n"
     "                      ones without a checklist are listed, the roster's order is kept\n"    "      --grades [RUBRIC=]BANDS  grade bands (等次) instead of the rubric's, e.g.\n"
     "                      '优秀>=36;良好>=32;合格>=24;不合格' (repeatable, one per rubric)\n"
@@ -134,6 +138,9 @@ static const char usage_rank[] = N_(
     "      --json FILE     also write the result as JSON ('-' for standard output)\n"
     "      --rubric FILE   also load this rubric file (repeatable)\n"
     "      --blank-as-missing  an empty result counts as missing (has) or 0 (numbers)\n"
+    "      --self FILE     the units' own assessments (自评, a checklist or a folder;\n"
+    "                      repeatable), shown beside the scored result (考评) of the\n"
+    "                      same unit: a 自评与考评 sheet, 自评得分 and 差 columns, JSON\n"
     "      --roster FILE   the units due (单位名单): a unit not on it is refused, the\n"
     "                      ones without a checklist are listed, the roster's order is kept\n"    "      --grades [RUBRIC=]BANDS  grade bands (等次) instead of the rubric's, e.g.\n"
     "                      '优秀>=36;良好>=32;合格>=24;不合格' (repeatable, one per rubric)\n"
@@ -185,6 +192,17 @@ static const char usage_rubric[] = N_(
     "       kaohe rubric check FILE...\n"
     "List the known rubrics, show one (items, check points, rules), or check rubric files\n"
     "(exit 0 when valid, 2 with every problem listed).\n");
+
+static const char usage_workspace[] = N_(
+    "usage: kaohe workspace export DIR -o ARCHIVE.zip [--rubric FILE]...\n"
+    "Export the year kept in the workspace DIR (kaohe serve --workspace DIR) as one\n"
+    ".zip for the archive: the ranking (考核结果排名.xlsx), the journal\n"
+    "(变更记录.xlsx), and per unit its checklist, its scoresheet (评分表.xlsx) and\n"
+    "its evidence as UNIT/1.1 学习记录/FILE.  Stop the server using DIR first.\n"
+    "\n"
+    "  -o, --output FILE   the archive to write (.zip)\n"
+    "      --rubric FILE   also load this rubric file (repeatable)\n"
+    "  -h, --help          show this help\n");
 
 static int usage(const char *text, int status)
 {
@@ -269,6 +287,8 @@ typedef struct opts {
     const char **quotas;    /* --quota [RUBRIC=]QUOTA */
     size_t nquotas;
     const char *roster;     /* --roster FILE */
+    const char **selfs;     /* --self FILE (自评), repeatable */
+    size_t nselfs;
     const char *previous;   /* --previous OLD.json */
     const char *issuer;     /* rank --issuer TEXT (制表单位) */
     const char *csv_header; /* score --csv-header zh|en */
@@ -343,6 +363,7 @@ static const struct option long_opts[] = {
     {"grades", required_argument, NULL, 'G'},
     {"quota", required_argument, NULL, 'Q'},
     {"roster", required_argument, NULL, 'L'},
+    {"self", required_argument, NULL, 'E'},
     {"previous", required_argument, NULL, 'P'},
     {"issuer", required_argument, NULL, 'i'},
     {"csv-header", required_argument, NULL, 'H'},
@@ -418,6 +439,10 @@ static int parse_opts(int argc, char **argv, const char *allowed, const char *he
                 return EXIT_USAGE;
             break;
         case 'L': o->roster = optarg; break;
+        case 'E':
+            if (!push(&o->selfs, &o->nselfs, optarg))
+                return EXIT_USAGE;
+            break;
         case 'P': o->previous = optarg; break;
         case 'i': o->issuer = optarg; break;
         case 'H': o->csv_header = optarg; break;
@@ -676,6 +701,8 @@ static kh_batch *run_batch(int argc, char **argv, const opts *o, kh_registry *re
     kh_status st = kh_batch_add_all(b, (const char *const *)argv + optind, (size_t)(argc - optind),
                                     o->jobs, pr->on ? progress_file : NULL, pr, &notes);
     progress_end(pr);
+    for (size_t i = 0; i < o->nselfs && st == KH_OK; i++) /* 自评 */
+        st = kh_batch_add_self(b, o->selfs[i], &notes);
     if (o->quiet)
         kh_diags_clear(&notes);
     else
@@ -692,6 +719,25 @@ static kh_batch *run_batch(int argc, char **argv, const opts *o, kh_registry *re
     for (size_t i = 0; i < errs.n; i++)
         print_diag(&errs.v[i]);
     *status = kh_batch_rejected_count(b) ? EXIT_REJECTED : 0;
+    /* The 自评 checklists that did not pass, and those of no scored unit. */
+    errs = *kh_batch_self_errors(b);
+    for (size_t i = 0; i < errs.n; i++)
+        print_diag(&errs.v[i]);
+    if (kh_batch_self_rejected_count(b))
+        *status = EXIT_REJECTED;
+    for (size_t i = 0; i < kh_batch_self_unmatched_count(b) && !o->quiet; i++) {
+        const char *unit, *rubric, *source;
+        kh_batch_self_unmatched_at(b, i, &unit, &rubric, &source);
+        char *u = kh_term_text(unit), *f = kh_term_text(source);
+        fprintf(stderr, "%s: %s", prog, _("note: "));
+        fprintf(stderr, _("%s: the self-assessment (自评) of %s (%s) has no scored checklist "
+                          "(考评) of the same unit beside it: it is not shown"),
+                f ? f : "?", u ? u : "?",
+                kh_rubric_unit_type(kh_registry_find(reg, rubric)));
+        fputc('\n', stderr);
+        kh_free(u);
+        kh_free(f);
+    }
     /* The units due that are not scored: those that sent only checklists
      * that did not pass (已提交未通过), then those that sent nothing (未提交). */
     for (size_t i = 0; i < kh_batch_failed_count(b); i++) {
@@ -740,7 +786,7 @@ static unsigned parse_formats(const char *list, bool to_stdout)
 
 static int cmd_score(int argc, char **argv, opts *o)
 {
-    int rc = parse_opts(argc, argv, "ofRrBqjGQLHh", usage_score, o);
+    int rc = parse_opts(argc, argv, "ofRrBqjGQLHEh", usage_score, o);
     if (rc >= 0)
         return rc;
     if (optind >= argc) {
@@ -777,7 +823,8 @@ static int cmd_score(int argc, char **argv, opts *o)
         return status;
     progress pr;
     progress_init(&pr, o);
-    o->keep_checks = (formats & KH_FMT_JSON) != 0;
+    /* The JSON's checks; with 自评, the answers shown beside it. */
+    o->keep_checks = (formats & KH_FMT_JSON) != 0 || o->nselfs > 0;
     kh_batch *b = run_batch(argc, argv, o, reg, &pr, &status);
     if (b) {
         kh_status st = KH_OK;
@@ -842,7 +889,7 @@ static bool report_ok(const opts *o)
 
 static int cmd_rank(int argc, char **argv, opts *o)
 {
-    int rc = parse_opts(argc, argv, "oRrJBqjGQLPiDh", usage_rank, o);
+    int rc = parse_opts(argc, argv, "oRrJBqjGQLPiDEh", usage_rank, o);
     if (rc >= 0)
         return rc;
     if (optind >= argc || !o->output) {
@@ -894,6 +941,7 @@ static int cmd_rank(int argc, char **argv, opts *o)
     kh_batch *b = run_batch(argc, argv, o, reg, &pr, &status);
     if (b) {
         kh_diags d = {0};
+        kh_batch_set_previous(b, prev); /* the JSON's 问题汇总 too */
         if (pr.on)
             progress_line(&pr,
                           P_("%s: writing the ranking of %zu unit to %s ...",
@@ -1123,6 +1171,38 @@ static int cmd_rubric(int argc, char **argv, opts *o)
     return status;
 }
 
+/* kaohe workspace export DIR -o X.zip */
+static int cmd_workspace(int argc, char **argv, opts *o)
+{
+    int rc = parse_opts(argc, argv, "oRh", usage_workspace, o);
+    if (rc >= 0)
+        return rc;
+    if (optind + 2 != argc || strcmp(argv[optind], "export") != 0 || !o->output)
+        return usage(usage_workspace, EXIT_USAGE);
+    size_t olen = strlen(o->output);
+    if (olen < 5 || strcasecmp(o->output + olen - 4, ".zip") != 0) {
+        eprintf("%s: %s", o->output, _("the export is a zip archive: give a file name ending "
+                                       "in .zip"));
+        return EXIT_USAGE;
+    }
+    int status = 0;
+    kh_registry *reg = load_registry(o, &status);
+    if (!reg)
+        return status;
+    kh_diags d = {0};
+    kh_status st = kh_workspace_export(argv[optind + 1], reg, o->output, &d);
+    print_diags(&d);
+    if (st != KH_OK) {
+        if (st == KH_ERR_NOMEM)
+            eprintf("%s", _(kh_strerror(st)));
+        status = st == KH_ERR_USAGE ? EXIT_USAGE : EXIT_REJECTED;
+    } else if (!o->quiet) {
+        printf(_("kaohe: the year's record of %s is in %s\n"), argv[optind + 1], o->output);
+    }
+    kh_registry_free(reg);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     kh_locale_from_environment();
@@ -1169,6 +1249,8 @@ int main(int argc, char **argv)
         status = cmd_rubric(argc - 1, argv + 1, &o);
     else if (strcmp(cmd, "serve") == 0)
         status = cmd_serve(argc - 1, argv + 1, &o);
+    else if (strcmp(cmd, "workspace") == 0)
+        status = cmd_workspace(argc - 1, argv + 1, &o);
     else {
         eprintf(_("unknown command '%s'"), cmd);
         status = usage(usage_main, EXIT_USAGE);
@@ -1178,6 +1260,7 @@ int main(int argc, char **argv)
     free(o.grades);
     free(o.quotas);
     free(o.host_names);
+    free(o.selfs);
     kh_roster_free(the_roster);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         eprintf("%s", _("cannot write to standard output"));

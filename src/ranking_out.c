@@ -19,6 +19,7 @@
  */
 #include "batch.h"
 #include "provenance.h"
+#include "selfeval.h"
 #include "previous.h"
 #include "workspace.h"
 #include "outfile.h"
@@ -447,6 +448,9 @@ static char *cell_text(rk *k, const kh_checklist *cl, uint32_t row, uint32_t col
 typedef struct layout {
     lxw_col_t items;     /* first item column */
     lxw_col_t total;     /* 合计得分 */
+    lxw_col_t self;      /* 自评得分 then 差 (考评 − 自评), when units carry a 自评;
+                            else = total */
+    bool selfed;
     lxw_col_t result;    /* 结果 */
     lxw_col_t grade;     /* 等次, when the units have grades; else = result */
     lxw_col_t source;    /* 来源文件 */
@@ -459,7 +463,10 @@ static layout layout_of(const kh_group *g)
     layout l = {0};
     l.items = 2;
     l.total = (lxw_col_t)(2 + g->rubric->nitems);
-    l.result = l.total + 1;
+    for (size_t i = 0; i < g->n && !l.selfed; i++)
+        l.selfed = g->units[i]->self != NULL;
+    l.self = l.selfed ? l.total + 1 : l.total;
+    l.result = l.selfed ? l.total + 3 : l.total + 1;
     l.graded = g->n > 0 && g->units[0]->grade != NULL;
     l.grade = l.graded ? l.result + 1 : l.result;
     l.source = l.grade + 1;
@@ -523,6 +530,10 @@ static void write_ranking_header(rk *k, lxw_worksheet *ws, const kh_group *g, la
         }
     }
     kh_xw_str(&k->x, ws, ROW_HEAD, l.total, "合计得分", k->head);
+    if (l.selfed) {
+        kh_xw_str(&k->x, ws, ROW_HEAD, l.self, "自评得分", k->head);
+        kh_xw_str(&k->x, ws, ROW_HEAD, l.self + 1, "差\n（考评−自评）", k->head);
+    }
     kh_xw_str(&k->x, ws, ROW_HEAD, l.result, "结果", k->head);
     if (l.graded)
         kh_xw_str(&k->x, ws, ROW_HEAD, l.grade, "等次", k->head);
@@ -556,6 +567,13 @@ static void write_ranking_row(rk *k, lxw_worksheet *ws, lxw_row_t r, const kh_un
         kh_xw_formula_dec(&k->x, ws, r, l.total, formula, u->total, v ? k->v_total : k->total);
     } else {
         kh_xw_dec(&k->x, ws, r, l.total, u->total, v ? k->v_total : k->total);
+    }
+    if (l.selfed && u->self) {
+        kh_xw_dec(&k->x, ws, r, l.self, u->self->total, v ? k->v_num : k->num);
+        kh_xw_dec(&k->x, ws, r, l.self + 1, kh_self_total_diff(u), v ? k->v_num : k->num);
+    } else if (l.selfed) {
+        kh_xw_str(&k->x, ws, r, l.self, "未自评", text);
+        kh_xw_str(&k->x, ws, r, l.self + 1, "", text);
     }
     kh_xw_str(&k->x, ws, r, l.result, v ? RESULT_VETO : RESULT_OK, text);
     if (v && u->veto_reason && *u->veto_reason) {
@@ -618,6 +636,8 @@ static void failed_row(rk *k, lxw_worksheet *ws, lxw_row_t r, size_t e, layout l
     kh_xw_str(&k->x, ws, r, 0, "", k->center);
     kh_xw_str(&k->x, ws, r, 1, kh_roster_unit(ro, e), k->left);
     merge_text(k, ws, r, l.items, l.total, w, k->left);
+    for (lxw_col_t c = l.total + 1; c < l.result; c++) /* 自评得分, 差 */
+        kh_xw_str(&k->x, ws, r, c, "", k->center);
     kh_xw_str(&k->x, ws, r, l.result, "已提交未通过", k->center);
     for (lxw_col_t c = l.result + 1; c < l.source; c++)
         kh_xw_str(&k->x, ws, r, c, "", k->center);
@@ -702,6 +722,9 @@ static void write_ranking(rk *k, lxw_worksheet *ws, const kh_group *g, size_t *n
                   : failed         ? "已提交未通过的单位列在表下。"
                   : absent         ? "未提交检查表的单位列在表下。"
                                    : "");
+    if (l.selfed)
+        kh_buf_puts(&nb, "名次按考评（合计得分）排列；自评得分为单位自评的合计得分，差为合计得分减"
+                         "自评得分。");
     char *note = buf_take(k, &nb);
     lxw_col_t lastp = l.source - 1;
     set_row(k, ws, last + 2, 30);
@@ -731,6 +754,10 @@ static void write_ranking(rk *k, lxw_worksheet *ws, const kh_group *g, size_t *n
     set_col(k, ws, 0, 5);
     set_col(k, ws, 1, l.unit_width);
     set_col(k, ws, l.total, 7);
+    if (l.selfed) {
+        set_col(k, ws, l.self, 7);
+        set_col(k, ws, l.self + 1, 9);
+    }
     set_col(k, ws, l.result, 8);
     if (l.graded)
         set_col(k, ws, l.grade, 6);
@@ -1257,7 +1284,7 @@ static void write_journal(rk *k, lxw_worksheet *ws)
     sheet_title(k, ws, K_NCOLS - 1, "检查表更正记录");
     set_row(k, ws, 1, 30);
     merge_text(k, ws, 1, 0, K_NCOLS - 1,
-               "检查表首次计入后因申诉、复核等更换的记录（来自工作区的变更日志）；文件以 SHA-256 前 12 位标识：现用文件的完整值见“来源”表，原文件仍保存在工作区。",
+               "检查表首次计入后因申诉、复核等更换的记录，以及公示期间的申诉和复核结论（来自工作区的变更日志）；文件以 SHA-256 前 12 位标识：现用文件的完整值见“来源”表，原文件仍保存在工作区。",
                k->note);
     static const char *const head[K_NCOLS] = {"时间", "操作人", "被考核单位", "类别", "原因",
                                               "合计得分（原 → 新）", "检查表（原 → 新）"};
@@ -1265,11 +1292,16 @@ static void write_journal(rk *k, lxw_worksheet *ws)
     lxw_row_t r = 3;
     for (size_t i = 0; i < k->njournal && !k->oom; i++) {
         const kh_ws_change *c = &k->journal[i];
-        if (!c->old_hash)
+        if (!c->old_hash && c->new_hash)
             continue; /* a first upload is no correction */
         kh_buf t = {0}, f = {0};
-        kh_buf_printf(&t, "%s → %s", c->old_total ? c->old_total : "", c->new_total);
-        kh_buf_printf(&f, "%.12s → %.12s（%s）", c->old_hash, c->new_hash, c->name);
+        if (c->new_hash) {
+            kh_buf_printf(&t, "%s → %s", c->old_total ? c->old_total : "", c->new_total);
+            kh_buf_printf(&f, "%.12s → %.12s（%s）", c->old_hash, c->new_hash, c->name);
+        } else { /* a step of an appeal (申诉, 复核): no file changed by it */
+            kh_buf_puts(&t, "—");
+            kh_buf_puts(&f, "—");
+        }
         char *total = buf_take(k, &t), *files = buf_take(k, &f);
         const char *text[K_NCOLS] = {c->at, c->user, c->unit, c->kind, c->reason, total, files};
         text_row(k, ws, r, text, journal_width, K_NCOLS,
@@ -1280,7 +1312,7 @@ static void write_journal(rk *k, lxw_worksheet *ws)
     }
     if (r == 3) {
         set_row(k, ws, r, 20);
-        merge_text(k, ws, r, 0, K_NCOLS - 1, "无（没有更换过检查表）", k->left);
+        merge_text(k, ws, r, 0, K_NCOLS - 1, "无（没有更换过检查表，也没有申诉）", k->left);
         r++;
     }
     worksheet_freeze_panes(ws, 3, 0);

@@ -53,6 +53,7 @@ typedef struct kh_unit {
     const char *grade;      /* 等次 (kh_batch_finish), or NULL when no bands apply */
     size_t roster_pos;      /* its entry on the batch's roster (kh_batch_finish) */
     kh_check *checks;       /* every check point's result (rubric order), or NULL */
+    const struct kh_unit *self; /* the unit's own 自评 (selfeval.h), or NULL; not owned */
 } kh_unit;
 
 /* The phrase of cost c of u: "缺签到单，扣0.2分", "发生一般事故6起，扣4分

@@ -16,11 +16,19 @@
  *   检查组成员签字： (A:B) | 被考核单位负责人签字： (C:E)
  *   日期：  年  月  日 (A:B) | 日期：  年  月  日 (C:E)
  * The CSV file holds the same fields and table, one value per cell.
+ *
+ * A unit that carries its own assessment (自评, kh_batch_add_self) gets a
+ * second sheet 自评与考评 (and the CSV a second table below the first):
+ * 序号 考核项目／检查点 分值 自评 考评 差（考评−自评), one row per item
+ * (scores), under it one per check point (the answer and what it cost,
+ * "无（扣0.5分）"; 差 in points of score), then 合计得分 and, when either
+ * was vetoed, 结果.  The 考核结果 line names the 自评 total too.
  */
 #include "batch.h"
 #include "kaohe.h"
 #include "outfile.h"
 #include "pool.h"
+#include "selfeval.h"
 #include "sheetfile.h"
 #include "strset.h"
 #include "template_out.h"
@@ -225,6 +233,8 @@ static kh_status ss_rows(kh_xw *x, lxw_worksheet *ws, const ss_formats *f, const
         }
         if (u->grade)
             kh_buf_printf(&b, "，等次：%s", u->grade);
+        if (u->self)
+            kh_buf_printf(&b, "；自评%s分", kh_dec_format(u->self->total, num));
         char *line = got ? kh_buf_steal(&b) : NULL;
         kh_buf_free(&b);
         if (!line)
@@ -330,6 +340,108 @@ static kh_status ss_sheet(kh_xw *x, lxw_worksheet *ws, const ss_formats *f, cons
     return st;
 }
 
+/* ---- 自评与考评 ---- */
+
+enum { SC_NUM, SC_LABEL, SC_POINTS, SC_SELF, SC_REVIEWED, SC_DIFF, SC_NCOLS };
+static const double sc_width[SC_NCOLS] = {6, 40, 6, 16, 16, 10};
+static const char *const sc_head[SC_NCOLS] = {"序号", "考核项目／检查点", "分值", "自评", "考评",
+                                              "差（考评−自评）"};
+#define SC_SHEET "自评与考评"
+
+/* The label of an item in the comparison: its short name, else its text. */
+static const char *sc_item_label(const kh_item *it)
+{
+    return it->name && *it->name ? it->name : it->content;
+}
+
+static kh_status sc_sheet(kh_xw *x, lxw_worksheet *ws, const ss_formats *f, const kh_unit *u)
+{
+    const kh_rubric *r = u->cl->rubric;
+    const kh_unit *s = u->self;
+    double width = 0;
+    for (lxw_col_t c = 0; c < SC_NCOLS; c++) {
+        kh_xw_check(x, worksheet_set_column(ws, c, c, sc_width[c], NULL), "worksheet_set_column");
+        width += sc_width[c];
+    }
+    kh_buf tb = {0};
+    kh_buf_printf(&tb, "%s自评与考评对照", u->cl->unit);
+    char *title = kh_buf_steal(&tb);
+    kh_buf sb = {0};
+    kh_buf_printf(&sb, "自评来源：%s%s%s", s->cl->source, s->cl->sheet ? "：" : "",
+                  s->cl->sheet ? s->cl->sheet : "");
+    char *src = kh_buf_steal(&sb);
+    if (!title || !src) {
+        kh_free(title);
+        kh_free(src);
+        return KH_ERR_NOMEM;
+    }
+    lxw_row_t row = 0;
+    kh_xw_check(x, worksheet_merge_range(ws, row, 0, row, SC_NCOLS - 1, "", f->title),
+                "worksheet_merge_range");
+    kh_xw_str(x, ws, row, 0, title, f->title);
+    kh_xw_check(x, worksheet_set_row(ws, row, kh_form_height(kh_form_lines(title, width, 16), 16) + 6,
+                                     NULL), "worksheet_set_row");
+    row++;
+    kh_xw_check(x, worksheet_merge_range(ws, row, 0, row, SC_NCOLS - 1, "", f->field),
+                "worksheet_merge_range");
+    kh_xw_str(x, ws, row, 0, src, f->field);
+    kh_free(title);
+    kh_free(src);
+    row++;
+    lxw_row_t head = row++;
+    for (lxw_col_t c = 0; c < SC_NCOLS; c++)
+        kh_xw_str(x, ws, head, c, sc_head[c], f->head);
+    char text[2][64];
+    for (size_t it = 0; it < r->nitems; it++) {
+        const kh_item *item = &r->items[it];
+        write_item_num(x, ws, row, item->num, f->total);
+        const char *label = sc_item_label(item);
+        kh_xw_str(x, ws, row, SC_LABEL, label, f->text);
+        kh_xw_dec(x, ws, row, SC_POINTS, item->points, f->total);
+        kh_xw_dec(x, ws, row, SC_SELF, s->items[it].score, f->total);
+        kh_xw_dec(x, ws, row, SC_REVIEWED, u->items[it].score, f->total);
+        kh_xw_dec(x, ws, row, SC_DIFF, kh_self_item_diff(u, it), f->total);
+        kh_xw_check(x, worksheet_set_row(ws, row,
+                                         kh_form_height(kh_form_lines(label, sc_width[SC_LABEL],
+                                                                      KH_FORM_FONT_SIZE),
+                                                        KH_FORM_FONT_SIZE), NULL),
+                    "worksheet_set_row");
+        row++;
+        for (size_t j = item->first; j < item->first + item->ncps; j++, row++) {
+            const kh_checkpoint *cp = &r->cps[j];
+            kh_xw_str(x, ws, row, SC_NUM, cp->id, f->center);
+            kh_xw_str(x, ws, row, SC_LABEL, cp->label, f->text);
+            kh_xw_str(x, ws, row, SC_POINTS, "", f->center);
+            kh_xw_str(x, ws, row, SC_SELF, kh_unit_cp_text(s, j, text[0], sizeof text[0]),
+                      f->center);
+            kh_xw_str(x, ws, row, SC_REVIEWED, kh_unit_cp_text(u, j, text[1], sizeof text[1]),
+                      f->center);
+            kh_xw_dec(x, ws, row, SC_DIFF, kh_self_cp_diff(u, j), f->center);
+            unsigned lines = kh_form_lines(cp->label, sc_width[SC_LABEL], KH_FORM_FONT_SIZE);
+            kh_xw_check(x, worksheet_set_row(ws, row, kh_form_height(lines, KH_FORM_FONT_SIZE),
+                                             NULL), "worksheet_set_row");
+        }
+    }
+    kh_xw_check(x, worksheet_merge_range(ws, row, SC_NUM, row, SC_LABEL, "", f->total),
+                "worksheet_merge_range");
+    kh_xw_str(x, ws, row, SC_NUM, "合计得分", f->total);
+    kh_xw_dec(x, ws, row, SC_POINTS, r->total, f->total);
+    kh_xw_dec(x, ws, row, SC_SELF, s->total, f->total);
+    kh_xw_dec(x, ws, row, SC_REVIEWED, u->total, f->total);
+    kh_xw_dec(x, ws, row, SC_DIFF, kh_self_total_diff(u), f->total);
+    row++;
+    if (u->vetoed || s->vetoed) {
+        kh_xw_check(x, worksheet_merge_range(ws, row, SC_NUM, row, SC_POINTS, "", f->total),
+                    "worksheet_merge_range");
+        kh_xw_str(x, ws, row, SC_NUM, "结果", f->total);
+        kh_xw_str(x, ws, row, SC_SELF, s->vetoed ? "一票否决" : "正常", f->center);
+        kh_xw_str(x, ws, row, SC_REVIEWED, u->vetoed ? "一票否决" : "正常", f->center);
+        kh_xw_str(x, ws, row, SC_DIFF, "", f->center);
+    }
+    kh_form_page_setup(x, ws, head);
+    return KH_OK;
+}
+
 static kh_status ss_xlsx(const kh_unit *u, const char *path, time_t created, kh_diags *d)
 {
     kh_xw x;
@@ -345,6 +457,16 @@ static kh_status ss_xlsx(const kh_unit *u, const char *path, time_t created, kh_
         lxw_worksheet *ws = kh_xw_add_sheet(&x, name);
         if (ws)
             st = ss_sheet(&x, ws, &f, u);
+        /* The unit's own name cannot be 自评与考评 and also a sheet name
+         * beside it: then the second is "自评与考评 (2)". */
+        char *used[1] = {name};
+        char *sname = u->self && st == KH_OK ? kh_xw_sheet_name(SC_SHEET, used, 1) : NULL;
+        lxw_worksheet *sws = sname ? kh_xw_add_sheet(&x, sname) : NULL;
+        if (sws)
+            st = sc_sheet(&x, sws, &f, u);
+        else if (u->self && st == KH_OK && !sname)
+            st = KH_ERR_NOMEM;
+        kh_free(sname);
     }
     kh_free(name);
     if (st != KH_OK)
@@ -418,6 +540,52 @@ static kh_status ss_csv(const kh_unit *u, const char *path, time_t created, kh_d
     kh_csv_file_dec(&c, u->total);
     kh_csv_file_row(&c);
     kh_free(res);
+    if (u->self) {
+        /* 自评与考评: the second table (see the top of this file). */
+        const kh_unit *s = u->self;
+        char text[2][64];
+        kh_csv_file_row(&c);
+        kh_csv_file_text(&c, SC_SHEET);
+        kh_csv_file_text(&c, s->cl->source);
+        kh_csv_file_row(&c);
+        for (size_t i = 0; i < SC_NCOLS; i++)
+            kh_csv_file_text(&c, sc_head[i]);
+        kh_csv_file_row(&c);
+        for (size_t it = 0; it < r->nitems; it++) {
+            const kh_item *item = &r->items[it];
+            kh_csv_file_text(&c, item->num);
+            kh_csv_file_text(&c, sc_item_label(item));
+            kh_csv_file_dec(&c, item->points);
+            kh_csv_file_dec(&c, s->items[it].score);
+            kh_csv_file_dec(&c, u->items[it].score);
+            kh_csv_file_dec(&c, kh_self_item_diff(u, it));
+            kh_csv_file_row(&c);
+            for (size_t j = item->first; j < item->first + item->ncps; j++) {
+                kh_csv_file_text(&c, r->cps[j].id);
+                kh_csv_file_text(&c, r->cps[j].label);
+                kh_csv_file_text(&c, NULL);
+                kh_csv_file_text(&c, kh_unit_cp_text(s, j, text[0], sizeof text[0]));
+                kh_csv_file_text(&c, kh_unit_cp_text(u, j, text[1], sizeof text[1]));
+                kh_csv_file_dec(&c, kh_self_cp_diff(u, j));
+                kh_csv_file_row(&c);
+            }
+        }
+        kh_csv_file_text(&c, "合计得分");
+        kh_csv_file_text(&c, NULL);
+        kh_csv_file_dec(&c, r->total);
+        kh_csv_file_dec(&c, s->total);
+        kh_csv_file_dec(&c, u->total);
+        kh_csv_file_dec(&c, kh_self_total_diff(u));
+        kh_csv_file_row(&c);
+        if (u->vetoed || s->vetoed) {
+            kh_csv_file_text(&c, "结果");
+            kh_csv_file_text(&c, NULL);
+            kh_csv_file_text(&c, NULL);
+            kh_csv_file_text(&c, s->vetoed ? "一票否决" : "正常");
+            kh_csv_file_text(&c, u->vetoed ? "一票否决" : "正常");
+            kh_csv_file_row(&c);
+        }
+    }
     return kh_csv_file_close(&c, d);
 }
 
@@ -645,6 +813,8 @@ static unsigned writer_threads(unsigned jobs, size_t n)
         t = max > 1 ? (unsigned)max : 1;
     return t;
 }
+
+char **kh_scoresheet_stems(const kh_batch *b) { return file_stems(b); }
 
 kh_status kh_write_scoresheets(const kh_batch *b, const char *dir, unsigned formats,
                                unsigned jobs, kh_diags *d)

@@ -355,10 +355,12 @@ void kh_summary_write_json(const kh_summary *s, FILE *out,
     fputc(']', out);
 }
 
+void kh_batch_set_previous(kh_batch *b, const kh_previous *prev) { b->prev = prev; }
+
 kh_status kh_summary_json(const kh_batch *b, FILE *out, void (*json_str)(FILE *out, const char *s))
 {
     kh_summary *s = NULL;
-    kh_status st = kh_summary_new(b, NULL, &s);
+    kh_status st = kh_summary_new(b, b->prev, &s);
     if (st != KH_OK)
         return st;
     fputs(",\n \"summary\": ", out);

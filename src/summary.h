@@ -93,7 +93,8 @@ void kh_summary_write_json(const kh_summary *s, FILE *out,
                            void (*json_str)(FILE *out, const char *s));
 
 /** The JSON member ",\n \"summary\": [...]" of batch b, for the
- * document of kaohe rank --json (no earlier run: without previous_units).
+ * document of kaohe rank --json (compared with the earlier run of
+ * kh_batch_set_previous, if any: with previous_units).
  * KH_OK or KH_ERR_NOMEM. */
 kh_status kh_summary_json(const kh_batch *b, FILE *out, void (*json_str)(FILE *out, const char *s));
 

@@ -111,6 +111,7 @@ static bool package_whole(const char *path, char *bad, size_t badsz)
 {
     kh_diags d = {0};
     kh_zip *z = NULL;
+    snprintf(bad, badsz, "%s", ""); /* a zip that does not open: no part to name */
     bool ok = kh_zip_open_file(path, &z, &d) == KH_OK;
     char buf[16384];
     for (size_t i = 0; ok && i < kh_zip_count(z); i++) {

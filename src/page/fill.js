@@ -392,16 +392,55 @@
       version: cur.self.version, answers: list}), function (st, res) {
       saving = false;
       if (st === 200) {
+        cur.self.answers = withEdits(list);
         cur.self.version = res.version;
         cur.status = res.status || cur.status;
         savedText("已保存");
         say("", false);
         showScore(res.score, cur.status, res.may);
+      } else if (st === 409 && res.current && res.current.may.edit &&
+                 res.current.self.version === cur.self.version + 1 && onlyOurs(list, res.current)) {
+        /* An answer lost on the way back after the server saved it: the
+         * retry finds its own change there, one version on and nothing
+         * else since, which is no conflict. */
+        cur.self = res.current.self;
+        savedText("已保存");
+        showScore(res.current.score, res.current.status, res.current.may);
+        if (Object.keys(pending).length) timer = setTimeout(flush, 50);
       } else {
-        /* Not saved: the edits stay pending (shown) until resolved. */
+        /* Not saved: the edits stay pending (shown) until resolved; a
+         * server out of reach is tried again. */
         list.forEach(function (p) { if (!pending[p.cp]) pending[p.cp] = p; });
-        refused(st, res);
+        if (st === 0 || st >= 500) {
+          savedText("保存失败，稍后自动重试…");
+          timer = setTimeout(flush, 3000);
+        } else {
+          refused(st, res);
+        }
       }
+    });
+  }
+  /* The answers of cur.self with the edits of list made (a new map). */
+  function withEdits(list) {
+    var a = {};
+    Object.keys(cur.self.answers || {}).forEach(function (k) {
+      a[k] = {value: cur.self.answers[k].value, remark: cur.self.answers[k].remark};
+    });
+    list.forEach(function (p) {
+      var e = a[p.cp] || (a[p.cp] = {});
+      if ("value" in p) e.value = p.value;
+      if ("remark" in p) e.remark = p.remark;
+    });
+    return a;
+  }
+  /* Whether the server's current answers are exactly ours with list made:
+   * our own save, whose answer was lost, and nothing else since. */
+  function onlyOurs(list, doc) {
+    var mine = withEdits(list), theirs = doc.self.answers || {};
+    var keys = Object.keys(mine).concat(Object.keys(theirs));
+    return keys.every(function (k) {
+      var x = mine[k] || {}, y = theirs[k] || {};
+      return (x.value || "") === (y.value || "") && (x.remark || "") === (y.remark || "");
     });
   }
   /* The page goes away: what is pending leaves now (keepalive). */
@@ -415,7 +454,7 @@
       fetch("/api/fill/save", {method: "POST", keepalive: true, credentials: "same-origin",
         headers: {"Content-Type": "application/json"}, body: body}).then(function (r) {
         return r.json().then(function (res) {
-          if (r.status === 200) { cur.self.version = res.version; savedText("已保存"); showScore(res.score, res.status || cur.status, res.may); }
+          if (r.status === 200) { cur.self.answers = withEdits(list); cur.self.version = res.version; savedText("已保存"); showScore(res.score, res.status || cur.status, res.may); }
           else refused(r.status, res);
         });
       }).catch(function () {});

@@ -6,10 +6,18 @@
 #include "text.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* Files are sent as their bytes (Windows opens in text mode otherwise). */
+#ifdef O_BINARY
+#define O_BINARY_FLAG O_BINARY
+#else
+#define O_BINARY_FLAG 0
+#endif
 
 void srv_refuse(request *q, int status, const char *why)
 {
@@ -146,6 +154,35 @@ enum MHD_Result srv_send_file(struct MHD_Connection *c, const char *path, const 
                    : NULL;
     if (!r) {
         kh_free(body);
+        kh_free(cd);
+        return srv_send_error(c, 503, "服务器内存不足：请稍后再试");
+    }
+    add_common_headers(r);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, cd);
+    kh_free(cd);
+    enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+/* The file at path as a download named name, read from disk as it is
+ * sent (an archive of the year may be larger than memory): the file may
+ * be removed once this returns. */
+enum MHD_Result srv_send_file_fd(struct MHD_Connection *c, const char *path, const char *type,
+                                 const char *ascii, const char *name)
+{
+    int fd = open(path, O_RDONLY | O_BINARY_FLAG);
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) != 0) {
+        if (fd >= 0)
+            close(fd);
+        return srv_send_error(c, 500, "服务器无法读取生成的文件");
+    }
+    char *cd = disposition(ascii, name);
+    struct MHD_Response *r = cd ? MHD_create_response_from_fd((uint64_t)sb.st_size, fd) : NULL;
+    if (!r) {
+        close(fd);
         kh_free(cd);
         return srv_send_error(c, 503, "服务器内存不足：请稍后再试");
     }

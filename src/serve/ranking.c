@@ -3,6 +3,7 @@
  * units in the workspace.
  */
 #include "serve.h"
+#include "appeal.h"
 #include "archive.h"
 #include "provenance.h"
 
@@ -214,7 +215,7 @@ enum MHD_Result srv_send_output(struct MHD_Connection *c, request *q, run *r, wh
         kh_ws_change *v = NULL;
         size_t n = 0;
         if (s->ws)
-            st = kh_workspace_history(s->ws, &v, &n, &d);
+            st = kh_journal_with_appeals(s->ws, &v, &n, &d); /* 申诉 and 复核 too */
         if (st == KH_OK)
             st = kh_write_ranking_journal(r->b, v, n, path, &d);
         kh_ws_changes_free(v, n);

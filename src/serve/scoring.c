@@ -240,6 +240,8 @@ kh_status srv_score(kh_server *s, request *q, run *r, bool from_ws, bool full,
     kh_free(roster_name);
     if (st == KH_OK)
         st = kh_batch_add_all(r->b, inputs, n, 0, NULL, NULL, notes);
+    if (st == KH_OK && from_ws) /* the online 自评 beside the 考评 (review.c) */
+        st = srv_review_add_selves(s, r->b, r->reg);
     kh_free(inputs);
     if (st == KH_OK)
         st = kh_batch_finish(r->b);

@@ -18,8 +18,11 @@
  *   ranking.c  POST /api/rank, the downloads, recording uploads
  *   blank.c    blank checklists
  *   state.c    the page's state and the workspace's settings
- *   users.c    the accounts on the page (admins), fillers for the roster
+ *   publication.c  公示, 申诉, 复核 and 定稿
+ *   evidence.c 佐证材料: a unit's attachments per check point
  *   filling.c  the online 填报 of a unit's checklist (/api/fill...)
+ *   review.c   the bureau's 考评: the board, a unit's review (/api/review...)
+ *   users.c    the accounts on the page (admins), fillers for the roster
  */
 #ifndef KH_SERVE_H
 #define KH_SERVE_H
@@ -142,6 +145,8 @@ enum MHD_Result srv_send_error(struct MHD_Connection *c, unsigned status, const 
 char *srv_slurp(const char *path, size_t *len);
 enum MHD_Result srv_send_file(struct MHD_Connection *c, const char *path, const char *type,
                               const char *ascii, const char *name);
+enum MHD_Result srv_send_file_fd(struct MHD_Connection *c, const char *path, const char *type,
+                                 const char *ascii, const char *name);
 bool srv_add_messages(cJSON *a, const kh_diags *d);
 void srv_request_free(request *q);
 enum MHD_Result srv_finish(request *q, enum MHD_Result r);
@@ -223,11 +228,20 @@ enum MHD_Result srv_answer_blank(kh_server *s, struct MHD_Connection *c, request
 enum MHD_Result srv_answer_state(kh_server *s, struct MHD_Connection *c, request *q);
 enum MHD_Result srv_answer_settings(kh_server *s, struct MHD_Connection *c, request *q);
 
-/* users.c */
-enum MHD_Result srv_answer_users(kh_server *s, struct MHD_Connection *c, request *q);
-enum MHD_Result srv_answer_users_sheet(kh_server *s, struct MHD_Connection *c, request *q);
-enum MHD_Result srv_answer_users_change(kh_server *s, struct MHD_Connection *c, request *q,
-                                        const char *url);
+/* publication.c */
+enum MHD_Result srv_answer_appeals(kh_server *s, struct MHD_Connection *c, request *q);
+enum MHD_Result srv_answer_published(kh_server *s, struct MHD_Connection *c, request *q);
+enum MHD_Result srv_answer_publication_post(kh_server *s, struct MHD_Connection *c, request *q,
+                                            const char *url);
+
+/* evidence.c */
+enum MHD_Result srv_answer_evidence_list(kh_server *s, struct MHD_Connection *c, request *q);
+enum MHD_Result srv_answer_evidence_add(kh_server *s, struct MHD_Connection *c, request *q);
+enum MHD_Result srv_answer_evidence_file(kh_server *s, struct MHD_Connection *c, request *q);
+enum MHD_Result srv_answer_evidence_delete(kh_server *s, struct MHD_Connection *c, request *q);
+enum MHD_Result srv_answer_evidence_quota(kh_server *s, struct MHD_Connection *c, request *q);
+/* GET /api/export: the year as one .zip (export.h), for an admin. */
+enum MHD_Result srv_answer_export(kh_server *s, struct MHD_Connection *c, request *q);
 /* filling.c */
 /* Every /api/fill... request (GETs at head time, POSTs once received);
  * url is the request's path. */
@@ -240,5 +254,19 @@ typedef enum srv_fill_act { FA_READ, FA_SELF, FA_REVIEW, FA_ADMIN } srv_fill_act
 /* May q's user do act on unit's form (unit NULL: on none in particular)?
  * 0, or the HTTP status (401, 403) with *why in Chinese. */
 int srv_fill_may(const request *q, const char *unit, srv_fill_act act, const char **why);
+/* users.c */
+enum MHD_Result srv_answer_users(kh_server *s, struct MHD_Connection *c, request *q);
+enum MHD_Result srv_answer_users_sheet(kh_server *s, struct MHD_Connection *c, request *q);
+enum MHD_Result srv_answer_users_change(kh_server *s, struct MHD_Connection *c, request *q,
+                                        const char *url);
+
+/* review.c */
+/* Every /api/review... request (GETs at head time, POSTs once received);
+ * url is the request's path. */
+enum MHD_Result srv_answer_review(kh_server *s, struct MHD_Connection *c, request *q,
+                                  const char *url);
+/* The online 自评 of every unit whose 考评 is done, beside it in b (the
+ * workspace's ranking): kh_batch_add_self_unit.  Before kh_batch_finish. */
+kh_status srv_review_add_selves(kh_server *s, kh_batch *b, const kh_registry *reg);
 
 #endif

@@ -136,12 +136,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                 return srv_answer_state(s, c, q);
             if (strcmp(url, "/api/download") == 0 && srv_what_of(c) != W_RESULT)
                 return srv_finish(q, srv_answer_rank(s, c, q));
+            if (strcmp(url, "/api/appeals") == 0)
+                return srv_finish(q, srv_answer_appeals(s, c, q));
+            if (strcmp(url, "/api/published") == 0)
+                return srv_finish(q, srv_answer_published(s, c, q));
+            if (strcmp(url, "/api/evidence") == 0)
+                return srv_answer_evidence_list(s, c, q);
+            if (strcmp(url, "/api/evidence/file") == 0)
+                return srv_answer_evidence_file(s, c, q);
+            if (strcmp(url, "/api/export") == 0)
+                return srv_finish(q, srv_answer_export(s, c, q));
+            if (strncmp(url, "/api/fill", 9) == 0)
+                return srv_finish(q, srv_answer_fill(s, c, q, url));
+            if (strncmp(url, "/api/review/", 12) == 0)
+                return srv_finish(q, srv_answer_review(s, c, q, url));
             if (strcmp(url, "/api/users") == 0)
                 return srv_answer_users(s, c, q);
             if (strcmp(url, "/api/users/sheet") == 0)
                 return srv_answer_users_sheet(s, c, q);
-            if (strncmp(url, "/api/fill", 9) == 0)
-                return srv_finish(q, srv_answer_fill(s, c, q, url));
             return srv_send_error(c, 404, "没有这个页面");
         }
         return MHD_YES;
@@ -189,12 +201,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return srv_finish(q, srv_answer_blank(s, c, q));
     if (strcmp(url, "/api/settings") == 0)
         return srv_finish(q, srv_answer_settings(s, c, q));
+    if (strcmp(url, "/api/publish") == 0 || strcmp(url, "/api/appeal") == 0 ||
+        strcmp(url, "/api/appeal/decide") == 0 || strcmp(url, "/api/finalise") == 0)
+        return srv_finish(q, srv_answer_publication_post(s, c, q, url));
+    if (strcmp(url, "/api/evidence") == 0)
+        return srv_finish(q, srv_answer_evidence_add(s, c, q));
+    if (strcmp(url, "/api/evidence/delete") == 0)
+        return srv_finish(q, srv_answer_evidence_delete(s, c, q));
+    if (strcmp(url, "/api/evidence/quota") == 0)
+        return srv_finish(q, srv_answer_evidence_quota(s, c, q));
     if (strcmp(url, "/api/password") == 0)
         return srv_finish(q, srv_answer_password(s, c, q));
-    if (strncmp(url, "/api/users/", 11) == 0)
-        return srv_finish(q, srv_answer_users_change(s, c, q, url));
     if (strncmp(url, "/api/fill", 9) == 0)
         return srv_finish(q, srv_answer_fill(s, c, q, url));
+    if (strncmp(url, "/api/review/", 12) == 0)
+        return srv_finish(q, srv_answer_review(s, c, q, url));
+    if (strncmp(url, "/api/users/", 11) == 0)
+        return srv_finish(q, srv_answer_users_change(s, c, q, url));
     return srv_finish(q, srv_send_error(c, 404, "没有这个页面"));
 }
 

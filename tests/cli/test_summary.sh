@@ -77,7 +77,20 @@ test_summary_previous() {
     cp "$TOP"/samples/*.csv "$T/in/"
     grep -q '^,,1.6,图片,,,无,' "$T/in/两江镇.csv" || fail "the sample changed: 1.6 of 两江镇"
     sed -i 's/^,,1.6,图片,,,无,/,,1.6,图片,,,有,/' "$T/in/两江镇.csv"
-    expect_exit 0 "$KAOHE" rank "$T/in" -o "$T/new.xlsx" --previous "$T/old.json" -q
+    expect_exit 0 "$KAOHE" rank "$T/in" -o "$T/new.xlsx" --previous "$T/old.json" -q \
+        --json "$T/new.json"
+    # The JSON says the same as the sheet's 较上年.
+    "$PY" - "$T/new.json" <<'PY' || fail "the JSON's summary has no previous_units"
+import json, sys
+s = json.load(open(sys.argv[1]))["summary"]
+town = [r for r in s if r["rubric"] == "lingui-2020-township"][0]
+assert town["previous_units"] == 6, town
+items = {it["item"]: it for it in town["items"]}
+checks = {c["check"]: c for it in town["items"] for c in it["checks"]}
+assert checks["1.6"]["units"] == 0 and checks["1.6"]["previous_units"] == 1, checks["1.6"]
+assert checks["1.7"]["units"] == 1 and checks["1.7"]["previous_units"] == 1, checks["1.7"]
+assert items["1"]["previous_units"] == 1, items["1"]
+PY
     "$PY" - "$T/new.xlsx" <<'PY'
 import sys, openpyxl
 ws = openpyxl.load_workbook(sys.argv[1])['问题汇总']
