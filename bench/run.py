@@ -255,7 +255,10 @@ def table(n, rows, floor, wfloor, peers, jobs):
 
 def twin(corpus, ext):
     """The corpus's .xlsx files (links in CORPUS-xlsx) and the same saved by
-    LibreOffice as .EXT (CORPUS-EXT), made once."""
+    LibreOffice as .EXT (CORPUS-EXT), made once.  The links name their
+    targets by absolute path (a relative one would resolve from the links'
+    folder)."""
+    corpus = os.path.abspath(corpus)
     xlsx_dir, out_dir = corpus + '-xlsx', corpus + '-' + ext
     names = sorted(f for f in os.listdir(corpus) if f.endswith('.xlsx'))
     if not os.path.exists(os.path.join(xlsx_dir, '.done')):
@@ -283,6 +286,21 @@ def twin(corpus, ext):
     return xlsx_dir, out_dir
 
 
+def csv_half(corpus):
+    """The corpus's CSV checklists as links in CORPUS-csv (made once),
+    by absolute path as twin()'s."""
+    corpus = os.path.abspath(corpus)
+    out = corpus + '-csv'
+    if not os.path.exists(os.path.join(out, '.done')):
+        shutil.rmtree(out, ignore_errors=True)
+        os.makedirs(out)
+        for f in sorted(os.listdir(corpus)):
+            if f.endswith('.csv'):
+                os.symlink(os.path.join(corpus, f), os.path.join(out, f))
+        open(os.path.join(out, '.done'), 'w').close()
+    return out
+
+
 def main(argv):
     ap = argparse.ArgumentParser(description='kaohe benchmark (make bench)')
     ap.add_argument('--kaohe', required=True)
@@ -295,6 +313,9 @@ def main(argv):
                     help='the -j of the parallel rows (default: online CPUs)')
     ap.add_argument('--work', default=os.path.join(HERE, '..', 'build', 'bench'))
     ap.add_argument('--corpus', help='default: bench/corpus/nN')
+    ap.add_argument('--rank-n', type=int, default=int(os.environ.get('RANK_N', 20000)),
+                    help='units of the large ranking row (RANK_N; 0: no such row)')
+    ap.add_argument('--rank-runs', type=int, default=int(os.environ.get('RANK_RUNS', 3)))
     a = ap.parse_args(argv)
 
     kaohe, floor_bin = os.path.abspath(a.kaohe), os.path.abspath(a.floor)
@@ -351,7 +372,11 @@ def main(argv):
     # corpus), each read and scored to JSON.
     xlsx_dir, xls_dir = twin(corpus, 'xls')
     _, ods_dir = twin(corpus, 'ods')
+    csv_dir = csv_half(corpus)
     readers = [
+        Cmd('rd-floor', 'floor of the XLSX half', [floor_bin, xlsx_dir], a.runs),
+        Cmd('rd-csv', 'kaohe score json -j 1, the CSV half', k1 + [csv_dir, '--format', 'json', '-o', '-'],
+            a.runs, out=W('rd-csv.json')),
         Cmd('rd-xlsx', 'kaohe score json -j 1, the XLSX half', k1 + [xlsx_dir, '--format', 'json', '-o', '-'],
             a.runs, out=W('rd-xlsx.json')),
         Cmd('rd-xls', 'kaohe score json -j 1, the same as .xls', k1 + [xls_dir, '--format', 'json', '-o', '-'],
@@ -398,8 +423,9 @@ def main(argv):
             one = next(c for c in cmds if c.key == key)
             par = next(c for c in cmds[5:] if c.key == key)
             print('-j %d over -j 1, %s: %.2f×' % (a.jobs, key, one.median / par.median))
-    rx, rs, ro = readers
+    rf, rc, rx, rs, ro = readers
     nx = len([f for f in os.listdir(xlsx_dir) if f.endswith('.xlsx')])
+    nc = len([f for f in os.listdir(csv_dir) if f.endswith('.csv')])
     print('readers, %d checklists each: .xlsx %.3f s (%.2f ms each), .xls %.3f s (%.2f ms each), '
           '.ods %.3f s (%.2f ms each); .xls over .xlsx: %.2f× wall (%.2f× CPU); '
           '.ods over .xlsx: %.2f× wall (%.2f× CPU)'
@@ -407,6 +433,41 @@ def main(argv):
              ro.median, 1000 * ro.median / max(nx, 1),
              rs.median / rx.median, rs.cpu / max(rx.cpu, 1e-9),
              ro.median / rx.median, ro.cpu / max(rx.cpu, 1e-9)))
+    # Per checklist: the XLSX half against its own floor (target 1.3×), the
+    # CSV half against the XLSX half (1.2×), .ods (2×) and .xls (1.5×) above.
+    per = lambda c, n: c.median / max(n, 1), lambda c, n: c.cpu / max(n, 1)  # noqa: E731
+    print('readers against their floors: .xlsx %.2f× the floor of the same %d files wall (%.2f× CPU; '
+          'floor %.3f s); .csv, %d checklists, %.2f ms each: %.2f× .xlsx per checklist wall (%.2f× CPU)'
+          % (rx.median / rf.median, nx, rx.cpu / max(rf.cpu, 1e-9), rf.median, nc,
+             1000 * rc.median / max(nc, 1), per[0](rc, nc) / per[0](rx, nx),
+             per[1](rc, nc) / max(per[1](rx, nx), 1e-12)))
+    if a.rank_n:
+        # The province-sized ranking: RANK_N units (bench/corpus/nRANK_N),
+        # kaohe rank -j 1 and the parsing floor of the same files in turns.
+        big = (corpus + '-rank%d' % a.rank_n) if a.corpus else os.path.join(HERE, 'corpus', 'n%d' % a.rank_n)
+        subprocess.run([PY, os.path.join(HERE, 'gen.py'), str(a.rank_n), big], check=True)
+        bf = Cmd('big-floor', 'floor', [floor_bin, big], a.rank_runs)
+        br = Cmd('big-rank', 'rank', [kaohe, 'rank', '-q', '-j', '1', big, '-o', 'OUT'], a.rank_runs,
+                 dest=W('rank-big.xlsx'))
+        bj = Cmd('big-rank-j', 'rank -j', [kaohe, 'rank', '-q', '-j', str(a.jobs), big, '-o', 'OUT'],
+                 a.rank_runs, dest=W('rank-big-j.xlsx'))
+        bf.rss_file, br.rss_file, bj.rss_file = W('rss-bf.txt'), W('rss-br.txt'), W('rss-bj.txt')
+        for i in range(a.rank_runs):
+            bf.run()
+            br.run()
+            if a.jobs > 1:
+                bj.run()
+        for c in (br, bj):
+            c.tidy()
+            remove(c.dest)
+        print('rank of %d units (-j 1, %d runs): %.2f s wall median (%.2f–%.2f), %.2f s CPU, peak RSS '
+              '%.1f MiB; the parsing floor of the same files %.2f s wall, %.2f s CPU: rank %.2f× the floor '
+              '(%.2f× CPU)'
+              % (a.rank_n, a.rank_runs, br.median, min(br.walls), max(br.walls), br.cpu,
+                 br.rss / 1024.0, bf.median, bf.cpu, br.median / bf.median, br.cpu / max(bf.cpu, 1e-9)))
+        if a.jobs > 1:
+            print('rank of %d units (-j %d): %.2f s wall median (%.2f–%.2f), %.2f s CPU, peak RSS %.1f MiB'
+                  % (a.rank_n, a.jobs, bj.median, min(bj.walls), max(bj.walls), bj.cpu, bj.rss / 1024.0))
     sys.path.insert(0, HERE)
     import serve
     lines, more = serve.run(kaohe, corpus, work, a.runs)

@@ -5,6 +5,7 @@
  * write it guards run under the workspace's lock, in one transaction.
  */
 #include "appeal.h"
+#include "batch.h"
 #include "workspace_db.h"
 
 #include <stdio.h>
@@ -15,11 +16,12 @@
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS publications(rubric TEXT PRIMARY KEY, closes TEXT NOT NULL,"
     " with_ranking INTEGER NOT NULL, published_at TEXT NOT NULL, published_by TEXT NOT NULL,"
-    " final_at TEXT, final_by TEXT);"
+    " final_at TEXT, final_by TEXT, final_after INTEGER);"
     "CREATE TABLE IF NOT EXISTS appeals(id INTEGER PRIMARY KEY, unit TEXT NOT NULL,"
     " rubric TEXT NOT NULL, cp TEXT NOT NULL, argument TEXT NOT NULL, filed_at TEXT NOT NULL,"
     " filed_by TEXT NOT NULL, state INTEGER NOT NULL DEFAULT 0, result TEXT, reason TEXT,"
-    " decided_at TEXT, decided_by TEXT);"
+    " decided_at TEXT, decided_by TEXT, filed_after INTEGER NOT NULL DEFAULT 0,"
+    " decided_after INTEGER);"
     "CREATE INDEX IF NOT EXISTS appeals_of ON appeals(rubric, unit);";
 
 static char *dup_col(sqlite3_stmt *q, int i)
@@ -114,8 +116,8 @@ static kh_status pub_locked(kh_workspace *w, const char *rubric, kh_publication 
     sqlite3_stmt *q = NULL;
     kh_status st = KH_OK;
     if (!prepare(w, &q,
-                 "SELECT closes, with_ranking, published_at, published_by, final_at, final_by"
-                 " FROM publications WHERE rubric = ?1",
+                 "SELECT closes, with_ranking, published_at, published_by, final_at, final_by,"
+                 " IFNULL(final_after, 0) FROM publications WHERE rubric = ?1",
                  d, &st))
         return st;
     bind(q, 1, rubric);
@@ -128,6 +130,7 @@ static kh_status pub_locked(kh_workspace *w, const char *rubric, kh_publication 
         p->published_by = dup_col(q, 3);
         p->final_at = dup_col(q, 4);
         p->final_by = dup_col(q, 5);
+        p->final_after = sqlite3_column_int64(q, 6);
         if (!p->closes || !p->published_at || !p->published_by ||
             (sqlite3_column_type(q, 4) != SQLITE_NULL && !p->final_at))
             st = KH_ERR_NOMEM;
@@ -253,8 +256,8 @@ kh_status kh_appeal_file(kh_workspace *w, const char *unit, const char *rubric, 
     now_text(at);
     if (st == KH_OK &&
         prepare(w, &q,
-                "INSERT INTO appeals(unit, rubric, cp, argument, filed_at, filed_by)"
-                " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO appeals(unit, rubric, cp, argument, filed_at, filed_by, filed_after)"
+                " VALUES(?1, ?2, ?3, ?4, ?5, ?6, (SELECT IFNULL(MAX(id), 0) FROM changes))",
                 d, &st)) {
         bind(q, 1, unit);
         bind(q, 2, rubric);
@@ -276,7 +279,7 @@ kh_status kh_appeal_file(kh_workspace *w, const char *unit, const char *rubric, 
 
 static const char select_appeals[] =
     "SELECT id, unit, rubric, cp, argument, filed_at, filed_by, state, result, reason,"
-    " decided_at, decided_by FROM appeals";
+    " decided_at, decided_by, filed_after, IFNULL(decided_after, 0) FROM appeals";
 
 /* Rows of q into *v, *n (appended). */
 static kh_status read_appeals(kh_workspace *w, sqlite3_stmt *q, kh_appeal **v, size_t *n,
@@ -302,6 +305,8 @@ static kh_status read_appeals(kh_workspace *w, sqlite3_stmt *q, kh_appeal **v, s
         a->reason = dup_col(q, 9);
         a->decided_at = dup_col(q, 10);
         a->decided_by = dup_col(q, 11);
+        a->filed_after = sqlite3_column_int64(q, 12);
+        a->decided_after = sqlite3_column_int64(q, 13);
         if (!a->unit || !a->rubric || !a->cp || !a->argument || !a->filed_at || !a->filed_by)
             return KH_ERR_NOMEM;
     }
@@ -349,7 +354,8 @@ kh_status kh_appeal_decide(kh_workspace *w, long long id, kh_appeal_state decisi
     if (st == KH_OK &&
         prepare(w, &q,
                 "UPDATE appeals SET state = ?2, result = ?3, reason = ?4, decided_at = ?5,"
-                " decided_by = ?6 WHERE id = ?1 AND state = 0",
+                " decided_by = ?6, decided_after = (SELECT IFNULL(MAX(id), 0) FROM changes)"
+                " WHERE id = ?1 AND state = 0",
                 d, &st)) {
         sqlite3_bind_int64(q, 1, id);
         sqlite3_bind_int(q, 2, decision == KH_APPEAL_KEPT ? 1 : 2);
@@ -446,7 +452,8 @@ kh_status kh_finalise(kh_workspace *w, const char *rubric, const char *user, con
     now_text(at);
     if (st == KH_OK &&
         prepare(w, &q,
-                "UPDATE publications SET final_at = ?2, final_by = ?3 WHERE rubric = ?1", d,
+                "UPDATE publications SET final_at = ?2, final_by = ?3,"
+                " final_after = (SELECT IFNULL(MAX(id), 0) FROM changes) WHERE rubric = ?1", d,
                 &st)) {
         bind(q, 1, rubric);
         bind(q, 2, at);
@@ -474,7 +481,7 @@ kh_status kh_appeals_as_changes(const kh_appeal *v, size_t n, kh_ws_change **out
     bool ok = true;
     for (size_t i = 0; i < n; i++) {
         const kh_appeal *a = &v[i];
-        c[k].id = a->id;
+        c[k].id = a->filed_after;
         c[k].at = kh_strdup(a->filed_at);
         c[k].user = kh_strdup(a->filed_by);
         c[k].unit = kh_strdup(a->unit);
@@ -487,7 +494,7 @@ kh_status kh_appeals_as_changes(const kh_appeal *v, size_t n, kh_ws_change **out
         k++;
         if (a->state == KH_APPEAL_OPEN)
             continue;
-        c[k].id = a->id;
+        c[k].id = a->decided_after;
         c[k].at = kh_strdup(a->decided_at ? a->decided_at : "");
         c[k].user = kh_strdup(a->decided_by ? a->decided_by : "");
         c[k].unit = kh_strdup(a->unit);
@@ -533,24 +540,21 @@ kh_status kh_journal_with_appeals(kh_workspace *w, kh_ws_change **v, size_t *n, 
         kh_ws_changes_free(steps, ns);
         return st;
     }
-    /* Both lists are in time order (steps: filed, then decided, per
-     * appeal; decisions may come later than other appeals' filings):
-     * the steps sorted first, then merged. */
+    /* Each step knows the last file change before it (its id): the
+     * journal's changes in their order, each step after the change it
+     * followed; steps after the same change in time order. */
     for (size_t i = 1; i < ns; i++)
-        for (size_t j = i; j > 0 && strcmp(steps[j - 1].at, steps[j].at) > 0; j--) {
+        for (size_t j = i; j > 0 && (steps[j - 1].id > steps[j].id ||
+                                     (steps[j - 1].id == steps[j].id &&
+                                      strcmp(steps[j - 1].at, steps[j].at) > 0));
+             j--) {
             kh_ws_change t = steps[j];
             steps[j] = steps[j - 1];
             steps[j - 1] = t;
         }
-    /* Times are to the second: within one, an appeal's filing comes
-     * before a file change (a 改判's corrected checklist), which comes
-     * before a decision. */
     size_t i = 0, j = 0, k = 0;
-    while (i < nh || j < ns) {
-        int c = j >= ns ? -1 : i >= nh ? 1 : strcmp(hist[i].at, steps[j].at);
-        bool filing = j < ns && strcmp(steps[j].kind, "申诉") == 0;
-        all[k++] = c < 0 || (c == 0 && !filing) ? hist[i++] : steps[j++];
-    }
+    while (i < nh || j < ns)
+        all[k++] = j >= ns || (i < nh && hist[i].id <= steps[j].id) ? hist[i++] : steps[j++];
     kh_free(hist); /* their members are all's now */
     kh_free(steps);
     /* A file changed after its rubric's 定稿 says so. */
@@ -559,7 +563,7 @@ kh_status kh_journal_with_appeals(kh_workspace *w, kh_ws_change **v, size_t *n, 
             continue;
         kh_publication p;
         st = kh_publication_get(w, all[m].rubric, &p, d);
-        if (st == KH_OK && p.final_at && strcmp(all[m].at, p.final_at) > 0) {
+        if (st == KH_OK && p.final_at && all[m].id > p.final_after) {
             char *kind = kh_strprintf("%s（定稿后）", all[m].kind);
             if (!kind)
                 st = KH_ERR_NOMEM;
@@ -577,4 +581,53 @@ kh_status kh_journal_with_appeals(kh_workspace *w, kh_ws_change **v, size_t *n, 
     *v = all;
     *n = k;
     return KH_OK;
+}
+
+/* ---- 定稿 on the outputs ---- */
+
+kh_status kh_batch_set_final(kh_batch *b, const char *rubric, const char *date)
+{
+    size_t cap = b->nfinal, cap2 = b->nfinal;
+    if (!kh_grow((void **)&b->final_rubric, &cap, b->nfinal + 1, sizeof *b->final_rubric) ||
+        !kh_grow((void **)&b->final_date, &cap2, b->nfinal + 1, sizeof *b->final_date))
+        return KH_ERR_NOMEM;
+    char *r = kh_strdup(rubric), *t = kh_strndup(date, 10);
+    if (!r || !t) {
+        kh_free(r);
+        kh_free(t);
+        return KH_ERR_NOMEM;
+    }
+    b->final_rubric[b->nfinal] = r;
+    b->final_date[b->nfinal++] = t;
+    for (size_t i = 0; i < b->nunits; i++)
+        if (strcmp(b->units[i]->cl->rubric->id, rubric) == 0)
+            b->units[i]->final = t;
+    return KH_OK;
+}
+
+const char *kh_batch_final_of(const kh_batch *b, const char *rubric)
+{
+    for (size_t i = 0; i < b->nfinal; i++)
+        if (strcmp(b->final_rubric[i], rubric) == 0)
+            return b->final_date[i];
+    return NULL;
+}
+
+kh_status kh_batch_mark_final(kh_batch *b, kh_workspace *w, kh_diags *d)
+{
+    kh_status st = begin(w, d);
+    if (st != KH_OK)
+        return st;
+    sqlite3_stmt *q = NULL;
+    if (prepare(w, &q, "SELECT rubric, final_at FROM publications WHERE final_at IS NOT NULL",
+                d, &st)) {
+        int rc;
+        while (st == KH_OK && (rc = sqlite3_step(q)) == SQLITE_ROW)
+            st = kh_batch_set_final(b, (const char *)sqlite3_column_text(q, 0),
+                                    (const char *)sqlite3_column_text(q, 1));
+        if (st == KH_OK && rc != SQLITE_DONE)
+            st = kh_ws_db_error(w, d);
+    }
+    sqlite3_finalize(q);
+    return end(w, st, d);
 }

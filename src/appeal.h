@@ -33,6 +33,7 @@ typedef struct kh_publication {
     bool with_ranking;    /* units may also see the ranking */
     char *published_at, *published_by;
     char *final_at, *final_by;   /* NULL until 定稿 */
+    long long final_after;       /* the journal's last change (id) before 定稿 */
 } kh_publication;
 void kh_publication_clear(kh_publication *p);
 
@@ -60,6 +61,8 @@ typedef struct kh_appeal {
     char *result;                 /* 改判: the new result; else NULL */
     char *reason;                 /* the decision's reason, or NULL while open */
     char *decided_at, *decided_by;
+    long long filed_after;        /* the journal's last change (id) before the */
+    long long decided_after;      /* filing, the decision (0: none) */
 } kh_appeal;
 void kh_appeal_clear(kh_appeal *a);   /* its members freed, zeroed */
 void kh_appeals_free(kh_appeal *v, size_t n);
@@ -95,13 +98,27 @@ kh_status kh_finalise(kh_workspace *w, const char *rubric, const char *user, con
  * 复核 row with 维持 or 改判 when decided), oldest first, for
  * kh_write_ranking_journal beside the file changes: kind 申诉 or
  * 复核（维持）/复核（改判）, reason the argument or the decision's reason
- * with the check point named, totals and hashes NULL. */
+ * with the check point named, totals and hashes NULL, id the journal's
+ * last change before the step (filed_after, decided_after). */
 kh_status kh_appeals_as_changes(const kh_appeal *v, size_t n, kh_ws_change **out, size_t *nout);
 
+/* Mark the results of rubric (an id) in b (finished) as final since date
+ * ("2021-01-12"): the ranking's sheet and the scoresheets of its units
+ * say 定稿 and the date.  KH_OK or KH_ERR_NOMEM. */
+struct kh_batch;
+kh_status kh_batch_set_final(struct kh_batch *b, const char *rubric, const char *date);
+
+/* The date rubric's results in b are final since, or NULL. */
+const char *kh_batch_final_of(const struct kh_batch *b, const char *rubric);
+
+/* kh_batch_set_final for every rubric of b whose results are final in
+ * the workspace w. */
+kh_status kh_batch_mark_final(struct kh_batch *b, kh_workspace *w, kh_diags *d);
+
 /* The workspace's journal (kh_workspace_history) with the appeals' steps
- * (kh_appeals_as_changes) merged in by time, oldest first (within one
- * second: filings, then file changes, then decisions): what the ranking's
- * 更正记录 shows.  A file change made after its rubric's 定稿 has "（定稿后）"
+ * (kh_appeals_as_changes) merged in the order they happened (each step
+ * after the journal's change it followed): what the ranking's 更正记录
+ * shows.  A file change made after its rubric's 定稿 has "（定稿后）"
  * after its kind ("更正（定稿后）"). */
 kh_status kh_journal_with_appeals(kh_workspace *w, kh_ws_change **v, size_t *n, kh_diags *d);
 

@@ -42,6 +42,12 @@ void kh_batch_free(kh_batch *b)
     for (size_t i = 0; i < b->nunits; i++)
         kh_unit_free(b->units[i]);
     kh_free(b->units);
+    for (size_t i = 0; i < b->nfinal; i++) {
+        kh_free(b->final_rubric[i]);
+        kh_free(b->final_date[i]);
+    }
+    kh_free(b->final_rubric);
+    kh_free(b->final_date);
     for (size_t i = 0; i < b->nrejected; i++) {
         kh_free(b->rejected[i].source);
         kh_free(b->rejected[i].sheet);
@@ -534,6 +540,9 @@ typedef struct tasks {
     task *v;
     size_t n, cap;
     size_t nfiles;
+    size_t *ids;      /* the T_FILE tasks with an identity by (dev, ino): open
+                         addressing, index + 1 (0: free), at most half full */
+    size_t idcap, nids;
 } tasks;
 
 static void tasks_free(tasks *t)
@@ -546,7 +555,59 @@ static void tasks_free(tasks *t)
         kh_free(t->v[i].c);
     }
     kh_free(t->v);
+    kh_free(t->ids);
     *t = (tasks){0};
+}
+
+static size_t id_hash(unsigned long long dev, unsigned long long ino)
+{
+    uint64_t h = (uint64_t)ino * 0x9E3779B97F4A7C15u ^ (uint64_t)dev;
+    h ^= h >> 31;
+    h *= 0xBF58476D1CE4E5B9u;
+    return (size_t)(h ^ h >> 29);
+}
+
+/* The T_FILE task that read (dev, ino), or NULL. */
+static const task *id_find(const tasks *t, unsigned long long dev, unsigned long long ino)
+{
+    for (size_t i = t->idcap ? id_hash(dev, ino) & (t->idcap - 1) : 0; t->idcap;
+         i = (i + 1) & (t->idcap - 1)) {
+        if (!t->ids[i])
+            return NULL;
+        const task *k = &t->v[t->ids[i] - 1];
+        if (k->dev == dev && k->ino == ino)
+            return k;
+    }
+    return NULL;
+}
+
+/* Index task k (a T_FILE with an identity) by it: false when out of memory. */
+static bool id_add(tasks *t, size_t k)
+{
+    if (2 * (t->nids + 1) > t->idcap) {
+        size_t cap = t->idcap ? 2 * t->idcap : 256;
+        size_t *ids = kh_calloc(cap, sizeof *ids);
+        if (!ids)
+            return false;
+        for (size_t i = 0; i < t->idcap; i++)
+            if (t->ids[i]) {
+                const task *o = &t->v[t->ids[i] - 1];
+                size_t j = id_hash(o->dev, o->ino) & (cap - 1);
+                while (ids[j])
+                    j = (j + 1) & (cap - 1);
+                ids[j] = t->ids[i];
+            }
+        kh_free(t->ids);
+        t->ids = ids;
+        t->idcap = cap;
+    }
+    const task *o = &t->v[k];
+    size_t j = id_hash(o->dev, o->ino) & (t->idcap - 1);
+    while (t->ids[j])
+        j = (j + 1) & (t->idcap - 1);
+    t->ids[j] = k + 1;
+    t->nids++;
+    return true;
 }
 
 static kh_status task_add(tasks *t, task_kind kind, char *path, kh_diags *msgs);
@@ -558,20 +619,22 @@ static kh_status file_add(tasks *t, char *path)
 {
     unsigned long long dev = 0, ino = 0;
     bool has_id = path && kh_file_identity(path, &dev, &ino);
-    for (size_t i = 0; has_id && i < t->n; i++) {
-        const task *k = &t->v[i];
-        if (k->kind == T_FILE && k->has_id && k->dev == dev && k->ino == ino) {
-            kh_diags d = {0};
-            kh_diags_add(&d, KH_NOTE, path, NULL, NULL, 0,
-                         _("the same file as %s, given again: read once"), k->path);
-            return task_add(t, T_NOTE, path, &d);
-        }
+    /* Looked up in a hash of the files so far: comparing with each of
+     * them was 2 % of `kaohe rank` over 20,000 files. */
+    const task *k = has_id ? id_find(t, dev, ino) : NULL;
+    if (k) {
+        kh_diags d = {0};
+        kh_diags_add(&d, KH_NOTE, path, NULL, NULL, 0,
+                     _("the same file as %s, given again: read once"), k->path);
+        return task_add(t, T_NOTE, path, &d);
     }
     kh_status st = task_add(t, T_FILE, path, NULL);
     if (st == KH_OK) {
         t->v[t->n - 1].has_id = has_id;
         t->v[t->n - 1].dev = dev;
         t->v[t->n - 1].ino = ino;
+        if (has_id && !id_add(t, t->n - 1))
+            st = KH_ERR_NOMEM;
     }
     return st;
 }

@@ -66,6 +66,9 @@ struct kh_batch {
     const kh_previous *prev;  /* what the JSON's 问题汇总 compares with, or
                                  NULL (kh_batch_set_previous; not owned) */
     struct kh_self *self;     /* kh_batch_add_self (selfeval.h), or NULL */
+    char **final_rubric;      /* rubrics whose results are final (定稿) */
+    char **final_date;        /* and since when, "2021-01-12" (appeal.h) */
+    size_t nfinal;
 };
 
 /* Whether rejected input r is one that roster entry k sent: it names

@@ -3,6 +3,7 @@
  * in it and how the names are made).
  */
 #include "export.h"
+#include "appeal.h"
 #include "archive.h"
 #include "batch.h"
 #include "evidence.h"
@@ -439,7 +440,9 @@ kh_status kh_ws_export(kh_workspace *w, const kh_registry *shipped, const char *
         kh_ws_change *c = NULL;
         size_t nc = 0;
         char *rk = kh_strprintf("%s/ranking.xlsx", stage);
-        st = rk ? kh_workspace_history(w, &c, &nc, d) : KH_ERR_NOMEM;
+        st = rk ? kh_journal_with_appeals(w, &c, &nc, d) : KH_ERR_NOMEM; /* 申诉, 复核 too */
+        if (st == KH_OK)
+            st = kh_batch_mark_final(b, w, d); /* 定稿 on the ranking and the scoresheets */
         if (st == KH_OK)
             st = kh_write_ranking_journal(b, c, nc, rk, d);
         if (st == KH_OK)

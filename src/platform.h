@@ -217,6 +217,39 @@ void kh_locale_from_environment(void);
  * -1 when not started so or there is no starter (Linux: always -1). */
 int kh_double_click_start(void);
 
+/* ---- the desktop start (kaohe start, kaohe stop: src/starter.c) ---- */
+
+/* A folder of this user's for the desktop start, as a new string (free()
+ * it) or NULL: workspace false, where the starter keeps its state (the
+ * page's address, the server's process id and log): Windows
+ * %LOCALAPPDATA%\kaohe, Linux $XDG_STATE_HOME/kaohe (~/.local/state/kaohe);
+ * workspace true, the default workspace: Windows the folder "workspace"
+ * beside kaohe.exe (where the zip was unpacked), Linux $XDG_DATA_HOME/kaohe
+ * (~/.local/share/kaohe). */
+char *kh_desktop_folder(bool workspace);
+
+/* Start the program argv[0] (a path) with the arguments argv[1..] (NULL
+ * ends them) on its own, outliving this process and its console: standard
+ * input the null device, standard output and error appended to the file
+ * log (created 0600 when missing); Windows: no window, a console of its
+ * own.  Its process id, or -1/errno. */
+long kh_spawn_detached(const char *const argv[], const char *log);
+
+/* End the process pid at once (SIGKILL; TerminateProcess): 0, or
+ * -1/errno. */
+int kh_process_kill(long pid);
+
+/* Send the n bytes of req to 127.0.0.1:port and read the answer into
+ * resp (cap bytes, NUL-terminated, cut to fit) until the server closes
+ * the connection; each step waits at most timeout_ms.  The bytes read, or
+ * -1 when nothing could be sent or read. */
+long kh_loopback_exchange(unsigned port, const char *req, size_t n, char *resp, size_t cap,
+                          unsigned timeout_ms);
+
+/* Open url in the user's browser (Windows: ShellExecute; Linux: $BROWSER,
+ * else xdg-open): 0, or -1 when no browser could be started. */
+int kh_open_url(const char *url);
+
 /* Standard streams as kaohe writes them (Windows: the console shows UTF-8,
  * and standard output is binary, so that -o - gives the same bytes as on
  * Linux, not \n turned into \r\n); nothing elsewhere. */

@@ -22,6 +22,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
 #include <time.h>
 #include <termios.h>
 #include <unistd.h>
@@ -511,6 +513,159 @@ void kh_quiet_stderr_end(void)
     }
     pthread_mutex_unlock(&quiet_mu);
     errno = e;
+}
+
+/* ---- the desktop start ---- */
+
+char *kh_desktop_folder(bool workspace)
+{
+    const char *xdg = getenv(workspace ? "XDG_DATA_HOME" : "XDG_STATE_HOME");
+    const char *home = getenv("HOME");
+    char *out = NULL;
+    if (xdg && xdg[0] == '/')
+        return asprintf(&out, "%s/kaohe", xdg) < 0 ? NULL : out;
+    if (home && *home)
+        return asprintf(&out, "%s/%s", home,
+                        workspace ? ".local/share/kaohe" : ".local/state/kaohe") < 0 ? NULL : out;
+    return NULL;
+}
+
+/* In a child of fork: the signals kh_on_termination blocked unblocked,
+ * standard streams in, out, err; then argv run.  Only async-signal-safe
+ * calls. */
+static void exec_child(const char *const argv[], int in, int out, int err)
+{
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    if ((in >= 0 && dup2(in, 0) < 0) || (out >= 0 && dup2(out, 1) < 0) ||
+        (err >= 0 && dup2(err, 2) < 0))
+        _exit(127);
+    execvp(argv[0], (char *const *)argv);
+    _exit(127);
+}
+
+long kh_spawn_detached(const char *const argv[], const char *log)
+{
+    int logfd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    int p[2] = {-1, -1};
+    long pid = -1;
+    int e = 0;
+    if (logfd < 0 || nul < 0 || pipe2(p, O_CLOEXEC) != 0) {
+        e = errno;
+        goto cleanup;
+    }
+    /* Twice forked, in a session of its own: init is its parent, no
+     * zombie stays behind, and no terminal's hangup reaches it. */
+    pid_t c = fork();
+    if (c < 0) {
+        e = errno;
+        goto cleanup;
+    }
+    if (c == 0) {
+        setsid();
+        pid_t g = fork();
+        if (g == 0)
+            exec_child(argv, nul, logfd, logfd);
+        long v = g;
+        _exit(write(p[1], &v, sizeof v) == (ssize_t)sizeof v && g > 0 ? 0 : 1);
+    }
+    close(p[1]);
+    p[1] = -1;
+    long v = -1;
+    ssize_t r;
+    while ((r = read(p[0], &v, sizeof v)) < 0 && errno == EINTR)
+        ;
+    int status;
+    while (waitpid(c, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (r == (ssize_t)sizeof v && v > 0)
+        pid = v;
+    else
+        e = EAGAIN;
+cleanup:
+    if (logfd >= 0)
+        close(logfd);
+    if (nul >= 0)
+        close(nul);
+    if (p[0] >= 0)
+        close(p[0]);
+    if (p[1] >= 0)
+        close(p[1]);
+    if (pid < 0)
+        errno = e;
+    return pid;
+}
+
+int kh_process_kill(long pid)
+{
+    if (pid <= 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    return kill((pid_t)pid, SIGKILL);
+}
+
+long kh_loopback_exchange(unsigned port, const char *req, size_t n, char *resp, size_t cap,
+                          unsigned timeout_ms)
+{
+    if (cap == 0 || port == 0 || port > 65535)
+        return -1;
+    resp[0] = '\0';
+    int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (s < 0)
+        return -1;
+    struct timeval tv = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000};
+    setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    long got = -1;
+    if (connect(s, (struct sockaddr *)&sa, sizeof sa) != 0)
+        goto cleanup;
+    for (size_t off = 0; off < n;) {
+        ssize_t w = send(s, req + off, n - off, MSG_NOSIGNAL);
+        if (w <= 0)
+            goto cleanup;
+        off += (size_t)w;
+    }
+    got = 0;
+    for (;;) {
+        ssize_t r = recv(s, resp + got, cap - 1 - (size_t)got, 0);
+        if (r <= 0) {
+            if (r < 0 && got == 0)
+                got = -1;
+            break;
+        }
+        got += r;
+        if ((size_t)got == cap - 1)
+            break;
+    }
+cleanup:
+    if (got >= 0)
+        resp[got] = '\0';
+    close(s);
+    return got;
+}
+
+int kh_open_url(const char *url)
+{
+    const char *browser = getenv("BROWSER");
+    const char *argv[] = {browser && *browser ? browser : "xdg-open", url, NULL};
+    int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+    pid_t c = fork();
+    if (c == 0)
+        exec_child(argv, nul, nul, nul);
+    if (nul >= 0)
+        close(nul);
+    if (c < 0)
+        return -1;
+    int status;
+    while (waitpid(c, &status, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
 /* ---- termination ---- */

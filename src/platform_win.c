@@ -9,6 +9,7 @@
 #include "common.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <io.h>
 #include <stdint.h>
@@ -19,6 +20,7 @@
 #include <direct.h>
 #include <winsock2.h>
 #include <windows.h>
+#include <shellapi.h>
 
 unsigned kh_cpu_count(void)
 {
@@ -46,6 +48,8 @@ bool kh_is_terminal(int fd)
 
 bool kh_read_secret(char *buf, size_t n)
 {
+    fflush(stdout);
+    fflush(stderr); /* the prompt (kh_console_utf8 buffers a console) */
     HANDLE h = GetStdHandle(STD_INPUT_HANDLE);
     DWORD mode = 0;
     bool console = GetConsoleMode(h, &mode) != 0;
@@ -193,6 +197,205 @@ int kh_double_click_start(void)
     GetExitCodeProcess(pi.hProcess, &code);
     CloseHandle(pi.hProcess);
     return (int)code;
+}
+
+/* ---- the desktop start ---- */
+
+/* a, then b, as a new string (free() it), or NULL. */
+static char *join(const char *a, const char *b)
+{
+    size_t n = strlen(a) + strlen(b) + 1;
+    char *s = malloc(n);
+    if (s)
+        snprintf(s, n, "%s%s", a, b);
+    return s;
+}
+
+char *kh_desktop_folder(bool workspace)
+{
+    if (!workspace) {
+        const char *app = getenv("LOCALAPPDATA");
+        return app && *app ? join(app, "/kaohe") : NULL;
+    }
+    char *exe = kh_exe_path();
+    char *slash = exe ? strrchr(exe, '/') : NULL;
+    char *out = NULL;
+    if (slash) {
+        *slash = '\0';
+        out = join(exe, "/workspace");
+    }
+    free(exe);
+    return out;
+}
+
+/* Append argument a to the command line b as CommandLineToArgvW and the C
+ * runtime read it back: in quotes, backslashes before a quote doubled. */
+static void quote_arg(kh_buf *b, const char *a)
+{
+    if (b->len)
+        kh_buf_putc(b, ' ');
+    if (*a && !strpbrk(a, " \t\n\v\"")) {
+        kh_buf_puts(b, a);
+        return;
+    }
+    kh_buf_putc(b, '"');
+    for (const char *p = a;; p++) {
+        size_t bs = 0;
+        while (*p == '\\') {
+            p++;
+            bs++;
+        }
+        size_t twice = !*p || *p == '"' ? 2 * bs + (*p == '"') : bs;
+        for (size_t i = 0; i < twice; i++)
+            kh_buf_putc(b, '\\');
+        if (!*p)
+            break;
+        kh_buf_putc(b, *p);
+    }
+    kh_buf_putc(b, '"');
+}
+
+long kh_spawn_detached(const char *const argv[], const char *log)
+{
+    kh_buf cmd = {0};
+    for (size_t i = 0; argv[i]; i++)
+        quote_arg(&cmd, argv[i]);
+    wchar_t *wcmd = cmd.oom ? NULL : wide(kh_buf_str(&cmd));
+    wchar_t *wexe = wide(argv[0]), *wlog = wide(log);
+    kh_buf_free(&cmd);
+    long pid = -1;
+    int e = ENOMEM;
+    HANDLE out = INVALID_HANDLE_VALUE, in = INVALID_HANDLE_VALUE;
+    if (!wcmd || !wexe || !wlog)
+        goto cleanup;
+    for (wchar_t *p = wexe; *p; p++)
+        if (*p == L'/')
+            *p = L'\\';
+    SECURITY_ATTRIBUTES sa = {.nLength = sizeof sa, .bInheritHandle = TRUE};
+    out = CreateFileW(wlog, FILE_APPEND_DATA, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                      &sa, OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+    in = CreateFileW(L"NUL", GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, &sa, OPEN_EXISTING,
+                     0, NULL);
+    e = EACCES;
+    if (out == INVALID_HANDLE_VALUE || in == INVALID_HANDLE_VALUE)
+        goto cleanup;
+    STARTUPINFOEXW si = {.StartupInfo = {.cb = sizeof si, .dwFlags = STARTF_USESTDHANDLES,
+                                         .hStdInput = in, .hStdOutput = out, .hStdError = out}};
+    /* It inherits these two handles only, not the starter's own standard
+     * handles (a pipe a script reads to its end would stay open while the
+     * server runs).  Wine 8 keeps the starter's Unix descriptors open in
+     * the child whatever the list says, so this is not tested there. */
+    HANDLE only[2] = {in, out};
+    SIZE_T size = 0;
+    InitializeProcThreadAttributeList(NULL, 1, 0, &size);
+    union { char b[256]; void *align; } attrs;
+    DWORD flags = CREATE_NO_WINDOW | CREATE_NEW_PROCESS_GROUP | CREATE_UNICODE_ENVIRONMENT;
+    if (size <= sizeof attrs.b &&
+        InitializeProcThreadAttributeList((LPPROC_THREAD_ATTRIBUTE_LIST)attrs.b, 1, 0, &size)) {
+        si.lpAttributeList = (LPPROC_THREAD_ATTRIBUTE_LIST)attrs.b;
+        if (UpdateProcThreadAttribute(si.lpAttributeList, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST,
+                                      only, sizeof only, NULL, NULL))
+            flags |= EXTENDED_STARTUPINFO_PRESENT;
+    }
+    PROCESS_INFORMATION pi;
+    /* A console of its own, without a window: closing the starter's
+     * console does not end it, and no window stays open on the desk. */
+    BOOL ok = CreateProcessW(wexe, wcmd, NULL, NULL, TRUE, flags, NULL, NULL, &si.StartupInfo, &pi);
+    DWORD err = GetLastError();
+    if (si.lpAttributeList)
+        DeleteProcThreadAttributeList(si.lpAttributeList);
+    if (!ok) {
+        e = err == ERROR_FILE_NOT_FOUND ? ENOENT : EACCES;
+        goto cleanup;
+    }
+    CloseHandle(pi.hThread);
+    CloseHandle(pi.hProcess);
+    pid = (long)pi.dwProcessId;
+cleanup:
+    if (out != INVALID_HANDLE_VALUE)
+        CloseHandle(out);
+    if (in != INVALID_HANDLE_VALUE)
+        CloseHandle(in);
+    kh_free(wcmd);
+    kh_free(wexe);
+    kh_free(wlog);
+    if (pid < 0)
+        errno = e;
+    return pid;
+}
+
+int kh_process_kill(long pid)
+{
+    HANDLE h = pid > 0 ? OpenProcess(PROCESS_TERMINATE | SYNCHRONIZE, FALSE, (DWORD)pid) : NULL;
+    if (!h) {
+        errno = ESRCH;
+        return -1;
+    }
+    BOOL ok = TerminateProcess(h, 1);
+    if (ok)
+        WaitForSingleObject(h, 5000);
+    CloseHandle(h);
+    if (!ok) {
+        errno = EPERM;
+        return -1;
+    }
+    return 0;
+}
+
+long kh_loopback_exchange(unsigned port, const char *req, size_t n, char *resp, size_t cap,
+                          unsigned timeout_ms)
+{
+    if (cap == 0 || port == 0 || port > 65535 || n > INT_MAX)
+        return -1;
+    resp[0] = '\0';
+    WSADATA wsa;
+    if (WSAStartup(MAKEWORD(2, 2), &wsa) != 0)
+        return -1;
+    long got = -1;
+    SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    if (s == INVALID_SOCKET)
+        goto done;
+    DWORD tv = timeout_ms;
+    setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, (const char *)&tv, sizeof tv);
+    setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, (const char *)&tv, sizeof tv);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((u_short)port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(s, (struct sockaddr *)&sa, sizeof sa) != 0)
+        goto cleanup;
+    for (size_t off = 0; off < n;) {
+        int w = send(s, req + off, (int)(n - off), 0);
+        if (w <= 0)
+            goto cleanup;
+        off += (size_t)w;
+    }
+    got = 0;
+    while ((size_t)got < cap - 1) {
+        size_t want = cap - 1 - (size_t)got;
+        int r = recv(s, resp + got, want > INT_MAX ? INT_MAX : (int)want, 0);
+        if (r <= 0) {
+            if (r < 0 && got == 0)
+                got = -1;
+            break;
+        }
+        got += r;
+    }
+cleanup:
+    if (got >= 0)
+        resp[got] = '\0';
+    closesocket(s);
+done:
+    WSACleanup();
+    return got;
+}
+
+int kh_open_url(const char *url)
+{
+    wchar_t *w = wide(url);
+    if (!w)
+        return -1;
+    HINSTANCE r = ShellExecuteW(NULL, L"open", w, NULL, NULL, SW_SHOWNORMAL);
+    kh_free(w);
+    return (INT_PTR)r > 32 ? 0 : -1;
 }
 
 void kh_locale_from_environment(void)
@@ -353,7 +556,17 @@ void kh_console_utf8(void)
     SetConsoleOutputCP(CP_UTF8);
     SetConsoleCP(CP_UTF8);
     _setmode(_fileno(stdout), _O_BINARY);
+    _setmode(_fileno(stderr), _O_BINARY); /* messages end in \n as on Linux */
     _setmode(_fileno(stdin), _O_BINARY);
+    /* A console stream is unbuffered in the C runtime: each byte of a
+     * Chinese character reached the console in a write of its own, and
+     * the console (Wine's; older Windows 10 too) showed U+FFFD for each.
+     * Buffered, a message goes in whole; it is written at the end, when
+     * flushed (progress, prompts, kaohe serve's lines are), or when full. */
+    if (GetFileType(GetStdHandle(STD_OUTPUT_HANDLE)) == FILE_TYPE_CHAR)
+        setvbuf(stdout, NULL, _IOFBF, 1 << 13);
+    if (GetFileType(GetStdHandle(STD_ERROR_HANDLE)) == FILE_TYPE_CHAR)
+        setvbuf(stderr, NULL, _IOFBF, 1 << 13);
 }
 
 void kh_wait_for_termination(void)

@@ -18,6 +18,13 @@ typedef struct kh_digest {
 /* Read path and fill *out (out->ok false when it cannot be read). */
 void kh_file_digest(const char *path, kh_digest *out);
 
+/* kh_file_digest through the processor's SHA extensions (fast, when
+ * kh_sha256_fast()) or libsodium's portable SHA-256: the same digest. */
+void kh_file_digest_with(const char *path, kh_digest *out, bool fast);
+
+/* Whether this processor has the SHA extensions kh_file_digest uses. */
+bool kh_sha256_fast(void);
+
 /* "2026-12-04T03:40:00Z" of t into buf (at least 21 bytes). */
 void kh_iso_time(int64_t t, char *buf, size_t n);
 

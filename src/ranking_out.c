@@ -18,6 +18,7 @@
  * on every page.
  */
 #include "batch.h"
+#include "appeal.h"
 #include "provenance.h"
 #include "selfeval.h"
 #include "previous.h"
@@ -746,6 +747,10 @@ static void write_ranking(rk *k, lxw_worksheet *ws, const kh_group *g, size_t *n
         kh_buf_printf(&sb, "制表单位：%s%-4s", "＿＿＿＿＿＿＿＿＿＿＿＿", "");
     kh_buf_printf(&sb, "制表日期：%d年%d月%d日%-16s审核人：＿＿＿＿＿＿＿＿", tm.tm_year + 1900,
                   tm.tm_mon + 1, tm.tm_mday, "");
+    const char *final = kh_batch_final_of(k->b, g->rubric->id);
+    if (final) /* 定稿 (appeal.h): "2021-01-12" */
+        kh_buf_printf(&sb, "%-8s定稿日期：%.4s年%d月%d日", "", final, atoi(final + 5),
+                      atoi(final + 8));
     char *sign = buf_take(k, &sb);
     set_row(k, ws, last + 4, 24);
     merge_text(k, ws, last + 4, 0, lastp, sign, k->sign);

@@ -403,22 +403,39 @@ static void free_phrases(kh_buf *cph, size_t n)
     kh_free(cph);
 }
 
-/* The unit's strings are in one block, u->text: the item reasons one
+/* Free the parts of a unit being scored (kh_score's own, before the unit
+ * is one block). */
+static void parts_free(kh_unit *u)
+{
+    kh_free(u->items);
+    kh_free(u->costs);
+    kh_free(u->checks);
+}
+
+#define ALIGN8(n) (((n) + 7) & ~(size_t)7)
+
+/* A scored unit is one block: the kh_unit, its item scores, its costs
+ * and its strings, u->text: the item reasons one
  * after another (each with its NUL, "" being a lone NUL), the veto reason,
  * then the remarks of the costs.  Only the check points that cost points
  * or vetoed the unit are kept (u->costs); the checklist's results, which
- * were 48 bytes per check point and a block per remark, are freed. */
+ * were 48 bytes per check point and a block per remark, are freed.  (A
+ * block each for the unit, items, costs and text cost four headers and
+ * the text's slack: 20,000 units of a ranking keep these.)  u->checks
+ * (keep_checks) is a block of its own, which kh_unit_free frees: a caller
+ * may give a unit checks it did not have. */
 kh_status kh_score(kh_checklist *cl, kh_unit **out, kh_diags *d)
 {
     *out = NULL;
     const kh_rubric *rb = cl->rubric;
     kh_status st = KH_ERR_NOMEM;
     kh_buf text = {0}, veto = {0};
-    kh_unit *u = kh_calloc(1, sizeof *u);
+    kh_unit tmp = {0}, *u = &tmp;   /* scored here, then copied into its block */
+    char *blk = NULL;
     kh_dec *ded = kh_calloc(rb->ncps ? rb->ncps : 1, sizeof *ded);
     kh_buf *cph = kh_calloc(rb->ncps ? rb->ncps : 1, sizeof *cph); /* cost phrases */
     size_t *at = kh_calloc(rb->nitems + 1, sizeof *at); /* offsets of the reasons */
-    if (!u || !ded || !at || !cph)
+    if (!ded || !at || !cph)
         goto fail;
     u->items = kh_calloc(rb->nitems ? rb->nitems : 1, sizeof *u->items);
     if (!u->items)
@@ -465,24 +482,31 @@ kh_status kh_score(kh_checklist *cl, kh_unit **out, kh_diags *d)
             goto fail;
         for (size_t j = 0; j < rb->ncps; j++) {
             const kh_result *r = &cl->results[j];
-            u->checks[j] = (kh_check){.n = r->n, .row = r->row, .col = r->col,
+            u->checks[j] = (kh_check){.n = r->n, .row = r->row, .col = (uint16_t)r->col,
                                       .present = r->present};
         }
     }
     if (text.oom || text.len >= UINT32_MAX)
         goto fail;
-    size_t len = text.len;
-    u->text = kh_buf_steal(&text);
-    if (!u->text)
+    const size_t ni = rb->nitems ? rb->nitems : 1;
+    const size_t oi = ALIGN8(sizeof *u), oc = oi + ALIGN8(ni * sizeof *u->items),
+                 ot = oc + ALIGN8(u->ncosts * sizeof *u->costs);
+    blk = kh_malloc(ot + text.len + 1);
+    if (!blk)
         goto fail;
-    /* A kh_buf grows by doubling: give back what was left over. */
-    char *fit = kh_realloc(u->text, len + 1);
-    if (fit)
-        u->text = fit;
+    kh_unit *nu = (kh_unit *)(void *)blk;
+    *nu = tmp;
+    nu->items = memcpy(blk + oi, tmp.items, ni * sizeof *u->items);
+    nu->costs = u->ncosts ? memcpy(blk + oc, tmp.costs, u->ncosts * sizeof *u->costs) : NULL;
+    nu->text = memcpy(blk + ot, kh_buf_str(&text), text.len + 1);
+    tmp.checks = NULL; /* now nu's */
+    parts_free(&tmp);
+    u = nu;
     for (size_t it = 0; it < rb->nitems; it++)
         u->items[it].reason = u->text + at[it];
     if (u->vetoed)
         u->veto_reason = u->text + at[rb->nitems];
+    kh_buf_free(&text);
     kh_buf_free(&veto);
     free_phrases(cph, rb->ncps);
     kh_free(ded);
@@ -498,7 +522,7 @@ fail:
     free_phrases(cph, rb->ncps);
     kh_free(ded);
     kh_free(at);
-    kh_unit_free(u);  /* u->cl is still NULL: cl stays the caller's */
+    parts_free(&tmp); /* cl stays the caller's */
     return st;
 }
 
@@ -507,9 +531,6 @@ void kh_unit_free(kh_unit *u)
     if (!u)
         return;
     kh_checklist_free(u->cl);
-    kh_free(u->items);
-    kh_free(u->costs);
     kh_free(u->checks);
-    kh_free(u->text);
-    kh_free(u);
+    kh_free(u); /* its items, costs and text are in its block */
 }

@@ -32,12 +32,15 @@ typedef struct kh_cost {
     uint32_t phrase;    /* what it cost in words (rules.c), offset + 1 */
 } kh_cost;
 
-/* One check point's result as read (kept with kh_checklist.keep_checks). */
+/* One check point's result as read (kept with kh_checklist.keep_checks):
+ * 16 bytes, as every unit of a run keeps one per check point. */
 typedef struct kh_check {
     int64_t n;              /* count, each, any, veto: the whole number */
-    uint32_t row, col;      /* the result cell, 0-based */
+    uint32_t row;           /* the result cell, 0-based */
+    uint16_t col;           /* (< KH_MAX_COLS) */
     bool present;           /* has: present */
 } kh_check;
+_Static_assert(KH_MAX_COLS <= UINT16_MAX + 1u, "kh_check.col");
 
 typedef struct kh_unit {
     kh_checklist *cl;       /* owned (its results are freed once scored) */
@@ -51,6 +54,7 @@ typedef struct kh_unit {
     size_t order;           /* input order within the batch */
     long rank;              /* 1-based rank within its rubric; 0 = none */
     const char *grade;      /* 等次 (kh_batch_finish), or NULL when no bands apply */
+    const char *final;      /* 定稿 since ("2021-01-12"; kh_batch_set_final), or NULL */
     size_t roster_pos;      /* its entry on the batch's roster (kh_batch_finish) */
     kh_check *checks;       /* every check point's result (rubric order), or NULL */
     const struct kh_unit *self; /* the unit's own 自评 (selfeval.h), or NULL; not owned */

@@ -235,6 +235,9 @@ static kh_status ss_rows(kh_xw *x, lxw_worksheet *ws, const ss_formats *f, const
             kh_buf_printf(&b, "，等次：%s", u->grade);
         if (u->self)
             kh_buf_printf(&b, "；自评%s分", kh_dec_format(u->self->total, num));
+        if (u->final) /* 定稿 (appeal.h) */
+            kh_buf_printf(&b, "（%.4s年%d月%d日定稿）", u->final, atoi(u->final + 5),
+                          atoi(u->final + 8));
         char *line = got ? kh_buf_steal(&b) : NULL;
         kh_buf_free(&b);
         if (!line)

@@ -21,6 +21,7 @@
  */
 #include "xls_in.h"
 #include "xls_cfb.h"
+#include "gb18030.h"
 #include "html_in.h"
 #include "xlsx_in.h"
 #include "xlsx_num.h"
@@ -289,7 +290,6 @@ static void codepage_name(unsigned cp, char name[16])
 {
     switch (cp) {
     case 367: strcpy(name, "ASCII"); break;
-    case 936: strcpy(name, "GB18030"); break;   /* GBK's superset, as csv_in.c */
     case 1200: /* BIFF8's marker: a BIFF5 writer means Windows' ANSI */
     case 32769: strcpy(name, "CP1252"); break;
     case 10000:
@@ -310,6 +310,29 @@ static kh_status cp_text(xls *x, const unsigned char *s, size_t n, kh_buf *out)
         for (i = 0; i < n; i++)
             if (s[i])
                 kh_buf_add(out, (const char *)s + i, 1);
+        return KH_OK;
+    }
+    /* GBK (CP936) with kaohe's own GB18030 table, as csv_in.c: the Linux
+     * and Windows builds read the same bytes the same way, with no iconv
+     * or Windows code page involved. */
+    if (x->codepage == 936) {
+        size_t bad = 0;
+        for (i = 0; i < n;) {
+            uint32_t cp;
+            size_t len = kh_gb18030_char(s + i, n - i, &cp);
+            if (len == 0) {
+                if (++bad > 64)
+                    return refuse(x->path,
+                                  _("its text is in a character set that cannot be converted"),
+                                  x->d);
+                put_cp(out, 0xfffd);
+                i++;
+                continue;
+            }
+            if (cp)
+                put_cp(out, cp);
+            i += len;
+        }
         return KH_OK;
     }
     if (!x->cd_tried) {

@@ -435,6 +435,44 @@ static void allocation_failures(void **state)
     hand_rubric_free(r);
 }
 
+/* A scored unit is one block (the unit, items, costs, text), and its
+ * checks (keep_checks) one more; checks a caller gives a unit afterwards
+ * (kaohe serve does, for a 自评 unit) are freed with it. */
+static void unit_blocks(void **state)
+{
+    (void)state;
+    kh_rubric *r = hand_rubric(hand_spec, KH_ARRAY_LEN(hand_spec));
+    static const result_spec res[] = {
+        {"1.1", 0}, {"1.2", 0, "备注一"}, {"2.1", 0}, {"3.1", 9}, {"4.2", 1}, {"4.3", 1},
+        {"4.4", 1}, {NULL},
+    };
+    for (int keep = 0; keep < 3; keep++) {
+        test_alloc_start(-1);
+        kh_checklist *cl = make_checklist(r, res);
+        cl->keep_checks = keep == 1;
+        kh_checklist_drop_results(cl); /* what the checklist keeps once scored */
+        long base = test_alloc.live;
+        kh_checklist_free(cl);
+        cl = make_checklist(r, res);
+        cl->keep_checks = keep == 1;
+        kh_unit *u = score_ok(cl);
+        assert_int_equal(test_alloc.live - base, keep == 1 ? 2 : 1);
+        assert_true(u->ncosts > 0);
+        assert_true((char *)u->items > (char *)u && (char *)u->costs > (char *)u->items &&
+                    u->text > (char *)u->costs);
+        assert_true(kh_cost_phrase(u, &u->costs[0])[0] != '\0'); /* in the block's text */
+        if (keep == 2) {
+            assert_null(u->checks);
+            u->checks = kh_calloc(r->ncps, sizeof *u->checks);
+            assert_non_null(u->checks);
+        }
+        kh_unit_free(u); /* frees cl too */
+        kh_set_allocator(NULL);
+        assert_int_equal(test_alloc.live, 0);
+    }
+    hand_rubric_free(r);
+}
+
 /* ---- the 2020 rubrics, totals worked out on paper ---- */
 
 static kh_rubric *load_rubric(const char *path)
@@ -763,6 +801,7 @@ int main(void)
         cmocka_unit_test(cp_deductions),
         cmocka_unit_test(overflow_is_a_limit),
         cmocka_unit_test(allocation_failures),
+        cmocka_unit_test(unit_blocks),
         cmocka_unit_test(township_clean),
         cmocka_unit_test(township_many_items),
         cmocka_unit_test(department_small_steps),

@@ -491,6 +491,13 @@ static void test_biff5_gbk(void **state)
     tb_u16(&d, 5);
     tb_add(&d, "\0\xd3\xd0\0a", 5);   /* NULs are dropped (fuzz_xls) */
     rec(&bk.sheet[0], 0x0204, &d);
+    d.n = 0;
+    cellhead(&d, 0, 2, 0);
+    tb_u16(&d, 6);
+    /* GB18030's four-byte codes (U+20000, U+E5E5) read with kaohe's own
+     * table, as the CSV reader does, and not a code page of the system */
+    tb_add(&d, "\x95\x32\x82\x36\xa3\xa0", 6);
+    rec(&bk.sheet[0], 0x0204, &d);
     free(d.p);
     tb s = stream_of(&bk);
     tb f = cfb_of(s.p, s.n, "Book");
@@ -501,6 +508,7 @@ static void test_biff5_gbk(void **state)
     assert_int_equal(r.st, KH_OK);
     assert_cell_type(&r.bk.s[0], "A1", KH_CELL_STRING, "有无测");
     assert_cell_type(&r.bk.s[0], "B1", KH_CELL_STRING, "有a");
+    assert_cell_type(&r.bk.s[0], "C1", KH_CELL_STRING, "\xf0\xa0\x80\x80\xee\x97\xa5");
     result_free(&r);
     free(s.p);
     free(f.p);

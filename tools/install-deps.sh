@@ -10,7 +10,10 @@ what=${1:-test}
 build_pkgs="pkg-config libxlsxwriter-dev libcsv-dev libminizip-dev zlib1g-dev libexpat1-dev libutf8proc-dev libmicrohttpd-dev libsqlite3-dev libsodium-dev libcjson-dev gettext"
 test_pkgs="$build_pkgs libcmocka-dev python3-openpyxl libreoffice-calc-nogui libreoffice-writer-nogui poppler-utils fonts-noto-cjk valgrind clang libclang-rt-14-dev chromium chromium-driver python3-selenium python3-pil locales curl openssl tzdata unzip zip libarchive-tools p7zip-full python3-xlwt python3-xlrd faketime nodejs npm"
 deb_pkgs="$build_pkgs dpkg-dev fakeroot lintian debootstrap"
-windows_pkgs="$build_pkgs dpkg-dev gcc-mingw-w64-x86-64 cmake autoconf automake libtool tcl wine wine64 zip"
+# make test-windows also reads the release zip with unzip, bsdtar and 7z,
+# makes the .xls corpus (LibreOffice, xlwt, SheetJS through npm) and asks
+# the page with curl; script (bsdutils) gives kaohe.exe a console.
+windows_pkgs="$build_pkgs dpkg-dev gcc-mingw-w64-x86-64 cmake autoconf automake libtool tcl wine wine64 zip unzip libarchive-tools p7zip-full curl locales python3-openpyxl python3-xlwt python3-xlrd libreoffice-calc-nogui nodejs npm bsdutils"
 # musl itself is built from its Debian source for each architecture (the
 # cross gcc brings the arm64 kernel headers); qemu-user-static runs arm64.
 static_pkgs="dpkg-dev fakeroot gettext gcc libc6-dev linux-libc-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross cmake autoconf automake autotools-dev libtool tcl make qemu-user-static debootstrap file binutils-aarch64-linux-gnu debian-archive-keyring"

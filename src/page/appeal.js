@@ -24,7 +24,7 @@
     sec.appendChild(el("h2", "公示与申诉"));
     var p = el("p");
     var lab = el("label", "考核细则 ");
-    var sel = el("select"); sel.id = "appealrubric";
+    var sel = el("select"); sel.id = "appealrubric"; sel.style.maxWidth = "100%";
     sel.onchange = function () { current = sel.value; load(); };
     lab.appendChild(sel); p.appendChild(lab);
     sec.appendChild(p);
@@ -106,18 +106,31 @@
     var pub = doc.publication;
     if (!pub.published) { body.appendChild(el("p", "考核结果尚未公示。", "note")); return; }
     (pubDoc.units || []).forEach(function (u) {
+      /* Its rank only with the ranking published: it tells of the others. */
       body.appendChild(el("h3", u.unit + " 考核得分：" + u.total + (u.grade ? "（" + u.grade + "）" : "") +
-        (u.rank ? "，第 " + u.rank + " 名" : "")));
+        (u.rank && pubDoc.ranking ? "，第 " + u.rank + " 名" : "")));
+      /* Four narrow columns, then the reasons as a list: it reads on a phone. */
       var t = el("table"); t.className = "published";
-      t.appendChild(row(["项目", "分值", "扣分", "得分", "扣分原因"], "th"));
-      u.items.forEach(function (i) { t.appendChild(row([i.item + " " + i.name, i.points, i.deduction, i.score, i.reason])); });
-      body.appendChild(t);
+      t.appendChild(row(["项目", "分值", "扣分", "得分"], "th"));
+      u.items.forEach(function (i) { t.appendChild(row([i.item + " " + i.name, i.points, i.deduction, i.score])); });
+      var box = el("div"); box.style.overflowX = "auto"; box.style.maxWidth = "100%";
+      box.appendChild(t);
+      body.appendChild(box);
+      var why = u.items.filter(function (i) { return i.reason; });
+      if (u.vetoed && u.veto_reason) body.appendChild(el("p", "一票否决：" + u.veto_reason, "err"));
+      if (why.length) {
+        body.appendChild(el("h4", "扣分原因"));
+        var ul = el("ul"); ul.className = "reasons";
+        why.forEach(function (i) { ul.appendChild(el("li", i.item + " " + i.name + "：" + i.reason)); });
+        body.appendChild(ul);
+      }
       if (pub.open) {
         var f = el("p"); f.id = "appealform";
         f.appendChild(el("span", "对检查点申诉："));
         var cp = el("select"); cp.id = "appealcp";
-        (u.checks || []).forEach(function (c) { var o = el("option", c.check + "（结果：" + c.result + "）"); o.value = c.check; cp.appendChild(o); });
-        var arg = el("input"); arg.id = "appealargument"; arg.size = 40; arg.placeholder = "申诉理由，如：通知和方案已补交";
+        (pubDoc.check_points || []).forEach(function (c) { var o = el("option", c.id + " " + c.label); o.value = c.id; cp.appendChild(o); });
+        cp.style.maxWidth = "100%";
+        var arg = el("input"); arg.id = "appealargument"; arg.size = 40; arg.style.maxWidth = "100%"; arg.placeholder = "申诉理由，如：通知和方案已补交";
         var b = el("button", "提交申诉"); b.id = "appealsend";
         b.onclick = function () {
           jsonPost("/api/appeal", {rubric: current, unit: u.unit, cp: cp.value, argument: arg.value},
@@ -156,7 +169,7 @@
     });
   }
   areas.push({render: function (st) {
-    var on = st && st.workspace && !(st.accounts && !st.user);
+    var on = st && st.workspace && !(st.accounts && !st.user) && !st.must_change_password;
     if (!on) { if (sec) sec.className = "hidden"; return; }
     if (!sec) build();
     sec.className = "";

@@ -324,6 +324,8 @@ enum MHD_Result srv_answer_published(kh_server *s, struct MHD_Connection *c, req
         return srv_send_error(c, 403, "考核结果尚未公示");
     }
     bool with_ranking = staff || p.with_ranking;
+    kh_registry *reg = NULL;
+    const kh_rubric *rb = rubric_of(s, q, &reg, rubric);
     cJSON *all = ranked_units(s, q, &d);
     kh_diags_clear(&d);
     cJSON *j = all ? cJSON_CreateObject() : NULL;
@@ -338,6 +340,17 @@ enum MHD_Result srv_answer_published(kh_server *s, struct MHD_Connection *c, req
                    : cJSON_AddNullToObject(j, "final_at");
     }
     kh_publication_clear(&p);
+    /* What a unit may appeal: the rubric's check points, as labelled. */
+    cJSON *cps = j ? cJSON_AddArrayToObject(j, "check_points") : NULL;
+    for (size_t i = 0; cps && rb && i < rb->ncps; i++) {
+        cJSON *e = cJSON_CreateObject();
+        if (!e)
+            break;
+        cJSON_AddStringToObject(e, "id", rb->cps[i].id);
+        cJSON_AddStringToObject(e, "label", rb->cps[i].label);
+        cJSON_AddItemToArray(cps, e);
+    }
+    kh_registry_free(reg);
     const cJSON *u;
     cJSON_ArrayForEach(u, all) {
         if (!mine)

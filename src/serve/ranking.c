@@ -211,7 +211,11 @@ enum MHD_Result srv_send_output(struct MHD_Connection *c, request *q, run *r, wh
     path = kh_strprintf("%s/out-%s", q->dir, ascii[w]);
     if (!path)
         return srv_send_error(c, 503, "服务器内存不足：请稍后再试");
-    if (w == W_RANKING) {
+    if (s->ws && (w == W_RANKING || w == W_SCORESHEETS))
+        st = kh_batch_mark_final(r->b, s->ws, &d); /* 定稿 printed on them */
+    if (st != KH_OK) {
+        /* the error is answered below */
+    } else if (w == W_RANKING) {
         kh_ws_change *v = NULL;
         size_t n = 0;
         if (s->ws)

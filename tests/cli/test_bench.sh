@@ -34,13 +34,31 @@ test_bench_corpus_repeatable() {
     grep -l 'lingui-2020-department' "$T"/a/*.csv >/dev/null || fail "no department"
 }
 
+# The halves of the corpus are links that work whatever the corpus was
+# called (a relative name made links that pointed nowhere).
+test_bench_halves_relative() {
+    $PY bench/gen.py 6 "$T/c" --jobs 1
+    (cd "$T" && $PY -c 'import sys; sys.path.insert(0, sys.argv[1]); import run; run.csv_half("c")' "$TOP/bench")
+    [ "$(ls "$T/c-csv" | grep -c '\.csv$')" -eq 3 ] || fail "not 3 CSV links"
+    for f in "$T"/c-csv/*.csv; do
+        same_file "$f" "$T/c/$(basename "$f")"
+    done
+}
+
 # make bench's path, N = 50: every command runs, the peer's results equal
 # kaohe's (run.py exits 1 otherwise) and the table is printed.
 test_bench_path_tiny() {
     build_floor
     expect_exit 0 $PY bench/run.py --kaohe "$KAOHE" --floor "$T/floor" --write-floor "$T/wfloor" \
-        --n 50 --runs 2 --peer-runs 1 --jobs 3 --work "$T/w" --corpus "$T/corpus"
+        --n 50 --runs 2 --peer-runs 1 --jobs 3 --work "$T/w" --corpus "$T/corpus" \
+        --rank-n 30 --rank-runs 1
     has_text "$T/out" "N = 50 checklists"
+    # the XLSX half against its floor, the CSV half, the large ranking
+    has_text "$T/out" "readers against their floors: .xlsx"
+    has_text "$T/out" ".csv, 25 checklists"
+    has_text "$T/out" "rank of 30 units (-j 1, 1 runs)"
+    has_text "$T/out" "rank of 30 units (-j 3)"
+    [ "$(ls "$T/corpus-rank30" | grep -c '\.\(csv\|xlsx\)$')" -eq 30 ] || fail "not 30 units to rank"
     has_text "$T/out" "ranking rows: yes"
     # the .xls reader beside the XLSX one, on the same workbooks saved as .xls
     has_text "$T/out" "readers, 25 checklists each: .xlsx"

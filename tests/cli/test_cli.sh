@@ -311,6 +311,16 @@ test_same_file_twice_read_once() {
     # two different files of one unit are still both rejected
     cp samples/两江镇.csv "$T/copy.csv"
     expect_exit 1 "$KAOHE" score samples/两江镇.csv "$T/copy.csv"
+    # among many files (the files so far are looked up in a hash that
+    # grows): the first, a middle one and the last given again
+    mkdir "$T/many"
+    for i in $(seq 100 399); do cp samples/两江镇.csv "$T/many/$i.csv"; done
+    "$KAOHE" score "$T/many" "$T/many/100.csv" "$T/many/250.csv" "$T/many/399.csv" \
+        "$T/copy.csv" -o - >"$T/out" 2>"$T/err" && fail "duplicate units passed"
+    [ "$(grep -c 'given again: read once' "$T/err")" = 3 ] || fail "$(grep 'read once' "$T/err")"
+    for i in 100 250 399; do
+        has_text "$T/err" "$T/many/$i.csv: the same file as $T/many/$i.csv, given again: read once"
+    done
 }
 
 # "-" reads one checklist from standard input, CSV, XLSX or XLS, opened

@@ -124,10 +124,11 @@ test_killed_while_writing_leaves_old_or_new_file() {
         # A kill -9 in the instant between naming the finished file and
         # renaming it over the old one leaves .rank.xlsx.PID-XXXXXX.tmp of
         # that run; once it is stale, the next run into the folder removes
-        # it.  Anything else is a leak.
+        # it.  Anything else is a leak.  (PID is the process id kaohe has:
+        # under Wine the Windows one, not $pid.)
         for tmp in $(find "$T" -name '*.tmp'); do
             case $(basename "$tmp") in
-            .rank.xlsx.$pid-??????.tmp)
+            .rank.xlsx.[0-9]*-??????.tmp)
                 touch -d '1 hour ago' "$tmp"
                 expect_exit 0 "$KAOHE" rank "$T/in" -o "$T/rank.xlsx"
                 [ ! -e "$tmp" ] || left="$left [kill at $delay: $(basename "$tmp") not swept]" ;;

@@ -115,3 +115,140 @@ test_fill_api() {
         fail "after restart: $(jq_py "$T/f.json" "d['self']['version'], d['status']")"
     stop_server
 }
+
+# kill -9 while units save drafts, one unit submits and is returned over
+# and over, and an inspector saves 考评 answers (10 rounds): after each,
+# the database is whole, every answer is what its journal's last row
+# says, every status is its journal's last, a submitted unit has its
+# record in the workspace, and no save the server acknowledged is lost.
+test_fill_survives_kill_9() {
+    start_server --workspace "$T/ws"
+    code=$(post api/rank "$T/r.json" -F "roster=@samples/名单/单位名单.csv")
+    [ "$code" = 200 ] || fail "roster: $code"
+    code=$(post "api/fill/upload?unit=%E4%B8%A4%E6%B1%9F%E9%95%87&version=0" "$T/up.json" -F "file=@samples/两江镇.csv")
+    [ "$code" = 200 ] || fail "upload: $code"
+    code=$(json_post api/fill/submit "$T/sub.json" '{"unit":"两江镇","version":1}')
+    [ "$code" = 200 ] || fail "submit: $code"
+    stop_server
+    for round in 1 2 3 4 5 6 7 8 9 10; do
+        start_server --workspace "$T/ws"
+        "$PY" - "$URL" "$TOKEN" "$T/acks.json" "$round" >"$T/clients.log" 2>&1 <<'PY' &
+import json, sys, threading, urllib.request, urllib.parse
+url, token, out, rnd = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+acks, lock = [], threading.Lock()
+def call(path, obj=None, data=None, ctype='application/json'):
+    body = json.dumps(obj).encode() if obj is not None else data
+    req = urllib.request.Request(url + path, data=body, headers={'Content-Type': ctype, 'Authorization': 'token ' + token})
+    try:
+        r = urllib.request.urlopen(req, timeout=20)
+        return r.status, json.load(r)
+    except urllib.error.HTTPError as e:
+        return e.code, json.load(e)
+def form(unit):
+    return call('api/fill?unit=' + urllib.parse.quote(unit))[1]
+def drafts(unit):
+    v = form(unit)['self']['version']
+    for i in range(1000):
+        val = str((rnd * 1000 + i) % 97)
+        st, d = call('api/fill/save', {'unit': unit, 'version': v, 'answers': [{'cp': '3.1', 'value': val}]})
+        if st == 409 and d['current']['status']['state'] != '填报中' and d['current']['status']['state'] != '未填报':
+            return
+        assert st == 200, (st, d)
+        v = d['version']
+        with lock:
+            acks.append(['self', unit, v, '3.1', val])
+            if len(acks) == 1:
+                open(out + '.go', 'w').close()
+def cycle():
+    for i in range(1000):
+        f = form('临桂镇')
+        if f['status']['state'] in ('未填报', '填报中'):
+            data = open('samples/临桂镇.csv', 'rb').read()
+            b = 'kaohekill9'
+            body = ('--%s\r\nContent-Disposition: form-data; name="file"; filename="临桂镇.csv"\r\n\r\n' % b).encode() + data + ('\r\n--%s--\r\n' % b).encode()
+            st, d = call('api/fill/upload?unit=' + urllib.parse.quote('临桂镇') + '&version=%d' % f['self']['version'],
+                         data=body, ctype='multipart/form-data; boundary=' + b)
+            st, d = call('api/fill/submit', {'unit': '临桂镇', 'version': d['self']['version']})
+        else:
+            st, d = call('api/fill/return', {'unit': '临桂镇', 'reason': '第%d轮第%d次' % (rnd, i)})
+def review():
+    v = form('两江镇')['review']['version']
+    for i in range(1000):
+        note = '第%d轮第%d次' % (rnd, i)
+        st, d = call('api/fill/save', {'unit': '两江镇', 'side': 'review', 'version': v,
+                                       'answers': [{'cp': '1.1', 'agree': False, 'value': '无', 'note': note}]})
+        assert st == 200, (st, d)
+        v = d['version']
+        with lock:
+            acks.append(['review', '两江镇', v, '1.1', note])
+def safe(fn, *a):
+    try:
+        fn(*a)
+    except Exception:
+        pass  # the server was killed
+ts = [threading.Thread(target=safe, args=(drafts, u)) for u in ('五通镇', '四塘镇', '会仙镇')]
+ts += [threading.Thread(target=safe, args=(cycle,)), threading.Thread(target=safe, args=(review,))]
+for t in ts: t.start()
+for t in ts: t.join()
+json.dump(acks, open(out, 'w'), ensure_ascii=False)
+PY
+        CPID=$!
+        # Killed a random moment after the clients' first acknowledged save.
+        for _ in $(seq 100); do [ -e "$T/acks.json.go" ] && break; sleep 0.05; done
+        rm -f "$T/acks.json.go"
+        sleep "0.$((RANDOM % 5))$((RANDOM % 10))"
+        kill -9 "$SPID"
+        wait "$SPID" 2>/dev/null || true
+        trap - EXIT
+        wait "$CPID" || fail "round $round: clients: $(tail -5 "$T/clients.log")"
+        start_server --workspace "$T/ws"
+        "$PY" - "$T/ws" "$T/acks.json" "$URL" "$TOKEN" <<'PY' || fail "round $round"
+import json, sqlite3, sys, urllib.request, urllib.parse
+ws, acks, url, token = sys.argv[1:5]
+db = sqlite3.connect(ws + '/journal.sqlite')
+assert db.execute('PRAGMA integrity_check').fetchone()[0] == 'ok'
+side_of = {'自评': 0, '考评': 1}
+last = {}
+for unit, rubric, what, cp, field, new in db.execute(
+        'SELECT unit, rubric, what, cp, field, new FROM fill_journal WHERE what != ? ORDER BY id', ('状态',)):
+    last[(unit, rubric, side_of[what], cp, field)] = new
+rows = {}
+for unit, rubric, side, cp, value, remark, note, agree in db.execute(
+        'SELECT unit, rubric, side, cp, value, remark, note, agree FROM fill_answers'):
+    for field, v in (('value', value), ('remark', remark), ('note', note), ('agree', str(agree))):
+        rows[(unit, rubric, side, cp, field)] = v
+for k, new in last.items():
+    want = new if new is not None else (None if k[4] != 'agree' else '0')
+    assert rows.get(k, None if k[4] != 'agree' else '0') == want, (k, rows.get(k), new)
+for k, v in rows.items():
+    assert v in (None, '0') or last.get(k) == v, (k, v, last.get(k))
+# Each status is its journal's last, and the chain of states holds.
+states = {}
+for unit, rubric, old, new in db.execute(
+        "SELECT unit, rubric, old, new FROM fill_journal WHERE what = '状态' ORDER BY id"):
+    assert old == states.get((unit, rubric), '未填报'), (unit, old, states.get((unit, rubric)))
+    states[(unit, rubric)] = new
+names = ['未填报', '填报中', '已提交', '考评中', '已考评']
+cur = {(u, r) for u, r in db.execute('SELECT unit, rubric FROM current')}
+for unit, rubric, state in db.execute('SELECT unit, rubric, state FROM fill_status'):
+    assert states[(unit, rubric)] == names[state], (unit, names[state], states[(unit, rubric)])
+    if state >= 2:
+        assert (unit, rubric) in cur, (unit, 'submitted without its record')
+# No acknowledged save lost.
+def form(unit):
+    req = urllib.request.Request(url + 'api/fill?unit=' + urllib.parse.quote(unit), headers={'Authorization': 'token ' + token})
+    return json.load(urllib.request.urlopen(req))
+seen = {}
+for side, unit, v, cp, val in json.load(open(acks)):
+    seen[(side, unit)] = (v, cp, val)
+for (side, unit), (v, cp, val) in seen.items():
+    f = form(unit)[side]
+    assert f['version'] >= v, (side, unit, f['version'], v)
+    if f['version'] == v:
+        a = f['answers'][cp]
+        assert (a['value'] if side == 'self' else a['note']) == val, (side, unit, a, val)
+print(len(seen), 'acknowledged series,', db.execute('SELECT COUNT(*) FROM fill_journal').fetchone()[0], 'journal rows')
+PY
+        stop_server
+    done
+}

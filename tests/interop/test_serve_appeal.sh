@@ -107,6 +107,22 @@ rows = [[c.value for c in r] for r in ws.iter_rows(min_row=4) if r[3].value]
 assert rows[-1][3] == '更正（定稿后）' and rows[-1][4] == '定稿后发现录入错误', rows[-1]
 assert rows[-1][5] == '37.3 → 36.3', rows[-1]
 PY
+    # 定稿 printed: under the ranking and in the unit's scoresheet, with its date.
+    final=$(date -d '+2 days' +%Y年%-m月%-d日)
+    code=$(curl -s -o "$T/ss.zip" -w '%{http_code}' "${URL}api/download?what=scoresheets")
+    [ "$code" = 200 ] || fail "GET scoresheets: $code"
+    "$PY" - "$T/ranking2.xlsx" "$T/ss.zip" "$final" <<'PY' || fail "定稿 is not printed on the ranking and the scoresheet"
+import io, sys, zipfile, openpyxl
+final = sys.argv[3]
+wb = openpyxl.load_workbook(sys.argv[1])
+cells = [c.value for ws in wb for r in ws.iter_rows() for c in r if isinstance(c.value, str)]
+assert any(('定稿日期：' + final) in v for v in cells), [v for v in cells if '制表' in v]
+z = zipfile.ZipFile(sys.argv[2])
+name = [n for n in z.namelist() if '两江镇' in n][0]
+ws = openpyxl.load_workbook(io.BytesIO(z.read(name))).active
+vals = [c.value for r in ws.iter_rows() for c in r if isinstance(c.value, str)]
+assert any(v.startswith('考核结果：') and v.endswith('（%s定稿）' % final) for v in vals), [v for v in vals if v.startswith('考核结果')]
+PY
     stop_server
 }
 
@@ -244,5 +260,65 @@ PY
     curl -s -b "$T/lj" "${URL}api/published?rubric=$R" >"$T/p2.json"
     "$PY" -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['units'][0]['total'] == '37.3', d['units'][0]['total']" "$T/p2.json" ||
         fail "the unit does not see the 改判"
+    stop_server
+}
+
+# A unit's 填报员 on a phone (390 × 844): its published scoresheet with the
+# reasons, an appeal filed from the page, then the decision shown.
+test_appeal_unit_in_a_browser() {
+    R=lingui-2020-township W=$T/ws
+    printf 'mima-2020!\n' | "$KAOHE" serve --add-user 科长 --workspace "$W" >/dev/null 2>&1 || fail "add-user"
+    printf 'liangjiang-2020\n' | "$KAOHE" serve --add-user 两江镇 --role filler --unit 两江镇 \
+        --workspace "$W" >/dev/null 2>"$T/add.err" || fail "add filler: $(cat "$T/add.err")"
+    start_server --workspace "$W"
+    post api/login "$T/l.json" -c "$T/admin" -F name=科长 -F 'password=mima-2020!' >/dev/null
+    code=$(post api/rank "$T/r.json" -b "$T/admin" -F "file=@samples/两江镇.csv" -F "file=@samples/临桂镇.csv")
+    [ "$code" = 200 ] || fail "upload: $code"
+    code=$(post api/publish "$T/p.json" -b "$T/admin" -H 'Content-Type: application/json' \
+        --data-binary "{\"rubric\":\"$R\",\"closes\":\"$(date +%F)\"}")
+    [ "$code" = 200 ] || fail "publish: $code $(cat "$T/p.json")"
+    SIZE=500,844 browse <<'PY'
+d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                  {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
+d.get(url)
+WebDriverWait(d, 30).until(lambda d: d.find_element(By.ID, "lname").is_displayed())
+d.find_element(By.ID, "lname").send_keys("两江镇")
+d.find_element(By.ID, "lpass").send_keys("liangjiang-2020")
+d.find_element(By.CSS_SELECTOR, "#loginform button").click()
+WebDriverWait(d, 60).until(lambda d: d.find_elements(By.ID, "appealform"))
+sec = d.find_element(By.ID, "appeal")
+# Its total, but no rank: the ranking is not published.
+assert sec.find_element(By.TAG_NAME, "h3").text == "两江镇 考核得分：36.8", sec.find_element(By.TAG_NAME, "h3").text
+# The scoresheet fits the phone's width, its reasons listed under it.
+assert d.execute_script("""
+    var r = arguments[0].getBoundingClientRect().right <= 391;
+    return r && Array.from(arguments[0].querySelectorAll("table.published")).every(function (t) {
+        var box = t.parentNode;
+        return box.getBoundingClientRect().right <= 391 && box.scrollWidth <= box.clientWidth + 1; });""", sec), \
+    "the section is wider than the phone"
+reasons = [li.text for li in sec.find_elements(By.CSS_SELECTOR, "ul.reasons li")]
+assert "1 传达学习：缺图片、签到单，扣1分；备注：签到单未归档" in reasons, reasons
+assert "临桂镇" not in sec.text, "another unit's result is shown"
+d.execute_script("arguments[0].scrollIntoView()", sec)
+shot("1-published")
+from selenium.webdriver.support.ui import Select
+Select(d.find_element(By.ID, "appealcp")).select_by_value("1.6")
+d.find_element(By.ID, "appealargument").send_keys("会议图片已补交")
+# Clicked by script: under the phone emulation a native click far down
+# the page lands elsewhere (the emulated and the real window differ).
+d.execute_script("arguments[0].click()", d.find_element(By.ID, "appealsend"))
+from selenium.common.exceptions import StaleElementReferenceException as Stale
+try:
+    WebDriverWait(d, 30, ignored_exceptions=[Stale]).until(
+        lambda d: "等待复核" in d.find_element(By.CSS_SELECTOR, "table.appeals").text)
+except Exception:
+    shot("2-timeout"); print("MSG", d.find_element(By.ID, "appealmsg").text, d.find_element(By.ID, "appealstatus").text); raise
+d.execute_script("document.getElementById('appeal').scrollIntoView()")
+shot("2-appealed")
+PY
+    [ $? = 0 ] || fail "the unit's appeal on the page"
+    curl -s -b "$T/admin" "${URL}api/appeals?rubric=$R" >"$T/a.json"
+    "$PY" -c "import json,sys; a=json.load(open(sys.argv[1]))['appeals']; assert [(x['unit'],x['cp'],x['argument'],x['filed_by']) for x in a] == [('两江镇','1.6','会议图片已补交','两江镇')], a" "$T/a.json" ||
+        fail "the appeal as recorded: $(cat "$T/a.json")"
     stop_server
 }

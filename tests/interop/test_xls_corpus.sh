@@ -3,7 +3,8 @@
 # python3-xlwt, LibreOffice (saving generated .xlsx as .xls) and SheetJS
 # (BIFF8, and BIFF5 in code page 936) -- each read cell by cell like
 # python3-xlrd reads it (tests/tools/xls-vs-xlrd.py over build/sheet_cells)
-# and scored exactly like its .xlsx twin.
+# and scored exactly like its .xlsx twin; under make test-windows also
+# byte for byte as the Linux build scores it (KAOHE_LINUX).
 
 BD=$(dirname "$KAOHE")
 
@@ -22,6 +23,15 @@ corpus_check() {
     cp "$T/out" "$T/twin.json"
     expect_exit 0 "$KAOHE" score "$dir" -o -
     same_scores "$T/twin.json" "$T/out" || fail "$dir scores unlike its .xlsx twins"
+    # Under make test-windows KAOHE is kaohe.exe under Wine and KAOHE_LINUX
+    # the Linux build: both score the very same files to the same bytes.
+    if [ -n "${KAOHE_LINUX:-}" ]; then
+        "$KAOHE_LINUX" score "$dir" -o - >"$T/linux.json" 2>"$T/linux.err" ||
+            fail "the Linux build refused some of $dir: $(head -3 "$T/linux.err")"
+        cmp -s "$T/linux.json" "$T/out" ||
+            { diff "$T/linux.json" "$T/out" | head -20 >&2; fail "$dir: $KAOHE scores otherwise than the Linux build"; }
+        echo "  $dir: the same bytes as the Linux build's"
+    fi
     $PY - "$T/out" "$n" <<'PY'
 import json, sys
 u = json.load(open(sys.argv[1]))['units']

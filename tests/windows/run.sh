@@ -16,7 +16,14 @@
 #     tests/windows/not-here.txt, which need Linux itself (each with why);
 #  3. kaohe serve answers its page on 127.0.0.1, scores an upload into a
 #     workspace as the Linux build does, and sends the ranking by its
-#     Chinese name.
+#     Chinese name;
+#  4. the .xls suites of tests/interop against kaohe.exe: the corpus of
+#     three producers scores to the Linux build's bytes, hostile .xls
+#     files are refused with their message, not a crash;
+#  5. 启动考核.bat, 停止考核.bat and kaohe.exe double-clicked, run by Wine's
+#     cmd from the unpacked zip: the page answers with its secret, a
+#     second start reuses it, stop stops it, a busy port and a bad
+#     workspace are shown, nothing is left running.
 # About 10 minutes, most of it Wine starting once per kaohe run.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -57,6 +64,23 @@ if /usr/bin/python3 tests/tools/zipnames.py --strict "$zip" "${want[@]/#/kaohe-$
 else
     echo "  the release zip's names are not as Explorer should read them"; fail=1
 fi
+# And as unzip (in the C and a Chinese locale), bsdtar and 7z unpack it:
+# the names Explorer shows, every one.
+/usr/bin/python3 tests/tools/zipnames.py --strict "$zip" | grep -v '/$' | LC_ALL=C sort >"$tmp/names"
+for r in unzip-C unzip-zh bsdtar 7z; do
+    x=$tmp/x-$r
+    mkdir -p "$x"
+    case $r in
+        unzip-C) env -u LC_ALL LANG=C unzip -q "$zip" -d "$x" ;;
+        unzip-zh) env -u LC_ALL LANG=zh_CN.UTF-8 unzip -q "$zip" -d "$x" ;;
+        bsdtar) env -u LC_ALL LANG=C.UTF-8 bsdtar -xf "$zip" -C "$x" ;;
+        7z) env -u LC_ALL LANG=C 7z x -y -o"$x" "$zip" >/dev/null ;;
+    esac || { echo "  $r could not unpack the release zip"; fail=1; }
+    (cd "$x" && find . -type f | sed 's|^\./||' | LC_ALL=C sort) | cmp -s - "$tmp/names" ||
+        { echo "  $r unpacked other names than Explorer shows"; fail=1; }
+done
+rm -rf "$tmp"/x-*
+echo "  unzip (C, zh_CN.UTF-8), bsdtar and 7z unpack the names Explorer shows"
 # The same check refuses the zip that Info-ZIP's zip -X makes of the tree.
 (cd "$W/zip" && zip -q -X -r "$tmp/infozip.zip" "kaohe-$version")
 if /usr/bin/python3 tests/tools/zipnames.py "$tmp/infozip.zip" >/dev/null 2>&1; then
@@ -93,6 +117,11 @@ PY
 
 echo "== 1. outputs byte-identical to the Linux build's (C.UTF-8 and zh_CN.UTF-8)"
 export SOURCE_DATE_EPOCH=1700000000
+# One time zone for both: the ranking's 来源 sheet names the machine's zone,
+# which Linux reads from /etc/localtime (Etc/UTC here: "UTC") and Wine maps
+# to a Windows zone ("Greenwich Standard Time").  On a Chinese Windows
+# ("China Standard Time") and Linux (Asia/Shanghai) both say 北京时间.
+export TZ=UTC
 # Both read the rubrics by the same name: the ranking's 来源 sheet and the
 # JSON's provenance record the rubric files' paths.
 export KAOHE_RUBRICS=$top/templates/rubrics
@@ -134,7 +163,7 @@ for loc in C.UTF-8 zh_CN.UTF-8; do
     [ "$g" = "$(ls samples/*.csv | wc -l)" ] || { echo "  kaohe.exe scored $g of the GBK samples ($loc)"; fail=1; }
     echo "  $n files compared ($loc), $g GBK checklists scored"
 done
-unset SOURCE_DATE_EPOCH KAOHE_RUBRICS LANG
+unset SOURCE_DATE_EPOCH KAOHE_RUBRICS LANG TZ
 # GB18030, every code: kaohe.exe's table reads as the Linux build's.
 cc -std=c11 -D_GNU_SOURCE -Iinclude -Isrc -O2 -o "$tmp/gbdump" tests/windows/gbdump.c src/gb18030.c
 x86_64-w64-mingw32-gcc-posix -std=c11 -D_GNU_SOURCE -Iinclude -Isrc -I"$W/deps/include" -O2 -static \
@@ -170,8 +199,13 @@ PY
         echo "  the page answered"
         # An upload into the workspace (files with Chinese names), the
         # ranking as the Linux build ranks them, and the workbook download.
+        # On 127.0.0.1 without accounts each /api call needs the secret of
+        # this start, which the address printed at start carries.
         url=http://127.0.0.1:$port
-        if curl -s -F "file=@samples/两江镇.csv" -F "file=@samples/临桂镇.csv" "$url/api/rank" >"$tmp/r.json" &&
+        token=$(sed -n 's/.*?token=\([0-9a-f]*\).*/\1/p' "$tmp/serve.log" | head -1)
+        auth="Authorization: token $token"
+        if [ -n "$token" ] && [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/api/state")" = 403 ] &&
+            curl -s -H "$auth" -F "file=@samples/两江镇.csv" -F "file=@samples/临桂镇.csv" "$url/api/rank" >"$tmp/r.json" &&
             build/kaohe rank samples/两江镇.csv samples/临桂镇.csv -o "$tmp/l.xlsx" --json "$tmp/l.json" 2>/dev/null &&
             /usr/bin/python3 - "$tmp/r.json" "$tmp/l.json" <<'PY' &&
 import json, sys
@@ -180,9 +214,9 @@ t = lambda us: [(u['unit'], u['total'], u['rank']) for u in us]
 assert t(r['result']['units']) == t(l['units']), (r['result']['units'], l['units'])
 assert [h['kind'] for h in r['history']] == ['首次上传', '首次上传'], r['history']
 PY
-            curl -s -D "$tmp/h" -o "$tmp/w.xlsx" "$url/api/download?what=ranking" &&
+            curl -s -H "$auth" -D "$tmp/h" -o "$tmp/w.xlsx" "$url/api/download?what=ranking" &&
             grep -qi "filename\*=UTF-8''%E8%80%83%E6%A0%B8%E6%8E%92%E5%90%8D.xlsx" "$tmp/h"; then
-            echo "  an upload was scored, recorded in the workspace and its ranking downloaded"
+            echo "  without the start's secret refused; with it an upload was scored, recorded in the workspace and its ranking downloaded"
         else
             echo "  the upload under Wine went wrong"; head -c 400 "$tmp/r.json"; fail=1
         fi
@@ -195,4 +229,106 @@ else
     echo "  this build has no kaohe serve"
     fail=1
 fi
+
+echo "== 4. .xls under Wine: three producers' corpus as on Linux, hostile files refused"
+# tests/interop's .xls suites against kaohe.exe: the differential corpus
+# (test_xls_corpus.sh: ~305 workbooks of LibreOffice, xlwt and SheetJS,
+# each scored by kaohe.exe like its .xlsx twin and, with KAOHE_LINUX, to
+# the very bytes the Linux build writes for it), and test_xls.sh: the
+# hostile inputs of tests/data/regress/xls/ and made ones (truncated, bare
+# header, 34 MB, encrypted, BIFF2, web pages and CSV named .xls) refused
+# with their message and exit status 1, not a crash.
+make -s build/sheet_cells
+mkdir -p build/npm # SheetJS, installed once (the npm registry) and kept
+[ -e "$B/npm" ] || ln -s "$top/build/npm" "$B/npm"
+[ -e "$B/sheet_cells" ] || ln -s "$top/build/sheet_cells" "$B/sheet_cells"
+LANG=C.UTF-8 LC_ALL= SOURCE_DATE_EPOCH=1700000000 KAOHE_LINUX=$top/build/kaohe \
+    KAOHE_RUBRICS=$top/templates/rubrics ONLY=xls B=$B KAOHE_NOT_HERE=tests/windows/not-here.txt \
+    tests/run-sh.sh tests/interop || fail=1
+
+echo "== 5. the starters under Wine: 启动考核.bat, 停止考核.bat, kaohe.exe double-clicked"
+# As unpacked from the release zip.  Wine opens a web address with
+# winebrowser, which runs xdg-open: here a stand-in that records it.
+app=$tmp/app
+mkdir -p "$app" "$tmp/unixbin"
+(cd "$app" && unzip -q "$top/$zip")
+app=$app/kaohe-$version
+printf '#!/bin/sh\necho "$1" >>%s/opened\n' "$tmp" >"$tmp/unixbin/xdg-open"
+chmod +x "$tmp/unixbin/xdg-open"
+touch "$tmp/opened"
+# The starter's state folder, %LOCALAPPDATA%\kaohe of the prefix's user.
+state=$(find "$WINEPREFIX/drive_c/users" -maxdepth 3 -path '*/AppData/Local' | head -1)/kaohe
+# bat NAME [ARG...]: run the .bat as Explorer would (cmd /c), no keyboard.
+bat() {
+    (cd "$app" && PATH=$tmp/unixbin:$PATH LANG=zh_CN.UTF-8 LC_ALL= timeout 120 \
+        $wine cmd /c "$@" </dev/null >"$tmp/bat.out" 2>&1)
+}
+# servers: the kaohe.exe serve processes started from this app folder.
+servers() { pgrep -f "$app/kaohe.exe serve" | wc -l; }
+# answers URL: the page answers with the start's secret.
+answers() {
+    local base=${1%%\?*} token=${1##*token=}
+    [ "$(curl -s -o /dev/null -w '%{http_code}' -m 5 -H "Authorization: token $token" "${base}api/state")" = 200 ]
+}
+ok5=1
+if bat 启动考核.bat && url=$(tail -1 "$tmp/opened") && [ -n "$url" ] && answers "$url" &&
+    [ "$(servers)" = 1 ] && grep -q "考核页面已启动" "$tmp/bat.out"; then
+    echo "  启动考核.bat: the page answers, opened in the browser with its secret"
+else
+    echo "  启动考核.bat did not start the page"; cat "$tmp/bat.out"; ok5=0
+fi
+if bat 启动考核.bat && [ "$(tail -1 "$tmp/opened")" = "$url" ] && [ "$(wc -l <"$tmp/opened")" = 2 ] &&
+    [ "$(servers)" = 1 ] && grep -q "之前启动的考核页面仍在运行" "$tmp/bat.out"; then
+    echo "  a second start opens the same page again, no second server"
+else
+    echo "  the second start did not reuse the page"; cat "$tmp/bat.out"; ok5=0
+fi
+if bat 停止考核.bat && ! answers "$url" && [ "$(servers)" = 0 ] && [ ! -e "$state/url.txt" ] &&
+    grep -q "考核页面已停止" "$tmp/bat.out"; then
+    echo "  停止考核.bat stopped it; nothing left running"
+else
+    echo "  停止考核.bat did not stop the page"; cat "$tmp/bat.out"; ok5=0
+fi
+bat 停止考核.bat && grep -q "考核页面未在运行" "$tmp/bat.out" || { echo "  stop twice"; ok5=0; }
+# A busy port: said, with kaohe serve's own words, and nothing left running.
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+/usr/bin/python3 -c 'import socket,sys,time; s=socket.socket(); s.bind(("127.0.0.1",int(sys.argv[1]))); s.listen(); time.sleep(60)' "$port" &
+holder=$!
+sleep 0.5
+if ! bat 启动考核.bat --listen 127.0.0.1:$port && grep -q "无法在 127.0.0.1:$port 上监听" "$tmp/bat.out" &&
+    grep -q "按任意键" "$tmp/bat.out" && [ "$(servers)" = 0 ] && [ ! -e "$state/url.txt" ]; then
+    echo "  a busy port is shown (and the window waits for a key); nothing left running"
+else
+    echo "  the busy port went unsaid"; cat "$tmp/bat.out"; ok5=0
+fi
+kill "$holder" 2>/dev/null || true
+wait "$holder" 2>/dev/null || true
+# A workspace that cannot be opened: a file in its place.
+: >"$tmp/not-a-folder"
+if ! bat 启动考核.bat --workspace "$tmp/not-a-folder" && grep -q "工作区" "$tmp/bat.out" &&
+    [ "$(servers)" = 0 ]; then
+    echo "  a workspace that cannot be opened is shown"
+else
+    echo "  the bad workspace went unsaid"; cat "$tmp/bat.out"; ok5=0
+fi
+# kaohe.exe double-clicked: a console of its own (here a terminal, which
+# Wine makes the process's console): the page starts as by 启动考核.bat,
+# its Chinese messages whole on the console.
+: >"$tmp/opened"
+(cd "$app" && PATH=$tmp/unixbin:$PATH LANG=zh_CN.UTF-8 LC_ALL= timeout 120 \
+    script -qec "$wine $app/kaohe.exe" /dev/null </dev/null >"$tmp/dc.out" 2>&1) || true
+url=$(tail -1 "$tmp/opened")
+if [ -n "$url" ] && answers "$url" && [ "$(servers)" = 1 ] && grep -q "考核页面已启动" "$tmp/dc.out" &&
+    ! grep -q $'\xef\xbf\xbd' "$tmp/dc.out"; then
+    echo "  kaohe.exe double-clicked started the page"
+else
+    echo "  kaohe.exe double-clicked did not start the page"; cat -v "$tmp/dc.out" | head -20; ok5=0
+fi
+(cd "$app" && LANG=C.UTF-8 timeout 60 $wine kaohe.exe stop </dev/null >/dev/null 2>&1) || ok5=0
+# From a script or a pipe, no arguments is the usage, exit 2.
+rc=0
+(cd "$app" && LANG=C.UTF-8 timeout 60 $wine kaohe.exe </dev/null >"$tmp/u.out" 2>&1) || rc=$?
+[ $rc = 2 ] && grep -q "usage: kaohe COMMAND" "$tmp/u.out" || { echo "  no arguments from a pipe: $rc"; ok5=0; }
+[ "$(servers)" = 0 ] || { echo "  a kaohe.exe serve was left running"; ok5=0; }
+[ $ok5 = 1 ] || fail=1
 exit $fail

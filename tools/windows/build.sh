@@ -55,7 +55,7 @@ objs+=("$W/obj/kaohe/kaohe.res.o")
 echo "  LINK    $W/kaohe.exe"
 $CC -static -s -o "$W/kaohe.exe" "${objs[@]}" -L"$D/lib" \
     -lmicrohttpd -lsqlite3 -lsodium -lcjson -lxlsxwriter -lminizip -lz -lexpat -lcsv \
-    -lutf8proc -lintl -liconv -lws2_32 -lbcrypt -ladvapi32 -lpthread
+    -lutf8proc -lintl -liconv -lws2_32 -lbcrypt -ladvapi32 -lshell32 -lpthread
 
 # The zip an office unpacks: the program, the rubrics and samples (with
 # the sample roster README.zh-CN.md uses), the Chinese instructions and

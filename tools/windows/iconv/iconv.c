@@ -32,6 +32,7 @@ static unsigned codepage(const char *name)
         {"GBK", 936},            {"GB2312", 936},
         {"BIG5", 950},          {"ASCII", 20127},        {"US-ASCII", 20127},
         {"ISO-8859-1", 28591},  {"LATIN1", 28591},       {"MACROMAN", 10000},
+        {"MACINTOSH", 10000},
         {"SHIFT_JIS", 932},     {"EUC-KR", 51949},       {"JOHAB", 1361},
     };
     /* GB18030 is code page 54936 on Windows; Wine lacks it, and there GBK
