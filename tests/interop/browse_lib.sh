@@ -25,6 +25,12 @@ o.add_experimental_option("prefs", {"download.default_directory": T + "/dl",
                                     "download.prompt_for_download": False})
 d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=o)
 d.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": T + "/dl"})
+# Headless Chromium keeps a window at least 500 pixels wide: a phone's
+# narrower screen (SIZE=390,844) is the page's viewport by emulation.
+_w, _h = (int(v) for v in size.split(","))
+if _w < 500:
+    d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                      {"width": _w, "height": _h, "deviceScaleFactor": 1, "mobile": False})
 def shot(name):
     d.save_screenshot(T + "/shots/" + name + ".png")
 def wait_file(name, timeout=30):

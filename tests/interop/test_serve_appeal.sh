@@ -289,10 +289,9 @@ test_appeal_unit_in_a_browser() {
         --data-binary "{\"rubric\":\"$R\",\"closes\":\"$(date +%F)\"}")
     [ "$code" = 200 ] || fail "publish: $code $(cat "$T/p.json")"
     mkdir -p "$T/ev" && make_evidence "$T/ev"
-    SIZE=500,844 browse "$T/ev/签到单.png" "$T/ev/方案.pdf" <<'PY'
-d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                  {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
+    SIZE=390,844 browse "$T/ev/签到单.png" "$T/ev/方案.pdf" <<'PY'
 d.get(url)
+assert d.execute_script("return window.innerWidth") == 390
 WebDriverWait(d, 30).until(lambda d: d.find_element(By.ID, "lname").is_displayed())
 d.find_element(By.ID, "lname").send_keys("两江镇")
 d.find_element(By.ID, "lpass").send_keys("liangjiang-2020")
@@ -317,9 +316,7 @@ from selenium.webdriver.support.ui import Select
 Select(d.find_element(By.ID, "appealcp")).select_by_value("1.6")
 d.find_element(By.ID, "appealargument").send_keys("会议图片已补交")
 d.find_element(By.ID, "appealfiles").send_keys(args[0] + "\n" + args[1])
-# Clicked by script: under the phone emulation a native click far down
-# the page lands elsewhere (the emulated and the real window differ).
-d.execute_script("arguments[0].click()", d.find_element(By.ID, "appealsend"))
+d.find_element(By.ID, "appealsend").click()
 from selenium.common.exceptions import StaleElementReferenceException as Stale
 try:
     WebDriverWait(d, 30, ignored_exceptions=[Stale]).until(
