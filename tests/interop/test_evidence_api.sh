@@ -159,8 +159,14 @@ PY
             ev_post "1.$((i + 1))" "$T/r$i.json" "$f" >/dev/null 2>&1 &
             pids+=($!)
         done
-        # Anywhere from before the first byte to after the last upload.
-        sleep "0.$((RANDOM % 4))$((RANDOM % 10))"
+        # Anywhere from before the first byte to after the last upload;
+        # round 1 at once (cut for sure), round 10 after its uploads
+        # (through for sure), so that both happen whatever the timing.
+        if [ "$round" = 10 ]; then
+            for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+        elif [ "$round" != 1 ]; then
+            sleep "0.$((RANDOM % 4))$((RANDOM % 10))"
+        fi
         kill -9 "$SPID"
         wait "$SPID" 2>/dev/null || true
         for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
