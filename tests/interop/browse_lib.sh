@@ -21,6 +21,7 @@ for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=" + 
 # BROWSE_RESOLVE="NAME": NAME resolves to 127.0.0.1 (a DNS rebinding).
 if os.environ.get("BROWSE_RESOLVE"):
     o.add_argument("--host-resolver-rules=MAP %s 127.0.0.1" % os.environ["BROWSE_RESOLVE"])
+o.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # d.get_log("browser"): the page's errors
 o.add_experimental_option("prefs", {"download.default_directory": T + "/dl",
                                     "download.prompt_for_download": False})
 d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=o)
