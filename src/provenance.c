@@ -20,6 +20,7 @@
  * times faster; elsewhere libsodium as before.  Same digests either way
  * (tests/test_provenance.c compares them on many lengths). */
 #if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
 #include <immintrin.h>
 #define KH_SHA_NI 1
 
@@ -129,8 +130,12 @@ static bool sha_ni_have(void)
     static int have = -1; /* the same answer on every thread: no lock needed */
     int h = __atomic_load_n(&have, __ATOMIC_RELAXED);
     if (h < 0) {
-        __builtin_cpu_init();
-        h = __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1");
+        /* cpuid itself, not __builtin_cpu_supports("sha"): clang before 16
+         * does not know that feature name (the fuzz build is clang 14). */
+        unsigned a, b, c, d;
+        bool sse41 = __get_cpuid(1, &a, &b, &c, &d) && (c & bit_SSE4_1);
+        bool sha = __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & bit_SHA);
+        h = sse41 && sha;
         __atomic_store_n(&have, h, __ATOMIC_RELAXED);
     }
     return h;
