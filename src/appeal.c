@@ -589,7 +589,7 @@ kh_status kh_journal_with_appeals(kh_workspace *w, kh_ws_change **v, size_t *n, 
 
 kh_status kh_batch_set_final(kh_batch *b, const char *rubric, const char *date)
 {
-    size_t cap = b->nfinal, cap2 = b->nfinal;
+    size_t cap = b->nfinal, cap2 = cap; /* the two arrays grow together */
     if (!kh_grow((void **)&b->final_rubric, &cap, b->nfinal + 1, sizeof *b->final_rubric) ||
         !kh_grow((void **)&b->final_date, &cap2, b->nfinal + 1, sizeof *b->final_date))
         return KH_ERR_NOMEM;

@@ -356,7 +356,7 @@ static kh_status remember_input(kh_batch *b, const char *path, const char *shown
                                 const kh_digest *dg)
 {
     char *p = kh_strdup(shown);
-    size_t cap = b->capinputs, cap2 = b->capinputs;
+    size_t cap = b->capinputs, cap2 = cap; /* the arrays grow together */
     if (!p || !kh_grow((void **)&b->inputs, &b->capinputs, b->ninputs + 1, sizeof *b->inputs) ||
         !kh_grow((void **)&b->input_ids, &cap, b->ninputs + 1, sizeof *b->input_ids) ||
         (b->opts.provenance &&

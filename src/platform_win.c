@@ -408,6 +408,9 @@ void kh_locale_from_environment(void)
 void kh_localtime(time_t t, struct tm *out, long *gmtoff, char *zone, size_t n)
 {
     _tzset();
+    /* localtime_s leaves out as it was when t is out of its range: start
+     * from the epoch's fields rather than whatever the caller had. */
+    *out = (struct tm){.tm_mday = 1, .tm_year = 70};
     localtime_s(out, &t);
     struct tm copy = *out;
     *gmtoff = (long)(_mkgmtime(&copy) - t);

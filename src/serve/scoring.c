@@ -60,7 +60,7 @@ static kh_status add_failed(kh_server *s, run *r)
         kh_diags_clear(&d);
         if (skip)
             continue;
-        size_t cap = r->nws + 1, cap2 = r->nws + 1;
+        size_t cap = r->nws + 1, cap2 = cap; /* the two arrays grow together */
         if (!kh_grow((void **)&r->ws_paths, &cap, r->nws + 2, sizeof *r->ws_paths) ||
             !kh_grow((void **)&r->ws_names, &cap2, r->nws + 2, sizeof *r->ws_names)) {
             st = KH_ERR_NOMEM;
