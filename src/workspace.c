@@ -823,3 +823,47 @@ kh_status kh_ws_exec(kh_workspace *w, const char *sql, kh_diags *d)
 {
     return sqlite3_exec(w->db, sql, NULL, NULL, NULL) == SQLITE_OK ? KH_OK : db_error(w, d);
 }
+
+sqlite3_stmt *kh_ws_prepare(kh_workspace *w, const char *sql, const kh_ws_arg *args, size_t n)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(w->db, sql, -1, &q, NULL) != SQLITE_OK) {
+        sqlite3_finalize(q);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const kh_ws_arg *a = &args[i];
+        int rc = a->is_num ? sqlite3_bind_int64(q, (int)i + 1, a->num)
+                 : a->text ? sqlite3_bind_text(q, (int)i + 1, a->text, -1, SQLITE_STATIC)
+                           : sqlite3_bind_null(q, (int)i + 1);
+        if (rc != SQLITE_OK) {
+            sqlite3_finalize(q);
+            return NULL;
+        }
+    }
+    return q;
+}
+
+bool kh_ws_run(kh_workspace *w, const char *sql, const kh_ws_arg *args, size_t n)
+{
+    sqlite3_stmt *q = kh_ws_prepare(w, sql, args, n);
+    bool ok = q && sqlite3_step(q) == SQLITE_DONE;
+    sqlite3_finalize(q);
+    return ok;
+}
+
+kh_status kh_ws_rows(kh_workspace *w, const char *sql, const kh_ws_arg *args, size_t n,
+                     kh_ws_row_fn *row, void *ctx, kh_diags *d)
+{
+    sqlite3_stmt *q = kh_ws_prepare(w, sql, args, n);
+    if (!q)
+        return db_error(w, d);
+    kh_status st = KH_OK;
+    int rc = SQLITE_DONE;
+    while (st == KH_OK && (rc = sqlite3_step(q)) == SQLITE_ROW)
+        st = row(ctx, q);
+    if (st == KH_OK && rc != SQLITE_DONE)
+        st = db_error(w, d);
+    sqlite3_finalize(q);
+    return st;
+}
