@@ -252,20 +252,11 @@ static const char select_appeals[] =
     "SELECT id, unit, rubric, cp, argument, filed_at, filed_by, state, result, reason,"
     " decided_at, decided_by, filed_after, IFNULL(decided_after, 0) FROM appeals";
 
-/* The appeals a query reads, grown one at a time (kh_ws_rows). */
-typedef struct appeal_rows {
-    kh_appeal *v;
-    size_t n, cap;
-} appeal_rows;
-
-/* A row of select_appeals into x. */
-static kh_status take_appeal(void *ctx, sqlite3_stmt *q)
+/* A row of select_appeals into elem (a kh_ws_fill_fn). */
+static kh_status appeal_of(void *ctx, sqlite3_stmt *q, void *elem)
 {
-    appeal_rows *x = ctx;
-    if (!kh_grow((void **)&x->v, &x->cap, x->n + 1, sizeof *x->v))
-        return KH_ERR_NOMEM;
-    kh_appeal *a = &x->v[x->n++];
-    memset(a, 0, sizeof *a);
+    (void)ctx;
+    kh_appeal *a = elem;
     a->id = sqlite3_column_int64(q, 0);
     a->unit = dup_col(q, 1);
     a->rubric = dup_col(q, 2);
@@ -301,13 +292,13 @@ kh_status kh_appeal_decide(kh_workspace *w, long long id, kh_appeal_state decisi
     kh_status st = begin(w, d);
     if (st != KH_OK)
         return st;
-    appeal_rows x = {0};
+    kh_appeal *v = NULL;
+    size_t n = 0;
     const kh_ws_arg k[] = {KH_WS_NUM(id)};
     char *sql = kh_strprintf("%s WHERE id = ?1", select_appeals);
-    st = sql ? kh_ws_rows(w, sql, k, 1, take_appeal, &x, d) : KH_ERR_NOMEM;
+    st = sql ? kh_ws_rows_into(w, sql, k, 1, (void **)&v, &n, sizeof *v, appeal_of, NULL, d)
+             : KH_ERR_NOMEM;
     kh_free(sql);
-    kh_appeal *v = x.v;
-    size_t n = x.n;
     kh_publication p = {0};
     if (st == KH_OK && n == 0)
         st = refuse(d, _("there is no such appeal"));
@@ -359,17 +350,16 @@ kh_status kh_appeals_list(kh_workspace *w, const char *rubric, const char *unit,
     char *sql = kh_strprintf("%s WHERE (?1 IS NULL OR rubric = ?1) AND (?2 IS NULL OR unit = ?2)"
                              " ORDER BY id",
                              select_appeals);
-    appeal_rows x = {0};
     const kh_ws_arg a[] = {KH_WS_TEXT(rubric), KH_WS_TEXT(unit)};
-    st = sql ? kh_ws_rows(w, sql, a, 2, take_appeal, &x, d) : KH_ERR_NOMEM;
+    st = sql ? kh_ws_rows_into(w, sql, a, 2, (void **)v, n, sizeof **v, appeal_of, NULL, d)
+             : KH_ERR_NOMEM;
     kh_free(sql);
     st = end(w, st, d);
     if (st != KH_OK) {
-        kh_appeals_free(x.v, x.n);
-        return st;
+        kh_appeals_free(*v, *n);
+        *v = NULL;
+        *n = 0;
     }
-    *v = x.v;
-    *n = x.n;
     return st;
 }
 

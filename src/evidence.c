@@ -212,9 +212,12 @@ void kh_evidences_free(kh_evidence *v, size_t n)
 
 #define EV_COLS "id, unit, rubric, cp, hash, type, size, name, user, at"
 
-/* Row q (EV_COLS) into e: false when out of memory. */
-static bool row_of(kh_workspace *w, sqlite3_stmt *q, kh_evidence *e)
+/* Row q (EV_COLS) into e (ctx: the workspace): KH_ERR_NOMEM, e cleared,
+ * when out of memory (a kh_ws_fill_fn). */
+static kh_status row_of(void *ctx, sqlite3_stmt *q, void *elem)
 {
+    kh_workspace *w = ctx;
+    kh_evidence *e = elem;
     memset(e, 0, sizeof *e);
     e->id = sqlite3_column_int64(q, 0);
     e->unit = col(q, 1);
@@ -231,9 +234,9 @@ static bool row_of(kh_workspace *w, sqlite3_stmt *q, kh_evidence *e)
     if (!e->unit || !e->rubric || !e->cp || !e->hash || !e->name || !e->user || !e->at ||
         !e->path) {
         kh_evidence_clear(e);
-        return false;
+        return KH_ERR_NOMEM;
     }
-    return true;
+    return KH_OK;
 }
 
 /* The bytes of unit's stored files, the lock held. */
@@ -378,7 +381,7 @@ static kh_status get_locked(kh_workspace *w, long long id, kh_evidence *e, bool 
     int rc = sqlite3_step(q);
     kh_status st = KH_OK;
     if (rc == SQLITE_ROW)
-        st = row_of(w, q, e) ? (*found = true, KH_OK) : KH_ERR_NOMEM;
+        st = row_of(w, q, e) == KH_OK ? (*found = true, KH_OK) : KH_ERR_NOMEM;
     else if (rc != SQLITE_DONE)
         st = kh_ws_db_error(w, d);
     sqlite3_finalize(q);
@@ -491,43 +494,25 @@ kh_status kh_evidence_add(kh_workspace *w, const char *unit, const char *rubric,
     return st;
 }
 
-/* The rows a list reads, grown one at a time (kh_ws_rows). */
-typedef struct ev_rows {
-    kh_workspace *w;
-    kh_evidence *v;
-    size_t n, cap;
-} ev_rows;
-
-static kh_status take_evidence(void *ctx, sqlite3_stmt *q)
-{
-    ev_rows *x = ctx;
-    if (!kh_grow((void **)&x->v, &x->cap, x->n + 1, sizeof *x->v) ||
-        !row_of(x->w, q, &x->v[x->n]))
-        return KH_ERR_NOMEM;
-    x->n++;
-    return KH_OK;
-}
-
 kh_status kh_evidence_list(kh_workspace *w, const char *unit, const char *rubric,
                            kh_evidence **v, size_t *n, kh_diags *d)
 {
-    ev_rows x = {.w = w};
+    *v = NULL;
+    *n = 0;
     const kh_ws_arg a[] = {KH_WS_TEXT(unit), KH_WS_TEXT(rubric)};
     kh_ws_lock(w);
     kh_status st = ready(w, d);
     if (st == KH_OK)
-        st = kh_ws_rows(w,
-                        "SELECT " EV_COLS " FROM evidence WHERE (?1 IS NULL OR unit = ?1)"
-                        " AND (?2 IS NULL OR rubric = ?2) ORDER BY unit, rubric, cp, id",
-                        a, 2, take_evidence, &x, d);
+        st = kh_ws_rows_into(w,
+                             "SELECT " EV_COLS " FROM evidence WHERE (?1 IS NULL OR unit = ?1)"
+                             " AND (?2 IS NULL OR rubric = ?2) ORDER BY unit, rubric, cp, id",
+                             a, 2, (void **)v, n, sizeof **v, row_of, w, d);
     kh_ws_unlock(w);
     if (st != KH_OK) {
-        kh_evidences_free(x.v, x.n);
-        x.v = NULL;
-        x.n = 0;
+        kh_evidences_free(*v, *n);
+        *v = NULL;
+        *n = 0;
     }
-    *v = x.v;
-    *n = x.n;
     return st;
 }
 
@@ -593,17 +578,11 @@ void kh_ev_changes_free(kh_ev_change *v, size_t n)
     kh_free(v);
 }
 
-typedef struct change_rows {
-    kh_ev_change *v;
-    size_t n, cap;
-} change_rows;
-
-static kh_status take_change(void *ctx, sqlite3_stmt *q)
+/* A row of evidence_log into elem (a kh_ws_fill_fn). */
+static kh_status change_of(void *ctx, sqlite3_stmt *q, void *elem)
 {
-    change_rows *x = ctx;
-    if (!kh_grow((void **)&x->v, &x->cap, x->n + 1, sizeof *x->v))
-        return KH_ERR_NOMEM;
-    kh_ev_change *c = &x->v[x->n++];
+    (void)ctx;
+    kh_ev_change *c = elem;
     *c = (kh_ev_change){sqlite3_column_int64(q, 0), col(q, 1), col(q, 2), col(q, 3),
                         col(q, 4), col(q, 5), col(q, 6), col(q, 7), col(q, 8),
                         (uint64_t)sqlite3_column_int64(q, 9)};
@@ -615,21 +594,20 @@ static kh_status take_change(void *ctx, sqlite3_stmt *q)
 
 kh_status kh_evidence_journal(kh_workspace *w, kh_ev_change **v, size_t *n, kh_diags *d)
 {
-    change_rows x = {0};
+    *v = NULL;
+    *n = 0;
     kh_ws_lock(w);
     kh_status st = ready(w, d);
     if (st == KH_OK)
-        st = kh_ws_rows(w,
-                        "SELECT id, at, user, unit, rubric, cp, action, name, hash, size"
-                        " FROM evidence_log ORDER BY id",
-                        NULL, 0, take_change, &x, d);
+        st = kh_ws_rows_into(w,
+                             "SELECT id, at, user, unit, rubric, cp, action, name, hash, size"
+                             " FROM evidence_log ORDER BY id",
+                             NULL, 0, (void **)v, n, sizeof **v, change_of, NULL, d);
     kh_ws_unlock(w);
     if (st != KH_OK) {
-        kh_ev_changes_free(x.v, x.n);
-        x.v = NULL;
-        x.n = 0;
+        kh_ev_changes_free(*v, *n);
+        *v = NULL;
+        *n = 0;
     }
-    *v = x.v;
-    *n = x.n;
     return st;
 }

@@ -867,3 +867,29 @@ kh_status kh_ws_rows(kh_workspace *w, const char *sql, const kh_ws_arg *args, si
     sqlite3_finalize(q);
     return st;
 }
+
+typedef struct rows_into {
+    void **v;
+    size_t *count, cap, size;
+    kh_ws_fill_fn *fill;
+    void *ctx;
+} rows_into;
+
+static kh_status take_into(void *ctx, sqlite3_stmt *q)
+{
+    rows_into *x = ctx;
+    if (!kh_grow(x->v, &x->cap, *x->count + 1, x->size))
+        return KH_ERR_NOMEM;
+    void *e = (char *)*x->v + *x->count * x->size;
+    memset(e, 0, x->size);
+    (*x->count)++;
+    return x->fill(x->ctx, q, e);
+}
+
+kh_status kh_ws_rows_into(kh_workspace *w, const char *sql, const kh_ws_arg *args, size_t n,
+                          void **v, size_t *count, size_t size, kh_ws_fill_fn *fill, void *ctx,
+                          kh_diags *d)
+{
+    rows_into x = {v, count, *count, size, fill, ctx};
+    return kh_ws_rows(w, sql, args, n, take_into, &x, d);
+}

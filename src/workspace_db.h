@@ -61,4 +61,16 @@ typedef kh_status kh_ws_row_fn(void *ctx, sqlite3_stmt *q);
 kh_status kh_ws_rows(kh_workspace *w, const char *sql, const kh_ws_arg *args, size_t n,
                      kh_ws_row_fn *row, void *ctx, kh_diags *d);
 
+/* Fills elem, one element of an array, from row q: KH_OK to go on. */
+typedef kh_status kh_ws_fill_fn(void *ctx, sqlite3_stmt *q, void *elem);
+
+/* kh_ws_rows appending a row to the array *v of *count elements of size
+ * bytes each (grown as kh_grow does): the new element zeroed, counted,
+ * then filled by fill(ctx, q, elem), so that the caller's free function
+ * also frees what a failing fill left in it.  KH_ERR_NOMEM when the
+ * array cannot grow. */
+kh_status kh_ws_rows_into(kh_workspace *w, const char *sql, const kh_ws_arg *args, size_t n,
+                          void **v, size_t *count, size_t size, kh_ws_fill_fn *fill, void *ctx,
+                          kh_diags *d);
+
 #endif
