@@ -84,23 +84,6 @@ static kh_status end(kh_workspace *w, kh_status st, kh_diags *d)
     return st;
 }
 
-static bool prepare(kh_workspace *w, sqlite3_stmt **q, const char *sql, kh_diags *d,
-                    kh_status *st)
-{
-    if (sqlite3_prepare_v2(kh_ws_db(w), sql, -1, q, NULL) == SQLITE_OK)
-        return true;
-    *st = kh_ws_db_error(w, d);
-    return false;
-}
-
-static void bind(sqlite3_stmt *q, int i, const char *s)
-{
-    if (s)
-        sqlite3_bind_text(q, i, s, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(q, i);
-}
-
 void kh_publication_clear(kh_publication *p)
 {
     kh_free(p->closes);
@@ -115,14 +98,15 @@ void kh_publication_clear(kh_publication *p)
 static kh_status pub_locked(kh_workspace *w, const char *rubric, kh_publication *p, kh_diags *d)
 {
     memset(p, 0, sizeof *p);
-    sqlite3_stmt *q = NULL;
+    const kh_ws_arg a[] = {KH_WS_TEXT(rubric)};
+    sqlite3_stmt *q = kh_ws_prepare(w,
+                                    "SELECT closes, with_ranking, published_at, published_by,"
+                                    " final_at, final_by, IFNULL(final_after, 0)"
+                                    " FROM publications WHERE rubric = ?1",
+                                    a, 1);
+    if (!q)
+        return kh_ws_db_error(w, d);
     kh_status st = KH_OK;
-    if (!prepare(w, &q,
-                 "SELECT closes, with_ranking, published_at, published_by, final_at, final_by,"
-                 " IFNULL(final_after, 0) FROM publications WHERE rubric = ?1",
-                 d, &st))
-        return st;
-    bind(q, 1, rubric);
     int rc = sqlite3_step(q);
     if (rc == SQLITE_ROW) {
         p->published = true;
@@ -172,23 +156,16 @@ kh_status kh_publish(kh_workspace *w, const char *rubric, const char *closes, bo
     if (st == KH_OK && p.final_at)
         st = refuse(d, _("the results of this rubric are final (定稿) already"));
     kh_publication_clear(&p);
-    sqlite3_stmt *q = NULL;
     char at[20];
     now_text(at);
+    const kh_ws_arg a[] = {KH_WS_TEXT(rubric), KH_WS_TEXT(closes), KH_WS_NUM(with_ranking),
+                           KH_WS_TEXT(at), KH_WS_TEXT(user)};
     if (st == KH_OK &&
-        prepare(w, &q,
-                "INSERT OR REPLACE INTO publications(rubric, closes, with_ranking, published_at,"
-                " published_by) VALUES(?1, ?2, ?3, ?4, ?5)",
-                d, &st)) {
-        bind(q, 1, rubric);
-        bind(q, 2, closes);
-        sqlite3_bind_int(q, 3, with_ranking);
-        bind(q, 4, at);
-        bind(q, 5, user);
-        if (sqlite3_step(q) != SQLITE_DONE)
-            st = kh_ws_db_error(w, d);
-    }
-    sqlite3_finalize(q);
+        !kh_ws_run(w,
+                   "INSERT OR REPLACE INTO publications(rubric, closes, with_ranking,"
+                   " published_at, published_by) VALUES(?1, ?2, ?3, ?4, ?5)",
+                   a, KH_ARRAY_LEN(a)))
+        st = kh_ws_db_error(w, d);
     return end(w, st, d);
 }
 
@@ -212,6 +189,14 @@ void kh_appeals_free(kh_appeal *v, size_t n)
     for (size_t i = 0; v && i < n; i++)
         kh_appeal_clear(&v[i]);
     kh_free(v);
+}
+
+/* A row of the open appeals of a check point: a second one is refused
+ * (ctx: the diagnostics). */
+static kh_status refuse_waiting(void *ctx, sqlite3_stmt *q)
+{
+    (void)q;
+    return refuse(ctx, _("this check point has an appeal waiting for its decision already"));
 }
 
 kh_status kh_appeal_file(kh_workspace *w, const char *unit, const char *rubric, const char *cp,
@@ -238,41 +223,25 @@ kh_status kh_appeal_file(kh_workspace *w, const char *unit, const char *rubric, 
     else if (st == KH_OK && strcmp(today, p.closes) > 0)
         st = refuse(d, _("the time for appeals ended on the closing date of the publication"));
     kh_publication_clear(&p);
-    sqlite3_stmt *q = NULL;
-    if (st == KH_OK &&
-        prepare(w, &q,
-                "SELECT 1 FROM appeals WHERE unit = ?1 AND rubric = ?2 AND cp = ?3 AND state = 0",
-                d, &st)) {
-        bind(q, 1, unit);
-        bind(q, 2, rubric);
-        bind(q, 3, cp);
-        int rc = sqlite3_step(q);
-        if (rc == SQLITE_ROW)
-            st = refuse(d, _("this check point has an appeal waiting for its decision already"));
-        else if (rc != SQLITE_DONE)
-            st = kh_ws_db_error(w, d);
-    }
-    sqlite3_finalize(q);
-    q = NULL;
     char at[20];
     now_text(at);
-    if (st == KH_OK &&
-        prepare(w, &q,
-                "INSERT INTO appeals(unit, rubric, cp, argument, filed_at, filed_by, filed_after)"
-                " VALUES(?1, ?2, ?3, ?4, ?5, ?6, (SELECT IFNULL(MAX(id), 0) FROM changes))",
-                d, &st)) {
-        bind(q, 1, unit);
-        bind(q, 2, rubric);
-        bind(q, 3, cp);
-        bind(q, 4, argument);
-        bind(q, 5, at);
-        bind(q, 6, user);
-        if (sqlite3_step(q) != SQLITE_DONE)
+    const kh_ws_arg a[] = {KH_WS_TEXT(unit),     KH_WS_TEXT(rubric), KH_WS_TEXT(cp),
+                           KH_WS_TEXT(argument), KH_WS_TEXT(at),     KH_WS_TEXT(user)};
+    if (st == KH_OK)
+        st = kh_ws_rows(w,
+                        "SELECT 1 FROM appeals WHERE unit = ?1 AND rubric = ?2 AND cp = ?3"
+                        " AND state = 0",
+                        a, 3, refuse_waiting, d, d);
+    if (st == KH_OK) {
+        if (!kh_ws_run(w,
+                       "INSERT INTO appeals(unit, rubric, cp, argument, filed_at, filed_by,"
+                       " filed_after) VALUES(?1, ?2, ?3, ?4, ?5, ?6,"
+                       " (SELECT IFNULL(MAX(id), 0) FROM changes))",
+                       a, KH_ARRAY_LEN(a)))
             st = kh_ws_db_error(w, d);
         else
             *id = sqlite3_last_insert_rowid(kh_ws_db(w));
     }
-    sqlite3_finalize(q);
     st = end(w, st, d);
     if (st != KH_OK)
         *id = 0;
@@ -283,36 +252,29 @@ static const char select_appeals[] =
     "SELECT id, unit, rubric, cp, argument, filed_at, filed_by, state, result, reason,"
     " decided_at, decided_by, filed_after, IFNULL(decided_after, 0) FROM appeals";
 
-/* Rows of q into *v, *n (appended). */
-static kh_status read_appeals(kh_workspace *w, sqlite3_stmt *q, kh_appeal **v, size_t *n,
-                              kh_diags *d)
+/* A row of select_appeals into elem (a kh_ws_fill_fn). */
+static kh_status appeal_of(void *ctx, sqlite3_stmt *q, void *elem)
 {
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (!kh_grow((void **)v, &cap, *n + 1, sizeof **v))
-            return KH_ERR_NOMEM;
-        kh_appeal *a = &(*v)[(*n)++];
-        memset(a, 0, sizeof *a);
-        a->id = sqlite3_column_int64(q, 0);
-        a->unit = dup_col(q, 1);
-        a->rubric = dup_col(q, 2);
-        a->cp = dup_col(q, 3);
-        a->argument = dup_col(q, 4);
-        a->filed_at = dup_col(q, 5);
-        a->filed_by = dup_col(q, 6);
-        int s = sqlite3_column_int(q, 7);
-        a->state = s == 1 ? KH_APPEAL_KEPT : s == 2 ? KH_APPEAL_CHANGED : KH_APPEAL_OPEN;
-        a->result = dup_col(q, 8);
-        a->reason = dup_col(q, 9);
-        a->decided_at = dup_col(q, 10);
-        a->decided_by = dup_col(q, 11);
-        a->filed_after = sqlite3_column_int64(q, 12);
-        a->decided_after = sqlite3_column_int64(q, 13);
-        if (!a->unit || !a->rubric || !a->cp || !a->argument || !a->filed_at || !a->filed_by)
-            return KH_ERR_NOMEM;
-    }
-    return rc == SQLITE_DONE ? KH_OK : kh_ws_db_error(w, d);
+    (void)ctx;
+    kh_appeal *a = elem;
+    a->id = sqlite3_column_int64(q, 0);
+    a->unit = dup_col(q, 1);
+    a->rubric = dup_col(q, 2);
+    a->cp = dup_col(q, 3);
+    a->argument = dup_col(q, 4);
+    a->filed_at = dup_col(q, 5);
+    a->filed_by = dup_col(q, 6);
+    int s = sqlite3_column_int(q, 7);
+    a->state = s == 1 ? KH_APPEAL_KEPT : s == 2 ? KH_APPEAL_CHANGED : KH_APPEAL_OPEN;
+    a->result = dup_col(q, 8);
+    a->reason = dup_col(q, 9);
+    a->decided_at = dup_col(q, 10);
+    a->decided_by = dup_col(q, 11);
+    a->filed_after = sqlite3_column_int64(q, 12);
+    a->decided_after = sqlite3_column_int64(q, 13);
+    if (!a->unit || !a->rubric || !a->cp || !a->argument || !a->filed_at || !a->filed_by)
+        return KH_ERR_NOMEM;
+    return KH_OK;
 }
 
 kh_status kh_appeal_decide(kh_workspace *w, long long id, kh_appeal_state decision,
@@ -332,16 +294,10 @@ kh_status kh_appeal_decide(kh_workspace *w, long long id, kh_appeal_state decisi
         return st;
     kh_appeal *v = NULL;
     size_t n = 0;
-    sqlite3_stmt *q = NULL;
+    const kh_ws_arg k[] = {KH_WS_NUM(id)};
     char *sql = kh_strprintf("%s WHERE id = ?1", select_appeals);
-    if (!sql)
-        st = KH_ERR_NOMEM;
-    else if (prepare(w, &q, sql, d, &st)) {
-        sqlite3_bind_int64(q, 1, id);
-        st = read_appeals(w, q, &v, &n, d);
-    }
-    sqlite3_finalize(q);
-    q = NULL;
+    st = sql ? kh_ws_rows_into(w, sql, k, 1, (void **)&v, &n, sizeof *v, appeal_of, NULL, d)
+             : KH_ERR_NOMEM;
     kh_free(sql);
     kh_publication p = {0};
     if (st == KH_OK && n == 0)
@@ -353,22 +309,19 @@ kh_status kh_appeal_decide(kh_workspace *w, long long id, kh_appeal_state decisi
     kh_publication_clear(&p);
     char at[20];
     now_text(at);
+    const kh_ws_arg a[] = {KH_WS_NUM(id),
+                           KH_WS_NUM(decision == KH_APPEAL_KEPT ? 1 : 2),
+                           KH_WS_TEXT(decision == KH_APPEAL_CHANGED ? result : NULL),
+                           KH_WS_TEXT(reason),
+                           KH_WS_TEXT(at),
+                           KH_WS_TEXT(user)};
     if (st == KH_OK &&
-        prepare(w, &q,
-                "UPDATE appeals SET state = ?2, result = ?3, reason = ?4, decided_at = ?5,"
-                " decided_by = ?6, decided_after = (SELECT IFNULL(MAX(id), 0) FROM changes)"
-                " WHERE id = ?1 AND state = 0",
-                d, &st)) {
-        sqlite3_bind_int64(q, 1, id);
-        sqlite3_bind_int(q, 2, decision == KH_APPEAL_KEPT ? 1 : 2);
-        bind(q, 3, decision == KH_APPEAL_CHANGED ? result : NULL);
-        bind(q, 4, reason);
-        bind(q, 5, at);
-        bind(q, 6, user);
-        if (sqlite3_step(q) != SQLITE_DONE)
-            st = kh_ws_db_error(w, d);
-    }
-    sqlite3_finalize(q);
+        !kh_ws_run(w,
+                   "UPDATE appeals SET state = ?2, result = ?3, reason = ?4, decided_at = ?5,"
+                   " decided_by = ?6, decided_after = (SELECT IFNULL(MAX(id), 0) FROM changes)"
+                   " WHERE id = ?1 AND state = 0",
+                   a, KH_ARRAY_LEN(a)))
+        st = kh_ws_db_error(w, d);
     st = end(w, st, d);
     if (st == KH_OK && out) {
         *out = v[0];
@@ -397,15 +350,9 @@ kh_status kh_appeals_list(kh_workspace *w, const char *rubric, const char *unit,
     char *sql = kh_strprintf("%s WHERE (?1 IS NULL OR rubric = ?1) AND (?2 IS NULL OR unit = ?2)"
                              " ORDER BY id",
                              select_appeals);
-    sqlite3_stmt *q = NULL;
-    if (!sql)
-        st = KH_ERR_NOMEM;
-    else if (prepare(w, &q, sql, d, &st)) {
-        bind(q, 1, rubric);
-        bind(q, 2, unit);
-        st = read_appeals(w, q, v, n, d);
-    }
-    sqlite3_finalize(q);
+    const kh_ws_arg a[] = {KH_WS_TEXT(rubric), KH_WS_TEXT(unit)};
+    st = sql ? kh_ws_rows_into(w, sql, a, 2, (void **)v, n, sizeof **v, appeal_of, NULL, d)
+             : KH_ERR_NOMEM;
     kh_free(sql);
     st = end(w, st, d);
     if (st != KH_OK) {
@@ -434,36 +381,29 @@ kh_status kh_finalise(kh_workspace *w, const char *rubric, const char *user, con
         st = refuse(d, _("the publication is still open: 定稿 is possible from the day after "
                          "its closing date"));
     kh_publication_clear(&p);
-    sqlite3_stmt *q = NULL;
-    if (st == KH_OK &&
-        prepare(w, &q, "SELECT COUNT(*) FROM appeals WHERE rubric = ?1 AND state = 0", d, &st)) {
-        bind(q, 1, rubric);
-        if (sqlite3_step(q) != SQLITE_ROW)
-            st = kh_ws_db_error(w, d);
-        else if (sqlite3_column_int64(q, 0) > 0) {
-            kh_diags_add(d, KH_ERROR, NULL, NULL, NULL, 0,
-                         _("%lld appeals are still waiting for their decision: decide them "
-                           "before 定稿"),
-                         (long long)sqlite3_column_int64(q, 0));
-            st = KH_ERR_USAGE;
-        }
-    }
-    sqlite3_finalize(q);
-    q = NULL;
     char at[20];
     now_text(at);
+    const kh_ws_arg a[] = {KH_WS_TEXT(rubric), KH_WS_TEXT(at), KH_WS_TEXT(user)};
+    sqlite3_stmt *q = NULL;
     if (st == KH_OK &&
-        prepare(w, &q,
-                "UPDATE publications SET final_at = ?2, final_by = ?3,"
-                " final_after = (SELECT IFNULL(MAX(id), 0) FROM changes) WHERE rubric = ?1", d,
-                &st)) {
-        bind(q, 1, rubric);
-        bind(q, 2, at);
-        bind(q, 3, user);
-        if (sqlite3_step(q) != SQLITE_DONE)
-            st = kh_ws_db_error(w, d);
+        (!(q = kh_ws_prepare(w, "SELECT COUNT(*) FROM appeals WHERE rubric = ?1 AND state = 0",
+                             a, 1)) ||
+         sqlite3_step(q) != SQLITE_ROW))
+        st = kh_ws_db_error(w, d);
+    else if (q && sqlite3_column_int64(q, 0) > 0) {
+        kh_diags_add(d, KH_ERROR, NULL, NULL, NULL, 0,
+                     _("%lld appeals are still waiting for their decision: decide them "
+                       "before 定稿"),
+                     (long long)sqlite3_column_int64(q, 0));
+        st = KH_ERR_USAGE;
     }
     sqlite3_finalize(q);
+    if (st == KH_OK &&
+        !kh_ws_run(w,
+                   "UPDATE publications SET final_at = ?2, final_by = ?3,"
+                   " final_after = (SELECT IFNULL(MAX(id), 0) FROM changes) WHERE rubric = ?1",
+                   a, 3))
+        st = kh_ws_db_error(w, d);
     return end(w, st, d);
 }
 
@@ -615,21 +555,19 @@ const char *kh_batch_final_of(const kh_batch *b, const char *rubric)
     return NULL;
 }
 
+/* A row (rubric, final_at) into the batch ctx. */
+static kh_status take_final(void *ctx, sqlite3_stmt *q)
+{
+    return kh_batch_set_final(ctx, (const char *)sqlite3_column_text(q, 0),
+                              (const char *)sqlite3_column_text(q, 1));
+}
+
 kh_status kh_batch_mark_final(kh_batch *b, kh_workspace *w, kh_diags *d)
 {
     kh_status st = begin(w, d);
     if (st != KH_OK)
         return st;
-    sqlite3_stmt *q = NULL;
-    if (prepare(w, &q, "SELECT rubric, final_at FROM publications WHERE final_at IS NOT NULL",
-                d, &st)) {
-        int rc;
-        while (st == KH_OK && (rc = sqlite3_step(q)) == SQLITE_ROW)
-            st = kh_batch_set_final(b, (const char *)sqlite3_column_text(q, 0),
-                                    (const char *)sqlite3_column_text(q, 1));
-        if (st == KH_OK && rc != SQLITE_DONE)
-            st = kh_ws_db_error(w, d);
-    }
-    sqlite3_finalize(q);
+    st = kh_ws_rows(w, "SELECT rubric, final_at FROM publications WHERE final_at IS NOT NULL",
+                    NULL, 0, take_final, b, d);
     return end(w, st, d);
 }

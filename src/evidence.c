@@ -126,9 +126,7 @@ static void sweep(kh_workspace *w)
         kh_free(dir);
         return;
     }
-    sqlite3_stmt *q = NULL;
-    sqlite3_prepare_v2(kh_ws_db(w), "SELECT 1 FROM evidence WHERE hash = ?1 LIMIT 1", -1, &q,
-                       NULL);
+    sqlite3_stmt *q = kh_ws_prepare(w, "SELECT 1 FROM evidence WHERE hash = ?1 LIMIT 1", NULL, 0);
     struct dirent *e;
     while (q && (e = readdir(dp)) != NULL) {
         const char *n = e->d_name;
@@ -159,12 +157,9 @@ static void sweep(kh_workspace *w)
  * caller holds the lock. */
 static kh_status ready(kh_workspace *w, kh_diags *d)
 {
-    sqlite3_stmt *q = NULL;
-    bool done = sqlite3_prepare_v2(kh_ws_db(w),
-                                   "SELECT 1 FROM temp.sqlite_master WHERE name = "
-                                   "'evidence_swept'",
-                                   -1, &q, NULL) == SQLITE_OK &&
-                sqlite3_step(q) == SQLITE_ROW;
+    sqlite3_stmt *q = kh_ws_prepare(
+        w, "SELECT 1 FROM temp.sqlite_master WHERE name = 'evidence_swept'", NULL, 0);
+    bool done = q && sqlite3_step(q) == SQLITE_ROW;
     sqlite3_finalize(q);
     if (done)
         return KH_OK;
@@ -217,9 +212,12 @@ void kh_evidences_free(kh_evidence *v, size_t n)
 
 #define EV_COLS "id, unit, rubric, cp, hash, type, size, name, user, at"
 
-/* Row q (EV_COLS) into e: false when out of memory. */
-static bool row_of(kh_workspace *w, sqlite3_stmt *q, kh_evidence *e)
+/* Row q (EV_COLS) into e (ctx: the workspace): KH_ERR_NOMEM, e cleared,
+ * when out of memory (a kh_ws_fill_fn). */
+static kh_status row_of(void *ctx, sqlite3_stmt *q, void *elem)
 {
+    kh_workspace *w = ctx;
+    kh_evidence *e = elem;
     memset(e, 0, sizeof *e);
     e->id = sqlite3_column_int64(q, 0);
     e->unit = col(q, 1);
@@ -236,22 +234,21 @@ static bool row_of(kh_workspace *w, sqlite3_stmt *q, kh_evidence *e)
     if (!e->unit || !e->rubric || !e->cp || !e->hash || !e->name || !e->user || !e->at ||
         !e->path) {
         kh_evidence_clear(e);
-        return false;
+        return KH_ERR_NOMEM;
     }
-    return true;
+    return KH_OK;
 }
 
 /* The bytes of unit's stored files, the lock held. */
 static kh_status used_locked(kh_workspace *w, const char *unit, uint64_t *bytes, kh_diags *d)
 {
     *bytes = 0;
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(kh_ws_db(w),
-                           "SELECT COALESCE(SUM(size), 0) FROM (SELECT DISTINCT hash, size"
-                           " FROM evidence WHERE unit = ?1)",
-                           -1, &q, NULL) != SQLITE_OK ||
-        sqlite3_bind_text(q, 1, unit, -1, SQLITE_STATIC) != SQLITE_OK ||
-        sqlite3_step(q) != SQLITE_ROW) {
+    const kh_ws_arg a[] = {KH_WS_TEXT(unit)};
+    sqlite3_stmt *q = kh_ws_prepare(w,
+                                    "SELECT COALESCE(SUM(size), 0) FROM (SELECT DISTINCT hash,"
+                                    " size FROM evidence WHERE unit = ?1)",
+                                    a, 1);
+    if (!q || sqlite3_step(q) != SQLITE_ROW) {
         sqlite3_finalize(q);
         return kh_ws_db_error(w, d);
     }
@@ -263,13 +260,10 @@ static kh_status used_locked(kh_workspace *w, const char *unit, uint64_t *bytes,
 /* Whether unit has the file hash already (it then costs nothing more). */
 static bool unit_has(kh_workspace *w, const char *unit, const char *hash)
 {
-    sqlite3_stmt *q = NULL;
-    bool has = sqlite3_prepare_v2(kh_ws_db(w),
-                                  "SELECT 1 FROM evidence WHERE unit = ?1 AND hash = ?2 LIMIT 1",
-                                  -1, &q, NULL) == SQLITE_OK &&
-               sqlite3_bind_text(q, 1, unit, -1, SQLITE_STATIC) == SQLITE_OK &&
-               sqlite3_bind_text(q, 2, hash, -1, SQLITE_STATIC) == SQLITE_OK &&
-               sqlite3_step(q) == SQLITE_ROW;
+    const kh_ws_arg a[] = {KH_WS_TEXT(unit), KH_WS_TEXT(hash)};
+    sqlite3_stmt *q = kh_ws_prepare(
+        w, "SELECT 1 FROM evidence WHERE unit = ?1 AND hash = ?2 LIMIT 1", a, 2);
+    bool has = q && sqlite3_step(q) == SQLITE_ROW;
     sqlite3_finalize(q);
     return has;
 }
@@ -350,42 +344,26 @@ static kh_status write_temp(const char *src, const char *to, kh_outfile *o, kh_d
     return KH_OK;
 }
 
-static bool bind_all(sqlite3_stmt *q, const char *const *args, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if ((args[i] ? sqlite3_bind_text(q, (int)i + 1, args[i], -1, SQLITE_STATIC)
-                     : sqlite3_bind_null(q, (int)i + 1)) != SQLITE_OK)
-            return false;
-    return true;
-}
-
 /* The journal's line of one change, inside the caller's transaction. */
 static bool log_change(kh_workspace *w, const kh_evidence *e, const char *user,
                        const char *action)
 {
-    sqlite3_stmt *q = NULL;
-    const char *args[] = {user, e->unit, e->rubric, e->cp, action, e->name, e->hash};
-    bool ok = sqlite3_prepare_v2(kh_ws_db(w),
-                                 "INSERT INTO evidence_log(at, user, unit, rubric, cp, action,"
-                                 " name, hash, size) VALUES(datetime('now', 'localtime'), ?1,"
-                                 " ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                                 -1, &q, NULL) == SQLITE_OK &&
-              bind_all(q, args, 7) &&
-              sqlite3_bind_int64(q, 8, (sqlite3_int64)e->size) == SQLITE_OK &&
-              sqlite3_step(q) == SQLITE_DONE;
-    sqlite3_finalize(q);
-    return ok;
+    const kh_ws_arg a[] = {KH_WS_TEXT(user),   KH_WS_TEXT(e->unit), KH_WS_TEXT(e->rubric),
+                           KH_WS_TEXT(e->cp),  KH_WS_TEXT(action),  KH_WS_TEXT(e->name),
+                           KH_WS_TEXT(e->hash), KH_WS_NUM((long long)e->size)};
+    return kh_ws_run(w,
+                     "INSERT INTO evidence_log(at, user, unit, rubric, cp, action, name, hash,"
+                     " size) VALUES(datetime('now', 'localtime'), ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                     a, KH_ARRAY_LEN(a));
 }
 
 /* Remove the stored file hash at path when no row names it (the lock
  * held; in doubt it stays, for the next sweep). */
 static void drop_if_unused(kh_workspace *w, const char *hash, const char *path)
 {
-    sqlite3_stmt *q = NULL;
-    bool used = sqlite3_prepare_v2(kh_ws_db(w), "SELECT 1 FROM evidence WHERE hash = ?1 LIMIT 1",
-                                   -1, &q, NULL) != SQLITE_OK ||
-                sqlite3_bind_text(q, 1, hash, -1, SQLITE_STATIC) != SQLITE_OK ||
-                sqlite3_step(q) != SQLITE_DONE;
+    const kh_ws_arg a[] = {KH_WS_TEXT(hash)};
+    sqlite3_stmt *q = kh_ws_prepare(w, "SELECT 1 FROM evidence WHERE hash = ?1 LIMIT 1", a, 1);
+    bool used = !q || sqlite3_step(q) != SQLITE_DONE;
     sqlite3_finalize(q);
     if (!used)
         remove(path);
@@ -396,17 +374,14 @@ static kh_status get_locked(kh_workspace *w, long long id, kh_evidence *e, bool 
 {
     *found = false;
     memset(e, 0, sizeof *e);
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(kh_ws_db(w), "SELECT " EV_COLS " FROM evidence WHERE id = ?1", -1,
-                           &q, NULL) != SQLITE_OK ||
-        sqlite3_bind_int64(q, 1, id) != SQLITE_OK) {
-        sqlite3_finalize(q);
+    const kh_ws_arg a[] = {KH_WS_NUM(id)};
+    sqlite3_stmt *q = kh_ws_prepare(w, "SELECT " EV_COLS " FROM evidence WHERE id = ?1", a, 1);
+    if (!q)
         return kh_ws_db_error(w, d);
-    }
     int rc = sqlite3_step(q);
     kh_status st = KH_OK;
     if (rc == SQLITE_ROW)
-        st = row_of(w, q, e) ? (*found = true, KH_OK) : KH_ERR_NOMEM;
+        st = row_of(w, q, e) == KH_OK ? (*found = true, KH_OK) : KH_ERR_NOMEM;
     else if (rc != SQLITE_DONE)
         st = kh_ws_db_error(w, d);
     sqlite3_finalize(q);
@@ -487,17 +462,14 @@ kh_status kh_evidence_add(kh_workspace *w, const char *unit, const char *rubric,
                      .hash = dg.sha256, .name = (char *)name, .type = type,
                      .size = (uint64_t)dg.size};
     if (st == KH_OK) {
-        sqlite3_stmt *q = NULL;
-        const char *args[] = {unit, rubric, cp, dg.sha256, name, user};
-        bool ok = sqlite3_prepare_v2(kh_ws_db(w),
-                                     "INSERT INTO evidence(unit, rubric, cp, hash, name, user,"
-                                     " type, size, at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-                                     " datetime('now', 'localtime'))",
-                                     -1, &q, NULL) == SQLITE_OK &&
-                  bind_all(q, args, 6) && sqlite3_bind_int(q, 7, (int)type) == SQLITE_OK &&
-                  sqlite3_bind_int64(q, 8, (sqlite3_int64)dg.size) == SQLITE_OK &&
-                  sqlite3_step(q) == SQLITE_DONE;
-        sqlite3_finalize(q);
+        const kh_ws_arg a[] = {KH_WS_TEXT(unit),      KH_WS_TEXT(rubric), KH_WS_TEXT(cp),
+                               KH_WS_TEXT(dg.sha256), KH_WS_TEXT(name),   KH_WS_TEXT(user),
+                               KH_WS_NUM((int)type),  KH_WS_NUM((long long)dg.size)};
+        bool ok = kh_ws_run(w,
+                            "INSERT INTO evidence(unit, rubric, cp, hash, name, user, type, size,"
+                            " at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+                            " datetime('now', 'localtime'))",
+                            a, KH_ARRAY_LEN(a));
         long long id = sqlite3_last_insert_rowid(kh_ws_db(w));
         ok = ok && log_change(w, &e, user, "添加");
         ok = ok && sqlite3_exec(kh_ws_db(w), "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
@@ -527,30 +499,14 @@ kh_status kh_evidence_list(kh_workspace *w, const char *unit, const char *rubric
 {
     *v = NULL;
     *n = 0;
+    const kh_ws_arg a[] = {KH_WS_TEXT(unit), KH_WS_TEXT(rubric)};
     kh_ws_lock(w);
     kh_status st = ready(w, d);
-    sqlite3_stmt *q = NULL;
-    if (st == KH_OK &&
-        sqlite3_prepare_v2(kh_ws_db(w),
-                           "SELECT " EV_COLS " FROM evidence WHERE (?1 IS NULL OR unit = ?1)"
-                           " AND (?2 IS NULL OR rubric = ?2) ORDER BY unit, rubric, cp, id",
-                           -1, &q, NULL) != SQLITE_OK)
-        st = kh_ws_db_error(w, d);
-    const char *args[] = {unit, rubric};
-    if (st == KH_OK && !bind_all(q, args, 2))
-        st = kh_ws_db_error(w, d);
-    size_t cap = 0;
-    int rc = SQLITE_DONE;
-    while (st == KH_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (!kh_grow((void **)v, &cap, *n + 1, sizeof **v) || !row_of(w, q, &(*v)[*n])) {
-            st = KH_ERR_NOMEM;
-            break;
-        }
-        (*n)++;
-    }
-    if (st == KH_OK && rc != SQLITE_DONE)
-        st = kh_ws_db_error(w, d);
-    sqlite3_finalize(q);
+    if (st == KH_OK)
+        st = kh_ws_rows_into(w,
+                             "SELECT " EV_COLS " FROM evidence WHERE (?1 IS NULL OR unit = ?1)"
+                             " AND (?2 IS NULL OR rubric = ?2) ORDER BY unit, rubric, cp, id",
+                             a, 2, (void **)v, n, sizeof **v, row_of, w, d);
     kh_ws_unlock(w);
     if (st != KH_OK) {
         kh_evidences_free(*v, *n);
@@ -587,13 +543,10 @@ kh_status kh_evidence_remove(kh_workspace *w, long long id, const char *user, bo
         return st;
     }
     sqlite3 *db = kh_ws_db(w);
-    sqlite3_stmt *q = NULL;
+    const kh_ws_arg a[] = {KH_WS_NUM(id)};
     bool ok = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK;
     bool began = ok;
-    ok = ok && sqlite3_prepare_v2(db, "DELETE FROM evidence WHERE id = ?1", -1, &q, NULL) ==
-                   SQLITE_OK &&
-         sqlite3_bind_int64(q, 1, id) == SQLITE_OK && sqlite3_step(q) == SQLITE_DONE;
-    sqlite3_finalize(q);
+    ok = ok && kh_ws_run(w, "DELETE FROM evidence WHERE id = ?1", a, 1);
     ok = ok && log_change(w, &e, user, "删除");
     ok = ok && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
     if (!ok) {
@@ -625,37 +578,31 @@ void kh_ev_changes_free(kh_ev_change *v, size_t n)
     kh_free(v);
 }
 
+/* A row of evidence_log into elem (a kh_ws_fill_fn). */
+static kh_status change_of(void *ctx, sqlite3_stmt *q, void *elem)
+{
+    (void)ctx;
+    kh_ev_change *c = elem;
+    *c = (kh_ev_change){sqlite3_column_int64(q, 0), col(q, 1), col(q, 2), col(q, 3),
+                        col(q, 4), col(q, 5), col(q, 6), col(q, 7), col(q, 8),
+                        (uint64_t)sqlite3_column_int64(q, 9)};
+    if (!c->at || !c->user || !c->unit || !c->rubric || !c->cp || !c->action || !c->name ||
+        !c->hash)
+        return KH_ERR_NOMEM;
+    return KH_OK;
+}
+
 kh_status kh_evidence_journal(kh_workspace *w, kh_ev_change **v, size_t *n, kh_diags *d)
 {
     *v = NULL;
     *n = 0;
     kh_ws_lock(w);
     kh_status st = ready(w, d);
-    sqlite3_stmt *q = NULL;
-    if (st == KH_OK &&
-        sqlite3_prepare_v2(kh_ws_db(w),
-                           "SELECT id, at, user, unit, rubric, cp, action, name, hash, size"
-                           " FROM evidence_log ORDER BY id",
-                           -1, &q, NULL) != SQLITE_OK)
-        st = kh_ws_db_error(w, d);
-    size_t cap = 0;
-    int rc = SQLITE_DONE;
-    while (st == KH_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (!kh_grow((void **)v, &cap, *n + 1, sizeof **v)) {
-            st = KH_ERR_NOMEM;
-            break;
-        }
-        kh_ev_change *c = &(*v)[(*n)++];
-        *c = (kh_ev_change){sqlite3_column_int64(q, 0), col(q, 1), col(q, 2), col(q, 3),
-                            col(q, 4), col(q, 5), col(q, 6), col(q, 7), col(q, 8),
-                            (uint64_t)sqlite3_column_int64(q, 9)};
-        if (!c->at || !c->user || !c->unit || !c->rubric || !c->cp || !c->action || !c->name ||
-            !c->hash)
-            st = KH_ERR_NOMEM;
-    }
-    if (st == KH_OK && rc != SQLITE_DONE)
-        st = kh_ws_db_error(w, d);
-    sqlite3_finalize(q);
+    if (st == KH_OK)
+        st = kh_ws_rows_into(w,
+                             "SELECT id, at, user, unit, rubric, cp, action, name, hash, size"
+                             " FROM evidence_log ORDER BY id",
+                             NULL, 0, (void **)v, n, sizeof **v, change_of, NULL, d);
     kh_ws_unlock(w);
     if (st != KH_OK) {
         kh_ev_changes_free(*v, *n);

@@ -67,31 +67,6 @@ static char *col(sqlite3_stmt *q, int i)
     return t ? kh_strdup((const char *)t) : NULL;
 }
 
-/* Prepare sql and bind args[0..n) as text (NULL as NULL). */
-static sqlite3_stmt *prep(kh_workspace *w, const char *sql, const char *const *args, size_t n)
-{
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(kh_ws_db(w), sql, -1, &q, NULL) != SQLITE_OK)
-        return NULL;
-    for (size_t i = 0; i < n; i++) {
-        int rc = args[i] ? sqlite3_bind_text(q, (int)i + 1, args[i], -1, SQLITE_STATIC)
-                         : sqlite3_bind_null(q, (int)i + 1);
-        if (rc != SQLITE_OK) {
-            sqlite3_finalize(q);
-            return NULL;
-        }
-    }
-    return q;
-}
-
-static bool exec_args(kh_workspace *w, const char *sql, const char *const *args, size_t n)
-{
-    sqlite3_stmt *q = prep(w, sql, args, n);
-    bool ok = q && sqlite3_step(q) == SQLITE_DONE;
-    sqlite3_finalize(q);
-    return ok;
-}
-
 static const char *side_num(kh_fill_side side)
 {
     return side == KH_SIDE_REVIEW ? "1" : "0";
@@ -102,8 +77,10 @@ static bool journal(kh_workspace *w, const char *user, const char *unit, const c
                     const char *what, const char *cp, const char *field, const char *old,
                     const char *new_, const char *reason)
 {
-    const char *a[] = {user, unit, rubric, what, cp, field, old, new_, reason};
-    return exec_args(w,
+    const kh_ws_arg a[] = {KH_WS_TEXT(user), KH_WS_TEXT(unit),  KH_WS_TEXT(rubric),
+                           KH_WS_TEXT(what), KH_WS_TEXT(cp),    KH_WS_TEXT(field),
+                           KH_WS_TEXT(old),  KH_WS_TEXT(new_),  KH_WS_TEXT(reason)};
+    return kh_ws_run(w,
                      "INSERT INTO fill_journal(at, user, unit, rubric, what, cp, field, old, new,"
                      " reason) VALUES(" NOW ", ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                      a, KH_ARRAY_LEN(a));
@@ -121,11 +98,11 @@ static kh_status status_locked(kh_workspace *w, const char *unit, const char *ru
         kh_fill_status_clear(s);
         return KH_ERR_NOMEM;
     }
-    const char *a[] = {unit, rubric};
-    sqlite3_stmt *q = prep(w,
-                           "SELECT state, returned, reason, user, at, changed FROM fill_status"
-                           " WHERE unit = ?1 AND rubric = ?2",
-                           a, 2);
+    const kh_ws_arg a[] = {KH_WS_TEXT(unit), KH_WS_TEXT(rubric)};
+    sqlite3_stmt *q = kh_ws_prepare(w,
+                                    "SELECT state, returned, reason, user, at, changed"
+                                    " FROM fill_status WHERE unit = ?1 AND rubric = ?2",
+                                    a, 2);
     if (!q)
         return kh_ws_db_error(w, d);
     int rc = sqlite3_step(q);
@@ -147,11 +124,12 @@ static kh_status status_locked(kh_workspace *w, const char *unit, const char *ru
         return kh_ws_db_error(w, d);
     if (oom)
         return KH_ERR_NOMEM;
-    q = prep(w,
-             "SELECT side, version, (SELECT count(*) FROM fill_answers a WHERE a.unit = f.unit"
-             " AND a.rubric = f.rubric AND a.side = f.side AND (a.value IS NOT NULL AND"
-             " (a.side = 0 OR a.agree = 0))) FROM fill_forms f WHERE unit = ?1 AND rubric = ?2",
-             a, 2);
+    q = kh_ws_prepare(w,
+                      "SELECT side, version, (SELECT count(*) FROM fill_answers a"
+                      " WHERE a.unit = f.unit AND a.rubric = f.rubric AND a.side = f.side"
+                      " AND (a.value IS NOT NULL AND (a.side = 0 OR a.agree = 0)))"
+                      " FROM fill_forms f WHERE unit = ?1 AND rubric = ?2",
+                      a, 2);
     if (!q)
         return kh_ws_db_error(w, d);
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -175,8 +153,10 @@ static bool set_state(kh_workspace *w, const kh_fill_status *s, kh_fill_state to
     char num[8], ret[4];
     snprintf(num, sizeof num, "%d", (int)to);
     snprintf(ret, sizeof ret, "%d", returned ? 1 : 0);
-    const char *a[] = {s->unit, s->rubric, num, ret, reason ? reason : s->reason, user};
-    return exec_args(w,
+    const kh_ws_arg a[] = {KH_WS_TEXT(s->unit), KH_WS_TEXT(s->rubric),
+                           KH_WS_TEXT(num),     KH_WS_TEXT(ret),
+                           KH_WS_TEXT(reason ? reason : s->reason), KH_WS_TEXT(user)};
+    return kh_ws_run(w,
                      "INSERT OR REPLACE INTO fill_status(unit, rubric, state, returned, reason,"
                      " user, at, changed) VALUES(?1, ?2, ?3, ?4, ?5, ?6, " NOW ", " NOW ")",
                      a, KH_ARRAY_LEN(a)) &&
@@ -219,12 +199,12 @@ static kh_status get_locked(kh_workspace *w, const kh_rubric *r, const char *uni
         kh_fill_free(f);
         return KH_ERR_NOMEM;
     }
-    const char *a[] = {unit, r->id, side_num(side)};
+    const kh_ws_arg a[] = {KH_WS_TEXT(unit), KH_WS_TEXT(r->id), KH_WS_TEXT(side_num(side))};
     kh_status st = KH_OK;
-    sqlite3_stmt *q = prep(w,
-                           "SELECT version, user, at FROM fill_forms WHERE unit = ?1 AND"
-                           " rubric = ?2 AND side = ?3",
-                           a, 3);
+    sqlite3_stmt *q = kh_ws_prepare(w,
+                                    "SELECT version, user, at FROM fill_forms WHERE unit = ?1"
+                                    " AND rubric = ?2 AND side = ?3",
+                                    a, 3);
     int rc = q ? sqlite3_step(q) : SQLITE_ERROR;
     if (rc == SQLITE_ROW) {
         f->version = sqlite3_column_int64(q, 0);
@@ -236,10 +216,10 @@ static kh_status get_locked(kh_workspace *w, const kh_rubric *r, const char *uni
         st = kh_ws_db_error(w, d);
     }
     sqlite3_finalize(q);
-    q = st == KH_OK ? prep(w,
-                           "SELECT cp, value, remark, note, agree FROM fill_answers WHERE"
-                           " unit = ?1 AND rubric = ?2 AND side = ?3",
-                           a, 3)
+    q = st == KH_OK ? kh_ws_prepare(w,
+                                    "SELECT cp, value, remark, note, agree FROM fill_answers"
+                                    " WHERE unit = ?1 AND rubric = ?2 AND side = ?3",
+                                    a, 3)
                     : NULL;
     if (st == KH_OK && !q)
         st = kh_ws_db_error(w, d);
@@ -419,9 +399,11 @@ static kh_status save_locked(kh_workspace *w, const kh_rubric *r, const char *un
         if (!any)
             continue;
         changed = true;
-        const char *a[] = {unit, r->id, side_num(side), cp, nw.value, nw.remark, nw.note,
-                           nw.agree ? "1" : "0"};
-        ok = ok && exec_args(w,
+        const kh_ws_arg a[] = {KH_WS_TEXT(unit),      KH_WS_TEXT(r->id),
+                               KH_WS_TEXT(side_num(side)), KH_WS_TEXT(cp),
+                               KH_WS_TEXT(nw.value),  KH_WS_TEXT(nw.remark),
+                               KH_WS_TEXT(nw.note),   KH_WS_TEXT(nw.agree ? "1" : "0")};
+        ok = ok && kh_ws_run(w,
                              "INSERT OR REPLACE INTO fill_answers(unit, rubric, side, cp, value,"
                              " remark, note, agree) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                              a, KH_ARRAY_LEN(a));
@@ -441,8 +423,9 @@ static kh_status save_locked(kh_workspace *w, const kh_rubric *r, const char *un
     if (st == KH_OK && *why == KH_FILL_DONE && ok && changed) {
         char ver[24];
         snprintf(ver, sizeof ver, "%lld", cur->version + 1);
-        const char *a[] = {unit, r->id, side_num(side), ver, user};
-        ok = exec_args(w,
+        const kh_ws_arg a[] = {KH_WS_TEXT(unit), KH_WS_TEXT(r->id), KH_WS_TEXT(side_num(side)),
+                               KH_WS_TEXT(ver), KH_WS_TEXT(user)};
+        ok = kh_ws_run(w,
                        "INSERT OR REPLACE INTO fill_forms(unit, rubric, side, version, user, at)"
                        " VALUES(?1, ?2, ?3, ?4, ?5, " NOW ")",
                        a, KH_ARRAY_LEN(a));
@@ -452,8 +435,8 @@ static kh_status save_locked(kh_workspace *w, const kh_rubric *r, const char *un
         if (ok && to != s.state) {
             ok = set_state(w, &s, to, s.returned, NULL, user);
         } else if (ok) {
-            const char *b[] = {unit, r->id};
-            ok = exec_args(w,
+            const kh_ws_arg b[] = {KH_WS_TEXT(unit), KH_WS_TEXT(r->id)};
+            ok = kh_ws_run(w,
                            "UPDATE fill_status SET changed = " NOW
                            " WHERE unit = ?1 AND rubric = ?2",
                            b, 2);
@@ -524,41 +507,35 @@ kh_status kh_fill_status_get(kh_workspace *w, const char *unit, const char *rubr
     return st;
 }
 
+typedef struct status_ctx {
+    kh_workspace *w;
+    kh_diags *d;
+} status_ctx;
+
+/* The status of the row's (unit, rubric) into elem (a kh_ws_fill_fn). */
+static kh_status status_of(void *ctx, sqlite3_stmt *q, void *elem)
+{
+    status_ctx *x = ctx;
+    /* Copied first: status_locked runs statements of its own. */
+    char *unit = col(q, 0), *rubric = col(q, 1);
+    kh_status st = unit && rubric ? status_locked(x->w, unit, rubric, elem, x->d) : KH_ERR_NOMEM;
+    kh_free(unit);
+    kh_free(rubric);
+    return st;
+}
+
 kh_status kh_fill_status_all(kh_workspace *w, kh_fill_status **v, size_t *n, kh_diags *d)
 {
     *v = NULL;
     *n = 0;
+    status_ctx x = {w, d};
     kh_ws_lock(w);
     kh_status st = tables(w, d);
-    sqlite3_stmt *q = NULL;
-    if (st == KH_OK) {
-        q = prep(w,
-                 "SELECT unit, rubric FROM fill_status UNION SELECT unit, rubric FROM fill_forms"
-                 " ORDER BY 2, 1",
-                 NULL, 0);
-        if (!q)
-            st = kh_ws_db_error(w, d);
-    }
-    size_t cap = 0;
-    int rc = SQLITE_DONE;
-    while (st == KH_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (!kh_grow((void **)v, &cap, *n + 1, sizeof **v)) {
-            st = KH_ERR_NOMEM;
-            break;
-        }
-        /* Copied first: status_locked runs statements of its own. */
-        char *unit = col(q, 0), *rubric = col(q, 1);
-        st = unit && rubric ? status_locked(w, unit, rubric, &(*v)[*n], d) : KH_ERR_NOMEM;
-        kh_free(unit);
-        kh_free(rubric);
-        if (st == KH_OK)
-            (*n)++;
-        else
-            kh_fill_status_clear(&(*v)[*n]);
-    }
-    if (st == KH_OK && rc != SQLITE_DONE)
-        st = kh_ws_db_error(w, d);
-    sqlite3_finalize(q);
+    if (st == KH_OK)
+        st = kh_ws_rows_into(w,
+                             "SELECT unit, rubric FROM fill_status UNION SELECT unit, rubric"
+                             " FROM fill_forms ORDER BY 2, 1",
+                             NULL, 0, (void **)v, n, sizeof **v, status_of, &x, d);
     kh_ws_unlock(w);
     if (st != KH_OK) {
         kh_fill_statuses_free(*v, *n);
@@ -636,8 +613,8 @@ static kh_status past_deadline(kh_workspace *w, bool *late, char **deadline, kh_
     if (!*deadline)
         return KH_OK;
     kh_ws_lock(w);
-    const char *a[] = {*deadline};
-    sqlite3_stmt *q = prep(w, "SELECT " NOW " > ?1", a, 1);
+    const kh_ws_arg a[] = {KH_WS_TEXT(*deadline)};
+    sqlite3_stmt *q = kh_ws_prepare(w, "SELECT " NOW " > ?1", a, 1);
     kh_status st = KH_OK;
     if (q && sqlite3_step(q) == SQLITE_ROW)
         *late = sqlite3_column_int(q, 0) != 0;
@@ -1232,6 +1209,23 @@ void kh_fill_changes_free(kh_fill_change *v, size_t n)
     kh_free(v);
 }
 
+/* A row of fill_journal into elem (a kh_ws_fill_fn). */
+static kh_status change_of(void *ctx, sqlite3_stmt *q, void *elem)
+{
+    (void)ctx;
+    kh_fill_change *c = elem;
+    c->id = sqlite3_column_int64(q, 0);
+    char **f[] = {&c->at, &c->user, &c->unit, &c->rubric, &c->what, &c->cp,
+                  &c->field, &c->old_value, &c->new_value, &c->reason};
+    kh_status st = KH_OK;
+    for (int i = 0; i < (int)KH_ARRAY_LEN(f); i++) {
+        *f[i] = col(q, i + 1);
+        if (!*f[i] && sqlite3_column_type(q, i + 1) != SQLITE_NULL)
+            st = KH_ERR_NOMEM;
+    }
+    return st;
+}
+
 kh_status kh_fill_journal(kh_workspace *w, const char *unit, const char *rubric,
                           kh_fill_change **v, size_t *n, kh_diags *d)
 {
@@ -1239,37 +1233,13 @@ kh_status kh_fill_journal(kh_workspace *w, const char *unit, const char *rubric,
     *n = 0;
     kh_ws_lock(w);
     kh_status st = tables(w, d);
-    const char *a[] = {unit, rubric};
-    sqlite3_stmt *q = NULL;
-    if (st == KH_OK) {
-        q = prep(w,
-                 "SELECT id, at, user, unit, rubric, what, cp, field, old, new, reason FROM"
-                 " fill_journal WHERE ?1 IS NULL OR (unit = ?1 AND rubric = ?2) ORDER BY id",
-                 a, 2);
-        if (!q)
-            st = kh_ws_db_error(w, d);
-    }
-    size_t cap = 0;
-    int rc = SQLITE_DONE;
-    while (st == KH_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (!kh_grow((void **)v, &cap, *n + 1, sizeof **v)) {
-            st = KH_ERR_NOMEM;
-            break;
-        }
-        kh_fill_change *c = &(*v)[(*n)++];
-        memset(c, 0, sizeof *c);
-        c->id = sqlite3_column_int64(q, 0);
-        char **f[] = {&c->at, &c->user, &c->unit, &c->rubric, &c->what, &c->cp,
-                      &c->field, &c->old_value, &c->new_value, &c->reason};
-        for (int i = 0; i < (int)KH_ARRAY_LEN(f); i++) {
-            *f[i] = col(q, i + 1);
-            if (!*f[i] && sqlite3_column_type(q, i + 1) != SQLITE_NULL)
-                st = KH_ERR_NOMEM;
-        }
-    }
-    if (st == KH_OK && rc != SQLITE_DONE)
-        st = kh_ws_db_error(w, d);
-    sqlite3_finalize(q);
+    const kh_ws_arg a[] = {KH_WS_TEXT(unit), KH_WS_TEXT(rubric)};
+    if (st == KH_OK)
+        st = kh_ws_rows_into(w,
+                             "SELECT id, at, user, unit, rubric, what, cp, field, old, new,"
+                             " reason FROM fill_journal WHERE ?1 IS NULL"
+                             " OR (unit = ?1 AND rubric = ?2) ORDER BY id",
+                             a, 2, (void **)v, n, sizeof **v, change_of, NULL, d);
     kh_ws_unlock(w);
     if (st != KH_OK) {
         kh_fill_changes_free(*v, *n);

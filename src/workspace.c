@@ -84,13 +84,12 @@ static void sweep_unnamed(kh_workspace *w, int64_t since_ns)
     kh_free(files);
     if (!dp)
         return;
-    sqlite3_stmt *q = NULL;
-    sqlite3_prepare_v2(w->db,
-                       "SELECT 1 FROM files WHERE hash = ?1 AND ext = ?2"
-                       " UNION ALL SELECT 1 FROM current WHERE hash = ?1"
-                       " UNION ALL SELECT 1 FROM changes WHERE new_hash = ?1 OR old_hash = ?1"
-                       " LIMIT 1",
-                       -1, &q, NULL);
+    sqlite3_stmt *q = kh_ws_prepare(w,
+                                    "SELECT 1 FROM files WHERE hash = ?1 AND ext = ?2"
+                                    " UNION ALL SELECT 1 FROM current WHERE hash = ?1"
+                                    " UNION ALL SELECT 1 FROM changes"
+                                    " WHERE new_hash = ?1 OR old_hash = ?1 LIMIT 1",
+                                    NULL, 0);
     struct dirent *e;
     while (q && (e = readdir(dp)) != NULL) {
         const char *dot = strchr(e->d_name, '.');
@@ -127,15 +126,13 @@ void kh_ws_missing_free(kh_ws_missing *v, size_t n)
  * DIR/files, into w->missing, and a note for each in d. */
 static void check_files(kh_workspace *w, kh_diags *d)
 {
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(w->db,
-                           "SELECT c.unit, c.rubric, c.new_hash, f.ext, c.name, c.at"
-                           " FROM changes c LEFT JOIN files f ON f.hash = c.new_hash"
-                           " ORDER BY c.id",
-                           -1, &q, NULL) != SQLITE_OK) {
-        sqlite3_finalize(q);
+    sqlite3_stmt *q = kh_ws_prepare(w,
+                                    "SELECT c.unit, c.rubric, c.new_hash, f.ext, c.name, c.at"
+                                    " FROM changes c LEFT JOIN files f ON f.hash = c.new_hash"
+                                    " ORDER BY c.id",
+                                    NULL, 0);
+    if (!q)
         return;
-    }
     size_t cap = 0;
     while (sqlite3_step(q) == SQLITE_ROW) {
         const char *ext = (const char *)sqlite3_column_text(q, 3);
@@ -256,13 +253,11 @@ static char *col(sqlite3_stmt *q, int i)
 
 char *kh_workspace_get(kh_workspace *w, const char *key)
 {
+    const kh_ws_arg a[] = {KH_WS_TEXT(key)};
     pthread_mutex_lock(&w->lock);
-    sqlite3_stmt *q = NULL;
+    sqlite3_stmt *q = kh_ws_prepare(w, "SELECT value FROM settings WHERE key = ?1", a, 1);
     char *v = NULL;
-    if (sqlite3_prepare_v2(w->db, "SELECT value FROM settings WHERE key = ?1", -1, &q, NULL) ==
-            SQLITE_OK &&
-        sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC) == SQLITE_OK &&
-        sqlite3_step(q) == SQLITE_ROW)
+    if (q && sqlite3_step(q) == SQLITE_ROW)
         v = col(q, 0);
     sqlite3_finalize(q);
     pthread_mutex_unlock(&w->lock);
@@ -271,17 +266,12 @@ char *kh_workspace_get(kh_workspace *w, const char *key)
 
 kh_status kh_workspace_set(kh_workspace *w, const char *key, const char *value, kh_diags *d)
 {
+    const kh_ws_arg a[] = {KH_WS_TEXT(key), KH_WS_TEXT(value)};
     pthread_mutex_lock(&w->lock);
-    sqlite3_stmt *q = NULL;
-    const char *sql = value ? "INSERT OR REPLACE INTO settings(key, value) VALUES(?1, ?2)"
-                            : "DELETE FROM settings WHERE key = ?1";
     kh_status st = KH_OK;
-    if (sqlite3_prepare_v2(w->db, sql, -1, &q, NULL) != SQLITE_OK ||
-        sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC) != SQLITE_OK ||
-        (value && sqlite3_bind_text(q, 2, value, -1, SQLITE_STATIC) != SQLITE_OK) ||
-        sqlite3_step(q) != SQLITE_DONE)
+    if (!(value ? kh_ws_run(w, "INSERT OR REPLACE INTO settings(key, value) VALUES(?1, ?2)", a, 2)
+                : kh_ws_run(w, "DELETE FROM settings WHERE key = ?1", a, 1)))
         st = db_error(w, d);
-    sqlite3_finalize(q);
     pthread_mutex_unlock(&w->lock);
     return st;
 }
@@ -303,16 +293,14 @@ static kh_status current_locked(kh_workspace *w, const char *unit, const char *r
 {
     *found = false;
     memset(e, 0, sizeof *e);
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(w->db,
-                           "SELECT c.unit, c.rubric, c.hash, f.ext, c.name, c.total FROM current c"
-                           " JOIN files f ON f.hash = c.hash WHERE c.unit = ?1 AND c.rubric = ?2",
-                           -1, &q, NULL) != SQLITE_OK ||
-        sqlite3_bind_text(q, 1, unit, -1, SQLITE_STATIC) != SQLITE_OK ||
-        sqlite3_bind_text(q, 2, rubric, -1, SQLITE_STATIC) != SQLITE_OK) {
-        sqlite3_finalize(q);
+    const kh_ws_arg a[] = {KH_WS_TEXT(unit), KH_WS_TEXT(rubric)};
+    sqlite3_stmt *q = kh_ws_prepare(w,
+                                    "SELECT c.unit, c.rubric, c.hash, f.ext, c.name, c.total"
+                                    " FROM current c JOIN files f ON f.hash = c.hash"
+                                    " WHERE c.unit = ?1 AND c.rubric = ?2",
+                                    a, 2);
+    if (!q)
         return db_error(w, d);
-    }
     int rc = sqlite3_step(q);
     kh_status st = KH_OK;
     if (rc == SQLITE_ROW) {
@@ -356,12 +344,12 @@ void kh_strv_free(char **v, size_t n)
 static char **strings(kh_workspace *w, const char *sql, const char *arg, size_t *n)
 {
     *n = 0;
+    const kh_ws_arg a[] = {KH_WS_TEXT(arg)};
     pthread_mutex_lock(&w->lock);
-    sqlite3_stmt *q = NULL;
+    sqlite3_stmt *q = kh_ws_prepare(w, sql, a, arg ? 1 : 0);
     char **v = NULL;
     size_t cap = 0;
-    bool ok = sqlite3_prepare_v2(w->db, sql, -1, &q, NULL) == SQLITE_OK &&
-              (!arg || sqlite3_bind_text(q, 1, arg, -1, SQLITE_STATIC) == SQLITE_OK);
+    bool ok = q != NULL;
     int rc;
     while (ok && (rc = sqlite3_step(q)) == SQLITE_ROW) {
         if (*n + 1 >= cap) {
@@ -404,14 +392,14 @@ char **kh_workspace_files(kh_workspace *w, size_t *n, char ***names)
     char **paths = NULL, **nv = NULL;
     size_t cap = 0;
     pthread_mutex_lock(&w->lock);
-    sqlite3_stmt *q = NULL;
     /* In the order the files first counted, so that ties rank as they
      * were uploaded, run after run. */
-    bool ok = sqlite3_prepare_v2(w->db,
-                                 "SELECT c.hash, f.ext, MIN(c.name) FROM current c"
-                                 " JOIN files f ON f.hash = c.hash"
-                                 " GROUP BY c.hash ORDER BY MIN(f.rowid)",
-                                 -1, &q, NULL) == SQLITE_OK;
+    sqlite3_stmt *q = kh_ws_prepare(w,
+                                    "SELECT c.hash, f.ext, MIN(c.name) FROM current c"
+                                    " JOIN files f ON f.hash = c.hash"
+                                    " GROUP BY c.hash ORDER BY MIN(f.rowid)",
+                                    NULL, 0);
+    bool ok = q != NULL;
     int rc;
     while (ok && (rc = sqlite3_step(q)) == SQLITE_ROW) {
         size_t cap2 = cap;
@@ -507,32 +495,15 @@ kh_status kh_workspace_store(kh_workspace *w, const char *file_path, const char 
     kh_status st = store_file(w, file_path, ext, hash, stored, d);
     if (st != KH_OK)
         return st;
+    const kh_ws_arg a[] = {KH_WS_TEXT(hash), KH_WS_TEXT(ext)};
     pthread_mutex_lock(&w->lock);
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(w->db, "INSERT OR IGNORE INTO files(hash, ext) VALUES(?1, ?2)", -1,
-                           &q, NULL) != SQLITE_OK ||
-        sqlite3_bind_text(q, 1, hash, -1, SQLITE_STATIC) != SQLITE_OK ||
-        sqlite3_bind_text(q, 2, ext, -1, SQLITE_STATIC) != SQLITE_OK ||
-        sqlite3_step(q) != SQLITE_DONE) {
+    if (!kh_ws_run(w, "INSERT OR IGNORE INTO files(hash, ext) VALUES(?1, ?2)", a, 2)) {
         st = db_error(w, d);
         kh_free(*stored);
         *stored = NULL;
     }
-    sqlite3_finalize(q);
     pthread_mutex_unlock(&w->lock);
     return st;
-}
-
-static bool exec1(sqlite3 *db, const char *sql, const char *const *args, size_t n)
-{
-    sqlite3_stmt *q = NULL;
-    bool ok = sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK;
-    for (size_t i = 0; ok && i < n; i++)
-        ok = (args[i] ? sqlite3_bind_text(q, (int)i + 1, args[i], -1, SQLITE_STATIC)
-                      : sqlite3_bind_null(q, (int)i + 1)) == SQLITE_OK;
-    ok = ok && sqlite3_step(q) == SQLITE_DONE;
-    sqlite3_finalize(q);
-    return ok;
 }
 
 kh_status kh_workspace_record(kh_workspace *w, const char *unit, const char *rubric,
@@ -568,28 +539,30 @@ kh_status kh_workspace_record(kh_workspace *w, const char *unit, const char *rub
         st = KH_ERR_USAGE;
     }
     if (st == KH_OK && !same) {
-        const char *fargs[] = {hash, ext};
-        const char *cargs[] = {unit, rubric, hash, name, total};
-        const char *jargs[] = {user,
-                               unit,
-                               rubric,
-                               found ? kind : "首次上传",
-                               found ? reason : NULL,
-                               found ? old.hash : NULL,
-                               found ? old.total : NULL,
-                               hash,
-                               total,
-                               name};
-        bool ok = exec1(w->db, "INSERT OR IGNORE INTO files(hash, ext) VALUES(?1, ?2)", fargs, 2);
-        ok = ok && exec1(w->db,
-                         "INSERT OR REPLACE INTO current(unit, rubric, hash, name, total)"
-                         " VALUES(?1, ?2, ?3, ?4, ?5)",
-                         cargs, 5);
-        ok = ok && exec1(w->db,
-                         "INSERT INTO changes(at, user, unit, rubric, kind, reason, old_hash,"
-                         " old_total, new_hash, new_total, name) VALUES(datetime('now',"
-                         " 'localtime'), ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                         jargs, 10);
+        const kh_ws_arg fargs[] = {KH_WS_TEXT(hash), KH_WS_TEXT(ext)};
+        const kh_ws_arg cargs[] = {KH_WS_TEXT(unit), KH_WS_TEXT(rubric), KH_WS_TEXT(hash),
+                                   KH_WS_TEXT(name), KH_WS_TEXT(total)};
+        const kh_ws_arg jargs[] = {KH_WS_TEXT(user),
+                                   KH_WS_TEXT(unit),
+                                   KH_WS_TEXT(rubric),
+                                   KH_WS_TEXT(found ? kind : "首次上传"),
+                                   KH_WS_TEXT(found ? reason : NULL),
+                                   KH_WS_TEXT(found ? old.hash : NULL),
+                                   KH_WS_TEXT(found ? old.total : NULL),
+                                   KH_WS_TEXT(hash),
+                                   KH_WS_TEXT(total),
+                                   KH_WS_TEXT(name)};
+        bool ok = kh_ws_run(w, "INSERT OR IGNORE INTO files(hash, ext) VALUES(?1, ?2)", fargs, 2);
+        ok = ok && kh_ws_run(w,
+                             "INSERT OR REPLACE INTO current(unit, rubric, hash, name, total)"
+                             " VALUES(?1, ?2, ?3, ?4, ?5)",
+                             cargs, 5);
+        ok = ok && kh_ws_run(w,
+                             "INSERT INTO changes(at, user, unit, rubric, kind, reason,"
+                             " old_hash, old_total, new_hash, new_total, name)"
+                             " VALUES(datetime('now', 'localtime'), ?1, ?2, ?3, ?4, ?5, ?6,"
+                             " ?7, ?8, ?9, ?10)",
+                             jargs, 10);
         ok = ok && sqlite3_exec(w->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
         began = !ok;
         if (!ok)
@@ -624,50 +597,38 @@ void kh_ws_changes_free(kh_ws_change *v, size_t n)
     kh_free(v);
 }
 
+/* A row of changes into elem (a kh_ws_fill_fn). */
+static kh_status change_of(void *ctx, sqlite3_stmt *q, void *elem)
+{
+    (void)ctx;
+    kh_ws_change *c = elem;
+    c->id = sqlite3_column_int64(q, 0);
+    c->at = col(q, 1);
+    c->user = col(q, 2);
+    c->unit = col(q, 3);
+    c->rubric = col(q, 4);
+    c->kind = col(q, 5);
+    c->reason = col(q, 6);
+    c->old_hash = col(q, 7);
+    c->old_total = col(q, 8);
+    c->new_hash = col(q, 9);
+    c->new_total = col(q, 10);
+    c->name = col(q, 11);
+    if (!c->at || !c->user || !c->unit || !c->rubric || !c->kind || !c->new_hash ||
+        !c->new_total || !c->name)
+        return KH_ERR_NOMEM;
+    return KH_OK;
+}
+
 kh_status kh_workspace_history(kh_workspace *w, kh_ws_change **v, size_t *n, kh_diags *d)
 {
     *v = NULL;
     *n = 0;
     pthread_mutex_lock(&w->lock);
-    sqlite3_stmt *q = NULL;
-    kh_status st = KH_OK;
-    size_t cap = 0;
-    if (sqlite3_prepare_v2(w->db,
-                           "SELECT id, at, user, unit, rubric, kind, reason, old_hash, old_total,"
-                           " new_hash, new_total, name FROM changes ORDER BY id",
-                           -1, &q, NULL) != SQLITE_OK)
-        st = db_error(w, d);
-    int rc = SQLITE_DONE;
-    while (st == KH_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? 2 * cap : 16;
-            kh_ws_change *g = kh_realloc(*v, cap * sizeof **v);
-            if (!g) {
-                st = KH_ERR_NOMEM;
-                break;
-            }
-            *v = g;
-        }
-        kh_ws_change *c = &(*v)[(*n)++];
-        c->id = sqlite3_column_int64(q, 0);
-        c->at = col(q, 1);
-        c->user = col(q, 2);
-        c->unit = col(q, 3);
-        c->rubric = col(q, 4);
-        c->kind = col(q, 5);
-        c->reason = col(q, 6);
-        c->old_hash = col(q, 7);
-        c->old_total = col(q, 8);
-        c->new_hash = col(q, 9);
-        c->new_total = col(q, 10);
-        c->name = col(q, 11);
-        if (!c->at || !c->user || !c->unit || !c->rubric || !c->kind || !c->new_hash ||
-            !c->new_total || !c->name)
-            st = KH_ERR_NOMEM;
-    }
-    if (st == KH_OK && rc != SQLITE_DONE)
-        st = db_error(w, d);
-    sqlite3_finalize(q);
+    kh_status st = kh_ws_rows_into(w,
+                                   "SELECT id, at, user, unit, rubric, kind, reason, old_hash,"
+                                   " old_total, new_hash, new_total, name FROM changes ORDER BY id",
+                                   NULL, 0, (void **)v, n, sizeof **v, change_of, NULL, d);
     pthread_mutex_unlock(&w->lock);
     if (st != KH_OK) {
         kh_ws_changes_free(*v, *n);
@@ -707,16 +668,17 @@ kh_status kh_workspace_record_rejected(kh_workspace *w, const char *file_path, c
     if (st != KH_OK)
         return st;
     pthread_mutex_lock(&w->lock);
-    const char *fargs[] = {hash, ext};
-    const char *rargs[] = {user, hash, name, unit, rubric, messages};
+    const kh_ws_arg fargs[] = {KH_WS_TEXT(hash), KH_WS_TEXT(ext)};
+    const kh_ws_arg rargs[] = {KH_WS_TEXT(user), KH_WS_TEXT(hash),   KH_WS_TEXT(name),
+                               KH_WS_TEXT(unit), KH_WS_TEXT(rubric), KH_WS_TEXT(messages)};
     bool ok = rejections_table(w) &&
               sqlite3_exec(w->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK;
-    ok = ok && exec1(w->db, "INSERT OR IGNORE INTO files(hash, ext) VALUES(?1, ?2)", fargs, 2);
-    ok = ok && exec1(w->db,
-                     "INSERT INTO rejections(at, user, hash, name, unit, rubric, messages,"
-                     " after_change) VALUES(datetime('now', 'localtime'), ?1, ?2, ?3, ?4, ?5,"
-                     " ?6, (SELECT COALESCE(MAX(id), 0) FROM changes))",
-                     rargs, 6);
+    ok = ok && kh_ws_run(w, "INSERT OR IGNORE INTO files(hash, ext) VALUES(?1, ?2)", fargs, 2);
+    ok = ok && kh_ws_run(w,
+                         "INSERT INTO rejections(at, user, hash, name, unit, rubric, messages,"
+                         " after_change) VALUES(datetime('now', 'localtime'), ?1, ?2, ?3, ?4,"
+                         " ?5, ?6, (SELECT COALESCE(MAX(id), 0) FROM changes))",
+                         rargs, 6);
     ok = ok && sqlite3_exec(w->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
     if (!ok) {
         st = db_error(w, d);
@@ -742,22 +704,40 @@ void kh_ws_rejections_free(kh_ws_rejection *v, size_t n)
     kh_free(v);
 }
 
+/* A row of the open rejections into elem (ctx: the workspace; a
+ * kh_ws_fill_fn). */
+static kh_status rejection_of(void *ctx, sqlite3_stmt *q, void *elem)
+{
+    kh_workspace *w = ctx;
+    kh_ws_rejection *r = elem;
+    r->id = sqlite3_column_int64(q, 0);
+    r->at = col(q, 1);
+    r->user = col(q, 2);
+    r->hash = col(q, 3);
+    r->path = r->hash ? path_of(w, r->hash, (const char *)sqlite3_column_text(q, 4)) : NULL;
+    r->name = col(q, 5);
+    r->unit = col(q, 6);
+    r->rubric = col(q, 7);
+    r->messages = col(q, 8);
+    if (!r->at || !r->user || !r->hash || !r->path || !r->name || !r->messages ||
+        (sqlite3_column_type(q, 6) != SQLITE_NULL && !r->unit) ||
+        (sqlite3_column_type(q, 7) != SQLITE_NULL && !r->rubric))
+        return KH_ERR_NOMEM;
+    return KH_OK;
+}
+
 kh_status kh_workspace_rejections(kh_workspace *w, kh_ws_rejection **v, size_t *n, kh_diags *d)
 {
     *v = NULL;
     *n = 0;
     pthread_mutex_lock(&w->lock);
-    sqlite3_stmt *q = NULL;
-    kh_status st = KH_OK;
-    size_t cap = 0;
     /* A workspace where nothing was rejected yet has no table (and one
      * on a read-only disk gets none). */
-    sqlite3_stmt *t = NULL;
-    bool exists = sqlite3_prepare_v2(w->db,
-                                     "SELECT 1 FROM sqlite_master WHERE type = 'table'"
-                                     " AND name = 'rejections'",
-                                     -1, &t, NULL) == SQLITE_OK &&
-                  sqlite3_step(t) == SQLITE_ROW;
+    sqlite3_stmt *t = kh_ws_prepare(w,
+                                    "SELECT 1 FROM sqlite_master WHERE type = 'table'"
+                                    " AND name = 'rejections'",
+                                    NULL, 0);
+    bool exists = t && sqlite3_step(t) == SQLITE_ROW;
     sqlite3_finalize(t);
     if (!exists) {
         pthread_mutex_unlock(&w->lock);
@@ -765,43 +745,17 @@ kh_status kh_workspace_rejections(kh_workspace *w, kh_ws_rejection **v, size_t *
     }
     /* Open: no later upload of the same name or file, no later change
      * of its unit (of its rubric, when known), of that name or file. */
-    if (sqlite3_prepare_v2(
-            w->db,
-            "SELECT r.id, r.at, r.user, r.hash, f.ext, r.name, r.unit, r.rubric, r.messages"
-            " FROM rejections r JOIN files f ON f.hash = r.hash"
-            " WHERE NOT EXISTS (SELECT 1 FROM rejections l WHERE l.id > r.id"
-            "   AND (l.name = r.name OR l.hash = r.hash))"
-            " AND NOT EXISTS (SELECT 1 FROM changes c WHERE c.id > r.after_change"
-            "   AND (c.name = r.name OR c.new_hash = r.hash OR (r.unit IS NOT NULL"
-            "   AND c.unit = r.unit AND (r.rubric IS NULL OR c.rubric = r.rubric))))"
-            " ORDER BY r.id",
-            -1, &q, NULL) != SQLITE_OK)
-        st = db_error(w, d);
-    int rc = SQLITE_DONE;
-    while (st == KH_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (!kh_grow((void **)v, &cap, *n + 1, sizeof **v)) {
-            st = KH_ERR_NOMEM;
-            break;
-        }
-        kh_ws_rejection *r = &(*v)[(*n)++];
-        memset(r, 0, sizeof *r);
-        r->id = sqlite3_column_int64(q, 0);
-        r->at = col(q, 1);
-        r->user = col(q, 2);
-        r->hash = col(q, 3);
-        r->path = r->hash ? path_of(w, r->hash, (const char *)sqlite3_column_text(q, 4)) : NULL;
-        r->name = col(q, 5);
-        r->unit = col(q, 6);
-        r->rubric = col(q, 7);
-        r->messages = col(q, 8);
-        if (!r->at || !r->user || !r->hash || !r->path || !r->name || !r->messages ||
-            (sqlite3_column_type(q, 6) != SQLITE_NULL && !r->unit) ||
-            (sqlite3_column_type(q, 7) != SQLITE_NULL && !r->rubric))
-            st = KH_ERR_NOMEM;
-    }
-    if (st == KH_OK && rc != SQLITE_DONE)
-        st = db_error(w, d);
-    sqlite3_finalize(q);
+    kh_status st = kh_ws_rows_into(
+        w,
+        "SELECT r.id, r.at, r.user, r.hash, f.ext, r.name, r.unit, r.rubric, r.messages"
+        " FROM rejections r JOIN files f ON f.hash = r.hash"
+        " WHERE NOT EXISTS (SELECT 1 FROM rejections l WHERE l.id > r.id"
+        "   AND (l.name = r.name OR l.hash = r.hash))"
+        " AND NOT EXISTS (SELECT 1 FROM changes c WHERE c.id > r.after_change"
+        "   AND (c.name = r.name OR c.new_hash = r.hash OR (r.unit IS NOT NULL"
+        "   AND c.unit = r.unit AND (r.rubric IS NULL OR c.rubric = r.rubric))))"
+        " ORDER BY r.id",
+        NULL, 0, (void **)v, n, sizeof **v, rejection_of, w, d);
     pthread_mutex_unlock(&w->lock);
     if (st != KH_OK) {
         kh_ws_rejections_free(*v, *n);
@@ -822,4 +776,74 @@ kh_status kh_ws_db_error(kh_workspace *w, kh_diags *d) { return db_error(w, d); 
 kh_status kh_ws_exec(kh_workspace *w, const char *sql, kh_diags *d)
 {
     return sqlite3_exec(w->db, sql, NULL, NULL, NULL) == SQLITE_OK ? KH_OK : db_error(w, d);
+}
+
+sqlite3_stmt *kh_ws_prepare(kh_workspace *w, const char *sql, const kh_ws_arg *args, size_t n)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(w->db, sql, -1, &q, NULL) != SQLITE_OK) {
+        sqlite3_finalize(q);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const kh_ws_arg *a = &args[i];
+        int rc = a->is_num ? sqlite3_bind_int64(q, (int)i + 1, a->num)
+                 : a->text ? sqlite3_bind_text(q, (int)i + 1, a->text, -1, SQLITE_STATIC)
+                           : sqlite3_bind_null(q, (int)i + 1);
+        if (rc != SQLITE_OK) {
+            sqlite3_finalize(q);
+            return NULL;
+        }
+    }
+    return q;
+}
+
+bool kh_ws_run(kh_workspace *w, const char *sql, const kh_ws_arg *args, size_t n)
+{
+    sqlite3_stmt *q = kh_ws_prepare(w, sql, args, n);
+    bool ok = q && sqlite3_step(q) == SQLITE_DONE;
+    sqlite3_finalize(q);
+    return ok;
+}
+
+kh_status kh_ws_rows(kh_workspace *w, const char *sql, const kh_ws_arg *args, size_t n,
+                     kh_ws_row_fn *row, void *ctx, kh_diags *d)
+{
+    sqlite3_stmt *q = kh_ws_prepare(w, sql, args, n);
+    if (!q)
+        return db_error(w, d);
+    kh_status st = KH_OK;
+    int rc = SQLITE_DONE;
+    while (st == KH_OK && (rc = sqlite3_step(q)) == SQLITE_ROW)
+        st = row(ctx, q);
+    if (st == KH_OK && rc != SQLITE_DONE)
+        st = db_error(w, d);
+    sqlite3_finalize(q);
+    return st;
+}
+
+typedef struct rows_into {
+    void **v;
+    size_t *count, cap, size;
+    kh_ws_fill_fn *fill;
+    void *ctx;
+} rows_into;
+
+static kh_status take_into(void *ctx, sqlite3_stmt *q)
+{
+    rows_into *x = ctx;
+    if (!kh_grow(x->v, &x->cap, *x->count + 1, x->size))
+        return KH_ERR_NOMEM;
+    void *e = (char *)*x->v + *x->count * x->size;
+    memset(e, 0, x->size);
+    (*x->count)++;
+    return x->fill(x->ctx, q, e);
+}
+
+kh_status kh_ws_rows_into(kh_workspace *w, const char *sql, const kh_ws_arg *args, size_t n,
+                          void **v, size_t *count, size_t size, kh_ws_fill_fn *fill, void *ctx,
+                          kh_diags *d)
+{
+    rows_into x = {v, count, *count, size, fill, ctx};
+    return kh_ws_rows(w, sql, args, n, take_into, &x, d);
 }

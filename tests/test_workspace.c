@@ -6,11 +6,13 @@
  * read-decide-write of a record in one transaction, the sweep sparing
  * what a row names or was written after the lock, the check of files on
  * open.  (Crashes themselves: kill -9 in
- * tests/interop/test_serve_workspace.sh.)
+ * tests/interop/test_serve_workspace.sh.)  The statement helpers of
+ * workspace_db.h: parameters bound in order, rows into an array, errors.
  */
 #include "testutil.h"
 
 #include "workspace.h"
+#include "workspace_db.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -391,6 +393,97 @@ static void sweep_spares_and_check_lists(void **state)
     kh_free(lost);
 }
 
+typedef struct pair {
+    char *a;       /* NULL for SQL NULL */
+    long long b;
+    int b_type;
+} pair;
+
+static kh_status pair_of(void *ctx, sqlite3_stmt *q, void *elem)
+{
+    int *calls = ctx;
+    pair *p = elem;
+    (*calls)++;
+    const unsigned char *a = sqlite3_column_text(q, 0);
+    p->a = a ? kh_strdup((const char *)a) : NULL;
+    p->b = sqlite3_column_int64(q, 1);
+    p->b_type = sqlite3_column_type(q, 1);
+    /* The row of 7 refused: what the fill says ends the query. */
+    return p->b == 7 ? KH_ERR_USAGE : KH_OK;
+}
+
+static void pairs_free(pair *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        kh_free(v[i].a);
+    kh_free(v);
+}
+
+static void statement_helpers(void **state)
+{
+    const char *dir = *state;
+    kh_workspace *w = NULL;
+    kh_diags d = {0};
+    assert_int_equal(kh_workspace_open(test_path(dir, "ws"), &w, &d), KH_OK);
+    kh_ws_lock(w);
+    assert_int_equal(kh_ws_exec(w, "CREATE TEMP TABLE t(a, b)", &d), KH_OK);
+    /* Texts as texts, NULL as NULL, numbers as 64-bit integers, in order. */
+    const kh_ws_arg r1[] = {KH_WS_TEXT("甲"), KH_WS_NUM(1LL << 40)};
+    const kh_ws_arg r2[] = {KH_WS_TEXT(NULL), KH_WS_NUM(-3)};
+    const kh_ws_arg r3[] = {KH_WS_TEXT("12"), KH_WS_NUM(7)};
+    assert_true(kh_ws_run(w, "INSERT INTO t VALUES(?1, ?2)", r1, 2));
+    assert_true(kh_ws_run(w, "INSERT INTO t VALUES(?1, ?2)", r2, 2));
+    assert_true(kh_ws_run(w, "INSERT INTO t VALUES(?1, ?2)", r3, 2));
+    sqlite3_stmt *q = kh_ws_prepare(w, "SELECT typeof(a) FROM t WHERE b = ?1", r3 + 1, 1);
+    assert_non_null(q);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(q, 0), "text"); /* not 12 */
+    sqlite3_finalize(q);
+    pair *v = NULL;
+    size_t n = 0;
+    int calls = 0;
+    assert_int_equal(kh_ws_rows_into(w, "SELECT a, b FROM t WHERE b <> 7 ORDER BY b", NULL, 0,
+                                     (void **)&v, &n, sizeof *v, pair_of, &calls, &d),
+                     KH_OK);
+    assert_int_equal(n, 2);
+    assert_null(v[0].a);
+    assert_int_equal(v[0].b, -3);
+    assert_string_equal(v[1].a, "甲");
+    assert_int_equal(v[1].b, 1LL << 40);
+    assert_int_equal(v[1].b_type, SQLITE_INTEGER);
+    pairs_free(v, n);
+    /* A fill that refuses ends it with its status, its element counted
+     * (for the caller's free) and no diagnostic added. */
+    v = NULL, n = 0, calls = 0;
+    assert_int_equal(kh_ws_rows_into(w, "SELECT a, b FROM t ORDER BY b", NULL, 0, (void **)&v,
+                                     &n, sizeof *v, pair_of, &calls, &d),
+                     KH_ERR_USAGE);
+    assert_int_equal(calls, 2); /* -3, then 7: 1 << 40 is not read */
+    assert_int_equal(n, 2);
+    assert_string_equal(v[1].a, "12");
+    pairs_free(v, n);
+    assert_int_equal(d.n, 0);
+    /* Errors: a statement that does not prepare, a parameter it does not
+     * have (NULL, left for kh_ws_db_error), a failing step. */
+    assert_null(kh_ws_prepare(w, "SELECT nocol FROM t", NULL, 0));
+    assert_null(kh_ws_prepare(w, "SELECT a FROM t WHERE b = ?1", r1, 2));
+    assert_false(kh_ws_run(w, "INSERT INTO t VALUES(?1)", r1, 1));
+    v = NULL, n = 0;
+    assert_int_equal(kh_ws_rows_into(w, "SELECT nocol FROM t", NULL, 0, (void **)&v, &n,
+                                     sizeof *v, pair_of, &calls, &d),
+                     KH_ERR_IO);
+    assert_int_equal(n, 0);
+    assert_true(test_diags_contain(&d, "no such column: nocol"));
+    kh_diags_clear(&d);
+    assert_int_equal(kh_ws_rows(w, "SELECT abs(-9223372036854775807 - 1)", NULL, 0, NULL, NULL,
+                                &d),
+                     KH_ERR_IO);
+    assert_true(test_diags_contain(&d, "integer overflow"));
+    kh_diags_clear(&d);
+    kh_ws_unlock(w);
+    kh_workspace_close(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -405,6 +498,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(record_decides_inside_its_transaction,
                                         test_scratch_setup, test_scratch_teardown),
         cmocka_unit_test_setup_teardown(sweep_spares_and_check_lists, test_scratch_setup,
+                                        test_scratch_teardown),
+        cmocka_unit_test_setup_teardown(statement_helpers, test_scratch_setup,
                                         test_scratch_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
