@@ -8,7 +8,7 @@
 set -eu
 what=${1:-test}
 build_pkgs="pkg-config libxlsxwriter-dev libcsv-dev libminizip-dev zlib1g-dev libexpat1-dev libutf8proc-dev libmicrohttpd-dev libsqlite3-dev libsodium-dev libcjson-dev gettext"
-test_pkgs="$build_pkgs libcmocka-dev python3-openpyxl libreoffice-calc-nogui libreoffice-writer-nogui poppler-utils fonts-noto-cjk valgrind clang libclang-rt-14-dev chromium chromium-driver python3-selenium python3-pil locales curl openssl tzdata unzip zip libarchive-tools p7zip-full python3-xlwt python3-xlrd nodejs npm cppcheck"
+test_pkgs="$build_pkgs libcmocka-dev python3-openpyxl libreoffice-calc-nogui libreoffice-writer-nogui poppler-utils fonts-noto-cjk valgrind clang libclang-rt-14-dev chromium chromium-driver python3-selenium python3-pil locales curl openssl tzdata unzip zip libarchive-tools p7zip-full python3-xlwt python3-xlrd nodejs npm cppcheck sqlite3"
 deb_pkgs="$build_pkgs dpkg-dev fakeroot lintian debootstrap"
 # make test-windows also reads the release zip with unzip, bsdtar and 7z,
 # makes the .xls corpus (LibreOffice, xlwt, SheetJS through npm) and asks
