@@ -1,7 +1,9 @@
 /*
- * rubrics.c - the rubrics one request sees.
+ * rubrics.c - the rubrics one request sees, and the workspace's roster
+ * over them.
  */
 #include "serve.h"
+#include "roster.h"
 #include "rubric.h"
 
 #include <string.h>
@@ -115,4 +117,21 @@ kh_registry *srv_request_registry(kh_server *s, request *q, bool store)
         if (q->files[i].kind == P_RUBRIC)
             name_rubrics(reg, q->files[i].path, q->files[i].name);
     return reg;
+}
+
+bool srv_request_roster(kh_server *s, request *q, kh_registry **reg, kh_roster **roster)
+{
+    *roster = NULL;
+    *reg = srv_request_registry(s, q, false);
+    if (!*reg)
+        return false;
+    char *path = kh_workspace_get(s->ws, "roster");
+    if (path) {
+        kh_diags d = {0};
+        if (kh_roster_load(path, *reg, roster, &d) != KH_OK)
+            *roster = NULL; /* the ranking shows what is wrong with it */
+        kh_diags_clear(&d);
+        kh_free(path);
+    }
+    return true;
 }

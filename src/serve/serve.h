@@ -30,6 +30,7 @@
 #include "server.h"
 #include "accounts.h"
 #include "batch.h"
+#include "fill.h"
 #include "workspace.h"
 
 #include <cJSON.h>
@@ -148,6 +149,27 @@ enum MHD_Result srv_send_file(struct MHD_Connection *c, const char *path, const 
 enum MHD_Result srv_send_file_fd(struct MHD_Connection *c, const char *path, const char *type,
                                  const char *ascii, const char *name);
 bool srv_add_messages(cJSON *a, const kh_diags *d);
+enum MHD_Result srv_send_diags(struct MHD_Connection *c, unsigned status, const char *title,
+                               const kh_diags *d);
+enum MHD_Result srv_send_save_failure(struct MHD_Connection *c, kh_status st);
+/* The request's JSON body as an object, or NULL when it is not one
+ * (the page's 400: SRV_NOT_JSON). */
+cJSON *srv_json_body(const request *q);
+#define SRV_NOT_JSON "请求的内容不是 JSON 对象"
+/* A string of the JSON body (NULL: none), else of the query string. */
+const char *srv_param(struct MHD_Connection *c, const cJSON *body, const char *key);
+/* v as key's string, or null when v is NULL. */
+void srv_add_str_or_null(cJSON *o, const char *key, const char *v);
+/* Who a change is recorded as: the session's user, "本机" without
+ * accounts. */
+const char *srv_user(const request *q);
+/* The online form's values (fill.h) as /api/fill and /api/review send
+ * them: a unit's status {state, returned, reason, user, at, changed};
+ * a check point's kind ("has" for 有无); the engine's issues of a score
+ * as o's "issues": [{cp, message}]. */
+cJSON *srv_fill_status_json(const kh_fill_status *st);
+const char *srv_kind_name(kh_kind k);
+void srv_add_fill_issues(cJSON *o, const kh_rubric *r, const kh_fill_scored *sc);
 void srv_request_free(request *q);
 enum MHD_Result srv_finish(request *q, enum MHD_Result r);
 bool srv_request_folder(request *q);
@@ -206,6 +228,11 @@ void srv_sweep_request_folders(void);
 
 /* rubrics.c */
 kh_registry *srv_request_registry(kh_server *s, request *q, bool store);
+/* The rubrics of the request (srv_request_registry, not stored) in *reg
+ * and the workspace's roster over them in *roster (NULL without one or
+ * when it does not load: the ranking shows why).  False when memory ran
+ * out. */
+bool srv_request_roster(kh_server *s, request *q, kh_registry **reg, kh_roster **roster);
 
 /* scoring.c */
 void srv_run_free(run *r);
