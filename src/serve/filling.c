@@ -163,16 +163,9 @@ static cJSON *items_json(const kh_rubric *r)
         cJSON *cps = cJSON_AddArrayToObject(o, "cps");
         for (size_t k = 0; cps && k < it->ncps; k++) {
             const kh_checkpoint *cp = &r->cps[it->first + k];
-            cJSON *e = cJSON_CreateObject();
-            if (!e || !cJSON_AddItemToArray(cps, e)) {
-                cJSON_Delete(e);
+            cJSON *e = srv_add_checkpoint_json(cps, cp);
+            if (!e)
                 break;
-            }
-            cJSON_AddStringToObject(e, "id", cp->id);
-            cJSON_AddStringToObject(e, "label", cp->label);
-            cJSON_AddStringToObject(e, "kind", srv_kind_name(cp->kind));
-            if (cp->kind == KH_KIND_COUNT)
-                cJSON_AddNumberToObject(e, "need", (double)cp->need);
             char *fill = kh_fill_text(cp);
             if (fill)
                 cJSON_AddStringToObject(e, "fill", fill);
@@ -379,25 +372,10 @@ static enum MHD_Result answer_units(kh_server *s, struct MHD_Connection *c, requ
     kh_diags_clear(&d);
     cJSON *j = st == KH_OK ? cJSON_CreateObject() : NULL;
     cJSON *a = j ? cJSON_AddArrayToObject(j, "units") : NULL;
-    /* The roster's units in its order, then others with a record. */
-    size_t nr = x.roster ? x.roster->n : 0;
-    for (size_t i = 0; a && i < nr + n; i++) {
-        const char *unit = i < nr ? x.roster->v[i].unit : all[i - nr].unit;
-        const kh_rubric *r = i < nr ? x.roster->v[i].rubric
-                                    : kh_registry_find(x.reg, all[i - nr].rubric);
-        if (!r || !srv_may_unit(q, unit))
-            continue;
-        const kh_fill_status *fs = NULL;
-        for (size_t k = 0; k < n && !fs; k++)
-            if (strcmp(all[k].unit, unit) == 0 && strcmp(all[k].rubric, r->id) == 0)
-                fs = &all[k];
-        if (i >= nr) {
-            bool listed = false;
-            for (size_t k = 0; k < nr && !listed; k++)
-                listed = strcmp(x.roster->v[k].unit, unit) == 0 && x.roster->v[k].rubric == r;
-            if (listed)
-                continue;
-        }
+    const char *unit;
+    const kh_rubric *r;
+    const kh_fill_status *fs;
+    for (size_t i = 0; a && srv_next_form(q, x.reg, x.roster, all, n, &i, &unit, &r, &fs);) {
         cJSON *e = cJSON_CreateObject();
         if (!e || !cJSON_AddItemToArray(a, e)) {
             cJSON_Delete(e);

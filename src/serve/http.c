@@ -1,6 +1,8 @@
 /*
- * http.c - answers (JSON, files with their Chinese names, errors) and
- * the private folder each request's files live in.
+ * http.c - answers (JSON, files with their Chinese names, errors), the
+ * private folder each request's files live in, and the request plumbing
+ * the areas share: parameters, the JSON body, the user, refusals and the
+ * online form's JSON pieces (one copy, not one per area).
  */
 #include "serve.h"
 #include "text.h"
@@ -284,7 +286,20 @@ cJSON *srv_fill_status_json(const kh_fill_status *st)
     return o;
 }
 
-const char *srv_kind_name(kh_kind k) { return k == KH_KIND_HAS ? "has" : kh_kind_name(k); }
+cJSON *srv_add_checkpoint_json(cJSON *a, const kh_checkpoint *cp)
+{
+    cJSON *e = cJSON_CreateObject();
+    if (!e || !cJSON_AddItemToArray(a, e)) {
+        cJSON_Delete(e);
+        return NULL;
+    }
+    cJSON_AddStringToObject(e, "id", cp->id);
+    cJSON_AddStringToObject(e, "label", cp->label);
+    cJSON_AddStringToObject(e, "kind", cp->kind == KH_KIND_HAS ? "has" : kh_kind_name(cp->kind));
+    if (cp->kind == KH_KIND_COUNT)
+        cJSON_AddNumberToObject(e, "need", (double)cp->need);
+    return e;
+}
 
 void srv_add_fill_issues(cJSON *o, const kh_rubric *r, const kh_fill_scored *sc)
 {

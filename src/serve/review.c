@@ -87,34 +87,10 @@ static enum MHD_Result answer_board(kh_server *s, struct MHD_Connection *c, requ
     cJSON *units = j ? cJSON_AddArrayToObject(j, "units") : NULL;
     size_t counts[KH_FS_REVIEWED + 1] = {0};
     size_t total = 0;
-    /* Each (unit, rubric) once: the roster's in its order, then those
-     * with a record only (a unit not, or no longer, on the roster).  The
-     * statuses are sorted by rubric and unit: a binary search each. */
-    size_t nr = x.roster ? x.roster->n : 0;
-    for (size_t i = 0; units && i < nr + n; i++) {
-        const char *unit = i < nr ? x.roster->v[i].unit : all[i - nr].unit;
-        const kh_rubric *r = i < nr ? x.roster->v[i].rubric
-                                    : kh_registry_find(x.reg, all[i - nr].rubric);
-        if (!r || !srv_may_unit(q, unit))
-            continue;
-        const kh_fill_status *fs = NULL;
-        size_t lo = 0, hi = n;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            int cmp = strcmp(all[mid].rubric, r->id);
-            if (!cmp)
-                cmp = strcmp(all[mid].unit, unit);
-            if (!cmp) {
-                fs = &all[mid];
-                break;
-            }
-            if (cmp < 0)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        if (i >= nr && x.roster && kh_roster_find(x.roster, unit, r) >= 0)
-            continue;
+    const char *unit;
+    const kh_rubric *r;
+    const kh_fill_status *fs;
+    for (size_t i = 0; units && srv_next_form(q, x.reg, x.roster, all, n, &i, &unit, &r, &fs);) {
         kh_fill_state state = fs ? fs->state : KH_FS_EMPTY;
         counts[state]++;
         total++;
@@ -149,11 +125,11 @@ static enum MHD_Result answer_board(kh_server *s, struct MHD_Connection *c, requ
         kh_free(dl);
         cJSON *rb = cJSON_AddArrayToObject(j, "rubrics");
         for (size_t i = 0; rb && i < kh_registry_count(x.reg); i++) {
-            const kh_rubric *r = kh_registry_at(x.reg, i);
+            const kh_rubric *one = kh_registry_at(x.reg, i);
             cJSON *e = cJSON_CreateObject();
             if (e && cJSON_AddItemToArray(rb, e)) {
-                cJSON_AddStringToObject(e, "id", r->id);
-                cJSON_AddStringToObject(e, "name", kh_rubric_name(r));
+                cJSON_AddStringToObject(e, "id", one->id);
+                cJSON_AddStringToObject(e, "name", kh_rubric_name(one));
             } else {
                 cJSON_Delete(e);
             }
@@ -267,16 +243,9 @@ static cJSON *unit_json(kh_server *s, request *q, const kh_registry *reg, const 
             for (size_t j = item->first; cps && j < item->first + item->ncps; j++) {
                 const kh_checkpoint *cp = &r->cps[j];
                 const kh_answer *sa = &self->answers[j], *ra = &rev->answers[j];
-                cJSON *k = cJSON_CreateObject();
-                if (!k || !cJSON_AddItemToArray(cps, k)) {
-                    cJSON_Delete(k);
+                cJSON *k = srv_add_checkpoint_json(cps, cp);
+                if (!k)
                     break;
-                }
-                cJSON_AddStringToObject(k, "id", cp->id);
-                cJSON_AddStringToObject(k, "label", cp->label);
-                cJSON_AddStringToObject(k, "kind", srv_kind_name(cp->kind));
-                if (cp->kind == KH_KIND_COUNT)
-                    cJSON_AddNumberToObject(k, "need", (double)cp->need);
                 srv_add_str_or_null(k, "value", sa->value);
                 srv_add_str_or_null(k, "remark", sa->remark);
                 bool changed = ra->value && *ra->value;

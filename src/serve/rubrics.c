@@ -135,3 +135,43 @@ bool srv_request_roster(kh_server *s, request *q, kh_registry **reg, kh_roster *
     }
     return true;
 }
+
+/* The status of (unit, r) in all (sorted by rubric and unit), or NULL. */
+static const kh_fill_status *status_of(const kh_fill_status *all, size_t n, const char *unit,
+                                       const kh_rubric *r)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int cmp = strcmp(all[mid].rubric, r->id);
+        if (!cmp)
+            cmp = strcmp(all[mid].unit, unit);
+        if (!cmp)
+            return &all[mid];
+        if (cmp < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+bool srv_next_form(const request *q, const kh_registry *reg, const kh_roster *roster,
+                   const kh_fill_status *all, size_t n, size_t *i, const char **unit,
+                   const kh_rubric **r, const kh_fill_status **fs)
+{
+    size_t nr = roster ? roster->n : 0;
+    for (; *i < nr + n; ++*i) {
+        size_t k = *i;
+        *unit = k < nr ? roster->v[k].unit : all[k - nr].unit;
+        *r = k < nr ? roster->v[k].rubric : kh_registry_find(reg, all[k - nr].rubric);
+        if (!*r || !srv_may_unit(q, *unit))
+            continue;
+        if (k >= nr && roster && kh_roster_find(roster, *unit, *r) >= 0)
+            continue;
+        *fs = status_of(all, n, *unit, *r);
+        ++*i;
+        return true;
+    }
+    return false;
+}

@@ -5,13 +5,18 @@
  * The areas, one file each, every one over the library and the
  * workspace, none over another area:
  *   server.c   start, stop, routing of a request to its area
- *   http.c     answers (JSON, files, errors) and a request's private folder
+ *   http.c     answers (JSON, files, errors), a request's private folder
+ *              and what every area reads a request with (its parameters,
+ *              its JSON body, its user) and answers with (refusals, the
+ *              online form's JSON pieces)
  *   upload.c   receiving multipart parts, unpacking .zip uploads
  *   session.c  logins, sessions, the same-origin rule, the Host check
  *              and the secret of a server without accounts
  *   guard.c    the connections: a deadline for a request's head, a least
  *              rate for its body, the slowest shed when too many wait
- *   rubrics.c  the rubrics a request sees (shipped, workspace, uploaded)
+ *   rubrics.c  the rubrics a request sees (shipped, workspace, uploaded),
+ *              the workspace's roster over them, the online forms a user
+ *              may see
  *   scoring.c  one scoring run over a request's or the workspace's files
  *   journal.c  the workspace's change history as the page shows it, the
  *              files found missing, the desktop starter's log
@@ -165,10 +170,11 @@ void srv_add_str_or_null(cJSON *o, const char *key, const char *v);
 const char *srv_user(const request *q);
 /* The online form's values (fill.h) as /api/fill and /api/review send
  * them: a unit's status {state, returned, reason, user, at, changed};
- * a check point's kind ("has" for 有无); the engine's issues of a score
- * as o's "issues": [{cp, message}]. */
+ * a check point {id, label, kind ("has" for 有无), need (of a count)}
+ * added to array a (NULL when memory ran out); the engine's issues of a
+ * score as o's "issues": [{cp, message}]. */
 cJSON *srv_fill_status_json(const kh_fill_status *st);
-const char *srv_kind_name(kh_kind k);
+cJSON *srv_add_checkpoint_json(cJSON *a, const kh_checkpoint *cp);
 void srv_add_fill_issues(cJSON *o, const kh_rubric *r, const kh_fill_scored *sc);
 void srv_request_free(request *q);
 enum MHD_Result srv_finish(request *q, enum MHD_Result r);
@@ -233,6 +239,14 @@ kh_registry *srv_request_registry(kh_server *s, request *q, bool store);
  * when it does not load: the ranking shows why).  False when memory ran
  * out. */
 bool srv_request_roster(kh_server *s, request *q, kh_registry **reg, kh_roster **roster);
+/* The online forms (unit, rubric) q's user may see, each once: the
+ * roster's in its order, then those with a record only (a unit not, or
+ * no longer, on the roster).  all, n: kh_fill_status_all's (sorted by
+ * rubric and unit).  *i starts at 0; each call gives the next form in
+ * *unit, *r and *fs (NULL: nothing saved yet), false after the last. */
+bool srv_next_form(const request *q, const kh_registry *reg, const kh_roster *roster,
+                   const kh_fill_status *all, size_t n, size_t *i, const char **unit,
+                   const kh_rubric **r, const kh_fill_status **fs);
 
 /* scoring.c */
 void srv_run_free(run *r);
