@@ -149,11 +149,9 @@ static cJSON *items_json(const kh_rubric *r)
     cJSON *a = cJSON_CreateArray();
     for (size_t i = 0; a && i < r->nitems; i++) {
         const kh_item *it = &r->items[i];
-        cJSON *o = cJSON_CreateObject();
-        if (!o || !cJSON_AddItemToArray(a, o)) {
-            cJSON_Delete(o);
+        cJSON *o = srv_add_object(a);
+        if (!o)
             break;
-        }
         char pts[KH_DEC_BUFSZ];
         cJSON_AddStringToObject(o, "num", it->num);
         cJSON_AddStringToObject(o, "content", it->content);
@@ -227,11 +225,9 @@ static cJSON *score_json(kh_server *s, fctx *x, kh_fill_side side)
             cJSON_AddStringToObject(o, "veto_reason", sc.unit->veto_reason);
         cJSON *items = cJSON_AddArrayToObject(o, "items");
         for (size_t i = 0; items && i < x->r->nitems; i++) {
-            cJSON *e = cJSON_CreateObject();
-            if (!e || !cJSON_AddItemToArray(items, e)) {
-                cJSON_Delete(e);
+            cJSON *e = srv_add_object(items);
+            if (!e)
                 break;
-            }
             cJSON_AddStringToObject(e, "num", x->r->items[i].num);
             cJSON_AddStringToObject(e, "score", kh_dec_format(sc.unit->items[i].score, buf));
             cJSON_AddStringToObject(e, "deduction",
@@ -300,9 +296,7 @@ static cJSON *form_json(kh_server *s, request *q, fctx *x)
         cJSON_AddItemToObject(o, "status", srv_fill_status_json(&st));
         cJSON_AddItemToObject(o, "may", may_json(q, &st));
         cJSON_AddItemToObject(o, "score", score_json(s, x, KH_SIDE_SELF));
-        char *dl = kh_workspace_get(s->ws, KH_FILL_DEADLINE);
-        srv_add_str_or_null(o, "deadline", dl);
-        kh_free(dl);
+        srv_add_fill_deadline(o, s);
     }
     kh_fill_free(self);
     kh_fill_free(rev);
@@ -362,25 +356,17 @@ static enum MHD_Result send_outcome(kh_server *s, request *q, struct MHD_Connect
  * rubric and status. */
 static enum MHD_Result answer_units(kh_server *s, struct MHD_Connection *c, request *q)
 {
-    fctx x = {0};
-    if (!srv_request_roster(s, q, &x.reg, &x.roster))
-        return srv_send_error(c, 503, "服务器内存不足：请稍后再试");
-    kh_fill_status *all = NULL;
-    size_t n = 0;
-    kh_diags d = {0};
-    kh_status st = kh_fill_status_all(s->ws, &all, &n, &d);
-    kh_diags_clear(&d);
+    srv_forms f;
+    kh_status st = srv_forms_load(s, q, &f);
     cJSON *j = st == KH_OK ? cJSON_CreateObject() : NULL;
     cJSON *a = j ? cJSON_AddArrayToObject(j, "units") : NULL;
     const char *unit;
     const kh_rubric *r;
     const kh_fill_status *fs;
-    for (size_t i = 0; a && srv_next_form(q, x.reg, x.roster, all, n, &i, &unit, &r, &fs);) {
-        cJSON *e = cJSON_CreateObject();
-        if (!e || !cJSON_AddItemToArray(a, e)) {
-            cJSON_Delete(e);
+    for (size_t i = 0; a && srv_next_form(q, &f, &i, &unit, &r, &fs);) {
+        cJSON *e = srv_add_object(a);
+        if (!e)
             break;
-        }
         cJSON_AddStringToObject(e, "unit", unit);
         cJSON_AddStringToObject(e, "rubric", r->id);
         cJSON_AddStringToObject(e, "rubric_name", kh_rubric_name(r));
@@ -390,13 +376,10 @@ static enum MHD_Result answer_units(kh_server *s, struct MHD_Connection *c, requ
         cJSON_AddNumberToObject(e, "checks", (double)r->ncps);
     }
     if (j) {
-        char *dl = kh_workspace_get(s->ws, KH_FILL_DEADLINE);
-        srv_add_str_or_null(j, "deadline", dl);
-        kh_free(dl);
-        cJSON_AddBoolToObject(j, "roster", x.roster != NULL);
+        srv_add_fill_deadline(j, s);
+        cJSON_AddBoolToObject(j, "roster", f.roster != NULL);
     }
-    kh_fill_statuses_free(all, n);
-    fctx_free(&x);
+    srv_forms_free(&f);
     if (!j)
         return srv_send_save_failure(c, st == KH_OK ? KH_ERR_NOMEM : st);
     return srv_send_json(c, 200, j, NULL);
@@ -418,31 +401,19 @@ static enum MHD_Result answer_save(kh_server *s, struct MHD_Connection *c, reque
     long long base = param_ll(c, body, "version");
     if (!cJSON_IsArray(answers) || base < 0)
         return srv_send_error(c, 400, "请求缺少 version 或 answers");
-    size_t n = (size_t)cJSON_GetArraySize(answers);
-    if (n > 10000)
-        return srv_send_error(c, 413, "请求的内容太长");
-    kh_fill_edit *e = kh_calloc(n ? n : 1, sizeof *e);
-    if (!e)
-        return srv_send_error(c, 503, "服务器内存不足：请稍后再试");
+    kh_fill_edit *e = NULL;
+    bad = srv_new_edits(answers, "每条填写内容都要有检查点 cp", &e, &no);
+    if (bad)
+        return srv_send_error(c, (unsigned)bad, no);
     size_t k = 0;
     const cJSON *a;
     cJSON_ArrayForEach(a, answers)
     {
-        const cJSON *cp = cJSON_GetObjectItemCaseSensitive(a, "cp");
-        if (!cJSON_IsString(cp)) {
-            kh_free(e);
-            return srv_send_error(c, 400, "每条填写内容都要有检查点 cp");
-        }
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(a, "value");
-        const cJSON *m = cJSON_GetObjectItemCaseSensitive(a, "remark");
-        const cJSON *t = cJSON_GetObjectItemCaseSensitive(a, "note");
         const cJSON *g = cJSON_GetObjectItemCaseSensitive(a, "agree");
-        e[k].cp = cp->valuestring;
-        /* null clears, as "" does; absent leaves it. */
-        e[k].value = cJSON_IsString(v) ? v->valuestring : cJSON_IsNull(v) ? "" : NULL;
-        e[k].remark = cJSON_IsString(m) ? m->valuestring : cJSON_IsNull(m) ? "" : NULL;
+        e[k].value = srv_edit_text(cJSON_GetObjectItemCaseSensitive(a, "value"));
+        e[k].remark = srv_edit_text(cJSON_GetObjectItemCaseSensitive(a, "remark"));
         e[k].note = side == KH_SIDE_REVIEW
-                        ? (cJSON_IsString(t) ? t->valuestring : cJSON_IsNull(t) ? "" : NULL)
+                        ? srv_edit_text(cJSON_GetObjectItemCaseSensitive(a, "note"))
                         : NULL;
         e[k].agree = side == KH_SIDE_REVIEW && cJSON_IsBool(g) ? cJSON_IsTrue(g) : -1;
         if (side == KH_SIDE_REVIEW)
@@ -592,10 +563,8 @@ static enum MHD_Result answer_deadline(kh_server *s, struct MHD_Connection *c, r
         ret = srv_send_save_failure(c, st);
     } else {
         cJSON *j = cJSON_CreateObject();
-        char *dl = kh_workspace_get(s->ws, KH_FILL_DEADLINE);
         if (j)
-            srv_add_str_or_null(j, "deadline", dl);
-        kh_free(dl);
+            srv_add_fill_deadline(j, s);
         ret = srv_send_json(c, 200, j, NULL);
     }
     kh_diags_clear(&d);

@@ -212,6 +212,8 @@ bool srv_add_messages(cJSON *a, const kh_diags *d)
     return true;
 }
 
+/* ---- what every area reads a request with and answers with ---- */
+
 /* {"error": "title：line；line…", "messages": [line…]}: the library's
  * messages d (NULL: none) after title, with status. */
 enum MHD_Result srv_send_diags(struct MHD_Connection *c, unsigned status, const char *title,
@@ -272,6 +274,19 @@ void srv_add_str_or_null(cJSON *o, const char *key, const char *v)
 
 const char *srv_user(const request *q) { return q->user[0] ? q->user : "本机"; }
 
+cJSON *srv_add_object(cJSON *a)
+{
+    cJSON *e = cJSON_CreateObject();
+    if (!e || !cJSON_AddItemToArray(a, e)) {
+        cJSON_Delete(e);
+        return NULL;
+    }
+    return e;
+}
+
+/* ---- the online form (fill.h) as /api/fill and /api/review read and
+ * answer it ---- */
+
 cJSON *srv_fill_status_json(const kh_fill_status *st)
 {
     cJSON *o = cJSON_CreateObject();
@@ -288,11 +303,9 @@ cJSON *srv_fill_status_json(const kh_fill_status *st)
 
 cJSON *srv_add_checkpoint_json(cJSON *a, const kh_checkpoint *cp)
 {
-    cJSON *e = cJSON_CreateObject();
-    if (!e || !cJSON_AddItemToArray(a, e)) {
-        cJSON_Delete(e);
+    cJSON *e = srv_add_object(a);
+    if (!e)
         return NULL;
-    }
     cJSON_AddStringToObject(e, "id", cp->id);
     cJSON_AddStringToObject(e, "label", cp->label);
     cJSON_AddStringToObject(e, "kind", cp->kind == KH_KIND_HAS ? "has" : kh_kind_name(cp->kind));
@@ -301,15 +314,53 @@ cJSON *srv_add_checkpoint_json(cJSON *a, const kh_checkpoint *cp)
     return e;
 }
 
+int srv_new_edits(const cJSON *answers, const char *no_cp, kh_fill_edit **e, const char **why)
+{
+    size_t n = (size_t)cJSON_GetArraySize(answers);
+    if (n > 10000) {
+        *why = "请求的内容太长";
+        return 413;
+    }
+    *e = kh_calloc(n ? n : 1, sizeof **e);
+    if (!*e) {
+        *why = "服务器内存不足：请稍后再试";
+        return 503;
+    }
+    size_t k = 0;
+    const cJSON *a;
+    cJSON_ArrayForEach(a, answers)
+    {
+        const cJSON *cp = cJSON_GetObjectItemCaseSensitive(a, "cp");
+        if (!cJSON_IsString(cp)) {
+            kh_free(*e);
+            *e = NULL;
+            *why = no_cp;
+            return 400;
+        }
+        (*e)[k++].cp = cp->valuestring;
+    }
+    return 0;
+}
+
+const char *srv_edit_text(const cJSON *v)
+{
+    return cJSON_IsString(v) ? v->valuestring : cJSON_IsNull(v) ? "" : NULL;
+}
+
+void srv_add_fill_deadline(cJSON *o, kh_server *s)
+{
+    char *dl = kh_workspace_get(s->ws, KH_FILL_DEADLINE);
+    srv_add_str_or_null(o, "deadline", dl);
+    kh_free(dl);
+}
+
 void srv_add_fill_issues(cJSON *o, const kh_rubric *r, const kh_fill_scored *sc)
 {
     cJSON *is = cJSON_AddArrayToObject(o, "issues");
     for (size_t i = 0; is && i < sc->nissues; i++) {
-        cJSON *e = cJSON_CreateObject();
-        if (!e || !cJSON_AddItemToArray(is, e)) {
-            cJSON_Delete(e);
+        cJSON *e = srv_add_object(is);
+        if (!e)
             break;
-        }
         cJSON_AddStringToObject(e, "cp", r->cps[sc->issues[i].cp].id);
         cJSON_AddStringToObject(e, "message", sc->issues[i].msg_zh);
     }

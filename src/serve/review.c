@@ -72,17 +72,11 @@ static bool contains(const char *text, const char *needle)
 
 static enum MHD_Result answer_board(kh_server *s, struct MHD_Connection *c, request *q)
 {
-    rctx x = {0};
-    if (!srv_request_roster(s, q, &x.reg, &x.roster))
-        return srv_send_error(c, 503, NO_MEMORY);
     const char *want_state = srv_param(c, NULL, "state");
     const char *want_rubric = srv_param(c, NULL, "rubric");
     const char *search = srv_param(c, NULL, "q");
-    kh_fill_status *all = NULL;
-    size_t n = 0;
-    kh_diags d = {0};
-    kh_status st = kh_fill_status_all(s->ws, &all, &n, &d);
-    kh_diags_clear(&d);
+    srv_forms f;
+    kh_status st = srv_forms_load(s, q, &f);
     cJSON *j = st == KH_OK ? cJSON_CreateObject() : NULL;
     cJSON *units = j ? cJSON_AddArrayToObject(j, "units") : NULL;
     size_t counts[KH_FS_REVIEWED + 1] = {0};
@@ -90,7 +84,7 @@ static enum MHD_Result answer_board(kh_server *s, struct MHD_Connection *c, requ
     const char *unit;
     const kh_rubric *r;
     const kh_fill_status *fs;
-    for (size_t i = 0; units && srv_next_form(q, x.reg, x.roster, all, n, &i, &unit, &r, &fs);) {
+    for (size_t i = 0; units && srv_next_form(q, &f, &i, &unit, &r, &fs);) {
         kh_fill_state state = fs ? fs->state : KH_FS_EMPTY;
         counts[state]++;
         total++;
@@ -98,9 +92,8 @@ static enum MHD_Result answer_board(kh_server *s, struct MHD_Connection *c, requ
             (want_rubric && *want_rubric && strcmp(want_rubric, r->id) != 0) ||
             !contains(unit, search))
             continue;
-        cJSON *e = cJSON_CreateObject();
-        if (!e || !cJSON_AddItemToArray(units, e)) {
-            cJSON_Delete(e);
+        cJSON *e = srv_add_object(units);
+        if (!e) {
             units = NULL;
             break;
         }
@@ -120,23 +113,18 @@ static enum MHD_Result answer_board(kh_server *s, struct MHD_Connection *c, requ
         for (int k = KH_FS_EMPTY; cnt && k <= KH_FS_REVIEWED; k++)
             cJSON_AddNumberToObject(cnt, kh_fill_state_name((kh_fill_state)k), (double)counts[k]);
         cJSON_AddNumberToObject(j, "total", (double)total);
-        char *dl = kh_workspace_get(s->ws, KH_FILL_DEADLINE);
-        srv_add_str_or_null(j, "deadline", dl);
-        kh_free(dl);
+        srv_add_fill_deadline(j, s);
         cJSON *rb = cJSON_AddArrayToObject(j, "rubrics");
-        for (size_t i = 0; rb && i < kh_registry_count(x.reg); i++) {
-            const kh_rubric *one = kh_registry_at(x.reg, i);
-            cJSON *e = cJSON_CreateObject();
-            if (e && cJSON_AddItemToArray(rb, e)) {
+        for (size_t i = 0; rb && i < kh_registry_count(f.reg); i++) {
+            const kh_rubric *one = kh_registry_at(f.reg, i);
+            cJSON *e = srv_add_object(rb);
+            if (e) {
                 cJSON_AddStringToObject(e, "id", one->id);
                 cJSON_AddStringToObject(e, "name", kh_rubric_name(one));
-            } else {
-                cJSON_Delete(e);
             }
         }
     }
-    kh_fill_statuses_free(all, n);
-    rctx_free(&x);
+    srv_forms_free(&f);
     if (!j || !units) {
         cJSON_Delete(j);
         return srv_send_error(c, st == KH_OK || st == KH_ERR_NOMEM ? 503 : 500,
@@ -216,17 +204,13 @@ static cJSON *unit_json(kh_server *s, request *q, const kh_registry *reg, const 
             add_dec(o, "diff", rs.unit->total - ss.unit->total);
         else
             cJSON_AddNullToObject(o, "diff");
-        char *dl = kh_workspace_get(s->ws, KH_FILL_DEADLINE);
-        srv_add_str_or_null(o, "deadline", dl);
-        kh_free(dl);
+        srv_add_fill_deadline(o, s);
         cJSON *items = cJSON_AddArrayToObject(o, "items");
         for (size_t it = 0; items && it < r->nitems; it++) {
             const kh_item *item = &r->items[it];
-            cJSON *e = cJSON_CreateObject();
-            if (!e || !cJSON_AddItemToArray(items, e)) {
-                cJSON_Delete(e);
+            cJSON *e = srv_add_object(items);
+            if (!e)
                 break;
-            }
             cJSON_AddStringToObject(e, "num", item->num);
             srv_add_str_or_null(e, "name", item->name);
             cJSON_AddStringToObject(e, "content", item->content);
@@ -359,31 +343,22 @@ static enum MHD_Result answer_save(kh_server *s, struct MHD_Connection *c, reque
     const cJSON *ver = cJSON_GetObjectItemCaseSensitive(body, "version");
     if (!cJSON_IsArray(answers) || !cJSON_IsNumber(ver) || ver->valuedouble < 0)
         return srv_send_error(c, 400, "请求缺少 version 或 answers");
-    size_t n = (size_t)cJSON_GetArraySize(answers);
-    if (n > 10000)
-        return srv_send_error(c, 413, "请求的内容太长");
-    kh_fill_edit *e = kh_calloc(n ? n : 1, sizeof *e);
-    if (!e)
-        return srv_send_error(c, 503, NO_MEMORY);
+    kh_fill_edit *e = NULL;
+    const char *no = NULL;
+    int bad = srv_new_edits(answers, "每条考评内容都要有检查点 cp", &e, &no);
+    if (bad)
+        return srv_send_error(c, (unsigned)bad, no);
     size_t k = 0;
     const cJSON *a;
     cJSON_ArrayForEach(a, answers)
     {
-        const cJSON *cp = cJSON_GetObjectItemCaseSensitive(a, "cp");
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(a, "value");
-        const cJSON *t = cJSON_GetObjectItemCaseSensitive(a, "note");
         const cJSON *g = cJSON_GetObjectItemCaseSensitive(a, "agree");
-        if (!cJSON_IsString(cp)) {
-            kh_free(e);
-            return srv_send_error(c, 400, "每条考评内容都要有检查点 cp");
-        }
         /* 同意 clears a changed value: the unit's answer stands. */
         bool agree = cJSON_IsTrue(g);
-        e[k++] = (kh_fill_edit){
-            .cp = cp->valuestring,
-            .value = agree ? "" : cJSON_IsString(v) ? v->valuestring : cJSON_IsNull(v) ? "" : NULL,
-            .note = cJSON_IsString(t) ? t->valuestring : cJSON_IsNull(t) ? "" : NULL,
-            .agree = cJSON_IsBool(g) ? agree : -1};
+        e[k].value = agree ? "" : srv_edit_text(cJSON_GetObjectItemCaseSensitive(a, "value"));
+        e[k].note = srv_edit_text(cJSON_GetObjectItemCaseSensitive(a, "note"));
+        e[k].agree = cJSON_IsBool(g) ? agree : -1;
+        k++;
     }
     kh_diags d = {0};
     long long version = (long long)ver->valuedouble;

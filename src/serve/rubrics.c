@@ -156,20 +156,37 @@ static const kh_fill_status *status_of(const kh_fill_status *all, size_t n, cons
     return NULL;
 }
 
-bool srv_next_form(const request *q, const kh_registry *reg, const kh_roster *roster,
-                   const kh_fill_status *all, size_t n, size_t *i, const char **unit,
+kh_status srv_forms_load(kh_server *s, request *q, srv_forms *f)
+{
+    *f = (srv_forms){0};
+    if (!srv_request_roster(s, q, &f->reg, &f->roster))
+        return KH_ERR_NOMEM;
+    kh_diags d = {0};
+    kh_status st = kh_fill_status_all(s->ws, &f->all, &f->n, &d);
+    kh_diags_clear(&d);
+    return st;
+}
+
+void srv_forms_free(srv_forms *f)
+{
+    kh_fill_statuses_free(f->all, f->n);
+    kh_roster_free(f->roster);
+    kh_registry_free(f->reg);
+}
+
+bool srv_next_form(const request *q, const srv_forms *f, size_t *i, const char **unit,
                    const kh_rubric **r, const kh_fill_status **fs)
 {
-    size_t nr = roster ? roster->n : 0;
-    for (; *i < nr + n; ++*i) {
+    size_t nr = f->roster ? f->roster->n : 0;
+    for (; *i < nr + f->n; ++*i) {
         size_t k = *i;
-        *unit = k < nr ? roster->v[k].unit : all[k - nr].unit;
-        *r = k < nr ? roster->v[k].rubric : kh_registry_find(reg, all[k - nr].rubric);
+        *unit = k < nr ? f->roster->v[k].unit : f->all[k - nr].unit;
+        *r = k < nr ? f->roster->v[k].rubric : kh_registry_find(f->reg, f->all[k - nr].rubric);
         if (!*r || !srv_may_unit(q, *unit))
             continue;
-        if (k >= nr && roster && kh_roster_find(roster, *unit, *r) >= 0)
+        if (k >= nr && f->roster && kh_roster_find(f->roster, *unit, *r) >= 0)
             continue;
-        *fs = status_of(all, n, *unit, *r);
+        *fs = status_of(f->all, f->n, *unit, *r);
         ++*i;
         return true;
     }

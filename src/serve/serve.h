@@ -163,6 +163,8 @@ cJSON *srv_json_body(const request *q);
 #define SRV_NOT_JSON "请求的内容不是 JSON 对象"
 /* A string of the JSON body (NULL: none), else of the query string. */
 const char *srv_param(struct MHD_Connection *c, const cJSON *body, const char *key);
+/* A new object, array a's last item; NULL when memory ran out. */
+cJSON *srv_add_object(cJSON *a);
 /* v as key's string, or null when v is NULL. */
 void srv_add_str_or_null(cJSON *o, const char *key, const char *v);
 /* Who a change is recorded as: the session's user, "本机" without
@@ -175,6 +177,15 @@ const char *srv_user(const request *q);
  * score as o's "issues": [{cp, message}]. */
 cJSON *srv_fill_status_json(const kh_fill_status *st);
 cJSON *srv_add_checkpoint_json(cJSON *a, const kh_checkpoint *cp);
+/* One edit per item of the array answers in *e (kh_free it), its check
+ * point (the item's "cp") set: 0, or with *why 413 (more than 10000
+ * items), 503, or 400 no_cp (an item without a string "cp"). */
+int srv_new_edits(const cJSON *answers, const char *no_cp, kh_fill_edit **e, const char **why);
+/* An edit's text from the JSON value v: its string; "" for null, which
+ * clears as "" does; NULL (leave it) when absent. */
+const char *srv_edit_text(const cJSON *v);
+/* The workspace's 填报 deadline as o's "deadline" (null: none). */
+void srv_add_fill_deadline(cJSON *o, kh_server *s);
 void srv_add_fill_issues(cJSON *o, const kh_rubric *r, const kh_fill_scored *sc);
 void srv_request_free(request *q);
 enum MHD_Result srv_finish(request *q, enum MHD_Result r);
@@ -239,13 +250,26 @@ kh_registry *srv_request_registry(kh_server *s, request *q, bool store);
  * when it does not load: the ranking shows why).  False when memory ran
  * out. */
 bool srv_request_roster(kh_server *s, request *q, kh_registry **reg, kh_roster **roster);
-/* The online forms (unit, rubric) q's user may see, each once: the
+/* What a list of the online forms needs: the request's rubrics, the
+ * workspace's roster over them (NULL: none) and every form's status
+ * (kh_fill_status_all's, sorted by rubric and unit). */
+typedef struct srv_forms {
+    kh_registry *reg;
+    kh_roster *roster;
+    kh_fill_status *all;
+    size_t n;
+} srv_forms;
+/* Load f (srv_request_roster, kh_fill_status_all; the messages of a
+ * status that cannot be read are dropped): KH_OK, KH_ERR_NOMEM, or the
+ * status read's failure.  srv_forms_free f whatever it returned. */
+kh_status srv_forms_load(kh_server *s, request *q, srv_forms *f);
+void srv_forms_free(srv_forms *f);
+/* The online forms (unit, rubric) of f q's user may see, each once: the
  * roster's in its order, then those with a record only (a unit not, or
- * no longer, on the roster).  all, n: kh_fill_status_all's (sorted by
- * rubric and unit).  *i starts at 0; each call gives the next form in
- * *unit, *r and *fs (NULL: nothing saved yet), false after the last. */
-bool srv_next_form(const request *q, const kh_registry *reg, const kh_roster *roster,
-                   const kh_fill_status *all, size_t n, size_t *i, const char **unit,
+ * no longer, on the roster).  *i starts at 0; each call gives the next
+ * form in *unit, *r and *fs (NULL: nothing saved yet), false after the
+ * last. */
+bool srv_next_form(const request *q, const srv_forms *f, size_t *i, const char **unit,
                    const kh_rubric **r, const kh_fill_status **fs);
 
 /* scoring.c */
