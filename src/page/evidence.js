@@ -19,8 +19,6 @@ function evidenceKey(unit, rubric) { return unit + "\t" + rubric; }
 function evidenceQuery(unit, rubric) {
   return "unit=" + encodeURIComponent(unit) + "&rubric=" + encodeURIComponent(rubric);
 }
-/* A JSON body (the server reads one only with its Content-Type). */
-function evidenceJSON(o) { return new Blob([JSON.stringify(o)], {type: "application/json"}); }
 function evidenceSize(n) {
   return n >= 1048576 ? (n / 1048576).toFixed(1) + " MiB" : Math.max(1, Math.round(n / 1024)) + " KiB";
 }
@@ -138,7 +136,7 @@ function evidenceWidget(unit, rubric, cpId, readOnly) {
         rm.type = "button";
         rm.onclick = function () {
           if (!window.confirm("删除佐证材料“" + f.name + "”？")) return;
-          request("POST", "/api/evidence/delete", evidenceJSON({id: f.id}), function (st, doc) {
+          request("POST", "/api/evidence/delete", jsonBody({id: f.id}), function (st, doc) {
             if (st !== 200) { msg.textContent = doc.error || "删除失败"; return; }
             l.doc = doc;
             evidenceRedraw(l);
@@ -181,7 +179,7 @@ function evidenceWidget(unit, rubric, cpId, readOnly) {
       var input = el("input"), b = el("button", "保存限额"), out = el("span");
       input.type = "number"; input.min = "0"; input.id = "evidence-quota";
       b.onclick = function () {
-        request("POST", "/api/evidence/quota", evidenceJSON({mib: Number(input.value)}), function (code, doc) {
+        request("POST", "/api/evidence/quota", jsonBody({mib: Number(input.value)}), function (code, doc) {
           out.textContent = code === 200 ? "已保存：每单位 " + evidenceSize(doc.quota) : doc.error;
         });
       };

@@ -33,7 +33,7 @@
     "#fill .fill-cp{grid-template-columns:1fr}#fill .fill-ctl input{max-width:none}" +
     "#fill .fill-ctl button{min-width:4.5em}#fill .fill-actions button{width:100%;margin:.3em 0}}";
 
-  var sec = null, cur = null, pending = {}, timer = null, saving = false, conflict = false;
+  var sec = null, cur = null, pending = pendingEdits(), timer = null, saving = false, conflict = false;
   var units = [], loadedFor = null, issueOf = {}, inputs = {};
 
   function enabled(st) {
@@ -41,28 +41,15 @@
   }
 
   function build() {
-    var style = el("style");
-    style.textContent = css;
-    document.head.appendChild(style);
-    sec = el("section");
-    sec.id = "fill";
-    sec.appendChild(el("h2", "在线填报（本单位检查表）"));
-    var pick = el("p");
-    pick.id = "fillpick";
-    sec.appendChild(pick);
-    var body = el("div");
-    body.id = "fillbody";
-    sec.appendChild(body);
+    sec = areaSection("fill", "在线填报（本单位检查表）", css);
+    addChild(sec, "p", "fillpick");
+    addChild(sec, "div", "fillbody");
     var app = $("app");
     app.insertBefore(sec, app.firstChild);
     window.addEventListener("pagehide", flushNow);
     document.addEventListener("visibilitychange", function () {
       if (document.visibilityState === "hidden") flushNow();
     });
-  }
-
-  function jsonBody(o) {
-    return new Blob([JSON.stringify(o)], {type: "application/json"});
   }
 
   /* ---- choosing the unit ---- */
@@ -110,7 +97,7 @@
     request("GET", "/api/fill?unit=" + encodeURIComponent(u.unit) + "&rubric=" + encodeURIComponent(u.rubric), null,
       function (st, doc) {
         if (st !== 200) { $("fillbody").textContent = doc.error; return; }
-        pending = {};
+        pending.clear();
         conflict = false;
         show_(doc);
       });
@@ -127,16 +114,10 @@
     var ro = !doc.may.edit;
     sec.className = ro ? "readonly" : "";
     var top = el("div", null, "fill-top");
-    var sc = el("div", null, "fill-score");
-    sc.id = "fillscore";
-    top.appendChild(sc);
-    var saved = el("span", "", "fill-saved");
-    saved.id = "fillsaved";
-    top.appendChild(saved);
+    addChild(top, "div", "fillscore", null, "fill-score");
+    addChild(top, "span", "fillsaved", "", "fill-saved");
     body.appendChild(top);
-    var msg = el("div");
-    msg.id = "fillmsg";
-    body.appendChild(msg);
+    addChild(body, "div", "fillmsg");
     var head = el("p");
     head.appendChild(el("strong", doc.unit));
     head.appendChild(el("span", "　" + doc.rubric.title, "note"));
@@ -353,11 +334,11 @@
     box.appendChild(ul);
     if (st === 409 && res.current) {
       conflict = true;
-      var mine = Object.keys(pending);
+      var mine = pending.cps();
       if (mine.length) box.appendChild(el("p", "本页未保存的修改：" + mine.join("、") + "。载入最新内容后请重新填写。", "note"));
       var b = el("button", "载入最新内容");
       b.id = "fillreload";
-      b.onclick = function () { pending = {}; conflict = false; show_(res.current); };
+      b.onclick = function () { pending.clear(); conflict = false; show_(res.current); };
       box.appendChild(b);
       savedText("未保存：内容已在别处修改");
     }
@@ -367,24 +348,17 @@
 
   /* ---- saving as the user types ---- */
   function edit(id, change) {
-    var p = pending[id] || {cp: id};
-    Object.keys(change).forEach(function (k) { p[k] = change[k]; });
-    pending[id] = p;
+    pending.put(id, change);
     savedText("有修改未保存…");
     if (timer) clearTimeout(timer);
     timer = setTimeout(flush, 700);
   }
   function flushSoon() { if (timer) { clearTimeout(timer); timer = setTimeout(flush, 50); } }
-  function takePending() {
-    var list = Object.keys(pending).map(function (k) { return pending[k]; });
-    pending = {};
-    return list;
-  }
   function flush() {
     timer = null;
     if (!cur || conflict) return;
     if (saving) { timer = setTimeout(flush, 200); return; }
-    var list = takePending();
+    var list = pending.take();
     if (!list.length) return;
     saving = true;
     savedText("保存中…");
@@ -406,11 +380,11 @@
         cur.self = res.current.self;
         savedText("已保存");
         showScore(res.current.score, res.current.status, res.current.may);
-        if (Object.keys(pending).length) timer = setTimeout(flush, 50);
+        if (pending.any()) timer = setTimeout(flush, 50);
       } else {
         /* Not saved: the edits stay pending (shown) until resolved; a
          * server out of reach is tried again. */
-        list.forEach(function (p) { if (!pending[p.cp]) pending[p.cp] = p; });
+        pending.keep(list);
         if (st === 0 || st >= 500) {
           savedText("保存失败，稍后自动重试…");
           timer = setTimeout(flush, 3000);
@@ -447,7 +421,7 @@
   function flushNow() {
     if (timer) { clearTimeout(timer); timer = null; }
     if (!cur || conflict || saving) { if (saving && !conflict) timer = setTimeout(flush, 200); return; }
-    var list = takePending();
+    var list = pending.take();
     if (!list.length) return;
     var body = JSON.stringify({unit: cur.unit, rubric: cur.rubric.id, side: "self", version: cur.self.version, answers: list});
     try {
@@ -458,11 +432,11 @@
           else refused(r.status, res);
         });
       }).catch(function () {});
-    } catch (e) { list.forEach(function (p) { pending[p.cp] = p; }); }
+    } catch (e) { pending.keep(list); }
   }
 
   function submit() {
-    if (timer || saving || Object.keys(pending).length) { flush(); setTimeout(submit, 400); return; }
+    if (timer || saving || pending.any()) { flush(); setTimeout(submit, 400); return; }
     if (!window.confirm("提交后不能再修改（除非管理员退回）。确定提交？")) return;
     request("POST", "/api/fill/submit", jsonBody({unit: cur.unit, rubric: cur.rubric.id, version: cur.self.version}),
       function (st, res) {

@@ -33,28 +33,17 @@
     "#review .rv-remark{font-size:.85em;color:#555}";
 
   var sec = null, board = null, filt = {state: "", rubric: "", q: ""};
-  var cur = null, pending = {}, timer = null, saving = false;
+  var cur = null, pending = pendingEdits(), timer = null, saving = false;
 
   function enabled(st) {
     if (!st || !st.workspace || (st.accounts && !st.user)) return false;
     return !st.role || st.role === "admin" || st.role === "reviewer";
   }
 
-  function jsonBody(o) { return new Blob([JSON.stringify(o)], {type: "application/json"}); }
-
   function build() {
-    var style = el("style");
-    style.textContent = css;
-    document.head.appendChild(style);
-    sec = el("section");
-    sec.id = "review";
-    sec.appendChild(el("h2", "考评（检查组审核各单位自评）"));
-    var b = el("div");
-    b.id = "rvboard";
-    sec.appendChild(b);
-    var u = el("div");
-    u.id = "rvunit";
-    sec.appendChild(u);
+    sec = areaSection("review", "考评（检查组审核各单位自评）", css);
+    addChild(sec, "div", "rvboard");
+    addChild(sec, "div", "rvunit");
     var app = $("app");
     var fill = $("fill");
     app.insertBefore(sec, fill ? fill.nextSibling : app.firstChild);
@@ -163,7 +152,7 @@
     request("GET", "/api/review/unit?unit=" + encodeURIComponent(unit) + "&rubric=" + encodeURIComponent(rubric),
       null, function (st, doc) {
         if (st !== 200) { $("rvunit").textContent = doc.error; return; }
-        pending = {};
+        pending.clear();
         showUnit(doc);
         $("rvunit").scrollIntoView();
       });
@@ -195,31 +184,19 @@
     var title = el("p");
     title.appendChild(el("strong", doc.unit));
     title.appendChild(el("span", "　" + doc.rubric.title + "　", "note"));
-    var stt = el("span", doc.status.state, "rv-state s" + doc.status.state);
-    stt.id = "rvstate";
-    title.appendChild(stt);
+    addChild(title, "span", "rvstate", doc.status.state, "rv-state s" + doc.status.state);
     head.appendChild(title);
     var sc = el("p", null, "rv-score");
     sc.appendChild(el("span", "自评分"));
-    var a = el("b", scoreText(doc.self_score));
-    a.id = "rvself";
-    sc.appendChild(a);
+    addChild(sc, "b", "rvself", scoreText(doc.self_score));
     sc.appendChild(el("span", "　考评分"));
-    var b = el("b", scoreText(doc.review_score));
-    b.id = "rvtotal";
-    sc.appendChild(b);
+    addChild(sc, "b", "rvtotal", scoreText(doc.review_score));
     sc.appendChild(el("span", "　差（考评−自评）"));
-    var d = el("b");
-    d.id = "rvdiff";
-    sc.appendChild(d);
+    addChild(sc, "b", "rvdiff");
     sc.appendChild(el("span", "　满分" + doc.rubric.total, "note"));
-    var saved = el("span", "", "note");
-    saved.id = "rvsaved";
-    sc.appendChild(saved);
+    addChild(sc, "span", "rvsaved", "", "note");
     head.appendChild(sc);
-    var msg = el("div");
-    msg.id = "rvmsg";
-    head.appendChild(msg);
+    addChild(head, "div", "rvmsg");
     box.appendChild(head);
     if (doc.error) showMsg(doc.error, doc.messages);
     var t = el("table", null, "rv-unit");
@@ -383,7 +360,7 @@
 
   /* ---- saving ---- */
   function edit(e) {
-    pending[e.cp] = e;
+    pending.set(e);
     $("rvsaved").textContent = "　未保存…";
     clearTimeout(timer);
     timer = setTimeout(flush, 600);
@@ -392,10 +369,9 @@
   function flushNow() { clearTimeout(timer); flush(); }
 
   function flush(then) {
-    var list = Object.keys(pending).map(function (k) { return pending[k]; });
-    if (!cur || !list.length || saving) { if (then && !saving) then(); return; }
+    if (!cur || !pending.any() || saving) { if (then && !saving) then(); return; }
     saving = true;
-    pending = {};
+    var list = pending.take();
     request("POST", "/api/review/save", jsonBody({unit: cur.unit, rubric: cur.rubric.id, version: cur.version, answers: list}),
       function (st, doc) {
         saving = false;
@@ -404,10 +380,10 @@
           numbers(doc);
           showMsg("");
           $("rvsaved").textContent = "　已保存" + (doc.review_at ? "（" + doc.review_at + "）" : "");
-          if (Object.keys(pending).length) flush(then); else if (then) then();
+          if (pending.any()) flush(then); else if (then) then();
         } else if (st === 409 && doc.unit) {
           /* Someone else saved first, or the status moved on: theirs is shown. */
-          pending = {};
+          pending.clear();
           showUnit(doc);
         } else {
           showMsg(doc.error || "保存失败", doc.messages);

@@ -24,7 +24,7 @@
     return p;
   }
   function postJSON(url, obj, done) {
-    request("POST", url, new Blob([JSON.stringify(obj)], {type: "application/json"}), done);
+    request("POST", url, jsonBody(obj), done);
   }
 
   /* ---- the password change ---- */

@@ -42,8 +42,6 @@ static const char *arg(struct MHD_Connection *c, const char *key)
     return v && *v ? v : NULL;
 }
 
-static const char *who(const request *q) { return q->user[0] ? q->user : "本机"; }
-
 /* Whether unit's checklist of rubric is read-only for its 自评 now
  * (已提交, 考评中, 已考评: until an admin's 退回), which freezes its
  * evidence too: the inspectors review what was submitted.  The status is
@@ -181,7 +179,7 @@ enum MHD_Result srv_answer_evidence_add(kh_server *s, struct MHD_Connection *c, 
             continue; /* only the parts named "file" */
         files++;
         kh_diags d = {0};
-        kh_status st = kh_evidence_add(s->ws, unit, rubric, cp, f->path, f->name, who(q), NULL,
+        kh_status st = kh_evidence_add(s->ws, unit, rubric, cp, f->path, f->name, srv_user(q), NULL,
                                        &d);
         added += st == KH_OK;
         full = full || st == KH_ERR_IO || st == KH_ERR_NOMEM;
@@ -317,7 +315,7 @@ enum MHD_Result srv_answer_evidence_delete(kh_server *s, struct MHD_Connection *
     } else {
         bool found = false;
         kh_diags d = {0};
-        kh_status st = kh_evidence_remove(s->ws, e.id, who(q), &found, &d);
+        kh_status st = kh_evidence_remove(s->ws, e.id, srv_user(q), &found, &d);
         kh_diags_clear(&d);
         r = st != KH_OK ? srv_send_error(c, 500, "无法删除佐证材料")
             : !found    ? srv_send_error(c, 404, "没有这份佐证材料（可能已被删除）")

@@ -82,39 +82,13 @@ int srv_fill_may(const request *q, const char *unit, srv_fill_act act, const cha
     return 403;
 }
 
-/* A string of the JSON body, else of the query. */
-static const char *param(struct MHD_Connection *c, const cJSON *body, const char *key)
-{
-    const cJSON *v = body ? cJSON_GetObjectItemCaseSensitive(body, key) : NULL;
-    if (cJSON_IsString(v))
-        return v->valuestring;
-    return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, key);
-}
-
 static long long param_ll(struct MHD_Connection *c, const cJSON *body, const char *key)
 {
     const cJSON *v = body ? cJSON_GetObjectItemCaseSensitive(body, key) : NULL;
     if (cJSON_IsNumber(v))
         return (long long)v->valuedouble;
-    const char *t = param(c, body, key);
+    const char *t = srv_param(c, body, key);
     return t ? strtoll(t, NULL, 10) : -1;
-}
-
-/* The registry and the workspace's roster of the request. */
-static bool load(kh_server *s, request *q, fctx *x)
-{
-    x->reg = srv_request_registry(s, q, false);
-    if (!x->reg)
-        return false;
-    char *path = kh_workspace_get(s->ws, "roster");
-    if (path) {
-        kh_diags d = {0};
-        if (kh_roster_load(path, x->reg, &x->roster, &d) != KH_OK)
-            x->roster = NULL; /* the ranking shows what is wrong with it */
-        kh_diags_clear(&d);
-        kh_free(path);
-    }
-    return true;
 }
 
 /* Resolve the unit (a 填报员's own when none is named) and its rubric (the
@@ -123,7 +97,7 @@ static bool load(kh_server *s, request *q, fctx *x)
 static int resolve(kh_server *s, request *q, struct MHD_Connection *c, const cJSON *body,
                    fctx *x, const char **why)
 {
-    const char *unit = param(c, body, "unit");
+    const char *unit = srv_param(c, body, "unit");
     if ((!unit || !*unit) && q->role == R_FILLER)
         unit = q->unit;
     if (!unit || !*unit) {
@@ -138,11 +112,11 @@ static int resolve(kh_server *s, request *q, struct MHD_Connection *c, const cJS
     int bad = srv_fill_may(q, x->unit, FA_READ, why);
     if (bad)
         return bad;
-    if (!load(s, q, x)) {
+    if (!srv_request_roster(s, q, &x->reg, &x->roster)) {
         *why = "服务器内存不足：请稍后再试";
         return 503;
     }
-    const char *rid = param(c, body, "rubric");
+    const char *rid = srv_param(c, body, "rubric");
     if (rid && *rid) {
         x->r = kh_registry_find(x->reg, rid);
     } else {
@@ -169,22 +143,15 @@ static int resolve(kh_server *s, request *q, struct MHD_Connection *c, const cJS
     return 0;
 }
 
-static const char *kind_name(kh_kind k)
-{
-    return k == KH_KIND_HAS ? "has" : kh_kind_name(k);
-}
-
 /* The rubric's items and check points as the form shows them. */
 static cJSON *items_json(const kh_rubric *r)
 {
     cJSON *a = cJSON_CreateArray();
     for (size_t i = 0; a && i < r->nitems; i++) {
         const kh_item *it = &r->items[i];
-        cJSON *o = cJSON_CreateObject();
-        if (!o || !cJSON_AddItemToArray(a, o)) {
-            cJSON_Delete(o);
+        cJSON *o = srv_add_object(a);
+        if (!o)
             break;
-        }
         char pts[KH_DEC_BUFSZ];
         cJSON_AddStringToObject(o, "num", it->num);
         cJSON_AddStringToObject(o, "content", it->content);
@@ -194,16 +161,9 @@ static cJSON *items_json(const kh_rubric *r)
         cJSON *cps = cJSON_AddArrayToObject(o, "cps");
         for (size_t k = 0; cps && k < it->ncps; k++) {
             const kh_checkpoint *cp = &r->cps[it->first + k];
-            cJSON *e = cJSON_CreateObject();
-            if (!e || !cJSON_AddItemToArray(cps, e)) {
-                cJSON_Delete(e);
+            cJSON *e = srv_add_checkpoint_json(cps, cp);
+            if (!e)
                 break;
-            }
-            cJSON_AddStringToObject(e, "id", cp->id);
-            cJSON_AddStringToObject(e, "label", cp->label);
-            cJSON_AddStringToObject(e, "kind", kind_name(cp->kind));
-            if (cp->kind == KH_KIND_COUNT)
-                cJSON_AddNumberToObject(e, "need", (double)cp->need);
             char *fill = kh_fill_text(cp);
             if (fill)
                 cJSON_AddStringToObject(e, "fill", fill);
@@ -213,11 +173,6 @@ static cJSON *items_json(const kh_rubric *r)
     return a;
 }
 
-static void add_str_or_null(cJSON *o, const char *key, const char *v)
-{
-    v ? cJSON_AddStringToObject(o, key, v) : cJSON_AddNullToObject(o, key);
-}
-
 /* One side's answers: {version, user, at, answers: {cp: {...}}}. */
 static cJSON *side_json(const kh_rubric *r, const kh_fill *f)
 {
@@ -225,8 +180,8 @@ static cJSON *side_json(const kh_rubric *r, const kh_fill *f)
     if (!o)
         return NULL;
     cJSON_AddNumberToObject(o, "version", (double)f->version);
-    add_str_or_null(o, "user", f->user);
-    add_str_or_null(o, "at", f->at);
+    srv_add_str_or_null(o, "user", f->user);
+    srv_add_str_or_null(o, "at", f->at);
     cJSON *a = cJSON_AddObjectToObject(o, "answers");
     for (size_t i = 0; a && i < f->n; i++) {
         const kh_answer *an = &f->answers[i];
@@ -235,10 +190,10 @@ static cJSON *side_json(const kh_rubric *r, const kh_fill *f)
         cJSON *e = cJSON_AddObjectToObject(a, r->cps[i].id);
         if (!e)
             break;
-        add_str_or_null(e, "value", an->value);
-        add_str_or_null(e, "remark", an->remark);
+        srv_add_str_or_null(e, "value", an->value);
+        srv_add_str_or_null(e, "remark", an->remark);
         if (f->side == KH_SIDE_REVIEW) {
-            add_str_or_null(e, "note", an->note);
+            srv_add_str_or_null(e, "note", an->note);
             cJSON_AddBoolToObject(e, "agree", an->agree);
         }
     }
@@ -270,11 +225,9 @@ static cJSON *score_json(kh_server *s, fctx *x, kh_fill_side side)
             cJSON_AddStringToObject(o, "veto_reason", sc.unit->veto_reason);
         cJSON *items = cJSON_AddArrayToObject(o, "items");
         for (size_t i = 0; items && i < x->r->nitems; i++) {
-            cJSON *e = cJSON_CreateObject();
-            if (!e || !cJSON_AddItemToArray(items, e)) {
-                cJSON_Delete(e);
+            cJSON *e = srv_add_object(items);
+            if (!e)
                 break;
-            }
             cJSON_AddStringToObject(e, "num", x->r->items[i].num);
             cJSON_AddStringToObject(e, "score", kh_dec_format(sc.unit->items[i].score, buf));
             cJSON_AddStringToObject(e, "deduction",
@@ -284,31 +237,8 @@ static cJSON *score_json(kh_server *s, fctx *x, kh_fill_side side)
     } else {
         cJSON_AddNullToObject(o, "total");
     }
-    cJSON *is = cJSON_AddArrayToObject(o, "issues");
-    for (size_t i = 0; is && i < sc.nissues; i++) {
-        cJSON *e = cJSON_CreateObject();
-        if (!e || !cJSON_AddItemToArray(is, e)) {
-            cJSON_Delete(e);
-            break;
-        }
-        cJSON_AddStringToObject(e, "cp", x->r->cps[sc.issues[i].cp].id);
-        cJSON_AddStringToObject(e, "message", sc.issues[i].msg_zh);
-    }
+    srv_add_fill_issues(o, x->r, &sc);
     kh_fill_scored_clear(&sc);
-    return o;
-}
-
-static cJSON *status_json(const kh_fill_status *st)
-{
-    cJSON *o = cJSON_CreateObject();
-    if (!o)
-        return NULL;
-    cJSON_AddStringToObject(o, "state", kh_fill_state_name(st->state));
-    cJSON_AddBoolToObject(o, "returned", st->returned);
-    add_str_or_null(o, "reason", st->reason);
-    add_str_or_null(o, "user", st->user);
-    add_str_or_null(o, "at", st->at);
-    add_str_or_null(o, "changed", st->changed);
     return o;
 }
 
@@ -363,12 +293,10 @@ static cJSON *form_json(kh_server *s, request *q, fctx *x)
             cJSON_AddItemToObject(o, "review", side_json(x->r, rev));
             cJSON_AddItemToObject(o, "review_score", score_json(s, x, KH_SIDE_REVIEW));
         }
-        cJSON_AddItemToObject(o, "status", status_json(&st));
+        cJSON_AddItemToObject(o, "status", srv_fill_status_json(&st));
         cJSON_AddItemToObject(o, "may", may_json(q, &st));
         cJSON_AddItemToObject(o, "score", score_json(s, x, KH_SIDE_SELF));
-        char *dl = kh_workspace_get(s->ws, KH_FILL_DEADLINE);
-        add_str_or_null(o, "deadline", dl);
-        kh_free(dl);
+        srv_add_fill_deadline(o, s);
     }
     kh_fill_free(self);
     kh_fill_free(rev);
@@ -394,13 +322,6 @@ static enum MHD_Result send_refusal(struct MHD_Connection *c, unsigned status, c
     return srv_send_json(c, status, j, NULL);
 }
 
-static enum MHD_Result send_status(struct MHD_Connection *c, kh_status st)
-{
-    return srv_send_error(c, st == KH_ERR_NOMEM ? 503 : 500,
-                          st == KH_ERR_NOMEM ? "服务器内存不足：请稍后再试"
-                                             : "服务器无法保存：磁盘已满或没有权限");
-}
-
 /* A refusal of the library as HTTP: the status and the page's words. */
 static enum MHD_Result send_why(kh_server *s, request *q, struct MHD_Connection *c, fctx *x,
                                 kh_fill_refusal why, const kh_diags *d)
@@ -419,62 +340,48 @@ static enum MHD_Result send_why(kh_server *s, request *q, struct MHD_Connection 
     }
 }
 
+/* The outcome of a change (st, why, the messages d, cleared): the
+ * refusal, else the form as it is now. */
+static enum MHD_Result send_outcome(kh_server *s, request *q, struct MHD_Connection *c,
+                                    fctx *x, kh_status st, kh_fill_refusal why, kh_diags *d)
+{
+    enum MHD_Result ret = st != KH_OK          ? srv_send_save_failure(c, st)
+                          : why != KH_FILL_DONE ? send_why(s, q, c, x, why, d)
+                                                : srv_send_json(c, 200, form_json(s, q, x), NULL);
+    kh_diags_clear(d);
+    return ret;
+}
+
 /* GET /api/fill/units: the units q's user may open, each with its
  * rubric and status. */
 static enum MHD_Result answer_units(kh_server *s, struct MHD_Connection *c, request *q)
 {
-    fctx x = {0};
-    if (!load(s, q, &x))
-        return srv_send_error(c, 503, "服务器内存不足：请稍后再试");
-    kh_fill_status *all = NULL;
-    size_t n = 0;
-    kh_diags d = {0};
-    kh_status st = kh_fill_status_all(s->ws, &all, &n, &d);
-    kh_diags_clear(&d);
+    srv_forms f;
+    kh_status st = srv_forms_load(s, q, &f);
     cJSON *j = st == KH_OK ? cJSON_CreateObject() : NULL;
     cJSON *a = j ? cJSON_AddArrayToObject(j, "units") : NULL;
-    /* The roster's units in its order, then others with a record. */
-    size_t nr = x.roster ? x.roster->n : 0;
-    for (size_t i = 0; a && i < nr + n; i++) {
-        const char *unit = i < nr ? x.roster->v[i].unit : all[i - nr].unit;
-        const kh_rubric *r = i < nr ? x.roster->v[i].rubric
-                                    : kh_registry_find(x.reg, all[i - nr].rubric);
-        if (!r || !srv_may_unit(q, unit))
-            continue;
-        const kh_fill_status *fs = NULL;
-        for (size_t k = 0; k < n && !fs; k++)
-            if (strcmp(all[k].unit, unit) == 0 && strcmp(all[k].rubric, r->id) == 0)
-                fs = &all[k];
-        if (i >= nr) {
-            bool listed = false;
-            for (size_t k = 0; k < nr && !listed; k++)
-                listed = strcmp(x.roster->v[k].unit, unit) == 0 && x.roster->v[k].rubric == r;
-            if (listed)
-                continue;
-        }
-        cJSON *e = cJSON_CreateObject();
-        if (!e || !cJSON_AddItemToArray(a, e)) {
-            cJSON_Delete(e);
+    const char *unit;
+    const kh_rubric *r;
+    const kh_fill_status *fs;
+    for (size_t i = 0; a && srv_next_form(q, &f, &i, &unit, &r, &fs);) {
+        cJSON *e = srv_add_object(a);
+        if (!e)
             break;
-        }
         cJSON_AddStringToObject(e, "unit", unit);
         cJSON_AddStringToObject(e, "rubric", r->id);
         cJSON_AddStringToObject(e, "rubric_name", kh_rubric_name(r));
         cJSON_AddStringToObject(e, "state", kh_fill_state_name(fs ? fs->state : KH_FS_EMPTY));
-        add_str_or_null(e, "changed", fs ? fs->changed : NULL);
+        srv_add_str_or_null(e, "changed", fs ? fs->changed : NULL);
         cJSON_AddNumberToObject(e, "answered", fs ? (double)fs->self_answered : 0);
         cJSON_AddNumberToObject(e, "checks", (double)r->ncps);
     }
     if (j) {
-        char *dl = kh_workspace_get(s->ws, KH_FILL_DEADLINE);
-        add_str_or_null(j, "deadline", dl);
-        kh_free(dl);
-        cJSON_AddBoolToObject(j, "roster", x.roster != NULL);
+        srv_add_fill_deadline(j, s);
+        cJSON_AddBoolToObject(j, "roster", f.roster != NULL);
     }
-    kh_fill_statuses_free(all, n);
-    fctx_free(&x);
+    srv_forms_free(&f);
     if (!j)
-        return send_status(c, st == KH_OK ? KH_ERR_NOMEM : st);
+        return srv_send_save_failure(c, st == KH_OK ? KH_ERR_NOMEM : st);
     return srv_send_json(c, 200, j, NULL);
 }
 
@@ -482,7 +389,7 @@ static enum MHD_Result answer_units(kh_server *s, struct MHD_Connection *c, requ
 static enum MHD_Result answer_save(kh_server *s, struct MHD_Connection *c, request *q,
                                    const cJSON *body, fctx *x)
 {
-    const char *sd = param(c, body, "side");
+    const char *sd = srv_param(c, body, "side");
     kh_fill_side side = sd && (strcmp(sd, "review") == 0 || strcmp(sd, "考评") == 0)
                             ? KH_SIDE_REVIEW
                             : KH_SIDE_SELF;
@@ -494,31 +401,19 @@ static enum MHD_Result answer_save(kh_server *s, struct MHD_Connection *c, reque
     long long base = param_ll(c, body, "version");
     if (!cJSON_IsArray(answers) || base < 0)
         return srv_send_error(c, 400, "请求缺少 version 或 answers");
-    size_t n = (size_t)cJSON_GetArraySize(answers);
-    if (n > 10000)
-        return srv_send_error(c, 413, "请求的内容太长");
-    kh_fill_edit *e = kh_calloc(n ? n : 1, sizeof *e);
-    if (!e)
-        return srv_send_error(c, 503, "服务器内存不足：请稍后再试");
+    kh_fill_edit *e = NULL;
+    bad = srv_new_edits(answers, "每条填写内容都要有检查点 cp", &e, &no);
+    if (bad)
+        return srv_send_error(c, (unsigned)bad, no);
     size_t k = 0;
     const cJSON *a;
     cJSON_ArrayForEach(a, answers)
     {
-        const cJSON *cp = cJSON_GetObjectItemCaseSensitive(a, "cp");
-        if (!cJSON_IsString(cp)) {
-            kh_free(e);
-            return srv_send_error(c, 400, "每条填写内容都要有检查点 cp");
-        }
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(a, "value");
-        const cJSON *m = cJSON_GetObjectItemCaseSensitive(a, "remark");
-        const cJSON *t = cJSON_GetObjectItemCaseSensitive(a, "note");
         const cJSON *g = cJSON_GetObjectItemCaseSensitive(a, "agree");
-        e[k].cp = cp->valuestring;
-        /* null clears, as "" does; absent leaves it. */
-        e[k].value = cJSON_IsString(v) ? v->valuestring : cJSON_IsNull(v) ? "" : NULL;
-        e[k].remark = cJSON_IsString(m) ? m->valuestring : cJSON_IsNull(m) ? "" : NULL;
+        e[k].value = srv_edit_text(cJSON_GetObjectItemCaseSensitive(a, "value"));
+        e[k].remark = srv_edit_text(cJSON_GetObjectItemCaseSensitive(a, "remark"));
         e[k].note = side == KH_SIDE_REVIEW
-                        ? (cJSON_IsString(t) ? t->valuestring : cJSON_IsNull(t) ? "" : NULL)
+                        ? srv_edit_text(cJSON_GetObjectItemCaseSensitive(a, "note"))
                         : NULL;
         e[k].agree = side == KH_SIDE_REVIEW && cJSON_IsBool(g) ? cJSON_IsTrue(g) : -1;
         if (side == KH_SIDE_REVIEW)
@@ -528,12 +423,12 @@ static enum MHD_Result answer_save(kh_server *s, struct MHD_Connection *c, reque
     kh_diags d = {0};
     long long version = base;
     kh_fill_refusal why = KH_FILL_DONE;
-    const char *user = q->user[0] ? q->user : "本机";
+    const char *user = srv_user(q);
     kh_status st = kh_fill_save(s->ws, x->r, x->unit, side, base, e, k, user, &version, &why, &d);
     kh_free(e);
     enum MHD_Result ret;
     if (st != KH_OK) {
-        ret = send_status(c, st);
+        ret = srv_send_save_failure(c, st);
     } else if (why != KH_FILL_DONE) {
         ret = send_why(s, q, c, x, why, &d);
     } else {
@@ -544,7 +439,7 @@ static enum MHD_Result answer_save(kh_server *s, struct MHD_Connection *c, reque
             kh_fill_status fs = {0};
             kh_diags d2 = {0};
             if (kh_fill_status_get(s->ws, x->unit, x->r->id, &fs, &d2) == KH_OK) {
-                cJSON_AddItemToObject(j, "status", status_json(&fs));
+                cJSON_AddItemToObject(j, "status", srv_fill_status_json(&fs));
                 cJSON_AddItemToObject(j, "may", may_json(q, &fs));
             }
             kh_fill_status_clear(&fs);
@@ -561,7 +456,7 @@ static enum MHD_Result answer_save(kh_server *s, struct MHD_Connection *c, reque
 static enum MHD_Result answer_change(kh_server *s, struct MHD_Connection *c, request *q,
                                      const cJSON *body, fctx *x, bool submit)
 {
-    const char *user = q->user[0] ? q->user : "本机";
+    const char *user = srv_user(q);
     kh_diags d = {0};
     kh_fill_refusal why = KH_FILL_DONE;
     kh_status st;
@@ -573,20 +468,16 @@ static enum MHD_Result answer_change(kh_server *s, struct MHD_Connection *c, req
         long long base = param_ll(c, body, "version");
         st = kh_fill_submit(s->ws, x->reg, x->r, x->unit, base, user, &why, &d);
     } else {
-        st = kh_fill_return(s->ws, x->unit, x->r->id, param(c, body, "reason"), user, &why, &d);
+        st = kh_fill_return(s->ws, x->unit, x->r->id, srv_param(c, body, "reason"), user, &why, &d);
     }
-    enum MHD_Result ret = st != KH_OK          ? send_status(c, st)
-                          : why != KH_FILL_DONE ? send_why(s, q, c, x, why, &d)
-                                                : srv_send_json(c, 200, form_json(s, q, x), NULL);
-    kh_diags_clear(&d);
-    return ret;
+    return send_outcome(s, q, c, x, st, why, &d);
 }
 
 /* GET /api/fill/download: the filled checklist. */
 static enum MHD_Result answer_download(kh_server *s, struct MHD_Connection *c, request *q,
                                        fctx *x)
 {
-    const char *sd = param(c, NULL, "side");
+    const char *sd = srv_param(c, NULL, "side");
     kh_fill_side side = sd && strcmp(sd, "review") == 0 ? KH_SIDE_REVIEW : KH_SIDE_SELF;
     if (side == KH_SIDE_REVIEW && srv_fill_may(q, x->unit, FA_REVIEW, &(const char *){NULL})) {
         kh_fill_status fs = {0};
@@ -613,7 +504,7 @@ static enum MHD_Result answer_download(kh_server *s, struct MHD_Connection *c, r
             ? srv_send_file(c, path,
                             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                             "checklist.xlsx", safe)
-            : send_status(c, st);
+            : srv_send_save_failure(c, st);
     kh_free(path);
     kh_free(name);
     kh_free(safe);
@@ -640,7 +531,7 @@ static enum MHD_Result answer_upload(kh_server *s, struct MHD_Connection *c, req
     kh_diags d = {0};
     long long version = base;
     kh_fill_refusal why = KH_FILL_DONE;
-    const char *user = q->user[0] ? q->user : "本机";
+    const char *user = srv_user(q);
     kh_status st =
         kh_fill_from_file(s->ws, x->reg, x->r, x->unit, f->path, base, user, &version, &why, &d);
     /* Messages name the file as the office called it, not its path here. */
@@ -652,11 +543,7 @@ static enum MHD_Result answer_upload(kh_server *s, struct MHD_Connection *c, req
                 d.v[i].file = nm;
             }
         }
-    enum MHD_Result ret = st != KH_OK          ? send_status(c, st)
-                          : why != KH_FILL_DONE ? send_why(s, q, c, x, why, &d)
-                                                : srv_send_json(c, 200, form_json(s, q, x), NULL);
-    kh_diags_clear(&d);
-    return ret;
+    return send_outcome(s, q, c, x, st, why, &d);
 }
 
 /* POST /api/fill/deadline. */
@@ -668,18 +555,16 @@ static enum MHD_Result answer_deadline(kh_server *s, struct MHD_Connection *c, r
     if (bad)
         return srv_send_error(c, (unsigned)bad, no);
     kh_diags d = {0};
-    kh_status st = kh_fill_set_deadline(s->ws, param(c, body, "deadline"), &d);
+    kh_status st = kh_fill_set_deadline(s->ws, srv_param(c, body, "deadline"), &d);
     enum MHD_Result ret;
     if (st == KH_ERR_USAGE) {
         ret = send_refusal(c, 400, "截止时间格式不对", &d, NULL);
     } else if (st != KH_OK) {
-        ret = send_status(c, st);
+        ret = srv_send_save_failure(c, st);
     } else {
         cJSON *j = cJSON_CreateObject();
-        char *dl = kh_workspace_get(s->ws, KH_FILL_DEADLINE);
         if (j)
-            add_str_or_null(j, "deadline", dl);
-        kh_free(dl);
+            srv_add_fill_deadline(j, s);
         ret = srv_send_json(c, 200, j, NULL);
     }
     kh_diags_clear(&d);
@@ -701,11 +586,9 @@ enum MHD_Result srv_answer_fill(kh_server *s, struct MHD_Connection *c, request 
         return answer_units(s, c, q);
     cJSON *body = NULL;
     if (!get && q->json) {
-        body = cJSON_ParseWithLength(kh_buf_str(&q->body), q->body.len);
-        if (!cJSON_IsObject(body)) {
-            cJSON_Delete(body);
-            return srv_send_error(c, 400, "请求的内容不是 JSON 对象");
-        }
+        body = srv_json_body(q);
+        if (!body)
+            return srv_send_error(c, 400, SRV_NOT_JSON);
     }
     enum MHD_Result ret;
     if (!get && strcmp(sub, "/deadline") == 0) {

@@ -1,6 +1,8 @@
 /*
- * http.c - answers (JSON, files with their Chinese names, errors) and
- * the private folder each request's files live in.
+ * http.c - answers (JSON, files with their Chinese names, errors), the
+ * private folder each request's files live in, and the request plumbing
+ * the areas share: parameters, the JSON body, the user, refusals and the
+ * online form's JSON pieces (one copy, not one per area).
  */
 #include "serve.h"
 #include "text.h"
@@ -142,6 +144,20 @@ static char *disposition(const char *ascii, const char *name)
 
 static void free_body(void *p) { kh_free(p); }
 
+/* Queue r, a download of type with Content-Disposition cd (freed), as
+ * 200. */
+static enum MHD_Result queue_download(struct MHD_Connection *c, struct MHD_Response *r,
+                                      const char *type, char *cd)
+{
+    add_common_headers(r);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, cd);
+    kh_free(cd);
+    enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
 /* The file at path as a download named name. */
 enum MHD_Result srv_send_file(struct MHD_Connection *c, const char *path, const char *type,
                                  const char *ascii, const char *name)
@@ -157,13 +173,7 @@ enum MHD_Result srv_send_file(struct MHD_Connection *c, const char *path, const 
         kh_free(cd);
         return srv_send_error(c, 503, "服务器内存不足：请稍后再试");
     }
-    add_common_headers(r);
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, cd);
-    kh_free(cd);
-    enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, r);
-    MHD_destroy_response(r);
-    return ret;
+    return queue_download(c, r, type, cd);
 }
 
 /* The file at path as a download named name, read from disk as it is
@@ -186,13 +196,7 @@ enum MHD_Result srv_send_file_fd(struct MHD_Connection *c, const char *path, con
         kh_free(cd);
         return srv_send_error(c, 503, "服务器内存不足：请稍后再试");
     }
-    add_common_headers(r);
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, cd);
-    kh_free(cd);
-    enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, r);
-    MHD_destroy_response(r);
-    return ret;
+    return queue_download(c, r, type, cd);
 }
 
 /* Each diagnostic of d as the Chinese line an office reads, into array a. */
@@ -206,6 +210,160 @@ bool srv_add_messages(cJSON *a, const kh_diags *d)
             return false;
     }
     return true;
+}
+
+/* ---- what every area reads a request with and answers with ---- */
+
+/* {"error": "title：line；line…", "messages": [line…]}: the library's
+ * messages d (NULL: none) after title, with status. */
+enum MHD_Result srv_send_diags(struct MHD_Connection *c, unsigned status, const char *title,
+                               const kh_diags *d)
+{
+    cJSON *j = cJSON_CreateObject();
+    cJSON *m = j ? cJSON_AddArrayToObject(j, "messages") : NULL;
+    kh_buf b = {0};
+    kh_buf_printf(&b, "%s", title);
+    for (size_t i = 0; d && i < d->n; i++) {
+        char *line = kh_diag_format_zh(&d->v[i]);
+        if (line) {
+            kh_buf_printf(&b, "%s%s", i ? "；" : "：", line);
+            cJSON_AddItemToArray(m, cJSON_CreateString(line));
+        }
+        kh_free(line);
+    }
+    if (!m || b.oom) {
+        cJSON_Delete(j);
+        kh_buf_free(&b);
+        return srv_send_error(c, 503, "服务器内存不足：请稍后再试");
+    }
+    cJSON_AddStringToObject(j, "error", kh_buf_str(&b));
+    kh_buf_free(&b);
+    return srv_send_json(c, status, j, NULL);
+}
+
+/* A failed save (st not KH_OK): 503 when memory ran out, else 500. */
+enum MHD_Result srv_send_save_failure(struct MHD_Connection *c, kh_status st)
+{
+    return srv_send_error(c, st == KH_ERR_NOMEM ? 503 : 500,
+                          st == KH_ERR_NOMEM ? "服务器内存不足：请稍后再试"
+                                             : "服务器无法保存：磁盘已满或没有权限");
+}
+
+cJSON *srv_json_body(const request *q)
+{
+    cJSON *body = cJSON_ParseWithLength(kh_buf_str(&q->body), q->body.len);
+    if (!cJSON_IsObject(body)) {
+        cJSON_Delete(body);
+        return NULL;
+    }
+    return body;
+}
+
+const char *srv_param(struct MHD_Connection *c, const cJSON *body, const char *key)
+{
+    const cJSON *v = body ? cJSON_GetObjectItemCaseSensitive(body, key) : NULL;
+    if (cJSON_IsString(v))
+        return v->valuestring;
+    return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, key);
+}
+
+void srv_add_str_or_null(cJSON *o, const char *key, const char *v)
+{
+    v ? cJSON_AddStringToObject(o, key, v) : cJSON_AddNullToObject(o, key);
+}
+
+const char *srv_user(const request *q) { return q->user[0] ? q->user : "本机"; }
+
+cJSON *srv_add_object(cJSON *a)
+{
+    cJSON *e = cJSON_CreateObject();
+    if (!e || !cJSON_AddItemToArray(a, e)) {
+        cJSON_Delete(e);
+        return NULL;
+    }
+    return e;
+}
+
+/* ---- the online form (fill.h) as /api/fill and /api/review read and
+ * answer it ---- */
+
+cJSON *srv_fill_status_json(const kh_fill_status *st)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    cJSON_AddStringToObject(o, "state", kh_fill_state_name(st->state));
+    cJSON_AddBoolToObject(o, "returned", st->returned);
+    srv_add_str_or_null(o, "reason", st->reason);
+    srv_add_str_or_null(o, "user", st->user);
+    srv_add_str_or_null(o, "at", st->at);
+    srv_add_str_or_null(o, "changed", st->changed);
+    return o;
+}
+
+cJSON *srv_add_checkpoint_json(cJSON *a, const kh_checkpoint *cp)
+{
+    cJSON *e = srv_add_object(a);
+    if (!e)
+        return NULL;
+    cJSON_AddStringToObject(e, "id", cp->id);
+    cJSON_AddStringToObject(e, "label", cp->label);
+    cJSON_AddStringToObject(e, "kind", cp->kind == KH_KIND_HAS ? "has" : kh_kind_name(cp->kind));
+    if (cp->kind == KH_KIND_COUNT)
+        cJSON_AddNumberToObject(e, "need", (double)cp->need);
+    return e;
+}
+
+int srv_new_edits(const cJSON *answers, const char *no_cp, kh_fill_edit **e, const char **why)
+{
+    size_t n = (size_t)cJSON_GetArraySize(answers);
+    if (n > 10000) {
+        *why = "请求的内容太长";
+        return 413;
+    }
+    *e = kh_calloc(n ? n : 1, sizeof **e);
+    if (!*e) {
+        *why = "服务器内存不足：请稍后再试";
+        return 503;
+    }
+    size_t k = 0;
+    const cJSON *a;
+    cJSON_ArrayForEach(a, answers)
+    {
+        const cJSON *cp = cJSON_GetObjectItemCaseSensitive(a, "cp");
+        if (!cJSON_IsString(cp)) {
+            kh_free(*e);
+            *e = NULL;
+            *why = no_cp;
+            return 400;
+        }
+        (*e)[k++].cp = cp->valuestring;
+    }
+    return 0;
+}
+
+const char *srv_edit_text(const cJSON *v)
+{
+    return cJSON_IsString(v) ? v->valuestring : cJSON_IsNull(v) ? "" : NULL;
+}
+
+void srv_add_fill_deadline(cJSON *o, kh_server *s)
+{
+    char *dl = kh_workspace_get(s->ws, KH_FILL_DEADLINE);
+    srv_add_str_or_null(o, "deadline", dl);
+    kh_free(dl);
+}
+
+void srv_add_fill_issues(cJSON *o, const kh_rubric *r, const kh_fill_scored *sc)
+{
+    cJSON *is = cJSON_AddArrayToObject(o, "issues");
+    for (size_t i = 0; is && i < sc->nissues; i++) {
+        cJSON *e = srv_add_object(is);
+        if (!e)
+            break;
+        cJSON_AddStringToObject(e, "cp", r->cps[sc->issues[i].cp].id);
+        cJSON_AddStringToObject(e, "message", sc->issues[i].msg_zh);
+    }
 }
 
 void srv_request_free(request *q)

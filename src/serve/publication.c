@@ -234,7 +234,7 @@ enum MHD_Result srv_answer_publication_post(kh_server *s, struct MHD_Connection 
     }
     char day[11];
     today(day);
-    const char *user = q->user[0] ? q->user : "本机";
+    const char *user = srv_user(q);
     const char *rubric_id = str(j, "rubric");
     kh_diags d = {0};
     kh_status st = KH_OK;
@@ -464,7 +464,7 @@ enum MHD_Result srv_answer_appeal_evidence(kh_server *s, struct MHD_Connection *
             files++;
             kh_diags e = {0};
             added += kh_evidence_add(s->ws, a->unit, a->rubric, key, f->path, f->name,
-                                     q->user[0] ? q->user : "本机", NULL, &e) == KH_OK;
+                                     srv_user(q), NULL, &e) == KH_OK;
             srv_add_messages(msgs, &e);
             kh_diags_clear(&e);
         }

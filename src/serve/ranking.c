@@ -47,7 +47,7 @@ kh_status srv_record(kh_server *s, request *q, run *r, cJSON *recorded, cJSON *r
 {
     const char *kind = kh_buf_str(&q->fields[F_KIND]);
     const char *reason = kh_buf_str(&q->fields[F_REASON]);
-    const char *user = q->user[0] ? q->user : "本机";
+    const char *user = srv_user(q);
     static const char *const kinds[] = {"申诉", "复核", "更正"};
     bool kind_ok = false;
     for (size_t i = 0; i < KH_ARRAY_LEN(kinds); i++)
@@ -134,7 +134,7 @@ kh_status srv_record(kh_server *s, request *q, run *r, cJSON *recorded, cJSON *r
  * q's messages. */
 static kh_status srv_record_rejected(kh_server *s, request *q, run *r)
 {
-    const char *user = q->user[0] ? q->user : "本机";
+    const char *user = srv_user(q);
     kh_batch *b = r->b;
     kh_status st = KH_OK;
     for (size_t i = 0; i < b->nrejected && st == KH_OK; i++) {

@@ -50,36 +50,6 @@ static void rctx_free(rctx *x)
     kh_registry_free(x->reg);
 }
 
-static bool rctx_load(kh_server *s, request *q, rctx *x)
-{
-    x->reg = srv_request_registry(s, q, false);
-    if (!x->reg)
-        return false;
-    char *path = kh_workspace_get(s->ws, "roster");
-    if (path) {
-        kh_diags d = {0};
-        if (kh_roster_load(path, x->reg, &x->roster, &d) != KH_OK)
-            x->roster = NULL; /* the ranking shows what is wrong with it */
-        kh_diags_clear(&d);
-        kh_free(path);
-    }
-    return true;
-}
-
-/* A parameter of the JSON body, else of the query string. */
-static const char *param(struct MHD_Connection *c, const cJSON *body, const char *key)
-{
-    const cJSON *v = body ? cJSON_GetObjectItemCaseSensitive(body, key) : NULL;
-    if (cJSON_IsString(v))
-        return v->valuestring;
-    return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, key);
-}
-
-static void add_str_or_null(cJSON *o, const char *key, const char *v)
-{
-    v ? cJSON_AddStringToObject(o, key, v) : cJSON_AddNullToObject(o, key);
-}
-
 static void add_dec(cJSON *o, const char *key, kh_dec v)
 {
     char num[KH_DEC_BUFSZ];
@@ -102,49 +72,19 @@ static bool contains(const char *text, const char *needle)
 
 static enum MHD_Result answer_board(kh_server *s, struct MHD_Connection *c, request *q)
 {
-    rctx x = {0};
-    if (!rctx_load(s, q, &x))
-        return srv_send_error(c, 503, NO_MEMORY);
-    const char *want_state = param(c, NULL, "state");
-    const char *want_rubric = param(c, NULL, "rubric");
-    const char *search = param(c, NULL, "q");
-    kh_fill_status *all = NULL;
-    size_t n = 0;
-    kh_diags d = {0};
-    kh_status st = kh_fill_status_all(s->ws, &all, &n, &d);
-    kh_diags_clear(&d);
+    const char *want_state = srv_param(c, NULL, "state");
+    const char *want_rubric = srv_param(c, NULL, "rubric");
+    const char *search = srv_param(c, NULL, "q");
+    srv_forms f;
+    kh_status st = srv_forms_load(s, q, &f);
     cJSON *j = st == KH_OK ? cJSON_CreateObject() : NULL;
     cJSON *units = j ? cJSON_AddArrayToObject(j, "units") : NULL;
     size_t counts[KH_FS_REVIEWED + 1] = {0};
     size_t total = 0;
-    /* Each (unit, rubric) once: the roster's in its order, then those
-     * with a record only (a unit not, or no longer, on the roster).  The
-     * statuses are sorted by rubric and unit: a binary search each. */
-    size_t nr = x.roster ? x.roster->n : 0;
-    for (size_t i = 0; units && i < nr + n; i++) {
-        const char *unit = i < nr ? x.roster->v[i].unit : all[i - nr].unit;
-        const kh_rubric *r = i < nr ? x.roster->v[i].rubric
-                                    : kh_registry_find(x.reg, all[i - nr].rubric);
-        if (!r || !srv_may_unit(q, unit))
-            continue;
-        const kh_fill_status *fs = NULL;
-        size_t lo = 0, hi = n;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            int cmp = strcmp(all[mid].rubric, r->id);
-            if (!cmp)
-                cmp = strcmp(all[mid].unit, unit);
-            if (!cmp) {
-                fs = &all[mid];
-                break;
-            }
-            if (cmp < 0)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        if (i >= nr && x.roster && kh_roster_find(x.roster, unit, r) >= 0)
-            continue;
+    const char *unit;
+    const kh_rubric *r;
+    const kh_fill_status *fs;
+    for (size_t i = 0; units && srv_next_form(q, &f, &i, &unit, &r, &fs);) {
         kh_fill_state state = fs ? fs->state : KH_FS_EMPTY;
         counts[state]++;
         total++;
@@ -152,9 +92,8 @@ static enum MHD_Result answer_board(kh_server *s, struct MHD_Connection *c, requ
             (want_rubric && *want_rubric && strcmp(want_rubric, r->id) != 0) ||
             !contains(unit, search))
             continue;
-        cJSON *e = cJSON_CreateObject();
-        if (!e || !cJSON_AddItemToArray(units, e)) {
-            cJSON_Delete(e);
+        cJSON *e = srv_add_object(units);
+        if (!e) {
             units = NULL;
             break;
         }
@@ -163,8 +102,8 @@ static enum MHD_Result answer_board(kh_server *s, struct MHD_Connection *c, requ
         cJSON_AddStringToObject(e, "rubric_name", kh_rubric_name(r));
         cJSON_AddStringToObject(e, "state", kh_fill_state_name(state));
         cJSON_AddBoolToObject(e, "returned", fs && fs->returned);
-        add_str_or_null(e, "changed", fs ? fs->changed : NULL);
-        add_str_or_null(e, "by", fs ? fs->user : NULL);
+        srv_add_str_or_null(e, "changed", fs ? fs->changed : NULL);
+        srv_add_str_or_null(e, "by", fs ? fs->user : NULL);
         cJSON_AddNumberToObject(e, "answered", fs ? (double)fs->self_answered : 0);
         cJSON_AddNumberToObject(e, "reviewed", fs ? (double)fs->review_changed : 0);
         cJSON_AddNumberToObject(e, "checks", (double)r->ncps);
@@ -174,23 +113,18 @@ static enum MHD_Result answer_board(kh_server *s, struct MHD_Connection *c, requ
         for (int k = KH_FS_EMPTY; cnt && k <= KH_FS_REVIEWED; k++)
             cJSON_AddNumberToObject(cnt, kh_fill_state_name((kh_fill_state)k), (double)counts[k]);
         cJSON_AddNumberToObject(j, "total", (double)total);
-        char *dl = kh_workspace_get(s->ws, KH_FILL_DEADLINE);
-        add_str_or_null(j, "deadline", dl);
-        kh_free(dl);
+        srv_add_fill_deadline(j, s);
         cJSON *rb = cJSON_AddArrayToObject(j, "rubrics");
-        for (size_t i = 0; rb && i < kh_registry_count(x.reg); i++) {
-            const kh_rubric *r = kh_registry_at(x.reg, i);
-            cJSON *e = cJSON_CreateObject();
-            if (e && cJSON_AddItemToArray(rb, e)) {
-                cJSON_AddStringToObject(e, "id", r->id);
-                cJSON_AddStringToObject(e, "name", kh_rubric_name(r));
-            } else {
-                cJSON_Delete(e);
+        for (size_t i = 0; rb && i < kh_registry_count(f.reg); i++) {
+            const kh_rubric *one = kh_registry_at(f.reg, i);
+            cJSON *e = srv_add_object(rb);
+            if (e) {
+                cJSON_AddStringToObject(e, "id", one->id);
+                cJSON_AddStringToObject(e, "name", kh_rubric_name(one));
             }
         }
     }
-    kh_fill_statuses_free(all, n);
-    rctx_free(&x);
+    srv_forms_free(&f);
     if (!j || !units) {
         cJSON_Delete(j);
         return srv_send_error(c, st == KH_OK || st == KH_ERR_NOMEM ? 503 : 500,
@@ -212,21 +146,12 @@ static cJSON *score_json(const kh_rubric *r, const kh_fill_scored *sc)
     if (sc->unit) {
         add_dec(o, "total", sc->unit->total);
         cJSON_AddBoolToObject(o, "vetoed", sc->unit->vetoed);
-        add_str_or_null(o, "veto_reason", sc->unit->veto_reason);
+        srv_add_str_or_null(o, "veto_reason", sc->unit->veto_reason);
     } else {
         cJSON_AddNullToObject(o, "total");
     }
     cJSON_AddNumberToObject(o, "unanswered", (double)sc->unanswered);
-    cJSON *is = cJSON_AddArrayToObject(o, "issues");
-    for (size_t i = 0; is && i < sc->nissues; i++) {
-        cJSON *e = cJSON_CreateObject();
-        if (!e || !cJSON_AddItemToArray(is, e)) {
-            cJSON_Delete(e);
-            break;
-        }
-        cJSON_AddStringToObject(e, "cp", r->cps[sc->issues[i].cp].id);
-        cJSON_AddStringToObject(e, "message", sc->issues[i].msg_zh);
-    }
+    srv_add_fill_issues(o, r, sc);
     return o;
 }
 
@@ -258,15 +183,7 @@ static cJSON *unit_json(kh_server *s, request *q, const kh_registry *reg, const 
             cJSON_AddStringToObject(rb, "name", kh_rubric_name(r));
             add_dec(rb, "total", r->total);
         }
-        cJSON *so = cJSON_AddObjectToObject(o, "status");
-        if (so) {
-            cJSON_AddStringToObject(so, "state", kh_fill_state_name(st.state));
-            cJSON_AddBoolToObject(so, "returned", st.returned);
-            add_str_or_null(so, "reason", st.reason);
-            add_str_or_null(so, "user", st.user);
-            add_str_or_null(so, "at", st.at);
-            add_str_or_null(so, "changed", st.changed);
-        }
+        cJSON_AddItemToObject(o, "status", srv_fill_status_json(&st));
         bool open = st.state == KH_FS_SUBMITTED || st.state == KH_FS_REVIEWING;
         cJSON *may = cJSON_AddObjectToObject(o, "may");
         if (may) {
@@ -276,10 +193,10 @@ static cJSON *unit_json(kh_server *s, request *q, const kh_registry *reg, const 
         }
         cJSON_AddNumberToObject(o, "version", (double)rev->version);
         cJSON_AddNumberToObject(o, "self_version", (double)self->version);
-        add_str_or_null(o, "self_by", self->user);
-        add_str_or_null(o, "self_at", self->at);
-        add_str_or_null(o, "review_by", rev->user);
-        add_str_or_null(o, "review_at", rev->at);
+        srv_add_str_or_null(o, "self_by", self->user);
+        srv_add_str_or_null(o, "self_at", self->at);
+        srv_add_str_or_null(o, "review_by", rev->user);
+        srv_add_str_or_null(o, "review_at", rev->at);
         cJSON_AddItemToObject(o, "self_score", score_json(r, &ss));
         cJSON_AddItemToObject(o, "review_score", score_json(r, &rs));
         bool both = ss.unit && rs.unit;
@@ -287,19 +204,15 @@ static cJSON *unit_json(kh_server *s, request *q, const kh_registry *reg, const 
             add_dec(o, "diff", rs.unit->total - ss.unit->total);
         else
             cJSON_AddNullToObject(o, "diff");
-        char *dl = kh_workspace_get(s->ws, KH_FILL_DEADLINE);
-        add_str_or_null(o, "deadline", dl);
-        kh_free(dl);
+        srv_add_fill_deadline(o, s);
         cJSON *items = cJSON_AddArrayToObject(o, "items");
         for (size_t it = 0; items && it < r->nitems; it++) {
             const kh_item *item = &r->items[it];
-            cJSON *e = cJSON_CreateObject();
-            if (!e || !cJSON_AddItemToArray(items, e)) {
-                cJSON_Delete(e);
+            cJSON *e = srv_add_object(items);
+            if (!e)
                 break;
-            }
             cJSON_AddStringToObject(e, "num", item->num);
-            add_str_or_null(e, "name", item->name);
+            srv_add_str_or_null(e, "name", item->name);
             cJSON_AddStringToObject(e, "content", item->content);
             add_dec(e, "points", item->points);
             if (ss.unit)
@@ -314,26 +227,18 @@ static cJSON *unit_json(kh_server *s, request *q, const kh_registry *reg, const 
             for (size_t j = item->first; cps && j < item->first + item->ncps; j++) {
                 const kh_checkpoint *cp = &r->cps[j];
                 const kh_answer *sa = &self->answers[j], *ra = &rev->answers[j];
-                cJSON *k = cJSON_CreateObject();
-                if (!k || !cJSON_AddItemToArray(cps, k)) {
-                    cJSON_Delete(k);
+                cJSON *k = srv_add_checkpoint_json(cps, cp);
+                if (!k)
                     break;
-                }
-                cJSON_AddStringToObject(k, "id", cp->id);
-                cJSON_AddStringToObject(k, "label", cp->label);
-                cJSON_AddStringToObject(k, "kind", cp->kind == KH_KIND_HAS ? "has"
-                                                                           : kh_kind_name(cp->kind));
-                if (cp->kind == KH_KIND_COUNT)
-                    cJSON_AddNumberToObject(k, "need", (double)cp->need);
-                add_str_or_null(k, "value", sa->value);
-                add_str_or_null(k, "remark", sa->remark);
+                srv_add_str_or_null(k, "value", sa->value);
+                srv_add_str_or_null(k, "remark", sa->remark);
                 bool changed = ra->value && *ra->value;
                 cJSON_AddBoolToObject(k, "agree", ra->agree);
                 cJSON_AddBoolToObject(k, "changed", changed);
-                add_str_or_null(k, "review_value", changed ? ra->value : NULL);
-                add_str_or_null(k, "note", ra->note);
+                srv_add_str_or_null(k, "review_value", changed ? ra->value : NULL);
+                srv_add_str_or_null(k, "note", ra->note);
                 /* What counts for the 考评: the inspector's value, else the unit's. */
-                add_str_or_null(k, "effective", changed ? ra->value : sa->value);
+                srv_add_str_or_null(k, "effective", changed ? ra->value : sa->value);
                 kh_dec sd = ss.unit ? kh_unit_cp_deduction(ss.unit, j) : 0;
                 kh_dec rd = rs.unit ? kh_unit_cp_deduction(rs.unit, j) : 0;
                 if (ss.unit)
@@ -358,8 +263,8 @@ static cJSON *unit_json(kh_server *s, request *q, const kh_registry *reg, const 
 static int resolve(request *q, struct MHD_Connection *c, const cJSON *body, const rctx *x,
                    char **unit, const kh_rubric **r, const char **why)
 {
-    const char *u = param(c, body, "unit");
-    const char *rid = param(c, body, "rubric");
+    const char *u = srv_param(c, body, "unit");
+    const char *rid = srv_param(c, body, "rubric");
     *unit = u ? kh_clean_name(u) : NULL;
     if (!*unit || !**unit) {
         *why = "请选择被考核单位";
@@ -417,6 +322,19 @@ static enum MHD_Result send_why(kh_server *s, request *q, struct MHD_Connection 
     }
 }
 
+/* The outcome of a change (st, why, the messages d, cleared): the
+ * refusal, else the view as it is now. */
+static enum MHD_Result send_outcome(kh_server *s, request *q, struct MHD_Connection *c,
+                                    const rctx *x, const kh_rubric *r, const char *unit,
+                                    kh_status st, kh_fill_refusal why, kh_diags *d)
+{
+    enum MHD_Result ret = st != KH_OK          ? srv_send_save_failure(c, st)
+                          : why != KH_FILL_DONE ? send_why(s, q, c, x, r, unit, why, d)
+                                                : send_view(s, q, c, 200, x, r, unit, NULL, NULL);
+    kh_diags_clear(d);
+    return ret;
+}
+
 static enum MHD_Result answer_save(kh_server *s, struct MHD_Connection *c, request *q,
                                    const cJSON *body, const rctx *x, const kh_rubric *r,
                                    const char *unit)
@@ -425,49 +343,31 @@ static enum MHD_Result answer_save(kh_server *s, struct MHD_Connection *c, reque
     const cJSON *ver = cJSON_GetObjectItemCaseSensitive(body, "version");
     if (!cJSON_IsArray(answers) || !cJSON_IsNumber(ver) || ver->valuedouble < 0)
         return srv_send_error(c, 400, "请求缺少 version 或 answers");
-    size_t n = (size_t)cJSON_GetArraySize(answers);
-    if (n > 10000)
-        return srv_send_error(c, 413, "请求的内容太长");
-    kh_fill_edit *e = kh_calloc(n ? n : 1, sizeof *e);
-    if (!e)
-        return srv_send_error(c, 503, NO_MEMORY);
+    kh_fill_edit *e = NULL;
+    const char *no = NULL;
+    int bad = srv_new_edits(answers, "每条考评内容都要有检查点 cp", &e, &no);
+    if (bad)
+        return srv_send_error(c, (unsigned)bad, no);
     size_t k = 0;
     const cJSON *a;
     cJSON_ArrayForEach(a, answers)
     {
-        const cJSON *cp = cJSON_GetObjectItemCaseSensitive(a, "cp");
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(a, "value");
-        const cJSON *t = cJSON_GetObjectItemCaseSensitive(a, "note");
         const cJSON *g = cJSON_GetObjectItemCaseSensitive(a, "agree");
-        if (!cJSON_IsString(cp)) {
-            kh_free(e);
-            return srv_send_error(c, 400, "每条考评内容都要有检查点 cp");
-        }
         /* 同意 clears a changed value: the unit's answer stands. */
         bool agree = cJSON_IsTrue(g);
-        e[k++] = (kh_fill_edit){
-            .cp = cp->valuestring,
-            .value = agree ? "" : cJSON_IsString(v) ? v->valuestring : cJSON_IsNull(v) ? "" : NULL,
-            .note = cJSON_IsString(t) ? t->valuestring : cJSON_IsNull(t) ? "" : NULL,
-            .agree = cJSON_IsBool(g) ? agree : -1};
+        e[k].value = agree ? "" : srv_edit_text(cJSON_GetObjectItemCaseSensitive(a, "value"));
+        e[k].note = srv_edit_text(cJSON_GetObjectItemCaseSensitive(a, "note"));
+        e[k].agree = cJSON_IsBool(g) ? agree : -1;
+        k++;
     }
     kh_diags d = {0};
     long long version = (long long)ver->valuedouble;
     kh_fill_refusal why = KH_FILL_DONE;
-    const char *user = q->user[0] ? q->user : "本机";
+    const char *user = srv_user(q);
     kh_status st = kh_fill_save(s->ws, r, unit, KH_SIDE_REVIEW, (long long)ver->valuedouble, e,
                                 k, user, &version, &why, &d);
     kh_free(e);
-    enum MHD_Result ret;
-    if (st != KH_OK)
-        ret = srv_send_error(c, st == KH_ERR_NOMEM ? 503 : 500,
-                             st == KH_ERR_NOMEM ? NO_MEMORY : "服务器无法保存：磁盘已满或没有权限");
-    else if (why != KH_FILL_DONE)
-        ret = send_why(s, q, c, x, r, unit, why, &d);
-    else
-        ret = send_view(s, q, c, 200, x, r, unit, NULL, NULL);
-    kh_diags_clear(&d);
-    return ret;
+    return send_outcome(s, q, c, x, r, unit, st, why, &d);
 }
 
 static enum MHD_Result answer_done(kh_server *s, struct MHD_Connection *c, request *q,
@@ -479,19 +379,10 @@ static enum MHD_Result answer_done(kh_server *s, struct MHD_Connection *c, reque
         return srv_send_error(c, 400, "请求缺少 version");
     kh_diags d = {0};
     kh_fill_refusal why = KH_FILL_DONE;
-    const char *user = q->user[0] ? q->user : "本机";
+    const char *user = srv_user(q);
     kh_status st = kh_fill_review_done(s->ws, x->reg, r, unit, (long long)ver->valuedouble, user,
                                        &why, &d);
-    enum MHD_Result ret;
-    if (st != KH_OK)
-        ret = srv_send_error(c, st == KH_ERR_NOMEM ? 503 : 500,
-                             st == KH_ERR_NOMEM ? NO_MEMORY : "服务器无法保存：磁盘已满或没有权限");
-    else if (why != KH_FILL_DONE)
-        ret = send_why(s, q, c, x, r, unit, why, &d);
-    else
-        ret = send_view(s, q, c, 200, x, r, unit, NULL, NULL);
-    kh_diags_clear(&d);
-    return ret;
+    return send_outcome(s, q, c, x, r, unit, st, why, &d);
 }
 
 enum MHD_Result srv_answer_review(kh_server *s, struct MHD_Connection *c, request *q,
@@ -512,18 +403,16 @@ enum MHD_Result srv_answer_review(kh_server *s, struct MHD_Connection *c, reques
         return srv_send_error(c, 404, "没有这个页面");
     cJSON *body = NULL;
     if (q->is_post) {
-        body = cJSON_ParseWithLength(kh_buf_str(&q->body), q->body.len);
-        if (!cJSON_IsObject(body)) {
-            cJSON_Delete(body);
-            return srv_send_error(c, 400, "请求的内容不是 JSON 对象");
-        }
+        body = srv_json_body(q);
+        if (!body)
+            return srv_send_error(c, 400, SRV_NOT_JSON);
     }
     rctx x = {0};
     char *unit = NULL;
     const kh_rubric *r = NULL;
     const char *why = NULL;
     enum MHD_Result ret;
-    if (!rctx_load(s, q, &x)) {
+    if (!srv_request_roster(s, q, &x.reg, &x.roster)) {
         ret = srv_send_error(c, 503, NO_MEMORY);
     } else {
         int bad = resolve(q, c, body, &x, &unit, &r, &why);

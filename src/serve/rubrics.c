@@ -1,7 +1,9 @@
 /*
- * rubrics.c - the rubrics one request sees.
+ * rubrics.c - the rubrics one request sees, and the workspace's roster
+ * over them.
  */
 #include "serve.h"
+#include "roster.h"
 #include "rubric.h"
 
 #include <string.h>
@@ -115,4 +117,78 @@ kh_registry *srv_request_registry(kh_server *s, request *q, bool store)
         if (q->files[i].kind == P_RUBRIC)
             name_rubrics(reg, q->files[i].path, q->files[i].name);
     return reg;
+}
+
+bool srv_request_roster(kh_server *s, request *q, kh_registry **reg, kh_roster **roster)
+{
+    *roster = NULL;
+    *reg = srv_request_registry(s, q, false);
+    if (!*reg)
+        return false;
+    char *path = kh_workspace_get(s->ws, "roster");
+    if (path) {
+        kh_diags d = {0};
+        if (kh_roster_load(path, *reg, roster, &d) != KH_OK)
+            *roster = NULL; /* the ranking shows what is wrong with it */
+        kh_diags_clear(&d);
+        kh_free(path);
+    }
+    return true;
+}
+
+/* The status of (unit, r) in all (sorted by rubric and unit), or NULL. */
+static const kh_fill_status *status_of(const kh_fill_status *all, size_t n, const char *unit,
+                                       const kh_rubric *r)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int cmp = strcmp(all[mid].rubric, r->id);
+        if (!cmp)
+            cmp = strcmp(all[mid].unit, unit);
+        if (!cmp)
+            return &all[mid];
+        if (cmp < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+kh_status srv_forms_load(kh_server *s, request *q, srv_forms *f)
+{
+    *f = (srv_forms){0};
+    if (!srv_request_roster(s, q, &f->reg, &f->roster))
+        return KH_ERR_NOMEM;
+    kh_diags d = {0};
+    kh_status st = kh_fill_status_all(s->ws, &f->all, &f->n, &d);
+    kh_diags_clear(&d);
+    return st;
+}
+
+void srv_forms_free(srv_forms *f)
+{
+    kh_fill_statuses_free(f->all, f->n);
+    kh_roster_free(f->roster);
+    kh_registry_free(f->reg);
+}
+
+bool srv_next_form(const request *q, const srv_forms *f, size_t *i, const char **unit,
+                   const kh_rubric **r, const kh_fill_status **fs)
+{
+    size_t nr = f->roster ? f->roster->n : 0;
+    for (; *i < nr + f->n; ++*i) {
+        size_t k = *i;
+        *unit = k < nr ? f->roster->v[k].unit : f->all[k - nr].unit;
+        *r = k < nr ? f->roster->v[k].rubric : kh_registry_find(f->reg, f->all[k - nr].rubric);
+        if (!*r || !srv_may_unit(q, *unit))
+            continue;
+        if (k >= nr && f->roster && kh_roster_find(f->roster, *unit, *r) >= 0)
+            continue;
+        *fs = status_of(f->all, f->n, *unit, *r);
+        ++*i;
+        return true;
+    }
+    return false;
 }

@@ -81,7 +81,7 @@ static kh_status add_failed(kh_server *s, run *r)
  * units that had none. */
 static kh_status record_passed(kh_server *s, request *q, run *r)
 {
-    const char *user = q->user[0] ? q->user : "本机";
+    const char *user = srv_user(q);
     kh_batch *b = r->b;
     for (size_t i = 0; i < b->nunits; i++) {
         const kh_unit *u = b->units[i];

@@ -5,13 +5,18 @@
  * The areas, one file each, every one over the library and the
  * workspace, none over another area:
  *   server.c   start, stop, routing of a request to its area
- *   http.c     answers (JSON, files, errors) and a request's private folder
+ *   http.c     answers (JSON, files, errors), a request's private folder
+ *              and what every area reads a request with (its parameters,
+ *              its JSON body, its user) and answers with (refusals, the
+ *              online form's JSON pieces)
  *   upload.c   receiving multipart parts, unpacking .zip uploads
  *   session.c  logins, sessions, the same-origin rule, the Host check
  *              and the secret of a server without accounts
  *   guard.c    the connections: a deadline for a request's head, a least
  *              rate for its body, the slowest shed when too many wait
- *   rubrics.c  the rubrics a request sees (shipped, workspace, uploaded)
+ *   rubrics.c  the rubrics a request sees (shipped, workspace, uploaded),
+ *              the workspace's roster over them, the online forms a user
+ *              may see
  *   scoring.c  one scoring run over a request's or the workspace's files
  *   journal.c  the workspace's change history as the page shows it, the
  *              files found missing, the desktop starter's log
@@ -30,6 +35,7 @@
 #include "server.h"
 #include "accounts.h"
 #include "batch.h"
+#include "fill.h"
 #include "workspace.h"
 
 #include <cJSON.h>
@@ -148,6 +154,39 @@ enum MHD_Result srv_send_file(struct MHD_Connection *c, const char *path, const 
 enum MHD_Result srv_send_file_fd(struct MHD_Connection *c, const char *path, const char *type,
                                  const char *ascii, const char *name);
 bool srv_add_messages(cJSON *a, const kh_diags *d);
+enum MHD_Result srv_send_diags(struct MHD_Connection *c, unsigned status, const char *title,
+                               const kh_diags *d);
+enum MHD_Result srv_send_save_failure(struct MHD_Connection *c, kh_status st);
+/* The request's JSON body as an object, or NULL when it is not one
+ * (the page's 400: SRV_NOT_JSON). */
+cJSON *srv_json_body(const request *q);
+#define SRV_NOT_JSON "请求的内容不是 JSON 对象"
+/* A string of the JSON body (NULL: none), else of the query string. */
+const char *srv_param(struct MHD_Connection *c, const cJSON *body, const char *key);
+/* A new object, array a's last item; NULL when memory ran out. */
+cJSON *srv_add_object(cJSON *a);
+/* v as key's string, or null when v is NULL. */
+void srv_add_str_or_null(cJSON *o, const char *key, const char *v);
+/* Who a change is recorded as: the session's user, "本机" without
+ * accounts. */
+const char *srv_user(const request *q);
+/* The online form's values (fill.h) as /api/fill and /api/review send
+ * them: a unit's status {state, returned, reason, user, at, changed};
+ * a check point {id, label, kind ("has" for 有无), need (of a count)}
+ * added to array a (NULL when memory ran out); the engine's issues of a
+ * score as o's "issues": [{cp, message}]. */
+cJSON *srv_fill_status_json(const kh_fill_status *st);
+cJSON *srv_add_checkpoint_json(cJSON *a, const kh_checkpoint *cp);
+/* One edit per item of the array answers in *e (kh_free it), its check
+ * point (the item's "cp") set: 0, or with *why 413 (more than 10000
+ * items), 503, or 400 no_cp (an item without a string "cp"). */
+int srv_new_edits(const cJSON *answers, const char *no_cp, kh_fill_edit **e, const char **why);
+/* An edit's text from the JSON value v: its string; "" for null, which
+ * clears as "" does; NULL (leave it) when absent. */
+const char *srv_edit_text(const cJSON *v);
+/* The workspace's 填报 deadline as o's "deadline" (null: none). */
+void srv_add_fill_deadline(cJSON *o, kh_server *s);
+void srv_add_fill_issues(cJSON *o, const kh_rubric *r, const kh_fill_scored *sc);
 void srv_request_free(request *q);
 enum MHD_Result srv_finish(request *q, enum MHD_Result r);
 bool srv_request_folder(request *q);
@@ -206,6 +245,32 @@ void srv_sweep_request_folders(void);
 
 /* rubrics.c */
 kh_registry *srv_request_registry(kh_server *s, request *q, bool store);
+/* The rubrics of the request (srv_request_registry, not stored) in *reg
+ * and the workspace's roster over them in *roster (NULL without one or
+ * when it does not load: the ranking shows why).  False when memory ran
+ * out. */
+bool srv_request_roster(kh_server *s, request *q, kh_registry **reg, kh_roster **roster);
+/* What a list of the online forms needs: the request's rubrics, the
+ * workspace's roster over them (NULL: none) and every form's status
+ * (kh_fill_status_all's, sorted by rubric and unit). */
+typedef struct srv_forms {
+    kh_registry *reg;
+    kh_roster *roster;
+    kh_fill_status *all;
+    size_t n;
+} srv_forms;
+/* Load f (srv_request_roster, kh_fill_status_all; the messages of a
+ * status that cannot be read are dropped): KH_OK, KH_ERR_NOMEM, or the
+ * status read's failure.  srv_forms_free f whatever it returned. */
+kh_status srv_forms_load(kh_server *s, request *q, srv_forms *f);
+void srv_forms_free(srv_forms *f);
+/* The online forms (unit, rubric) of f q's user may see, each once: the
+ * roster's in its order, then those with a record only (a unit not, or
+ * no longer, on the roster).  *i starts at 0; each call gives the next
+ * form in *unit, *r and *fs (NULL: nothing saved yet), false after the
+ * last. */
+bool srv_next_form(const request *q, const srv_forms *f, size_t *i, const char **unit,
+                   const kh_rubric **r, const kh_fill_status **fs);
 
 /* scoring.c */
 void srv_run_free(run *r);

@@ -115,32 +115,6 @@ enum MHD_Result srv_answer_state(kh_server *s, struct MHD_Connection *c, request
     return srv_send_json(c, 200, j, NULL);
 }
 
-/* A refusal of a setting: error, and the library's messages d. */
-static enum MHD_Result refuse_setting(struct MHD_Connection *c, const char *error,
-                                      const kh_diags *d)
-{
-    cJSON *j = cJSON_CreateObject();
-    cJSON *m = j ? cJSON_AddArrayToObject(j, "messages") : NULL;
-    kh_buf b = {0};
-    kh_buf_printf(&b, "%s", error);
-    for (size_t i = 0; d && i < d->n; i++) {
-        char *line = kh_diag_format_zh(&d->v[i]);
-        if (line) {
-            kh_buf_printf(&b, "%s%s", i ? "；" : "：", line);
-            cJSON_AddItemToArray(m, cJSON_CreateString(line));
-        }
-        kh_free(line);
-    }
-    if (!m || b.oom) {
-        cJSON_Delete(j);
-        kh_buf_free(&b);
-        return srv_send_error(c, 503, "服务器内存不足：请稍后再试");
-    }
-    cJSON_AddStringToObject(j, "error", kh_buf_str(&b));
-    kh_buf_free(&b);
-    return srv_send_json(c, 400, j, NULL);
-}
-
 /* 等次 of one rubric: checked by the library as the command line's
  * --grades and --quota are, then kept. */
 static enum MHD_Result set_grades(kh_server *s, struct MHD_Connection *c, request *q)
@@ -169,7 +143,7 @@ static enum MHD_Result set_grades(kh_server *s, struct MHD_Connection *c, reques
         return srv_send_error(c, 503, "服务器内存不足：请稍后再试");
     }
     if (st != KH_OK) {
-        enum MHD_Result r = refuse_setting(c, "等次设置有误", &d);
+        enum MHD_Result r = srv_send_diags(c, 400, "等次设置有误", &d);
         kh_diags_clear(&d);
         return r;
     }

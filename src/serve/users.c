@@ -111,26 +111,7 @@ static enum MHD_Result refuse(struct MHD_Connection *c, kh_status st, const char
 {
     if (st == KH_ERR_NOMEM)
         return srv_send_error(c, 503, "服务器内存不足：请稍后再试");
-    cJSON *j = cJSON_CreateObject();
-    cJSON *m = j ? cJSON_AddArrayToObject(j, "messages") : NULL;
-    kh_buf b = {0};
-    kh_buf_printf(&b, "%s", title);
-    for (size_t i = 0; d && i < d->n; i++) {
-        char *line = kh_diag_format_zh(&d->v[i]);
-        if (line) {
-            kh_buf_printf(&b, "%s%s", i ? "；" : "：", line);
-            cJSON_AddItemToArray(m, cJSON_CreateString(line));
-        }
-        kh_free(line);
-    }
-    if (!m || b.oom) {
-        cJSON_Delete(j);
-        kh_buf_free(&b);
-        return srv_send_error(c, 503, "服务器内存不足：请稍后再试");
-    }
-    cJSON_AddStringToObject(j, "error", kh_buf_str(&b));
-    kh_buf_free(&b);
-    return srv_send_json(c, st == KH_ERR_IO ? 500 : 400, j, NULL);
+    return srv_send_diags(c, st == KH_ERR_IO ? 500 : 400, title, d);
 }
 
 /* {"name", "password"}: a password made now, shown this once. */

@@ -53,6 +53,20 @@ test_fill_api() {
     [ "$code" = 400 ] || fail "unknown check point: $code"
     code=$(json_post api/fill/save "$T/b2.json" '[1,2]')
     [ "$code" = 400 ] || fail "not an object: $code"
+    # The answers' shape, checked before anything is saved (the version
+    # stays 1 for what follows): each needs its check point, a version,
+    # at most 10000 answers.
+    code=$(json_post api/fill/save "$T/b4.json" \
+        '{"unit":"两江镇","version":1,"answers":[{"cp":"1.1","value":"有"},{"value":"1"}]}')
+    [ "$code" = 400 ] && has_text "$T/b4.json" '每条填写内容都要有检查点 cp' ||
+        fail "an answer without cp: $code $(cat "$T/b4.json")"
+    code=$(json_post api/fill/save "$T/b5.json" '{"unit":"两江镇","answers":[]}')
+    [ "$code" = 400 ] && has_text "$T/b5.json" '请求缺少 version 或 answers' ||
+        fail "no version: $code $(cat "$T/b5.json")"
+    "$PY" -c 'import json; print(json.dumps({"unit": "两江镇", "version": 1, "answers": [{"cp": "1.1"}] * 10001}))' \
+        >"$T/many.json"
+    code=$(json_post api/fill/save "$T/b6.json" "@$T/many.json")
+    [ "$code" = 413 ] && has_text "$T/b6.json" '请求的内容太长' || fail "10001 answers: $code $(cat "$T/b6.json")"
     code=$(json_post api/fill/save "$T/b3.json" '{"unit":"无此单位","rubric":"nope","version":0,"answers":[]}')
     [ "$code" = 400 ] || fail "unknown rubric: $code"
     code=$(curl -s -o /dev/null -w '%{http_code}' "${URL}api/fill/nothing")

@@ -128,6 +128,12 @@ test_serve_review_refusals() {
     printf '[1]' >"$T/arr.json"
     code=$(post_json api/review/save "$T/d.json" "$T/arr.json")
     [ "$code" = 400 ] || fail "not an object: $code"
+    # Each answer needs its check point (more than 10000 answers: 413,
+    # the check both APIs share, in test_fill.sh).
+    printf '{"unit":"两江镇","rubric":"lingui-2020-township","version":0,"answers":[{"cp":"1.6","agree":true},{"agree":true}]}' >"$T/nocp.json"
+    code=$(post_json api/review/save "$T/g.json" "$T/nocp.json")
+    [ "$code" = 400 ] && has_text "$T/g.json" '每条考评内容都要有检查点 cp' ||
+        fail "an answer without cp: $code $(cat "$T/g.json")"
     printf '{"unit":"两江镇","rubric":"lingui-2020-township","version":0,"answers":[{"cp":"1.6","value":"无"}]}' >"$T/e.json"
     # not submitted: the 考评 side is closed
     code=$(post_json api/review/save "$T/f.json" "$T/e.json")
