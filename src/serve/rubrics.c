@@ -180,11 +180,18 @@ bool srv_next_form(const request *q, const srv_forms *f, size_t *i, const char *
     size_t nr = f->roster ? f->roster->n : 0;
     for (; *i < nr + f->n; ++*i) {
         size_t k = *i;
-        *unit = k < nr ? f->roster->v[k].unit : f->all[k - nr].unit;
-        *r = k < nr ? f->roster->v[k].rubric : kh_registry_find(f->reg, f->all[k - nr].rubric);
+        bool on_roster = f->roster && k < nr; /* the roster's units first */
+        if (on_roster) {
+            *unit = f->roster->v[k].unit;
+            *r = f->roster->v[k].rubric;
+        } else {
+            *unit = f->all[k - nr].unit;
+            *r = kh_registry_find(f->reg, f->all[k - nr].rubric);
+        }
         if (!*r || !srv_may_unit(q, *unit))
             continue;
-        if (k >= nr && f->roster && kh_roster_find(f->roster, *unit, *r) >= 0)
+        /* a form kept of a roster unit was listed with the roster */
+        if (!on_roster && f->roster && kh_roster_find(f->roster, *unit, *r) >= 0)
             continue;
         *fs = status_of(f->all, f->n, *unit, *r);
         ++*i;
