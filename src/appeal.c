@@ -25,12 +25,6 @@ static const char schema[] =
     " decided_after INTEGER);"
     "CREATE INDEX IF NOT EXISTS appeals_of ON appeals(rubric, unit);";
 
-static char *dup_col(sqlite3_stmt *q, int i)
-{
-    const unsigned char *t = sqlite3_column_text(q, i);
-    return t ? kh_strdup((const char *)t) : NULL;
-}
-
 static void now_text(char out[20])
 {
     struct tm tm;
@@ -110,12 +104,12 @@ static kh_status pub_locked(kh_workspace *w, const char *rubric, kh_publication 
     int rc = sqlite3_step(q);
     if (rc == SQLITE_ROW) {
         p->published = true;
-        p->closes = dup_col(q, 0);
+        p->closes = kh_ws_col(q, 0);
         p->with_ranking = sqlite3_column_int(q, 1) != 0;
-        p->published_at = dup_col(q, 2);
-        p->published_by = dup_col(q, 3);
-        p->final_at = dup_col(q, 4);
-        p->final_by = dup_col(q, 5);
+        p->published_at = kh_ws_col(q, 2);
+        p->published_by = kh_ws_col(q, 3);
+        p->final_at = kh_ws_col(q, 4);
+        p->final_by = kh_ws_col(q, 5);
         p->final_after = sqlite3_column_int64(q, 6);
         if (!p->closes || !p->published_at || !p->published_by ||
             (sqlite3_column_type(q, 4) != SQLITE_NULL && !p->final_at))
@@ -258,18 +252,18 @@ static kh_status appeal_of(void *ctx, sqlite3_stmt *q, void *elem)
     (void)ctx;
     kh_appeal *a = elem;
     a->id = sqlite3_column_int64(q, 0);
-    a->unit = dup_col(q, 1);
-    a->rubric = dup_col(q, 2);
-    a->cp = dup_col(q, 3);
-    a->argument = dup_col(q, 4);
-    a->filed_at = dup_col(q, 5);
-    a->filed_by = dup_col(q, 6);
+    a->unit = kh_ws_col(q, 1);
+    a->rubric = kh_ws_col(q, 2);
+    a->cp = kh_ws_col(q, 3);
+    a->argument = kh_ws_col(q, 4);
+    a->filed_at = kh_ws_col(q, 5);
+    a->filed_by = kh_ws_col(q, 6);
     int s = sqlite3_column_int(q, 7);
     a->state = s == 1 ? KH_APPEAL_KEPT : s == 2 ? KH_APPEAL_CHANGED : KH_APPEAL_OPEN;
-    a->result = dup_col(q, 8);
-    a->reason = dup_col(q, 9);
-    a->decided_at = dup_col(q, 10);
-    a->decided_by = dup_col(q, 11);
+    a->result = kh_ws_col(q, 8);
+    a->reason = kh_ws_col(q, 9);
+    a->decided_at = kh_ws_col(q, 10);
+    a->decided_by = kh_ws_col(q, 11);
     a->filed_after = sqlite3_column_int64(q, 12);
     a->decided_after = sqlite3_column_int64(q, 13);
     if (!a->unit || !a->rubric || !a->cp || !a->argument || !a->filed_at || !a->filed_by)

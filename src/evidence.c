@@ -182,12 +182,6 @@ static kh_status ready(kh_workspace *w, kh_diags *d)
 
 /* ---- attachments ---- */
 
-static char *col(sqlite3_stmt *q, int i)
-{
-    const unsigned char *t = sqlite3_column_text(q, i);
-    return t ? kh_strdup((const char *)t) : NULL;
-}
-
 void kh_evidence_clear(kh_evidence *e)
 {
     if (!e)
@@ -220,16 +214,16 @@ static kh_status row_of(void *ctx, sqlite3_stmt *q, void *elem)
     kh_evidence *e = elem;
     memset(e, 0, sizeof *e);
     e->id = sqlite3_column_int64(q, 0);
-    e->unit = col(q, 1);
-    e->rubric = col(q, 2);
-    e->cp = col(q, 3);
-    e->hash = col(q, 4);
+    e->unit = kh_ws_col(q, 1);
+    e->rubric = kh_ws_col(q, 2);
+    e->cp = kh_ws_col(q, 3);
+    e->hash = kh_ws_col(q, 4);
     int t = sqlite3_column_int(q, 5);
     e->type = t > KH_EV_NONE && t <= KH_EV_XLSX ? (kh_ev_type)t : KH_EV_NONE;
     e->size = (uint64_t)sqlite3_column_int64(q, 6);
-    e->name = col(q, 7);
-    e->user = col(q, 8);
-    e->at = col(q, 9);
+    e->name = kh_ws_col(q, 7);
+    e->user = kh_ws_col(q, 8);
+    e->at = kh_ws_col(q, 9);
     e->path = e->hash ? path_of(w, e->hash, e->type) : NULL;
     if (!e->unit || !e->rubric || !e->cp || !e->hash || !e->name || !e->user || !e->at ||
         !e->path) {
@@ -583,8 +577,8 @@ static kh_status change_of(void *ctx, sqlite3_stmt *q, void *elem)
 {
     (void)ctx;
     kh_ev_change *c = elem;
-    *c = (kh_ev_change){sqlite3_column_int64(q, 0), col(q, 1), col(q, 2), col(q, 3),
-                        col(q, 4), col(q, 5), col(q, 6), col(q, 7), col(q, 8),
+    *c = (kh_ev_change){sqlite3_column_int64(q, 0), kh_ws_col(q, 1), kh_ws_col(q, 2), kh_ws_col(q, 3),
+                        kh_ws_col(q, 4), kh_ws_col(q, 5), kh_ws_col(q, 6), kh_ws_col(q, 7), kh_ws_col(q, 8),
                         (uint64_t)sqlite3_column_int64(q, 9)};
     if (!c->at || !c->user || !c->unit || !c->rubric || !c->cp || !c->action || !c->name ||
         !c->hash)

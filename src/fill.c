@@ -61,12 +61,6 @@ static kh_status tables(kh_workspace *w, kh_diags *d)
     return kh_ws_exec(w, schema, d);
 }
 
-static char *col(sqlite3_stmt *q, int i)
-{
-    const unsigned char *t = sqlite3_column_text(q, i);
-    return t ? kh_strdup((const char *)t) : NULL;
-}
-
 static const char *side_num(kh_fill_side side)
 {
     return side == KH_SIDE_REVIEW ? "1" : "0";
@@ -110,10 +104,10 @@ static kh_status status_locked(kh_workspace *w, const char *unit, const char *ru
     if (rc == SQLITE_ROW) {
         s->state = (kh_fill_state)sqlite3_column_int(q, 0);
         s->returned = sqlite3_column_int(q, 1) != 0;
-        s->reason = col(q, 2);
-        s->user = col(q, 3);
-        s->at = col(q, 4);
-        s->changed = col(q, 5);
+        s->reason = kh_ws_col(q, 2);
+        s->user = kh_ws_col(q, 3);
+        s->at = kh_ws_col(q, 4);
+        s->changed = kh_ws_col(q, 5);
         oom = (sqlite3_column_type(q, 2) != SQLITE_NULL && !s->reason) ||
               (sqlite3_column_type(q, 3) != SQLITE_NULL && !s->user) ||
               (sqlite3_column_type(q, 4) != SQLITE_NULL && !s->at) ||
@@ -208,8 +202,8 @@ static kh_status get_locked(kh_workspace *w, const kh_rubric *r, const char *uni
     int rc = q ? sqlite3_step(q) : SQLITE_ERROR;
     if (rc == SQLITE_ROW) {
         f->version = sqlite3_column_int64(q, 0);
-        f->user = col(q, 1);
-        f->at = col(q, 2);
+        f->user = kh_ws_col(q, 1);
+        f->at = kh_ws_col(q, 2);
         if (!f->user || !f->at)
             st = KH_ERR_NOMEM;
     } else if (rc != SQLITE_DONE) {
@@ -228,9 +222,9 @@ static kh_status get_locked(kh_workspace *w, const kh_rubric *r, const char *uni
         if (k < 0)
             continue; /* a check point the rubric no longer has */
         kh_answer *an = &f->answers[k];
-        an->value = col(q, 1);
-        an->remark = col(q, 2);
-        an->note = col(q, 3);
+        an->value = kh_ws_col(q, 1);
+        an->remark = kh_ws_col(q, 2);
+        an->note = kh_ws_col(q, 3);
         an->agree = sqlite3_column_int(q, 4) != 0;
         if ((sqlite3_column_type(q, 1) != SQLITE_NULL && !an->value) ||
             (sqlite3_column_type(q, 2) != SQLITE_NULL && !an->remark) ||
@@ -517,7 +511,7 @@ static kh_status status_of(void *ctx, sqlite3_stmt *q, void *elem)
 {
     status_ctx *x = ctx;
     /* Copied first: status_locked runs statements of its own. */
-    char *unit = col(q, 0), *rubric = col(q, 1);
+    char *unit = kh_ws_col(q, 0), *rubric = kh_ws_col(q, 1);
     kh_status st = unit && rubric ? status_locked(x->w, unit, rubric, elem, x->d) : KH_ERR_NOMEM;
     kh_free(unit);
     kh_free(rubric);
@@ -1219,7 +1213,7 @@ static kh_status change_of(void *ctx, sqlite3_stmt *q, void *elem)
                   &c->field, &c->old_value, &c->new_value, &c->reason};
     kh_status st = KH_OK;
     for (int i = 0; i < (int)KH_ARRAY_LEN(f); i++) {
-        *f[i] = col(q, i + 1);
+        *f[i] = kh_ws_col(q, i + 1);
         if (!*f[i] && sqlite3_column_type(q, i + 1) != SQLITE_NULL)
             st = KH_ERR_NOMEM;
     }

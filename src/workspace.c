@@ -49,7 +49,6 @@ static kh_status db_error(kh_workspace *w, kh_diags *d)
     return code == SQLITE_NOMEM ? KH_ERR_NOMEM : KH_ERR_IO;
 }
 
-static char *col(sqlite3_stmt *q, int i);
 
 /* The extension a file named name is stored with (".xlsx", lower case;
  * "" when none fits), in ext. */
@@ -147,7 +146,7 @@ static void check_files(kh_workspace *w, kh_diags *d)
         if (there || !kh_grow((void **)&w->missing, &cap, w->nmissing + 1, sizeof *w->missing))
             continue;
         kh_ws_missing *m = &w->missing[w->nmissing];
-        *m = (kh_ws_missing){col(q, 0), col(q, 1), col(q, 2), col(q, 4), col(q, 5)};
+        *m = (kh_ws_missing){kh_ws_col(q, 0), kh_ws_col(q, 1), kh_ws_col(q, 2), kh_ws_col(q, 4), kh_ws_col(q, 5)};
         if (!m->unit || !m->rubric || !m->hash || !m->name || !m->at) {
             kh_free(m->unit);
             kh_free(m->rubric);
@@ -245,7 +244,7 @@ void kh_workspace_close(kh_workspace *w)
     kh_free(w);
 }
 
-static char *col(sqlite3_stmt *q, int i)
+char *kh_ws_col(sqlite3_stmt *q, int i)
 {
     const unsigned char *t = sqlite3_column_text(q, i);
     return t ? kh_strdup((const char *)t) : NULL;
@@ -258,7 +257,7 @@ char *kh_workspace_get(kh_workspace *w, const char *key)
     sqlite3_stmt *q = kh_ws_prepare(w, "SELECT value FROM settings WHERE key = ?1", a, 1);
     char *v = NULL;
     if (q && sqlite3_step(q) == SQLITE_ROW)
-        v = col(q, 0);
+        v = kh_ws_col(q, 0);
     sqlite3_finalize(q);
     pthread_mutex_unlock(&w->lock);
     return v;
@@ -305,12 +304,12 @@ static kh_status current_locked(kh_workspace *w, const char *unit, const char *r
     kh_status st = KH_OK;
     if (rc == SQLITE_ROW) {
         *found = true;
-        e->unit = col(q, 0);
-        e->rubric = col(q, 1);
-        e->hash = col(q, 2);
+        e->unit = kh_ws_col(q, 0);
+        e->rubric = kh_ws_col(q, 1);
+        e->hash = kh_ws_col(q, 2);
         e->path = path_of(w, e->hash ? e->hash : "", (const char *)sqlite3_column_text(q, 3));
-        e->name = col(q, 4);
-        e->total = col(q, 5);
+        e->name = kh_ws_col(q, 4);
+        e->total = kh_ws_col(q, 5);
         if (!e->unit || !e->rubric || !e->hash || !e->path || !e->name || !e->total) {
             kh_ws_entry_clear(e);
             *found = false;
@@ -361,7 +360,7 @@ static char **strings(kh_workspace *w, const char *sql, const char *arg, size_t 
             }
             v = g;
         }
-        char *s = col(q, 0);
+        char *s = kh_ws_col(q, 0);
         if (!s)
             ok = false;
         else
@@ -410,7 +409,7 @@ char **kh_workspace_files(kh_workspace *w, size_t *n, char ***names)
         }
         paths[*n] = path_of(w, (const char *)sqlite3_column_text(q, 0),
                             (const char *)sqlite3_column_text(q, 1));
-        nv[*n] = col(q, 2);
+        nv[*n] = kh_ws_col(q, 2);
         if (!paths[*n] || !nv[*n]) {
             kh_free(paths[*n]);
             kh_free(nv[*n]);
@@ -603,17 +602,17 @@ static kh_status change_of(void *ctx, sqlite3_stmt *q, void *elem)
     (void)ctx;
     kh_ws_change *c = elem;
     c->id = sqlite3_column_int64(q, 0);
-    c->at = col(q, 1);
-    c->user = col(q, 2);
-    c->unit = col(q, 3);
-    c->rubric = col(q, 4);
-    c->kind = col(q, 5);
-    c->reason = col(q, 6);
-    c->old_hash = col(q, 7);
-    c->old_total = col(q, 8);
-    c->new_hash = col(q, 9);
-    c->new_total = col(q, 10);
-    c->name = col(q, 11);
+    c->at = kh_ws_col(q, 1);
+    c->user = kh_ws_col(q, 2);
+    c->unit = kh_ws_col(q, 3);
+    c->rubric = kh_ws_col(q, 4);
+    c->kind = kh_ws_col(q, 5);
+    c->reason = kh_ws_col(q, 6);
+    c->old_hash = kh_ws_col(q, 7);
+    c->old_total = kh_ws_col(q, 8);
+    c->new_hash = kh_ws_col(q, 9);
+    c->new_total = kh_ws_col(q, 10);
+    c->name = kh_ws_col(q, 11);
     if (!c->at || !c->user || !c->unit || !c->rubric || !c->kind || !c->new_hash ||
         !c->new_total || !c->name)
         return KH_ERR_NOMEM;
@@ -711,14 +710,14 @@ static kh_status rejection_of(void *ctx, sqlite3_stmt *q, void *elem)
     kh_workspace *w = ctx;
     kh_ws_rejection *r = elem;
     r->id = sqlite3_column_int64(q, 0);
-    r->at = col(q, 1);
-    r->user = col(q, 2);
-    r->hash = col(q, 3);
+    r->at = kh_ws_col(q, 1);
+    r->user = kh_ws_col(q, 2);
+    r->hash = kh_ws_col(q, 3);
     r->path = r->hash ? path_of(w, r->hash, (const char *)sqlite3_column_text(q, 4)) : NULL;
-    r->name = col(q, 5);
-    r->unit = col(q, 6);
-    r->rubric = col(q, 7);
-    r->messages = col(q, 8);
+    r->name = kh_ws_col(q, 5);
+    r->unit = kh_ws_col(q, 6);
+    r->rubric = kh_ws_col(q, 7);
+    r->messages = kh_ws_col(q, 8);
     if (!r->at || !r->user || !r->hash || !r->path || !r->name || !r->messages ||
         (sqlite3_column_type(q, 6) != SQLITE_NULL && !r->unit) ||
         (sqlite3_column_type(q, 7) != SQLITE_NULL && !r->rubric))

@@ -73,4 +73,8 @@ kh_status kh_ws_rows_into(kh_workspace *w, const char *sql, const kh_ws_arg *arg
                           void **v, size_t *count, size_t size, kh_ws_fill_fn *fill, void *ctx,
                           kh_diags *d);
 
+/* A copy of column i of q's current row as text (NULL for SQL NULL or
+ * out of memory); the caller frees it. */
+char *kh_ws_col(sqlite3_stmt *q, int i);
+
 #endif
